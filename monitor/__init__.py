@@ -1,0 +1,3 @@
+"""Geopolitical tech-policy news monitor."""
+
+__version__ = "0.1.0"

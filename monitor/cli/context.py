@@ -1,0 +1,74 @@
+"""What every command shares: the config path, settings, a lazily opened database."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import click
+from sqlalchemy.engine import Engine
+
+from monitor.config import Config, load_config
+from monitor.settings import Settings
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclass
+class App:
+    """Built once per invocation by the CLI group; commands read from it."""
+
+    config_path: str | None = None
+    log_format: str | None = None
+    settings: Settings = field(default_factory=Settings.from_env)
+    _config: Config | None = None
+    _engine: Engine | None = None
+
+    @property
+    def config(self) -> Config:
+        if self._config is None:
+            self._config = load_config(self.config_path)
+        return self._config
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            from monitor.store.db import open_database
+
+            self._engine = open_database(self.settings)
+        return self._engine
+
+    def close(self) -> None:
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
+
+
+pass_app = click.make_pass_decorator(App)
+
+
+def _set_config(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+    if value is not None:
+        ctx.ensure_object(App).config_path = value
+
+
+def with_config(func: F) -> F:
+    """Add ``--config PATH`` to a command so it may follow the command name too."""
+    option = click.option(
+        "--config",
+        "_config",
+        type=click.Path(dir_okay=False),
+        default=None,
+        expose_value=False,
+        is_eager=True,
+        callback=_set_config,
+        help="Path to feeds.yaml (default: $MONITOR_CONFIG or ./feeds.yaml).",
+    )
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        return func(*args, **kwargs)
+
+    return option(wrapper)  # type: ignore[return-value]

@@ -1,0 +1,282 @@
+"""feeds.yaml -> validated, frozen pydantic models.
+
+Every section but ``feeds`` has defaults. Errors name the file, the field path
+and the offending value on one line (see :func:`load_config`).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
+
+import yaml
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from monitor.errors import ConfigError
+
+DEFAULT_CONFIG = "feeds.yaml"
+
+
+def _http_url(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError("must be an http(s) URL with a host")
+    return value
+
+
+HttpUrl = Annotated[str, AfterValidator(_http_url)]
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class FeedConfig(Section):
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    url: HttpUrl
+    tags: tuple[str, ...] = ()
+    language: str | None = None
+    region: str | None = None
+    poll_minutes: Annotated[int | None, Field(ge=1, le=7 * 24 * 60)] = None
+
+
+class Timeouts(Section):
+    connect: Annotated[float, Field(gt=0)] = 10.0
+    read: Annotated[float, Field(gt=0)] = 20.0
+    total: Annotated[float, Field(gt=0)] = 45.0
+
+
+class CrawlConfig(Section):
+    concurrency: Annotated[int, Field(ge=1, le=1000)] = 64
+    per_host: Annotated[int, Field(ge=1, le=50)] = 2
+    host_delay: Annotated[float, Field(ge=0)] = 0.5
+    timeouts: Timeouts = Timeouts()
+    max_redirects: Annotated[int, Field(ge=0, le=20)] = 5
+    feed_max_bytes: Annotated[int, Field(gt=0)] = 5 * 1024 * 1024
+    page_max_bytes: Annotated[int, Field(gt=0)] = 10 * 1024 * 1024
+    user_agent: str = "tech-policy-monitor/0.1 (+https://github.com/tech-policy-monitor)"
+    respect_robots: bool = True
+    extract_workers: Annotated[int, Field(ge=0, le=64)] = 2
+    default_poll_minutes: Annotated[int, Field(ge=1)] = 30
+    max_entries_per_feed: Annotated[int, Field(ge=1)] = 500
+    backoff_max_minutes: Annotated[int, Field(ge=1)] = 24 * 60
+    max_age_days: Annotated[int | None, Field(ge=1)] = None
+
+
+class DedupeConfig(Section):
+    near_threshold: Annotated[float, Field(gt=0, le=1)] = 0.8
+    shingle_words: Annotated[int, Field(ge=1, le=20)] = 5
+    min_words: Annotated[int, Field(ge=1)] = 30
+
+
+class EmbeddingConfig(Section):
+    backend: Literal["wordllama", "sentence-transformers", "model2vec", "tfidf"] = "wordllama"
+    model: str | None = None
+    batch_size: Annotated[int, Field(ge=1)] = 64
+    max_words: Annotated[int, Field(ge=16)] = 400
+
+
+class TopicSeed(Section):
+    name: Annotated[str, Field(min_length=1)]
+    description: str = ""
+    keywords: tuple[str, ...] = ()
+
+
+class WatchTerm(Section):
+    name: Annotated[str, Field(min_length=1)]
+    aliases: tuple[str, ...] = ()
+
+
+class TopicModelConfig(Section):
+    reducer: Literal["umap", "pca"] = "umap"
+    clusterer: Literal["hdbscan", "kmeans"] = "hdbscan"
+    n_neighbors: Annotated[int, Field(ge=2)] = 15
+    n_components: Annotated[int, Field(ge=2)] = 5
+    min_cluster_size: Annotated[int, Field(ge=2)] = 10
+    n_clusters: Annotated[int, Field(ge=2)] = 50
+    seed_similarity: Annotated[float, Field(ge=0, le=1)] = 0.45
+    match_similarity: Annotated[float, Field(ge=0, le=1)] = 0.8
+    refit_weekday: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] = "sun"
+    seed: int = 42
+
+
+class StoryConfig(Section):
+    window_hours: Annotated[float, Field(gt=0)] = 72.0
+    similarity: Annotated[float, Field(gt=0, le=1)] = 0.75
+
+
+class TrendConfig(Section):
+    baseline_days: Annotated[int, Field(ge=3)] = 14
+    min_count: Annotated[int, Field(ge=1)] = 5
+    z_threshold: Annotated[float, Field(gt=0)] = 3.0
+    emerging_days: Annotated[int, Field(ge=1)] = 7
+
+
+class DigestConfig(Section):
+    time: Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")] = "07:00"
+    timezone: str = "UTC"
+    top_stories: Annotated[int, Field(ge=1, le=50)] = 5
+    send_empty: bool = False
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError("unknown time zone") from exc
+        return value
+
+
+class EmailConfig(Section):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    smtp_host: str = "localhost"
+    smtp_port: Annotated[int, Field(ge=1, le=65535)] = 25
+    security: Literal["none", "starttls", "ssl"] = "none"
+    from_: str = Field("Monitor <monitor@localhost>", alias="from")
+    to: tuple[str, ...] = ()
+    list_unsubscribe: str | None = None
+    timeout: Annotated[float, Field(gt=0)] = 30.0
+
+
+class AlertsConfig(Section):
+    email: bool = True
+    webhook_url: HttpUrl | None = None
+    webhook_format: Literal["json", "slack"] = "json"
+    max_per_topic_per_day: Annotated[int, Field(ge=1)] = 3
+
+
+class SiteConfig(Section):
+    out: str = "site"
+    title: str = "Tech-policy monitor"
+    base_url: HttpUrl | None = None
+
+
+class ScheduleConfig(Section):
+    crawl_minutes: Annotated[int, Field(ge=1)] = 30
+    site_minutes: Annotated[int, Field(ge=1)] = 60
+    misfire_grace_seconds: Annotated[int, Field(ge=1)] = 3600
+
+
+def _default_topics() -> tuple[TopicSeed, ...]:
+    from monitor.defaults import DEFAULT_TOPICS
+
+    return tuple(TopicSeed(**t) for t in DEFAULT_TOPICS)
+
+
+def _default_watchlist() -> tuple[WatchTerm, ...]:
+    from monitor.defaults import DEFAULT_WATCHLIST
+
+    return tuple(WatchTerm(**t) for t in DEFAULT_WATCHLIST)
+
+
+class Config(Section):
+    feeds: Annotated[tuple[FeedConfig, ...], Field(min_length=1)]
+    data_dir: str = "data"
+    crawl: CrawlConfig = CrawlConfig()
+    dedupe: DedupeConfig = DedupeConfig()
+    embedding: EmbeddingConfig = EmbeddingConfig()
+    topics: tuple[TopicSeed, ...] = Field(default_factory=_default_topics)
+    watchlist: tuple[WatchTerm, ...] = Field(default_factory=_default_watchlist)
+    topic_model: TopicModelConfig = TopicModelConfig()
+    stories: StoryConfig = StoryConfig()
+    trends: TrendConfig = TrendConfig()
+    digest: DigestConfig = DigestConfig()
+    email: EmailConfig = EmailConfig()
+    alerts: AlertsConfig = AlertsConfig()
+    site: SiteConfig = SiteConfig()
+    schedule: ScheduleConfig = ScheduleConfig()
+
+    @field_validator("watchlist", mode="before")
+    @classmethod
+    def _terms(cls, value: Any) -> Any:
+        if isinstance(value, list):
+            return [{"name": v} if isinstance(v, str) else v for v in value]
+        return value
+
+    @model_validator(mode="after")
+    def _unique_names(self) -> Config:
+        _reject_duplicates("feeds", [f.name for f in self.feeds])
+        _reject_duplicates("topics", [t.name for t in self.topics])
+        return self
+
+    def feed(self, name: str) -> FeedConfig:
+        for feed in self.feeds:
+            if feed.name == name:
+                return feed
+        raise ConfigError(f"no feed named {name!r} in the configuration")
+
+
+def _reject_duplicates(section: str, names: list[str]) -> None:
+    seen: set[str] = set()
+    for index, name in enumerate(names):
+        if name in seen:
+            raise ValueError(f"{section}[{index}].name: duplicate name {name!r}")
+        seen.add(name)
+
+
+def config_path(explicit: str | os.PathLike[str] | None) -> Path:
+    return Path(explicit or os.environ.get("MONITOR_CONFIG") or DEFAULT_CONFIG)
+
+
+def load_config(path: str | os.PathLike[str] | None = None) -> Config:
+    """Read and validate the YAML file; raise ConfigError with a one-line message."""
+    file = config_path(path)
+    try:
+        raw = yaml.safe_load(file.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{file}: file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{file}: cannot read: {exc}") from None
+    except yaml.YAMLError as exc:
+        where = getattr(exc, "problem_mark", None)
+        line = f" line {where.line + 1}" if where is not None else ""
+        raise ConfigError(f"{file}:{line} invalid YAML: {getattr(exc, 'problem', exc)}") from None
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{file}: expected a mapping with a 'feeds' list, got {type(raw).__name__}")
+    try:
+        return Config.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError(f"{file}: {_first_error(exc, raw)}") from None
+
+
+def _first_error(exc: ValidationError, raw: dict[str, Any]) -> str:
+    err = exc.errors(include_url=False)[0]
+    loc = _format_loc(err["loc"])
+    message = err["msg"].removeprefix("Value error, ")
+    if err["type"] == "extra_forbidden":
+        return f"{loc}: unknown key (value {err['input']!r})"
+    if err["type"] == "missing":
+        return f"{loc}: required field is missing"
+    if not err["loc"]:
+        return message
+    return f"{loc}: {message} (value {_lookup(raw, err['loc'])!r})"
+
+
+def _format_loc(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _lookup(raw: Any, loc: tuple[Any, ...]) -> Any:
+    for part in loc:
+        try:
+            raw = raw[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return raw

@@ -1,0 +1,96 @@
+"""Frozen records the stages exchange. Tables live in monitor.store; these do not touch a database."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """One HTTP response (or failure) as the fetch stage saw it."""
+
+    url: str
+    final_url: str
+    status: int | None
+    headers: dict[str, str] = field(default_factory=dict)
+    body: bytes = b""
+    error: str | None = None
+    elapsed_ms: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and self.status is not None and 200 <= self.status < 300
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == 304
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One feed item, after link resolution and date sanity checks."""
+
+    url: str
+    title: str
+    summary: str = ""
+    guid: str | None = None
+    published: datetime | None = None
+    authors: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ParsedFeed:
+    entries: tuple[Entry, ...]
+    title: str = ""
+    skipped: int = 0
+    bozo: str | None = None
+
+
+@dataclass(frozen=True)
+class Extracted:
+    """What extraction got from one article page."""
+
+    text: str
+    title: str | None = None
+    author: str | None = None
+    date: datetime | None = None
+    site_name: str | None = None
+    language: str | None = None
+
+
+@dataclass(frozen=True)
+class Article:
+    """A new article ready to be stored."""
+
+    canonical_url: str
+    url: str
+    title: str
+    summary: str
+    text: str
+    status: str  # "extracted" | "summary_only"
+    fetched_at: datetime
+    published_at: datetime | None
+    published_source: str  # "feed" | "page" | "fetch"
+    language: str | None = None
+    authors: tuple[str, ...] = ()
+    site_name: str | None = None
+    content_hash: str = ""
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class CrawlSummary:
+    feeds_total: int = 0
+    feeds_ok: int = 0
+    feeds_not_modified: int = 0
+    feeds_failed: int = 0
+    feeds_skipped: int = 0
+    entries_seen: int = 0
+    articles_new: int = 0
+    articles_extracted: int = 0
+    articles_summary_only: int = 0
+    sources_added: int = 0
+    duplicates: int = 0
+    failures: tuple[tuple[str, str], ...] = ()
+    seconds: float = 0.0

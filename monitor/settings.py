@@ -1,0 +1,31 @@
+"""Settings from the environment: the database URL and secrets, never from feeds.yaml."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+DEFAULT_DATABASE_URL = "sqlite:///data/monitor.db"
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = DEFAULT_DATABASE_URL
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    log_format: str = "text"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        return cls(
+            database_url=env.get("MONITOR_DATABASE_URL") or DEFAULT_DATABASE_URL,
+            smtp_user=env.get("MONITOR_SMTP_USER") or None,
+            smtp_password=env.get("MONITOR_SMTP_PASSWORD") or None,
+            log_format=env.get("MONITOR_LOG_FORMAT") or "text",
+        )
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")

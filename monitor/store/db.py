@@ -1,0 +1,141 @@
+"""Engine, sessions and migrations. The schema is created only through Alembic."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from monitor.errors import ConfigError, MonitorError
+from monitor.settings import Settings
+
+log = logging.getLogger(__name__)
+
+MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file behind a SQLite URL, or None for other databases and in-memory SQLite."""
+    parsed = sa.make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database)
+
+
+def make_engine(url: str) -> Engine:
+    try:
+        parsed = sa.make_url(url)
+    except sa.exc.ArgumentError:
+        raise ConfigError(f"MONITOR_DATABASE_URL: not a database URL (value {url!r})") from None
+    path = sqlite_path(url)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        engine = sa.create_engine(parsed, connect_args={"timeout": 60})
+        sa.event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    if parsed.get_backend_name() == "sqlite":
+        return sa.create_engine(parsed)
+    try:
+        return sa.create_engine(parsed, pool_pre_ping=True)
+    except ModuleNotFoundError as exc:
+        raise ConfigError(f"MONITOR_DATABASE_URL: driver not installed: {exc.name} (value {url!r})") from None
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cursor = dbapi_conn.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=60000")
+    cursor.close()
+
+
+@contextmanager
+def session_scope(engine: Engine) -> Iterator[Session]:
+    """One transaction: committed on success, rolled back on any error."""
+    with Session(engine, expire_on_commit=False) as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+
+def alembic_config(url: str) -> Any:
+    from alembic.config import Config as AlembicConfig
+
+    if not (MIGRATIONS / "env.py").exists():
+        raise MonitorError(f"migrations not found at {MIGRATIONS}; install the project from its source tree")
+    cfg = AlembicConfig()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    cfg.attributes["configure_logger"] = False
+    return cfg
+
+
+def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory(str(MIGRATIONS)).get_current_head() or ""
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        if not sa.inspect(conn).has_table("alembic_version"):
+            return None
+        return conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
+
+
+def upgrade(engine: Engine, url: str) -> bool:
+    """Apply pending migrations; returns True if anything was applied."""
+    from alembic import command
+
+    if current_revision(engine) == head_revision():
+        return False
+    with _migration_lock(url):
+        if current_revision(engine) == head_revision():
+            return False
+        cfg = alembic_config(url)
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "head")
+    log.info("database migrated to %s", head_revision())
+    return True
+
+
+@contextmanager
+def _migration_lock(url: str) -> Iterator[None]:
+    path = sqlite_path(url)
+    if path is None:
+        yield
+        return
+    from filelock import FileLock
+
+    with FileLock(str(path) + ".migrate.lock", timeout=120):
+        yield
+
+
+def open_database(settings: Settings, migrate: bool | None = None) -> Engine:
+    """An engine for the configured database; pending migrations are applied on SQLite.
+
+    On PostgreSQL the schema is changed only by ``monitor db upgrade`` (unless
+    ``migrate=True``), so several workers never race a migration.
+    """
+    engine = make_engine(settings.database_url)
+    if migrate is None:
+        migrate = settings.is_sqlite
+    try:
+        if migrate:
+            upgrade(engine, settings.database_url)
+        elif current_revision(engine) != head_revision():
+            raise MonitorError("database schema is not current: run `monitor db upgrade`")
+    except sa.exc.OperationalError as exc:
+        raise MonitorError(f"cannot open database: {exc.orig}") from None
+    return engine
