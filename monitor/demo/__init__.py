@@ -1,0 +1,1 @@
+"""A labelled synthetic news corpus (see monitor.demo.corpus)."""

@@ -1,0 +1,201 @@
+"""A deterministic, labelled synthetic news corpus for the demo, the tests and the benchmarks.
+
+``build_corpus`` returns a few hundred short articles over ``days`` days ending
+on ``end``: reports on the default analyst themes (each labelled with its topic
+name), off-topic noise (topic ``"noise"``), same-event stories reported by
+several outlets in different words (shared ``story`` label; ``None`` for a
+one-off report), the two real sample articles as one story, and a planted
+spike: on :func:`planted_spike` day the sanctions theme jumps far above its
+usual volume. The same seed always gives the same corpus. Pure: no clock, no I/O
+beyond reading the packaged sample texts.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from functools import cache
+from importlib import resources
+
+from monitor.demo.templates import CITIES, NOISE, PEOPLE_FIRST, PEOPLE_LAST, THEMES, Theme
+
+DEFAULT_END = date(2026, 11, 20)
+OUTLETS = ("Meridian Wire", "Eastern Ledger", "Policy Dispatch", "Silicon Steppe", "Harbor Times",
+           "Global Circuit", "Northern Review", "Capital Signal")
+SPIKE_TOPIC = "Sanctions and export controls"
+SPIKE_DAYS_BEFORE_END = 3
+MAX_PER_TOPIC_DAY = 4  # keeps ordinary days quiet, so only the planted spike stands out
+
+
+@dataclass(frozen=True)
+class CorpusArticle:
+    id: str
+    outlet: str
+    title: str
+    text: str
+    url_path: str
+    published: datetime
+    topic: str
+    story: str | None
+
+
+@dataclass(frozen=True)
+class _Draft:
+    outlet: str
+    title: str
+    text: str
+    published: datetime
+    topic: str
+    story: str | None
+
+
+def planted_spike(days: int = 30, end: date | None = None) -> tuple[str, date]:
+    """The topic name and day of the planted spike in ``build_corpus(days=days, end=end)``."""
+    end = end or DEFAULT_END
+    return SPIKE_TOPIC, end - timedelta(days=min(SPIKE_DAYS_BEFORE_END, days - 1))
+
+
+def build_corpus(seed: int = 7, days: int = 30, end: date | None = None) -> list[CorpusArticle]:
+    """The labelled corpus, ordered by publication time."""
+    if days < 1:
+        raise ValueError("days must be at least 1")
+    end = end or DEFAULT_END
+    gen = _Generator(random.Random(seed), end - timedelta(days=days - 1), end)
+    for offset in range(days):
+        gen.day(offset)
+    gen.spike(planted_spike(days, end)[1])
+    gen.samples(gen.start + timedelta(days=days // 2))
+    return _finish(gen.drafts)
+
+
+class _Generator:
+    def __init__(self, rng: random.Random, start: date, end: date) -> None:
+        self.rng, self.start, self.end = rng, start, end
+        self.drafts: list[_Draft] = []
+        self.per_day: dict[tuple[str, date], int] = {}
+        self.recent: dict[str, list[tuple[date, str, str]]] = {}
+        self.stories = 0
+        self.limit = datetime.combine(end, time(23, 59), UTC)
+
+    def day(self, offset: int) -> None:
+        day = self.start + timedelta(days=offset)
+        for topic in THEMES:
+            if self.rng.random() < 0.45:
+                self.event(topic, day, outlets=1, spread=0.0)
+            if self.rng.random() < 0.22:
+                self.event(topic, day, outlets=self.rng.randint(2, 4), spread=30.0)
+        for _ in range(self.rng.randint(0, 3)):
+            self.noise(day, story=None)
+        if offset % 9 == 4:
+            self.noise(day, story=self._story_label("noise"), outlets=3)
+
+    def spike(self, day: date) -> None:
+        for _ in range(4):
+            self.event(SPIKE_TOPIC, day, outlets=self.rng.randint(4, 5), spread=0.0, capped=False)
+
+    def event(self, topic: str, day: date, outlets: int, spread: float, capped: bool = True) -> None:
+        theme = THEMES[topic]
+        slots = self._slots(topic, theme, day)
+        story = self._story_label(topic) if outlets > 1 else None
+        start = datetime.combine(day, time(6), UTC) + timedelta(hours=self.rng.uniform(0, 10 if spread else 16))
+        for outlet in self.rng.sample(OUTLETS, outlets):
+            when = (start + timedelta(hours=self.rng.uniform(0, spread))).replace(second=0, microsecond=0)
+            if when > self.limit or (capped and not self._room(topic, when.date())):
+                continue
+            self._add(outlet, _fill(self.rng.choice(theme["title"]), slots), self._body(theme, slots), when,
+                      topic, story)
+
+    def noise(self, day: date, story: str | None, outlets: int = 1) -> None:
+        kind = "sport" if story else self.rng.choice(sorted(NOISE))
+        theme = NOISE[kind]
+        slots = {"city": self.rng.choice(CITIES), "num": str(self.rng.randint(2, 90)),
+                 "team": self.rng.choice(theme["team"])}
+        when = datetime.combine(day, time(7), UTC) + timedelta(hours=self.rng.uniform(0, 14))
+        for outlet in self.rng.sample(OUTLETS, outlets):
+            body = self.rng.sample(theme["body"], 4)
+            title = _fill(self.rng.choice(theme["title"]), slots)
+            self._add(outlet, title, " ".join(_fill(s, slots) for s in body),
+                      when + timedelta(minutes=self.rng.randint(0, 300)), "noise", story)
+
+    def samples(self, day: date) -> None:
+        texts = _sample_texts()
+        when = datetime.combine(day, time(9, 30), UTC)
+        story = self._story_label("AI alliances and partnerships")
+        for (title, text), outlet, hours in zip(texts, ("Global Circuit", "Northern Review"), (0, 20), strict=True):
+            self._add(outlet, title, text, when + timedelta(hours=hours), "AI alliances and partnerships", story)
+
+    def _add(self, outlet: str, title: str, text: str, when: datetime, topic: str, story: str | None) -> None:
+        self.drafts.append(_Draft(outlet, title, text, min(when, self.limit), topic, story))
+        key = (topic, when.date())
+        self.per_day[key] = self.per_day.get(key, 0) + 1
+
+    def _room(self, topic: str, day: date) -> bool:
+        return self.per_day.get((topic, day), 0) < MAX_PER_TOPIC_DAY
+
+    def _story_label(self, topic: str) -> str:
+        self.stories += 1
+        return f"{_slug(topic)[:24]}-{self.stories:03d}"
+
+    def _slots(self, topic: str, theme: Theme, day: date) -> dict[str, str]:
+        """Slot values for one event; the main actors are not reused by the theme within four days."""
+        recent = [r for r in self.recent.get(topic, []) if (day - r[0]).days < 4]
+        used_a, used_b = {r[1] for r in recent}, {r[2] for r in recent}
+        a = self.rng.choice([x for x in theme["a"] if x not in used_a] or theme["a"])
+        b = self.rng.choice([x for x in theme["b"] if x not in used_b and x != a] or theme["b"])
+        self.recent[topic] = [*recent, (day, a, b)]
+        rng = self.rng
+        return {"a": a, "b": b, "field": rng.choice(theme["field"]), "city": rng.choice(CITIES),
+                "person": f"{rng.choice(PEOPLE_FIRST)} {rng.choice(PEOPLE_LAST)}",
+                "num": str(rng.randint(12, 480)), "months": str(rng.randint(3, 24)),
+                "amount": str(rng.randint(5, 95) * 10), "pct": str(rng.randint(3, 40))}
+
+    def _body(self, theme: Theme, slots: dict[str, str]) -> str:
+        rng = self.rng
+        details = rng.sample(theme["detail"], 3)
+        parts = [rng.choice(theme["lead"]), details[0], rng.choice(theme["quote"]), *details[1:],
+                 *rng.sample(theme["background"], rng.randint(1, 2))]
+        return " ".join(_cap(_fill(p, slots)) for p in parts)
+
+
+def _finish(drafts: list[_Draft]) -> list[CorpusArticle]:
+    ordered = sorted(enumerate(drafts), key=lambda pair: (pair[1].published, pair[0]))
+    sizes: dict[str | None, int] = {}
+    for d in drafts:
+        sizes[d.story] = sizes.get(d.story, 0) + 1
+    out = []
+    for index, (_, d) in enumerate(ordered, start=1):
+        ident = f"d{index:04d}"
+        path = f"/{_slug(d.outlet)}/{d.published:%Y/%m/%d}/{_slug(d.title)[:60].strip('-')}-{ident}.html"
+        story = d.story if sizes[d.story] > 1 else None  # a report whose siblings were capped away
+        out.append(CorpusArticle(ident, d.outlet, d.title, d.text, path, d.published, d.topic, story))
+    return out
+
+
+def _fill(template: str, slots: dict[str, str]) -> str:
+    return template.format(**{k: v for k, v in slots.items() if "{" + k + "}" in template})
+
+
+def _cap(sentence: str) -> str:
+    return sentence[:1].upper() + sentence[1:] if sentence else sentence
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+@cache
+def _sample_texts() -> tuple[tuple[str, str], ...]:
+    """The two real articles shipped with the package, with short titles."""
+    base = resources.files("monitor.demo") / "data"
+    pairs = (("Sberbank to work with Chinese researchers on AI as Moscow and Beijing deepen ties",
+              "sample_sberbank_deepseek.txt"),
+             ("Putin tells Sberbank to team up with China on artificial intelligence",
+              "sample_putin_sberbank_china.txt"))
+    out = []
+    for title, name in pairs:
+        lines = (base / name).read_text(encoding="utf-8").splitlines()
+        body = [ln.strip() for ln in lines if ln.strip() and not ln.lower().startswith("image credit")]
+        out.append((title, "\n".join(body)))
+    return tuple(out)
