@@ -254,7 +254,9 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Config:
 
 
 def _first_error(exc: ValidationError, raw: dict[str, Any]) -> str:
-    err = exc.errors(include_url=False)[0]
+    errors = exc.errors(include_url=False)
+    # A misspelt key also makes its intended field "missing": name the typo first.
+    err = min(errors, key=lambda e: e["type"] != "extra_forbidden")
     loc = _format_loc(err["loc"])
     message = err["msg"].removeprefix("Value error, ")
     if err["type"] == "extra_forbidden":

@@ -37,6 +37,8 @@ class App:
         if self._engine is None:
             from monitor.store.db import open_database
 
+            _ = self.config  # a bad configuration is reported before the database is touched
+
             self._engine = open_database(self.settings)
         return self._engine
 

@@ -2,9 +2,95 @@
 
 from __future__ import annotations
 
+import csv
+import json
+from datetime import UTC, datetime
+from typing import Any, TextIO
+
 import click
 
 from monitor.cli.context import App, pass_app, with_config
+
+
+@click.command("crawl")
+@click.option("--feed", "feed_names", multiple=True, metavar="NAME", help="Crawl only this feed (repeatable), due or not.")
+@click.option("--worker", is_flag=True, help="Share the cycle with other workers: claim feeds a few at a time.")
+@click.option("--worker-name", default=None, metavar="NAME", help="Lease owner name (default: host:pid).")
+@click.option("--no-analysis", is_flag=True, help="Store articles only; skip story and topic assignment.")
+@with_config
+@pass_app
+def crawl_command(app: App, feed_names: tuple[str, ...], worker: bool, worker_name: str | None, no_analysis: bool) -> None:
+    """Fetch due feeds, extract new articles, deduplicate and store them."""
+    import os
+    import socket
+
+    from monitor.crawl import run_crawl
+
+    owner = worker_name or (f"{socket.gethostname()}:{os.getpid()}" if worker else None)
+    summary = run_crawl(
+        app.engine, app.config, app.settings, feeds=list(feed_names) or None, worker=owner, analyse=not no_analysis
+    )
+    click.echo(
+        f"{summary.feeds_total} feeds: {summary.feeds_ok} ok, {summary.feeds_not_modified} unchanged, "
+        f"{summary.feeds_failed} failed; {summary.articles_new} new articles "
+        f"({summary.articles_extracted} extracted, {summary.articles_summary_only} summary only, "
+        f"{summary.duplicates} duplicates), {summary.sources_added} new sources in {summary.seconds:.1f}s"
+    )
+    for name, error in summary.failures:
+        click.echo(f"  failed: {name}: {error}")
+
+
+@click.command("feeds")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@with_config
+@pass_app
+def feeds_command(app: App, as_json: bool) -> None:
+    """Show each configured feed's health: last status, failures, next poll."""
+    from monitor.store.export import feed_health
+
+    rows = feed_health(app.engine, [f.name for f in app.config.feeds])
+    if as_json:
+        click.echo(json.dumps([_health_dict(r) for r in rows], indent=2, default=str, ensure_ascii=False))
+        return
+    table = [("FEED", "STATE", "HTTP", "FAILS", "ARTICLES", "LAST FETCH", "NEXT DUE", "ERROR")]
+    table += [
+        (r.name, r.last_outcome or "never", str(r.last_status or "-"), str(r.consecutive_failures), str(r.articles),
+         _when(r.last_fetched_at), _when(r.next_due_at), (r.last_error or "")[:60])
+        for r in rows
+    ]
+    widths = [max(len(row[i]) for row in table) for i in range(len(table[0]))]
+    for row in table:
+        click.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
+
+
+def _health_dict(r: Any) -> dict[str, Any]:
+    return {k: getattr(r, k) for k in r.__dataclass_fields__}
+
+
+def _when(value: datetime | None) -> str:
+    return value.strftime("%Y-%m-%d %H:%M") if value else "-"
+
+
+@click.command("export")
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True)
+@click.option("--since", type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"]), default=None,
+              help="Only articles published (else fetched) on or after this date (UTC).")
+@click.option("--output", "-o", type=click.File("w", encoding="utf-8"), default="-", help="Write here (default stdout).")
+@with_config
+@pass_app
+def export_command(app: App, fmt: str, since: datetime | None, output: TextIO) -> None:
+    """Export articles, one record each, as JSON lines or CSV."""
+    from monitor.store.export import EXPORT_FIELDS, iter_articles
+
+    records = iter_articles(app.engine, since.replace(tzinfo=UTC) if since else None)
+    if fmt == "jsonl":
+        for record in records:
+            output.write(json.dumps(record, ensure_ascii=False) + "\n")
+        return
+    writer = csv.DictWriter(output, fieldnames=EXPORT_FIELDS, lineterminator="\n")
+    writer.writeheader()
+    for record in records:
+        writer.writerow({k: ";".join(v) if isinstance(v, list) else v for k, v in record.items()})
 
 
 @click.group("db")
@@ -28,4 +114,7 @@ def db_upgrade(app: App) -> None:
 
 
 def register(cli: click.Group) -> None:
-    cli.add_command(db_group)
+    for command in (crawl_command, feeds_command, export_command, db_group):
+        cli.add_command(command)
+
+

@@ -1,0 +1,334 @@
+"""One crawl cycle: due feeds -> fetch -> parse -> new entries -> fetch pages -> extract -> store.
+
+Where ingestion's stages meet. Failures stay with their feed or article; the cycle
+always finishes and returns a summary. A feed's validators (ETag, Last-Modified)
+are saved only after all its entries are stored, so a killed crawl re-reads the
+feed next time instead of losing entries.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+import time
+from collections import Counter
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy.engine import Engine
+
+from monitor.config import Config
+from monitor.dedupe import text as fingerprint
+from monitor.dedupe.urls import canonical_url
+from monitor.errors import ExtractError, MonitorError, ParseError
+from monitor.extract.page import detect_language, extract_page
+from monitor.fetch.http import Fetcher
+from monitor.logs import Progress
+from monitor.parse.feed import parse_feed, sane_date
+from monitor.records import Article, CrawlSummary, Entry, Extracted, Fetched, ParsedFeed
+from monitor.settings import Settings
+from monitor.store import ingest
+from monitor.store.ingest import FeedState
+from monitor.store.tables import FetchLog
+
+log = logging.getLogger(__name__)
+
+LEASE = timedelta(minutes=15)
+WORKER_BATCH = 5
+
+
+@dataclass
+class Tally:
+    """Counts gathered while crawling (mutable; turned into a CrawlSummary at the end)."""
+
+    counts: Counter[str] = field(default_factory=Counter)
+    failures: list[tuple[str, str]] = field(default_factory=list)
+    new_ids: list[int] = field(default_factory=list)
+
+    def summary(self, seconds: float) -> CrawlSummary:
+        c = self.counts
+        return CrawlSummary(
+            feeds_total=c["feeds"],
+            feeds_ok=c["feeds_ok"],
+            feeds_not_modified=c["feeds_not_modified"],
+            feeds_failed=c["feeds_failed"],
+            entries_seen=c["entries"],
+            articles_new=c["new"],
+            articles_extracted=c["extracted"],
+            articles_summary_only=c["summary_only"],
+            sources_added=c["sources"],
+            duplicates=c["duplicates"],
+            failures=tuple(self.failures),
+            seconds=round(seconds, 2),
+        )
+
+
+def run_crawl(
+    engine: Engine,
+    config: Config,
+    settings: Settings | None = None,
+    now: datetime | None = None,
+    feeds: list[str] | None = None,
+    worker: str | None = None,
+    analyse: bool = True,
+) -> CrawlSummary:
+    """Crawl due feeds (or the named ones, due or not) and store what is new.
+
+    With ``worker`` set, feeds are claimed a few at a time through leases so that
+    several processes share one cycle; without it, every due feed is claimed at once.
+    """
+    started = time.monotonic()
+    now = now or datetime.now(UTC)
+    names = feeds or [f.name for f in config.feeds]
+    for name in names:
+        config.feed(name)
+    ingest.sync_feeds(engine, config.feeds, now)
+    owner = worker or f"{socket.gethostname()}:{os.getpid()}"
+    tally = Tally()
+    asyncio.run(_crawl(engine, config, names, owner, now, tally, batch=WORKER_BATCH if worker else None, force=bool(feeds)))
+    if analyse and tally.new_ids:
+        _analyse(engine, config, now)
+    summary = tally.summary(time.monotonic() - started)
+    log.info(
+        "crawl: %d feeds (%d ok, %d unchanged, %d failed), %d new articles (%d summary only, %d duplicates) in %.1fs",
+        summary.feeds_total, summary.feeds_ok, summary.feeds_not_modified, summary.feeds_failed,
+        summary.articles_new, summary.articles_summary_only, summary.duplicates, summary.seconds,
+    )
+    return summary
+
+
+def _analyse(engine: Engine, config: Config, now: datetime) -> None:
+    """Assign stories and topics to the new articles (the analysis stage, imported only when needed)."""
+    try:
+        from monitor.topics import service
+    except ImportError:
+        return
+    try:
+        service.process_new(engine, config, now)
+    except MonitorError as exc:
+        log.warning("analysis after crawl failed: %s", exc)
+
+
+async def _crawl(
+    engine: Engine, config: Config, names: list[str], owner: str, now: datetime, tally: Tally, batch: int | None, force: bool
+) -> None:
+    configs = {f.name: f for f in config.feeds}
+    crawler = _Crawler(engine, config, now, tally)
+    try:
+        async with Fetcher(config.crawl) as fetcher:
+            crawler.fetcher = fetcher
+            while True:
+                ids = ingest.claim_feeds(engine, names, owner, now, LEASE, limit=batch, due_only=not force)
+                if not ids:
+                    break
+                states = ingest.load_feeds(engine, ids, configs, config.crawl)
+                crawler.progress.add_total(len(states))
+                await asyncio.gather(*(crawler.feed(state) for state in states))
+                if batch is None:
+                    break
+    finally:
+        crawler.close()
+
+
+class _Crawler:
+    def __init__(self, engine: Engine, config: Config, now: datetime, tally: Tally) -> None:
+        self.engine, self.config, self.now, self.tally = engine, config, now, tally
+        self.fetcher: Fetcher
+        self.progress = Progress(0, "crawl", log, every=25)
+        self._pool: Executor | None = None
+        self._in_flight: dict[str, asyncio.Future[int | None]] = {}
+
+    # --- feeds ---------------------------------------------------------------------------
+
+    async def feed(self, state: FeedState) -> None:
+        self.tally.counts["feeds"] += 1
+        try:
+            await self._feed(state)
+        except Exception as exc:  # a bug or a database error must not stop the other feeds
+            log.exception("feed %s: unexpected error", state.name)
+            self._feed_failed(state, FetchLog(feed_id=state.id, kind="feed", url=state.url, started_at=self.now,
+                                              outcome="error", error=f"internal error: {exc}"[:1000]))
+        finally:
+            self.progress.update()
+
+    async def _feed(self, state: FeedState) -> None:
+        fetched = await self.fetcher.get_feed(state.url, state.etag, state.last_modified)
+        entry_log = _log(state.id, "feed", fetched, self.now)
+        if fetched.error:
+            return self._feed_failed(state, entry_log)
+        if fetched.not_modified:
+            self.tally.counts["feeds_not_modified"] += 1
+            entry_log.outcome = "not_modified"
+            return ingest.finish_feed(self.engine, state, self.now, entry_log, self.config.crawl)
+        try:
+            parsed = await self._run(parse_feed, fetched.body, fetched.headers, fetched.final_url, self.now,
+                                     self.config.crawl.max_entries_per_feed)
+        except ParseError as exc:
+            entry_log.outcome, entry_log.error = "error", f"not a usable feed: {exc}"
+            return self._feed_failed(state, entry_log)
+        new = await self._entries(state, parsed)
+        self.tally.counts["feeds_ok"] += 1
+        entry_log.entries, entry_log.new_articles = len(parsed.entries), new
+        ingest.finish_feed(self.engine, state, self.now, entry_log, self.config.crawl,
+                           fetched.headers.get("etag"), fetched.headers.get("last-modified"))
+
+    def _feed_failed(self, state: FeedState, entry_log: FetchLog) -> None:
+        entry_log.outcome = "error"
+        self.tally.counts["feeds_failed"] += 1
+        self.tally.failures.append((state.name, entry_log.error or "failed"))
+        log.warning("feed %s: %s", state.name, entry_log.error)
+        ingest.finish_feed(self.engine, state, self.now, entry_log, self.config.crawl)
+
+    async def _entries(self, state: FeedState, parsed: ParsedFeed) -> int:
+        entries = [e for e in parsed.entries if self._recent(e)]
+        self.tally.counts["entries"] += len(entries)
+        by_url = {canonical_url(e.url): e for e in entries}
+        known = ingest.known_urls(self.engine, by_url)
+        if known:
+            linked = [(known[url], entry) for url, entry in by_url.items() if url in known]
+            self.tally.counts["sources"] += ingest.add_sources(self.engine, state.id, linked, self.now)
+        fresh = [(url, entry) for url, entry in by_url.items() if url not in known]
+        self.progress.add_total(len(fresh))
+        results = await asyncio.gather(*(self._article(state, url, entry) for url, entry in fresh))
+        return sum(1 for created in results if created)
+
+    def _recent(self, entry: Entry) -> bool:
+        max_age = self.config.crawl.max_age_days
+        return max_age is None or entry.published is None or entry.published >= self.now - timedelta(days=max_age)
+
+    # --- articles ------------------------------------------------------------------------
+
+    async def _article(self, state: FeedState, url: str, entry: Entry) -> bool:
+        """Fetch, extract and store one new article; True when a new row was created."""
+        try:
+            pending = self._in_flight.get(url)
+            if pending is not None:  # the same article from two feeds in one cycle: fetch once
+                article_id = await pending
+                if article_id is not None:
+                    self.tally.counts["sources"] += ingest.add_sources(self.engine, state.id, [(article_id, entry)], self.now)
+                return False
+            future: asyncio.Future[int | None] = asyncio.get_running_loop().create_future()
+            self._in_flight[url] = future
+            try:
+                stored = await self._fetch_and_store(state, url, entry)
+                future.set_result(stored.article_id)
+            finally:
+                if not future.done():
+                    future.set_result(None)
+            return stored.created
+        except Exception:
+            log.exception("article %s: unexpected error", entry.url)
+            return False
+        finally:
+            self.progress.update()
+
+    async def _fetch_and_store(self, state: FeedState, url: str, entry: Entry) -> ingest.Stored:
+        fetched = await self.fetcher.get_page(entry.url)
+        extracted, error = None, fetched.error
+        if not error:
+            try:
+                extracted = await self._run(extract_page, fetched.body, fetched.final_url)
+            except ExtractError as exc:
+                error = str(exc)
+        if error:
+            ingest.record_fetch(self.engine, _log(state.id, "page", fetched, self.now, error))
+        record = build_article(url, entry, extracted, error, self.now, state.language)
+        signature = None
+        if record.status == "extracted" and len(record.text.split()) >= self.config.dedupe.min_words:
+            sig = await self._run(fingerprint.minhash, record.text, self.config.dedupe.shingle_words)
+            signature = fingerprint.to_bytes(sig)
+        stored = ingest.store_article(self.engine, record, state.id, entry, signature, self.config.dedupe.near_threshold)
+        self._count(stored, record)
+        return stored
+
+    def _count(self, stored: ingest.Stored, record: Article) -> None:
+        if not stored.created:
+            self.tally.counts["sources"] += 1
+            return
+        self.tally.new_ids.append(stored.article_id)
+        self.tally.counts["new"] += 1
+        self.tally.counts["extracted" if record.status == "extracted" else "summary_only"] += 1
+        if stored.duplicate_of is not None:
+            self.tally.counts["duplicates"] += 1
+
+    # --- worker processes ------------------------------------------------------------------
+
+    async def _run(self, func: Any, *args: Any) -> Any:
+        return await asyncio.get_running_loop().run_in_executor(self._executor(), func, *args)
+
+    def _executor(self) -> Executor:
+        if self._pool is None:
+            workers = self.config.crawl.extract_workers
+            self._pool = _process_pool(workers) if workers > 0 else ThreadPoolExecutor(1)
+        return self._pool
+
+    def close(self) -> None:
+        self.progress.close()
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _process_pool(workers: int) -> ProcessPoolExecutor:
+    """Extraction workers forked from a clean server process with trafilatura preloaded."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["monitor.extract.page", "monitor.parse.feed", "trafilatura", "feedparser"])
+    return ProcessPoolExecutor(max_workers=workers, mp_context=context)
+
+
+def build_article(
+    url: str, entry: Entry, extracted: Extracted | None, error: str | None, now: datetime, feed_language: str | None
+) -> Article:
+    """The stored form of an entry: extracted text when we have it, else the feed's summary (never empty)."""
+    published, source = _published(entry, extracted, now)
+    if extracted is not None:
+        text, status = extracted.text, "extracted"
+    else:
+        text, status = entry.summary or entry.title, "summary_only"
+    language = (extracted.language if extracted else None) or detect_language(f"{entry.title}. {text}") or feed_language
+    return Article(
+        canonical_url=url,
+        url=entry.url,
+        title=entry.title if entry.title != entry.url else (extracted.title if extracted and extracted.title else entry.title),
+        summary=entry.summary,
+        text=text,
+        status=status,
+        fetched_at=now,
+        published_at=published,
+        published_source=source,
+        language=language,
+        authors=entry.authors or ((extracted.author,) if extracted and extracted.author else ()),
+        site_name=extracted.site_name if extracted else None,
+        content_hash=fingerprint.content_hash(text),
+        error=error,
+    )
+
+
+def _published(entry: Entry, extracted: Extracted | None, now: datetime) -> tuple[datetime, str]:
+    """Feed date, else page metadata date, else fetch time; never later than the fetch."""
+    if entry.published is not None:
+        return min(entry.published, now), "feed"
+    page_date = sane_date(extracted.date, now) if extracted else None
+    if page_date is not None:
+        return min(page_date, now), "page"
+    return now, "fetch"
+
+
+def _log(feed_id: int, kind: str, fetched: Fetched, now: datetime, error: str | None = None) -> FetchLog:
+    error = error or fetched.error
+    return FetchLog(
+        feed_id=feed_id,
+        kind=kind,
+        url=fetched.url[:2000],
+        started_at=now,
+        duration_ms=fetched.elapsed_ms,
+        status=fetched.status,
+        outcome="error" if error else "ok",
+        error=error,
+        bytes=len(fetched.body),
+    )

@@ -1,0 +1,60 @@
+"""Article HTML -> Extracted text and metadata (pure; runs in worker processes)."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+
+from monitor.errors import ExtractError
+from monitor.records import Extracted
+
+MIN_CHARS = 200
+
+
+def extract_page(html: bytes | str, url: str) -> Extracted:
+    """Main text with title, author, date and site name. Raises ExtractError when no text is found."""
+    import trafilatura
+
+    logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
+    try:
+        doc = trafilatura.bare_extraction(
+            html, url=url, with_metadata=True, include_comments=False, include_tables=False, favor_precision=True
+        )
+    except Exception as exc:  # trafilatura raises a wide range of parser errors on junk
+        raise ExtractError(f"extraction failed: {type(exc).__name__}: {exc}") from None
+    text = (getattr(doc, "text", None) or "").strip() if doc is not None else ""
+    if len(text) < MIN_CHARS:
+        raise ExtractError("no article text found on the page")
+    return Extracted(
+        text=text,
+        title=_clean(getattr(doc, "title", None)),
+        author=_clean(getattr(doc, "author", None)),
+        date=_date(getattr(doc, "date", None)),
+        site_name=_clean(getattr(doc, "sitename", None)),
+        language=detect_language(text),
+    )
+
+
+def _clean(value: str | None) -> str | None:
+    value = (value or "").strip()
+    return value or None
+
+
+def _date(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+def detect_language(text: str) -> str | None:
+    """ISO 639-1 code of the text's language (py3langid), None for too little text."""
+    if len(text.strip()) < 20:
+        return None
+    import py3langid
+
+    lang, _score = py3langid.classify(text[:4000])
+    return lang

@@ -1,0 +1,176 @@
+"""Polite async HTTP: global and per-host limits, per-host spacing, caps, conditional GET, robots.txt.
+
+``Fetcher.get`` never raises for network trouble: failures come back as a
+``Fetched`` with ``error`` set, so one bad feed or page cannot stop a crawl.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+from urllib.robotparser import RobotFileParser
+
+import aiohttp
+
+from monitor.config import CrawlConfig
+from monitor.records import Fetched
+
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+CHUNK = 64 * 1024
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+@dataclass
+class HostGate:
+    """At most ``per_host`` requests at once to a host, starts at least ``delay`` seconds apart."""
+
+    per_host: int
+    delay: float
+    clock: Callable[[], float] = time.monotonic
+    _next_start: float = 0.0
+    _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    _slots: asyncio.Semaphore | None = None
+
+    @property
+    def slots(self) -> asyncio.Semaphore:
+        if self._slots is None:
+            self._slots = asyncio.Semaphore(self.per_host)
+        return self._slots
+
+    async def wait_turn(self) -> None:
+        async with self._lock:
+            now = self.clock()
+            start = max(now, self._next_start)
+            self._next_start = start + self.delay
+        if start > now:
+            await asyncio.sleep(start - now)
+
+
+class Fetcher:
+    """One per crawl; use as an async context manager."""
+
+    def __init__(self, config: CrawlConfig) -> None:
+        self.config = config
+        self._gates: dict[str, HostGate] = {}
+        self._robots: dict[str, asyncio.Task[RobotFileParser | None]] = {}
+        self._global = asyncio.Semaphore(config.concurrency)
+        self._session: aiohttp.ClientSession | None = None
+
+    async def __aenter__(self) -> Fetcher:
+        t = self.config.timeouts
+        timeout = aiohttp.ClientTimeout(total=t.total, connect=t.connect, sock_connect=t.connect, sock_read=t.read)
+        connector = aiohttp.TCPConnector(limit=self.config.concurrency, ttl_dns_cache=300)
+        self._session = aiohttp.ClientSession(
+            timeout=timeout,
+            connector=connector,
+            headers={"User-Agent": self.config.user_agent, "Accept-Encoding": "gzip, deflate"},
+            max_line_size=16 * 1024,
+            max_field_size=16 * 1024,
+        )
+        return self
+
+    async def __aexit__(self, *exc: Any) -> None:
+        if self._session is not None:
+            await self._session.close()
+
+    def _gate(self, url: str) -> HostGate:
+        host = (urlsplit(url).netloc or "").lower()
+        gate = self._gates.get(host)
+        if gate is None:
+            gate = self._gates[host] = HostGate(self.config.per_host, self.config.host_delay)
+        return gate
+
+    async def get_feed(self, url: str, etag: str | None = None, last_modified: str | None = None) -> Fetched:
+        headers = {"Accept": "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.8, */*;q=0.5"}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        return await self._get(url, headers, self.config.feed_max_bytes)
+
+    async def get_page(self, url: str) -> Fetched:
+        if self.config.respect_robots and not await self.allowed(url):
+            return Fetched(url, url, None, error="disallowed by robots.txt")
+        headers = {"Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"}
+        fetched = await self._get(url, headers, self.config.page_max_bytes)
+        if fetched.ok and not _is_html(fetched.headers.get("content-type", "")):
+            ctype = fetched.headers.get("content-type", "")
+            return Fetched(url, fetched.final_url, fetched.status, fetched.headers, error=f"not an HTML page ({ctype})")
+        return fetched
+
+    async def allowed(self, url: str) -> bool:
+        parts = urlsplit(url)
+        origin = f"{parts.scheme}://{parts.netloc}"
+        task = self._robots.get(origin)
+        if task is None:
+            task = self._robots[origin] = asyncio.ensure_future(self._load_robots(origin))
+        parser = await task
+        return parser is None or parser.can_fetch(self.config.user_agent, url)
+
+    async def _load_robots(self, origin: str) -> RobotFileParser | None:
+        fetched = await self._get(origin + "/robots.txt", {"Accept": "text/plain"}, 512 * 1024)
+        if fetched.status is not None and 400 <= fetched.status < 500:
+            return None  # no robots.txt: everything allowed
+        if not fetched.ok:
+            return None  # unreachable robots.txt is not a reason to drop the article
+        parser = RobotFileParser()
+        parser.parse(fetched.body.decode("utf-8", "replace").splitlines())
+        return parser
+
+    async def _get(self, url: str, headers: dict[str, str], cap: int) -> Fetched:
+        gate = self._gate(url)
+        started = time.monotonic()
+        async with self._global, gate.slots:
+            await gate.wait_turn()
+            try:
+                return await self._request(url, headers, cap, started)
+            except BodyTooLarge:
+                return _failed(url, started, f"body larger than {cap} bytes")
+            except aiohttp.TooManyRedirects:
+                return _failed(url, started, f"more than {self.config.max_redirects} redirects")
+            except (TimeoutError, asyncio.TimeoutError):
+                return _failed(url, started, "timed out")
+            except (aiohttp.ClientError, ValueError, UnicodeError) as exc:
+                return _failed(url, started, f"{type(exc).__name__}: {exc}"[:500])
+
+    async def _request(self, url: str, headers: dict[str, str], cap: int, started: float) -> Fetched:
+        assert self._session is not None, "use Fetcher as an async context manager"
+        async with self._session.get(url, headers=headers, max_redirects=self.config.max_redirects) as resp:
+            response_headers = {k.lower(): v for k, v in resp.headers.items()}
+            body = b""
+            if resp.status == 200:
+                declared = resp.content_length
+                if declared is not None and declared > cap and "content-encoding" not in response_headers:
+                    raise BodyTooLarge
+                body = await _read_capped(resp, cap)
+            elapsed = int((time.monotonic() - started) * 1000)
+            error = None if resp.status in (200, 304) else f"HTTP {resp.status}"
+            return Fetched(url, str(resp.url), resp.status, response_headers, body, error, elapsed)
+
+
+async def _read_capped(resp: aiohttp.ClientResponse, cap: int) -> bytes:
+    """Read the (decoded) body, giving up as soon as it passes the cap: gzip bombs included."""
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in resp.content.iter_chunked(CHUNK):
+        size += len(chunk)
+        if size > cap:
+            raise BodyTooLarge
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _failed(url: str, started: float, error: str) -> Fetched:
+    return Fetched(url, url, None, error=error, elapsed_ms=int((time.monotonic() - started) * 1000))
+
+
+def _is_html(content_type: str) -> bool:
+    ctype = content_type.split(";", 1)[0].strip().lower()
+    return not ctype or ctype in HTML_TYPES

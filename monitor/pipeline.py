@@ -1,0 +1,307 @@
+"""One pass of the whole monitor, for cron: crawl -> analysis -> trends/alerts -> digest -> site.
+
+:func:`run_once` runs the stages in order under the run lock, records a
+:class:`~monitor.store.tables.Run` row with each stage's status, timing and
+summary, and returns a :class:`RunResult`. A failing stage is logged and
+recorded; the stages after it still run (each reads what is in the database),
+and the run's exit status becomes 1. Every stage is idempotent, so running the
+pipeline twice in a row does no duplicate work and sends nothing twice.
+
+Stages are plain functions ``(deps, now) -> dict`` resolved by name, so the
+scheduler can run any subset and callers can supply their own.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import os
+import socket
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any, Protocol
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.engine import Engine
+
+from monitor.config import Config
+from monitor.settings import Settings
+
+log = logging.getLogger(__name__)
+
+RUN_STAGES = ("crawl", "analysis", "refit", "trends", "alerts", "digest", "site")
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+class Deps(Protocol):
+    """What the pipeline needs: the CLI's App satisfies it, and so does :class:`Plain`."""
+
+    @property
+    def engine(self) -> Engine: ...
+
+    @property
+    def config(self) -> Config: ...
+
+    @property
+    def settings(self) -> Settings: ...
+
+
+@dataclass(frozen=True)
+class Plain:
+    engine: Engine
+    config: Config
+    settings: Settings
+
+
+Stage = Callable[[Deps, datetime], Mapping[str, Any]]
+
+
+@dataclass(frozen=True)
+class StageResult:
+    name: str
+    status: str  # ok | failed
+    seconds: float
+    summary: dict[str, Any] = field(default_factory=dict)
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class RunResult:
+    run_id: int | None
+    status: str  # ok | failed | interrupted
+    started_at: datetime
+    stages: tuple[StageResult, ...] = ()
+
+    @property
+    def exit_code(self) -> int:
+        return 0 if self.status == "ok" else 1
+
+    @property
+    def failed(self) -> tuple[StageResult, ...]:
+        return tuple(s for s in self.stages if s.status != "ok")
+
+    def stage(self, name: str) -> StageResult | None:
+        return next((s for s in self.stages if s.name == name), None)
+
+
+# --- the stages ------------------------------------------------------------------------
+
+
+def crawl_stage(deps: Deps, now: datetime) -> Mapping[str, Any]:
+    from monitor.crawl import run_crawl
+
+    return run_crawl(deps.engine, deps.config, deps.settings, now=now)  # type: ignore[return-value]
+
+
+def analysis_stage(deps: Deps, now: datetime) -> Mapping[str, Any]:
+    from monitor.topics.service import process_new
+
+    return process_new(deps.engine, deps.config, now)
+
+
+def refit_stage(deps: Deps, now: datetime) -> Mapping[str, Any]:
+    """Refit the topic model once a week (on ``topic_model.refit_weekday``, local time)."""
+    last = last_fit(deps.engine)
+    tz = ZoneInfo(deps.config.digest.timezone)
+    if not refit_due(last, now, deps.config.topic_model.refit_weekday, tz):
+        return {"due": False, "last_fit": last.isoformat() if last else None}
+    from monitor.topics.service import fit
+
+    return {"due": True, **fit(deps.engine, deps.config, now)}
+
+
+def fit_stage(deps: Deps, now: datetime) -> Mapping[str, Any]:
+    """Refit unconditionally (the scheduler's weekly job)."""
+    from monitor.topics.service import fit
+
+    return fit(deps.engine, deps.config, now)
+
+
+def trends_stage(deps: Deps, now: datetime) -> Mapping[str, Any]:
+    from monitor.trends.service import refresh
+
+    return refresh(deps.engine, deps.config, now)
+
+
+def alerts_stage(deps: Deps, now: datetime) -> Mapping[str, Any]:
+    from monitor.deliver.alerts import send_pending
+
+    return send_pending(deps.engine, deps.config, deps.settings, now)
+
+
+def digest_stage(deps: Deps, now: datetime) -> Mapping[str, Any]:
+    from monitor.deliver.digests import run_due
+
+    return run_due(deps.engine, deps.config, deps.settings, now, send=True)
+
+
+def site_stage(deps: Deps, now: datetime) -> Mapping[str, Any]:
+    from monitor.deliver.site import build_site
+
+    return build_site(deps.engine, deps.config, now)
+
+
+STAGES: dict[str, Stage] = {
+    "crawl": crawl_stage,
+    "analysis": analysis_stage,
+    "refit": refit_stage,
+    "fit": fit_stage,
+    "trends": trends_stage,
+    "alerts": alerts_stage,
+    "digest": digest_stage,
+    "site": site_stage,
+}
+
+
+# --- when the weekly refit is due (pure) -------------------------------------------------
+
+
+def last_refit_boundary(now: datetime, weekday: str, tz: ZoneInfo) -> datetime:
+    """Local midnight starting the most recent ``weekday`` at or before ``now``."""
+    local = now.astimezone(tz)
+    back = (local.weekday() - WEEKDAYS.index(weekday)) % 7
+    day: date = local.date() - timedelta(days=back)
+    return datetime(day.year, day.month, day.day, tzinfo=tz)
+
+
+def refit_due(last: datetime | None, now: datetime, weekday: str, tz: ZoneInfo) -> bool:
+    """Due when a model exists and was fitted before this week's refit day began.
+
+    With no model yet, the analysis stage fits one on its own when it has
+    enough articles, so the weekly refit waits for that first fit.
+    """
+    return last is not None and last < last_refit_boundary(now, weekday, tz) <= now
+
+
+def last_fit(engine: Engine) -> datetime | None:
+    import sqlalchemy as sa
+
+    from monitor.store.tables import TopicModelRun
+
+    with engine.connect() as conn:
+        return conn.execute(sa.select(sa.func.max(TopicModelRun.fitted_at))).scalar()
+
+
+# --- running them --------------------------------------------------------------------------
+
+
+def run_once(
+    app: Deps,
+    now: datetime,
+    stages: Sequence[str] = RUN_STAGES,
+    command: str = "run",
+    registry: Mapping[str, Stage] | None = None,
+    lock: bool = True,
+) -> RunResult:
+    """Run ``stages`` in order under the run lock and record the run.
+
+    Raises LockedError (exit 0) if another run holds the lock, ConfigError (exit
+    2) for a bad configuration; a failing stage makes the result's exit code 1.
+    """
+    registry = STAGES if registry is None else registry
+    unknown = [s for s in stages if s not in registry]
+    if unknown:
+        raise ValueError(f"unknown stage(s): {', '.join(unknown)}")
+    app.config  # noqa: B018 (a bad configuration fails here, before any work: exit 2)
+    engine = app.engine
+    with _maybe_lock(engine, now, lock):
+        return _run_recorded(app, engine, now, stages, command, registry)
+
+
+@contextmanager
+def _maybe_lock(engine: Engine, now: datetime, lock: bool) -> Iterator[None]:
+    if not lock:
+        yield
+        return
+    from monitor.lock import run_lock
+
+    with run_lock(engine, now) as where:
+        log.debug("holding the run lock: %s", where)
+        yield
+
+
+def _run_recorded(
+    app: Deps, engine: Engine, now: datetime, stages: Sequence[str], command: str, registry: Mapping[str, Stage]
+) -> RunResult:
+    run_id = start_run(engine, command, now)
+    results: list[StageResult] = []
+    try:
+        for name in stages:
+            results.append(run_stage(name, registry[name], app, now))
+    except BaseException:
+        _finish_quietly(engine, run_id, "interrupted", results)
+        raise
+    status = "ok" if all(r.status == "ok" for r in results) else "failed"
+    finish_run(engine, run_id, status, results)
+    return RunResult(run_id, status, now, tuple(results))
+
+
+def run_stage(name: str, stage: Stage, app: Deps, now: datetime) -> StageResult:
+    """Run one stage; an exception becomes a failed result, logged with its traceback."""
+    log.info("stage %s: starting", name)
+    started = time.perf_counter()
+    try:
+        summary = jsonable(stage(app, now))
+    except Exception as exc:  # a stage failure must not stop the stages after it
+        seconds = round(time.perf_counter() - started, 3)
+        log.exception("stage %s failed after %.1fs: %s", name, seconds, exc)
+        return StageResult(name, "failed", seconds, {}, f"{type(exc).__name__}: {exc}")
+    seconds = round(time.perf_counter() - started, 3)
+    log.info("stage %s: done in %.1fs", name, seconds, extra={"data": {"stage": name, "seconds": seconds}})
+    return StageResult(name, "ok", seconds, summary if isinstance(summary, dict) else {"result": summary})
+
+
+def jsonable(value: Any) -> Any:
+    """Summaries go into a JSON column: dataclasses, dates, tuples and sets become plain JSON."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        value = dataclasses.asdict(value)
+    if isinstance(value, Mapping):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [jsonable(v) for v in value]
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return str(value)
+
+
+# --- the Run row ------------------------------------------------------------------------------
+
+
+def start_run(engine: Engine, command: str, now: datetime) -> int:
+    from monitor.store.db import session_scope
+    from monitor.store.tables import Run
+
+    row = Run(command=command, started_at=now, status="running", host=socket.gethostname()[:200], pid=os.getpid())
+    with session_scope(engine) as session:
+        session.add(row)
+        session.flush()
+        assert row.id is not None
+        return row.id
+
+
+def finish_run(engine: Engine, run_id: int, status: str, results: Sequence[StageResult]) -> None:
+    """Record the outcome; finished_at is wall-clock time, the stages' ``now`` is the start."""
+    from monitor.store.db import session_scope
+    from monitor.store.tables import Run
+    from monitor.store.types import utcnow
+
+    with session_scope(engine) as session:
+        row = session.get(Run, run_id)
+        if row is None:
+            return
+        row.finished_at = utcnow()
+        row.status = status
+        row.stages = {r.name: {"status": r.status, "seconds": r.seconds, "error": r.error} for r in results}
+        row.summary = {r.name: r.summary for r in results}
+
+
+def _finish_quietly(engine: Engine, run_id: int, status: str, results: Sequence[StageResult]) -> None:
+    try:
+        finish_run(engine, run_id, status, results)
+    except Exception as exc:  # the database may be what failed; the original error matters more
+        log.warning("could not record the end of run %s: %s", run_id, exc)

@@ -1,0 +1,134 @@
+"""Read-side queries for `monitor export` and `monitor feeds`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from monitor.store.tables import Article, ArticleSource, ArticleTopic, Feed, FetchLog, StoryMember, Topic
+
+EXPORT_FIELDS = (
+    "id", "url", "canonical_url", "feed", "feeds", "title", "published", "published_source", "fetched",
+    "language", "site_name", "authors", "status", "duplicate_of", "duplicate_kind", "topic_id", "topic_name",
+    "story_id", "summary", "text",
+)
+
+
+def iter_articles(engine: Engine, since: datetime | None = None, batch: int = 500) -> Iterator[dict[str, Any]]:
+    """One dict per article (EXPORT_FIELDS), oldest first, streamed in batches."""
+    last_id = 0
+    with Session(engine) as session:
+        while True:
+            rows = session.exec(_article_query(since, last_id, batch)).all()
+            if not rows:
+                return
+            feeds = _feeds_by_article(session, [row[0].id for row in rows])
+            for article, feed_name, topic_id, topic_name, story_id in rows:
+                yield _record(article, feed_name, feeds.get(article.id, []), topic_id, topic_name, story_id)
+            last_id = rows[-1][0].id
+
+
+def _article_query(since: datetime | None, after_id: int, batch: int) -> Any:
+    query = (
+        select(Article, Feed.name, ArticleTopic.topic_id, Topic.name, StoryMember.story_id)
+        .outerjoin(Feed, Feed.id == Article.first_feed_id)
+        .outerjoin(ArticleTopic, ArticleTopic.article_id == Article.id)
+        .outerjoin(Topic, Topic.id == ArticleTopic.topic_id)
+        .outerjoin(StoryMember, StoryMember.article_id == Article.id)
+        .where(Article.id > after_id)
+        .order_by(Article.id)
+        .limit(batch)
+    )
+    if since is not None:
+        query = query.where(sa.func.coalesce(Article.published_at, Article.fetched_at) >= since)
+    return query
+
+
+def _feeds_by_article(session: Session, ids: list[int]) -> dict[int, list[str]]:
+    rows = session.exec(
+        select(ArticleSource.article_id, Feed.name)
+        .join(Feed, Feed.id == ArticleSource.feed_id)
+        .where(ArticleSource.article_id.in_(ids))
+        .order_by(ArticleSource.id)
+    )
+    out: dict[int, list[str]] = {}
+    for article_id, name in rows:
+        out.setdefault(article_id, []).append(name)
+    return out
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _record(
+    a: Article, feed: str | None, feeds: list[str], topic_id: int | None, topic_name: str | None, story_id: int | None
+) -> dict[str, Any]:
+    return {
+        "id": a.id,
+        "url": a.url,
+        "canonical_url": a.canonical_url,
+        "feed": feed,
+        "feeds": feeds,
+        "title": a.title,
+        "published": _iso(a.published_at),
+        "published_source": a.published_source,
+        "fetched": _iso(a.fetched_at),
+        "language": a.language,
+        "site_name": a.site_name,
+        "authors": a.authors or [],
+        "status": a.status,
+        "duplicate_of": a.duplicate_of,
+        "duplicate_kind": a.duplicate_kind,
+        "topic_id": topic_id,
+        "topic_name": topic_name if topic_id is not None and topic_id >= 0 else None,
+        "story_id": story_id,
+        "summary": a.summary,
+        "text": a.text,
+    }
+
+
+@dataclass(frozen=True)
+class FeedHealth:
+    name: str
+    url: str
+    last_status: int | None
+    last_outcome: str | None
+    last_error: str | None
+    last_fetched_at: datetime | None
+    last_success_at: datetime | None
+    consecutive_failures: int
+    next_due_at: datetime | None
+    articles: int
+
+
+def feed_health(engine: Engine, names: list[str]) -> list[FeedHealth]:
+    with Session(engine) as session:
+        counts = dict(
+            session.exec(select(ArticleSource.feed_id, sa.func.count()).group_by(ArticleSource.feed_id)).all()
+        )
+        rows = {f.name: f for f in session.exec(select(Feed).where(Feed.name.in_(names))).all()}
+    out = []
+    for name in names:
+        f = rows.get(name)
+        if f is None:
+            out.append(FeedHealth(name, "", None, None, None, None, None, 0, None, 0))
+            continue
+        out.append(
+            FeedHealth(f.name, f.url, f.last_status, f.last_outcome, f.last_error, f.last_fetched_at,
+                       f.last_success_at, f.consecutive_failures, f.next_due_at, counts.get(f.id, 0))
+        )
+    return out
+
+
+def recent_fetch_errors(engine: Engine, limit: int = 20) -> list[FetchLog]:
+    with Session(engine) as session:
+        return list(
+            session.exec(select(FetchLog).where(FetchLog.outcome == "error").order_by(FetchLog.id.desc()).limit(limit))
+        )

@@ -1,0 +1,276 @@
+"""Ingestion queries: feeds and their health, leases, articles, sources and duplicates.
+
+Each write that matters is one transaction: an article, its source and its LSH
+bands land together or not at all, so a killed crawl leaves no half-written row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from monitor.config import CrawlConfig, FeedConfig
+from monitor.dedupe import text as fingerprint
+from monitor.records import Article as ArticleRecord
+from monitor.records import Entry
+from monitor.store.db import session_scope
+from monitor.store.tables import Article, ArticleBand, ArticleSource, Feed, FetchLog
+
+
+@dataclass(frozen=True)
+class FeedState:
+    """What the crawl needs of a feed row."""
+
+    id: int
+    name: str
+    url: str
+    etag: str | None
+    last_modified: str | None
+    consecutive_failures: int
+    language: str | None
+    poll_minutes: int
+
+
+def sync_feeds(engine: Engine, feeds: Sequence[FeedConfig], now: datetime) -> None:
+    """Create or update a row per configured feed; a changed URL forgets its validators."""
+    with session_scope(engine) as session:
+        rows = {f.name: f for f in session.exec(select(Feed)).all()}
+        for cfg in feeds:
+            row = rows.get(cfg.name) or Feed(name=cfg.name, url=cfg.url, created_at=now)
+            if row.url != cfg.url:
+                row.url, row.etag, row.last_modified, row.next_due_at = cfg.url, None, None, None
+            row.region, row.language, row.tags = cfg.region, cfg.language, list(cfg.tags)
+            session.add(row)
+
+
+def claim_feeds(
+    engine: Engine,
+    names: Sequence[str],
+    owner: str,
+    now: datetime,
+    lease: timedelta,
+    limit: int | None = None,
+    due_only: bool = True,
+) -> list[int]:
+    """Lease feeds to ``owner``; a feed leased by a live worker is never claimed twice.
+
+    PostgreSQL skips rows another transaction is claiming (SKIP LOCKED); SQLite
+    serialises writers, which gives the same guarantee.
+    """
+    with session_scope(engine) as session:
+        query = select(Feed.id).where(
+            Feed.name.in_(list(names)),
+            sa.or_(Feed.lease_expires_at.is_(None), Feed.lease_expires_at < now, Feed.lease_owner == owner),
+        )
+        if due_only:
+            query = query.where(sa.or_(Feed.next_due_at.is_(None), Feed.next_due_at <= now))
+        query = query.order_by(Feed.next_due_at.is_not(None), Feed.next_due_at, Feed.id).limit(limit)
+        if session.get_bind().dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        ids = list(session.exec(query).all())
+        if ids:
+            session.execute(
+                sa.update(Feed).where(Feed.id.in_(ids)).values(lease_owner=owner, lease_expires_at=now + lease)
+            )
+        return ids
+
+
+def load_feeds(engine: Engine, ids: Iterable[int], configs: dict[str, FeedConfig], crawl: CrawlConfig) -> list[FeedState]:
+    with Session(engine) as session:
+        rows = session.exec(select(Feed).where(Feed.id.in_(list(ids))).order_by(Feed.id)).all()
+    return [
+        FeedState(
+            id=r.id or 0,
+            name=r.name,
+            url=r.url,
+            etag=r.etag,
+            last_modified=r.last_modified,
+            consecutive_failures=r.consecutive_failures,
+            language=r.language,
+            poll_minutes=configs[r.name].poll_minutes or crawl.default_poll_minutes,
+        )
+        for r in rows
+    ]
+
+
+def next_due(feed: FeedState, now: datetime, failures: int, max_minutes: int) -> datetime:
+    """Poll interval when healthy; doubling per consecutive failure, capped, when not."""
+    minutes = feed.poll_minutes * (2 ** min(failures, 16)) if failures else feed.poll_minutes
+    return now + timedelta(minutes=min(minutes, max(max_minutes, feed.poll_minutes)))
+
+
+def finish_feed(
+    engine: Engine,
+    feed: FeedState,
+    now: datetime,
+    log: FetchLog,
+    crawl: CrawlConfig,
+    etag: str | None = None,
+    last_modified: str | None = None,
+) -> None:
+    """Record a feed fetch outcome, its validators and when to poll next; release the lease."""
+    failed = log.outcome == "error"
+    failures = feed.consecutive_failures + 1 if failed else 0
+    values: dict[str, object] = {
+        "last_status": log.status,
+        "last_outcome": log.outcome,
+        "last_error": log.error if failed else None,
+        "last_fetched_at": now,
+        "consecutive_failures": failures,
+        "next_due_at": next_due(feed, now, failures, crawl.backoff_max_minutes),
+        "lease_owner": None,
+        "lease_expires_at": None,
+    }
+    if not failed:
+        values["last_success_at"] = now
+        if log.outcome == "ok":
+            values["etag"], values["last_modified"] = etag, last_modified
+    if log.new_articles:
+        values["last_new_at"] = now
+    with session_scope(engine) as session:
+        session.add(log)
+        session.execute(sa.update(Feed).where(Feed.id == feed.id).values(**values))
+
+
+def record_fetch(engine: Engine, log: FetchLog) -> None:
+    with session_scope(engine) as session:
+        session.add(log)
+
+
+def known_urls(engine: Engine, canonical_urls: Iterable[str]) -> dict[str, int]:
+    """canonical URL -> article id for those already stored."""
+    urls = list(set(canonical_urls))
+    found: dict[str, int] = {}
+    with Session(engine) as session:
+        for start in range(0, len(urls), 500):
+            chunk = urls[start : start + 500]
+            rows = session.exec(select(Article.canonical_url, Article.id).where(Article.canonical_url.in_(chunk)))
+            found.update({url: article_id for url, article_id in rows if article_id is not None})
+    return found
+
+
+def add_sources(engine: Engine, feed_id: int, entries: Iterable[tuple[int, Entry]], now: datetime) -> int:
+    """Link already-stored articles to this feed; returns how many links are new."""
+    added = 0
+    with session_scope(engine) as session:
+        for article_id, entry in entries:
+            exists = session.exec(
+                select(ArticleSource.id).where(ArticleSource.article_id == article_id, ArticleSource.feed_id == feed_id)
+            ).first()
+            if exists is None:
+                session.add(_source(article_id, feed_id, entry, now))
+                added += 1
+    return added
+
+
+def _source(article_id: int, feed_id: int, entry: Entry, now: datetime) -> ArticleSource:
+    return ArticleSource(
+        article_id=article_id,
+        feed_id=feed_id,
+        entry_url=entry.url[:2000],
+        guid=entry.guid,
+        entry_title=entry.title,
+        entry_published_at=entry.published,
+        seen_at=now,
+    )
+
+
+@dataclass(frozen=True)
+class Stored:
+    article_id: int
+    created: bool
+    duplicate_of: int | None = None
+
+
+def store_article(
+    engine: Engine,
+    record: ArticleRecord,
+    feed_id: int,
+    entry: Entry,
+    signature: bytes | None,
+    threshold: float,
+) -> Stored:
+    """Insert an article with its source and dedupe links in one transaction.
+
+    If another crawl stored the same canonical URL first, only the source link is added.
+    """
+    try:
+        with session_scope(engine) as session:
+            return _insert(session, record, feed_id, entry, signature, threshold)
+    except sa.exc.IntegrityError:
+        existing = known_urls(engine, [record.canonical_url]).get(record.canonical_url)
+        if existing is None:
+            raise
+        add_sources(engine, feed_id, [(existing, entry)], record.fetched_at)
+        return Stored(existing, created=False)
+
+
+def _insert(
+    session: Session, record: ArticleRecord, feed_id: int, entry: Entry, signature: bytes | None, threshold: float
+) -> Stored:
+    original, kind = _find_original(session, record, signature, threshold)
+    row = Article(
+        canonical_url=record.canonical_url,
+        url=record.url,
+        first_feed_id=feed_id,
+        title=record.title,
+        summary=record.summary,
+        text=record.text,
+        authors=list(record.authors),
+        site_name=record.site_name,
+        published_at=record.published_at,
+        published_source=record.published_source,
+        fetched_at=record.fetched_at,
+        language=record.language,
+        content_hash=record.content_hash,
+        minhash=signature,
+        status=record.status,
+        error=record.error,
+        duplicate_of=original,
+        duplicate_kind=kind,
+        word_count=len(record.text.split()),
+    )
+    session.add(row)
+    session.flush()
+    assert row.id is not None
+    session.add(_source(row.id, feed_id, entry, record.fetched_at))
+    if signature is not None and original is None:
+        keys = fingerprint.band_keys(fingerprint.from_bytes(signature))
+        session.add_all(ArticleBand(band_key=key, article_id=row.id) for key in set(keys))
+    return Stored(row.id, created=True, duplicate_of=original)
+
+
+def _find_original(
+    session: Session, record: ArticleRecord, signature: bytes | None, threshold: float
+) -> tuple[int | None, str | None]:
+    """The earliest article this one copies exactly (content hash) or nearly (MinHash LSH)."""
+    if signature is None:
+        return None, None
+    exact = session.exec(
+        select(Article.id)
+        .where(Article.content_hash == record.content_hash, Article.duplicate_of.is_(None))
+        .order_by(Article.id)
+        .limit(1)
+    ).first()
+    if exact is not None:
+        return exact, "exact"
+    mine = fingerprint.from_bytes(signature)
+    keys = list(set(fingerprint.band_keys(mine)))
+    candidates = session.exec(
+        select(Article.id, Article.minhash)
+        .join(ArticleBand, ArticleBand.article_id == Article.id)
+        .where(ArticleBand.band_key.in_(keys))
+        .distinct()
+    ).all()
+    best = max(
+        ((fingerprint.similarity(mine, fingerprint.from_bytes(blob)), -aid, aid) for aid, blob in candidates if blob),
+        default=None,
+    )
+    if best is not None and best[0] >= threshold:
+        return best[2], "near"
+    return None, None
