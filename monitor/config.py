@@ -169,6 +169,8 @@ class ScheduleConfig(Section):
     crawl_minutes: Annotated[int, Field(ge=1)] = 30
     site_minutes: Annotated[int, Field(ge=1)] = 60
     misfire_grace_seconds: Annotated[int, Field(ge=1)] = 3600
+    refit_time: Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")] = "03:00"
+    stop_grace_seconds: Annotated[float, Field(ge=0, le=600)] = 5.0
 
 
 def _default_topics() -> tuple[TopicSeed, ...]:
