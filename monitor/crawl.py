@@ -191,7 +191,11 @@ class _Crawler:
         if known:
             linked = [(known[url], entry) for url, entry in by_url.items() if url in known]
             self.tally.counts["sources"] += ingest.add_sources(self.engine, state.id, linked, self.now)
-        fresh = [(url, entry) for url, entry in by_url.items() if url not in known]
+        # Oldest first, so that the first copy of a syndicated story becomes the original.
+        fresh = sorted(
+            ((url, entry) for url, entry in by_url.items() if url not in known),
+            key=lambda pair: pair[1].published or self.now,
+        )
         self.progress.add_total(len(fresh))
         results = await asyncio.gather(*(self._article(state, url, entry) for url, entry in fresh))
         return sum(1 for created in results if created)

@@ -60,7 +60,7 @@ class Site:
 
     def count(self, path: str) -> int:
         with self.lock:
-            return sum(1 for _, p, _ in self.requests if p == path)
+            return sum(1 for _, p, _ in self.requests if p == path or p.split("?", 1)[0] == path)
 
 
 class _RequestHandler(BaseHTTPRequestHandler):
@@ -78,7 +78,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
         site = self.site
         with site.lock:
             site.requests.append(("GET", self.path, dict(self.headers)))
-        route = site.routes.get(self.path)
+        route = site.routes.get(self.path) or site.routes.get(self.path.split("?", 1)[0])
         if callable(route):
             route = route(self)
             if route is None:

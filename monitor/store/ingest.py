@@ -252,13 +252,13 @@ def _find_original(
     if signature is None:
         return None, None
     exact = session.exec(
-        select(Article.id)
-        .where(Article.content_hash == record.content_hash, Article.duplicate_of.is_(None))
+        select(Article.id, Article.duplicate_of)
+        .where(Article.content_hash == record.content_hash)
         .order_by(Article.id)
         .limit(1)
     ).first()
     if exact is not None:
-        return exact, "exact"
+        return exact[1] or exact[0], "exact"
     mine = fingerprint.from_bytes(signature)
     keys = list(set(fingerprint.band_keys(mine)))
     candidates = session.exec(
