@@ -93,7 +93,7 @@ class RunResult:
 def crawl_stage(deps: Deps, now: datetime) -> Mapping[str, Any]:
     from monitor.crawl import run_crawl
 
-    return run_crawl(deps.engine, deps.config, deps.settings, now=now)  # type: ignore[return-value]
+    return run_crawl(deps.engine, deps.config, deps.settings, now=now, analyse=False)  # type: ignore[return-value]
 
 
 def analysis_stage(deps: Deps, now: datetime) -> Mapping[str, Any]:

@@ -1,0 +1,298 @@
+"""Operations commands: run (cron), schedule (daemon), status, demo."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import sys
+import threading
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import click
+
+from monitor.cli.context import App, pass_app, with_config
+from monitor.pipeline import RUN_STAGES
+
+
+def _now() -> datetime:
+    from monitor.store.types import utcnow
+
+    return utcnow()
+
+
+def _sigterm_interrupts() -> None:
+    """SIGTERM (systemd stop, timeout) unwinds like Ctrl-C: open transactions roll back."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+
+    def handle(_signum: int, _frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, handle)
+
+
+# --- run -------------------------------------------------------------------------------------
+
+
+@click.command("run")
+@click.option("--stage", "only", multiple=True, type=click.Choice(RUN_STAGES),
+              help="Run only these stages (repeatable; default: all, in order).")
+@click.option("--json", "as_json", is_flag=True, help="Print the run's result as JSON.")
+@with_config
+@pass_app
+def run_cmd(app: App, only: tuple[str, ...], as_json: bool) -> None:
+    """One pass for cron: crawl, topics, trends and alerts, the digest when due, the site.
+
+    Exit status: 0 success (failed feeds are listed, not fatal), 1 a stage failed,
+    2 bad configuration. If another run holds the lock, prints so and exits 0 at once.
+    """
+    from monitor.errors import LockedError
+    from monitor.pipeline import run_once
+
+    _sigterm_interrupts()
+    try:
+        result = run_once(app, _now(), stages=[s for s in RUN_STAGES if not only or s in only])
+    except LockedError as exc:
+        click.echo(str(exc))
+        return
+    if as_json:
+        click.echo(json.dumps(_result_json(result), indent=2))
+    else:
+        _print_result(result)
+    if result.exit_code:
+        raise click.exceptions.Exit(result.exit_code)
+
+
+def _result_json(result: Any) -> dict[str, Any]:
+    import dataclasses
+
+    from monitor.pipeline import jsonable
+
+    return jsonable({"run_id": result.run_id, "status": result.status,
+                     "stages": [dataclasses.asdict(s) for s in result.stages]})
+
+
+def _print_result(result: Any) -> None:
+    for stage in result.stages:
+        click.echo(f"{stage.name:<9} {stage.status:<7} {stage.seconds:7.1f}s  {stage.error or _brief(stage.summary)}")
+    crawl = result.stage("crawl")
+    failures = (crawl.summary.get("failures") or []) if crawl else []
+    if failures:
+        click.echo(f"{len(failures)} feed(s) failed:")
+        for name, error in failures[:20]:
+            click.echo(f"  {name}: {error}")
+    click.echo(f"run {result.run_id}: {result.status}")
+
+
+def _brief(summary: dict[str, Any], limit: int = 6) -> str:
+    """The first few numeric and yes/no facts of a stage summary."""
+    facts = [f"{k}={v}" for k, v in summary.items() if isinstance(v, int | float | bool) and k != "seconds"]
+    return " ".join(facts[:limit])
+
+
+# --- schedule --------------------------------------------------------------------------------
+
+
+@click.command("schedule")
+@with_config
+@pass_app
+def schedule_cmd(app: App) -> None:
+    """Run as a daemon: crawl, digest, site and refit jobs from feeds.yaml until SIGTERM/SIGINT."""
+    from monitor.scheduler import serve
+
+    app.config  # noqa: B018 (a bad configuration exits 2 before anything starts)
+    raise click.exceptions.Exit(serve(app, _now))
+
+
+# --- status ----------------------------------------------------------------------------------
+
+
+@click.command("status")
+@click.option("--json", "as_json", is_flag=True, help="Print the status as JSON.")
+@click.option("--check", is_flag=True,
+              help="Exit 1 unless the last run succeeded and is recent (for health checks).")
+@click.option("--max-age", type=click.IntRange(min=1), default=None,
+              help="With --check: minutes after which the last run is stale (default: 3 x crawl_minutes).")
+@with_config
+@pass_app
+def status_cmd(app: App, as_json: bool, check: bool, max_age: int | None) -> None:
+    """Last run and its stage timings, failing feeds, articles today, alerts pending."""
+    now = _now()
+    report = collect_status(app.engine, app.config, now)
+    limit = timedelta(minutes=max_age or 3 * app.config.schedule.crawl_minutes)
+    problem = health_problem(report, now, limit)
+    report["healthy"], report["problem"] = problem is None, problem
+    click.echo(json.dumps(report, indent=2, default=str) if as_json else _format_status(report))
+    if check and problem is not None:
+        raise click.exceptions.Exit(1)
+
+
+def collect_status(engine: Any, config: Any, now: datetime) -> dict[str, Any]:
+    from monitor.store.db import session_scope
+
+    midnight = _local_midnight(now, ZoneInfo(config.digest.timezone))
+    with session_scope(engine) as session:
+        return {
+            "now": now.isoformat(timespec="seconds"),
+            "last_run": _last_run(session),
+            "feeds_total": _count_feeds(session),
+            "feeds_failing": _failing_feeds(session),
+            "articles_today": _articles_since(session, midnight),
+            "alerts_pending": _pending_alerts(session, config, now - timedelta(days=2)),
+            "last_digest": _last_digest(session),
+        }
+
+
+def health_problem(report: dict[str, Any], now: datetime, max_age: timedelta) -> str | None:
+    """Why the monitor looks unhealthy, or None."""
+    run = report["last_run"]
+    if run is None:
+        return "no run recorded yet"
+    if run["status"] in ("failed", "interrupted"):
+        return f"last run {run['id']} {run['status']}"
+    when = datetime.fromisoformat(run["finished_at"] or run["started_at"])
+    if now - when > max_age:
+        return f"last run {run['id']} is stale: {int((now - when).total_seconds() // 60)} min old"
+    return None
+
+
+def _local_midnight(now: datetime, tz: ZoneInfo) -> datetime:
+    local = now.astimezone(tz)
+    return local.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def _last_run(session: Any) -> dict[str, Any] | None:
+    import sqlalchemy as sa
+
+    from monitor.store.tables import Run
+
+    run = session.execute(sa.select(Run).order_by(Run.started_at.desc(), Run.id.desc()).limit(1)).scalars().first()
+    if run is None:
+        return None
+    status = run.status
+    if status == "running" and run.host == socket.gethostname() and run.pid and not _alive(run.pid):
+        status = "interrupted"
+    return {"id": run.id, "command": run.command, "status": status, "host": run.host, "pid": run.pid,
+            "started_at": run.started_at.isoformat(timespec="seconds"),
+            "finished_at": run.finished_at.isoformat(timespec="seconds") if run.finished_at else None,
+            "stages": run.stages or {}}
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _count_feeds(session: Any) -> int:
+    import sqlalchemy as sa
+
+    from monitor.store.tables import Feed
+
+    return session.execute(sa.select(sa.func.count()).select_from(Feed)).scalar_one()
+
+
+def _failing_feeds(session: Any) -> list[dict[str, Any]]:
+    import sqlalchemy as sa
+
+    from monitor.store.tables import Feed
+
+    rows = session.execute(
+        sa.select(Feed).where(Feed.consecutive_failures > 0).order_by(Feed.consecutive_failures.desc(), Feed.name)
+    ).scalars()
+    return [{"name": f.name, "failures": f.consecutive_failures, "error": f.last_error,
+             "last_success_at": f.last_success_at.isoformat(timespec="seconds") if f.last_success_at else None}
+            for f in rows]
+
+
+def _articles_since(session: Any, since: datetime) -> int:
+    import sqlalchemy as sa
+
+    from monitor.store.tables import Article
+
+    query = sa.select(sa.func.count()).select_from(Article).where(Article.fetched_at >= since)
+    return session.execute(query).scalar_one()
+
+
+def _pending_alerts(session: Any, config: Any, since: datetime) -> int:
+    """Recent alerts not yet sent over any configured channel (0 when no channel is configured)."""
+    import sqlalchemy as sa
+
+    from monitor.store.tables import Alert, Delivery
+
+    if not ((config.alerts.email and config.email.to) or config.alerts.webhook_url):
+        return 0
+    sent = sa.select(Delivery.item_key).where(Delivery.item_kind == "alert", Delivery.status == "sent")
+    query = sa.select(sa.func.count()).select_from(Alert).where(
+        Alert.created_at >= since, sa.cast(Alert.id, sa.String).not_in(sent))
+    return session.execute(query).scalar_one()
+
+
+def _last_digest(session: Any) -> dict[str, Any] | None:
+    import sqlalchemy as sa
+
+    from monitor.store.tables import Digest
+
+    digest = session.execute(sa.select(Digest).order_by(Digest.day.desc()).limit(1)).scalars().first()
+    if digest is None:
+        return None
+    return {"day": digest.day.isoformat(), "articles": digest.articles, "html_path": digest.html_path}
+
+
+def _format_status(report: dict[str, Any]) -> str:
+    lines = []
+    run = report["last_run"]
+    if run is None:
+        lines.append("last run: none")
+    else:
+        ended = f", finished {run['finished_at']}" if run["finished_at"] else ""
+        lines.append(f"last run: #{run['id']} {run['command']} {run['status']} "
+                     f"(started {run['started_at']}{ended} on {run['host']})")
+        for name, stage in run["stages"].items():
+            error = f"  {stage.get('error')}" if stage.get("error") else ""
+            lines.append(f"  {name:<9} {stage.get('status', '?'):<7} {stage.get('seconds', 0):7.1f}s{error}")
+    failing = report["feeds_failing"]
+    lines.append(f"feeds: {report['feeds_total']} configured in the database, {len(failing)} failing")
+    lines.extend(f"  {f['name']}: {f['failures']} failure(s), last error: {f['error']}" for f in failing[:20])
+    lines.append(f"articles today: {report['articles_today']}")
+    lines.append(f"alerts pending: {report['alerts_pending']}")
+    digest = report["last_digest"]
+    lines.append(f"last digest: {digest['day']} ({digest['articles']} articles)" if digest else "last digest: none")
+    lines.append("health: ok" if report["healthy"] else f"health: {report['problem']}")
+    return "\n".join(lines)
+
+
+# --- demo ------------------------------------------------------------------------------------
+
+
+@click.command("demo")
+@click.option("--out", "out", type=click.Path(file_okay=False), default="demo", show_default=True,
+              help="Directory for the demo's feeds.yaml, database, digest and site.")
+@pass_app
+def demo_cmd(app: App, out: str) -> None:
+    """See it work offline: serve a bundled sample corpus on 127.0.0.1 and run the whole pipeline."""
+    from pathlib import Path
+
+    from monitor.demo.run import run_demo
+
+    outcome = run_demo(Path(out), _now())
+    for line in outcome.lines():
+        click.echo(line)
+    sys.stdout.flush()
+    if outcome.exit_code:
+        raise click.exceptions.Exit(outcome.exit_code)
+
+
+def register(cli: click.Group) -> None:
+    for command in (run_cmd, schedule_cmd, status_cmd, demo_cmd):
+        cli.add_command(command)

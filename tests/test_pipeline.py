@@ -1,0 +1,222 @@
+"""`monitor run`: stage order, failure isolation, the Run row, exit statuses, idempotency."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from monitor.config import load_config
+from monitor.errors import ConfigError
+from monitor.pipeline import Plain, jsonable, last_refit_boundary, refit_due, run_once
+from monitor.settings import Settings
+from monitor.store.tables import Article, Run
+from tests.feedkit import Item, page, rss, sample_texts
+
+NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+FAST = {"host_delay": 0, "extract_workers": 0, "timeouts": {"connect": 2, "read": 2, "total": 5}}
+
+
+def monitor(*args: str, env: dict[str, str], cwd: Path, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "monitor", *args], env={**os.environ, **env}, cwd=cwd,
+                          capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL)
+
+
+def publish(site, n: int = 2) -> list[Item]:
+    texts = sample_texts()
+    items = []
+    for i in range(n):
+        title = f"Report {i} on AI cooperation"
+        site.add(f"/news/{i}.html", page(title, texts[i % len(texts)] + f"\nUpdate number {i}."))
+        items.append(Item(title, site.url(f"/news/{i}.html"), summary=texts[i % len(texts)][:200],
+                          published=NOW - timedelta(hours=i + 1)))
+    return items
+
+
+def deps(engine, write_config, feeds, **sections) -> Plain:
+    config = load_config(write_config({"feeds": feeds, "crawl": FAST, **sections}))
+    return Plain(engine, config, Settings(database_url=engine.url.render_as_string(hide_password=False)))
+
+
+def recorder(calls: list[str], fail: set[str] = frozenset()):
+    def make(name: str):
+        def stage(_deps, now):
+            calls.append(name)
+            if name in fail:
+                raise RuntimeError(f"{name} broke")
+            return {"name": name, "when": now, "items": (1, 2)}
+        return stage
+    return make
+
+
+def test_a_failing_stage_is_recorded_and_later_stages_still_run(engine, write_config):
+    calls: list[str] = []
+    make = recorder(calls, fail={"b"})
+    app = deps(engine, write_config, [{"name": "x", "url": "http://127.0.0.1:9/x.xml"}])
+    result = run_once(app, NOW, stages=("a", "b", "c"), registry={k: make(k) for k in "abc"})
+    assert calls == ["a", "b", "c"]
+    assert (result.status, result.exit_code) == ("failed", 1)
+    assert [s.name for s in result.failed] == ["b"]
+    assert result.stage("b").error == "RuntimeError: b broke"
+    with Session(engine) as session:
+        run = session.get(Run, result.run_id)
+    assert run.status == "failed" and run.command == "run" and run.pid == os.getpid()
+    assert run.stages["b"]["status"] == "failed" and run.stages["c"]["status"] == "ok"
+    assert run.summary["a"] == {"name": "a", "when": NOW.isoformat(), "items": [1, 2]}
+    assert run.started_at == NOW and run.finished_at is not None
+
+
+def test_successful_run_exit_code_zero_and_unknown_stage_rejected(engine, write_config):
+    app = deps(engine, write_config, [{"name": "x", "url": "http://127.0.0.1:9/x.xml"}])
+    calls: list[str] = []
+    result = run_once(app, NOW, stages=("a",), registry={"a": recorder(calls)("a")})
+    assert (result.status, result.exit_code, calls) == ("ok", 0, ["a"])
+    with pytest.raises(ValueError, match="unknown stage"):
+        run_once(app, NOW, stages=("nope",), registry={})
+
+
+def test_interrupted_run_is_marked_and_reraised(engine, write_config):
+    app = deps(engine, write_config, [{"name": "x", "url": "http://127.0.0.1:9/x.xml"}])
+
+    def interrupt(_deps, _now):
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run_once(app, NOW, stages=("a",), registry={"a": interrupt})
+    with Session(engine) as session:
+        run = session.exec(select(Run)).one()
+    assert run.status == "interrupted"
+
+
+def test_crawl_stage_stores_articles_and_second_run_adds_nothing(site, engine, write_config):
+    site.add("/feed.xml", rss(publish(site)), etag='"v1"')
+    app = deps(engine, write_config, [{"name": "feed", "url": site.url("/feed.xml")}])
+    first = run_once(app, NOW, stages=("crawl",))
+    second = run_once(app, NOW + timedelta(hours=1), stages=("crawl",))
+    assert first.status == second.status == "ok"
+    assert first.stage("crawl").summary["articles_new"] == 2
+    assert second.stage("crawl").summary["articles_new"] == 0
+    assert site.count("/news/0.html") == 1
+    with Session(engine) as session:
+        assert len(session.exec(select(Article)).all()) == 2
+        assert [r.status for r in session.exec(select(Run).order_by(Run.id))] == ["ok", "ok"]
+
+
+def test_cli_run_exit_zero_with_a_failed_feed_listed(site, tmp_path, write_config):
+    site.add("/feed.xml", rss(publish(site)))
+    path = write_config({"feeds": [{"name": "good", "url": site.url("/feed.xml")},
+                                   {"name": "gone", "url": site.url("/missing.xml")}], "crawl": FAST})
+    env = {"MONITOR_DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite'}"}
+    done = monitor("run", "--stage", "crawl", "--config", str(path), env=env, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "1 feed(s) failed" in done.stdout and "gone:" in done.stdout
+    assert "crawl" in done.stdout and "ok" in done.stdout
+
+
+def test_cli_run_bad_config_exits_2(tmp_path, write_config):
+    path = write_config({"feeds": [{"name": "bad", "url": "ftp://example.org/feed"}]})
+    done = monitor("run", "--config", str(path), env={"MONITOR_DATABASE_URL": f"sqlite:///{tmp_path / 'd.db'}"},
+                   cwd=tmp_path)
+    assert done.returncode == 2
+    assert "feeds[0].url" in done.stderr
+    assert not (tmp_path / "d.db").exists()
+
+
+def test_config_error_is_raised_before_any_stage():
+    class Broken:
+        engine = None
+        settings = Settings()
+
+        @property
+        def config(self):
+            raise ConfigError("feeds.yaml: broken")
+
+    with pytest.raises(ConfigError):
+        run_once(Broken(), NOW, stages=("a",), registry={"a": lambda *_: {}})
+
+
+# --- the weekly refit ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("now", "last", "due"),
+    [
+        (datetime(2026, 11, 22, 8, tzinfo=UTC), datetime(2026, 11, 20, tzinfo=UTC), True),  # Sunday, fitted Friday
+        (datetime(2026, 11, 22, 8, tzinfo=UTC), datetime(2026, 11, 22, 1, tzinfo=UTC), False),  # already today
+        (datetime(2026, 11, 24, 8, tzinfo=UTC), datetime(2026, 11, 23, tzinfo=UTC), False),  # fitted since Sunday
+        (datetime(2026, 11, 24, 8, tzinfo=UTC), datetime(2026, 11, 21, tzinfo=UTC), True),  # missed Sunday: catch up
+        (datetime(2026, 11, 22, 8, tzinfo=UTC), None, False),  # no model yet: analysis fits the first one
+    ],
+)
+def test_refit_due_once_per_week(now, last, due):
+    assert refit_due(last, now, "sun", ZoneInfo("UTC")) is due
+
+
+def test_refit_boundary_is_local_midnight():
+    tz = ZoneInfo("Asia/Tokyo")
+    # 2026-11-22 16:00 UTC is Monday 01:00 in Tokyo: the Monday boundary is Sunday 15:00 UTC.
+    boundary = last_refit_boundary(datetime(2026, 11, 22, 16, tzinfo=UTC), "mon", tz)
+    assert boundary.astimezone(UTC) == datetime(2026, 11, 22, 15, tzinfo=UTC)
+
+
+def test_jsonable_handles_dataclasses_dates_and_unknowns():
+    from monitor.records import CrawlSummary
+
+    out = jsonable({"s": CrawlSummary(failures=(("a", "boom"),)), "d": date(2026, 1, 2), "o": object})
+    assert out["s"]["failures"] == [["a", "boom"]] and out["d"] == "2026-01-02"
+    assert isinstance(out["o"], str)
+
+
+# --- the whole pipeline, twice ------------------------------------------------------------------
+
+
+def test_full_run_twice_sends_nothing_twice(site, tmp_path, write_config):
+    pytest.importorskip("monitor.deliver.digests", reason="outputs not available")
+    pytest.importorskip("monitor.topics.service", reason="topics not available")
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.handlers import Sink
+
+    class Box(Sink):
+        def __init__(self):
+            self.messages: list[str] = []
+
+        async def handle_DATA(self, server, session, envelope):  # noqa: N802
+            self.messages.append(envelope.content.decode("utf-8", "replace"))
+            return "250 OK"
+
+    box = Box()
+    smtp = Controller(box, hostname="127.0.0.1", port=0)
+    smtp.start()
+    try:
+        site.add("/feed.xml", rss(publish(site, 4)))
+        path = write_config({
+            "feeds": [{"name": "feed", "url": site.url("/feed.xml")}], "crawl": FAST,
+            "email": {"smtp_host": "127.0.0.1", "smtp_port": smtp.server.sockets[0].getsockname()[1],
+                      "to": ["analyst@example.org"]},
+            "digest": {"time": "00:00", "send_empty": True},
+            "site": {"out": str(tmp_path / "site")},
+            "data_dir": str(tmp_path / "data"),
+            "embedding": {"backend": "tfidf"},
+        })
+        env = {"MONITOR_DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite'}"}
+        first = monitor("run", "--config", str(path), env=env, cwd=tmp_path, timeout=240)
+        sent = len(box.messages)
+        second = monitor("run", "--config", str(path), env=env, cwd=tmp_path, timeout=240)
+    finally:
+        smtp.stop()
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert sent >= 1
+    assert len(box.messages) == sent
+    engine = sa.create_engine(env["MONITOR_DATABASE_URL"])
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT count(*) FROM article")).scalar() == 4
+        assert conn.execute(sa.text("SELECT count(*) FROM run WHERE status = 'ok'")).scalar() == 2
+    engine.dispose()
