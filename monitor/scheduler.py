@@ -122,8 +122,18 @@ def build_scheduler(engine: Engine) -> Any:
     from apscheduler.executors.pool import ThreadPoolExecutor
     from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
     from apscheduler.schedulers.background import BackgroundScheduler
+    from apscheduler.schedulers.base import STATE_STOPPED
 
-    return BackgroundScheduler(
+    class Scheduler(BackgroundScheduler):
+        def _process_jobs(self) -> float | None:
+            # The background thread wakes once more after shutdown(); without this check it
+            # would take due jobs off the store (advancing their next run time) and then
+            # fail to submit them, so a digest due at shutdown would be lost.
+            if self.state == STATE_STOPPED:
+                return None
+            return super()._process_jobs()
+
+    return Scheduler(
         jobstores={"default": SQLAlchemyJobStore(engine=engine)},
         executors={"default": ThreadPoolExecutor(max_workers=1)},
         job_defaults={"max_instances": 1, "coalesce": True},
