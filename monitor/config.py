@@ -71,6 +71,8 @@ class CrawlConfig(Section):
     max_entries_per_feed: Annotated[int, Field(ge=1)] = 500
     backoff_max_minutes: Annotated[int, Field(ge=1)] = 24 * 60
     max_age_days: Annotated[int | None, Field(ge=1)] = None
+    lease_seconds: Annotated[int, Field(ge=1)] = 900
+    worker_batch: Annotated[int, Field(ge=1)] = 5
 
 
 class DedupeConfig(Section):

@@ -37,9 +37,6 @@ from monitor.store.tables import FetchLog
 
 log = logging.getLogger(__name__)
 
-LEASE = timedelta(minutes=15)
-WORKER_BATCH = 5
-
 
 @dataclass
 class Tally:
@@ -89,7 +86,8 @@ def run_crawl(
     ingest.sync_feeds(engine, config.feeds, now)
     owner = worker or f"{socket.gethostname()}:{os.getpid()}"
     tally = Tally()
-    asyncio.run(_crawl(engine, config, names, owner, now, tally, batch=WORKER_BATCH if worker else None, force=bool(feeds)))
+    batch = config.crawl.worker_batch if worker else None
+    asyncio.run(_crawl(engine, config, names, owner, now, tally, batch=batch, force=bool(feeds)))
     if analyse and tally.new_ids:
         _analyse(engine, config, now)
     summary = tally.summary(time.monotonic() - started)
@@ -118,11 +116,15 @@ async def _crawl(
 ) -> None:
     configs = {f.name: f for f in config.feeds}
     crawler = _Crawler(engine, config, now, tally)
+    lease = timedelta(seconds=config.crawl.lease_seconds)
+    started = time.monotonic()
     try:
         async with Fetcher(config.crawl) as fetcher:
             crawler.fetcher = fetcher
             while True:
-                ids = ingest.claim_feeds(engine, names, owner, now, LEASE, limit=batch, due_only=not force)
+                # Leases run on the clock even when `now` is pinned for the records.
+                claim_time = now + timedelta(seconds=time.monotonic() - started)
+                ids = ingest.claim_feeds(engine, names, owner, claim_time, lease, limit=batch, due_only=not force)
                 if not ids:
                     break
                 states = ingest.load_feeds(engine, ids, configs, config.crawl)

@@ -6,6 +6,8 @@ bands land together or not at all, so a killed crawl leaves no half-written row.
 
 from __future__ import annotations
 
+import os
+import socket
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -63,6 +65,7 @@ def claim_feeds(
     serialises writers, which gives the same guarantee.
     """
     with session_scope(engine) as session:
+        _release_dead_local_leases(session, now)
         query = select(Feed.id).where(
             Feed.name.in_(list(names)),
             sa.or_(Feed.lease_expires_at.is_(None), Feed.lease_expires_at < now, Feed.lease_owner == owner),
@@ -78,6 +81,31 @@ def claim_feeds(
                 sa.update(Feed).where(Feed.id.in_(ids)).values(lease_owner=owner, lease_expires_at=now + lease)
             )
         return ids
+
+
+def _release_dead_local_leases(session: Session, now: datetime) -> None:
+    """Free leases held by processes of this host that no longer run (a killed crawl)."""
+    prefix = f"{socket.gethostname()}:"
+    owners = session.exec(
+        select(Feed.lease_owner).where(Feed.lease_owner.startswith(prefix), Feed.lease_expires_at > now).distinct()
+    ).all()
+    dead = [owner for owner in owners if owner and not _pid_alive(owner.removeprefix(prefix))]
+    if dead:
+        session.execute(
+            sa.update(Feed).where(Feed.lease_owner.in_(dead)).values(lease_owner=None, lease_expires_at=None)
+        )
+
+
+def _pid_alive(pid_text: str) -> bool:
+    if not pid_text.isdigit():
+        return True  # a named worker: trust its lease until it expires
+    try:
+        os.kill(int(pid_text), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def load_feeds(engine: Engine, ids: Iterable[int], configs: dict[str, FeedConfig], crawl: CrawlConfig) -> list[FeedState]:

@@ -1,0 +1,145 @@
+"""Crawls as real processes: SIGKILL mid-run, two crawls at once, several workers on PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from tests.feedkit import Item, lorem_article, page, rss
+
+NOW = datetime.now(UTC)
+
+
+def monitor(args: list[str], config: Path, db_url: str) -> subprocess.Popen[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MONITOR_")}
+    env["MONITOR_DATABASE_URL"] = db_url
+    return subprocess.Popen(
+        [sys.executable, "-m", "monitor", "--config", str(config), *args],
+        env=env, cwd=config.parent, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+
+
+def publish(site, feeds: int, items: int, delay: float = 0.0, prefix: str = "f") -> list[dict]:
+    entries = []
+    for f in range(feeds):
+        feed_items = []
+        for i in range(items):
+            path = f"/{prefix}{f}/a{i}.html"
+            site.add(path, page(f"Story {f}-{i}", lorem_article(f"feed {f}", f * 100 + i)), delay=delay)
+            feed_items.append(Item(f"Story {f}-{i}", site.url(path), published=NOW - timedelta(minutes=i + 1)))
+        site.add(f"/{prefix}{f}.xml", rss(feed_items))
+        entries.append({"name": f"{prefix}{f}", "url": site.url(f"/{prefix}{f}.xml")})
+    return entries
+
+
+def integrity(db_url: str) -> dict[str, int]:
+    """Counts that reveal half-written or duplicated rows."""
+    engine = sa.create_engine(db_url)
+    with engine.connect() as conn:
+        q = lambda sql: conn.execute(sa.text(sql)).scalar()  # noqa: E731
+        result = {
+            "articles": q("SELECT count(*) FROM article"),
+            "distinct_urls": q("SELECT count(DISTINCT canonical_url) FROM article"),
+            "without_source": q("SELECT count(*) FROM article a WHERE NOT EXISTS "
+                                "(SELECT 1 FROM article_source s WHERE s.article_id = a.id)"),
+            "empty_text": q("SELECT count(*) FROM article WHERE text IS NULL OR text = ''"),
+            "dup_sources": q("SELECT count(*) FROM (SELECT article_id, feed_id FROM article_source "
+                             "GROUP BY article_id, feed_id HAVING count(*) > 1) d"),
+            "orphan_bands": q("SELECT count(*) FROM article_band b WHERE NOT EXISTS "
+                              "(SELECT 1 FROM article a WHERE a.id = b.article_id)"),
+        }
+    engine.dispose()
+    return result
+
+
+def assert_clean(db_url: str, expected_articles: int) -> None:
+    counts = integrity(db_url)
+    assert counts == {"articles": expected_articles, "distinct_urls": expected_articles, "without_source": 0,
+                      "empty_text": 0, "dup_sources": 0, "orphan_bands": 0}
+
+
+def test_sigkill_mid_crawl_then_rerun_leaves_no_duplicate_or_partial_row(site, write_config, sqlite_url):
+    feeds = publish(site, feeds=3, items=12, delay=0.1)
+    config = write_config({"feeds": feeds, "crawl": {"host_delay": 0, "per_host": 2, "extract_workers": 1}})
+    proc = monitor(["crawl", "--no-analysis"], config, sqlite_url)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and sum(site.count(f"/f{f}/a{i}.html") for f in range(3) for i in range(12)) < 8:
+        time.sleep(0.05)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(10)
+    partial = integrity(sqlite_url)
+    assert partial["articles"] < 36, "the kill landed mid-crawl"
+    assert partial["without_source"] == 0 and partial["empty_text"] == 0
+    rerun = monitor(["crawl", "--no-analysis"], config, sqlite_url)
+    out, err = rerun.communicate(timeout=120)
+    assert rerun.returncode == 0, err
+    assert_clean(sqlite_url, 36)
+
+
+def test_two_crawls_at_once_do_not_corrupt_each_other(site, write_config, sqlite_url):
+    shared = publish(site, feeds=1, items=15, delay=0.02, prefix="s")
+    mirror = [Item(f"Story 0-{i}", site.url(f"/s0/a{i}.html?utm_source=mirror"), published=NOW) for i in range(15)]
+    site.add("/mirror.xml", rss(mirror))
+    feeds = shared + [{"name": "mirror", "url": site.url("/mirror.xml")}]
+    config = write_config({"feeds": feeds, "crawl": {"host_delay": 0, "per_host": 4, "extract_workers": 1}})
+    first = monitor(["crawl", "--no-analysis", "--feed", "s0"], config, sqlite_url)
+    second = monitor(["crawl", "--no-analysis", "--feed", "mirror"], config, sqlite_url)
+    for proc in (first, second):
+        _, err = proc.communicate(timeout=120)
+        assert proc.returncode == 0, err
+    assert_clean(sqlite_url, 15)
+    engine = sa.create_engine(sqlite_url)
+    with engine.connect() as conn:
+        sources = conn.execute(sa.text("SELECT count(*) FROM article_source")).scalar()
+    engine.dispose()
+    assert sources == 30, "every article carried by both feeds"
+
+
+@pytest.mark.postgres
+def test_three_workers_share_a_cycle_on_postgres(site, write_config, postgres_url):
+    feeds = publish(site, feeds=60, items=2, delay=0.02)
+    config = write_config({"feeds": feeds, "crawl": {"host_delay": 0, "extract_workers": 1, "worker_batch": 3}})
+    subprocess.run([sys.executable, "-m", "monitor", "db", "upgrade"], check=True, cwd=config.parent,
+                   env={**os.environ, "MONITOR_DATABASE_URL": postgres_url}, capture_output=True)
+    workers = [monitor(["crawl", "--worker", "--no-analysis"], config, postgres_url) for _ in range(3)]
+    for proc in workers:
+        _, err = proc.communicate(timeout=180)
+        assert proc.returncode == 0, err
+    fetched = Counter(path for _, path, _ in site.requests if path.endswith(".xml"))
+    assert set(fetched) == {f"/f{f}.xml" for f in range(60)}
+    assert set(fetched.values()) == {1}, "no feed fetched twice"
+    assert_clean(postgres_url, 120)
+
+
+@pytest.mark.postgres
+def test_killed_worker_loses_nothing_after_its_lease_expires(site, write_config, postgres_url):
+    feeds = publish(site, feeds=60, items=1, delay=0.15)
+    config = write_config({"feeds": feeds, "crawl": {"host_delay": 0, "extract_workers": 1, "worker_batch": 4,
+                                                      "lease_seconds": 3}})
+    subprocess.run([sys.executable, "-m", "monitor", "db", "upgrade"], check=True, cwd=config.parent,
+                   env={**os.environ, "MONITOR_DATABASE_URL": postgres_url}, capture_output=True)
+    victim = monitor(["crawl", "--worker", "--no-analysis", "--worker-name", "victim"], config, postgres_url)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not any(p.endswith(".html") for _, p, _ in list(site.requests)):
+        time.sleep(0.02)
+    os.kill(victim.pid, signal.SIGKILL)
+    victim.wait(10)
+    time.sleep(3.5)  # the victim's lease expires
+    survivors = [monitor(["crawl", "--worker", "--no-analysis"], config, postgres_url) for _ in range(2)]
+    for proc in survivors:
+        _, err = proc.communicate(timeout=180)
+        assert proc.returncode == 0, err
+    fetched = Counter(path for _, path, _ in site.requests if path.endswith(".xml"))
+    assert set(fetched) == {f"/f{f}.xml" for f in range(60)}, "every feed crawled"
+    refetched = [p for p, n in fetched.items() if n > 1]
+    assert len(refetched) <= 4 and max(fetched.values()) <= 2, "only the victim's leased batch is fetched again"
+    assert_clean(postgres_url, 60)
