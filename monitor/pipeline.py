@@ -227,15 +227,16 @@ def _run_recorded(
     app: Deps, engine: Engine, now: datetime, stages: Sequence[str], command: str, registry: Mapping[str, Stage]
 ) -> RunResult:
     run_id = start_run(engine, command, now)
+    started = time.perf_counter()
     results: list[StageResult] = []
     try:
         for name in stages:
             results.append(run_stage(name, registry[name], app, now))
     except BaseException:
-        _finish_quietly(engine, run_id, "interrupted", results)
+        _finish_quietly(engine, run_id, "interrupted", results, now + _since(started))
         raise
     status = "ok" if all(r.status == "ok" for r in results) else "failed"
-    finish_run(engine, run_id, status, results)
+    finish_run(engine, run_id, status, results, now + _since(started))
     return RunResult(run_id, status, now, tuple(results))
 
 
@@ -284,24 +285,31 @@ def start_run(engine: Engine, command: str, now: datetime) -> int:
         return row.id
 
 
-def finish_run(engine: Engine, run_id: int, status: str, results: Sequence[StageResult]) -> None:
-    """Record the outcome; finished_at is wall-clock time, the stages' ``now`` is the start."""
+def _since(started: float) -> timedelta:
+    return timedelta(seconds=round(time.perf_counter() - started, 3))
+
+
+def finish_run(
+    engine: Engine, run_id: int, status: str, results: Sequence[StageResult], finished: datetime
+) -> None:
+    """Record the outcome; ``finished`` is the run's ``now`` plus its measured duration."""
     from monitor.store.db import session_scope
     from monitor.store.tables import Run
-    from monitor.store.types import utcnow
 
     with session_scope(engine) as session:
         row = session.get(Run, run_id)
         if row is None:
             return
-        row.finished_at = utcnow()
+        row.finished_at = finished
         row.status = status
         row.stages = {r.name: {"status": r.status, "seconds": r.seconds, "error": r.error} for r in results}
         row.summary = {r.name: r.summary for r in results}
 
 
-def _finish_quietly(engine: Engine, run_id: int, status: str, results: Sequence[StageResult]) -> None:
+def _finish_quietly(
+    engine: Engine, run_id: int, status: str, results: Sequence[StageResult], finished: datetime
+) -> None:
     try:
-        finish_run(engine, run_id, status, results)
+        finish_run(engine, run_id, status, results, finished)
     except Exception as exc:  # the database may be what failed; the original error matters more
         log.warning("could not record the end of run %s: %s", run_id, exc)

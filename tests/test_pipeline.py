@@ -70,7 +70,7 @@ def test_a_failing_stage_is_recorded_and_later_stages_still_run(engine, write_co
     assert run.status == "failed" and run.command == "run" and run.pid == os.getpid()
     assert run.stages["b"]["status"] == "failed" and run.stages["c"]["status"] == "ok"
     assert run.summary["a"] == {"name": "a", "when": NOW.isoformat(), "items": [1, 2]}
-    assert run.started_at == NOW and run.finished_at is not None
+    assert run.started_at == NOW <= run.finished_at < NOW + timedelta(minutes=1)
 
 
 def test_successful_run_exit_code_zero_and_unknown_stage_rejected(engine, write_config):
@@ -220,3 +220,15 @@ def test_full_run_twice_sends_nothing_twice(site, tmp_path, write_config):
         assert conn.execute(sa.text("SELECT count(*) FROM article")).scalar() == 4
         assert conn.execute(sa.text("SELECT count(*) FROM run WHERE status = 'ok'")).scalar() == 2
     engine.dispose()
+
+
+def test_cli_run_exits_1_when_a_stage_fails(tmp_path, write_config):
+    pytest.importorskip("monitor.deliver.site", reason="outputs not available")
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("a file where the site should go")
+    path = write_config({"feeds": [{"name": "x", "url": "http://127.0.0.1:9/x.xml"}],
+                         "site": {"out": str(blocker / "site")}, "data_dir": str(tmp_path / "data")})
+    done = monitor("run", "--stage", "site", "--config", str(path),
+                   env={"MONITOR_DATABASE_URL": f"sqlite:///{tmp_path / 'd.db'}"}, cwd=tmp_path)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "site" in done.stdout and "failed" in done.stdout

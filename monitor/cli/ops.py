@@ -64,7 +64,7 @@ def run_cmd(app: App, only: tuple[str, ...], as_json: bool) -> None:
     else:
         _print_result(result)
     if result.exit_code:
-        raise click.exceptions.Exit(result.exit_code)
+        sys.exit(result.exit_code)
 
 
 def _result_json(result: Any) -> dict[str, Any]:
@@ -105,7 +105,7 @@ def schedule_cmd(app: App) -> None:
     from monitor.scheduler import serve
 
     app.config  # noqa: B018 (a bad configuration exits 2 before anything starts)
-    raise click.exceptions.Exit(serve(app, _now))
+    sys.exit(serve(app, _now))
 
 
 # --- status ----------------------------------------------------------------------------------
@@ -128,7 +128,7 @@ def status_cmd(app: App, as_json: bool, check: bool, max_age: int | None) -> Non
     report["healthy"], report["problem"] = problem is None, problem
     click.echo(json.dumps(report, indent=2, default=str) if as_json else _format_status(report))
     if check and problem is not None:
-        raise click.exceptions.Exit(1)
+        sys.exit(1)
 
 
 def collect_status(engine: Any, config: Any, now: datetime) -> dict[str, Any]:
@@ -290,7 +290,7 @@ def demo_cmd(app: App, out: str) -> None:
         click.echo(line)
     sys.stdout.flush()
     if outcome.exit_code:
-        raise click.exceptions.Exit(outcome.exit_code)
+        sys.exit(outcome.exit_code)
 
 
 def register(cli: click.Group) -> None:
