@@ -15,7 +15,16 @@ from monitor.records import Entry, ParsedFeed
 
 EARLIEST = datetime(1995, 1, 1, tzinfo=UTC)
 FUTURE_SLACK = timedelta(days=1)
-_TAG = re.compile(r"<[^>]*>")
+_HTML_TAGS = (
+    "a|abbr|address|article|aside|audio|b|big|blockquote|body|br|button|caption|center|cite|code|col|dd|del|"
+    "details|dfn|div|dl|dt|em|embed|figcaption|figure|font|footer|form|h[1-6]|head|header|hr|html|i|iframe|img|"
+    "input|ins|kbd|label|li|link|main|mark|meta|nav|noscript|object|ol|p|picture|pre|q|s|samp|script|section|"
+    "small|source|span|strike|strong|style|sub|summary|sup|svg|table|tbody|td|template|tfoot|th|thead|time|"
+    "title|tr|tt|u|ul|var|video|wbr"
+)
+# Only real HTML elements are markup: "<AI>" in a headline is text.
+_TAG = re.compile(rf"</?(?:{_HTML_TAGS})\b[^>]*>|<!--.*?-->", re.IGNORECASE | re.DOTALL)
+_BLOCK = re.compile(r"<(script|style)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
 _SPACE = re.compile(r"\s+")
 _HTML_START = re.compile(rb"^\s*(<!doctype\s+html|<html)", re.IGNORECASE)
 
@@ -24,7 +33,7 @@ def plain_text(fragment: str | None, limit: int = 5000) -> str:
     """Tags dropped, entities decoded, whitespace collapsed."""
     if not fragment:
         return ""
-    text = html.unescape(_TAG.sub(" ", fragment))
+    text = html.unescape(_TAG.sub(" ", _BLOCK.sub(" ", fragment)))
     return _SPACE.sub(" ", text).strip()[:limit]
 
 

@@ -1,0 +1,97 @@
+"""The command line: help everywhere, light start-up paths, export through the CLI."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import click
+import pytest
+
+from monitor.cli import cli
+from tests.feedkit import Item, page, rss, sample_texts
+
+HEAVY = ("torch", "bertopic", "umap", "hdbscan", "sklearn", "wordllama", "sentence_transformers", "trafilatura")
+
+
+def walk(group: click.Group, prefix: tuple[str, ...] = ()):
+    for name, command in sorted(group.commands.items()):
+        yield (*prefix, name)
+        if isinstance(command, click.Group):
+            yield from walk(command, (*prefix, name))
+
+
+COMMANDS = list(walk(cli))
+
+
+def run(args: list[str], cwd: Path, db: str, *extra: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MONITOR_")}
+    env["MONITOR_DATABASE_URL"] = db
+    return subprocess.run([sys.executable, *extra, "-m", "monitor", *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_the_ingestion_commands_exist():
+    assert {("crawl",), ("feeds",), ("export",), ("db",), ("db", "upgrade")} <= set(COMMANDS)
+
+
+@pytest.mark.parametrize("path", COMMANDS, ids=" ".join)
+def test_every_command_has_help(path):
+    from click.testing import CliRunner
+
+    result = CliRunner().invoke(cli, [*path, "--help"])
+    assert result.exit_code == 0, result.output
+    assert "Usage:" in result.output and "--help" in result.output
+    command = cli
+    for name in path:
+        command = command.commands[name]  # type: ignore[attr-defined]
+    assert command.help or command.short_help, f"{' '.join(path)} has no help text"
+
+
+def published_feed(site) -> str:
+    site.add("/a.html", page("Sberbank and DeepSeek", sample_texts()[0]))
+    now = datetime.now(UTC)
+    return site.add("/feed.xml", rss([Item("Sberbank & DeepSeek <AI>", site.url("/a.html"), published=now - timedelta(hours=1))]))
+
+
+def test_crawl_feeds_and_export_through_the_cli(site, tmp_path, write_config):
+    config = write_config({"feeds": [{"name": "Fixture", "url": published_feed(site)}], "crawl": {"host_delay": 0}})
+    db = f"sqlite:///{tmp_path / 'data' / 'monitor.db'}"
+    crawl = run(["crawl", "--config", str(config), "--no-analysis"], tmp_path, db)
+    assert crawl.returncode == 0, crawl.stderr
+    assert "1 new articles" in crawl.stdout
+    feeds = run(["--config", str(config), "feeds"], tmp_path, db)
+    assert feeds.returncode == 0 and "Fixture" in feeds.stdout and "ok" in feeds.stdout
+    jsonl = run(["export", "--config", str(config), "--format", "jsonl"], tmp_path, db)
+    record = json.loads(jsonl.stdout.splitlines()[0])
+    assert record["title"] == "Sberbank & DeepSeek <AI>" and record["status"] == "extracted"
+    assert "Vedyakhin" in record["text"]
+    rows = list(csv.DictReader(io.StringIO(run(["export", "--format", "csv", "--config", str(config)], tmp_path, db).stdout)))
+    assert rows[0]["canonical_url"] == record["canonical_url"] and rows[0]["feed"] == "Fixture"
+    later = run(["export", "--config", str(config), "--since", "2999-01-01"], tmp_path, db)
+    assert later.returncode == 0 and later.stdout == ""
+
+
+@pytest.mark.parametrize("args", [["feeds"], ["export"], ["crawl"]], ids=" ".join)
+def test_light_commands_import_no_heavy_library(site, tmp_path, write_config, args):
+    config = write_config({"feeds": [{"name": "Fixture", "url": published_feed(site), "poll_minutes": 600}],
+                           "crawl": {"host_delay": 0, "extract_workers": 0}})
+    db = f"sqlite:///{tmp_path / 'monitor.db'}"
+    assert run(["--config", str(config), "crawl", "--no-analysis"], tmp_path, db).returncode == 0
+    # Second time round nothing is due: `crawl` with nothing new must stay light too.
+    result = run(["--config", str(config), *args], tmp_path, db, "-X", "importtime")
+    assert result.returncode == 0, result.stderr
+    imported = {line.split("|")[-1].strip().split(".")[0] for line in result.stderr.splitlines() if "import time" in line}
+    assert not imported & set(HEAVY), sorted(imported & set(HEAVY))
+
+
+def test_missing_config_exits_2(tmp_path):
+    result = run(["feeds"], tmp_path, f"sqlite:///{tmp_path / 'm.db'}")
+    assert result.returncode == 2
+    assert result.stderr.strip() == "monitor: feeds.yaml: file not found"
