@@ -93,6 +93,21 @@ def export_command(app: App, fmt: str, since: datetime | None, output: TextIO) -
         writer.writerow({k: ";".join(v) if isinstance(v, list) else v for k, v in record.items()})
 
 
+@click.command("config")
+@click.option("--check", is_flag=True, help="Only validate; print nothing on success.")
+@with_config
+@pass_app
+def config_command(app: App, check: bool) -> None:
+    """Validate feeds.yaml and print the effective configuration, every default filled in."""
+    import yaml
+
+    config = app.config
+    if check:
+        return
+    data = config.model_dump(mode="json", by_alias=True)
+    click.echo(yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100), nl=False)
+
+
 @click.group("db")
 def db_group() -> None:
     """Database schema management."""
@@ -114,7 +129,7 @@ def db_upgrade(app: App) -> None:
 
 
 def register(cli: click.Group) -> None:
-    for command in (crawl_command, feeds_command, export_command, db_group):
+    for command in (crawl_command, feeds_command, export_command, config_command, db_group):
         cli.add_command(command)
 
 
