@@ -159,6 +159,8 @@ class AlertsConfig(Section):
     webhook_url: HttpUrl | None = None
     webhook_format: Literal["json", "slack"] = "json"
     max_per_topic_per_day: Annotated[int, Field(ge=1)] = 3
+    max_age_hours: Annotated[int, Field(ge=1)] = 72
+    webhook_timeout: Annotated[float, Field(gt=0)] = 15.0
 
 
 class SiteConfig(Section):

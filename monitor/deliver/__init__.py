@@ -1,0 +1,1 @@
+"""Output edges: site files on disk, SMTP, webhooks. Rendering lives in monitor.render."""

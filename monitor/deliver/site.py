@@ -1,0 +1,131 @@
+"""Build the static site into a folder, rewriting only the files whose content changed.
+
+Shared pages (index, topics, alerts, archives, feeds, JSON) are rendered on
+every build and written only if their bytes differ. Story pages, the bulk of
+the site, are rendered only when their story's stamp (size, outlets, last
+seen, title, topic) or the templates changed since the last build, as
+recorded in ``.manifest.json``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.engine import Engine
+
+from monitor.config import Config
+from monitor.deliver.digests import site_dir, site_meta
+from monitor.deliver.files import read_manifest, remove_stale, write_if_changed, write_manifest
+from monitor.render import site as pages
+from monitor.render.env import templates_digest
+from monitor.render.records import SiteData
+from monitor.store import outputs
+
+log = logging.getLogger(__name__)
+
+HISTORY_DAYS = 90
+
+
+@dataclass
+class _Writer:
+    root: Path
+    old: dict[str, str]
+    salt: str
+    new: dict[str, str] = field(default_factory=dict)
+    written: int = 0
+    unchanged: int = 0
+
+    def page(self, rel: str, text: str, stamp: str | None = None) -> None:
+        data = text.encode("utf-8")
+        if write_if_changed(self.root / rel, data):
+            self.written += 1
+        else:
+            self.unchanged += 1
+        self.new[rel] = stamp if stamp is not None else hashlib.sha256(data).hexdigest()[:16]
+
+    def fresh(self, rel: str, stamp: str) -> bool:
+        return self.old.get(rel) == stamp and (self.root / rel).is_file()
+
+
+def site_data(engine: Engine, config: Config, now: datetime) -> SiteData:
+    through = now.astimezone(ZoneInfo(config.digest.timezone)).date()
+    days = tuple(through - timedelta(days=i) for i in range(HISTORY_DAYS - 1, -1, -1))
+    return SiteData(
+        meta=site_meta(config), through=through, days=days,
+        topics=tuple(outputs.load_topics(engine, config, days)), alerts=tuple(outputs.load_alerts(engine)),
+        digests=tuple(outputs.load_digests(engine)), totals=tuple(outputs.load_totals(engine, days)),
+    )
+
+
+def _salt(config: Config) -> str:
+    settings = f"{config.site.model_dump_json()}|{config.digest.timezone}|{templates_digest()}"
+    return hashlib.sha256(settings.encode()).hexdigest()[:12]
+
+
+def build_site(engine: Engine, config: Config, now: datetime, out: str | Path | None = None) -> dict[str, Any]:
+    """Build or refresh the static site; returns counts of pages written, unchanged and skipped."""
+    started = time.perf_counter()
+    root = site_dir(config, out)
+    data = site_data(engine, config, now)
+    writer = _Writer(root, read_manifest(root), _salt(config))
+    _shared_pages(writer, data)
+    rendered, skipped = _story_pages(writer, engine, data)
+    copied = _copy_digests(root, data)
+    removed = remove_stale(root, writer.old, writer.new)
+    write_manifest(root, writer.new)
+    summary = {
+        "out": str(root), "pages": len(writer.new), "written": writer.written, "unchanged": writer.unchanged,
+        "stories_rendered": rendered, "stories_skipped": skipped, "digests_copied": copied, "removed": removed,
+        "seconds": round(time.perf_counter() - started, 3),
+    }
+    log.info("site %s: %d pages, %d written, %d stories unchanged", root, len(writer.new), writer.written, skipped)
+    return summary
+
+
+def _shared_pages(writer: _Writer, data: SiteData) -> None:
+    writer.page("index.html", pages.render_index(data))
+    for topic in data.topics:
+        writer.page(f"topics/{topic.id}.html", pages.render_topic(data, topic))
+    writer.page("alerts.html", pages.render_alerts(data))
+    writer.page("digests/index.html", pages.render_digest_archive(data))
+    writer.page("feeds/digests.atom", pages.render_digest_feed(data))
+    writer.page("feeds/alerts.atom", pages.render_alert_feed(data))
+    writer.page("topics.json", pages.topics_json(data))
+    writer.page("trends.json", pages.trends_json(data))
+
+
+def _story_pages(writer: _Writer, engine: Engine, data: SiteData) -> tuple[int, int]:
+    names = {t.id: t.name for t in data.topics}
+    stamps = {
+        sid: hashlib.sha256(f"{writer.salt}|{stamp}|{names.get(topic)}".encode()).hexdigest()[:16]
+        for sid, (stamp, topic) in outputs.story_stamps(engine).items()
+    }
+    todo = []
+    for sid, stamp in stamps.items():
+        rel = f"stories/{sid}.html"
+        if writer.fresh(rel, stamp):
+            writer.new[rel] = stamp
+        else:
+            todo.append(sid)
+    for story in outputs.load_stories(engine, todo, names):
+        writer.page(f"stories/{story.id}.html", pages.render_story(data, story), stamps[story.id])
+    return len(todo), len(stamps) - len(todo)
+
+
+def _copy_digests(root: Path, data: SiteData) -> int:
+    """Digests are written by the digest stage into the configured site folder; copy them into another one."""
+    copied = 0
+    for entry in data.digests:
+        for suffix in (".html", ".txt"):
+            source = Path(entry.html_path).with_suffix(suffix)
+            target = root / "digests" / f"{entry.day.isoformat()}{suffix}"
+            if source.resolve() != target.resolve() and source.is_file():
+                copied += write_if_changed(target, source.read_bytes())
+    return copied

@@ -1,0 +1,32 @@
+"""Webhook POSTs with the standard library (one small JSON body per alert)."""
+
+from __future__ import annotations
+
+import urllib.error
+import urllib.request
+
+from monitor.errors import DeliveryError
+
+USER_AGENT = "tech-policy-monitor/0.1"
+
+
+def post_json(url: str, body: bytes, timeout: float = 15.0) -> int:
+    """POST ``body`` as JSON; the status on 2xx, DeliveryError otherwise (redirects are not followed)."""
+    request = urllib.request.Request(
+        url, data=body, method="POST",
+        headers={"Content-Type": "application/json; charset=utf-8", "User-Agent": USER_AGENT},
+    )
+    opener = urllib.request.build_opener(_NoRedirect)
+    try:
+        with opener.open(request, timeout=timeout) as response:
+            response.read(65536)
+            return int(response.status)
+    except urllib.error.HTTPError as exc:
+        raise DeliveryError(f"webhook answered HTTP {exc.code}") from exc
+    except (urllib.error.URLError, OSError) as exc:
+        raise DeliveryError(f"webhook unreachable: {getattr(exc, 'reason', exc)}") from exc
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: object, **kwargs: object) -> None:
+        return None

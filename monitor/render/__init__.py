@@ -1,0 +1,1 @@
+"""Pure rendering: view records in, rendered strings out. No database, network or clock."""

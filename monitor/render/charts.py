@@ -1,0 +1,129 @@
+"""Inline SVG charts computed server-side: numbers in, coordinates out (pure).
+
+Templates draw the shapes (``templates/_charts.html``); everything here is
+numeric, so nothing from a feed reaches an SVG attribute unescaped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+PALETTE = ("#1b6ca8", "#c0392b", "#1e8449", "#7d3c98", "#b9770e", "#117a65", "#5d6d7e", "#a93226")
+
+
+@dataclass(frozen=True)
+class Sparkline:
+    width: int
+    height: int
+    points: str
+    last_x: float
+    last_y: float
+    label: str
+
+
+@dataclass(frozen=True)
+class Line:
+    name: str
+    color: str
+    points: str
+    total: int
+    last: int
+
+
+@dataclass(frozen=True)
+class Tick:
+    pos: float
+    label: str
+
+
+@dataclass(frozen=True)
+class LineChart:
+    width: int
+    height: int
+    left: int
+    top: int
+    plot_w: int
+    plot_h: int
+    lines: tuple[Line, ...]
+    y_ticks: tuple[Tick, ...]
+    x_ticks: tuple[Tick, ...]
+    label: str
+
+    @property
+    def bottom(self) -> int:
+        return self.top + self.plot_h
+
+
+def _scale(values: Sequence[float], size: float, top: float, high: float) -> list[float]:
+    return [round(top + size - (v / high) * size, 1) if high else round(top + size, 1) for v in values]
+
+
+def _xs(n: int, width: float, left: float) -> list[float]:
+    if n <= 1:
+        return [round(left + width / 2, 1)] * n
+    return [round(left + i * width / (n - 1), 1) for i in range(n)]
+
+
+def _points(xs: Sequence[float], ys: Sequence[float]) -> str:
+    return " ".join(f"{x:g},{y:g}" for x, y in zip(xs, ys, strict=True))
+
+
+def sparkline(values: Sequence[int], label: str, width: int = 96, height: int = 24) -> Sparkline:
+    """A small trend line; ``label`` becomes the chart's accessible name."""
+    values = list(values) or [0]
+    xs = _xs(len(values), width - 4, 2)
+    ys = _scale(values, height - 4, 2, max(values))
+    return Sparkline(width, height, _points(xs, ys), xs[-1], ys[-1], label)
+
+
+def nice_max(value: float) -> int:
+    """The smallest 1/2/5 x 10^k at or above ``value`` (at least 1)."""
+    if value <= 1:
+        return 1
+    magnitude = 1
+    while magnitude * 10 < value:
+        magnitude *= 10
+    for step in (1, 2, 5, 10):
+        if step * magnitude >= value:
+            return step * magnitude
+    return 10 * magnitude
+
+
+def line_chart(
+    series: Sequence[tuple[str, Sequence[int]]],
+    days: Sequence[date],
+    label: str,
+    width: int = 720,
+    height: int = 260,
+) -> LineChart:
+    """Several daily series on one time axis, y from zero to a round maximum."""
+    left, top, right, bottom = 40, 12, 12, 28
+    plot_w, plot_h = width - left - right, height - top - bottom
+    high = nice_max(max((max(v, default=0) for _, v in series), default=0))
+    xs = _xs(len(days), plot_w, left)
+    lines = tuple(
+        Line(name, PALETTE[i % len(PALETTE)], _points(xs, _scale(values, plot_h, top, high)), sum(values),
+             values[-1] if values else 0)
+        for i, (name, values) in enumerate(series)
+    )
+    y_ticks = tuple(Tick(_scale([v], plot_h, top, high)[0], str(v)) for v in (0, high // 2, high) if v or high)
+    return LineChart(width, height, left, top, plot_w, plot_h, lines, _dedupe(y_ticks), _x_ticks(days, xs), label)
+
+
+def _dedupe(ticks: tuple[Tick, ...]) -> tuple[Tick, ...]:
+    seen: dict[str, Tick] = {}
+    for tick in ticks:
+        seen.setdefault(tick.label, tick)
+    return tuple(seen.values())
+
+
+def _x_ticks(days: Sequence[date], xs: Sequence[float], count: int = 5) -> tuple[Tick, ...]:
+    if not days:
+        return ()
+    step = max(1, (len(days) - 1) // (count - 1))
+    picks = sorted({*range(0, len(days), step), len(days) - 1})
+    if len(picks) > 1 and picks[-1] - picks[-2] < step / 2:
+        picks.pop(-2)
+    return tuple(Tick(xs[i], days[i].strftime("%d %b")) for i in picks)

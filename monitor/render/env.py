@@ -1,0 +1,92 @@
+"""The one Jinja2 environment: autoescape on for every template, undefined names are errors."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import re
+import unicodedata
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
+
+from monitor.render.trend import arrow_label, percent
+
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+SAFE_SCHEMES = ("http", "https")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u2028\u2029]")
+_SPACE = re.compile(r"\s+")
+
+
+def safe_url(value: Any) -> str:
+    """An http(s) URL, or '#' for anything else (javascript:, data:, relative, malformed)."""
+    text = _CONTROL.sub("", str(value or "")).strip()
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return "#"
+    if parts.scheme.lower() not in SAFE_SCHEMES or not parts.netloc:
+        return "#"
+    return text
+
+
+def oneline(value: Any, limit: int | None = None) -> str:
+    """Untrusted text on one line: control characters dropped, whitespace collapsed, optionally cut."""
+    text = _SPACE.sub(" ", _CONTROL.sub(" ", unicodedata.normalize("NFC", str(value or "")))).strip()
+    if limit and len(text) > limit:
+        return text[: limit - 1].rstrip() + "…"
+    return text
+
+
+def plain(value: Any, limit: int | None = None) -> Markup:
+    """For text/plain templates only: the value on one line, not HTML-escaped (the output is never markup)."""
+    return Markup(oneline(value, limit))  # noqa: S704 (text/plain output; see module doc of templates/*.txt)
+
+
+def day_label(value: date | datetime) -> str:
+    return f"{value:%a} {value.day} {value:%b %Y}"
+
+
+def isotime(value: datetime) -> str:
+    return value.isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def plural(count: int, word: str, many: str | None = None) -> str:
+    return f"{count:,} {word if count == 1 else (many or word + 's')}"
+
+
+@functools.cache
+def environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(str(TEMPLATES)),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(
+        safe_url=safe_url, oneline=oneline, plain=plain, day=day_label, isotime=isotime, percent=percent,
+        trend_word=arrow_label,
+    )
+    env.globals.update(plural=plural)
+    return env
+
+
+def render(name: str, **context: Any) -> str:
+    return environment().get_template(name).render(**context)
+
+
+@functools.cache
+def templates_digest() -> str:
+    """A hash of every template: a change invalidates all cached pages."""
+    sha = hashlib.sha256()
+    for path in sorted(TEMPLATES.rglob("*")):
+        if path.is_file():
+            sha.update(path.name.encode())
+            sha.update(path.read_bytes())
+    return sha.hexdigest()[:16]

@@ -1,0 +1,154 @@
+"""View records the renderers take. Built by monitor.store.outputs; nothing here touches a database."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from monitor.render.trend import arrow, change_ratio, momentum
+
+
+@dataclass(frozen=True)
+class Link:
+    """One article as a link: untrusted title and URL, escaped and vetted at render time."""
+
+    title: str
+    url: str
+    outlet: str = ""
+    published: datetime | None = None
+
+
+@dataclass(frozen=True)
+class StoryView:
+    id: int
+    title: str
+    size: int
+    outlets: int
+    first_seen: datetime
+    last_seen: datetime
+    topic_id: int | None = None
+    topic_name: str | None = None
+    sources: tuple[Link, ...] = ()
+    window_count: int = 0
+
+
+@dataclass(frozen=True)
+class TopicTrend:
+    """A topic's volume: ``series`` is daily counts oldest first; its last value is the current count."""
+
+    id: int
+    name: str
+    keywords: tuple[str, ...] = ()
+    seeded: bool = False
+    emerging: bool = False
+    count: int = 0
+    baseline: float = 0.0
+    series: tuple[int, ...] = ()
+    days: tuple[date, ...] = ()
+    stories: tuple[StoryView, ...] = ()
+    watch: tuple[tuple[str, int], ...] = ()
+    size: int = 0
+    first_seen: datetime | None = None
+
+    @property
+    def change(self) -> float:
+        return change_ratio(self.count, self.baseline)
+
+    @property
+    def arrow(self) -> str:
+        return arrow(self.count, self.baseline)
+
+    @property
+    def momentum(self) -> float:
+        return momentum(self.count, self.baseline)
+
+
+@dataclass(frozen=True)
+class AlertView:
+    id: int
+    kind: str
+    subject_kind: str
+    subject: str
+    title: str
+    day: date
+    count: int
+    baseline: float
+    score: float
+    reason: str
+    created_at: datetime
+    story_ids: tuple[int, ...] = ()
+    topic_id: int | None = None
+
+
+@dataclass(frozen=True)
+class WatchHit:
+    term: str
+    count: int
+    baseline: float = 0.0
+    articles: tuple[Link, ...] = ()
+
+    @property
+    def arrow(self) -> str:
+        return arrow(self.count, self.baseline)
+
+
+@dataclass(frozen=True)
+class DigestData:
+    """Everything one day's digest shows."""
+
+    day: date
+    start: datetime
+    end: datetime
+    timezone: str
+    total: int
+    baseline_total: float = 0.0
+    topics: tuple[TopicTrend, ...] = ()
+    emerging: tuple[TopicTrend, ...] = ()
+    alerts: tuple[AlertView, ...] = ()
+    watch: tuple[WatchHit, ...] = ()
+    unassigned: int = 0
+
+    @property
+    def empty(self) -> bool:
+        return self.total == 0
+
+    @property
+    def start_local(self) -> datetime:
+        return self.start.astimezone(ZoneInfo(self.timezone))
+
+    @property
+    def end_local(self) -> datetime:
+        return self.end.astimezone(ZoneInfo(self.timezone))
+
+
+@dataclass(frozen=True)
+class DigestEntry:
+    """A digest already rendered, for the archive and the Atom feed."""
+
+    day: date
+    subject: str
+    articles: int
+    rendered_at: datetime
+    html_path: str = ""
+
+
+@dataclass(frozen=True)
+class SiteMeta:
+    title: str
+    base_url: str | None = None
+    timezone: str = "UTC"
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SiteData:
+    """What the site's shared pages show; story pages are rendered one by one from StoryView."""
+
+    meta: SiteMeta
+    through: date
+    days: tuple[date, ...]
+    topics: tuple[TopicTrend, ...]
+    alerts: tuple[AlertView, ...] = ()
+    digests: tuple[DigestEntry, ...] = ()
+    totals: tuple[int, ...] = ()

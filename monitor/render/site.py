@@ -1,0 +1,147 @@
+"""Static site pages from view records (pure). Paths are relative to the site root."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable
+from datetime import date, datetime, time
+from itertools import groupby
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from monitor.render.charts import LineChart, line_chart, sparkline
+from monitor.render.env import oneline, render
+from monitor.render.records import AlertView, SiteData, StoryView, TopicTrend
+
+CHART_TOPICS = 8
+RISING = 10
+LATEST_ALERTS = 10
+
+
+def _ranked(topics: Iterable[TopicTrend]) -> list[TopicTrend]:
+    return sorted(topics, key=lambda t: (-t.momentum, -t.count, t.name))
+
+
+def rising(data: SiteData) -> list[TopicTrend]:
+    return [t for t in _ranked(data.topics) if t.count and t.arrow == "▲"][:RISING]
+
+
+def trends_chart(data: SiteData, days: int, label: str) -> LineChart:
+    top = sorted(data.topics, key=lambda t: (-sum(t.series[-days:]), t.name))[:CHART_TOPICS]
+    series = [(oneline(t.name, 50), t.series[-days:]) for t in top if sum(t.series[-days:])]
+    return line_chart(series, data.days[-days:], label)
+
+
+def render_index(data: SiteData) -> str:
+    sparks = {t.id: sparkline(t.series[-30:], f"{oneline(t.name, 60)}: daily articles, last 30 days")
+              for t in data.topics}
+    return render(
+        "index.html", meta=data.meta, root="", through=data.through, rising=rising(data),
+        chart30=trends_chart(data, 30, "Daily articles of the biggest topics, last 30 days"),
+        chart90=trends_chart(data, 90, "Daily articles of the biggest topics, last 90 days"),
+        alerts=data.alerts[:LATEST_ALERTS], latest_digest=data.digests[0] if data.digests else None,
+        topics=_ranked(data.topics), sparklines=sparks, total_week=sum(data.totals[-7:]),
+    )
+
+
+def render_topic(data: SiteData, topic: TopicTrend) -> str:
+    chart = line_chart([(oneline(topic.name, 50), topic.series)], data.days,
+                       f"Daily articles about {oneline(topic.name, 80)}, last {len(data.days)} days")
+    alerts = [a for a in data.alerts if a.topic_id == topic.id][:LATEST_ALERTS]
+    return render("topic.html", meta=data.meta, root="../", topic=topic, chart=chart, alerts=alerts)
+
+
+def render_story(data: SiteData, story: StoryView) -> str:
+    outlets = Counter(link.outlet or "unknown" for link in story.sources).most_common()
+    return render("story.html", meta=data.meta, root="../", story=story, outlets=outlets)
+
+
+def render_alerts(data: SiteData) -> str:
+    groups = [(day, list(items)) for day, items in groupby(data.alerts, key=lambda a: a.day)]
+    return render("alerts.html", meta=data.meta, root="", groups=groups)
+
+
+def render_digest_archive(data: SiteData) -> str:
+    return render("digests.html", meta=data.meta, root="../", digests=data.digests)
+
+
+def _link(data: SiteData, path: str) -> str:
+    base = data.meta.base_url
+    return f"{base.rstrip('/')}/{path}" if base else f"../{path}"
+
+
+def _tag(data: SiteData, what: str, day: date) -> str:
+    base = data.meta.base_url
+    if base:
+        return f"{base.rstrip('/')}/#{what}-{day.isoformat()}"
+    return f"tag:tech-policy-monitor,{day.year}:{what}"
+
+
+def _day_time(day: date, zone: str) -> datetime:
+    return datetime.combine(day, time(0, 0), ZoneInfo(zone))
+
+
+def render_digest_feed(data: SiteData) -> str:
+    entries = [
+        {"title": d.subject, "id": _tag(data, f"digest/{d.day.isoformat()}", d.day), "updated": d.rendered_at,
+         "link": _link(data, f"digests/{d.day.isoformat()}.html"), "summary": d.subject}
+        for d in data.digests[:60]
+    ]
+    updated = max((d.rendered_at for d in data.digests), default=_day_time(data.through, data.meta.timezone))
+    return _feed(data, "digests", f"{data.meta.title}: daily digests", "digests/index.html", updated, entries)
+
+
+def render_alert_feed(data: SiteData) -> str:
+    entries = [
+        {"title": a.title, "id": _tag(data, f"alert/{a.id}", a.day), "updated": a.created_at,
+         "link": _link(data, f"topics/{a.topic_id}.html" if a.topic_id is not None else "alerts.html"),
+         "summary": a.reason}
+        for a in data.alerts[:100]
+    ]
+    updated = max((a.created_at for a in data.alerts), default=_day_time(data.through, data.meta.timezone))
+    return _feed(data, "alerts", f"{data.meta.title}: alerts", "alerts.html", updated, entries)
+
+
+def _feed(data: SiteData, name: str, title: str, page: str, updated: datetime, entries: list[dict[str, Any]]) -> str:
+    base = data.meta.base_url
+    feed = {
+        "title": title, "id": _tag(data, f"feed/{name}", data.through), "updated": updated,
+        "alternate": _link(data, page), "self_url": f"{base.rstrip('/')}/feeds/{name}.atom" if base else None,
+        "author": data.meta.title,
+    }
+    return render("atom.xml", feed=feed, entries=entries)
+
+
+def topics_json(data: SiteData) -> str:
+    topics = [
+        {"id": t.id, "name": t.name, "keywords": list(t.keywords), "seeded": t.seeded, "size": t.size,
+         "first_seen": t.first_seen.isoformat() if t.first_seen else None, "last_7_days": t.count,
+         "baseline_7_days": round(t.baseline, 2), "page": f"topics/{t.id}.html",
+         "top_stories": [{"id": s.id, "title": s.title, "outlets": s.outlets, "page": f"stories/{s.id}.html"}
+                         for s in t.stories]}
+        for t in _ranked(data.topics)
+    ]
+    return _dump({"through": data.through.isoformat(), "topics": topics})
+
+
+def trends_json(data: SiteData) -> str:
+    return _dump({
+        "through": data.through.isoformat(),
+        "days": [d.isoformat() for d in data.days],
+        "total": list(data.totals),
+        "topics": {str(t.id): {"name": t.name, "counts": list(t.series)} for t in data.topics},
+        "alerts": [_alert_json(a) for a in data.alerts[:200]],
+    })
+
+
+def _alert_json(a: AlertView) -> dict[str, Any]:
+    return {"id": a.id, "kind": a.kind, "subject_kind": a.subject_kind, "subject": a.subject, "title": a.title,
+            "day": a.day.isoformat(), "count": a.count, "baseline": a.baseline, "score": a.score,
+            "reason": a.reason, "topic_id": a.topic_id}
+
+
+def _dump(value: Any) -> str:
+    """JSON with <, > and & as \\u escapes, so the file stays inert even if pasted into a page."""
+    text = json.dumps(value, ensure_ascii=False, indent=1, sort_keys=True)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026") + "\n"

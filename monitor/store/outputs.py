@@ -1,0 +1,431 @@
+"""Queries and writes for the outputs: digest windows, site data, Digest and Delivery rows.
+
+The only module of the outputs that opens sessions. It returns view records
+(monitor.render.records) and takes ``now`` or explicit windows as parameters.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlmodel import select
+
+from monitor.config import Config, WatchTerm
+from monitor.render.records import AlertView, DigestData, DigestEntry, Link, StoryView, TopicTrend, WatchHit
+from monitor.render.trend import mean
+from monitor.store.db import session_scope
+from monitor.store.tables import (
+    Alert,
+    Article,
+    ArticleSource,
+    ArticleTopic,
+    DailyCount,
+    Delivery,
+    Digest,
+    Feed,
+    Story,
+    StoryMember,
+    Topic,
+)
+
+CHUNK = 500
+SPARK_DAYS = 14
+SOURCES_PER_STORY = 5
+WATCH_LINKS = 3
+
+
+def article_time() -> Any:
+    """An article's time: its published date unless missing or later than the fetch, else the fetch time."""
+    published, fetched = Article.published_at, Article.fetched_at
+    return sa.case((sa.and_(published.is_not(None), published <= fetched), published), else_=fetched)
+
+
+def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def _days(first: date, last: date) -> list[date]:
+    return [first + timedelta(days=i) for i in range((last - first).days + 1)]
+
+
+# --- shared lookups ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Row:
+    id: int
+    title: str
+    url: str
+    summary: str
+    site_name: str | None
+    time: datetime
+
+
+def _outlets(session: Any, ids: Sequence[int]) -> dict[int, str]:
+    """Each article's outlet: the name of the first feed that carried it."""
+    names: dict[int, str] = {}
+    for chunk in _chunks(ids):
+        rows = session.execute(
+            sa.select(ArticleSource.article_id, Feed.name)
+            .join(Feed, Feed.id == ArticleSource.feed_id)
+            .where(ArticleSource.article_id.in_(chunk))
+            .order_by(ArticleSource.article_id, ArticleSource.id)
+        )
+        for article_id, name in rows:
+            names.setdefault(article_id, name)
+    return names
+
+
+def _outlet(names: dict[int, str], row: _Row) -> str:
+    return names.get(row.id) or row.site_name or (urlsplit(row.url).hostname or "")
+
+
+def _daily(session: Any, kind: str, first: date, last: date) -> dict[str, dict[date, int]]:
+    rows = session.execute(
+        sa.select(DailyCount.key, DailyCount.day, DailyCount.count)
+        .where(DailyCount.kind == kind, DailyCount.day >= first, DailyCount.day <= last)
+    )
+    out: dict[str, dict[date, int]] = defaultdict(dict)
+    for key, day, count in rows:
+        out[key][day] = out[key].get(day, 0) + count
+    return out
+
+
+def _series(counts: dict[date, int], days: Sequence[date]) -> list[int]:
+    return [counts.get(day, 0) for day in days]
+
+
+def _alert_view(alert: Alert, topic_ids: dict[str, int]) -> AlertView:
+    topic_id = topic_ids.get(alert.subject) if alert.subject_kind == "topic" else None
+    return AlertView(
+        alert.id or 0, alert.kind, alert.subject_kind, alert.subject, alert.title, alert.day, alert.count,
+        alert.baseline, alert.score, alert.reason, alert.created_at, tuple(alert.story_ids or ()), topic_id,
+    )
+
+
+def _topic_keys(session: Any) -> dict[str, int]:
+    """Alert subjects name a topic by id or by name: map both to the id."""
+    keys: dict[str, int] = {}
+    for topic_id, name in session.execute(sa.select(Topic.id, Topic.name)):
+        keys.setdefault(name, topic_id)
+        keys[str(topic_id)] = topic_id
+    return keys
+
+
+def watch_patterns(terms: Iterable[WatchTerm]) -> list[tuple[str, re.Pattern[str]]]:
+    out = []
+    for term in terms:
+        names = sorted({term.name, *term.aliases}, key=len, reverse=True)
+        alternation = "|".join(re.escape(n) for n in names if n.strip())
+        if alternation:
+            out.append((term.name, re.compile(rf"(?<!\w)(?:{alternation})(?!\w)", re.IGNORECASE)))
+    return out
+
+
+# --- the digest ------------------------------------------------------------------------------
+
+
+def _window_rows(session: Any, start: datetime, end: datetime) -> list[_Row]:
+    when = article_time().label("t")
+    rows = session.execute(
+        sa.select(Article.id, Article.title, Article.url, Article.summary, Article.site_name, when)
+        .where(Article.duplicate_of.is_(None), when >= start, when < end)
+        .order_by(when, Article.id)
+    )
+    return [_Row(r.id, r.title or "", r.url or "", r.summary or "", r.site_name, r.t) for r in rows]
+
+
+def _lookup(session: Any, column: Any, key: Any, ids: Sequence[int]) -> dict[int, Any]:
+    out: dict[int, Any] = {}
+    for chunk in _chunks(ids):
+        out.update(session.execute(sa.select(key, column).where(key.in_(chunk))).all())
+    return out
+
+
+def load_digest(engine: Engine, config: Config, day: date, start: datetime, end: datetime) -> DigestData:
+    """Everything the digest for ``day`` shows, for articles in [start, end)."""
+    with session_scope(engine) as session:
+        rows = _window_rows(session, start, end)
+        ids = [r.id for r in rows]
+        topic_of = _lookup(session, ArticleTopic.topic_id, ArticleTopic.article_id, ids)
+        story_of = _lookup(session, StoryMember.story_id, StoryMember.article_id, ids)
+        outlets = _outlets(session, ids)
+        local_day = start.astimezone(end.tzinfo).date() if end.tzinfo else start.date()
+        history_days = _days(local_day - timedelta(days=config.trends.baseline_days), local_day - timedelta(days=1))
+        history = _daily(session, "topic", history_days[0], history_days[-1])
+        topics = _digest_topics(session, config, rows, topic_of, story_of, outlets, history, history_days, end)
+        emerging = _emerging(session, config, topic_of, end)
+        totals = _daily(session, "total", history_days[0], history_days[-1])
+        watch = _watch_hits(config, rows, _daily(session, "watch", history_days[0], history_days[-1]), history_days)
+        keys = _topic_keys(session)
+        alerts = session.exec(
+            select(Alert).where(Alert.created_at >= start, Alert.created_at < end).order_by(Alert.score.desc())
+        ).all()
+        return DigestData(
+            day=day, start=start, end=end, timezone=config.digest.timezone, total=len(rows),
+            baseline_total=mean([sum(c.get(d, 0) for c in totals.values()) for d in history_days]) if totals else 0.0,
+            topics=tuple(topics), emerging=tuple(emerging), alerts=tuple(_alert_view(a, keys) for a in alerts),
+            watch=tuple(watch), unassigned=sum(1 for i in ids if topic_of.get(i, -1) < 0),
+        )
+
+
+def _digest_topics(
+    session: Any, config: Config, rows: list[_Row], topic_of: dict[int, int], story_of: dict[int, int],
+    outlets: dict[int, str], history: dict[str, dict[date, int]], history_days: list[date], end: datetime,
+) -> list[TopicTrend]:
+    counts = Counter(t for t in topic_of.values() if t >= 0)
+    if not counts:
+        return []
+    topics = session.exec(select(Topic).where(Topic.id.in_(list(counts)))).all()
+    stories = _window_stories(session, rows, topic_of, story_of, outlets)
+    out = []
+    for topic in topics:
+        past = _series(history.get(str(topic.id), {}), history_days)
+        out.append(TopicTrend(
+            id=topic.id, name=topic.name, keywords=tuple(topic.keywords or ()), seeded=topic.seeded,
+            count=counts[topic.id], baseline=mean(past), series=(*past[-SPARK_DAYS:], counts[topic.id]),
+            stories=tuple(stories.get(topic.id, ())[: config.digest.top_stories]), size=topic.size,
+            first_seen=topic.first_seen_at,
+        ))
+    return sorted(out, key=lambda t: (-t.momentum, -t.count, t.name))
+
+
+def _window_stories(
+    session: Any, rows: list[_Row], topic_of: dict[int, int], story_of: dict[int, int], outlets: dict[int, str]
+) -> dict[int, list[StoryView]]:
+    """Per topic, the window's stories ranked by articles in the window, then outlets; lone articles last."""
+    members: dict[int, list[_Row]] = defaultdict(list)
+    for row in rows:
+        members[story_of.get(row.id, -row.id)].append(row)
+    real = [k for k in members if k > 0]
+    stories = {s.id: s for chunk in _chunks(real) for s in session.exec(select(Story).where(Story.id.in_(chunk)))}
+    by_topic: dict[int, list[StoryView]] = defaultdict(list)
+    for key, group in members.items():
+        view = _story_view(stories.get(key), group, outlets)
+        topic = view.topic_id if view.topic_id is not None else topic_of.get(group[0].id, -1)
+        if topic >= 0:
+            by_topic[topic].append(view)
+    for views in by_topic.values():
+        views.sort(key=lambda s: (s.id == 0, -s.window_count, -s.outlets, -s.size, s.title))
+    return by_topic
+
+
+def _story_view(story: Story | None, group: list[_Row], outlets: dict[int, str]) -> StoryView:
+    links = _distinct_outlets(group, outlets)
+    first, last = group[0].time, group[-1].time
+    if story is None:
+        row = group[0]
+        return StoryView(0, row.title, 1, 1, first, last, None, None, links, len(group))
+    return StoryView(
+        story.id or 0, story.title, story.size, story.outlets, story.first_seen_at, story.last_seen_at,
+        story.topic_id, None, links, len(group),
+    )
+
+
+def _distinct_outlets(group: list[_Row], outlets: dict[int, str]) -> tuple[Link, ...]:
+    seen: dict[str, Link] = {}
+    for row in group:
+        name = _outlet(outlets, row)
+        if name not in seen:
+            seen[name] = Link(row.title, row.url, name, row.time)
+    return tuple(seen.values())[:SOURCES_PER_STORY]
+
+
+def _emerging(session: Any, config: Config, topic_of: dict[int, int], end: datetime) -> list[TopicTrend]:
+    since = end - timedelta(days=config.trends.emerging_days)
+    counts = Counter(t for t in topic_of.values() if t >= 0)
+    topics = session.exec(
+        select(Topic).where(Topic.seeded.is_(False), Topic.first_seen_at >= since, Topic.first_seen_at < end)
+        .order_by(Topic.first_seen_at.desc())
+    ).all()
+    return [TopicTrend(id=t.id, name=t.name, keywords=tuple(t.keywords or ()), emerging=True, count=counts[t.id],
+                       size=t.size, first_seen=t.first_seen_at) for t in topics]
+
+
+def _watch_hits(
+    config: Config, rows: list[_Row], history: dict[str, dict[date, int]], history_days: list[date]
+) -> list[WatchHit]:
+    hits = []
+    for name, pattern in watch_patterns(config.watchlist):
+        matched = [r for r in rows if pattern.search(r.title) or pattern.search(r.summary)]
+        if matched:
+            links = tuple(Link(r.title, r.url, "", r.time) for r in matched[:WATCH_LINKS])
+            baseline = mean(_series(history.get(name, {}), history_days))
+            hits.append(WatchHit(name, len(matched), baseline, links))
+    return sorted(hits, key=lambda h: (-h.count, h.term))
+
+
+# --- the site -----------------------------------------------------------------------------------
+
+
+def load_topics(engine: Engine, config: Config, days: Sequence[date], top_stories: int = 10) -> list[TopicTrend]:
+    """Active topics with daily counts over ``days``; count is the last 7 days, baseline the weeks before."""
+    base_days = config.trends.baseline_days
+    with session_scope(engine) as session:
+        history = _daily(session, "topic", days[0] - timedelta(days=base_days), days[-1])
+        topics = session.exec(select(Topic).where(Topic.active.is_(True)).order_by(Topic.id)).all()
+        stories = _top_stories(session, days[-1] - timedelta(days=30), top_stories)
+        watch = _topic_watch(session, config, days[-1] - timedelta(days=30))
+    emerging_since = days[-1] - timedelta(days=config.trends.emerging_days)
+    out = []
+    for t in topics:
+        counts = history.get(str(t.id), {})
+        before = _series(counts, _days(days[-1] - timedelta(days=base_days + 6), days[-1] - timedelta(days=7)))
+        out.append(TopicTrend(
+            id=t.id, name=t.name, keywords=tuple(t.keywords or ()), seeded=t.seeded,
+            emerging=not t.seeded and t.first_seen_at is not None and t.first_seen_at.date() >= emerging_since,
+            count=sum(_series(counts, days[-7:])), baseline=7 * mean(before), series=tuple(_series(counts, days)),
+            days=tuple(days), stories=tuple(stories.get(t.id, ())), watch=tuple(watch.get(t.id, ())),
+            size=t.size, first_seen=t.first_seen_at,
+        ))
+    return out
+
+
+def _top_stories(session: Any, since: date, limit: int) -> dict[int, list[StoryView]]:
+    rows = session.exec(
+        select(Story).where(Story.topic_id.is_not(None), Story.last_seen_at >= _midnight(since))
+        .order_by(Story.outlets.desc(), Story.size.desc(), Story.id)
+    ).all()
+    out: dict[int, list[StoryView]] = defaultdict(list)
+    for s in rows:
+        if len(out[s.topic_id]) < limit:
+            out[s.topic_id].append(StoryView(s.id or 0, s.title, s.size, s.outlets, s.first_seen_at, s.last_seen_at,
+                                             s.topic_id))
+    return out
+
+
+def _topic_watch(session: Any, config: Config, since: date) -> dict[int, list[tuple[str, int]]]:
+    patterns = watch_patterns(config.watchlist)
+    if not patterns:
+        return {}
+    when = article_time()
+    rows = session.execute(
+        sa.select(ArticleTopic.topic_id, Article.title)
+        .join(Article, Article.id == ArticleTopic.article_id)
+        .where(ArticleTopic.topic_id >= 0, Article.fetched_at >= _midnight(since), when >= _midnight(since))
+    )
+    counts: dict[int, Counter[str]] = defaultdict(Counter)
+    for topic_id, title in rows:
+        for name, pattern in patterns:
+            if pattern.search(title or ""):
+                counts[topic_id][name] += 1
+    return {k: sorted(v.items(), key=lambda kv: (-kv[1], kv[0])) for k, v in counts.items()}
+
+
+def _midnight(day: date) -> datetime:
+    return datetime.combine(day, datetime.min.time(), UTC)
+
+
+def load_totals(engine: Engine, days: Sequence[date]) -> list[int]:
+    with session_scope(engine) as session:
+        totals = _daily(session, "total", days[0], days[-1])
+    return [sum(c.get(d, 0) for c in totals.values()) for d in days]
+
+
+def load_alerts(engine: Engine, limit: int = 2000) -> list[AlertView]:
+    with session_scope(engine) as session:
+        keys = _topic_keys(session)
+        rows = session.exec(select(Alert).order_by(Alert.day.desc(), Alert.score.desc(), Alert.id).limit(limit))
+        return [_alert_view(a, keys) for a in rows]
+
+
+def load_digests(engine: Engine) -> list[DigestEntry]:
+    with session_scope(engine) as session:
+        rows = session.exec(select(Digest).order_by(Digest.day.desc())).all()
+        return [DigestEntry(d.day, d.subject, d.articles, d.rendered_at, d.html_path) for d in rows]
+
+
+def story_stamps(engine: Engine) -> dict[int, tuple[str, int | None]]:
+    """Per story, (a string that changes whenever its page would, its topic id)."""
+    cols = (Story.id, Story.topic_id, Story.title, Story.size, Story.outlets, Story.last_seen_at,
+            Story.headline_article_id)
+    with session_scope(engine) as session:
+        return {r[0]: ("|".join(str(v) for v in r[1:]), r[1]) for r in session.execute(sa.select(*cols))}
+
+
+def load_stories(engine: Engine, ids: Sequence[int], topic_names: dict[int, str]) -> Iterator[StoryView]:
+    """Stories with all their articles, oldest first; read in chunks so a full build stays in memory."""
+    when = article_time().label("t")
+    for chunk in _chunks(sorted(ids), 2000):
+        with session_scope(engine) as session:
+            stories = session.exec(select(Story).where(Story.id.in_(chunk))).all()
+            rows = session.execute(
+                sa.select(StoryMember.story_id, Article.id, Article.title, Article.url, Article.summary,
+                          Article.site_name, when)
+                .join(Article, Article.id == StoryMember.article_id)
+                .where(StoryMember.story_id.in_(chunk)).order_by(when, Article.id)
+            ).all()
+            outlets = _outlets(session, [r[1] for r in rows])
+        members: dict[int, list[_Row]] = defaultdict(list)
+        for r in rows:
+            members[r[0]].append(_Row(r[1], r[2] or "", r[3] or "", "", r[5], r[6]))
+        for s in stories:
+            links = tuple(Link(m.title, m.url, _outlet(outlets, m), m.time) for m in members.get(s.id or 0, ()))
+            yield StoryView(s.id or 0, s.title, s.size, s.outlets, s.first_seen_at, s.last_seen_at, s.topic_id,
+                            topic_names.get(s.topic_id) if s.topic_id is not None else None, links)
+
+
+# --- digests and deliveries ---------------------------------------------------------------------------
+
+
+def get_digest(engine: Engine, day: date) -> Digest | None:
+    with session_scope(engine) as session:
+        return session.get(Digest, day)
+
+
+def save_digest(engine: Engine, row: Digest) -> None:
+    with session_scope(engine) as session:
+        session.merge(row)
+
+
+def deliveries(engine: Engine, item_kind: str, keys: Sequence[str]) -> list[Delivery]:
+    with session_scope(engine) as session:
+        out: list[Delivery] = []
+        for chunk in _chunks(list(keys)):
+            out += session.exec(
+                select(Delivery).where(Delivery.item_kind == item_kind, Delivery.item_key.in_(chunk))
+            ).all()
+        return out
+
+
+def record_delivery(
+    engine: Engine, item_kind: str, item_key: str, channel: str, recipient: str, status: str, now: datetime,
+    message_id: str | None = None, error: str | None = None,
+) -> None:
+    """Insert or update the one Delivery row of (item, channel, recipient); attempts counts every try."""
+    with session_scope(engine) as session:
+        row = session.exec(select(Delivery).where(
+            Delivery.item_kind == item_kind, Delivery.item_key == item_key, Delivery.channel == channel,
+            Delivery.recipient == recipient,
+        )).first()
+        if row is None:
+            row = Delivery(item_kind=item_kind, item_key=item_key, channel=channel, recipient=recipient,
+                           status=status, attempts=0, updated_at=now)
+        row.status, row.attempts, row.updated_at = status, row.attempts + 1, now
+        row.error = error[:2000] if error else None
+        if status == "sent":
+            row.sent_at, row.message_id = now, message_id
+        session.add(row)
+
+
+def recent_alerts(engine: Engine, since: datetime) -> list[AlertView]:
+    with session_scope(engine) as session:
+        keys = _topic_keys(session)
+        rows = session.exec(select(Alert).where(Alert.created_at >= since).order_by(Alert.created_at, Alert.id))
+        return [_alert_view(a, keys) for a in rows]
+
+
+def alerts_by_id(engine: Engine, ids: Sequence[int]) -> dict[int, AlertView]:
+    with session_scope(engine) as session:
+        keys = _topic_keys(session)
+        rows = [a for chunk in _chunks(list(ids)) for a in session.exec(select(Alert).where(Alert.id.in_(chunk)))]
+        return {a.id or 0: _alert_view(a, keys) for a in rows}
