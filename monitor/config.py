@@ -64,7 +64,7 @@ class CrawlConfig(Section):
     max_redirects: Annotated[int, Field(ge=0, le=20)] = 5
     feed_max_bytes: Annotated[int, Field(gt=0)] = 5 * 1024 * 1024
     page_max_bytes: Annotated[int, Field(gt=0)] = 10 * 1024 * 1024
-    user_agent: str = "tech-policy-monitor/0.1 (+https://github.com/tech-policy-monitor)"
+    user_agent: str = "tech-policy-monitor/0.1 (feed reader)"
     respect_robots: bool = True
     extract_workers: Annotated[int, Field(ge=0, le=64)] = 2
     default_poll_minutes: Annotated[int, Field(ge=1)] = 30
@@ -110,11 +110,13 @@ class TopicModelConfig(Section):
     match_similarity: Annotated[float, Field(ge=0, le=1)] = 0.8
     refit_weekday: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] = "sun"
     seed: int = 42
+    fit_days: Annotated[int | None, Field(ge=1)] = None  # fit on the last N days only (None: every article)
 
 
 class StoryConfig(Section):
     window_hours: Annotated[float, Field(gt=0)] = 72.0
     similarity: Annotated[float, Field(gt=0, le=1)] = 0.75
+    semantic_weight: Annotated[float, Field(ge=0, le=1)] = 0.9  # rest: lexical overlap of title and lead
 
 
 class TrendConfig(Section):
@@ -122,6 +124,8 @@ class TrendConfig(Section):
     min_count: Annotated[int, Field(ge=1)] = 5
     z_threshold: Annotated[float, Field(gt=0)] = 3.0
     emerging_days: Annotated[int, Field(ge=1)] = 7
+    ratio: Annotated[float, Field(ge=1)] = 2.0  # a spike is also at least this many times the baseline
+    lookback_days: Annotated[int, Field(ge=1, le=30)] = 2  # days (today included) re-checked for alerts
 
 
 class DigestConfig(Section):

@@ -1,0 +1,409 @@
+"""Queries and writes of the topic, story and trend stages (the only place they open sessions).
+
+Readers elsewhere (site, digest) may use ``list_topics``, ``list_stories``,
+``story_articles``, ``list_alerts`` and ``daily_series``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlmodel import col, delete, select
+
+from monitor.store.db import session_scope
+from monitor.store.tables import (
+    Alert,
+    Article,
+    ArticleSource,
+    ArticleTopic,
+    DailyCount,
+    Embedding,
+    Feed,
+    Story,
+    StoryMember,
+    Topic,
+    TopicModelRun,
+)
+
+_WHEN = sa.func.coalesce(Article.published_at, Article.fetched_at)
+
+
+@dataclass(frozen=True)
+class ArticleRow:
+    id: int
+    title: str
+    text: str
+    when: datetime
+    duplicate_of: int | None
+    vector: bytes | None = None
+
+
+def _no_embedding(model: str) -> Any:
+    return ~sa.exists().where(Embedding.article_id == Article.id, Embedding.model == model)
+
+
+def _no_story() -> Any:
+    return ~sa.exists().where(StoryMember.article_id == Article.id)
+
+
+def _no_topic() -> Any:
+    return ~sa.exists().where(ArticleTopic.article_id == Article.id)
+
+
+def _text_of(article: Article) -> str:
+    return article.text or article.summary or ""
+
+
+# --- embeddings and stories --------------------------------------------------------------------
+
+
+def pending_counts(engine: Engine, model: str, topics: bool) -> dict[str, int]:
+    """How many articles lack an embedding of ``model``, a story, and (if ``topics``) a topic."""
+    with session_scope(engine) as s:
+        count = sa.select(sa.func.count()).select_from(Article)
+        out = {"embed": s.scalar(count.where(_no_embedding(model))) or 0,
+               "story": s.scalar(count.where(_no_story())) or 0}
+        out["topic"] = (s.scalar(count.where(_no_topic())) or 0) if topics else 0
+    return out
+
+
+def articles_to_embed(engine: Engine, model: str, limit: int) -> list[ArticleRow]:
+    with session_scope(engine) as s:
+        rows = s.exec(select(Article).where(_no_embedding(model)).order_by(Article.id).limit(limit)).all()
+        return [ArticleRow(a.id, a.title, _text_of(a), a.published_at or a.fetched_at, a.duplicate_of) for a in rows]
+
+
+def save_embeddings(engine: Engine, model: str, dim: int, rows: Sequence[tuple[int, bytes]], now: datetime) -> None:
+    """Store (or replace, for a changed model) one vector per article."""
+    ids = [aid for aid, _ in rows]
+    with session_scope(engine) as s:
+        s.exec(delete(Embedding).where(col(Embedding.article_id).in_(ids)))
+        s.add_all(Embedding(article_id=aid, model=model, dim=dim, vector=blob, created_at=now) for aid, blob in rows)
+
+
+def articles_without_story(engine: Engine, model: str, limit: int) -> list[ArticleRow]:
+    with session_scope(engine) as s:
+        query = (sa.select(Article, Embedding.vector).join(Embedding, Embedding.article_id == Article.id)
+                 .where(Embedding.model == model, _no_story()).order_by(_WHEN, Article.id).limit(limit))
+        return [ArticleRow(a.id, a.title, _text_of(a), a.published_at or a.fetched_at, a.duplicate_of, v)
+                for a, v in s.execute(query).all()]
+
+
+def stories_for(engine: Engine, since: datetime, ids: Iterable[int] = ()) -> list[Story]:
+    """Stories still open (last seen since ``since``) plus the stories with the given ids."""
+    ids = list(set(ids))
+    with session_scope(engine) as s:
+        condition = Story.last_seen_at >= since
+        if ids:
+            condition = sa.or_(condition, col(Story.id).in_(ids))
+        return list(s.exec(select(Story).where(condition)).all())
+
+
+def story_of(engine: Engine, article_ids: Iterable[int]) -> dict[int, int]:
+    ids = list(set(article_ids))
+    out: dict[int, int] = {}
+    with session_scope(engine) as s:
+        for start in range(0, len(ids), 500):
+            rows = s.exec(select(StoryMember).where(col(StoryMember.article_id).in_(ids[start:start + 500]))).all()
+            out.update({m.article_id: m.story_id for m in rows})
+    return out
+
+
+@dataclass(frozen=True)
+class StoryUpdate:
+    story_id: int | None  # None: a new story
+    centroid: bytes
+    first_seen: datetime
+    last_seen: datetime
+    members: tuple[tuple[int, float], ...]  # (article id, similarity) to add
+
+
+def save_stories(engine: Engine, updates: Sequence[StoryUpdate]) -> list[int]:
+    """Create or update stories and add their new members; returns the story ids in order."""
+    ids = []
+    with session_scope(engine) as s:
+        for up in updates:
+            story = s.get(Story, up.story_id) if up.story_id is not None else None
+            if story is None:
+                story = Story(title="", first_seen_at=up.first_seen, last_seen_at=up.last_seen)
+                s.add(story)
+                s.flush()
+            story.centroid, story.first_seen_at, story.last_seen_at = up.centroid, up.first_seen, up.last_seen
+            s.add_all(StoryMember(article_id=aid, story_id=story.id, similarity=sim) for aid, sim in up.members)
+            ids.append(int(story.id))
+    return ids
+
+
+def story_members(engine: Engine, story_ids: Iterable[int], model: str) -> dict[int, list[tuple[int, str, str, bytes]]]:
+    """Per story: (article id, title, text, vector of ``model``) of each member with such a vector."""
+    ids = list(set(story_ids))
+    out: dict[int, list[tuple[int, str, str, bytes]]] = {}
+    with session_scope(engine) as s:
+        for start in range(0, len(ids), 500):
+            query = (sa.select(StoryMember.story_id, Article.id, Article.title,
+                               sa.func.coalesce(Article.text, Article.summary, ""), Embedding.vector)
+                     .join(Article, StoryMember.article_id == Article.id)
+                     .join(Embedding, Embedding.article_id == Article.id)
+                     .where(col(StoryMember.story_id).in_(ids[start:start + 500]), Embedding.model == model)
+                     .order_by(Article.id))
+            for sid, aid, title, text, vector in s.execute(query).all():
+                out.setdefault(sid, []).append((aid, title, text, vector))
+    return out
+
+
+def finish_stories(engine: Engine, headlines: dict[int, tuple[int | None, dict[int, float]]]) -> None:
+    """Per story id: set headline (most central article) and title, member similarities,
+    size, distinct outlets and majority topic."""
+    with session_scope(engine) as s:
+        for story_id, (headline, similarities) in headlines.items():
+            story = s.get(Story, story_id)
+            members = s.exec(select(StoryMember).where(StoryMember.story_id == story_id)).all()
+            ids = [m.article_id for m in members]
+            for m in members:
+                m.similarity = similarities.get(m.article_id, m.similarity)
+            story.size, story.outlets = len(ids), _outlets(s, ids)
+            if headline is not None:
+                story.headline_article_id = headline
+                story.title = s.get(Article, headline).title
+            story.topic_id = _majority_topic(s, ids)
+
+
+def _outlets(s: Any, ids: list[int]) -> int:
+    feeds = set(s.exec(select(ArticleSource.feed_id).where(col(ArticleSource.article_id).in_(ids))).all())
+    rows = s.exec(select(Article.first_feed_id, Article.site_name, Article.canonical_url)
+                  .where(col(Article.id).in_(ids))).all()
+    feeds |= {f for f, _, _ in rows if f is not None}
+    if feeds:
+        return len(feeds)
+    return len({site or urlsplit(url).hostname or url for _, site, url in rows})
+
+
+def _majority_topic(s: Any, ids: list[int]) -> int | None:
+    rows = list(s.exec(select(ArticleTopic.topic_id).where(col(ArticleTopic.article_id).in_(ids),
+                                                           ArticleTopic.topic_id >= 0)).all())
+    return _majority(rows)
+
+
+def _majority(values: list[int]) -> int | None:
+    return max(sorted(set(values)), key=values.count) if values else None
+
+
+def recompute_story_topics(engine: Engine, story_ids: Iterable[int] | None = None) -> int:
+    """Set each story's topic to its members' majority topic (all stories if ``story_ids`` is None)."""
+    with session_scope(engine) as s:
+        query = (sa.select(StoryMember.story_id, ArticleTopic.topic_id)
+                 .join(ArticleTopic, ArticleTopic.article_id == StoryMember.article_id)
+                 .where(ArticleTopic.topic_id >= 0))
+        wanted = None if story_ids is None else set(story_ids)
+        topics: dict[int, list[int]] = {}
+        for sid, tid in s.execute(query).all():
+            if wanted is None or sid in wanted:
+                topics.setdefault(sid, []).append(tid)
+        values = [{"id": sid, "topic_id": _majority(tids)} for sid, tids in topics.items()]
+        if values:
+            s.execute(sa.update(Story), values)
+        return len(values)
+
+
+# --- topics --------------------------------------------------------------------------------
+
+
+def current_run(engine: Engine) -> TopicModelRun | None:
+    with session_scope(engine) as s:
+        return s.exec(select(TopicModelRun).where(TopicModelRun.current).order_by(col(TopicModelRun.id).desc())
+                      ).first()
+
+
+def vectors_without_topic(engine: Engine, model: str, limit: int) -> list[tuple[int, bytes]]:
+    with session_scope(engine) as s:
+        query = (sa.select(Article.id, Embedding.vector).join(Embedding, Embedding.article_id == Article.id)
+                 .where(Embedding.model == model, _no_topic()).order_by(Article.id).limit(limit))
+        return [(int(a), v) for a, v in s.execute(query).all()]
+
+
+def fit_corpus(engine: Engine, model: str, since: datetime | None) -> list[ArticleRow]:
+    """Articles (not duplicates) with an embedding of ``model``, for a refit."""
+    with session_scope(engine) as s:
+        query = (sa.select(Article, Embedding.vector).join(Embedding, Embedding.article_id == Article.id)
+                 .where(Embedding.model == model, Article.duplicate_of.is_(None)).order_by(Article.id))
+        if since is not None:
+            query = query.where(_WHEN >= since)
+        return [ArticleRow(a.id, a.title, _text_of(a), a.published_at or a.fetched_at, None, v)
+                for a, v in s.execute(query).all()]
+
+
+def all_topics(engine: Engine) -> list[Topic]:
+    with session_scope(engine) as s:
+        return list(s.exec(select(Topic).order_by(Topic.id)).all())
+
+
+def save_fit(engine: Engine, run: TopicModelRun, topics: Sequence[Topic],
+             assignments: Sequence[tuple[int, int, float | None]]) -> int:
+    """Record a fitted model as current, upsert its topics (others become inactive), assign articles."""
+    with session_scope(engine) as s:
+        s.execute(sa.update(TopicModelRun).values(current=False))
+        s.add(run)
+        s.flush()
+        s.execute(sa.update(Topic).values(active=False))
+        for topic in topics:
+            s.merge(topic)
+        ids = [aid for aid, _, _ in assignments]
+        for start in range(0, len(ids), 500):
+            s.exec(delete(ArticleTopic).where(col(ArticleTopic.article_id).in_(ids[start:start + 500])))
+        s.add_all(ArticleTopic(article_id=a, topic_id=t, score=p, model_run_id=run.id, assigned_at=run.fitted_at)
+                  for a, t, p in assignments)
+        return int(run.id)
+
+
+def save_assignments(engine: Engine, run_id: int, assignments: Sequence[tuple[int, int, float | None]],
+                     now: datetime) -> None:
+    with session_scope(engine) as s:
+        ids = [a for a, _, _ in assignments]
+        s.exec(delete(ArticleTopic).where(col(ArticleTopic.article_id).in_(ids)))
+        s.add_all(ArticleTopic(article_id=a, topic_id=t, score=p, model_run_id=run_id, assigned_at=now)
+                  for a, t, p in assignments)
+
+
+# --- trends ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DayRow:
+    article_id: int
+    day: date
+    text: str
+    topic_id: int | None
+    story_id: int | None
+
+
+def articles_since(engine: Engine, since: datetime) -> list[DayRow]:
+    """Articles (duplicates excluded) published since ``since`` with their topic and story."""
+    with session_scope(engine) as s:
+        query = (sa.select(Article.id, _WHEN, Article.title, sa.func.coalesce(Article.text, Article.summary, ""),
+                           ArticleTopic.topic_id, StoryMember.story_id)
+                 .outerjoin(ArticleTopic, ArticleTopic.article_id == Article.id)
+                 .outerjoin(StoryMember, StoryMember.article_id == Article.id)
+                 .where(_WHEN >= since, Article.duplicate_of.is_(None)))
+        return [DayRow(a, w.date(), f"{t}\n{x}", tp, st) for a, w, t, x, tp, st in s.execute(query).all()]
+
+
+def replace_daily_counts(engine: Engine, first_day: date, rows: Sequence[DailyCount]) -> None:
+    with session_scope(engine) as s:
+        s.exec(delete(DailyCount).where(DailyCount.day >= first_day))
+        s.add_all(rows)
+
+
+def daily_series(engine: Engine, kind: str, since: date | None = None) -> dict[str, dict[date, int]]:
+    """``{key: {day: count}}`` for one kind (topic, story, watch, total)."""
+    with session_scope(engine) as s:
+        query = select(DailyCount).where(DailyCount.kind == kind)
+        if since is not None:
+            query = query.where(DailyCount.day >= since)
+        out: dict[str, dict[date, int]] = {}
+        for row in s.exec(query).all():
+            out.setdefault(row.key, {})[row.day] = row.count
+        return out
+
+
+def first_days(engine: Engine, kind: str) -> dict[str, date]:
+    with session_scope(engine) as s:
+        query = (sa.select(DailyCount.key, sa.func.min(DailyCount.day))
+                 .where(DailyCount.kind == kind, DailyCount.count > 0).group_by(DailyCount.key))
+        return {k: d for k, d in s.execute(query).all()}
+
+
+def insert_alerts(engine: Engine, alerts: Sequence[Alert]) -> list[Alert]:
+    """Insert alerts whose dedup_key is new; returns those inserted."""
+    added = []
+    for alert in alerts:
+        try:
+            with session_scope(engine) as s:
+                if s.exec(select(Alert.id).where(Alert.dedup_key == alert.dedup_key)).first() is None:
+                    s.add(alert)
+                    added.append(alert)
+        except sa.exc.IntegrityError:
+            continue  # inserted concurrently by another run
+    return added
+
+
+# --- readers ---------------------------------------------------------------------------------
+
+
+def list_topics(engine: Engine, active_only: bool = True) -> list[Topic]:
+    with session_scope(engine) as s:
+        query = select(Topic).order_by(col(Topic.size).desc(), Topic.id)
+        return list(s.exec(query.where(Topic.active) if active_only else query).all())
+
+
+def get_topic(engine: Engine, topic_id: int) -> Topic | None:
+    with session_scope(engine) as s:
+        return s.get(Topic, topic_id)
+
+
+def topic_articles(engine: Engine, topic_id: int, limit: int = 10) -> list[Article]:
+    with session_scope(engine) as s:
+        query = (select(Article).join(ArticleTopic, col(ArticleTopic.article_id) == col(Article.id))
+                 .where(ArticleTopic.topic_id == topic_id).order_by(_WHEN.desc()).limit(limit))
+        return list(s.exec(query).all())
+
+
+def list_stories(engine: Engine, since: datetime | None = None, min_size: int = 1, limit: int = 50) -> list[Story]:
+    """Stories last seen since ``since``, biggest (most outlets) first."""
+    with session_scope(engine) as s:
+        query = select(Story).where(Story.size >= min_size)
+        if since is not None:
+            query = query.where(Story.last_seen_at >= since)
+        query = query.order_by(col(Story.outlets).desc(), col(Story.size).desc(), col(Story.last_seen_at).desc())
+        return list(s.exec(query.limit(limit)).all())
+
+
+def story_articles(engine: Engine, story_id: int) -> list[Article]:
+    with session_scope(engine) as s:
+        query = (select(Article).join(StoryMember, col(StoryMember.article_id) == col(Article.id))
+                 .where(StoryMember.story_id == story_id).order_by(_WHEN))
+        return list(s.exec(query).all())
+
+
+def list_alerts(engine: Engine, since: datetime | None = None) -> list[Alert]:
+    with session_scope(engine) as s:
+        query = select(Alert).order_by(col(Alert.created_at).desc(), col(Alert.id).desc())
+        if since is not None:
+            query = query.where(Alert.created_at >= since)
+        return list(s.exec(query).all())
+
+
+# --- corpus loading (tests, benchmarks, demo) --------------------------------------------------
+
+
+def add_corpus(engine: Engine, articles: Sequence[Any], base_url: str, now: datetime) -> dict[str, int]:
+    """Store ``monitor.demo.corpus.CorpusArticle`` records as crawled articles (one feed per outlet).
+
+    Returns ``{corpus id: article id}``. Used by tests and benchmarks to skip the crawl.
+    """
+    import hashlib
+
+    ids: dict[str, int] = {}
+    with session_scope(engine) as s:
+        feeds = {f.name: f for f in s.exec(select(Feed)).all()}
+        for outlet in sorted({a.outlet for a in articles} - set(feeds)):
+            feeds[outlet] = Feed(name=outlet, url=f"{base_url}/{outlet.lower().replace(' ', '-')}/feed.xml",
+                                 created_at=now)
+            s.add(feeds[outlet])
+        s.flush()
+        for a in articles:
+            url = base_url + a.url_path
+            row = Article(canonical_url=url, url=url, first_feed_id=feeds[a.outlet].id, title=a.title, text=a.text,
+                          published_at=a.published, published_source="feed", fetched_at=a.published,
+                          content_hash=hashlib.sha256(a.text.encode()).hexdigest(), status="extracted",
+                          site_name=a.outlet, language="en", word_count=len(a.text.split()))
+            s.add(row)
+            s.flush()
+            s.add(ArticleSource(article_id=row.id, feed_id=feeds[a.outlet].id, entry_url=url, seen_at=a.published))
+            ids[a.id] = int(row.id)
+    return ids

@@ -1,0 +1,92 @@
+"""Stable topic ids across refits. Pure: no I/O.
+
+Seeded topics keep one id per analyst name for ever. A discovered topic inherits
+the id (and name) of the existing discovered topic whose centroid is most
+similar, if that similarity reaches ``match_similarity`` (greedy, best pairs
+first, each old id used once); otherwise it gets a fresh id above every id ever
+used, so an id never changes meaning.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import numpy as np
+
+from monitor.config import TopicSeed
+from monitor.topics.embeddings import from_bytes, normalise, to_bytes
+from monitor.topics.model import FoundTopic
+from monitor.store.tables import Topic
+
+
+@dataclass(frozen=True)
+class Identity:
+    mapping: dict[int, int]  # BERTopic id -> stable topic id
+    topics: list[Topic]  # rows to upsert (active)
+
+
+def assign_ids(found: Sequence[FoundTopic], existing: Sequence[Topic], seeds: Sequence[TopicSeed],
+               match_similarity: float, now: datetime) -> Identity:
+    by_name = {t.name: t for t in existing if t.seeded}
+    next_id = max((t.id for t in existing), default=-1) + 1
+    rows: dict[int, Topic] = {}
+    seed_ids: dict[str, int] = {}
+    for seed in seeds:  # every analyst topic exists, even before it has articles
+        old = by_name.get(seed.name)
+        if old is None:
+            old, next_id = Topic(id=next_id, name=seed.name, seeded=True, first_seen_at=now), next_id + 1
+        seed_ids[seed.name] = old.id
+        rows[old.id] = _row(old, seed.name, seed.description, list(seed.keywords), True, now)
+    mapping = {f.bertopic_id: seed_ids[f.seed] for f in found if f.seed in seed_ids}
+    discovered = [f for f in found if f.seed not in seed_ids]
+    matches = _match(discovered, [t for t in existing if not t.seeded and t.centroid], match_similarity)
+    for f in discovered:
+        old = matches.get(f.bertopic_id)
+        if old is None:
+            old, next_id = Topic(id=next_id, name=label(f.keywords), first_seen_at=now), next_id + 1
+        mapping[f.bertopic_id] = old.id
+        rows[old.id] = _row(old, old.name, None, list(f.keywords), False, now)
+    _sizes_and_centroids(rows, found, mapping)
+    return Identity(mapping, list(rows.values()))
+
+
+def label(keywords: Sequence[str]) -> str:
+    """A readable name for a discovered topic: its three leading keywords."""
+    return " / ".join(keywords[:3]) or "unlabelled topic"
+
+
+def _row(old: Topic, name: str, description: str | None, keywords: list[str], seeded: bool, now: datetime) -> Topic:
+    return Topic(id=old.id, name=name, description=description if seeded else old.description,
+                 keywords=keywords, seeded=seeded, size=0, centroid=None, active=True,
+                 first_seen_at=old.first_seen_at or now, updated_at=now)
+
+
+def _match(found: Sequence[FoundTopic], old: Sequence[Topic], threshold: float) -> dict[int, Topic]:
+    pairs = []
+    for f in found:
+        for t in old:
+            vector = from_bytes(t.centroid)
+            if vector.shape == f.centroid.shape:
+                pairs.append((float(f.centroid @ vector), f.bertopic_id, t.id, t))
+    pairs.sort(key=lambda p: (-p[0], p[1], p[2]))
+    out: dict[int, Topic] = {}
+    used: set[int] = set()
+    for sim, bid, tid, topic in pairs:
+        if sim < threshold:
+            break
+        if bid not in out and tid not in used:
+            out[bid] = topic
+            used.add(tid)
+    return out
+
+
+def _sizes_and_centroids(rows: dict[int, Topic], found: Sequence[FoundTopic], mapping: dict[int, int]) -> None:
+    sums: dict[int, np.ndarray] = {}
+    for f in found:
+        tid = mapping[f.bertopic_id]
+        rows[tid].size += f.size
+        sums[tid] = sums.get(tid, 0) + f.centroid * f.size
+    for tid, total in sums.items():
+        rows[tid].centroid = to_bytes(normalise(np.asarray(total)[None, :])[0])

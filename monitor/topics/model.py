@@ -1,0 +1,245 @@
+"""BERTopic fit, save and fast assignment with the saved model.
+
+Fit: precomputed embeddings, a reducer and clusterer from ``config.topic_model``,
+zero-shot topics from the analyst seeds (BERTopic ids 0..k-1 in seed order),
+c-TF-IDF keywords with an MMR representation, English stop words removed.
+Discovered clusters whose centroid is close to a seeded topic's centroid (or to
+its description) are folded into that seed, so an analyst topic keeps all of
+its articles. Saved with safetensors under ``<data_dir>/topic_model/run-N``
+together with ``monitor.json`` (embedding model, BERTopic id -> topic mapping).
+
+Assignment between refits reads the saved topic embeddings with safetensors and
+numpy (nearest topic embedding, as BERTopic's own ``transform`` does for a saved
+model), so ``monitor crawl`` never imports BERTopic or torch.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from monitor.config import TopicModelConfig, TopicSeed
+from monitor.errors import MonitorError
+from monitor.topics.embeddings import Embedder, normalise
+
+log = logging.getLogger(__name__)
+
+MIN_DOCS = 20
+SIDECAR = "monitor.json"
+FOLD_SIMILARITY = 0.8
+FOLD_MARGIN = 0.1
+
+
+@dataclass(frozen=True)
+class FoundTopic:
+    """One BERTopic topic after folding: which seed it belongs to (if any), keywords, centroid."""
+
+    bertopic_id: int
+    seed: str | None
+    keywords: tuple[str, ...]
+    centroid: np.ndarray
+    size: int
+
+
+@dataclass(frozen=True)
+class Fitted:
+    labels: list[int]  # BERTopic topic per document (-1 outlier)
+    scores: list[float]
+    topics: list[FoundTopic]
+    floors: dict[int, float]
+    version: str
+
+
+def seed_text(seed: TopicSeed) -> str:
+    return f"{seed.name}: {seed.description} {', '.join(seed.keywords)}".strip()
+
+
+def numba_cache(data_dir: Path) -> None:
+    """Keep numba's compiled UMAP/HDBSCAN code between processes (must run before importing them)."""
+    path = data_dir / "numba_cache"
+    path.mkdir(parents=True, exist_ok=True)
+    os.environ.setdefault("NUMBA_CACHE_DIR", str(path.resolve()))
+
+
+def fit_bertopic(docs: Sequence[str], embeddings: np.ndarray, seeds: Sequence[TopicSeed],
+                 embedder: Embedder, cfg: TopicModelConfig) -> tuple[Any, Fitted]:
+    if len(docs) < MIN_DOCS:
+        raise MonitorError(f"topic model needs at least {MIN_DOCS} articles with text, found {len(docs)}")
+    from bertopic import BERTopic, __version__
+
+    embeddings = normalise(embeddings)
+    seed_vectors = embedder.embed([seed_text(s) for s in seeds]) if seeds else np.zeros((0, embeddings.shape[1]))
+    left = _unseeded(embeddings, seed_vectors, cfg.seed_similarity)
+    model = BERTopic(embedding_model=_backend(embedder), umap_model=_reducer(cfg, left),
+                     hdbscan_model=_clusterer(cfg, left), vectorizer_model=_vectorizer(len(docs)),
+                     representation_model=_representation(), top_n_words=10,
+                     zeroshot_topic_list=[seed_text(s) for s in seeds] or None,
+                     zeroshot_min_similarity=cfg.seed_similarity)
+    labels, _ = model.fit_transform(list(docs), embeddings)
+    labels = [int(t) for t in labels]
+    found = _found_topics(model, labels, embeddings, seeds, seed_vectors, cfg.seed_similarity)
+    scores, floors = _scores(model, labels, embeddings)
+    return model, Fitted(labels, scores, found, floors, __version__)
+
+
+def _unseeded(embeddings: np.ndarray, seed_vectors: np.ndarray, threshold: float) -> int:
+    if not len(seed_vectors):
+        return len(embeddings)
+    return int(((embeddings @ seed_vectors.T).max(axis=1) < threshold).sum())
+
+
+def _backend(embedder: Embedder) -> Any:
+    from bertopic.backend import BaseEmbedder
+
+    class Backend(BaseEmbedder):
+        def embed(self, documents: Any, verbose: bool = False) -> np.ndarray:
+            return embedder.embed([str(d) for d in documents])
+
+    return Backend()
+
+
+def _reducer(cfg: TopicModelConfig, n: int) -> Any:
+    components = max(2, min(cfg.n_components, n - 2))
+    if cfg.reducer == "pca":
+        from sklearn.decomposition import PCA
+
+        return PCA(n_components=components, random_state=cfg.seed)
+    from umap import UMAP
+
+    return UMAP(n_neighbors=max(2, min(cfg.n_neighbors, n - 1)), n_components=components, min_dist=0.0,
+                metric="cosine", random_state=cfg.seed, low_memory=True)
+
+
+def _clusterer(cfg: TopicModelConfig, n: int) -> Any:
+    if cfg.clusterer == "kmeans":
+        from sklearn.cluster import MiniBatchKMeans
+
+        return MiniBatchKMeans(n_clusters=max(2, min(cfg.n_clusters, n // 5)), random_state=cfg.seed,
+                               n_init=3, batch_size=4096)
+    from hdbscan import HDBSCAN
+
+    return HDBSCAN(min_cluster_size=max(2, min(cfg.min_cluster_size, n // 2)), metric="euclidean",
+                   cluster_selection_method="eom", prediction_data=True)
+
+
+def _vectorizer(n_docs: int) -> Any:
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    return CountVectorizer(stop_words="english", ngram_range=(1, 2), min_df=2 if n_docs >= 50 else 1,
+                           max_df=0.95 if n_docs >= 50 else 1.0, token_pattern=r"(?u)\b[^\W\d_][\w-]+\b")
+
+
+def _representation() -> Any:
+    from bertopic.representation import MaximalMarginalRelevance
+
+    return MaximalMarginalRelevance(diversity=0.3)
+
+
+def _found_topics(model: Any, labels: list[int], embeddings: np.ndarray, seeds: Sequence[TopicSeed],
+                  seed_vectors: np.ndarray, threshold: float) -> list[FoundTopic]:
+    ids = sorted({t for t in labels if t >= 0})
+    centroids = {t: _centroid(embeddings, labels, t) for t in ids}
+    seeded = {t: seeds[t].name for t in ids if t < len(seeds)}
+    found = []
+    for t in ids:
+        seed = seeded.get(t) or _fold(centroids[t], centroids, seeded, seed_vectors, seeds, threshold)
+        words = tuple(w for w, _ in (model.get_topic(t) or [])[:10] if w)
+        found.append(FoundTopic(t, seed, words, centroids[t], labels.count(t)))
+    return found
+
+
+def _fold(centroid: np.ndarray, centroids: dict[int, np.ndarray], seeded: dict[int, str],
+          seed_vectors: np.ndarray, seeds: Sequence[TopicSeed], threshold: float) -> str | None:
+    """The seed a discovered cluster belongs to, or None.
+
+    Either its centroid is close to a seeded topic's centroid, or it is clearly
+    nearest one seed's description: similarity at least ``threshold`` and
+    ``FOLD_MARGIN`` above the next seed (an averaged cluster is less noisy than
+    the single articles that zero-shot matching judged).
+    """
+    for t, name in sorted(seeded.items(), key=lambda kv: -float(centroid @ centroids[kv[0]])):
+        if float(centroid @ centroids[t]) >= FOLD_SIMILARITY:
+            return name
+        break
+    if not len(seed_vectors):
+        return None
+    sims = seed_vectors @ centroid
+    order = np.argsort(-sims)
+    runner_up = float(sims[order[1]]) if len(order) > 1 else -1.0
+    if float(sims[order[0]]) >= threshold and float(sims[order[0]]) - runner_up >= FOLD_MARGIN:
+        return seeds[int(order[0])].name
+    return None
+
+
+def _centroid(embeddings: np.ndarray, labels: list[int], topic: int) -> np.ndarray:
+    rows = embeddings[np.asarray(labels) == topic]
+    return normalise(rows.mean(axis=0, keepdims=True))[0]
+
+
+def _scores(model: Any, labels: list[int], embeddings: np.ndarray) -> tuple[list[float], dict[int, float]]:
+    """Each document's similarity to its topic embedding, and per topic the 5th percentile (outlier floor)."""
+    topic_embeddings = normalise(np.asarray(model.topic_embeddings_))
+    offset = int(model._outliers)
+    scores = [float(embeddings[i] @ topic_embeddings[t + offset]) for i, t in enumerate(labels)]
+    floors = {}
+    for t in sorted({t for t in labels if t >= 0}):
+        member = [s for s, label in zip(scores, labels, strict=True) if label == t]
+        floors[t] = float(np.percentile(member, 5)) if member else 0.0
+    return scores, floors
+
+
+def save(model: Any, path: Path, embedding_model: str, mapping: dict[int, int], floors: dict[int, float]) -> None:
+    path.mkdir(parents=True, exist_ok=True)
+    model.save(str(path), serialization="safetensors", save_ctfidf=True, save_embedding_model=False)
+    meta = {"embedding_model": embedding_model, "topic_map": {str(k): v for k, v in mapping.items()},
+            "floors": {str(k): v for k, v in floors.items()}}
+    (path / SIDECAR).write_text(json.dumps(meta, indent=1), encoding="utf-8")
+
+
+@dataclass(frozen=True)
+class SavedModel:
+    """A saved model as the fast assignment path needs it (no BERTopic import)."""
+
+    path: Path
+    embedding_model: str
+    topic_embeddings: np.ndarray
+    outliers: int
+    topic_map: dict[int, int]
+    floors: dict[int, float]
+
+    def raw_predict(self, vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """BERTopic's prediction for a saved model: nearest topic embedding (ids include -1)."""
+        sims = normalise(vectors) @ self.topic_embeddings.T
+        return np.argmax(sims, axis=1) - self.outliers, sims.max(axis=1)
+
+    def assign(self, vectors: np.ndarray) -> list[tuple[int, float]]:
+        """Stable topic ids (-1 outlier) and similarity for each vector."""
+        predicted, sims = self.raw_predict(vectors)
+        out = []
+        for t, sim in zip(predicted.tolist(), sims.tolist(), strict=True):
+            if t < 0 or sim < self.floors.get(t, 0.0) or t not in self.topic_map:
+                out.append((-1, float(sim)))
+            else:
+                out.append((self.topic_map[t], float(sim)))
+        return out
+
+
+def load_saved(path: Path) -> SavedModel:
+    from safetensors.numpy import load_file
+
+    try:
+        meta = json.loads((path / SIDECAR).read_text(encoding="utf-8"))
+        topics = json.loads((path / "topics.json").read_text(encoding="utf-8"))
+        embeddings = load_file(str(path / "topic_embeddings.safetensors"))["topic_embeddings"]
+    except (OSError, ValueError, KeyError) as exc:
+        raise MonitorError(f"cannot read the saved topic model at {path}: {exc}; run `monitor topics fit`") from None
+    return SavedModel(path, meta["embedding_model"], normalise(embeddings), int(topics.get("_outliers", 0)),
+                      {int(k): int(v) for k, v in meta["topic_map"].items()},
+                      {int(k): float(v) for k, v in meta["floors"].items()})

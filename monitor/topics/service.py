@@ -1,0 +1,183 @@
+"""Topic and story stages wired to the database: ``process_new`` (every crawl) and ``fit`` (refit).
+
+``process_new`` embeds articles that have no vector of the configured model,
+assigns topics with the saved model (if one is fitted) and places articles in
+stories. When nothing is pending it runs three cheap counts and imports nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sqlalchemy.engine import Engine
+
+from monitor.config import Config
+from monitor.store import analysis as db
+from monitor.store.tables import TopicModelRun
+from monitor.topics.embeddings import Embedder, document, from_bytes, load_embedder, model_name, to_bytes
+from monitor.topics.stories import OpenStory, StoryItem, assign_stories, lead_text, most_central, story_vectors
+
+log = logging.getLogger(__name__)
+
+BATCH = 2000
+KEEP_MODELS = 3
+
+
+def process_new(engine: Engine, config: Config, now: datetime) -> dict[str, Any]:
+    name = model_name(config.embedding)
+    run = db.current_run(engine)
+    pending = db.pending_counts(engine, name, topics=run is not None)
+    summary: dict[str, Any] = {"embedded": 0, "topics_assigned": 0, "stories_new": 0, "stories_joined": 0}
+    if not any(pending.values()):
+        return summary
+    if pending["embed"]:
+        summary["embedded"] = embed_pending(engine, config, now)
+    if run is not None:
+        summary["topics_assigned"] = assign_topics(engine, config, run, now)
+    if pending["story"] or summary["embedded"]:
+        summary.update(assign_pending_stories(engine, config, now))
+    return summary
+
+
+def embed_pending(engine: Engine, config: Config, now: datetime, embedder: Embedder | None = None) -> int:
+    """Embed every article without a vector of the configured model, in batches."""
+    name, done = model_name(config.embedding), 0
+    while rows := db.articles_to_embed(engine, name, BATCH):
+        embedder = embedder or load_embedder(config.embedding)
+        vectors = embedder.embed([document(r.title, r.text, config.embedding.max_words) for r in rows])
+        pairs = [(r.id, to_bytes(v)) for r, v in zip(rows, vectors, strict=True)]
+        db.save_embeddings(engine, name, vectors.shape[1], pairs, now)
+        done += len(rows)
+        log.info("embedded %d articles with %s", done, name)
+    return done
+
+
+def assign_topics(engine: Engine, config: Config, run: TopicModelRun, now: datetime) -> int:
+    """Assign topics to articles that have none, with the current saved model."""
+    from monitor.topics.model import load_saved
+
+    name = model_name(config.embedding)
+    if run.embedding_model != name:
+        log.warning("topic model was fitted on %s vectors, the configuration uses %s: run `monitor topics fit`",
+                    run.embedding_model, name)
+        return 0
+    saved, done = load_saved(model_path(config, run.path)), 0
+    while rows := db.vectors_without_topic(engine, name, BATCH):
+        assigned = saved.assign(np.vstack([from_bytes(v) for _, v in rows]))
+        db.save_assignments(engine, int(run.id), [(aid, t, s) for (aid, _), (t, s) in zip(rows, assigned,
+                                                                                           strict=True)], now)
+        db.recompute_story_topics(engine, db.story_of(engine, [aid for aid, _ in rows]).values())
+        done += len(rows)
+    return done
+
+
+def assign_pending_stories(engine: Engine, config: Config, now: datetime) -> dict[str, int]:
+    name = model_name(config.embedding)
+    window = timedelta(hours=config.stories.window_hours)
+    new = joined = 0
+    while rows := db.articles_without_story(engine, name, BATCH):
+        stories, known = _open_stories(engine, rows, window)
+        vectors = story_vectors(np.vstack([from_bytes(r.vector) for r in rows]),
+                                [lead_text(r.title, r.text) for r in rows], config.stories.semantic_weight)
+        items = [StoryItem(r.id, r.when, vectors[i], r.duplicate_of) for i, r in enumerate(rows)]
+        before = {s.key: s.size for s in stories}
+        placements = assign_stories(items, stories, window, config.stories.similarity, known)
+        touched = [s for s in stories if s.size != before.get(s.key)]
+        ids = db.save_stories(engine, [_update(s) for s in touched])
+        _finish(engine, config, ids)
+        new += sum(1 for s in touched if s.id is None)
+        joined += sum(1 for p in placements if not p.new_story)
+    return {"stories_new": new, "stories_joined": joined}
+
+
+def _open_stories(engine: Engine, rows: list[db.ArticleRow],
+                  window: timedelta) -> tuple[list[OpenStory], dict[int, int]]:
+    known = db.story_of(engine, [r.duplicate_of for r in rows if r.duplicate_of is not None])
+    stored = db.stories_for(engine, min(r.when for r in rows) - window, known.values())
+    stories = [OpenStory(s.id, from_bytes(s.centroid).copy(), s.size, s.first_seen_at, s.last_seen_at, s.id)
+               for s in stored if s.centroid]
+    return stories, known
+
+
+def _update(story: OpenStory) -> db.StoryUpdate:
+    """``members`` of a loaded story holds only the articles placed in this batch."""
+    return db.StoryUpdate(story.id, to_bytes(story.centroid), story.first_seen, story.last_seen,
+                          tuple((aid, 0.0) for aid in story.members))
+
+
+def _finish(engine: Engine, config: Config, story_ids: list[int]) -> None:
+    """Headline = the member closest to the members' mean story vector."""
+    members = db.story_members(engine, story_ids, model_name(config.embedding))
+    headlines: dict[int, tuple[int | None, dict[int, float]]] = {}
+    for sid in story_ids:
+        rows = members.get(sid, [])
+        if not rows:
+            headlines[sid] = (None, {})
+            continue
+        vectors = story_vectors(np.vstack([from_bytes(v) for *_, v in rows]),
+                                [lead_text(t, x) for _, t, x, _ in rows], config.stories.semantic_weight)
+        ids = [aid for aid, *_ in rows]
+        headline, sims = most_central(vectors, ids)
+        headlines[sid] = (headline, dict(zip(ids, sims.tolist(), strict=True)))
+    db.finish_stories(engine, headlines)
+
+
+# --- fitting ---------------------------------------------------------------------------------
+
+
+def model_path(config: Config, stored: str) -> Path:
+    path = Path(stored)
+    return path if path.is_absolute() else Path(config.data_dir) / path
+
+
+def fit(engine: Engine, config: Config, now: datetime) -> dict[str, Any]:
+    """Fit a new topic model on stored articles, keep topic ids stable, reassign every article."""
+    from monitor.topics.model import numba_cache
+
+    numba_cache(Path(config.data_dir))
+    started = time.perf_counter()
+    embedder = load_embedder(config.embedding)
+    embed_pending(engine, config, now, embedder)
+    name = model_name(config.embedding)
+    since = now - timedelta(days=config.topic_model.fit_days) if config.topic_model.fit_days else None
+    rows = db.fit_corpus(engine, name, since)
+    run = _fit_and_save(engine, config, rows, embedder, now, started)
+    assign_topics(engine, config, run, now)
+    stories = db.recompute_story_topics(engine)
+    _prune(Path(config.data_dir) / "topic_model")
+    return {"articles": run.n_docs, "topics": run.n_topics, "stories": stories, "seconds": round(
+        time.perf_counter() - started, 2), "path": run.path}
+
+
+def _fit_and_save(engine: Engine, config: Config, rows: list[db.ArticleRow], embedder: Embedder, now: datetime,
+                  started: float) -> TopicModelRun:
+    from monitor.topics.identity import assign_ids
+    from monitor.topics.model import fit_bertopic, save
+
+    docs = [document(r.title, r.text, config.embedding.max_words) for r in rows]
+    vectors = np.vstack([from_bytes(r.vector) for r in rows]) if rows else np.zeros((0, 1), np.float32)
+    model, fitted = fit_bertopic(docs, vectors, config.topics, embedder, config.topic_model)
+    identity = assign_ids(fitted.topics, db.all_topics(engine), config.topics,
+                          config.topic_model.match_similarity, now)
+    relative = Path("topic_model") / f"run-{now:%Y%m%dT%H%M%S}"
+    save(model, Path(config.data_dir) / relative, embedder.name, identity.mapping, fitted.floors)
+    run = TopicModelRun(path=relative.as_posix(), embedding_model=embedder.name, bertopic_version=fitted.version,
+                        n_docs=len(rows), n_topics=len(identity.topics), fitted_at=now,
+                        seconds=round(time.perf_counter() - started, 2), current=True)
+    assignments = [(r.id, identity.mapping.get(t, -1) if t >= 0 else -1, s)
+                   for r, t, s in zip(rows, fitted.labels, fitted.scores, strict=True)]
+    db.save_fit(engine, run, identity.topics, assignments)
+    log.info("fitted %d topics on %d articles in %.1f s", run.n_topics, run.n_docs, run.seconds)
+    return run
+
+
+def _prune(folder: Path) -> None:
+    runs = sorted(p for p in folder.glob("run-*") if p.is_dir())
+    for old in runs[:-KEEP_MODELS]:
+        shutil.rmtree(old, ignore_errors=True)

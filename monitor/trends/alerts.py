@@ -1,0 +1,54 @@
+"""Signals -> alert records with a deduplication key and a human reason. Pure."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from monitor.trends.detect import Signal
+
+
+@dataclass(frozen=True)
+class AlertDraft:
+    dedup_key: str
+    kind: str  # spike | emerging | first_seen | watch_spike
+    subject_kind: str  # topic | watch
+    subject: str
+    title: str
+    day: date
+    count: int
+    baseline: float
+    score: float
+    reason: str
+    story_ids: tuple[int, ...]
+
+
+def _articles(n: int) -> str:
+    return f"{n} article{'s' if n != 1 else ''}"
+
+
+def draft(signal: Signal, subject_kind: str, name: str, baseline_days: int, stories: list[int]) -> AlertDraft:
+    day = f"{signal.day:%d %b %Y}"
+    if signal.kind == "first_seen":
+        kind, key = "first_seen", f"first_seen:{subject_kind}:{signal.key}"
+        title = f"First sighting: {name}"
+        reason = f"{name} appears for the first time: {_articles(signal.count)} on {day}."
+    elif signal.kind == "emerging":
+        kind, key = "emerging", f"emerging:{subject_kind}:{signal.key}"
+        title = f"Emerging topic: {name}"
+        reason = (f"New topic {name!r} is growing: {_articles(signal.count)} on {day}, "
+                  f"{signal.baseline:.1f} a day since it appeared.")
+    else:
+        kind = "spike" if subject_kind == "topic" else "watch_spike"
+        key = f"{kind}:{subject_kind}:{signal.key}:{signal.day.isoformat()}"
+        title = f"Spike: {name}"
+        reason = (f"{_articles(signal.count)} about {name} on {day} against a {baseline_days}-day baseline of "
+                  f"{signal.baseline:.1f} a day (z = {signal.score:.1f}).")
+    return AlertDraft(key, kind, subject_kind, signal.key, title, signal.day, signal.count, round(signal.baseline, 3),
+                      round(signal.score, 3), reason, tuple(stories))
+
+
+def drafts(signals: Iterable[Signal], subject_kind: str, names: Callable[[str], str], baseline_days: int,
+           stories: Callable[[Signal], list[int]]) -> list[AlertDraft]:
+    return [draft(s, subject_kind, names(s.key), baseline_days, stories(s)) for s in signals]

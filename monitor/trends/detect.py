@@ -1,0 +1,92 @@
+"""Spike, emerging-topic and first-sighting detection on daily counts. Pure functions.
+
+A day is a spike when its count reaches ``min_count``, is at least ``ratio``
+times the trailing baseline mean and its Poisson z-score
+``(count - mean) / sqrt(max(mean, 1))`` reaches ``z_threshold``. The baseline
+is the ``baseline_days`` days before it (days without articles count as zero).
+A spike that continues on the next day is the same episode and is reported once,
+on its first day.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+from math import sqrt
+
+Series = Mapping[date, int]
+
+
+@dataclass(frozen=True)
+class Signal:
+    kind: str  # spike | emerging | first_seen
+    key: str
+    day: date
+    count: int
+    baseline: float
+    score: float
+
+
+@dataclass(frozen=True)
+class SpikeRule:
+    baseline_days: int = 14
+    min_count: int = 5
+    z_threshold: float = 3.0
+    ratio: float = 2.0
+
+
+def baseline(series: Series, day: date, days: int) -> float:
+    return sum(series.get(day - timedelta(days=i), 0) for i in range(1, days + 1)) / days
+
+
+def z_score(count: int, mean: float) -> float:
+    return (count - mean) / sqrt(max(mean, 1.0))
+
+
+def is_spike(series: Series, day: date, rule: SpikeRule) -> tuple[bool, float, float]:
+    count = series.get(day, 0)
+    mean = baseline(series, day, rule.baseline_days)
+    score = z_score(count, mean)
+    hit = count >= rule.min_count and score >= rule.z_threshold and count >= rule.ratio * max(mean, 0.5)
+    return hit, mean, score
+
+
+def spikes(series: Series, key: str, days: Iterable[date], rule: SpikeRule) -> list[Signal]:
+    """Spike episodes starting on any of ``days`` (a continuing spike is not reported again)."""
+    out = []
+    for day in sorted(days):
+        hit, mean, score = is_spike(series, day, rule)
+        if hit and not is_spike(series, day - timedelta(days=1), rule)[0]:
+            out.append(Signal("spike", key, day, series.get(day, 0), mean, score))
+    return out
+
+
+def first_seen(series: Series, key: str, days: Iterable[date]) -> list[Signal]:
+    """A first-sighting signal if the first day with a count is one of ``days``."""
+    seen = sorted(d for d, n in series.items() if n > 0)
+    if seen and seen[0] in set(days):
+        return [Signal("first_seen", key, seen[0], series[seen[0]], 0.0, 0.0)]
+    return []
+
+
+def emerging(series: Series, key: str, first: date, days: Iterable[date], window: int,
+             min_count: int) -> list[Signal]:
+    """A topic first seen within ``window`` days whose volume in that window reaches ``min_count``
+    and whose second half outgrows its first half. Reported once, on the day it qualifies."""
+    out = []
+    for day in sorted(days):
+        if (day - first).days >= window or day < first:
+            continue
+        if _qualifies(series, first, day, min_count) and not _qualifies(series, first, day - timedelta(1), min_count):
+            total = sum(series.get(first + timedelta(i), 0) for i in range((day - first).days + 1))
+            out.append(Signal("emerging", key, day, series.get(day, 0), total / ((day - first).days + 1), 0.0))
+    return out
+
+
+def _qualifies(series: Series, first: date, day: date, min_count: int) -> bool:
+    if day < first:
+        return False
+    counts = [series.get(first + timedelta(i), 0) for i in range((day - first).days + 1)]
+    half = len(counts) // 2
+    return sum(counts) >= min_count and sum(counts[half:]) > sum(counts[:half])
