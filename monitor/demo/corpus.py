@@ -93,7 +93,7 @@ class _Generator:
 
     def spike(self, day: date) -> None:
         for _ in range(4):
-            self.event(SPIKE_TOPIC, day, outlets=self.rng.randint(4, 5), spread=0.0, capped=False)
+            self.event(SPIKE_TOPIC, day, outlets=self.rng.randint(4, 5), spread=7.0, capped=False)
 
     def event(self, topic: str, day: date, outlets: int, spread: float, capped: bool = True) -> None:
         theme = THEMES[topic]

@@ -1,0 +1,186 @@
+"""Analysis commands: topics fit|update|list|show, stories, trends, alerts."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import click
+
+from monitor.cli.context import App, pass_app, with_config
+from monitor.errors import MonitorError
+
+_SPAN = re.compile(r"^(\d+)\s*([hdw])$")
+
+
+def parse_since(value: str | None, now: datetime, default: timedelta) -> datetime:
+    """``72h``, ``3d``, ``2w``, an ISO date or an ISO datetime (UTC when no zone is given)."""
+    if not value:
+        return now - default
+    match = _SPAN.match(value.strip().lower())
+    if match:
+        unit = {"h": "hours", "d": "days", "w": "weeks"}[match[2]]
+        return now - timedelta(**{unit: int(match[1])})
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"expected 72h, 3d, 2w or an ISO date, got {value!r}") from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _echo_summary(title: str, summary: dict[str, Any]) -> None:
+    click.echo(f"{title}: " + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in summary.items()))
+
+
+@click.group("topics")
+def topics_group() -> None:
+    """Topic model: fit, assign new articles, inspect topics."""
+
+
+@topics_group.command("fit")
+@with_config
+@pass_app
+def topics_fit(app: App) -> None:
+    """Fit the topic model on stored articles (topic ids stay stable across refits)."""
+    from monitor.topics.service import fit
+
+    _echo_summary("fitted", fit(app.engine, app.config, _now()))
+
+
+@topics_group.command("update")
+@with_config
+@pass_app
+def topics_update(app: App) -> None:
+    """Embed new articles, assign them to topics and stories."""
+    from monitor.topics.service import process_new
+
+    _echo_summary("updated", process_new(app.engine, app.config, _now()))
+
+
+@topics_group.command("list")
+@click.option("--all", "show_all", is_flag=True, help="Include topics no longer in the current model.")
+@with_config
+@pass_app
+def topics_list(app: App, show_all: bool) -> None:
+    """Topics with their ids, sizes and keywords."""
+    from monitor.store.analysis import list_topics
+
+    topics = list_topics(app.engine, active_only=not show_all)
+    if not topics:
+        click.echo("no topics yet: run `monitor topics fit`")
+        return
+    click.echo(f"{'id':>4}  {'articles':>8}  {'kind':<10} name / keywords")
+    for t in topics:
+        kind = "analyst" if t.seeded else "discovered"
+        keywords = ", ".join((t.keywords or [])[:6])
+        click.echo(f"{t.id:>4}  {t.size:>8}  {kind:<10} {t.name}" + (f"  [{keywords}]" if keywords else ""))
+
+
+@topics_group.command("show")
+@click.argument("topic_id", type=int)
+@click.option("--limit", default=10, show_default=True, help="Recent articles to list.")
+@with_config
+@pass_app
+def topics_show(app: App, topic_id: int, limit: int) -> None:
+    """One topic: description, keywords, daily counts and recent articles."""
+    from monitor.store.analysis import daily_series, get_topic, topic_articles
+
+    topic = get_topic(app.engine, topic_id)
+    if topic is None:
+        raise MonitorError(f"no topic with id {topic_id}: see `monitor topics list`")
+    click.echo(f"{topic.id}: {topic.name}" + ("" if topic.active else " (inactive)"))
+    if topic.description:
+        click.echo(f"  {topic.description}")
+    click.echo(f"  keywords: {', '.join(topic.keywords or []) or '-'}")
+    click.echo(f"  articles in last fit: {topic.size}")
+    since = _now().date() - timedelta(days=13)
+    series = daily_series(app.engine, "topic", since).get(str(topic.id), {})
+    click.echo("  last 14 days: " + " ".join(str(series.get(since + timedelta(days=i), 0)) for i in range(14)))
+    for article in topic_articles(app.engine, topic.id, limit):
+        when = article.published_at or article.fetched_at
+        click.echo(f"  {when:%Y-%m-%d}  {article.title}  <{article.url}>")
+
+
+@click.command("stories")
+@click.option("--since", default=None, help="72h, 3d, 2w or an ISO date (default: 3d).")
+@click.option("--min-size", default=2, show_default=True, help="Only stories with at least this many articles.")
+@click.option("--limit", default=30, show_default=True)
+@with_config
+@pass_app
+def stories_cmd(app: App, since: str | None, min_size: int, limit: int) -> None:
+    """Same-event stories, those reported by most outlets first."""
+    from monitor.store.analysis import list_stories
+
+    start = parse_since(since, _now(), timedelta(days=3))
+    stories = list_stories(app.engine, start, min_size, limit)
+    if not stories:
+        click.echo(f"no stories with {min_size}+ articles since {start:%Y-%m-%d %H:%M} UTC")
+        return
+    for s in stories:
+        click.echo(f"{s.id:>6}  {s.outlets} outlets, {s.size} articles, "
+                   f"{s.first_seen_at:%m-%d %H:%M} to {s.last_seen_at:%m-%d %H:%M}  {s.title}")
+
+
+@click.command("trends")
+@click.option("--days", default=14, show_default=True, type=click.IntRange(1, 365), help="Days to show.")
+@with_config
+@pass_app
+def trends_cmd(app: App, days: int) -> None:
+    """Recount daily volumes and show each topic's articles per day."""
+    from monitor.store.analysis import daily_series, list_topics
+    from monitor.trends.service import refresh
+
+    now = _now()
+    refresh(app.engine, app.config, now)
+    first = now.date() - timedelta(days=days - 1)
+    series = daily_series(app.engine, "topic", first)
+    click.echo(_trend_table(list_topics(app.engine), series, first, days))
+
+
+def _trend_table(topics: list[Any], series: dict[str, dict[date, int]], first: date, days: int) -> str:
+    lines = [f"{'id':>4}  {'total':>5}  {'last':>4}  name", ]
+    rows = []
+    for t in topics:
+        counts = [series.get(str(t.id), {}).get(first + timedelta(days=i), 0) for i in range(days)]
+        rows.append((sum(counts), counts[-1], t))
+    for total, last, t in sorted(rows, key=lambda r: (-r[0], r[2].id)):
+        lines.append(f"{t.id:>4}  {total:>5}  {last:>4}  {t.name}")
+    return "\n".join(lines)
+
+
+@click.command("alerts")
+@click.option("--since", default=None, help="72h, 3d, 2w or an ISO date (default: 7d).")
+@click.option("--send", is_flag=True, help="Deliver alerts not yet delivered (email, webhook).")
+@with_config
+@pass_app
+def alerts_cmd(app: App, since: str | None, send: bool) -> None:
+    """Trend alerts: spikes, emerging topics, watchlist sightings."""
+    from monitor.store.analysis import list_alerts
+
+    now = _now()
+    alerts = list_alerts(app.engine, parse_since(since, now, timedelta(days=7)))
+    if not alerts:
+        click.echo("no alerts")
+    for a in alerts:
+        click.echo(f"{a.id:>5}  {a.day:%Y-%m-%d}  {a.kind:<11} {a.title}\n       {a.reason}")
+    if send:
+        _echo_summary("sent", _send(app, now))
+
+
+def _send(app: App, now: datetime) -> dict[str, Any]:
+    try:
+        from monitor.deliver.alerts import send_pending
+    except ImportError as exc:
+        raise MonitorError(f"alert delivery is not available in this installation ({exc})") from None
+    return send_pending(app.engine, app.config, app.settings, now)
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(topics_group)
+    for command in (stories_cmd, trends_cmd, alerts_cmd):
+        cli.add_command(command)
