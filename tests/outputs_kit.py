@@ -1,0 +1,127 @@
+"""Real endpoints for the output tests (an SMTP server, a webhook receiver) and an HTML safety check."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from html.parser import HTMLParser
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+
+# --- SMTP ------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Mailbox:
+    messages: list[tuple[str, list[str], EmailMessage]] = field(default_factory=list)
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        msg = message_from_bytes(envelope.original_content or envelope.content, policy=policy.default)
+        self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), msg))  # type: ignore[arg-type]
+        return "250 Message accepted for delivery"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def smtp_server(port: int | None = None) -> Iterator[tuple[Mailbox, int]]:
+    """A real SMTP server (aiosmtpd) on 127.0.0.1 collecting every message it accepts."""
+    from aiosmtpd.controller import Controller
+
+    box = Mailbox()
+    port = port or free_port()
+    controller = Controller(box, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield box, port
+    finally:
+        controller.stop()
+
+
+# --- webhook ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class Hook:
+    bodies: list[Any] = field(default_factory=list)
+    headers: list[dict[str, str]] = field(default_factory=list)
+    status: int = 200
+    url: str = ""
+
+
+@contextmanager
+def webhook_server() -> Iterator[Hook]:
+    """A loopback HTTP server that records JSON POSTs and answers ``hook.status``."""
+    hook = Hook()
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args: Any) -> None:
+            pass
+
+        def do_POST(self) -> None:  # noqa: N802
+            body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+            if hook.status < 300:
+                hook.bodies.append(json.loads(body))
+                hook.headers.append(dict(self.headers))
+            self.send_response(hook.status)
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"ok")
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    hook.url = f"http://127.0.0.1:{server.server_address[1]}/hook"
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        yield hook
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+# --- HTML safety ------------------------------------------------------------------------------------
+
+
+class _Audit(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.problems: list[str] = []
+        self.links: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("script", "iframe", "object", "embed", "img"):
+            self.problems.append(f"<{tag}> element")
+        for name, value in attrs:
+            if name.startswith("on"):
+                self.problems.append(f"{name}= attribute on <{tag}>")
+            if name in ("href", "src") and value is not None:
+                if value.strip().lower().startswith(("javascript:", "data:", "vbscript:")):
+                    self.problems.append(f"{name}={value!r}")
+                if name == "href":
+                    self.links.append(value)
+
+
+def audit(html: str) -> list[str]:
+    """Dangerous things a hostile feed could have injected: script elements, handlers, script URLs."""
+    parser = _Audit()
+    parser.feed(html)
+    parser.close()
+    return parser.problems
+
+
+def links(html: str) -> list[str]:
+    parser = _Audit()
+    parser.feed(html)
+    parser.close()
+    return parser.links

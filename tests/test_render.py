@@ -1,0 +1,171 @@
+"""Pure rendering: URL vetting, charts, momentum, digest windows, and escaping of hostile feed content."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from outputs_data import HOSTILE_FEED, JS_URL, XSS_IMG, XSS_TITLE
+from outputs_kit import audit, links
+
+from monitor.render.alerts import json_payload, render_alert_email, slack_payload
+from monitor.render.charts import line_chart, nice_max, sparkline
+from monitor.render.digest import digest_window, due_day, headline, render_digest, subject
+from monitor.render.env import environment, oneline, safe_url
+from monitor.render.records import AlertView, DigestData, Link, SiteMeta, StoryView, TopicTrend, WatchHit
+from monitor.render.trend import arrow, change_ratio, percent
+
+META = SiteMeta("Монитор <tech>", "https://monitor.example.org/", "Europe/Berlin")
+T0 = datetime(2026, 3, 9, 7, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("url", [
+    JS_URL, " JavaScript:alert(1)", "java\nscript:alert(1)", "data:text/html,<script>", "vbscript:x",
+    "/relative/path", "//evil.example.org/x", "http://", "", None, "http://[::1",
+])
+def test_safe_url_refuses_anything_but_absolute_http(url: str | None) -> None:
+    assert safe_url(url) == "#"
+
+
+def test_safe_url_keeps_http_and_https() -> None:
+    assert safe_url("https://example.org/a?b=1&c=<2>") == "https://example.org/a?b=1&c=<2>"
+    assert safe_url("HTTP://Example.org/") == "HTTP://Example.org/"
+
+
+def test_oneline_strips_controls_and_cuts() -> None:
+    assert oneline("a\r\nb\x00c\u2028d   e") == "a b c d e"
+    assert oneline("x" * 50, 10) == "x" * 9 + "…"
+
+
+def test_every_template_autoescapes() -> None:
+    env = environment()
+    assert env.list_templates()
+    for name in env.list_templates():
+        assert env.autoescape(name) is True, name
+    assert env.from_string("{{ x }}").render(x="<b>") == "&lt;b&gt;"
+
+
+@pytest.mark.parametrize(("count", "baseline", "symbol"), [(10, 5, "▲"), (5, 5, "▶"), (2, 5, "▼"), (3, 0, "▲"),
+                                                           (0, 0, "▶")])
+def test_arrow_follows_change_against_baseline(count: int, baseline: float, symbol: str) -> None:
+    assert arrow(count, baseline) == symbol
+
+
+def test_percent_labels() -> None:
+    assert percent(change_ratio(15, 10)) == "+50 %"
+    assert percent(change_ratio(10, 10)) == "±0 %"
+    assert percent(change_ratio(0, 4)) == "-100 %"
+    assert percent(change_ratio(40, 2)) == "×20"
+
+
+def test_sparkline_scales_into_its_box() -> None:
+    spark = sparkline([0, 5, 10], "x")
+    points = [tuple(map(float, p.split(","))) for p in spark.points.split()]
+    assert len(points) == 3
+    assert all(0 <= x <= spark.width and 0 <= y <= spark.height for x, y in points)
+    assert points[2][1] < points[1][1] < points[0][1]  # higher values are drawn higher
+    assert (spark.last_x, spark.last_y) == points[-1]
+
+
+def test_sparkline_of_zeros_and_empty() -> None:
+    assert len(sparkline([0, 0], "x").points.split()) == 2
+    assert len(sparkline([], "x").points.split()) == 1
+
+
+@pytest.mark.parametrize(("value", "expected"), [(0, 1), (1, 1), (3, 5), (7, 10), (11, 20), (120, 200), (500, 500)])
+def test_nice_max(value: float, expected: int) -> None:
+    assert nice_max(value) == expected
+
+
+def test_line_chart_axes() -> None:
+    days = [date(2026, 1, 1) + timedelta(days=i) for i in range(30)]
+    chart = line_chart([("a", list(range(30))), ("b", [3] * 30)], days, "label")
+    assert [t.label for t in chart.y_ticks] == ["0", "25", "50"]
+    assert chart.x_ticks[0].label == "01 Jan" and chart.x_ticks[-1].label == "30 Jan"
+    assert len(chart.lines) == 2 and chart.lines[0].color != chart.lines[1].color
+    assert chart.lines[0].total == sum(range(30))
+
+
+def test_digest_window_is_the_24_hours_before_the_local_digest_time() -> None:
+    start, end = digest_window(date(2026, 3, 10), "07:00", "Europe/Berlin")
+    assert end == datetime(2026, 3, 10, 6, 0, tzinfo=UTC)
+    assert end - start == timedelta(hours=24)
+
+
+def test_digest_window_across_a_dst_change_is_still_24_hours() -> None:
+    start, end = digest_window(date(2026, 3, 29), "07:00", "Europe/Berlin")  # clocks go forward that night
+    assert end == datetime(2026, 3, 29, 5, 0, tzinfo=UTC)
+    assert end - start == timedelta(hours=24)
+
+
+@pytest.mark.parametrize(("now", "expected"), [
+    (datetime(2026, 3, 10, 6, 59, tzinfo=UTC), date(2026, 3, 9)),
+    (datetime(2026, 3, 10, 7, 0, tzinfo=UTC), date(2026, 3, 10)),
+    (datetime(2026, 3, 10, 23, 30, tzinfo=UTC), date(2026, 3, 10)),
+])
+def test_due_day(now: datetime, expected: date) -> None:
+    assert due_day(now, "07:00", "UTC") == expected
+
+
+def test_due_day_uses_the_local_date() -> None:
+    # 23:30 UTC is already 08:30 on the next day in Tokyo
+    assert due_day(datetime(2026, 3, 10, 23, 30, tzinfo=UTC), "08:00", "Asia/Tokyo") == date(2026, 3, 11)
+
+
+def _hostile_digest() -> DigestData:
+    links_ = (Link(XSS_TITLE, JS_URL, HOSTILE_FEED, T0), Link("ok", "https://a.example.org/x", "A", T0))
+    story = StoryView(7, XSS_TITLE, 2, 2, T0, T0, 1, None, links_, 2)
+    topic = TopicTrend(1, f"{XSS_IMG} topic", (XSS_IMG,), count=5, baseline=1.0, series=(1, 1, 5), stories=(story,))
+    alert = AlertView(3, "spike", "topic", "1", XSS_TITLE, T0.date(), 5, 1.0, 4.0, XSS_IMG, T0, (7,), 1)
+    watch = WatchHit("Sberbank", 2, 0.5, links_)
+    return DigestData(date(2026, 3, 10), T0, T0 + timedelta(hours=24), "UTC", 7, 3.0, (topic,), (topic,), (alert,),
+                      (watch,), 2)
+
+
+def test_digest_escapes_hostile_titles_urls_and_names() -> None:
+    out = render_digest(_hostile_digest(), META, site_root="../", site_nav=True)
+    assert audit(out.html) == []
+    assert "&lt;script&gt;alert(&#39;title&#39;)&lt;/script&gt;" in out.html
+    assert "Монитор &lt;tech&gt;" in out.html
+    assert "#" in links(out.html) and not any("javascript" in h.lower() for h in links(out.html))
+    assert "../stories/7.html" in links(out.html) and "../topics/1.html" in links(out.html)
+
+
+def test_digest_text_is_plain_and_one_value_per_line() -> None:
+    out = render_digest(_hostile_digest(), META)
+    assert "&lt;" not in out.text and "&amp;" not in out.text  # text/plain: shown as the feed wrote it
+    assert XSS_TITLE in out.text
+    assert "javascript:" not in out.text
+    assert "stories/7" not in out.text  # no site links without a site root
+
+
+def test_empty_digest_says_so_in_one_line() -> None:
+    empty = DigestData(date(2026, 3, 10), T0, T0 + timedelta(hours=24), "UTC", 0)
+    out = render_digest(empty, META)
+    assert "No new articles in this period." in out.html
+    assert "<h2" not in out.html
+    assert out.subject.endswith("no new articles")
+    assert sum("No new articles" in line for line in out.text.splitlines()) == 1
+
+
+def test_headline_and_subject_name_the_top_topic_and_alerts() -> None:
+    d = _hostile_digest()
+    assert headline(d).startswith("7 articles in the last 24 hours (+133 % vs usual)")
+    assert "1 alert" in headline(d)
+    assert subject(d, "Monitor") == f"Monitor digest, Tue 10 Mar 2026: 7 articles, top: {XSS_IMG} topic, 1 alert"
+    assert "\n" not in subject(d, "a\nb")
+
+
+def test_alert_email_and_payloads_escape_hostile_text() -> None:
+    alert = _hostile_digest().alerts[0]
+    subj, html, text = render_alert_email([alert], META)
+    assert audit(html) == []
+    assert XSS_TITLE in subj and "\n" not in subj
+    assert "https://monitor.example.org/topics/1.html" in links(html)
+    payload = json_payload(alert, META)
+    assert payload["title"] == XSS_TITLE and payload["url"] == "https://monitor.example.org/topics/1.html"
+    slack = slack_payload(alert, META)
+    block = slack["blocks"][0]["text"]["text"]
+    assert "<script>" not in block and "&lt;script&gt;" in block
+    assert block.startswith("<https://monitor.example.org/topics/1.html|")
+    assert "<!" not in slack["text"]
