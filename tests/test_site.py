@@ -1,0 +1,153 @@
+"""The static site on a real database: paths, escaping, links, feeds, JSON and incremental rebuilds."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from click.testing import CliRunner
+from outputs_data import NOW, XSS_TITLE, config_dict, populate
+from outputs_kit import audit, links
+
+from monitor.cli import cli
+from monitor.config import Config
+from monitor.deliver.digests import run_due
+from monitor.deliver.site import build_site
+from monitor.settings import Settings
+from monitor.store.db import session_scope
+from monitor.store.tables import Article, DailyCount, Story, StoryMember
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+REQUIRED = ["index.html", "topics/1.html", "topics/3.html", "alerts.html", "digests/index.html",
+            "digests/2026-03-10.html", "feeds/digests.atom", "feeds/alerts.atom", "topics.json", "trends.json"]
+
+
+def _build(engine: Any, tmp_path: Path, **site: Any) -> tuple[Config, dict[str, Any]]:
+    config = Config.model_validate(config_dict(tmp_path, site={"out": str(tmp_path / "site"), **site}))
+    run_due(engine, config, Settings(), NOW, send=False)
+    return config, build_site(engine, config, NOW)
+
+
+def _pages(root: Path) -> list[Path]:
+    return sorted(root.rglob("*.html"))
+
+
+def _mtimes(root: Path) -> dict[str, int]:
+    return {str(p.relative_to(root)): p.stat().st_mtime_ns for p in root.rglob("*") if p.is_file()}
+
+
+def test_site_has_every_path_and_no_injected_markup(engine: Any, tmp_path: Path) -> None:
+    fx = populate(engine)
+    _, summary = _build(engine, tmp_path)
+    root = tmp_path / "site"
+    for rel in [*REQUIRED, *(f"stories/{sid}.html" for sid in fx.stories.values())]:
+        assert (root / rel).is_file(), rel
+    assert summary["stories_rendered"] == 3
+    for page in _pages(root):
+        html = page.read_text(encoding="utf-8")
+        assert audit(html) == [], page
+        assert 'lang="en"' in html and "<h1" in html and 'name="viewport"' in html
+    story = (root / f"stories/{fx.stories['sber']}.html").read_text(encoding="utf-8")
+    assert "&lt;script&gt;alert(&#39;title&#39;)&lt;/script&gt;Sberbank &amp; DeepSeek &lt;b&gt;unclosed" in story
+    assert "&lt;img src=x onerror=alert(&#39;feed&#39;)&gt;Wire" in story
+
+
+def test_internal_links_resolve(engine: Any, tmp_path: Path) -> None:
+    populate(engine)
+    _build(engine, tmp_path)
+    root = tmp_path / "site"
+    checked = 0
+    for page in _pages(root):
+        for href in links(page.read_text(encoding="utf-8")):
+            if href.startswith(("http://", "https://", "#", "mailto:")):
+                continue
+            target = (page.parent / href.split("#")[0]).resolve()
+            assert target.is_file(), f"{page.relative_to(root)} -> {href}"
+            assert root.resolve() in target.parents
+            checked += 1
+    assert checked > 30
+
+
+def test_charts_are_inline_svg_with_accessible_names(engine: Any, tmp_path: Path) -> None:
+    populate(engine)
+    _build(engine, tmp_path)
+    index = (tmp_path / "site/index.html").read_text(encoding="utf-8")
+    assert index.count('<svg class="chart"') == 2 and 'aria-labelledby="chart-30-title chart-30-desc"' in index
+    assert index.count('<svg class="spark" role="img" aria-label=') == 4
+    assert "<script" not in index and " src=" not in index and "<link" not in index  # nothing fetched
+    topic = (tmp_path / "site/topics/1.html").read_text(encoding="utf-8")
+    assert '<svg class="chart" id="chart-topic"' in topic and "<polyline" in topic
+
+
+def test_feeds_and_json(engine: Any, tmp_path: Path) -> None:
+    fx = populate(engine)
+    _build(engine, tmp_path, base_url="https://monitor.example.org/")
+    root = tmp_path / "site"
+    alerts = ET.parse(root / "feeds/alerts.atom").getroot()
+    entries = alerts.findall(f"{ATOM}entry")
+    assert [e.findtext(f"{ATOM}title") for e in entries][0] == f"New topic {XSS_TITLE}"
+    assert entries[0].find(f"{ATOM}link").get("href") == "https://monitor.example.org/topics/3.html"
+    assert len({e.findtext(f"{ATOM}id") for e in entries}) == 2
+    digests = ET.parse(root / "feeds/digests.atom").getroot()
+    (entry,) = digests.findall(f"{ATOM}entry")
+    assert entry.find(f"{ATOM}link").get("href") == "https://monitor.example.org/digests/2026-03-10.html"
+    topics = json.loads((root / "topics.json").read_text(encoding="utf-8"))
+    assert {t["id"] for t in topics["topics"]} == {1, 2, 3, 4}
+    assert "<" not in (root / "topics.json").read_text(encoding="utf-8")
+    by_id = {t["id"]: t for t in topics["topics"]}
+    assert by_id[1]["top_stories"][0]["id"] == fx.stories["sber"]
+    trends = json.loads((root / "trends.json").read_text(encoding="utf-8"))
+    assert len(trends["days"]) == 90 and trends["days"][-1] == "2026-03-10"
+    assert sum(trends["topics"]["2"]["counts"]) == sum(6 + b % 2 for b in range(1, 21))
+    assert sum(trends["total"]) == 20 * 12
+
+
+def test_rebuild_rewrites_only_what_changed(engine: Any, tmp_path: Path) -> None:
+    fx = populate(engine)
+    config, _ = _build(engine, tmp_path)
+    root = tmp_path / "site"
+    before = _mtimes(root)
+    again = build_site(engine, config, NOW)
+    assert again["written"] == 0 and again["stories_rendered"] == 0 and _mtimes(root) == before
+    with session_scope(engine) as s:  # a day's crawl: one more article in the chips story, new counts
+        story = s.get(Story, fx.stories["chips"])
+        article = s.get(Article, fx.articles["late"])
+        s.add(StoryMember(article_id=article.id, story_id=story.id))
+        story.size, story.last_seen_at = story.size + 1, NOW
+        s.add(DailyCount(day=NOW.date(), kind="topic", key="2", count=3, share=0.3))
+    after = build_site(engine, config, NOW + timedelta(hours=1))
+    changed = {k for k, v in _mtimes(root).items() if before.get(k) != v}
+    assert after["stories_rendered"] == 1
+    assert f"stories/{fx.stories['chips']}.html" in changed
+    assert f"stories/{fx.stories['sber']}.html" not in changed and "topics/4.html" not in changed
+    assert {"index.html", "topics/2.html", "trends.json"} <= changed
+    assert "digests/2026-03-10.html" not in changed and "alerts.html" not in changed
+
+
+def test_deleted_story_page_is_removed(engine: Any, tmp_path: Path) -> None:
+    fx = populate(engine)
+    config, _ = _build(engine, tmp_path)
+    page = tmp_path / "site" / f"stories/{fx.stories['brics']}.html"
+    keep = tmp_path / "site" / "notes.txt"
+    keep.write_text("the analyst's own file", encoding="utf-8")
+    with session_scope(engine) as s:
+        s.delete(s.get(Story, fx.stories["brics"]))
+    result = build_site(engine, config, NOW)
+    assert result["removed"] == 1 and not page.exists() and keep.exists()
+
+
+def test_cli_site_out_folder_gets_the_digests_too(engine: Any, database_url: str, tmp_path: Path,
+                                                   write_config: Any) -> None:
+    populate(engine)
+    config = Config.model_validate(config_dict(tmp_path))
+    run_due(engine, config, Settings(), NOW, send=False)
+    path = write_config(config_dict(tmp_path))
+    out = tmp_path / "elsewhere"
+    result = CliRunner().invoke(cli, ["--config", str(path), "site", "--out", str(out)],
+                                env={"MONITOR_DATABASE_URL": database_url}, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert (out / "index.html").is_file() and (out / "digests/2026-03-10.html").is_file()
+    assert (out / "digests/2026-03-10.txt").read_bytes() == (tmp_path / "site/digests/2026-03-10.txt").read_bytes()
