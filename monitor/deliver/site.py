@@ -55,7 +55,8 @@ class _Writer:
 
 
 def site_data(engine: Engine, config: Config, now: datetime) -> SiteData:
-    through = now.astimezone(ZoneInfo(config.digest.timezone)).date()
+    today = now.astimezone(ZoneInfo(config.digest.timezone)).date()
+    through = outputs.last_counted_day(engine, today) or today
     days = tuple(through - timedelta(days=i) for i in range(HISTORY_DAYS - 1, -1, -1))
     return SiteData(
         meta=site_meta(config), through=through, days=days,

@@ -36,6 +36,7 @@ class Line:
 class Tick:
     pos: float
     label: str
+    anchor: str = "middle"  # SVG text-anchor: the first and last x labels stay inside the chart
 
 
 @dataclass(frozen=True)
@@ -126,4 +127,5 @@ def _x_ticks(days: Sequence[date], xs: Sequence[float], count: int = 5) -> tuple
     picks = sorted({*range(0, len(days), step), len(days) - 1})
     if len(picks) > 1 and picks[-1] - picks[-2] < step / 2:
         picks.pop(-2)
-    return tuple(Tick(xs[i], days[i].strftime("%d %b")) for i in picks)
+    anchors = {picks[0]: "start", picks[-1]: "end"} if len(picks) > 1 else {}
+    return tuple(Tick(xs[i], days[i].strftime("%d %b"), anchors.get(i, "middle")) for i in picks)

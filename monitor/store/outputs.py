@@ -325,6 +325,12 @@ def _midnight(day: date) -> datetime:
     return datetime.combine(day, datetime.min.time(), UTC)
 
 
+def last_counted_day(engine: Engine, today: date) -> date | None:
+    """The latest day with counts, at or before ``today`` (the trend stage may lag the clock)."""
+    with session_scope(engine) as session:
+        return session.execute(sa.select(sa.func.max(DailyCount.day)).where(DailyCount.day <= today)).scalar()
+
+
 def load_totals(engine: Engine, days: Sequence[date]) -> list[int]:
     with session_scope(engine) as session:
         totals = _daily(session, "total", days[0], days[-1])
