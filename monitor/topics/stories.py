@@ -74,9 +74,10 @@ def assign_stories(items: Sequence[StoryItem], stories: list[OpenStory], window:
     next_key = max((s.key for s in stories), default=0) + 1
     for item in sorted(items, key=lambda i: (i.published, i.article_id)):
         story, sim = _original_story(item, stories, known)
+        forced = story is not None
         if story is None:
             story, sim = _best(item, stories, window)
-        if story is None or sim < threshold:
+        if story is None or (sim < threshold and not forced):
             story = OpenStory(next_key, item.vector.copy(), 0, item.published, item.published)
             stories.append(story)
             next_key, sim = next_key + 1, 1.0

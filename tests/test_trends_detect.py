@@ -1,0 +1,86 @@
+"""Pure trend functions: watchlist matching, daily counts, spike / first-seen / emerging detection."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from monitor.trends.alerts import draft
+from monitor.trends.counts import DayArticle, daily_counts
+from monitor.trends.detect import SpikeRule, emerging, first_seen, is_spike, spikes
+from monitor.trends.watch import compile_watchlist
+
+DAY = date(2026, 5, 20)
+RULE = SpikeRule(baseline_days=14, min_count=5, z_threshold=3.0, ratio=2.0)
+
+
+def quiet(level: int = 1, days: int = 20) -> dict[date, int]:
+    return {DAY - timedelta(days=i): level for i in range(1, days + 1)}
+
+
+def test_watchlist_matches_on_word_boundaries_in_any_script() -> None:
+    matcher = compile_watchlist([("SMIC", ["中芯国际"]), ("Sberbank", ["Sber", "Сбербанк"]), ("Huawei", ["华为"]),
+                                 ("BRICS", ["БРИКС"]), ("DeepSeek", [])])
+    assert matcher.matches("Cosmic rays and smicro chips") == set()
+    assert matcher.matches("Shares of smic fell") == {"SMIC"}
+    assert matcher.matches("中芯国际扩大产能") == {"SMIC"}
+    assert matcher.matches("华为发布新芯片") == {"Huawei"}
+    assert matcher.matches("Сбербанк и БРИКС") == {"Sberbank", "BRICS"}
+    assert matcher.matches("Сбербанка") == set()  # a longer Cyrillic word is not the term
+    assert matcher.matches("SBER signs with DEEPSEEK.") == {"Sberbank", "DeepSeek"}
+    assert matcher.matches("Sberbanking news") == set()
+
+
+def test_daily_counts_and_shares() -> None:
+    matcher = compile_watchlist([("DeepSeek", [])])
+    rows = [DayArticle(DAY, "DeepSeek model", 1, 10), DayArticle(DAY, "chips", 1, 10),
+            DayArticle(DAY, "weather", None, None), DayArticle(DAY - timedelta(days=1), "deepseek", 2, 11)]
+    counts = daily_counts(rows, matcher)
+    by_key = {(r.day, r.kind, r.key): r for r in counts.rows}
+    assert by_key[(DAY, "total", "all")].count == 3
+    assert by_key[(DAY, "topic", "1")].count == 2
+    assert abs(by_key[(DAY, "topic", "1")].share - 2 / 3) < 1e-9
+    assert by_key[(DAY, "watch", "DeepSeek")].count == 1
+    assert by_key[(DAY, "story", "10")].count == 2
+    assert counts.top_stories("topic", "1", DAY) == [10]
+    assert (DAY, "topic", "None") not in by_key
+
+
+def test_spike_needs_min_count_ratio_and_score() -> None:
+    assert is_spike({**quiet(1), DAY: 3}, DAY, RULE)[0] is False  # 1 -> 3: quiet topic, below min_count
+    hit, mean, score = is_spike({**quiet(1), DAY: 12}, DAY, RULE)
+    assert hit and mean == 1.0 and score > 10
+    assert is_spike({**quiet(20), DAY: 27}, DAY, RULE)[0] is False  # busy topic, ordinary noise
+    assert is_spike({DAY: 6}, DAY, RULE)[0] is True  # no history: 6 against zero
+
+
+def test_continuing_spike_reported_once_on_its_first_day() -> None:
+    series = {**quiet(1), DAY: 15, DAY + timedelta(days=1): 18}
+    found = spikes(series, "7", [DAY, DAY + timedelta(days=1)], RULE)
+    assert [(s.day, s.count) for s in found] == [(DAY, 15)]
+    assert spikes(series, "7", [DAY + timedelta(days=1)], RULE) == []
+
+
+def test_first_seen_only_when_first_day_is_checked() -> None:
+    series = {DAY - timedelta(days=3): 2, DAY: 1}
+    assert first_seen(series, "Huawei", [DAY]) == []
+    (signal,) = first_seen(series, "Huawei", [DAY - timedelta(days=3)])
+    assert signal.count == 2 and signal.kind == "first_seen"
+
+
+def test_emerging_topic_reported_once_when_it_grows() -> None:
+    start = DAY - timedelta(days=4)
+    series = {start: 1, start + timedelta(days=1): 1, start + timedelta(days=3): 3, DAY: 4}
+    days = [start + timedelta(days=i) for i in range(5)]
+    found = emerging(series, "12", start, days, window=7, min_count=5)
+    assert [s.day for s in found] == [start + timedelta(days=3)]
+    shrinking = {start: 4, start + timedelta(days=1): 3, start + timedelta(days=2): 1}
+    assert emerging(shrinking, "12", start, days, window=7, min_count=5) == []
+
+
+def test_alert_drafts_have_stable_keys_and_reasons() -> None:
+    (signal,) = spikes({**quiet(1), DAY: 12}, "3", [DAY], RULE)
+    alert = draft(signal, "topic", "Sanctions and export controls", 14, [5, 9])
+    assert alert.dedup_key == f"spike:topic:3:{DAY.isoformat()}"
+    assert "12 articles" in alert.reason and "14-day baseline of 1.0" in alert.reason
+    assert alert.story_ids == (5, 9)
+    assert draft(signal, "topic", "x", 14, []).dedup_key == alert.dedup_key
