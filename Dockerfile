@@ -1,0 +1,43 @@
+# The monitor as a long-running container: `monitor schedule` by default.
+#   docker build -t tech-policy-monitor .
+#   docker run -d --name monitor -v monitor-data:/data tech-policy-monitor
+# Data (SQLite database, site, digests, models) lives in the /data volume.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    HF_HUB_OFFLINE=1
+
+RUN groupadd --system --gid 1000 monitor \
+    && useradd --system --uid 1000 --gid monitor --home-dir /data --shell /usr/sbin/nologin monitor
+
+# The source stays in the image: migrations/ and templates/ are found next to the package.
+WORKDIR /app
+COPY pyproject.toml constraints.txt README.md alembic.ini ./
+COPY monitor ./monitor
+COPY migrations ./migrations
+COPY templates ./templates
+# constraints.txt pins the CPU-only torch build (no CUDA libraries in the image).
+RUN pip install --no-cache-dir -c constraints.txt -e . \
+    && python -c "import monitor.cli, wordllama"
+
+# The default feeds.yaml seeds a new /data volume; mount your own over it or set MONITOR_CONFIG.
+COPY feeds.yaml /data/feeds.yaml
+RUN mkdir -p /data/site \
+    && chown -R monitor:monitor /data
+
+ENV MONITOR_DATABASE_URL=sqlite:////data/monitor.db \
+    MONITOR_CONFIG=/data/feeds.yaml \
+    MONITOR_LOG_FORMAT=json
+
+VOLUME ["/data"]
+WORKDIR /data
+USER 1000:1000
+
+# Unhealthy when the last run failed or is older than 3 x schedule.crawl_minutes.
+HEALTHCHECK --interval=5m --timeout=60s --start-period=15m --retries=2 \
+    CMD ["monitor", "status", "--check"]
+
+STOPSIGNAL SIGTERM
+CMD ["monitor", "schedule"]
