@@ -178,43 +178,27 @@ def test_jsonable_handles_dataclasses_dates_and_unknowns():
 
 
 def test_full_run_twice_sends_nothing_twice(site, tmp_path, write_config):
-    pytest.importorskip("monitor.deliver.digests", reason="outputs not available")
-    pytest.importorskip("monitor.topics.service", reason="topics not available")
-    from aiosmtpd.controller import Controller
-    from aiosmtpd.handlers import Sink
+    from tests.outputs_kit import smtp_server
 
-    class Box(Sink):
-        def __init__(self):
-            self.messages: list[str] = []
-
-        async def handle_DATA(self, server, session, envelope):  # noqa: N802
-            self.messages.append(envelope.content.decode("utf-8", "replace"))
-            return "250 OK"
-
-    box = Box()
-    smtp = Controller(box, hostname="127.0.0.1", port=0)
-    smtp.start()
-    try:
+    with smtp_server() as (box, port):
         site.add("/feed.xml", rss(publish(site, 4)))
         path = write_config({
             "feeds": [{"name": "feed", "url": site.url("/feed.xml")}], "crawl": FAST,
-            "email": {"smtp_host": "127.0.0.1", "smtp_port": smtp.server.sockets[0].getsockname()[1],
-                      "to": ["analyst@example.org"]},
+            "email": {"smtp_host": "127.0.0.1", "smtp_port": port, "to": ["analyst@example.org"]},
             "digest": {"time": "00:00", "send_empty": True},
             "site": {"out": str(tmp_path / "site")},
             "data_dir": str(tmp_path / "data"),
-            "embedding": {"backend": "tfidf"},
         })
         env = {"MONITOR_DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite'}"}
         first = monitor("run", "--config", str(path), env=env, cwd=tmp_path, timeout=240)
         sent = len(box.messages)
         second = monitor("run", "--config", str(path), env=env, cwd=tmp_path, timeout=240)
-    finally:
-        smtp.stop()
+        again = len(box.messages)
     assert first.returncode == 0, first.stdout + first.stderr
     assert second.returncode == 0, second.stdout + second.stderr
     assert sent >= 1
-    assert len(box.messages) == sent
+    assert again == sent
+    assert [rcpt for _, rcpts, _ in box.messages for rcpt in rcpts] == ["analyst@example.org"] * sent
     engine = sa.create_engine(env["MONITOR_DATABASE_URL"])
     with engine.connect() as conn:
         assert conn.execute(sa.text("SELECT count(*) FROM article")).scalar() == 4
@@ -223,7 +207,6 @@ def test_full_run_twice_sends_nothing_twice(site, tmp_path, write_config):
 
 
 def test_cli_run_exits_1_when_a_stage_fails(tmp_path, write_config):
-    pytest.importorskip("monitor.deliver.site", reason="outputs not available")
     blocker = tmp_path / "not-a-directory"
     blocker.write_text("a file where the site should go")
     path = write_config({"feeds": [{"name": "x", "url": "http://127.0.0.1:9/x.xml"}],
