@@ -215,3 +215,27 @@ def test_cli_run_exits_1_when_a_stage_fails(tmp_path, write_config):
                    env={"MONITOR_DATABASE_URL": f"sqlite:///{tmp_path / 'd.db'}"}, cwd=tmp_path)
     assert done.returncode == 1, done.stdout + done.stderr
     assert "site" in done.stdout and "failed" in done.stdout
+
+
+def test_sigterm_interrupts_a_cli_run_and_marks_it(site, tmp_path, write_config):
+    import signal
+    import time
+
+    site.add("/slow.xml", rss(publish(site)), delay=20)
+    path = write_config({"feeds": [{"name": "slow", "url": site.url("/slow.xml")}],
+                         "crawl": {**FAST, "timeouts": {"read": 30, "total": 60}}})
+    db = tmp_path / "db.sqlite"
+    proc = subprocess.Popen([sys.executable, "-m", "monitor", "--config", str(path), "run", "--stage", "crawl"],
+                            env={**os.environ, "MONITOR_DATABASE_URL": f"sqlite:///{db}"}, cwd=tmp_path,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL)
+    deadline = time.monotonic() + 30
+    while site.count("/slow.xml") == 0 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=15)
+    assert proc.returncode == 130, err
+    engine = sa.create_engine(f"sqlite:///{db}")
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT status FROM run")).scalars().all() == ["interrupted"]
+        assert conn.execute(sa.text("SELECT count(*) FROM article")).scalar() == 0
+    engine.dispose()
