@@ -59,9 +59,11 @@ def test_image_runs_the_daemon_as_non_root_with_a_health_check():
 def test_dockerignore_keeps_the_build_context_small():
     ignore = (ROOT / ".dockerignore").read_text(encoding="utf-8").splitlines()
     assert ignore[ignore.index("*")] == "*"
-    copied = {ln.split()[1].rstrip("/") for ln in dockerfile() if ln.startswith("COPY") and not ln.startswith("COPY --")}
+    copies = [ln for ln in dockerfile() if ln.startswith("COPY ") and not ln.startswith("COPY --")]
+    copied = {source.rstrip("/") for ln in copies for source in ln.split()[1:-1]}
     kept = {ln[1:].rstrip("/") for ln in ignore if ln.startswith("!")}
-    for source in copied - {"pyproject.toml"}:
+    assert {"pyproject.toml", "constraints.txt", "monitor", "migrations", "templates"} <= copied
+    for source in copied:
         assert source in kept, f"{source} is copied into the image but excluded from the build context"
         assert (ROOT / source).exists()
 

@@ -19,10 +19,8 @@ NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 
 
 def test_second_holder_is_refused_with_where_and_who(engine):
-    with run_lock(engine, NOW) as where:
-        with pytest.raises(LockedError) as refused:
-            with run_lock(engine, NOW):
-                pytest.fail("two holders at once")
+    with run_lock(engine, NOW) as where, pytest.raises(LockedError) as refused, run_lock(engine, NOW):
+        pytest.fail("two holders at once")
     message = str(refused.value)
     assert message.startswith(LOCKED_MESSAGE)
     if engine.dialect.name == "sqlite":
