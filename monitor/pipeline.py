@@ -103,11 +103,21 @@ def analysis_stage(deps: Deps, now: datetime) -> Mapping[str, Any]:
 
 
 def refit_stage(deps: Deps, now: datetime) -> Mapping[str, Any]:
-    """Refit the topic model once a week (on ``topic_model.refit_weekday``, local time)."""
+    """Fit the first topic model once enough articles are stored; refit once a week after that.
+
+    The weekly refit happens on ``topic_model.refit_weekday`` (local time), or on
+    the first run after it if that day was missed.
+    """
+    from monitor.topics.model import MIN_DOCS
+
     last = last_fit(deps.engine)
     tz = ZoneInfo(deps.config.digest.timezone)
-    if not refit_due(last, now, deps.config.topic_model.refit_weekday, tz):
-        return {"due": False, "last_fit": last.isoformat() if last else None}
+    if last is None:
+        stored = articles_with_text(deps.engine)
+        if stored < MIN_DOCS:
+            return {"due": False, "reason": f"first fit waits for {MIN_DOCS} articles with text, have {stored}"}
+    elif not refit_due(last, now, deps.config.topic_model.refit_weekday, tz):
+        return {"due": False, "last_fit": last.isoformat()}
     from monitor.topics.service import fit
 
     return {"due": True, **fit(deps.engine, deps.config, now)}
@@ -167,13 +177,20 @@ def last_refit_boundary(now: datetime, weekday: str, tz: ZoneInfo) -> datetime:
     return datetime(day.year, day.month, day.day, tzinfo=tz)
 
 
-def refit_due(last: datetime | None, now: datetime, weekday: str, tz: ZoneInfo) -> bool:
-    """Due when a model exists and was fitted before this week's refit day began.
+def refit_due(last: datetime, now: datetime, weekday: str, tz: ZoneInfo) -> bool:
+    """Due when the current model was fitted before this week's refit day began."""
+    return last < last_refit_boundary(now, weekday, tz) <= now
 
-    With no model yet, the analysis stage fits one on its own when it has
-    enough articles, so the weekly refit waits for that first fit.
-    """
-    return last is not None and last < last_refit_boundary(now, weekday, tz) <= now
+
+def articles_with_text(engine: Engine) -> int:
+    import sqlalchemy as sa
+
+    from monitor.store.tables import Article
+
+    query = sa.select(sa.func.count()).select_from(Article).where(
+        Article.text.is_not(None), Article.duplicate_of.is_(None))
+    with engine.connect() as conn:
+        return int(conn.execute(query).scalar_one())
 
 
 def last_fit(engine: Engine) -> datetime | None:

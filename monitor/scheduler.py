@@ -1,7 +1,8 @@
 """`monitor schedule`: the long-running daemon.
 
 APScheduler 3 runs four jobs built from feeds.yaml (:func:`job_specs`): crawl
-(with analysis, trends and alerts) every ``schedule.crawl_minutes``, the digest
+(with analysis, the first topic fit or a missed weekly refit, trends and alerts)
+every ``schedule.crawl_minutes``, the digest
 daily at ``digest.time`` in ``digest.timezone``, the site every
 ``schedule.site_minutes`` and the topic refit weekly on
 ``topic_model.refit_weekday`` at ``schedule.refit_time``. Jobs are stored in the
@@ -38,7 +39,7 @@ log = logging.getLogger(__name__)
 
 JOB_FUNC = "monitor.scheduler:run_job"
 JOB_STAGES: dict[str, tuple[str, ...]] = {
-    "crawl": ("crawl", "analysis", "trends", "alerts"),
+    "crawl": ("crawl", "analysis", "refit", "trends", "alerts"),
     "digest": ("digest",),
     "site": ("site",),
     "refit": ("fit",),

@@ -152,7 +152,6 @@ def test_config_error_is_raised_before_any_stage():
         (datetime(2026, 11, 22, 8, tzinfo=UTC), datetime(2026, 11, 22, 1, tzinfo=UTC), False),  # already today
         (datetime(2026, 11, 24, 8, tzinfo=UTC), datetime(2026, 11, 23, tzinfo=UTC), False),  # fitted since Sunday
         (datetime(2026, 11, 24, 8, tzinfo=UTC), datetime(2026, 11, 21, tzinfo=UTC), True),  # missed Sunday: catch up
-        (datetime(2026, 11, 22, 8, tzinfo=UTC), None, False),  # no model yet: analysis fits the first one
     ],
 )
 def test_refit_due_once_per_week(now, last, due):
@@ -239,3 +238,11 @@ def test_sigterm_interrupts_a_cli_run_and_marks_it(site, tmp_path, write_config)
         assert conn.execute(sa.text("SELECT status FROM run")).scalars().all() == ["interrupted"]
         assert conn.execute(sa.text("SELECT count(*) FROM article")).scalar() == 0
     engine.dispose()
+
+
+def test_first_fit_waits_for_enough_articles(engine, write_config):
+    app = deps(engine, write_config, [{"name": "x", "url": "http://127.0.0.1:9/x.xml"}])
+    result = run_once(app, NOW, stages=("refit",))
+    assert result.status == "ok"
+    summary = result.stage("refit").summary
+    assert summary["due"] is False and "have 0" in summary["reason"]

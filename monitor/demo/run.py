@@ -25,7 +25,6 @@ from monitor.errors import ConfigError
 log = logging.getLogger(__name__)
 
 MARKER = ".monitor-demo"
-DEMO_STAGES = ("crawl", "analysis", "first-fit", "trends", "alerts", "digest", "site")
 OURS = ("feeds.yaml", "data", "site", MARKER)
 
 
@@ -88,17 +87,6 @@ def demo_config(out: Path, base_url: str, outlets: list[str]) -> dict[str, Any]:
     }
 
 
-def first_fit_stage(deps: Any, now: datetime) -> dict[str, Any]:
-    """Fit the topic model if the analysis stage left none (a fresh database)."""
-    from monitor.pipeline import last_fit
-
-    if last_fit(deps.engine) is not None:
-        return {"fitted": False}
-    from monitor.topics.service import fit
-
-    return {"fitted": True, **fit(deps.engine, deps.config, now)}
-
-
 def demo_corpus(now: datetime, seed: int, days: int) -> list[Any]:
     """The corpus up to the end of yesterday (UTC), placed so that its planted spike is yesterday.
 
@@ -137,7 +125,7 @@ def run_demo(out: Path, now: datetime, seed: int = 7, days: int = 30) -> DemoOut
 
 
 def _run(out: Path, config: Any, now: datetime) -> tuple[Any, Path, Path | None]:
-    from monitor.pipeline import STAGES, Plain, run_once
+    from monitor.pipeline import Plain, run_once
     from monitor.settings import Settings
     from monitor.store.db import open_database
 
@@ -145,8 +133,7 @@ def _run(out: Path, config: Any, now: datetime) -> tuple[Any, Path, Path | None]
     settings = Settings(database_url=f"sqlite:///{database}")
     engine = open_database(settings)
     try:
-        registry = {**STAGES, "first-fit": first_fit_stage}
-        result = run_once(Plain(engine, config, settings), now, DEMO_STAGES, command="demo", registry=registry)
+        result = run_once(Plain(engine, config, settings), now, command="demo")
         return result, database, _latest_digest(engine)
     finally:
         engine.dispose()
