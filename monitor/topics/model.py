@@ -35,6 +35,7 @@ MIN_DOCS = 20
 SIDECAR = "monitor.json"
 FOLD_SIMILARITY = 0.8
 FOLD_MARGIN = 0.1
+FOLD_SEED_SIMILARITY = 0.35
 
 
 @dataclass(frozen=True)
@@ -72,8 +73,7 @@ def fit_bertopic(docs: Sequence[str], embeddings: np.ndarray, seeds: Sequence[To
                  embedder: Embedder, cfg: TopicModelConfig) -> tuple[Any, Fitted]:
     if len(docs) < MIN_DOCS:
         raise MonitorError(f"topic model needs at least {MIN_DOCS} articles with text, found {len(docs)}")
-    from bertopic import BERTopic, __version__
-
+    BERTopic, version = bertopic()
     embeddings = normalise(embeddings)
     seed_vectors = embedder.embed([seed_text(s) for s in seeds]) if seeds else np.zeros((0, embeddings.shape[1]))
     left = _unseeded(embeddings, seed_vectors, cfg.seed_similarity)
@@ -86,7 +86,19 @@ def fit_bertopic(docs: Sequence[str], embeddings: np.ndarray, seeds: Sequence[To
     labels = [int(t) for t in labels]
     found = _found_topics(model, labels, embeddings, seeds, seed_vectors, cfg.seed_similarity)
     scores, floors = _scores(model, labels, embeddings)
-    return model, Fitted(labels, scores, found, floors, __version__)
+    return model, Fitted(labels, scores, found, floors, version)
+
+
+def bertopic() -> tuple[Any, str]:
+    """The BERTopic class and version (umap warns on import that an optional TensorFlow is missing)."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ImportWarning)
+        import bertopic as package
+        from bertopic import BERTopic
+
+    return BERTopic, package.__version__
 
 
 def _unseeded(embeddings: np.ndarray, seed_vectors: np.ndarray, threshold: float) -> int:
@@ -146,7 +158,8 @@ def _found_topics(model: Any, labels: list[int], embeddings: np.ndarray, seeds: 
                   seed_vectors: np.ndarray, threshold: float) -> list[FoundTopic]:
     ids = sorted({t for t in labels if t >= 0})
     centroids = {t: _centroid(embeddings, labels, t) for t in ids}
-    seeded = {t: seeds[t].name for t in ids if t < len(seeds)}
+    by_text = {seed_text(s): s.name for s in seeds}
+    seeded = {t: by_text[label] for t, label in model.topic_labels_.items() if t >= 0 and label in by_text}
     found = []
     for t in ids:
         seed = seeded.get(t) or _fold(centroids[t], centroids, seeded, seed_vectors, seeds, threshold)
@@ -160,9 +173,9 @@ def _fold(centroid: np.ndarray, centroids: dict[int, np.ndarray], seeded: dict[i
     """The seed a discovered cluster belongs to, or None.
 
     Either its centroid is close to a seeded topic's centroid, or it is clearly
-    nearest one seed's description: similarity at least ``threshold`` and
-    ``FOLD_MARGIN`` above the next seed (an averaged cluster is less noisy than
-    the single articles that zero-shot matching judged).
+    nearest one seed's description: similarity at least ``FOLD_SEED_SIMILARITY``
+    (below the per-article zero-shot threshold: a cluster mean of many articles
+    is compared, not one article) and ``FOLD_MARGIN`` above the next seed.
     """
     for t, name in sorted(seeded.items(), key=lambda kv: -float(centroid @ centroids[kv[0]])):
         if float(centroid @ centroids[t]) >= FOLD_SIMILARITY:
@@ -173,7 +186,8 @@ def _fold(centroid: np.ndarray, centroids: dict[int, np.ndarray], seeded: dict[i
     sims = seed_vectors @ centroid
     order = np.argsort(-sims)
     runner_up = float(sims[order[1]]) if len(order) > 1 else -1.0
-    if float(sims[order[0]]) >= threshold and float(sims[order[0]]) - runner_up >= FOLD_MARGIN:
+    if float(sims[order[0]]) >= min(threshold, FOLD_SEED_SIMILARITY) and \
+            float(sims[order[0]]) - runner_up >= FOLD_MARGIN:
         return seeds[int(order[0])].name
     return None
 
@@ -184,14 +198,18 @@ def _centroid(embeddings: np.ndarray, labels: list[int], topic: int) -> np.ndarr
 
 
 def _scores(model: Any, labels: list[int], embeddings: np.ndarray) -> tuple[list[float], dict[int, float]]:
-    """Each document's similarity to its topic embedding, and per topic the 5th percentile (outlier floor)."""
+    """Each document's similarity to its topic embedding, and per topic an outlier floor: the lowest
+    member similarity, but never stricter than the 5th percentile over all topics (a small, tight
+    topic must not turn its new articles into outliers)."""
     topic_embeddings = normalise(np.asarray(model.topic_embeddings_))
     offset = int(model._outliers)
     scores = [float(embeddings[i] @ topic_embeddings[t + offset]) for i, t in enumerate(labels)]
+    assigned = [s for s, label in zip(scores, labels, strict=True) if label >= 0]
+    overall = float(np.percentile(assigned, 5)) if assigned else 0.0
     floors = {}
     for t in sorted({t for t in labels if t >= 0}):
         member = [s for s, label in zip(scores, labels, strict=True) if label == t]
-        floors[t] = float(np.percentile(member, 5)) if member else 0.0
+        floors[t] = min(float(min(member)), overall)
     return scores, floors
 
 

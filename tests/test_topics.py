@@ -1,0 +1,225 @@
+"""Topic model: analyst topics keep their names and articles, ids survive refits, the saved model
+assigns new articles in a new process without importing BERTopic on the crawl path."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+import pytest
+import sqlalchemy as sa
+from click.testing import CliRunner
+
+from monitor.config import Config, TopicSeed
+from monitor.demo.corpus import build_corpus
+from monitor.errors import MonitorError
+from monitor.store import analysis as db
+from monitor.store.db import make_engine, upgrade
+from monitor.store.tables import Topic
+from monitor.topics.embeddings import from_bytes, to_bytes
+from monitor.topics.identity import assign_ids
+from monitor.topics.model import FoundTopic
+from monitor.topics.service import fit, process_new
+
+END = datetime(2026, 6, 30, tzinfo=UTC).date()
+SPLIT = 20  # days in the first fit
+
+
+@dataclass
+class Fitted:
+    engine: sa.Engine
+    config: Config
+    url: str
+    corpus: list
+    ids: dict[str, int]
+    first: dict
+    before: dict[int, int]  # article id -> topic id after the first fit and the update
+    names_before: dict[int, str]
+    second: dict
+
+
+def topics_of(engine: sa.Engine) -> dict[int, int]:
+    with engine.connect() as conn:
+        return dict(conn.execute(sa.text("SELECT article_id, topic_id FROM article_topic")).all())
+
+
+def names(engine: sa.Engine) -> dict[int, str]:
+    return {t.id: t.name for t in db.list_topics(engine, active_only=False)}
+
+
+@pytest.fixture(scope="module")
+def fitted(tmp_path_factory: pytest.TempPathFactory) -> Fitted:
+    tmp = tmp_path_factory.mktemp("topics")
+    url = f"sqlite:///{tmp / 'monitor.db'}"
+    engine = make_engine(url)
+    upgrade(engine, url)
+    config = Config(feeds=[{"name": "f", "url": "http://127.0.0.1:9/feed"}], data_dir=str(tmp / "data"),
+                    topic_model={"reducer": "pca", "clusterer": "kmeans", "n_clusters": 8})
+    corpus = build_corpus(seed=7, days=30, end=END)
+    cut = corpus[0].published.date() + timedelta(days=SPLIT)
+    early, late = [a for a in corpus if a.published.date() < cut], [a for a in corpus if a.published.date() >= cut]
+    t1 = datetime.combine(cut, datetime.min.time(), UTC)
+    ids = db.add_corpus(engine, early, "http://127.0.0.1:9", t1)
+    first = fit(engine, config, t1)
+    ids.update(db.add_corpus(engine, late, "http://127.0.0.1:9", t1))
+    process_new(engine, config, t1 + timedelta(days=10))
+    before, names_before = topics_of(engine), names(engine)
+    second = fit(engine, config, t1 + timedelta(days=10, hours=1))
+    return Fitted(engine, config, url, corpus, ids, first, before, names_before, second)
+
+
+@pytest.mark.slow
+def test_seeded_topics_receive_their_articles(fitted: Fitted) -> None:
+    assigned, topic_names = topics_of(fitted.engine), names(fitted.engine)
+    seeded = [a for a in fitted.corpus if a.topic != "noise"]
+    right = sum(1 for a in seeded if topic_names.get(assigned[fitted.ids[a.id]]) == a.topic)
+    assert right / len(seeded) >= 0.9
+    seed_names = {t.name for t in fitted.config.topics}
+    noise = [a for a in fitted.corpus if a.topic == "noise"]
+    leaked = sum(1 for a in noise if topic_names.get(assigned[fitted.ids[a.id]]) in seed_names)
+    assert leaked / len(noise) <= 0.1
+
+
+@pytest.mark.slow
+def test_every_analyst_topic_exists_with_its_name(fitted: Fitted) -> None:
+    rows = {t.name: t for t in db.list_topics(fitted.engine)}
+    for seed in fitted.config.topics:
+        assert rows[seed.name].seeded and rows[seed.name].description == seed.description
+    discovered = [t for t in rows.values() if not t.seeded]
+    assert discovered and all(t.name and t.keywords for t in discovered)
+
+
+@pytest.mark.slow
+def test_new_articles_assigned_between_refits(fitted: Fitted) -> None:
+    late = [a for a in fitted.corpus if a.published.date() >= fitted.corpus[0].published.date() + timedelta(SPLIT)]
+    assert all(fitted.ids[a.id] in fitted.before for a in late)
+    seeded = [a for a in late if a.topic != "noise"]
+    right = sum(1 for a in seeded if fitted.names_before.get(fitted.before[fitted.ids[a.id]]) == a.topic)
+    assert right / len(seeded) >= 0.85
+
+
+@pytest.mark.slow
+def test_ids_stable_across_refit(fitted: Fitted) -> None:
+    after, names_after = topics_of(fitted.engine), names(fitted.engine)
+    for seed in fitted.config.topics:
+        old = [i for i, n in fitted.names_before.items() if n == seed.name]
+        new = [i for i, n in names_after.items() if n == seed.name]
+        assert old == new
+    same = sum(1 for aid, tid in fitted.before.items() if after.get(aid) == tid)
+    assert same / len(fitted.before) >= 0.9
+    runs = sorted((Path(fitted.config.data_dir) / "topic_model").glob("run-*"))
+    assert len(runs) == 2 and fitted.second["path"] != fitted.first["path"]
+
+
+@pytest.mark.slow
+def test_crawl_path_assigns_with_the_saved_model_in_a_new_process(fitted: Fitted, tmp_path: Path) -> None:
+    """A fresh process stores new articles and runs process_new: topics are assigned
+    without importing BERTopic or torch; then BERTopic itself loads the saved model
+    and predicts the same topics."""
+    extra = build_corpus(seed=99, days=2, end=END + timedelta(days=5))
+    db_path = tmp_path / "copy.db"
+    with make_engine(fitted.url).connect() as conn:
+        conn.exec_driver_sql(f"VACUUM INTO '{db_path}'")
+    code = textwrap.dedent(f"""
+        import json, sys
+        from datetime import datetime, UTC
+        from monitor.config import Config
+        from monitor.demo.corpus import build_corpus
+        from monitor.store import analysis as db
+        from monitor.store.db import make_engine
+        from monitor.topics.service import process_new
+        engine = make_engine("sqlite:///{db_path}")
+        config = Config.model_validate_json({fitted.config.model_dump_json(by_alias=True)!r})
+        now = datetime(2026, 7, 6, tzinfo=UTC)
+        ids = db.add_corpus(engine, build_corpus(seed=99, days=2, end=now.date()), "http://127.0.0.1:8", now)
+        summary = process_new(engine, config, now)
+        print(json.dumps({{"summary": summary, "ids": ids,
+                          "heavy": sorted(m for m in ("bertopic", "torch", "umap", "hdbscan") if m in sys.modules)}}))
+    """)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300,
+                         env={**os.environ, "HF_HUB_OFFLINE": "1"})
+    assert out.returncode == 0, out.stderr[-3000:]
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    assert result["heavy"] == []
+    assert result["summary"]["topics_assigned"] == len(extra)
+    copy = make_engine(f"sqlite:///{db_path}")
+    assigned = topics_of(copy)
+    run = db.current_run(copy)
+    _bertopic_agrees(copy, fitted, run, [result["ids"][a.id] for a in extra], assigned)
+    copy.dispose()
+
+
+def _bertopic_agrees(engine: sa.Engine, fitted: Fitted, run, article_ids: list[int], assigned: dict) -> None:
+    from monitor.topics.model import bertopic, load_saved
+    from monitor.topics.service import model_path
+
+    with engine.connect() as conn:
+        rows = conn.execute(sa.text("SELECT article_id, vector FROM embedding")).all()
+    vectors = {a: from_bytes(v) for a, v in rows}
+    matrix = np.vstack([vectors[a] for a in article_ids])
+    path = model_path(fitted.config, run.path)
+    predicted, _ = bertopic()[0].load(str(path)).transform(["unused"] * len(article_ids), matrix)
+    saved = load_saved(path)
+    assert list(saved.raw_predict(matrix)[0]) == list(predicted)
+    expected = [t for t, _ in saved.assign(matrix)]
+    assert [assigned[a] for a in article_ids] == expected
+    assert sum(1 for t in expected if t >= 0) >= 0.8 * len(expected)
+
+
+@pytest.mark.slow
+def test_fit_needs_enough_articles(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'small.db'}"
+    engine = make_engine(url)
+    upgrade(engine, url)
+    config = Config(feeds=[{"name": "f", "url": "http://127.0.0.1:9/feed"}], data_dir=str(tmp_path / "d"))
+    db.add_corpus(engine, build_corpus(days=1)[:5], "http://127.0.0.1:9", datetime(2026, 1, 1, tzinfo=UTC))
+    with pytest.raises(MonitorError, match="at least 20 articles"):
+        fit(engine, config, datetime(2026, 1, 2, tzinfo=UTC))
+
+
+@pytest.mark.slow
+def test_cli_lists_and_shows_topics(fitted: Fitted, write_config, monkeypatch: pytest.MonkeyPatch) -> None:
+    from monitor.cli import cli
+
+    path = write_config({"feeds": [{"name": "f", "url": "http://127.0.0.1:9/feed"}],
+                         "data_dir": fitted.config.data_dir})
+    monkeypatch.setenv("MONITOR_DATABASE_URL", fitted.url)
+    runner = CliRunner()
+    listed = runner.invoke(cli, ["topics", "list", "--config", str(path)])
+    assert listed.exit_code == 0, listed.output
+    for seed in fitted.config.topics:
+        assert seed.name in listed.output
+    sanctions = next(t.id for t in db.list_topics(fitted.engine) if t.name == "Sanctions and export controls")
+    shown = runner.invoke(cli, ["topics", "show", str(sanctions), "--config", str(path)])
+    assert shown.exit_code == 0 and "export controls" in shown.output
+    missing = runner.invoke(cli, ["topics", "show", "999", "--config", str(path)])
+    assert missing.exit_code != 0
+
+
+def _found(bid: int, vector: list[float], seed: str | None = None) -> FoundTopic:
+    v = np.array(vector, dtype=np.float32)
+    return FoundTopic(bid, seed, ("alpha", "beta", "gamma"), v / np.linalg.norm(v), 10)
+
+
+def test_assign_ids_keeps_seeds_matches_centroids_and_never_reuses_ids() -> None:
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    seeds = [TopicSeed(name="Chips"), TopicSeed(name="Cyber")]
+    existing = [Topic(id=0, name="Chips", seeded=True), Topic(id=1, name="Cyber", seeded=True),
+                Topic(id=5, name="football / cup / final", centroid=to_bytes(np.array([0, 1, 0], np.float32))),
+                Topic(id=6, name="old", centroid=to_bytes(np.array([0, 0, 1], np.float32)))]
+    found = [_found(0, [1, 0, 0], "Chips"), _found(3, [0.1, 1, 0]), _found(4, [1, -1, 1]), _found(7, [1, 0.1, 0], "Chips")]
+    identity = assign_ids(found, existing, seeds, 0.8, now)
+    assert identity.mapping[0] == identity.mapping[7] == 0
+    assert identity.mapping[3] == 5
+    assert identity.mapping[4] == 7  # new: above every id ever used
+    rows = {t.id: t for t in identity.topics}
+    assert rows[5].name == "football / cup / final" and rows[7].name == "alpha / beta / gamma"
+    assert rows[1].size == 0 and rows[0].size == 20 and 6 not in rows
