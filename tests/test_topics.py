@@ -174,7 +174,6 @@ def _bertopic_agrees(engine: sa.Engine, fitted: Fitted, run, article_ids: list[i
     assert sum(1 for t in expected if t >= 0) >= 0.8 * len(expected)
 
 
-@pytest.mark.slow
 def test_fit_needs_enough_articles(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'small.db'}"
     engine = make_engine(url)
