@@ -21,7 +21,7 @@ from monitor.store.db import session_scope
 from monitor.store.tables import Article, DailyCount, Story, StoryMember
 
 ATOM = "{http://www.w3.org/2005/Atom}"
-REQUIRED = ["index.html", "topics/1.html", "topics/3.html", "alerts.html", "digests/index.html",
+REQUIRED = ["index.html", "style.css", "topics/1.html", "topics/3.html", "alerts.html", "digests/index.html",
             "digests/2026-03-10.html", "feeds/digests.atom", "feeds/alerts.atom", "topics.json", "trends.json"]
 
 
@@ -77,7 +77,8 @@ def test_charts_are_inline_svg_with_accessible_names(engine: Any, tmp_path: Path
     index = (tmp_path / "site/index.html").read_text(encoding="utf-8")
     assert index.count('<svg class="chart"') == 2 and 'aria-labelledby="chart-30-title chart-30-desc"' in index
     assert index.count('<svg class="spark" role="img" aria-label=') == 4
-    assert audit(index) == [] and "<link" not in index  # no script, image or stylesheet is fetched
+    assert audit(index) == [] and index.count("<link") == 1  # no script or image; one local stylesheet
+    assert '<link rel="stylesheet" href="style.css">' in index
     topic = (tmp_path / "site/topics/1.html").read_text(encoding="utf-8")
     assert '<svg class="chart" id="chart-topic"' in topic and "<polyline" in topic
 

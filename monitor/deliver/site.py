@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -31,6 +32,7 @@ from monitor.store import outputs
 log = logging.getLogger(__name__)
 
 HISTORY_DAYS = 90
+PARALLEL_MIN = 2000  # story pages to render before extra processes pay for their start-up
 
 
 @dataclass
@@ -70,14 +72,20 @@ def _salt(config: Config) -> str:
     return hashlib.sha256(settings.encode()).hexdigest()[:12]
 
 
-def build_site(engine: Engine, config: Config, now: datetime, out: str | Path | None = None) -> dict[str, Any]:
-    """Build or refresh the static site; returns counts of pages written, unchanged and skipped."""
+def build_site(
+    engine: Engine, config: Config, now: datetime, out: str | Path | None = None, workers: int | None = None
+) -> dict[str, Any]:
+    """Build or refresh the static site; returns counts of pages written, unchanged and skipped.
+
+    ``workers``: processes rendering story pages (default: one per CPU when
+    there are more than PARALLEL_MIN pages to render, else none).
+    """
     started = time.perf_counter()
     root = site_dir(config, out)
     data = site_data(engine, config, now)
     writer = _Writer(root, read_manifest(root), _salt(config))
     _shared_pages(writer, data)
-    rendered, skipped = _story_pages(writer, engine, data)
+    rendered, skipped = _story_pages(writer, engine, data, workers)
     copied = _copy_digests(root, data)
     removed = remove_stale(root, writer.old, writer.new)
     write_manifest(root, writer.new)
@@ -91,6 +99,7 @@ def build_site(engine: Engine, config: Config, now: datetime, out: str | Path | 
 
 
 def _shared_pages(writer: _Writer, data: SiteData) -> None:
+    writer.page("style.css", pages.render_stylesheet())
     writer.page("index.html", pages.render_index(data))
     for topic in data.topics:
         writer.page(f"topics/{topic.id}.html", pages.render_topic(data, topic))
@@ -102,7 +111,7 @@ def _shared_pages(writer: _Writer, data: SiteData) -> None:
     writer.page("trends.json", pages.trends_json(data))
 
 
-def _story_pages(writer: _Writer, engine: Engine, data: SiteData) -> tuple[int, int]:
+def _story_pages(writer: _Writer, engine: Engine, data: SiteData, workers: int | None) -> tuple[int, int]:
     names = {t.id: t.name for t in data.topics}
     stamps = {
         sid: hashlib.sha256(f"{writer.salt}|{stamp}|{names.get(topic)}".encode()).hexdigest()[:16]
@@ -115,9 +124,77 @@ def _story_pages(writer: _Writer, engine: Engine, data: SiteData) -> tuple[int, 
             writer.new[rel] = stamp
         else:
             todo.append(sid)
-    for story in outputs.load_stories(engine, todo, names):
-        writer.page(f"stories/{story.id}.html", pages.render_story(data, story), stamps[story.id])
+    job = _StoryJob(_shareable_url(engine), writer.root, data, names, {sid: stamps[sid] for sid in todo})
+    count = _worker_count(workers, len(todo), job.url)
+    if count <= 1:
+        _merge(writer, _render_stories(job, todo, engine))
+    else:
+        engine.dispose()  # no pooled connection may be inherited by the forked workers
+        _render_parallel(writer, job, todo, count)
     return len(todo), len(stamps) - len(todo)
+
+
+@dataclass(frozen=True)
+class _StoryJob:
+    url: str | None
+    root: Path
+    data: SiteData
+    names: dict[int, str]
+    stamps: dict[int, str]
+
+
+def _shareable_url(engine: Engine) -> str | None:
+    """A URL other processes can open (not an in-memory SQLite database)."""
+    url = engine.url
+    if url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:"):
+        return None
+    return url.render_as_string(hide_password=False)
+
+
+def _worker_count(workers: int | None, todo: int, url: str | None) -> int:
+    """Extra processes only where forking is safe: a database other processes can open, no other threads."""
+    import threading
+
+    if url is None or todo == 0 or threading.active_count() > 1 or os.name != "posix":
+        return 1
+    if workers is None:
+        return min(os.cpu_count() or 1, 8) if todo >= PARALLEL_MIN else 1
+    return max(1, workers)
+
+
+def _render_stories(job: _StoryJob, ids: list[int], engine: Engine | None = None) -> tuple[int, int, dict[str, str]]:
+    """Render and write the given story pages; (written, unchanged, manifest entries)."""
+    from monitor.store.db import make_engine
+
+    own = engine is None
+    engine = make_engine(job.url or "") if engine is None else engine
+    writer = _Writer(job.root, {}, "")
+    try:
+        for story in outputs.load_stories(engine, ids, job.names):
+            writer.page(f"stories/{story.id}.html", pages.render_story(job.data, story), job.stamps[story.id])
+    finally:
+        if own:
+            engine.dispose()
+    return writer.written, writer.unchanged, writer.new
+
+
+def _merge(writer: _Writer, result: tuple[int, int, dict[str, str]]) -> None:
+    written, unchanged, new = result
+    writer.written += written
+    writer.unchanged += unchanged
+    writer.new.update(new)
+
+
+def _render_parallel(writer: _Writer, job: _StoryJob, todo: list[int], count: int) -> None:
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    ordered = sorted(todo)
+    chunks = [ordered[i::count] for i in range(count)]
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=count, mp_context=context) as pool:
+        for result in pool.map(_render_stories, [job] * count, chunks):
+            _merge(writer, result)
 
 
 def _copy_digests(root: Path, data: SiteData) -> int:

@@ -17,26 +17,29 @@ from markupsafe import Markup
 from monitor.render.trend import arrow_label, percent
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
-SAFE_SCHEMES = ("http", "https")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u2028\u2029]")
-_SPACE = re.compile(r"\s+")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
+_HTTP = re.compile(r"https?://[^/?#\s@]*[^/?#\s@:]", re.IGNORECASE)
 
 
 def safe_url(value: Any) -> str:
-    """An http(s) URL, or '#' for anything else (javascript:, data:, relative, malformed)."""
+    """An http(s) URL with a host, or '#' for anything else (javascript:, data:, relative, malformed)."""
     text = _CONTROL.sub("", str(value or "")).strip()
-    try:
-        parts = urlsplit(text)
-    except ValueError:
+    if not _HTTP.match(text):
         return "#"
-    if parts.scheme.lower() not in SAFE_SCHEMES or not parts.netloc:
-        return "#"
+    if "[" in text:  # an IPv6 literal: let the URL parser judge its brackets
+        try:
+            urlsplit(text)
+        except ValueError:
+            return "#"
     return text
 
 
 def oneline(value: Any, limit: int | None = None) -> str:
     """Untrusted text on one line: control characters dropped, whitespace collapsed, optionally cut."""
-    text = _SPACE.sub(" ", _CONTROL.sub(" ", unicodedata.normalize("NFC", str(value or "")))).strip()
+    text = str(value or "")
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    text = " ".join(_CONTROL.sub(" ", text).split())
     if limit and len(text) > limit:
         return text[: limit - 1].rstrip() + "…"
     return text

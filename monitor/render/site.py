@@ -33,6 +33,11 @@ def trends_chart(data: SiteData, days: int, label: str) -> LineChart:
     return line_chart(series, data.days[-days:], label)
 
 
+def render_stylesheet() -> str:
+    """The site's one stylesheet (the digest pages carry their own copy inline, for email)."""
+    return render("_style.css")
+
+
 def render_index(data: SiteData) -> str:
     sparks = {t.id: sparkline(t.series[-30:], f"{oneline(t.name, 60)}: daily articles, last 30 days")
               for t in data.topics}

@@ -361,23 +361,24 @@ def story_stamps(engine: Engine) -> dict[int, tuple[str, int | None]]:
 def load_stories(engine: Engine, ids: Sequence[int], topic_names: dict[int, str]) -> Iterator[StoryView]:
     """Stories with all their articles, oldest first; read in chunks so a full build stays in memory."""
     when = article_time().label("t")
+    story_cols = (Story.id, Story.title, Story.size, Story.outlets, Story.first_seen_at, Story.last_seen_at,
+                  Story.topic_id)
     for chunk in _chunks(sorted(ids), 2000):
         with session_scope(engine) as session:
-            stories = session.exec(select(Story).where(Story.id.in_(chunk))).all()
+            stories = session.execute(sa.select(*story_cols).where(Story.id.in_(chunk)).order_by(Story.id)).all()
             rows = session.execute(
-                sa.select(StoryMember.story_id, Article.id, Article.title, Article.url, Article.summary,
-                          Article.site_name, when)
+                sa.select(StoryMember.story_id, Article.title, Article.url, Article.site_name, Feed.name, when)
                 .join(Article, Article.id == StoryMember.article_id)
+                .outerjoin(Feed, Feed.id == Article.first_feed_id)
                 .where(StoryMember.story_id.in_(chunk)).order_by(when, Article.id)
             ).all()
-            outlets = _outlets(session, [r[1] for r in rows])
-        members: dict[int, list[_Row]] = defaultdict(list)
-        for r in rows:
-            members[r[0]].append(_Row(r[1], r[2] or "", r[3] or "", "", r[5], r[6]))
-        for s in stories:
-            links = tuple(Link(m.title, m.url, _outlet(outlets, m), m.time) for m in members.get(s.id or 0, ()))
-            yield StoryView(s.id or 0, s.title, s.size, s.outlets, s.first_seen_at, s.last_seen_at, s.topic_id,
-                            topic_names.get(s.topic_id) if s.topic_id is not None else None, links)
+        members: dict[int, list[Link]] = defaultdict(list)
+        for story_id, title, url, site_name, feed, time in rows:
+            outlet = feed or site_name or urlsplit(url or "").hostname or ""
+            members[story_id].append(Link(title or "", url or "", outlet, time))
+        for sid, title, size, outlets, first, last, topic in stories:
+            yield StoryView(sid, title, size, outlets, first, last, topic,
+                            topic_names.get(topic) if topic is not None else None, tuple(members.get(sid, ())))
 
 
 # --- digests and deliveries ---------------------------------------------------------------------------
