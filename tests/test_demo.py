@@ -81,8 +81,11 @@ def test_prepare_refuses_a_foreign_directory_and_clears_a_previous_demo(tmp_path
     (demo / "site").mkdir()
     (demo / "site" / "old.html").write_text("old")
     (demo / "notes.txt").write_text("user's own file")
+    (demo / "data" / "numba_cache").mkdir(parents=True)
+    (demo / "data" / "monitor.db").write_text("old database")
     prepare(demo)
     assert (demo / MARKER).exists() and not (demo / "site").exists()
+    assert not (demo / "data" / "monitor.db").exists() and (demo / "data" / "numba_cache").is_dir()
     assert (demo / "notes.txt").exists()
 
 

@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 
 MARKER = ".monitor-demo"
 OURS = ("feeds.yaml", "data", "site", MARKER)
+KEEP = ("numba_cache",)  # compiled UMAP/pynndescent code: valid across demos, slow to rebuild
 
 
 @dataclass(frozen=True)
@@ -56,14 +57,19 @@ class DemoOutcome:
 
 
 def prepare(out: Path) -> None:
-    """Create ``out``, or clear a previous demo from it; never touch a directory that is not ours."""
+    """Create ``out``, or clear a previous demo from it; never touch a directory that is not ours.
+
+    Compiled-code caches under data/ survive, so a second demo starts faster.
+    """
     if out.exists() and not out.is_dir():
         raise ConfigError(f"--out {out}: exists and is not a directory")
     if out.is_dir() and any(out.iterdir()) and not (out / MARKER).exists():
         raise ConfigError(f"--out {out}: directory is not empty and holds no previous demo; choose another")
     out.mkdir(parents=True, exist_ok=True)
-    for name in OURS:
-        path = out / name
+    data = out / "data"
+    doomed = [out / name for name in OURS if name != "data"]
+    doomed += [p for p in data.iterdir() if p.name not in KEEP] if data.is_dir() else []
+    for path in doomed:
         if path.is_dir():
             shutil.rmtree(path)
         elif path.exists():
