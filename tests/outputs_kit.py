@@ -14,7 +14,6 @@ from html.parser import HTMLParser
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-
 # --- SMTP ------------------------------------------------------------------------------------------
 
 
@@ -22,7 +21,7 @@ from typing import Any
 class Mailbox:
     messages: list[tuple[str, list[str], EmailMessage]] = field(default_factory=list)
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         msg = message_from_bytes(envelope.original_content or envelope.content, policy=policy.default)
         self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), msg))  # type: ignore[arg-type]
         return "250 Message accepted for delivery"
@@ -34,14 +33,34 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+@dataclass
+class Logins:
+    """An aiosmtpd authenticator accepting one user and password, recording every attempt."""
+
+    user: str
+    password: str
+    attempts: list[tuple[str, str]] = field(default_factory=list)
+
+    def __call__(self, server: Any, session: Any, envelope: Any, mechanism: str, auth_data: Any) -> Any:
+        from aiosmtpd.smtp import AuthResult
+
+        login, password = auth_data.login.decode(), auth_data.password.decode()
+        self.attempts.append((login, password))
+        return AuthResult(success=(login, password) == (self.user, self.password), handled=False)
+
+
 @contextmanager
-def smtp_server(port: int | None = None) -> Iterator[tuple[Mailbox, int]]:
-    """A real SMTP server (aiosmtpd) on 127.0.0.1 collecting every message it accepts."""
+def smtp_server(port: int | None = None, logins: Logins | None = None) -> Iterator[tuple[Mailbox, int]]:
+    """A real SMTP server (aiosmtpd) on 127.0.0.1 collecting every message it accepts.
+
+    With ``logins`` it offers AUTH over plain text (loopback only) and checks the password.
+    """
     from aiosmtpd.controller import Controller
 
     box = Mailbox()
     port = port or free_port()
-    controller = Controller(box, hostname="127.0.0.1", port=port)
+    auth = {"authenticator": logins, "auth_require_tls": False} if logins else {}
+    controller = Controller(box, hostname="127.0.0.1", port=port, **auth)
     controller.start()
     try:
         yield box, port
@@ -69,7 +88,7 @@ def webhook_server() -> Iterator[Hook]:
         def log_message(self, *args: Any) -> None:
             pass
 
-        def do_POST(self) -> None:  # noqa: N802
+        def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
             if hook.status < 300:
                 hook.bodies.append(json.loads(body))

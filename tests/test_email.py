@@ -10,7 +10,7 @@ from typing import Any
 
 from click.testing import CliRunner
 from outputs_data import DAY, NOW, XSS_TITLE, config_dict, populate
-from outputs_kit import audit, free_port, links, smtp_server
+from outputs_kit import Logins, audit, free_port, links, smtp_server
 
 from monitor.cli import cli
 from monitor.config import Config
@@ -128,3 +128,17 @@ def test_cli_send_failure_exits_1(engine: Any, database_url: str, tmp_path: Path
                                 env={"MONITOR_DATABASE_URL": database_url}, catch_exceptions=False)
     assert result.exit_code == 1
     assert "FAILED ana@example.org" in result.output and "retries" in result.output
+
+
+def test_credentials_come_from_the_environment_settings(engine: Any, tmp_path: Path) -> None:
+    populate(engine)
+    logins = Logins("monitor", "s3cret-p4ss")
+    with smtp_server(logins=logins) as (box, port):
+        config = _config(tmp_path, port, ["ana@example.org"])
+        refused = run_due(engine, config, Settings(smtp_user="monitor", smtp_password="wrong"), NOW)
+        accepted = run_due(engine, config, Settings.from_env({"MONITOR_SMTP_USER": "monitor",
+                                                              "MONITOR_SMTP_PASSWORD": "s3cret-p4ss"}), NOW)
+    assert refused["failed"] == 1 and "login refused" in refused["digests"][0]["failed"]["ana@example.org"]
+    assert accepted["sent"] == 1 and len(box.messages) == 1
+    assert set(logins.attempts[:-1]) == {("monitor", "wrong")}  # smtplib tries each mechanism
+    assert logins.attempts[-1] == ("monitor", "s3cret-p4ss")

@@ -10,9 +10,23 @@ from outputs_kit import audit, links
 
 from monitor.render.alerts import json_payload, render_alert_email, slack_payload
 from monitor.render.charts import line_chart, nice_max, sparkline
-from monitor.render.digest import digest_window, due_day, headline, render_digest, subject
+from monitor.render.digest import (
+    digest_window,
+    due_day,
+    headline,
+    render_digest,
+    subject,
+)
 from monitor.render.env import environment, oneline, safe_url
-from monitor.render.records import AlertView, DigestData, Link, SiteMeta, StoryView, TopicTrend, WatchHit
+from monitor.render.records import (
+    AlertView,
+    DigestData,
+    Link,
+    SiteMeta,
+    StoryView,
+    TopicTrend,
+    WatchHit,
+)
 from monitor.render.trend import arrow, change_ratio, percent
 
 META = SiteMeta("Монитор <tech>", "https://monitor.example.org/", "Europe/Berlin")
@@ -159,6 +173,7 @@ def test_headline_and_subject_name_the_top_topic_and_alerts() -> None:
 def test_alert_email_and_payloads_escape_hostile_text() -> None:
     alert = _hostile_digest().alerts[0]
     subj, html, text = render_alert_email([alert], META)
+    assert XSS_TITLE in text
     assert audit(html) == []
     assert XSS_TITLE in subj and "\n" not in subj
     assert "https://monitor.example.org/topics/1.html" in links(html)

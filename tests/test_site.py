@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from click.testing import CliRunner
 from outputs_data import NOW, XSS_TITLE, config_dict, populate
 from outputs_kit import audit, links
@@ -89,7 +90,7 @@ def test_feeds_and_json(engine: Any, tmp_path: Path) -> None:
     root = tmp_path / "site"
     alerts = ET.parse(root / "feeds/alerts.atom").getroot()
     entries = alerts.findall(f"{ATOM}entry")
-    assert [e.findtext(f"{ATOM}title") for e in entries][0] == f"New topic {XSS_TITLE}"
+    assert entries[0].findtext(f"{ATOM}title") == f"New topic {XSS_TITLE}"
     assert entries[0].find(f"{ATOM}link").get("href") == "https://monitor.example.org/topics/3.html"
     assert len({e.findtext(f"{ATOM}id") for e in entries}) == 2
     digests = ET.parse(root / "feeds/digests.atom").getroot()
@@ -153,3 +154,21 @@ def test_cli_site_out_folder_gets_the_digests_too(engine: Any, database_url: str
     assert result.exit_code == 0, result.output
     assert (out / "index.html").is_file() and (out / "digests/2026-03-10.html").is_file()
     assert (out / "digests/2026-03-10.txt").read_bytes() == (tmp_path / "site/digests/2026-03-10.txt").read_bytes()
+
+
+def test_parallel_story_pages_match_the_single_process_build(engine: Any, tmp_path: Path) -> None:
+    import threading
+
+    populate(engine)
+    config = Config.model_validate(config_dict(tmp_path))
+    if threading.active_count() > 1:
+        pytest.skip("another thread is running in this test process; the site build would not fork")
+    one = build_site(engine, config, NOW, out=tmp_path / "one", workers=1)
+    two = build_site(engine, config, NOW, out=tmp_path / "two", workers=2)
+    assert (one["workers"], two["workers"]) == (1, 2)
+    assert two["stories_rendered"] == 3 and two["pages"] == one["pages"]
+    for page in (tmp_path / "one").rglob("*"):
+        if page.is_file():
+            assert (tmp_path / "two" / page.relative_to(tmp_path / "one")).read_bytes() == page.read_bytes(), page
+    again = build_site(engine, config, NOW, out=tmp_path / "two", workers=2)
+    assert again["written"] == 0 and again["stories_skipped"] == 3

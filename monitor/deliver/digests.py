@@ -13,7 +13,13 @@ from sqlalchemy.engine import Engine
 from monitor.config import Config
 from monitor.deliver.files import write_if_changed
 from monitor.errors import DeliveryError
-from monitor.render.digest import RenderedDigest, digest_window, due_day, email_html, render_digest
+from monitor.render.digest import (
+    RenderedDigest,
+    digest_window,
+    due_day,
+    email_html,
+    render_digest,
+)
 from monitor.render.records import DigestData, SiteMeta
 from monitor.settings import Settings
 from monitor.store import outputs

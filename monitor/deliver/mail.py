@@ -60,6 +60,8 @@ def smtp_session(email: EmailConfig, settings: Settings) -> Iterator[smtplib.SMT
         yield client
     except smtplib.SMTPAuthenticationError as exc:
         raise DeliveryError(f"SMTP login refused: {exc.smtp_code} {exc.smtp_error!r}") from exc
+    except UnicodeEncodeError as exc:
+        raise DeliveryError("SMTP login: MONITOR_SMTP_USER and MONITOR_SMTP_PASSWORD must be ASCII") from exc
     finally:
         try:
             client.quit()

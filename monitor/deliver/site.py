@@ -23,7 +23,12 @@ from sqlalchemy.engine import Engine
 
 from monitor.config import Config
 from monitor.deliver.digests import site_dir, site_meta
-from monitor.deliver.files import read_manifest, remove_stale, write_if_changed, write_manifest
+from monitor.deliver.files import (
+    read_manifest,
+    remove_stale,
+    write_if_changed,
+    write_manifest,
+)
 from monitor.render import site as pages
 from monitor.render.env import templates_digest
 from monitor.render.records import SiteData
@@ -85,13 +90,14 @@ def build_site(
     data = site_data(engine, config, now)
     writer = _Writer(root, read_manifest(root), _salt(config))
     _shared_pages(writer, data)
-    rendered, skipped = _story_pages(writer, engine, data, workers)
+    rendered, skipped, used = _story_pages(writer, engine, data, workers)
     copied = _copy_digests(root, data)
     removed = remove_stale(root, writer.old, writer.new)
     write_manifest(root, writer.new)
     summary = {
         "out": str(root), "pages": len(writer.new), "written": writer.written, "unchanged": writer.unchanged,
-        "stories_rendered": rendered, "stories_skipped": skipped, "digests_copied": copied, "removed": removed,
+        "stories_rendered": rendered, "stories_skipped": skipped, "workers": used, "digests_copied": copied,
+        "removed": removed,
         "seconds": round(time.perf_counter() - started, 3),
     }
     log.info("site %s: %d pages, %d written, %d stories unchanged", root, len(writer.new), writer.written, skipped)
@@ -111,7 +117,8 @@ def _shared_pages(writer: _Writer, data: SiteData) -> None:
     writer.page("trends.json", pages.trends_json(data))
 
 
-def _story_pages(writer: _Writer, engine: Engine, data: SiteData, workers: int | None) -> tuple[int, int]:
+def _story_pages(writer: _Writer, engine: Engine, data: SiteData, workers: int | None) -> tuple[int, int, int]:
+    """Render the story pages whose stamp changed; (rendered, skipped, processes used)."""
     names = {t.id: t.name for t in data.topics}
     stamps = {
         sid: hashlib.sha256(f"{writer.salt}|{stamp}|{names.get(topic)}".encode()).hexdigest()[:16]
@@ -131,7 +138,7 @@ def _story_pages(writer: _Writer, engine: Engine, data: SiteData, workers: int |
     else:
         engine.dispose()  # no pooled connection may be inherited by the forked workers
         _render_parallel(writer, job, todo, count)
-    return len(todo), len(stamps) - len(todo)
+    return len(todo), len(stamps) - len(todo), count
 
 
 @dataclass(frozen=True)

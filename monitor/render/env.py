@@ -47,7 +47,7 @@ def oneline(value: Any, limit: int | None = None) -> str:
 
 def plain(value: Any, limit: int | None = None) -> Markup:
     """For text/plain templates only: the value on one line, not HTML-escaped (the output is never markup)."""
-    return Markup(oneline(value, limit))  # noqa: S704 (text/plain output; see module doc of templates/*.txt)
+    return Markup(oneline(value, limit))
 
 
 def day_label(value: date | datetime) -> str:

@@ -19,7 +19,15 @@ from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from monitor.config import Config, WatchTerm
-from monitor.render.records import AlertView, DigestData, DigestEntry, Link, StoryView, TopicTrend, WatchHit
+from monitor.render.records import (
+    AlertView,
+    DigestData,
+    DigestEntry,
+    Link,
+    StoryView,
+    TopicTrend,
+    WatchHit,
+)
 from monitor.render.trend import mean
 from monitor.store.db import session_scope
 from monitor.store.tables import (
@@ -135,13 +143,13 @@ def watch_patterns(terms: Iterable[WatchTerm]) -> list[tuple[str, re.Pattern[str
 
 
 def _window_rows(session: Any, start: datetime, end: datetime) -> list[_Row]:
-    when = article_time().label("t")
+    when = article_time().label("article_time")
     rows = session.execute(
         sa.select(Article.id, Article.title, Article.url, Article.summary, Article.site_name, when)
         .where(Article.duplicate_of.is_(None), when >= start, when < end)
         .order_by(when, Article.id)
     )
-    return [_Row(r.id, r.title or "", r.url or "", r.summary or "", r.site_name, r.t) for r in rows]
+    return [_Row(i, title or "", url or "", summary or "", site, t) for i, title, url, summary, site, t in rows]
 
 
 def _lookup(session: Any, column: Any, key: Any, ids: Sequence[int]) -> dict[int, Any]:
@@ -360,7 +368,7 @@ def story_stamps(engine: Engine) -> dict[int, tuple[str, int | None]]:
 
 def load_stories(engine: Engine, ids: Sequence[int], topic_names: dict[int, str]) -> Iterator[StoryView]:
     """Stories with all their articles, oldest first; read in chunks so a full build stays in memory."""
-    when = article_time().label("t")
+    when = article_time().label("article_time")
     story_cols = (Story.id, Story.title, Story.size, Story.outlets, Story.first_seen_at, Story.last_seen_at,
                   Story.topic_id)
     for chunk in _chunks(sorted(ids), 2000):
