@@ -105,8 +105,8 @@ def analysis_stage(deps: Deps, now: datetime) -> Mapping[str, Any]:
 def refit_stage(deps: Deps, now: datetime) -> Mapping[str, Any]:
     """Fit the first topic model once enough articles are stored; refit once a week after that.
 
-    The weekly refit happens on ``topic_model.refit_weekday`` (local time), or on
-    the first run after it if that day was missed.
+    The weekly refit is due from ``topic_model.refit_weekday`` at ``schedule.refit_time``
+    (in the digest's time zone); a run after that time catches up a missed refit.
     """
     from monitor.topics.model import MIN_DOCS
 
@@ -116,18 +116,11 @@ def refit_stage(deps: Deps, now: datetime) -> Mapping[str, Any]:
         stored = articles_with_text(deps.engine)
         if stored < MIN_DOCS:
             return {"due": False, "reason": f"first fit waits for {MIN_DOCS} articles with text, have {stored}"}
-    elif not refit_due(last, now, deps.config.topic_model.refit_weekday, tz):
+    elif not refit_due(last, now, deps.config.topic_model.refit_weekday, deps.config.schedule.refit_time, tz):
         return {"due": False, "last_fit": last.isoformat()}
     from monitor.topics.service import fit
 
     return {"due": True, **fit(deps.engine, deps.config, now)}
-
-
-def fit_stage(deps: Deps, now: datetime) -> Mapping[str, Any]:
-    """Refit unconditionally (the scheduler's weekly job)."""
-    from monitor.topics.service import fit
-
-    return fit(deps.engine, deps.config, now)
 
 
 def trends_stage(deps: Deps, now: datetime) -> Mapping[str, Any]:
@@ -158,7 +151,6 @@ STAGES: dict[str, Stage] = {
     "crawl": crawl_stage,
     "analysis": analysis_stage,
     "refit": refit_stage,
-    "fit": fit_stage,
     "trends": trends_stage,
     "alerts": alerts_stage,
     "digest": digest_stage,
@@ -169,17 +161,19 @@ STAGES: dict[str, Stage] = {
 # --- when the weekly refit is due (pure) -------------------------------------------------
 
 
-def last_refit_boundary(now: datetime, weekday: str, tz: ZoneInfo) -> datetime:
-    """Local midnight starting the most recent ``weekday`` at or before ``now``."""
+def last_refit_boundary(now: datetime, weekday: str, at: str, tz: ZoneInfo) -> datetime:
+    """The most recent ``weekday`` at local time ``at`` ("HH:MM") that is not after ``now``."""
     local = now.astimezone(tz)
+    hour, minute = (int(x) for x in at.split(":"))
     back = (local.weekday() - WEEKDAYS.index(weekday)) % 7
     day: date = local.date() - timedelta(days=back)
-    return datetime(day.year, day.month, day.day, tzinfo=tz)
+    boundary = datetime(day.year, day.month, day.day, hour, minute, tzinfo=tz)
+    return boundary if boundary <= now else boundary - timedelta(days=7)
 
 
-def refit_due(last: datetime, now: datetime, weekday: str, tz: ZoneInfo) -> bool:
-    """Due when the current model was fitted before this week's refit day began."""
-    return last < last_refit_boundary(now, weekday, tz) <= now
+def refit_due(last: datetime, now: datetime, weekday: str, at: str, tz: ZoneInfo) -> bool:
+    """Due when the current model was fitted before this week's refit time."""
+    return last < last_refit_boundary(now, weekday, at, tz)
 
 
 def articles_with_text(engine: Engine) -> int:

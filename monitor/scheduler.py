@@ -1,17 +1,20 @@
 """`monitor schedule`: the long-running daemon.
 
-APScheduler 3 runs four jobs built from feeds.yaml (:func:`job_specs`): crawl
-(with analysis, the first topic fit or a missed weekly refit, trends and alerts)
-every ``schedule.crawl_minutes``, the digest
-daily at ``digest.time`` in ``digest.timezone``, the site every
-``schedule.site_minutes`` and the topic refit weekly on
-``topic_model.refit_weekday`` at ``schedule.refit_time``. Jobs are stored in the
-monitor's own database (table ``apscheduler_jobs``), so a restart keeps each
-job's next run time and a digest missed while the machine slept or the daemon
-was down runs once on start (``coalesce``; the digest and refit jobs never
-expire). Jobs run one at a time in one worker thread, each through
-:func:`monitor.pipeline.run_once` under the run lock, so a cron `monitor run`
-and the daemon never overlap.
+APScheduler 3 runs four jobs built from feeds.yaml (:func:`job_specs`):
+
+- crawl every ``schedule.crawl_minutes``, with analysis, trends and alerts (and
+  the first topic fit, or a weekly refit the refit job missed);
+- the digest daily at ``digest.time`` in ``digest.timezone``;
+- the site every ``schedule.site_minutes``;
+- the topic refit weekly on ``topic_model.refit_weekday`` at ``schedule.refit_time``
+  (the same "refit when due" stage, so it never fits twice in a week).
+
+Jobs are stored in the monitor's own database (table ``apscheduler_jobs``), so
+a restart keeps each job's next run time, and a digest missed while the machine
+slept or the daemon was down runs once on start (``coalesce``; the digest and
+refit jobs never expire). Jobs run one at a time in one worker thread, each
+through :func:`monitor.pipeline.run_once` under the run lock, so a cron
+`monitor run` and the daemon never overlap.
 
 SIGTERM/SIGINT stop the daemon: no new job starts; an in-flight job gets
 ``schedule.stop_grace_seconds`` to finish, then the process exits and the
@@ -42,7 +45,7 @@ JOB_STAGES: dict[str, tuple[str, ...]] = {
     "crawl": ("crawl", "analysis", "refit", "trends", "alerts"),
     "digest": ("digest",),
     "site": ("site",),
-    "refit": ("fit",),
+    "refit": ("refit",),
 }
 
 Runner = Callable[[str], Any]

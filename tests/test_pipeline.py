@@ -149,20 +149,37 @@ def test_config_error_is_raised_before_any_stage():
     ("now", "last", "due"),
     [
         (datetime(2026, 11, 22, 8, tzinfo=UTC), datetime(2026, 11, 20, tzinfo=UTC), True),  # Sunday, fitted Friday
-        (datetime(2026, 11, 22, 8, tzinfo=UTC), datetime(2026, 11, 22, 1, tzinfo=UTC), False),  # already today
+        (datetime(2026, 11, 22, 2, tzinfo=UTC), datetime(2026, 11, 20, tzinfo=UTC), False),  # Sunday, before 03:00
+        (datetime(2026, 11, 22, 8, tzinfo=UTC), datetime(2026, 11, 22, 3, 5, tzinfo=UTC), False),  # already done
         (datetime(2026, 11, 24, 8, tzinfo=UTC), datetime(2026, 11, 23, tzinfo=UTC), False),  # fitted since Sunday
         (datetime(2026, 11, 24, 8, tzinfo=UTC), datetime(2026, 11, 21, tzinfo=UTC), True),  # missed Sunday: catch up
     ],
 )
 def test_refit_due_once_per_week(now, last, due):
-    assert refit_due(last, now, "sun", ZoneInfo("UTC")) is due
+    assert refit_due(last, now, "sun", "03:00", ZoneInfo("UTC")) is due
 
 
-def test_refit_boundary_is_local_midnight():
+def test_refit_boundary_is_local_time():
     tz = ZoneInfo("Asia/Tokyo")
-    # 2026-11-22 16:00 UTC is Monday 01:00 in Tokyo: the Monday boundary is Sunday 15:00 UTC.
-    boundary = last_refit_boundary(datetime(2026, 11, 22, 16, tzinfo=UTC), "mon", tz)
-    assert boundary.astimezone(UTC) == datetime(2026, 11, 22, 15, tzinfo=UTC)
+    # 2026-11-22 16:00 UTC is Monday 01:00 in Tokyo: Monday 00:30 local is Sunday 15:30 UTC.
+    boundary = last_refit_boundary(datetime(2026, 11, 22, 16, tzinfo=UTC), "mon", "00:30", tz)
+    assert boundary.astimezone(UTC) == datetime(2026, 11, 22, 15, 30, tzinfo=UTC)
+    # Monday 00:10 local is before this week's time: the boundary is a week earlier.
+    earlier = last_refit_boundary(datetime(2026, 11, 22, 15, 10, tzinfo=UTC), "mon", "00:30", tz)
+    assert earlier.astimezone(UTC) == datetime(2026, 11, 15, 15, 30, tzinfo=UTC)
+
+
+def test_last_fit_reads_back_an_aware_time(engine, write_config):
+    from monitor.pipeline import last_fit
+    from monitor.store.db import session_scope
+    from monitor.store.tables import TopicModelRun
+
+    assert last_fit(engine) is None
+    with session_scope(engine) as session:
+        for day in (18, 20):
+            session.add(TopicModelRun(path=f"p{day}", embedding_model="m", bertopic_version="0",
+                                      fitted_at=datetime(2026, 11, day, 3, tzinfo=UTC)))
+    assert last_fit(engine) == datetime(2026, 11, 20, 3, tzinfo=UTC)
 
 
 def test_jsonable_handles_dataclasses_dates_and_unknowns():
