@@ -6,8 +6,7 @@ FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
-    PIP_DISABLE_PIP_VERSION_CHECK=1 \
-    HF_HUB_OFFLINE=1
+    PIP_DISABLE_PIP_VERSION_CHECK=1
 
 RUN groupadd --system --gid 1000 monitor \
     && useradd --system --uid 1000 --gid monitor --home-dir /data --shell /usr/sbin/nologin monitor
