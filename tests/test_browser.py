@@ -114,6 +114,7 @@ def test_topic_page_renders_and_links_resolve(browser: Any, built: Path) -> None
         page.wait_for_load_state("load")
         assert page.url.endswith("/digests/2026-03-10.html")
         assert page.locator("svg.spark").count() >= 3
+        _shot(page, "digest")
     finally:
         context.close()
     assert problems == []

@@ -6,9 +6,8 @@ The only module of the outputs that opens sessions. It returns view records
 
 from __future__ import annotations
 
-import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -18,7 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
-from monitor.config import Config, WatchTerm
+from monitor.config import Config
 from monitor.render.records import (
     AlertView,
     DigestData,
@@ -43,6 +42,7 @@ from monitor.store.tables import (
     StoryMember,
     Topic,
 )
+from monitor.trends.watch import WatchMatcher, compile_watchlist
 
 CHUNK = 500
 SPARK_DAYS = 14
@@ -129,14 +129,9 @@ def _topic_keys(session: Any) -> dict[str, int]:
     return keys
 
 
-def watch_patterns(terms: Iterable[WatchTerm]) -> list[tuple[str, re.Pattern[str]]]:
-    out = []
-    for term in terms:
-        names = sorted({term.name, *term.aliases}, key=len, reverse=True)
-        alternation = "|".join(re.escape(n) for n in names if n.strip())
-        if alternation:
-            out.append((term.name, re.compile(rf"(?<!\w)(?:{alternation})(?!\w)", re.IGNORECASE)))
-    return out
+def _watchlist(config: Config) -> WatchMatcher:
+    """The same matching as the trend counts: case-insensitive, on word boundaries (CJK: substrings)."""
+    return compile_watchlist((term.name, term.aliases) for term in config.watchlist)
 
 
 # --- the digest ------------------------------------------------------------------------------
@@ -262,13 +257,16 @@ def _emerging(session: Any, config: Config, topic_of: dict[int, int], end: datet
 def _watch_hits(
     config: Config, rows: list[_Row], history: dict[str, dict[date, int]], history_days: list[date]
 ) -> list[WatchHit]:
-    hits = []
-    for name, pattern in watch_patterns(config.watchlist):
-        matched = [r for r in rows if pattern.search(r.title) or pattern.search(r.summary)]
-        if matched:
-            links = tuple(Link(r.title, r.url, "", r.time) for r in matched[:WATCH_LINKS])
-            baseline = mean(_series(history.get(name, {}), history_days))
-            hits.append(WatchHit(name, len(matched), baseline, links))
+    matcher = _watchlist(config)
+    matched: dict[str, list[_Row]] = defaultdict(list)
+    for row in rows:
+        for name in matcher.matches(f"{row.title}\n{row.summary}"):
+            matched[name].append(row)
+    hits = [
+        WatchHit(name, len(found), mean(_series(history.get(name, {}), history_days)),
+                 tuple(Link(r.title, r.url, "", r.time) for r in found[:WATCH_LINKS]))
+        for name, found in matched.items()
+    ]
     return sorted(hits, key=lambda h: (-h.count, h.term))
 
 
@@ -312,8 +310,8 @@ def _top_stories(session: Any, since: date, limit: int) -> dict[int, list[StoryV
 
 
 def _topic_watch(session: Any, config: Config, since: date) -> dict[int, list[tuple[str, int]]]:
-    patterns = watch_patterns(config.watchlist)
-    if not patterns:
+    matcher = _watchlist(config)
+    if not matcher.names:
         return {}
     when = article_time()
     rows = session.execute(
@@ -323,9 +321,7 @@ def _topic_watch(session: Any, config: Config, since: date) -> dict[int, list[tu
     )
     counts: dict[int, Counter[str]] = defaultdict(Counter)
     for topic_id, title in rows:
-        for name, pattern in patterns:
-            if pattern.search(title or ""):
-                counts[topic_id][name] += 1
+        counts[topic_id].update(matcher.matches(title or ""))
     return {k: sorted(v.items(), key=lambda kv: (-kv[1], kv[0])) for k, v in counts.items()}
 
 
