@@ -129,3 +129,13 @@ def test_cli_rejects_a_bad_date(tmp_path: Path, write_config: Any, sqlite_url: s
     config = write_config(config_dict(tmp_path))
     with pytest.raises(Exception, match="YYYY-MM-DD"):
         _invoke(["digest", "--date", "10/03/2026"], sqlite_url, config)
+
+
+def test_rerendering_an_unchanged_digest_keeps_its_time(engine: Any, tmp_path: Path) -> None:
+    populate(engine)
+    config = _config(tmp_path)
+    run_due(engine, config, Settings(), NOW, send=False)
+    again = run_due(engine, config, Settings(), NOW + timedelta(hours=1), send=False)
+    assert again["digests"][0]["written"] is False
+    with session_scope(engine) as s:
+        assert s.get(Digest, DAY).rendered_at == NOW

@@ -19,7 +19,7 @@ from monitor.deliver.digests import run_due
 from monitor.deliver.site import build_site
 from monitor.settings import Settings
 from monitor.store.db import session_scope
-from monitor.store.tables import Article, DailyCount, Story, StoryMember
+from monitor.store.tables import Article, DailyCount, Story, StoryMember, Topic
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 REQUIRED = ["index.html", "style.css", "topics/1.html", "topics/3.html", "alerts.html", "digests/index.html",
@@ -172,3 +172,15 @@ def test_parallel_story_pages_match_the_single_process_build(engine: Any, tmp_pa
             assert (tmp_path / "two" / page.relative_to(tmp_path / "one")).read_bytes() == page.read_bytes(), page
     again = build_site(engine, config, NOW, out=tmp_path / "two", workers=2)
     assert again["written"] == 0 and again["stories_skipped"] == 3
+
+
+def test_retired_topic_keeps_its_page_but_leaves_the_index(engine: Any, tmp_path: Path) -> None:
+    populate(engine)
+    with session_scope(engine) as s:
+        s.get(Topic, 4).active = False
+    _build(engine, tmp_path)
+    root = tmp_path / "site"
+    assert 'href="topics/4.html"' not in (root / "index.html").read_text(encoding="utf-8")
+    assert "retired" in (root / "topics/4.html").read_text(encoding="utf-8")
+    topics = json.loads((root / "topics.json").read_text(encoding="utf-8"))["topics"]
+    assert topics[-1]["id"] == 4 and topics[-1]["active"] is False

@@ -83,9 +83,11 @@ def write_digest(
     html, text = folder / f"{data.day.isoformat()}.html", folder / f"{data.day.isoformat()}.txt"
     written = write_if_changed(html, rendered.html.encode("utf-8"))
     written = write_if_changed(text, rendered.text.encode("utf-8")) or written
+    previous = outputs.get_digest(engine, data.day)
+    rendered_at = now if written or previous is None or previous.rendered_at is None else previous.rendered_at
     outputs.save_digest(engine, Digest(
         day=data.day, window_start=data.start, window_end=data.end, articles=data.total, html_path=str(html),
-        text_path=str(text), subject=rendered.subject, rendered_at=now,
+        text_path=str(text), subject=rendered.subject, rendered_at=rendered_at,
     ))
     return DigestOutcome(data.day, data.total, rendered.subject, str(html), str(text), written)
 

@@ -50,6 +50,7 @@ class TopicTrend:
     watch: tuple[tuple[str, int], ...] = ()
     size: int = 0
     first_seen: datetime | None = None
+    active: bool = True
 
     @property
     def change(self) -> float:

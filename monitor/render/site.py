@@ -20,7 +20,8 @@ LATEST_ALERTS = 10
 
 
 def _ranked(topics: Iterable[TopicTrend]) -> list[TopicTrend]:
-    return sorted(topics, key=lambda t: (-t.momentum, -t.count, t.name))
+    """Active topics, most momentum first."""
+    return sorted((t for t in topics if t.active), key=lambda t: (-t.momentum, -t.count, t.name))
 
 
 def rising(data: SiteData) -> list[TopicTrend]:
@@ -28,7 +29,7 @@ def rising(data: SiteData) -> list[TopicTrend]:
 
 
 def trends_chart(data: SiteData, days: int, label: str) -> LineChart:
-    top = sorted(data.topics, key=lambda t: (-sum(t.series[-days:]), t.name))[:CHART_TOPICS]
+    top = sorted(_ranked(data.topics), key=lambda t: (-sum(t.series[-days:]), t.name))[:CHART_TOPICS]
     series = [(oneline(t.name, 50), t.series[-days:]) for t in top if sum(t.series[-days:])]
     return line_chart(series, data.days[-days:], label)
 
@@ -121,11 +122,12 @@ def _feed(data: SiteData, name: str, title: str, page: str, updated: datetime, e
 def topics_json(data: SiteData) -> str:
     topics = [
         {"id": t.id, "name": t.name, "keywords": list(t.keywords), "seeded": t.seeded, "size": t.size,
+         "active": t.active,
          "first_seen": t.first_seen.isoformat() if t.first_seen else None, "last_7_days": t.count,
          "baseline_7_days": round(t.baseline, 2), "page": f"topics/{t.id}.html",
          "top_stories": [{"id": s.id, "title": s.title, "outlets": s.outlets, "page": f"stories/{s.id}.html"}
                          for s in t.stories]}
-        for t in _ranked(data.topics)
+        for t in sorted(data.topics, key=lambda t: (not t.active, -t.momentum, -t.count, t.name))
     ]
     return _dump({"through": data.through.isoformat(), "topics": topics})
 

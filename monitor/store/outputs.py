@@ -274,11 +274,14 @@ def _watch_hits(
 
 
 def load_topics(engine: Engine, config: Config, days: Sequence[date], top_stories: int = 10) -> list[TopicTrend]:
-    """Active topics with daily counts over ``days``; count is the last 7 days, baseline the weeks before."""
+    """Every topic (pages stay for retired ones) with daily counts over ``days``.
+
+    ``count`` is the last 7 days, ``baseline`` 7 x the daily mean of the baseline weeks before.
+    """
     base_days = config.trends.baseline_days
     with session_scope(engine) as session:
         history = _daily(session, "topic", days[0] - timedelta(days=base_days), days[-1])
-        topics = session.exec(select(Topic).where(Topic.active.is_(True)).order_by(Topic.id)).all()
+        topics = session.exec(select(Topic).where(Topic.id >= 0).order_by(Topic.id)).all()
         stories = _top_stories(session, days[-1] - timedelta(days=30), top_stories)
         watch = _topic_watch(session, config, days[-1] - timedelta(days=30))
     emerging_since = days[-1] - timedelta(days=config.trends.emerging_days)
@@ -291,7 +294,7 @@ def load_topics(engine: Engine, config: Config, days: Sequence[date], top_storie
             emerging=not t.seeded and t.first_seen_at is not None and t.first_seen_at.date() >= emerging_since,
             count=sum(_series(counts, days[-7:])), baseline=7 * mean(before), series=tuple(_series(counts, days)),
             days=tuple(days), stories=tuple(stories.get(t.id, ())), watch=tuple(watch.get(t.id, ())),
-            size=t.size, first_seen=t.first_seen_at,
+            size=t.size, first_seen=t.first_seen_at, active=t.active,
         ))
     return out
 
