@@ -12,12 +12,16 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from crawl_pages import page_html, page_url  # noqa: E402
+from crawl_pages import page_html, page_url
+from crawl_procs import machine_busy
 
 # --- (a) the naive sequential loop ------------------------------------------------------------
 
@@ -66,9 +70,8 @@ def _crawl_work(page: tuple[bytes, str]) -> int:
 
 def _warm(_: int) -> None:
     import trafilatura  # noqa: F401
-
     from monitor.dedupe import text  # noqa: F401
-    from monitor.extract import page  # noqa: F401
+    from monitor.extract import page
 
     page.extract_page(page_html(0, 0, 1), page_url(0, 0, 1))
 
@@ -80,16 +83,30 @@ def sample_pages(feeds: int, items: int, port: int, count: int) -> list[tuple[by
     return [_page(k) for k in keys[::step][:count]]
 
 
-def extraction_rate(pages: list[tuple[bytes, str]], work: str, workers: int = 2) -> float:
+@dataclass(frozen=True)
+class Rate:
+    pages_per_second: float
+    cpu_ms_per_page: float  # in the workers, excluding pickling and queueing
+    machine_busy: float  # share of all cores busy during the measurement (other users included)
+
+
+def _timed(func: Callable[[tuple[bytes, str]], int], page: tuple[bytes, str]) -> tuple[int, float]:
+    started = time.process_time()
+    size = func(page)
+    return size, time.process_time() - started
+
+
+def extraction_rate(pages: list[tuple[bytes, str]], work: str, workers: int = 2) -> Rate:
     """Pages per second through ``workers`` warmed-up processes (``work``: "extract" or "crawl")."""
-    func = _plain_extract if work == "extract" else _crawl_work
+    func = partial(_timed, _plain_extract if work == "extract" else _crawl_work)
     with ProcessPoolExecutor(workers) as pool:
         list(pool.map(_warm, range(workers * 2)))
-        started = time.perf_counter()
+        started, busy = time.perf_counter(), machine_busy()
         results = list(pool.map(func, pages, chunksize=4))
-        seconds = time.perf_counter() - started
-    assert all(results), "every benchmark page must yield text"
-    return len(pages) / seconds
+        seconds, busy = time.perf_counter() - started, machine_busy() - busy
+    assert all(size for size, _ in results), "every benchmark page must yield text"
+    cpu = sum(c for _, c in results)
+    return Rate(len(pages) / seconds, 1000 * cpu / len(pages), busy / (seconds * (os.cpu_count() or 1)))
 
 
 # --- HTTP client CPU per request ---------------------------------------------------------------------

@@ -19,6 +19,7 @@ import os
 import platform
 import re
 import shlex
+import signal
 import statistics
 import sys
 import tempfile
@@ -31,9 +32,10 @@ import yaml
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-import crawl_baselines as baselines  # noqa: E402
-from crawl_procs import Measured, run_measured  # noqa: E402
-from newsnet import NewsNet  # noqa: E402
+import crawl_baselines as baselines
+from crawl_fetch import FetchRun, fetch_only
+from crawl_procs import Measured, run_measured
+from newsnet import NewsNet
 
 SUMMARY = re.compile(r"(\d+) feeds: (\d+) ok, (\d+) unchanged, (\d+) failed; (\d+) new articles \((\d+) extracted")
 DEFAULT_CRAWL = {"per_host": 2, "host_delay": 0.5, "extract_workers": 2}
@@ -112,22 +114,11 @@ def log(message: str) -> None:
 
 def main() -> None:
     args = parse_args()
-    results: dict[str, object] = {"args": args}
+    signal.signal(signal.SIGTERM, _terminate)  # unwind, so every child process is stopped
     started = time.monotonic()
     with NewsNet(args.feeds, args.items, args.ttfb) as net:
         log(f"news network: {args.feeds} feeds x {args.items} items on port {net.port}")
-        results["default"] = [_logged(crawl_once(net, args.feeds, args.items, DEFAULT_CRAWL), "default", i)
-                              for i in range(args.runs)]
-        if args.variant_runs:
-            results["fast"] = [_logged(crawl_once(net, args.feeds, args.items, FAST_CRAWL), "no spacing", i)
-                               for i in range(args.variant_runs)]
-        log(f"naive loop over {args.naive_feeds} feeds")
-        results["naive"] = baselines.naive_loop([net.feed_url(i) for i in range(args.naive_feeds)])
-        pages = baselines.sample_pages(args.feeds, args.items, net.port, args.pages)
-        log(f"extraction limit over {len(pages)} pages")
-        results["extract"] = [baselines.extraction_rate(pages, "extract") for _ in range(args.runs)]
-        results["crawl_work"] = [baselines.extraction_rate(pages, "crawl") for _ in range(args.runs)]
-        results["clients"] = client_table(net, args)
+        results = measure(net, args)
     results["elapsed"] = time.monotonic() - started
     text = report(results)
     print(text)
@@ -138,9 +129,37 @@ def main() -> None:
         log(f"wrote {args.out}")
 
 
+def _terminate(signum: int, _frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
+def measure(net: NewsNet, args: argparse.Namespace) -> dict[str, object]:
+    results: dict[str, object] = {"args": args}
+    results["default"] = [_logged(crawl_once(net, args.feeds, args.items, DEFAULT_CRAWL), "default", i)
+                          for i in range(args.runs)]
+    results["fast"] = [_logged(crawl_once(net, args.feeds, args.items, FAST_CRAWL), "no spacing", i)
+                       for i in range(args.variant_runs)]
+    urls = [net.feed_url(i) for i in range(args.feeds)]
+    results["fetch"] = [_fetch_logged(fetch_only(urls, args.items, net.port, DEFAULT_CRAWL))
+                        for _ in range(args.fetch_runs)]
+    log(f"naive loop over {args.naive_feeds} feeds")
+    results["naive"] = baselines.naive_loop(urls[: args.naive_feeds])
+    pages = baselines.sample_pages(args.feeds, args.items, net.port, args.pages)
+    log(f"extraction limit over {len(pages)} pages")
+    results["extract"] = [baselines.extraction_rate(pages, "extract") for _ in range(args.runs)]
+    results["crawl_work"] = [baselines.extraction_rate(pages, "crawl") for _ in range(args.runs)]
+    results["clients"] = client_table(net, args)
+    return results
+
+
 def _logged(run: CrawlRun, label: str, index: int) -> CrawlRun:
     log(f"{label} crawl {index + 1}: {run.stored} articles in {run.first.wall:.1f}s ({run.rate:.1f}/s), "
         f"peak {run.first.peak_rss_mb:.0f} MB; second crawl {run.second.wall:.2f}s")
+    return run
+
+
+def _fetch_logged(run: FetchRun) -> FetchRun:
+    log(f"fetcher alone: {run.pages} pages in {run.seconds:.1f}s ({run.rate:.1f}/s)")
     return run
 
 
@@ -160,6 +179,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--items", type=int, default=20)
     parser.add_argument("--runs", type=int, default=3, help="repetitions; medians are reported")
     parser.add_argument("--variant-runs", type=int, default=None, help="runs of the no-spacing variant (default: runs)")
+    parser.add_argument("--fetch-runs", type=int, default=1, help="runs of the fetcher alone (0: skip)")
     parser.add_argument("--naive-feeds", type=int, default=10)
     parser.add_argument("--pages", type=int, default=300, help="pages for the extraction limit")
     parser.add_argument("--client-requests", type=int, default=2000)

@@ -94,8 +94,8 @@ def page_url(feed: int, item: int, port: int) -> str:
 def feed_xml(feed: int, items: int, port: int) -> bytes:
     """RSS 2.0 with ``items`` entries linking to this feed's own host."""
     base = f"http://{host_address(feed)}:{port}"
-    parts = [f'<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel><title>{_site(feed)}</title>'
-             f"<link>{base}/</link><description>Latest news</description>\n"]
+    parts = [(f'<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel><title>{_site(feed)}</title>'
+             f"<link>{base}/</link><description>Latest news</description>\n")]
     for item in range(items):
         s = story(feed, item)
         link = html.escape(page_url(feed, item, port))
@@ -123,8 +123,8 @@ def page_html(feed: int, item: int, port: int) -> bytes:
         '<main id="content"><div class="layout"><article class="story" itemscope>',
         f'<header><p class="kicker"><a href="/section/{rng.choice(SECTIONS).lower()}">{rng.choice(SECTIONS)}</a></p>',
         f'<h1 class="headline">{html.escape(s.title)}</h1><p class="standfirst">{html.escape(s.summary)}</p>',
-        f'<div class="byline">By <a rel="author" href="/authors/{item}">{html.escape(s.author)}</a> '
-        f'<time datetime="{s.published.isoformat()}">{s.published:%d %B %Y %H:%M} UTC</time></div>',
+        (f'<div class="byline">By <a rel="author" href="/authors/{item}">{html.escape(s.author)}</a> '
+        f'<time datetime="{s.published.isoformat()}">{s.published:%d %B %Y %H:%M} UTC</time></div>'),
         _share(), '</header><div class="article-body">',
     ]
     for i, paragraph in enumerate(s.paragraphs):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import threading
 import time
@@ -20,6 +21,7 @@ class Measured:
     peak_single_mb: float  # largest single process
     cpu_seconds: float  # user + system over every process seen in the tree
     processes: int
+    machine_cpu_seconds: float  # every process on the machine, this tree included
     returncode: int
     stdout: str
     stderr: str
@@ -54,6 +56,22 @@ class _Tree:
         self.peak_sum = max(self.peak_sum, total)
 
 
+def _kill_group(proc: subprocess.Popen[str]) -> None:
+    """Stop the command and everything it started (its own session's process group)."""
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    proc.wait()
+
+
+def machine_busy() -> float:
+    """CPU seconds the whole machine has been busy since boot (all cores; idle and iowait excluded)."""
+    fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+    ticks = [int(v) for v in fields[:8]]
+    return (sum(ticks) - ticks[3] - ticks[4]) / TICK
+
+
 def _stat(pid: int) -> list[str] | None:
     try:
         raw = Path(f"/proc/{pid}/stat").read_text()
@@ -73,8 +91,9 @@ def _descendants(root: int, children: dict[int, list[int]]) -> list[int]:
 
 def run_measured(args: list[str], env: dict[str, str], cwd: str, interval: float = 0.05, timeout: float = 1800) -> Measured:
     """Run ``args`` to completion while sampling its process tree every ``interval`` seconds."""
-    started = time.monotonic()
-    proc = subprocess.Popen(args, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    started, busy = time.monotonic(), machine_busy()
+    proc = subprocess.Popen(args, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
     tree = _Tree(proc.pid)
     done = threading.Event()
 
@@ -88,12 +107,11 @@ def run_measured(args: list[str], env: dict[str, str], cwd: str, interval: float
     try:
         stdout, stderr = proc.communicate(timeout=timeout)
     except BaseException:
-        proc.kill()
-        proc.wait()
+        _kill_group(proc)
         raise
     finally:
         done.set()
         watcher.join()
     wall = time.monotonic() - started
     return Measured(wall, tree.peak_sum / 2**20, tree.peak_single / 2**20, sum(tree.cpu.values()), len(tree.cpu),
-                    proc.returncode, stdout, stderr)
+                    machine_busy() - busy, proc.returncode, stdout, stderr)

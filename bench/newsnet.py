@@ -22,11 +22,11 @@ import subprocess
 import sys
 from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from crawl_pages import feed_etag, feed_xml, host_address, page_html  # noqa: E402
+from crawl_pages import feed_etag, feed_xml, host_address, page_html
 
 ROBOTS = b"User-agent: *\nDisallow: /private/\n"
 
@@ -149,7 +149,7 @@ class NewsNet:
         self.port = 0
         self.hosts: list[str] = []
 
-    def __enter__(self) -> NewsNet:
+    def __enter__(self) -> Self:
         self.proc = subprocess.Popen(self.args, stdout=subprocess.PIPE, text=True)
         line = self.proc.stdout.readline() if self.proc.stdout else ""
         if not line:
@@ -159,7 +159,7 @@ class NewsNet:
         self.port, self.hosts = ready["port"], ready["hosts"]
         return self
 
-    def __exit__(self, *exc: Any) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.stop()
 
     def stop(self) -> None:
