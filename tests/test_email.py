@@ -55,6 +55,7 @@ def test_digest_email_parts_headers_and_links(engine: Any, tmp_path: Path) -> No
     plain, html = _parts(msg)
     assert "AI alliances and partnerships" in plain and XSS_TITLE in plain
     assert audit(html) == [] and "<style" not in html and 'style="' in html  # CSS inlined
+    assert "<svg" not in html and 'class="spark-text"' in html  # no images at all
     hrefs = links(html)
     assert "https://reuters.example.org/sber-deepseek" in hrefs
     assert "https://monitor.example.org/topics/1.html" in hrefs

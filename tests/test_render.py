@@ -9,7 +9,7 @@ from outputs_data import HOSTILE_FEED, JS_URL, XSS_IMG, XSS_TITLE
 from outputs_kit import audit, links
 
 from monitor.render.alerts import json_payload, render_alert_email, slack_payload
-from monitor.render.charts import line_chart, nice_max, sparkline
+from monitor.render.charts import line_chart, nice_max, spark_text, sparkline
 from monitor.render.digest import (
     digest_window,
     due_day,
@@ -79,6 +79,18 @@ def test_sparkline_scales_into_its_box() -> None:
     assert all(0 <= x <= spark.width and 0 <= y <= spark.height for x, y in points)
     assert points[2][1] < points[1][1] < points[0][1]  # higher values are drawn higher
     assert (spark.last_x, spark.last_y) == points[-1]
+
+
+def test_spark_text_uses_the_block_range() -> None:
+    assert spark_text([0, 4, 8]) == "▁▅█"
+    assert spark_text([0, 0]) == "▁▁"
+    assert spark_text([]) == ""
+
+
+def test_email_digest_has_no_svg() -> None:
+    out = render_digest(_hostile_digest(), META, email=True)
+    assert "<svg" not in out.html and "▂▂█" in out.html  # the series 1, 1, 5
+    assert "▂▂█" in out.text
 
 
 def test_sparkline_of_zeros_and_empty() -> None:

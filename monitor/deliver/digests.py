@@ -70,7 +70,7 @@ def render_for_site(data: DigestData, config: Config) -> RenderedDigest:
 def render_for_email(data: DigestData, config: Config) -> RenderedDigest:
     base = config.site.base_url
     rendered = render_digest(data, site_meta(config), site_root=f"{base.rstrip('/')}/" if base else None,
-                             unsubscribe=config.email.list_unsubscribe)
+                             unsubscribe=config.email.list_unsubscribe, email=True)
     return RenderedDigest(rendered.subject, email_html(rendered.html), rendered.text)
 
 

@@ -79,6 +79,18 @@ def sparkline(values: Sequence[int], label: str, width: int = 96, height: int = 
     return Sparkline(width, height, _points(xs, ys), xs[-1], ys[-1], label)
 
 
+BLOCKS = "▁▂▃▄▅▆▇█"
+
+
+def spark_text(values: Sequence[int]) -> str:
+    """A sparkline in Unicode block characters, for mail clients and plain text that show no SVG."""
+    values = list(values)
+    high = max(values, default=0)
+    if not high:
+        return BLOCKS[0] * len(values)
+    return "".join(BLOCKS[round(v / high * (len(BLOCKS) - 1))] for v in values)
+
+
 def nice_max(value: float) -> int:
     """The smallest 1/2/5 x 10^k at or above ``value`` (at least 1)."""
     if value <= 1:

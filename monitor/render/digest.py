@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from monitor.render.charts import sparkline
+from monitor.render.charts import spark_text, sparkline
 from monitor.render.env import oneline, plural, render
 from monitor.render.records import DigestData, SiteMeta
 from monitor.render.trend import percent
@@ -70,12 +70,17 @@ def render_digest(
     site_root: str | None = None,
     site_nav: bool = False,
     unsubscribe: str | None = None,
+    email: bool = False,
 ) -> RenderedDigest:
-    """HTML and text of one digest. ``site_root`` prefixes links to the site's pages (None: no such links)."""
+    """HTML and text of one digest. ``site_root`` prefixes links to the site's pages (None: no such links).
+
+    ``email``: sparklines as Unicode blocks instead of inline SVG, which most mail clients drop.
+    """
     sparks = {t.id: sparkline(t.series, f"{oneline(t.name, 60)}: daily articles, last {len(t.series)} days")
               for t in d.topics}
     context = {
         "d": d, "meta": meta, "headline": headline(d), "subject": subject(d, meta.title), "sparklines": sparks,
+        "spark_text": {t.id: spark_text(t.series) for t in d.topics}, "email": email,
         "site_root": site_root, "site_nav": site_nav, "unsubscribe": unsubscribe,
         "site_url": f"{meta.base_url.rstrip('/')}/index.html" if meta.base_url else None,
     }
