@@ -88,6 +88,8 @@ def test_index_renders_with_charts_and_no_errors(browser: Any, built: Path) -> N
         sizes = _chart_sizes(page)
         assert sizes and all(w > 0 and h > 0 for w, h in sizes)
         assert page.locator("svg.chart").first.get_attribute("role") == "img"
+        header = page.eval_on_selector("header.site", "e => getComputedStyle(e).backgroundColor")
+        assert header == "rgb(16, 49, 79)"  # the stylesheet loaded from file:// despite the page's CSP
         _shot(page, "index")
     finally:
         context.close()
