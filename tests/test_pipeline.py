@@ -193,8 +193,11 @@ def test_jsonable_handles_dataclasses_dates_and_unknowns():
 # --- the whole pipeline, twice ------------------------------------------------------------------
 
 
-def test_full_run_twice_sends_nothing_twice(site, tmp_path, write_config):
+def test_full_run_twice_sends_nothing_twice(site, tmp_path, write_config, engine):
+    """The whole `monitor run`, twice, on SQLite and PostgreSQL (``engine`` migrates the database)."""
     from tests.outputs_kit import smtp_server
+
+    url = engine.url.render_as_string(hide_password=False)
 
     with smtp_server() as (box, port):
         site.add("/feed.xml", rss(publish(site, 4)))
@@ -205,7 +208,7 @@ def test_full_run_twice_sends_nothing_twice(site, tmp_path, write_config):
             "site": {"out": str(tmp_path / "site")},
             "data_dir": str(tmp_path / "data"),
         })
-        env = {"MONITOR_DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite'}"}
+        env = {"MONITOR_DATABASE_URL": url}
         first = monitor("run", "--config", str(path), env=env, cwd=tmp_path, timeout=240)
         sent = len(box.messages)
         second = monitor("run", "--config", str(path), env=env, cwd=tmp_path, timeout=240)
@@ -215,11 +218,10 @@ def test_full_run_twice_sends_nothing_twice(site, tmp_path, write_config):
     assert sent >= 1
     assert again == sent
     assert [rcpt for _, rcpts, _ in box.messages for rcpt in rcpts] == ["analyst@example.org"] * sent
-    engine = sa.create_engine(env["MONITOR_DATABASE_URL"])
     with engine.connect() as conn:
         assert conn.execute(sa.text("SELECT count(*) FROM article")).scalar() == 4
         assert conn.execute(sa.text("SELECT count(*) FROM run WHERE status = 'ok'")).scalar() == 2
-    engine.dispose()
+        assert conn.execute(sa.text("SELECT count(*) FROM delivery WHERE status = 'sent'")).scalar() == sent
 
 
 def test_cli_run_exits_1_when_a_stage_fails(tmp_path, write_config):
