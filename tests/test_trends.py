@@ -99,3 +99,37 @@ def test_daily_counts_stored_with_shares(engine: sa.Engine, config: Config) -> N
             assert total == pytest.approx(1.0)
     stories = db.daily_series(engine, "story")
     assert sum(sum(days.values()) for days in stories.values()) == len(corpus)
+
+
+def test_cli_trends_and_alerts(engine: sa.Engine, config: Config, write_config, database_url: str,
+                               monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    from monitor.cli import cli
+
+    corpus = build_corpus(seed=7, days=30, end=END)
+    topic_ids, _ = _replay(engine, config, corpus)
+    path = write_config({"feeds": [{"name": "f", "url": "http://127.0.0.1:9/feed"}], "data_dir": config.data_dir})
+    monkeypatch.setenv("MONITOR_DATABASE_URL", database_url)
+    runner = CliRunner()
+    shown = runner.invoke(cli, ["alerts", "--since", "2026-01-01", "--config", str(path)])
+    assert shown.exit_code == 0, shown.output
+    spike_topic, _ = planted_spike(30, END)
+    assert f"Spike: {spike_topic}" in shown.output and "First sighting: DeepSeek" in shown.output
+    assert "no alerts" in runner.invoke(cli, ["alerts", "--since", "1h", "--config", str(path)]).output
+    bad = runner.invoke(cli, ["alerts", "--since", "yesterday", "--config", str(path)])
+    assert bad.exit_code != 0 and "72h, 3d, 2w" in bad.output
+    trends = runner.invoke(cli, ["trends", "--days", "3", "--config", str(path)])
+    assert trends.exit_code == 0 and spike_topic in trends.output
+    stories = runner.invoke(cli, ["stories", "--since", "2026-04-25", "--config", str(path)])
+    assert stories.exit_code == 0 and "outlets" in stories.output
+
+
+def test_parse_since() -> None:
+    from monitor.cli.topics import parse_since
+
+    now = datetime(2026, 5, 10, 12, tzinfo=UTC)
+    assert parse_since("72h", now, timedelta(days=1)) == now - timedelta(hours=72)
+    assert parse_since("2w", now, timedelta(days=1)) == now - timedelta(weeks=2)
+    assert parse_since(None, now, timedelta(days=3)) == now - timedelta(days=3)
+    assert parse_since("2026-05-01", now, timedelta(days=1)) == datetime(2026, 5, 1, tzinfo=UTC)
