@@ -53,7 +53,11 @@ Runner = Callable[[str], Any]
 
 @dataclass(frozen=True)
 class JobSpec:
-    """One job as feeds.yaml describes it; ``describe`` changes whenever its schedule does."""
+    """One job as feeds.yaml describes it; ``describe`` changes whenever its schedule does.
+
+    A new job with ``start_now`` runs at once (after the jobs before it), so a first
+    start crawls, sends the digest if today's is due, and builds the site right away.
+    """
 
     id: str
     describe: str
@@ -75,9 +79,9 @@ def job_specs(config: Config) -> list[JobSpec]:
         JobSpec("crawl", f"crawl every {sched.crawl_minutes} min",
                 IntervalTrigger(minutes=sched.crawl_minutes, timezone="UTC"), grace, start_now=True),
         JobSpec("digest", f"digest daily at {config.digest.time} {tz}",
-                CronTrigger(hour=hour, minute=minute, timezone=tz), None),
+                CronTrigger(hour=hour, minute=minute, timezone=tz), None, start_now=True),
         JobSpec("site", f"site every {sched.site_minutes} min",
-                IntervalTrigger(minutes=sched.site_minutes, timezone="UTC"), grace),
+                IntervalTrigger(minutes=sched.site_minutes, timezone="UTC"), grace, start_now=True),
         JobSpec("refit", f"refit weekly on {weekday} at {sched.refit_time} {tz}",
                 CronTrigger(day_of_week=weekday, hour=r_hour, minute=r_minute, timezone=tz), None),
     ]
