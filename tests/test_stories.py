@@ -68,6 +68,7 @@ def _predicted(engine: sa.Engine, ids: dict[str, int], corpus: list) -> list[int
     return [members[ids[a.id]] for a in corpus]
 
 
+@pytest.mark.slow
 def test_corpus_stories_grouped_incrementally_day_by_day(engine: sa.Engine, config: Config) -> None:
     corpus = build_corpus(seed=7)
     ids: dict[str, int] = {}

@@ -53,6 +53,7 @@ def _replay(engine: sa.Engine, config: Config, corpus: list) -> tuple[dict[str, 
     return topic_ids, summaries
 
 
+@pytest.mark.slow
 def test_planted_spike_alerts_exactly_once_and_quiet_days_do_not(engine: sa.Engine, config: Config) -> None:
     corpus = build_corpus(seed=7, days=30, end=END)
     topic_ids, _ = _replay(engine, config, corpus)
@@ -101,6 +102,7 @@ def test_daily_counts_stored_with_shares(engine: sa.Engine, config: Config) -> N
     assert sum(sum(days.values()) for days in stories.values()) == len(corpus)
 
 
+@pytest.mark.slow
 def test_cli_trends_and_alerts(engine: sa.Engine, config: Config, write_config, database_url: str,
                                monkeypatch: pytest.MonkeyPatch) -> None:
     from click.testing import CliRunner
