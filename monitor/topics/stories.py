@@ -70,55 +70,79 @@ def assign_stories(items: Sequence[StoryItem], stories: list[OpenStory], window:
     its original's story without a similarity test.
     """
     known = dict(known or {})
+    index = _Index(stories, items[0].vector.shape[0] if items else 0, room=len(items))
     placements: list[Placement] = []
     next_key = max((s.key for s in stories), default=0) + 1
     for item in sorted(items, key=lambda i: (i.published, i.article_id)):
-        story, sim = _original_story(item, stories, known)
-        forced = story is not None
-        if story is None:
-            story, sim = _best(item, stories, window)
-        if story is None or (sim < threshold and not forced):
-            story = OpenStory(next_key, item.vector.copy(), 0, item.published, item.published)
-            stories.append(story)
+        row = index.row_of_key(known.get(item.duplicate_of)) if item.duplicate_of is not None else None
+        sim = float(item.vector @ index.centroids[row]) if row is not None else -1.0
+        if row is None:
+            row, sim = index.best(item, window)
+            if row is not None and sim < threshold:
+                row = None
+        if row is None:
+            row = index.add(OpenStory(next_key, item.vector.copy(), 0, item.published, item.published))
             next_key, sim = next_key + 1, 1.0
-        _join(story, item)
+        story = index.join(row, item)
         known[item.article_id] = story.key
         placements.append(Placement(item.article_id, story.key, float(sim), story.size == 1))
     return placements
 
 
-def _original_story(item: StoryItem, stories: list[OpenStory],
-                    known: dict[int, int]) -> tuple[OpenStory | None, float]:
-    if item.duplicate_of is None or item.duplicate_of not in known:
-        return None, 0.0
-    key = known[item.duplicate_of]
-    for story in stories:
-        if story.key == key:
-            return story, float(item.vector @ story.centroid)
-    return None, 0.0
+class _Index:
+    """Open stories with their centroids in one matrix, so each item costs one matrix product."""
 
+    def __init__(self, stories: list[OpenStory], dim: int, room: int) -> None:
+        """``room``: how many stories may be added (at most one per item)."""
+        self.stories = stories
+        self.rows: list[OpenStory] = [s for s in stories if s.centroid.shape == (dim,)]
+        size = len(self.rows) + room
+        self.centroids = np.zeros((size, dim), np.float32)
+        self.first = np.full(size, np.inf)
+        self.last = np.full(size, -np.inf)
+        for i, story in enumerate(self.rows):
+            self._set(i, story)
+        self.by_key = {s.key: i for i, s in enumerate(self.rows)}
 
-def _best(item: StoryItem, stories: list[OpenStory], window: timedelta) -> tuple[OpenStory | None, float]:
-    best, best_sim = None, -1.0
-    for story in stories:
-        if item.published - story.last_seen > window or story.first_seen - item.published > window:
-            continue
-        if story.centroid.shape != item.vector.shape:
-            continue
-        sim = float(item.vector @ story.centroid)
-        if sim > best_sim:
-            best, best_sim = story, sim
-    return best, best_sim
+    def _set(self, row: int, story: OpenStory) -> None:
+        self.centroids[row] = story.centroid
+        self.first[row], self.last[row] = story.first_seen.timestamp(), story.last_seen.timestamp()
 
+    def row_of_key(self, key: int | None) -> int | None:
+        return None if key is None else self.by_key.get(key)
 
-def _join(story: OpenStory, item: StoryItem) -> None:
-    total = story.centroid * story.size + item.vector
-    norm = np.linalg.norm(total)
-    story.centroid = (total / norm if norm else total).astype(np.float32)
-    story.size += 1
-    story.members.append(item.article_id)
-    story.first_seen = min(story.first_seen, item.published)
-    story.last_seen = max(story.last_seen, item.published)
+    def best(self, item: StoryItem, window: timedelta) -> tuple[int | None, float]:
+        n = len(self.rows)
+        if not n:
+            return None, -1.0
+        when, span = item.published.timestamp(), window.total_seconds()
+        sims = self.centroids[:n] @ item.vector
+        open_ = (when - self.last[:n] <= span) & (self.first[:n] - when <= span)
+        if not open_.any():
+            return None, -1.0
+        sims = np.where(open_, sims, -np.inf)
+        row = int(np.argmax(sims))
+        return row, float(sims[row])
+
+    def add(self, story: OpenStory) -> int:
+        self.stories.append(story)
+        self.rows.append(story)
+        row = len(self.rows) - 1
+        self._set(row, story)
+        self.by_key[story.key] = row
+        return row
+
+    def join(self, row: int, item: StoryItem) -> OpenStory:
+        story = self.rows[row]
+        total = story.centroid * story.size + item.vector
+        norm = np.linalg.norm(total)
+        story.centroid = (total / norm if norm else total).astype(np.float32)
+        story.size += 1
+        story.members.append(item.article_id)
+        story.first_seen = min(story.first_seen, item.published)
+        story.last_seen = max(story.last_seen, item.published)
+        self._set(row, story)
+        return story
 
 
 def most_central(vectors: np.ndarray, ids: Sequence[int]) -> tuple[int, np.ndarray]:
