@@ -36,7 +36,7 @@ CHILD_SUFFIX = textwrap.dedent("""
 
 def child(code: str, env: dict[str, str] | None = None) -> dict:
     body = "\n".join(textwrap.dedent(part) for part in code.split("# end of corpus helper"))
-    out = subprocess.run([sys.executable, "-c", CHILD_PREFIX + body + CHILD_SUFFIX],
+    out = subprocess.run([sys.executable, "-c", CHILD_PREFIX + body + CHILD_SUFFIX], check=False,
                          capture_output=True, text=True, env={**os.environ, **(env or {})}, timeout=3600)
     if out.returncode != 0:
         raise RuntimeError(out.stderr[-3000:])
@@ -101,7 +101,6 @@ def fit_once(path: Path, numba_dir: Path) -> dict:
 def update_runs(workdir: Path, n_update: int, runs: int) -> dict:
     """A 5,000-article database with a fitted model; then n_update new articles, ours vs naive."""
     db, data = workdir / "update.db", workdir / "data"
-    env = {"MONITOR_DATABASE_URL": f"sqlite:///{db}"}
     setup = CORPUS + f"""
         from datetime import UTC, datetime
         from monitor.config import Config

@@ -110,7 +110,7 @@ def test_cli_trends_and_alerts(engine: sa.Engine, config: Config, write_config, 
     from monitor.cli import cli
 
     corpus = build_corpus(seed=7, days=30, end=END)
-    topic_ids, _ = _replay(engine, config, corpus)
+    _replay(engine, config, corpus)
     path = write_config({"feeds": [{"name": "f", "url": "http://127.0.0.1:9/feed"}], "data_dir": config.data_dir})
     monkeypatch.setenv("MONITOR_DATABASE_URL", database_url)
     runner = CliRunner()

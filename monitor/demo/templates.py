@@ -30,12 +30,12 @@ THEMES: dict[str, Theme] = {
                   "{a} teams up with {b} to build {field} models",
                   "New alliance: {a} joins forces with {b} on artificial intelligence",
                   "{b} and {a} agree joint AI research programme in {city}"],
-        "lead": ["{a} has signed a memorandum with {b} to jointly develop artificial intelligence for {field}, "
-                 "the two sides announced in {city}.",
-                 "{b} and {a} will pool researchers and data to build AI systems for {field} under an agreement "
-                 "unveiled in {city} this week.",
-                 "In a deal presented in {city}, {a} and {b} agreed to cooperate on artificial intelligence, "
-                 "starting with {field}.",
+        "lead": [("{a} has signed a memorandum with {b} to jointly develop artificial intelligence for {field}, "
+                  "the two sides announced in {city}."),
+                 ("{b} and {a} will pool researchers and data to build AI systems for {field} under an agreement "
+                  "unveiled in {city} this week."),
+                 ("In a deal presented in {city}, {a} and {b} agreed to cooperate on artificial intelligence, "
+                  "starting with {field}."),
                  "A new cross-border AI alliance links {a} with {b}; the first joint project targets {field}."],
         "detail": ["The partnership will fund a joint laboratory with {num} researchers, according to {person}.",
                    "{person} said the agreement covers shared computing resources and exchange of engineers.",

@@ -16,9 +16,9 @@ from datetime import datetime
 import numpy as np
 
 from monitor.config import TopicSeed
+from monitor.store.tables import Topic
 from monitor.topics.embeddings import from_bytes, normalise, to_bytes
 from monitor.topics.model import FoundTopic
-from monitor.store.tables import Topic
 
 
 @dataclass(frozen=True)

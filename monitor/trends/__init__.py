@@ -1,0 +1,1 @@
+"""Trends: daily counts, spike / emerging / watchlist detection and alerts."""

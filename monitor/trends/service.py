@@ -38,13 +38,13 @@ def detect(engine: Engine, config: Config, counts: Counts, days: list[date], now
     trends = config.trends
     rule = SpikeRule(trends.baseline_days, trends.min_count, trends.z_threshold, trends.ratio)
     topics = {str(t.id): t for t in db.all_topics(engine)}
-    name = lambda key: topics[key].name if key in topics else f"topic {key}"  # noqa: E731
+    name = lambda key: topics[key].name if key in topics else f"topic {key}"
     out: list[AlertDraft] = []
     topic_series = counts.series("topic")
     for key, series in sorted(topic_series.items()):
         if key == "-1":
             continue
-        stories = lambda s, k=key: counts.top_stories("topic", k, s.day)  # noqa: E731
+        stories = lambda s, k=key: counts.top_stories("topic", k, s.day)
         out += drafts(spikes(series, key, days, rule), "topic", name, trends.baseline_days, stories)
         topic = topics.get(key)
         if topic is not None and not topic.seeded and topic.first_seen_at and \
@@ -54,7 +54,7 @@ def detect(engine: Engine, config: Config, counts: Counts, days: list[date], now
                           name, trends.baseline_days, stories)
     first_days = db.first_days(engine, "watch")
     for key, series in sorted(counts.series("watch").items()):
-        stories = lambda s, k=key: counts.top_stories("watch", k, s.day)  # noqa: E731
+        stories = lambda s, k=key: counts.top_stories("watch", k, s.day)
         history = {first_days.get(key, min(series)): 1, **series}
         out += drafts(first_seen(history, key, days), "watch", str, trends.baseline_days, stories)
         out += drafts(spikes(series, key, days, rule), "watch", str, trends.baseline_days, stories)
