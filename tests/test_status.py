@@ -67,13 +67,15 @@ def test_failing_feeds_articles_today_and_pending_alerts(engine, write_config):
             session.add(Article(canonical_url=f"http://e/{i}", url=f"http://e/{i}", title="t", fetched_at=fetched,
                                 content_hash=str(i), status="extracted"))
         alerts = [Alert(dedup_key=f"k{i}", kind="spike", subject_kind="topic", subject="s", title="t",
-                        day=date(2026, 11, 20), reason="r", created_at=NOW - HOUR) for i in range(3)]
+                        day=date(2026, 11, 20), reason="r", created_at=NOW - HOUR) for i in range(4)]
         session.add_all(alerts)
         session.flush()
         session.add(Delivery(item_kind="alert", item_key=str(alerts[0].id), channel="email", recipient="a@example.org",
                              status="sent", updated_at=NOW))
         session.add(Delivery(item_kind="alert", item_key=str(alerts[1].id), channel="email", recipient="a@example.org",
                              status="failed", updated_at=NOW))
+        session.add(Delivery(item_kind="alert", item_key=str(alerts[3].id), channel="email", recipient="a@example.org",
+                             status="limited", updated_at=NOW))
     report = collect_status(engine, cfg, NOW)
     assert [f["name"] for f in report["feeds_failing"]] == ["down"]
     assert report["feeds_failing"][0]["error"] == "HTTP 503"

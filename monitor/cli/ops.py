@@ -225,14 +225,15 @@ def _articles_since(session: Any, since: datetime) -> int:
 
 
 def _pending_alerts(session: Any, config: Any, since: datetime) -> int:
-    """Recent alerts not yet sent over any configured channel (0 when no channel is configured)."""
+    """Recent alerts not yet delivered (or deliberately held back) on any channel; 0 with no channel."""
     import sqlalchemy as sa
 
     from monitor.store.tables import Alert, Delivery
 
     if not ((config.alerts.email and config.email.to) or config.alerts.webhook_url):
         return 0
-    sent = sa.select(Delivery.item_key).where(Delivery.item_kind == "alert", Delivery.status == "sent")
+    settled = ("sent", "limited")  # limited: held back by alerts.max_per_topic_per_day, on purpose
+    sent = sa.select(Delivery.item_key).where(Delivery.item_kind == "alert", Delivery.status.in_(settled))
     query = sa.select(sa.func.count()).select_from(Alert).where(
         Alert.created_at >= since, sa.cast(Alert.id, sa.String).not_in(sent))
     return session.execute(query).scalar_one()
