@@ -47,7 +47,7 @@ class DemoOutcome:
     def lines(self) -> list[str]:
         lines = [f"{s.name:<9} {s.status:<7} {s.seconds:6.1f}s{'  ' + s.error if s.error else ''}"
                  for s in self.result.stages]
-        lines.append(f"demo {self.result.status}: {self.served} sample articles crawled in {self.seconds:.0f}s")
+        lines.append(f"demo {self.result.status}: {self.served} sample articles, whole pipeline in {self.seconds:.0f}s")
         index = self.site / "index.html"
         lines.append(f"site:     {index if index.exists() else '(not built)'}")
         lines.append(f"digest:   {self.digest or '(not rendered)'}")
