@@ -159,35 +159,41 @@ def story_members(engine: Engine, story_ids: Iterable[int], model: str) -> dict[
 
 def finish_stories(engine: Engine, headlines: dict[int, tuple[int | None, dict[int, float]]]) -> None:
     """Per story id: set headline (most central article) and title, member similarities,
-    size, distinct outlets and majority topic."""
+    size, distinct outlets and majority topic. A fixed number of queries per 500 stories."""
+    ids = list(headlines)
     with session_scope(engine) as s:
-        for story_id, (headline, similarities) in headlines.items():
-            story = s.get(Story, story_id)
-            members = s.exec(select(StoryMember).where(StoryMember.story_id == story_id)).all()
-            ids = [m.article_id for m in members]
-            for m in members:
-                m.similarity = similarities.get(m.article_id, m.similarity)
-            story.size, story.outlets = len(ids), _outlets(s, ids)
-            if headline is not None:
-                story.headline_article_id = headline
-                story.title = s.get(Article, headline).title
-            story.topic_id = _majority_topic(s, ids)
+        for start in range(0, len(ids), 500):
+            _finish_chunk(s, {sid: headlines[sid] for sid in ids[start:start + 500]})
 
 
-def _outlets(s: Any, ids: list[int]) -> int:
-    feeds = set(s.exec(select(ArticleSource.feed_id).where(col(ArticleSource.article_id).in_(ids))).all())
-    rows = s.exec(select(Article.first_feed_id, Article.site_name, Article.canonical_url)
+def _finish_chunk(s: Any, headlines: dict[int, tuple[int | None, dict[int, float]]]) -> None:
+    stories = {st.id: st for st in s.exec(select(Story).where(col(Story.id).in_(list(headlines)))).all()}
+    members = s.exec(select(StoryMember).where(col(StoryMember.story_id).in_(list(headlines)))).all()
+    by_story: dict[int, list[int]] = {}
+    for m in members:
+        m.similarity = headlines[m.story_id][1].get(m.article_id, m.similarity)
+        by_story.setdefault(m.story_id, []).append(m.article_id)
+    article_ids = [m.article_id for m in members]
+    outlets = _outlets_of(s, article_ids)
+    topics = dict(s.exec(select(ArticleTopic.article_id, ArticleTopic.topic_id)
+                         .where(col(ArticleTopic.article_id).in_(article_ids), ArticleTopic.topic_id >= 0)).all())
+    titles = dict(s.exec(select(Article.id, Article.title).where(
+        col(Article.id).in_([h for h, _ in headlines.values() if h is not None]))).all())
+    for sid, (headline, _) in headlines.items():
+        story, arts = stories[sid], by_story.get(sid, [])
+        story.size = len(arts)
+        story.outlets = len({outlets[a] for a in arts if a in outlets})
+        if headline is not None:
+            story.headline_article_id, story.title = headline, titles[headline]
+        story.topic_id = _majority([topics[a] for a in arts if a in topics])
+
+
+def _outlets_of(s: Any, ids: list[int]) -> dict[int, Any]:
+    """An outlet key per article: its first feed, else its site name, else its host."""
+    rows = s.exec(select(Article.id, Article.first_feed_id, Article.site_name, Article.canonical_url)
                   .where(col(Article.id).in_(ids))).all()
-    feeds |= {f for f, _, _ in rows if f is not None}
-    if feeds:
-        return len(feeds)
-    return len({site or urlsplit(url).hostname or url for _, site, url in rows})
-
-
-def _majority_topic(s: Any, ids: list[int]) -> int | None:
-    rows = list(s.exec(select(ArticleTopic.topic_id).where(col(ArticleTopic.article_id).in_(ids),
-                                                           ArticleTopic.topic_id >= 0)).all())
-    return _majority(rows)
+    return {a: ("feed", f) if f is not None else ("site", site or urlsplit(url).hostname or url)
+            for a, f, site, url in rows}
 
 
 def _majority(values: list[int]) -> int | None:
@@ -196,14 +202,16 @@ def _majority(values: list[int]) -> int | None:
 
 def recompute_story_topics(engine: Engine, story_ids: Iterable[int] | None = None) -> int:
     """Set each story's topic to its members' majority topic (all stories if ``story_ids`` is None)."""
+    query = (sa.select(StoryMember.story_id, ArticleTopic.topic_id)
+             .join(ArticleTopic, ArticleTopic.article_id == StoryMember.article_id)
+             .where(ArticleTopic.topic_id >= 0))
+    wanted = None if story_ids is None else list(set(story_ids))
+    chunks = [query] if wanted is None else [query.where(col(StoryMember.story_id).in_(wanted[i:i + 500]))
+                                             for i in range(0, len(wanted), 500)]
     with session_scope(engine) as s:
-        query = (sa.select(StoryMember.story_id, ArticleTopic.topic_id)
-                 .join(ArticleTopic, ArticleTopic.article_id == StoryMember.article_id)
-                 .where(ArticleTopic.topic_id >= 0))
-        wanted = None if story_ids is None else set(story_ids)
         topics: dict[int, list[int]] = {}
-        for sid, tid in s.execute(query).all():
-            if wanted is None or sid in wanted:
+        for chunk in chunks:
+            for sid, tid in s.execute(chunk).all():
                 topics.setdefault(sid, []).append(tid)
         values = [{"id": sid, "topic_id": _majority(tids)} for sid, tids in topics.items()]
         if values:

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import logging
 import re
+import zlib
+from collections import Counter
 from collections.abc import Sequence
+from itertools import pairwise
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -139,23 +142,43 @@ class Model2VecEmbedder:
 class HashedTfidfEmbedder:
     """Stateless lexical vectors: signed feature hashing of words and word pairs, sublinear tf.
 
-    Needs only scikit-learn and no fitting, so vectors stored today stay comparable
-    with vectors computed next month. Model name ``hashed-N`` sets the dimension.
+    No fitting and no dependency, so vectors stored today stay comparable with
+    vectors computed next month, and the crawl path imports nothing heavy.
+    Model name ``hashed-N`` sets the dimension.
     """
 
     def __init__(self, model: str, batch_size: int) -> None:
         match = re.fullmatch(r"hashed-(\d+)", model)
         if not match:
             raise ConfigError(f"embedding.model: tfidf expects hashed-N such as hashed-1024 (value {model!r})")
-        from sklearn.feature_extraction.text import HashingVectorizer
-
-        self._vectorizer = HashingVectorizer(n_features=int(match[1]), ngram_range=(1, 2), stop_words="english",
-                                             alternate_sign=True, norm=None)
+        self.dim = int(match[1])
         self.name, self.batch_size = f"tfidf:{model}", batch_size
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
-        if not texts:
-            return np.zeros((0, self._vectorizer.n_features), dtype=np.float32)
-        counts = self._vectorizer.transform(list(texts))
-        counts.data = np.sign(counts.data) * np.log1p(np.abs(counts.data))
-        return normalise(counts.toarray())
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for feature, count in _features(text).items():
+                code = zlib.crc32(feature.encode("utf-8"))
+                out[row, code % self.dim] += (1.0 if code & 0x80000000 else -1.0) * (1.0 + np.log(count))
+        return normalise(out)
+
+
+_TOKEN = re.compile(r"(?u)\b\w\w+\b")
+STOP_WORDS = frozenset([
+    "a", "about", "above", "after", "again", "against", "all", "also", "am", "an", "and", "any", "are", "as",
+    "at", "be", "because", "been", "before", "being", "below", "between", "both", "but", "by", "can", "could",
+    "did", "do", "does", "doing", "down", "during", "each", "few", "for", "from", "further", "had", "has",
+    "have", "having", "he", "her", "here", "hers", "herself", "him", "himself", "his", "how", "i", "if", "in",
+    "into", "is", "it", "its", "itself", "just", "me", "more", "most", "my", "myself", "no", "nor", "not",
+    "now", "of", "off", "on", "once", "only", "or", "other", "our", "ours", "ourselves", "out", "over", "own",
+    "same", "she", "should", "so", "some", "such", "than", "that", "the", "their", "theirs", "them",
+    "themselves", "then", "there", "these", "they", "this", "those", "through", "to", "too", "under", "until",
+    "up", "very", "was", "we", "were", "what", "when", "where", "which", "while", "who", "whom", "why", "will",
+    "with", "would", "you", "your", "yours", "yourself", "yourselves", "said", "says", "say", "new", "also",
+    "one", "two",
+])
+
+
+def _features(text: str) -> Counter:
+    words = [w for w in _TOKEN.findall(text.lower()) if w not in STOP_WORDS]
+    return Counter(words) + Counter(f"{a} {b}" for a, b in pairwise(words))

@@ -114,16 +114,21 @@ def _update(story: OpenStory) -> db.StoryUpdate:
 def _finish(engine: Engine, config: Config, story_ids: list[int]) -> None:
     """Headline = the member closest to the members' mean story vector."""
     members = db.story_members(engine, story_ids, model_name(config.embedding))
+    flat = [(sid, row) for sid in story_ids for row in members.get(sid, [])]
+    vectors = story_vectors(np.vstack([from_bytes(r[3]) for _, r in flat]),
+                            [lead_text(r[1], r[2]) for _, r in flat],
+                            config.stories.semantic_weight) if flat else np.zeros((0, 0), np.float32)
+    positions: dict[int, list[int]] = {}
+    for i, (sid, _) in enumerate(flat):
+        positions.setdefault(sid, []).append(i)
     headlines: dict[int, tuple[int | None, dict[int, float]]] = {}
     for sid in story_ids:
-        rows = members.get(sid, [])
+        rows = positions.get(sid, [])
         if not rows:
             headlines[sid] = (None, {})
             continue
-        vectors = story_vectors(np.vstack([from_bytes(v) for *_, v in rows]),
-                                [lead_text(t, x) for _, t, x, _ in rows], config.stories.semantic_weight)
-        ids = [aid for aid, *_ in rows]
-        headline, sims = most_central(vectors, ids)
+        ids = [flat[i][1][0] for i in rows]
+        headline, sims = most_central(vectors[rows], ids)
         headlines[sid] = (headline, dict(zip(ids, sims.tolist(), strict=True)))
     db.finish_stories(engine, headlines)
 

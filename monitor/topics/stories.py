@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cache
 
 import numpy as np
 
@@ -53,9 +54,14 @@ def lead_text(title: str, text: str | None) -> str:
     return f"{title} {' '.join((text or '').split()[:LEAD_WORDS])}"
 
 
+@cache
+def _lexical() -> HashedTfidfEmbedder:
+    return HashedTfidfEmbedder(f"hashed-{LEXICAL_DIM}", 256)
+
+
 def story_vectors(semantic: np.ndarray, leads: Sequence[str], semantic_weight: float) -> np.ndarray:
     """Concatenate weighted semantic and lexical unit vectors into unit story vectors."""
-    lexical = HashedTfidfEmbedder(f"hashed-{LEXICAL_DIM}", 256).embed(leads)
+    lexical = _lexical().embed(leads)
     semantic = normalise(semantic)
     joined = np.hstack([np.sqrt(semantic_weight) * semantic, np.sqrt(1.0 - semantic_weight) * lexical])
     return normalise(joined)
@@ -70,14 +76,16 @@ def assign_stories(items: Sequence[StoryItem], stories: list[OpenStory], window:
     its original's story without a similarity test.
     """
     known = dict(known or {})
+    ordered = sorted(items, key=lambda i: (i.published, i.article_id))
     index = _Index(stories, items[0].vector.shape[0] if items else 0, room=len(items))
+    index.precompute(ordered)
     placements: list[Placement] = []
     next_key = max((s.key for s in stories), default=0) + 1
-    for item in sorted(items, key=lambda i: (i.published, i.article_id)):
+    for position, item in enumerate(ordered):
         row = index.row_of_key(known.get(item.duplicate_of)) if item.duplicate_of is not None else None
         sim = float(item.vector @ index.centroids[row]) if row is not None else -1.0
         if row is None:
-            row, sim = index.best(item, window)
+            row, sim = index.best(position, item, window)
             if row is not None and sim < threshold:
                 row = None
         if row is None:
@@ -103,26 +111,44 @@ class _Index:
         for i, story in enumerate(self.rows):
             self._set(i, story)
         self.by_key = {s.key: i for i, s in enumerate(self.rows)}
+        self.changed = np.zeros(size, dtype=bool)
+        self.known_rows = 0
+        self.pre = np.zeros((0, 0), np.float32)
+
+    def precompute(self, items: Sequence[StoryItem]) -> None:
+        """Similarities of every item to every story open at the start, in one product;
+        rows of stories changed later in the batch are recomputed when used."""
+        self.known_rows = len(self.rows)
+        if items and self.known_rows and len(items) * self.known_rows <= 40_000_000:
+            self.pre = np.vstack([i.vector for i in items]).astype(np.float32) @ self.centroids[:self.known_rows].T
+        else:
+            self.known_rows = 0
 
     def _set(self, row: int, story: OpenStory) -> None:
+        if hasattr(self, "changed"):
+            self.changed[row] = True
         self.centroids[row] = story.centroid
         self.first[row], self.last[row] = story.first_seen.timestamp(), story.last_seen.timestamp()
 
     def row_of_key(self, key: int | None) -> int | None:
         return None if key is None else self.by_key.get(key)
 
-    def best(self, item: StoryItem, window: timedelta) -> tuple[int | None, float]:
+    def best(self, position: int, item: StoryItem, window: timedelta) -> tuple[int | None, float]:
         n = len(self.rows)
         if not n:
             return None, -1.0
         when, span = item.published.timestamp(), window.total_seconds()
-        sims = self.centroids[:n] @ item.vector
-        open_ = (when - self.last[:n] <= span) & (self.first[:n] - when <= span)
-        if not open_.any():
+        rows = np.flatnonzero((when - self.last[:n] <= span) & (self.first[:n] - when <= span))
+        if not len(rows):
             return None, -1.0
-        sims = np.where(open_, sims, -np.inf)
-        row = int(np.argmax(sims))
-        return row, float(sims[row])
+        stale = (rows >= self.known_rows) | self.changed[rows]
+        sims = np.empty(len(rows), dtype=np.float32)
+        if (~stale).any():
+            sims[~stale] = self.pre[position, rows[~stale]]
+        if stale.any():
+            sims[stale] = self.centroids[rows[stale]] @ item.vector
+        best = int(np.argmax(sims))
+        return int(rows[best]), float(sims[best])
 
     def add(self, story: OpenStory) -> int:
         self.stories.append(story)
