@@ -1,7 +1,11 @@
 """Ingestion benchmark: the real ``monitor crawl`` against a loopback news network, with baselines.
 
-    python bench/crawl_bench.py                  # 200 feeds x 20 items, 3 runs (~15 min)
-    python bench/crawl_bench.py --quick          # 40 feeds x 10 items, 2 runs
+    python bench/crawl_bench.py                  # 200 feeds x 20 items, 3 runs
+    python bench/crawl_bench.py --quick          # 40 feeds x 10 items, 2 runs (~3 min)
+    python bench/crawl_bench.py --runs 2 --variant-runs 1 --fetch-runs 0   # a shorter full-size run
+
+A full-size run takes ~15 min on 2 free cores; much longer on a loaded machine, or while
+the fetcher's slot order (see RESULTS-crawl.md) limits a crawl to ~14 pages/s.
 
 Measures, in one run: end-to-end articles/s of ``monitor crawl --no-analysis`` (a
 subprocess with a fresh SQLite database, default crawl settings), its peak memory
@@ -20,7 +24,6 @@ import platform
 import re
 import shlex
 import signal
-import statistics
 import sys
 import tempfile
 import time
@@ -102,10 +105,6 @@ def crawl_once(net: NewsNet, feeds: int, items: int, crawl: dict[str, object]) -
 def politeness_floor(items: int, delay: float, ttfb: float) -> float:
     """Per host: the feed, robots.txt and ``items`` pages start ``delay`` apart; the last then takes ``ttfb``."""
     return (items + 1) * delay + ttfb
-
-
-def median(values: list[float]) -> float:
-    return statistics.median(values)
 
 
 def log(message: str) -> None:
