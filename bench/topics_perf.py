@@ -35,7 +35,7 @@ CHILD_SUFFIX = textwrap.dedent("""
 
 
 def child(code: str, env: dict[str, str] | None = None) -> dict:
-    body = "\n".join(textwrap.dedent(part) for part in code.split("# end of corpus helper"))
+    body = "\n".join(textwrap.dedent(part) for part in code.split("# end of corpus builder"))
     out = subprocess.run([sys.executable, "-c", CHILD_PREFIX + body + CHILD_SUFFIX], check=False,
                          capture_output=True, text=True, env={**os.environ, **(env or {})}, timeout=3600)
     if out.returncode != 0:
@@ -54,7 +54,7 @@ CORPUS = """
                                        a.published, a.topic, a.story))
             seed += 1
         return out[:n]
-    # end of corpus helper
+    # end of corpus builder
 """
 
 
