@@ -233,13 +233,7 @@ class _Crawler:
             self.progress.update()
 
     async def _fetch_and_store(self, state: FeedState, url: str, entry: Entry) -> ingest.Stored:
-        fetched = await self.fetcher.get_page(entry.url)
-        extracted, error = None, fetched.error
-        if not error:
-            try:
-                extracted = await self._run(extract_page, fetched.body, fetched.final_url)
-            except ExtractError as exc:
-                error = str(exc)
+        fetched, extracted, error = await self.fetcher.get_page(entry.url, then=self._extract)
         if error:
             ingest.record_fetch(self.engine, _log(state.id, "page", fetched, self.now, error))
         record = build_article(url, entry, extracted, error, self.now, state.language)
@@ -250,6 +244,16 @@ class _Crawler:
         stored = ingest.store_article(self.engine, record, state.id, entry, signature, self.config.dedupe.near_threshold)
         self._count(stored, record)
         return stored
+
+    async def _extract(self, fetched: Fetched) -> tuple[Fetched, Extracted | None, str | None]:
+        """Runs while the page still holds its fetch slot (bounds the pages waiting for extraction)."""
+        if fetched.error:
+            return fetched, None, fetched.error
+        try:
+            extracted = await self._run(extract_page, fetched.body, fetched.final_url)
+        except ExtractError as exc:
+            return fetched, None, str(exc)
+        return fetched, extracted, None
 
     def _count(self, stored: ingest.Stored, record: Article) -> None:
         if not stored.created:

@@ -25,7 +25,14 @@ def monitor(args: list[str], config: Path, db_url: str) -> subprocess.Popen[str]
     return subprocess.Popen(
         [sys.executable, "-m", "monitor", "--config", str(config), *args],
         env=env, cwd=config.parent, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        start_new_session=True,
     )
+
+
+def kill_tree(proc: subprocess.Popen[str]) -> None:
+    """SIGKILL the crawl and its extraction workers, as a crash or `kill -9` of the group would."""
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait(10)
 
 
 def publish(site, feeds: int, items: int, delay: float = 0.0, prefix: str = "f") -> list[dict]:
@@ -74,8 +81,7 @@ def test_sigkill_mid_crawl_then_rerun_leaves_no_duplicate_or_partial_row(site, w
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and sum(site.count(f"/f{f}/a{i}.html") for f in range(3) for i in range(12)) < 8:
         time.sleep(0.05)
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.wait(10)
+    kill_tree(proc)
     partial = integrity(sqlite_url)
     assert partial["articles"] < 36, "the kill landed mid-crawl"
     assert partial["without_source"] == 0 and partial["empty_text"] == 0
@@ -131,8 +137,7 @@ def test_killed_worker_loses_nothing_after_its_lease_expires(site, write_config,
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and not any(p.endswith(".html") for _, p, _ in list(site.requests)):
         time.sleep(0.02)
-    os.kill(victim.pid, signal.SIGKILL)
-    victim.wait(10)
+    kill_tree(victim)
     time.sleep(3.5)  # the victim's lease expires
     survivors = [monitor(["crawl", "--worker", "--no-analysis"], config, postgres_url) for _ in range(2)]
     for proc in survivors:

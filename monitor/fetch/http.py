@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 from urllib.robotparser import RobotFileParser
 
@@ -21,6 +21,7 @@ from monitor.records import Fetched
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 CHUNK = 64 * 1024
+T = TypeVar("T")
 
 
 class BodyTooLarge(Exception):
@@ -95,15 +96,23 @@ class Fetcher:
             headers["If-Modified-Since"] = last_modified
         return await self._get(url, headers, self.config.feed_max_bytes)
 
-    async def get_page(self, url: str) -> Fetched:
+    async def get_page(self, url: str, then: Callable[[Fetched], Awaitable[T]] | None = None) -> Fetched | T:
+        """The page; with ``then``, ``then(page)`` runs before the fetch's global slot is released.
+
+        So at most ``concurrency`` fetched pages wait for processing at once: fetching slows to
+        the pace of extraction instead of piling up page bodies in memory.
+        """
         if self.config.respect_robots and not await self.allowed(url):
-            return Fetched(url, url, None, error="disallowed by robots.txt")
+            fetched = Fetched(url, url, None, error="disallowed by robots.txt")
+            return fetched if then is None else await then(fetched)
         headers = {"Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"}
-        fetched = await self._get(url, headers, self.config.page_max_bytes)
+        return await self._get(url, headers, self.config.page_max_bytes, lambda f: self._page_checked(url, f, then))
+
+    async def _page_checked(self, url: str, fetched: Fetched, then: Any) -> Any:
         if fetched.ok and not _is_html(fetched.headers.get("content-type", "")):
             ctype = fetched.headers.get("content-type", "")
-            return Fetched(url, fetched.final_url, fetched.status, fetched.headers, error=f"not an HTML page ({ctype})")
-        return fetched
+            fetched = Fetched(url, fetched.final_url, fetched.status, fetched.headers, error=f"not an HTML page ({ctype})")
+        return fetched if then is None else await then(fetched)
 
     async def allowed(self, url: str) -> bool:
         parts = urlsplit(url)
@@ -124,21 +133,34 @@ class Fetcher:
         parser.parse(fetched.body.decode("utf-8", "replace").splitlines())
         return parser
 
-    async def _get(self, url: str, headers: dict[str, str], cap: int) -> Fetched:
+    async def _get(self, url: str, headers: dict[str, str], cap: int, then: Any = None) -> Any:
+        """Host slot and spacing first, then a global slot: waiting for a host never holds a global slot."""
         gate = self._gate(url)
         started = time.monotonic()
-        async with self._global, gate.slots:
+        async with gate.slots:
             await gate.wait_turn()
+            await self._global.acquire()
             try:
-                return await self._request(url, headers, cap, started)
-            except BodyTooLarge:
-                return _failed(url, started, f"body larger than {cap} bytes")
-            except aiohttp.TooManyRedirects:
-                return _failed(url, started, f"more than {self.config.max_redirects} redirects")
-            except (TimeoutError, asyncio.TimeoutError):
-                return _failed(url, started, "timed out")
-            except (aiohttp.ClientError, ValueError, UnicodeError) as exc:
-                return _failed(url, started, f"{type(exc).__name__}: {exc}"[:500])
+                fetched = await self._guarded(url, headers, cap, started)
+            except BaseException:
+                self._global.release()
+                raise
+        try:
+            return fetched if then is None else await then(fetched)
+        finally:
+            self._global.release()
+
+    async def _guarded(self, url: str, headers: dict[str, str], cap: int, started: float) -> Fetched:
+        try:
+            return await self._request(url, headers, cap, started)
+        except BodyTooLarge:
+            return _failed(url, started, f"body larger than {cap} bytes")
+        except aiohttp.TooManyRedirects:
+            return _failed(url, started, f"more than {self.config.max_redirects} redirects")
+        except (TimeoutError, asyncio.TimeoutError):
+            return _failed(url, started, "timed out")
+        except (aiohttp.ClientError, ValueError, UnicodeError) as exc:
+            return _failed(url, started, f"{type(exc).__name__}: {exc}"[:500])
 
     async def _request(self, url: str, headers: dict[str, str], cap: int, started: float) -> Fetched:
         assert self._session is not None, "use Fetcher as an async context manager"
