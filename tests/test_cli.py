@@ -97,3 +97,28 @@ def test_missing_config_exits_2(tmp_path):
     result = run(["feeds"], tmp_path, f"sqlite:///{tmp_path / 'm.db'}")
     assert result.returncode == 2
     assert result.stderr.strip() == "monitor: feeds.yaml: file not found"
+
+
+def _field_paths(model: type, prefix: str = "") -> list[str]:
+    from pydantic import BaseModel
+
+    paths = []
+    for name, field in model.model_fields.items():
+        key = field.alias or name
+        paths.append(prefix + key)
+        annotation = field.annotation
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel) and prefix == "":
+            paths += _field_paths(annotation, f"{key}.")
+    return paths
+
+
+def test_readme_documents_every_command_and_setting():
+    from monitor.config import Config
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    lines = readme.splitlines()
+    for path in COMMANDS:
+        documented = any(f"monitor {path[0]}" in line and all(p in line for p in path[1:]) for line in lines)
+        assert documented, f"README lacks `monitor {' '.join(path)}`"
+    for path in _field_paths(Config):
+        assert f"{path.rsplit('.', 1)[-1]}:" in readme, f"README does not document {path}"
