@@ -33,6 +33,7 @@ from monitor.settings import Settings
 log = logging.getLogger(__name__)
 
 RUN_STAGES = ("crawl", "analysis", "refit", "trends", "alerts", "digest", "site")
+DELIVERY_STAGES = ("alerts", "digest")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
@@ -262,8 +263,15 @@ def run_stage(name: str, stage: Stage, app: Deps, now: datetime) -> StageResult:
         log.exception("stage %s failed after %.1fs: %s", name, seconds, exc)
         return StageResult(name, "failed", seconds, {}, f"{type(exc).__name__}: {exc}")
     seconds = round(time.perf_counter() - started, 3)
+    summary = summary if isinstance(summary, dict) else {"result": summary}
+    undelivered = summary.get("failed") if name in DELIVERY_STAGES else 0
+    if undelivered:
+        # The output stays on disk and is retried next run, but cron must hear about it (exit 1).
+        error = f"{undelivered} deliveries failed; they are retried on the next run"
+        log.error("stage %s: %s", name, error)
+        return StageResult(name, "failed", seconds, summary, error)
     log.info("stage %s: done in %.1fs", name, seconds, extra={"data": {"stage": name, "seconds": seconds}})
-    return StageResult(name, "ok", seconds, summary if isinstance(summary, dict) else {"result": summary})
+    return StageResult(name, "ok", seconds, summary)
 
 
 def jsonable(value: Any) -> Any:

@@ -265,3 +265,20 @@ def test_first_fit_waits_for_enough_articles(engine, write_config):
     assert result.status == "ok"
     summary = result.stage("refit").summary
     assert summary["due"] is False and "have 0" in summary["reason"]
+
+
+def test_refused_smtp_fails_the_digest_stage_and_keeps_the_digest(engine, write_config, tmp_path):
+    import socket
+
+    with socket.socket() as probe:  # a loopback port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    app = deps(engine, write_config, [{"name": "f", "url": "http://127.0.0.1:9/feed.xml"}],
+               digest={"send_empty": True}, site={"out": str(tmp_path / "site")},
+               email={"smtp_host": "127.0.0.1", "smtp_port": port, "to": ["analyst@example.org"]})
+    result = run_once(app, NOW, stages=("digest",))
+    assert (result.status, result.exit_code) == ("failed", 1)
+    digest = result.stages[0]
+    assert digest.status == "failed" and "retried on the next run" in (digest.error or "")
+    assert digest.summary.get("failed") == 1
+    assert list((tmp_path / "site" / "digests").glob("*.html")), "the digest stays on disk"
