@@ -287,7 +287,7 @@ def _process_pool(workers: int) -> ProcessPoolExecutor:
     import multiprocessing
 
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["monitor.extract.page", "monitor.parse.feed", "trafilatura", "feedparser"])
+    context.set_forkserver_preload(["monitor.extract.warm", "monitor.parse.feed", "trafilatura", "feedparser"])
     return ProcessPoolExecutor(max_workers=workers, mp_context=context)
 
 
