@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
-import socket
 import time
 from collections import Counter
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
@@ -84,7 +82,7 @@ def run_crawl(
     for name in names:
         config.feed(name)
     ingest.sync_feeds(engine, config.feeds, now)
-    owner = worker or f"{socket.gethostname()}:{os.getpid()}"
+    owner = worker or ingest.default_owner()
     tally = Tally()
     batch = config.crawl.worker_batch if worker else None
     asyncio.run(_crawl(engine, config, names, owner, now, tally, batch=batch, force=bool(feeds)))
@@ -233,27 +231,26 @@ class _Crawler:
             self.progress.update()
 
     async def _fetch_and_store(self, state: FeedState, url: str, entry: Entry) -> ingest.Stored:
-        fetched, extracted, error = await self.fetcher.get_page(entry.url, then=self._extract)
+        fetched, extracted, signature, error = await self.fetcher.get_page(entry.url, then=self._extract)
         if error:
             ingest.record_fetch(self.engine, _log(state.id, "page", fetched, self.now, error))
         record = build_article(url, entry, extracted, error, self.now, state.language)
-        signature = None
-        if record.status == "extracted" and len(record.text.split()) >= self.config.dedupe.min_words:
-            sig = await self._run(fingerprint.minhash, record.text, self.config.dedupe.shingle_words)
-            signature = fingerprint.to_bytes(sig)
         stored = ingest.store_article(self.engine, record, state.id, entry, signature, self.config.dedupe.near_threshold)
         self._count(stored, record)
         return stored
 
-    async def _extract(self, fetched: Fetched) -> tuple[Fetched, Extracted | None, str | None]:
+    async def _extract(self, fetched: Fetched) -> tuple[Fetched, Extracted | None, bytes | None, str | None]:
         """Runs while the page still holds its fetch slot (bounds the pages waiting for extraction)."""
         if fetched.error:
-            return fetched, None, fetched.error
+            return fetched, None, None, fetched.error
+        dedupe = self.config.dedupe
         try:
-            extracted = await self._run(extract_page, fetched.body, fetched.final_url)
+            extracted, signature = await self._run(
+                extract_and_fingerprint, fetched.body, fetched.final_url, dedupe.shingle_words, dedupe.min_words
+            )
         except ExtractError as exc:
-            return fetched, None, str(exc)
-        return fetched, extracted, None
+            return fetched, None, None, str(exc)
+        return fetched, extracted, signature, None
 
     def _count(self, stored: ingest.Stored, record: Article) -> None:
         if not stored.created:
@@ -287,8 +284,20 @@ def _process_pool(workers: int) -> ProcessPoolExecutor:
     import multiprocessing
 
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["monitor.extract.warm", "monitor.parse.feed", "trafilatura", "feedparser"])
+    context.set_forkserver_preload(
+        ["monitor.extract.warm", "monitor.parse.feed", "monitor.dedupe.text", "trafilatura", "feedparser"]
+    )
     return ProcessPoolExecutor(max_workers=workers, mp_context=context)
+
+
+def extract_and_fingerprint(
+    html: bytes, url: str, shingle_words: int, min_words: int
+) -> tuple[Extracted, bytes | None]:
+    """Worker-side: the page's text and, when it is long enough to compare, its MinHash signature."""
+    extracted = extract_page(html, url)
+    if len(extracted.text.split()) < min_words:
+        return extracted, None
+    return extracted, fingerprint.to_bytes(fingerprint.minhash(extracted.text, shingle_words))
 
 
 def build_article(

@@ -85,7 +85,6 @@ class CrawlSummary:
     feeds_ok: int = 0
     feeds_not_modified: int = 0
     feeds_failed: int = 0
-    feeds_skipped: int = 0
     entries_seen: int = 0
     articles_new: int = 0
     articles_extracted: int = 0

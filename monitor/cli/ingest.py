@@ -21,12 +21,10 @@ from monitor.cli.context import App, pass_app, with_config
 @pass_app
 def crawl_command(app: App, feed_names: tuple[str, ...], worker: bool, worker_name: str | None, no_analysis: bool) -> None:
     """Fetch due feeds, extract new articles, deduplicate and store them."""
-    import os
-    import socket
-
     from monitor.crawl import run_crawl
+    from monitor.store.ingest import default_owner
 
-    owner = worker_name or (f"{socket.gethostname()}:{os.getpid()}" if worker else None)
+    owner = worker_name or (default_owner() if worker else None)
     summary = run_crawl(
         app.engine, app.config, app.settings, feeds=list(feed_names) or None, worker=owner, analyse=not no_analysis
     )

@@ -37,13 +37,10 @@ class HostGate:
     clock: Callable[[], float] = time.monotonic
     _next_start: float = 0.0
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-    _slots: asyncio.Semaphore | None = None
+    slots: asyncio.Semaphore = field(init=False)
 
-    @property
-    def slots(self) -> asyncio.Semaphore:
-        if self._slots is None:
-            self._slots = asyncio.Semaphore(self.per_host)
-        return self._slots
+    def __post_init__(self) -> None:
+        self.slots = asyncio.Semaphore(self.per_host)
 
     async def wait_turn(self) -> None:
         async with self._lock:

@@ -83,9 +83,18 @@ def claim_feeds(
         return ids
 
 
+def default_owner() -> str:
+    """Lease owner of a crawl that was not given a worker name: ``host:pid``."""
+    return f"{_local_prefix()}{os.getpid()}"
+
+
+def _local_prefix() -> str:
+    return f"{socket.gethostname()}:"
+
+
 def _release_dead_local_leases(session: Session, now: datetime) -> None:
     """Free leases held by processes of this host that no longer run (a killed crawl)."""
-    prefix = f"{socket.gethostname()}:"
+    prefix = _local_prefix()
     owners = session.exec(
         select(Feed.lease_owner).where(Feed.lease_owner.startswith(prefix), Feed.lease_expires_at > now).distinct()
     ).all()
