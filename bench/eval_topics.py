@@ -19,13 +19,14 @@ import statistics
 import sys
 import time
 from datetime import UTC, datetime, timedelta
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from monitor.config import Config
-from monitor.demo.corpus import CorpusArticle, build_corpus
+from monitor.config import Config, StoryConfig
+from monitor.demo.corpus import build_corpus
 from monitor.topics.embeddings import document, load_embedder
 from monitor.topics.evaluate import adjusted_rand, bcubed, purity
 from monitor.topics.stories import StoryItem, assign_stories, lead_text, story_vectors
@@ -38,16 +39,17 @@ def scores(truth: list[Any], predicted: list[Any]) -> dict[str, float]:
     return {"bcubed_f1": round(bcubed(truth, predicted).f1, 4), "ari": round(adjusted_rand(truth, predicted), 4)}
 
 
-def ours_stories(corpus: list[CorpusArticle], semantic: np.ndarray, timeless: bool) -> list[int]:
-    vectors = story_vectors(semantic, [lead_text(a.title, a.text) for a in corpus], CONFIG.stories.semantic_weight)
+def ours_stories(corpus: Sequence[Any], semantic: np.ndarray, timeless: bool,
+                 cfg: StoryConfig = CONFIG.stories) -> list[int]:
+    vectors = story_vectors(semantic, [lead_text(a.title, a.text) for a in corpus], cfg.semantic_weight)
     when = datetime(2026, 1, 1, tzinfo=UTC)
     items = [StoryItem(i, when if timeless else a.published, vectors[i]) for i, a in enumerate(corpus)]
-    window = timedelta(hours=CONFIG.stories.window_hours)
-    placed = {p.article_id: p.story_key for p in assign_stories(items, [], window, CONFIG.stories.similarity)}
+    window = timedelta(hours=cfg.window_hours)
+    placed = {p.article_id: p.story_key for p in assign_stories(items, [], window, cfg.similarity)}
     return [placed[i] for i in range(len(corpus))]
 
 
-def tfidf(corpus: list[CorpusArticle]) -> np.ndarray:
+def tfidf(corpus: Sequence[Any]) -> np.ndarray:
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     return TfidfVectorizer(stop_words="english", sublinear_tf=True).fit_transform(
@@ -68,17 +70,18 @@ def baseline_stories(matrix: np.ndarray, truth: list[Any]) -> tuple[dict[str, fl
     return best
 
 
-def topic_scores(truth: list[str], labels: list[Any], keep: list[bool]) -> dict[str, float]:
+def topic_scores(truth: Sequence[Any], labels: list[Any], keep: list[bool]) -> dict[str, float]:
     t = [x for x, k in zip(truth, keep, strict=True) if k]
     p = [x for x, k in zip(labels, keep, strict=True) if k]
     return {**scores(t, p), "purity": round(purity(t, p), 4)}
 
 
-def baseline_topics(matrix: np.ndarray, truth: list[str], keep: list[bool]) -> tuple[dict[str, float], int]:
+def baseline_topics(matrix: np.ndarray, truth: Sequence[Any], keep: list[bool],
+                    ks: Sequence[int] = range(4, 21, 2)) -> tuple[dict[str, float], int]:
     from sklearn.cluster import AgglomerativeClustering
 
     best: tuple[dict[str, float], int] | None = None
-    for k in range(4, 21, 2):
+    for k in ks:
         labels = list(AgglomerativeClustering(n_clusters=k, metric="cosine", linkage="average").fit_predict(matrix))
         result = topic_scores(truth, labels, keep)
         if best is None or result["bcubed_f1"] > best[0]["bcubed_f1"]:
@@ -87,13 +90,14 @@ def baseline_topics(matrix: np.ndarray, truth: list[str], keep: list[bool]) -> t
     return best
 
 
-def ours_topics(corpus: list[CorpusArticle], semantic: np.ndarray, embedder: Any) -> list[str]:
+def ours_topics(corpus: Sequence[Any], semantic: np.ndarray, embedder: Any,
+                config: Config = CONFIG) -> list[str]:
     from monitor.topics.identity import assign_ids
     from monitor.topics.model import fit_bertopic
 
-    docs = [document(a.title, a.text, CONFIG.embedding.max_words) for a in corpus]
-    _, fitted = fit_bertopic(docs, semantic, CONFIG.topics, embedder, CONFIG.topic_model)
-    identity = assign_ids(fitted.topics, [], CONFIG.topics, CONFIG.topic_model.match_similarity,
+    docs = [document(a.title, a.text, config.embedding.max_words) for a in corpus]
+    _, fitted = fit_bertopic(docs, semantic, config.topics, embedder, config.topic_model)
+    identity = assign_ids(fitted.topics, [], config.topics, config.topic_model.match_similarity,
                           datetime(2026, 1, 1, tzinfo=UTC))
     names = {t.id: t.name for t in identity.topics}
     return [names[identity.mapping[t]] if t >= 0 else "outlier" for t in fitted.labels]

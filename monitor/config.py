@@ -105,8 +105,8 @@ class TopicModelConfig(Section):
     n_neighbors: Annotated[int, Field(ge=2)] = 15
     n_components: Annotated[int, Field(ge=2)] = 5
     min_cluster_size: Annotated[int, Field(ge=2)] = 10
-    n_clusters: Annotated[int, Field(ge=2)] = 50
-    seed_similarity: Annotated[float, Field(ge=0, le=1)] = 0.45
+    n_clusters: Annotated[int, Field(ge=2)] = 50  # at most; about sqrt(articles / 2) on smaller corpora
+    seed_z: float = 0.5  # evidence for an analyst topic: this many std devs above the mean similarity
     match_similarity: Annotated[float, Field(ge=0, le=1)] = 0.8
     refit_weekday: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] = "sun"
     seed: int = 42

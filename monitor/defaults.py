@@ -1,7 +1,7 @@
 """Default analyst topics and watchlist used when feeds.yaml has none.
 
 Topic names are the labels analysts see; descriptions and keywords seed the
-topic model (zero-shot matching) so that these names survive every refit.
+topic model (clusters are labelled with them) so that these names survive every refit.
 """
 
 DEFAULT_TOPICS: list[dict] = [

@@ -1,12 +1,12 @@
 """BERTopic fit, save and fast assignment with the saved model.
 
 Fit: precomputed embeddings, a reducer and clusterer from ``config.topic_model``,
-zero-shot topics from the analyst seeds (BERTopic ids 0..k-1 in seed order),
-c-TF-IDF keywords with an MMR representation, English stop words removed.
-Discovered clusters whose centroid is close to a seeded topic's centroid (or to
-its description) are folded into that seed, so an analyst topic keeps all of
-its articles. Saved with safetensors under ``<data_dir>/topic_model/run-N``
-together with ``monitor.json`` (embedding model, BERTopic id -> topic mapping).
+clusters labelled with the analyst topics (``monitor.topics.seeding``: cluster
+first, then label each cluster by calibrated evidence), then BERTopic in manual
+mode builds the model from those labels: c-TF-IDF keywords with an MMR
+representation, English stop words removed, one embedding per topic. Saved with
+safetensors under ``<data_dir>/topic_model/run-N`` together with ``monitor.json``
+(embedding model, BERTopic id -> topic mapping).
 
 Assignment between refits reads the saved topic embeddings with safetensors and
 numpy (nearest topic embedding, as BERTopic's own ``transform`` does for a saved
@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -28,14 +29,12 @@ import numpy as np
 from monitor.config import TopicModelConfig, TopicSeed
 from monitor.errors import MonitorError
 from monitor.topics.embeddings import Embedder, normalise
+from monitor.topics.seeding import label_clusters, seed_evidence
 
 log = logging.getLogger(__name__)
 
 MIN_DOCS = 20
 SIDECAR = "monitor.json"
-FOLD_SIMILARITY = 0.8
-FOLD_MARGIN = 0.1
-FOLD_SEED_SIMILARITY = 0.35
 
 
 @dataclass(frozen=True)
@@ -71,20 +70,26 @@ def numba_cache(data_dir: Path) -> None:
 
 def fit_bertopic(docs: Sequence[str], embeddings: np.ndarray, seeds: Sequence[TopicSeed],
                  embedder: Embedder, cfg: TopicModelConfig) -> tuple[Any, Fitted]:
+    """Cluster, label clusters with the analyst topics, then let BERTopic build the topic model
+    from those labels (c-TF-IDF keywords, MMR representation, topic embeddings)."""
     if len(docs) < MIN_DOCS:
         raise MonitorError(f"topic model needs at least {MIN_DOCS} articles with text, found {len(docs)}")
     BERTopic, version = bertopic()
+    from bertopic.cluster import BaseCluster
+    from bertopic.dimensionality import BaseDimensionalityReduction
+
     embeddings = normalise(embeddings)
-    seed_vectors = embedder.embed([seed_text(s) for s in seeds]) if seeds else np.zeros((0, embeddings.shape[1]))
-    left = _unseeded(embeddings, seed_vectors, cfg.seed_similarity)
-    model = BERTopic(embedding_model=_backend(embedder), umap_model=_reducer(cfg, left),
-                     hdbscan_model=_clusterer(cfg, left), vectorizer_model=_vectorizer(len(docs)),
-                     representation_model=_representation(), top_n_words=10,
-                     zeroshot_topic_list=[seed_text(s) for s in seeds] or None,
-                     zeroshot_min_similarity=cfg.seed_similarity)
-    labels, _ = model.fit_transform(list(docs), embeddings)
+    seed_vectors = normalise(embedder.embed([seed_text(s) for s in seeds])) if seeds else \
+        np.zeros((0, embeddings.shape[1]), np.float32)
+    evidence = seed_evidence(embeddings, seed_vectors, cfg.seed_z)
+    ours = label_clusters(_clusters(cfg, embeddings), evidence, len(seeds))
+    model = BERTopic(embedding_model=_backend(embedder), umap_model=BaseDimensionalityReduction(),
+                     hdbscan_model=BaseCluster(), vectorizer_model=_vectorizer(len(docs)),
+                     representation_model=_representation(), top_n_words=10)
+    labels, _ = model.fit_transform(list(docs), embeddings, y=ours.tolist())
     labels = [int(t) for t in labels]
-    found = _found_topics(model, labels, embeddings, seeds, seed_vectors, cfg.seed_similarity)
+    seed_of = {t: seeds[int(o)].name for t, o in zip(labels, ours.tolist(), strict=True) if 0 <= o < len(seeds)}
+    found = _found_topics(model, labels, embeddings, seed_of)
     scores, floors = _scores(model, labels, embeddings)
     return model, Fitted(labels, scores, found, floors, version)
 
@@ -101,12 +106,6 @@ def bertopic() -> tuple[Any, str]:
     return BERTopic, package.__version__
 
 
-def _unseeded(embeddings: np.ndarray, seed_vectors: np.ndarray, threshold: float) -> int:
-    if not len(seed_vectors):
-        return len(embeddings)
-    return int(((embeddings @ seed_vectors.T).max(axis=1) < threshold).sum())
-
-
 def _backend(embedder: Embedder) -> Any:
     from bertopic.backend import BaseEmbedder
 
@@ -117,28 +116,33 @@ def _backend(embedder: Embedder) -> Any:
     return Backend()
 
 
-def _reducer(cfg: TopicModelConfig, n: int) -> Any:
+def cluster_count(cfg: TopicModelConfig, n: int) -> int:
+    """k-means clusters: about sqrt(n/2), at most ``n_clusters`` (300 articles: 12; 50,000: the cap)."""
+    return max(2, min(cfg.n_clusters, round(math.sqrt(n / 2))))
+
+
+def _clusters(cfg: TopicModelConfig, embeddings: np.ndarray) -> np.ndarray:
+    """Cluster ids per article (-1: HDBSCAN outlier) on reduced embeddings."""
+    n = len(embeddings)
     components = max(2, min(cfg.n_components, n - 2))
     if cfg.reducer == "pca":
         from sklearn.decomposition import PCA
 
-        return PCA(n_components=components, random_state=cfg.seed)
-    from umap import UMAP
+        reduced = PCA(n_components=components, random_state=cfg.seed).fit_transform(embeddings)
+    else:
+        from umap import UMAP
 
-    return UMAP(n_neighbors=max(2, min(cfg.n_neighbors, n - 1)), n_components=components, min_dist=0.0,
-                metric="cosine", random_state=cfg.seed, low_memory=True)
-
-
-def _clusterer(cfg: TopicModelConfig, n: int) -> Any:
+        reduced = UMAP(n_neighbors=max(2, min(cfg.n_neighbors, n - 1)), n_components=components, min_dist=0.0,
+                       metric="cosine", random_state=cfg.seed, low_memory=True).fit_transform(embeddings)
     if cfg.clusterer == "kmeans":
         from sklearn.cluster import MiniBatchKMeans
 
-        return MiniBatchKMeans(n_clusters=max(2, min(cfg.n_clusters, n // 5)), random_state=cfg.seed,
-                               n_init=3, batch_size=4096)
+        return MiniBatchKMeans(n_clusters=cluster_count(cfg, n), random_state=cfg.seed, n_init=3,
+                               batch_size=4096).fit_predict(reduced)
     from hdbscan import HDBSCAN
 
     return HDBSCAN(min_cluster_size=max(2, min(cfg.min_cluster_size, n // 2)), metric="euclidean",
-                   cluster_selection_method="eom", prediction_data=True)
+                   cluster_selection_method="eom").fit_predict(reduced)
 
 
 def _vectorizer(n_docs: int) -> Any:
@@ -154,42 +158,13 @@ def _representation() -> Any:
     return MaximalMarginalRelevance(diversity=0.3)
 
 
-def _found_topics(model: Any, labels: list[int], embeddings: np.ndarray, seeds: Sequence[TopicSeed],
-                  seed_vectors: np.ndarray, threshold: float) -> list[FoundTopic]:
-    ids = sorted({t for t in labels if t >= 0})
-    centroids = {t: _centroid(embeddings, labels, t) for t in ids}
-    by_text = {seed_text(s): s.name for s in seeds}
-    seeded = {t: by_text[label] for t, label in model.topic_labels_.items() if t >= 0 and label in by_text}
+def _found_topics(model: Any, labels: list[int], embeddings: np.ndarray,
+                  seed_of: dict[int, str]) -> list[FoundTopic]:
     found = []
-    for t in ids:
-        seed = seeded.get(t) or _fold(centroids[t], centroids, seeded, seed_vectors, seeds, threshold)
+    for t in sorted({t for t in labels if t >= 0}):
         words = tuple(w for w, _ in (model.get_topic(t) or [])[:10] if w)
-        found.append(FoundTopic(t, seed, words, centroids[t], labels.count(t)))
+        found.append(FoundTopic(t, seed_of.get(t), words, _centroid(embeddings, labels, t), labels.count(t)))
     return found
-
-
-def _fold(centroid: np.ndarray, centroids: dict[int, np.ndarray], seeded: dict[int, str],
-          seed_vectors: np.ndarray, seeds: Sequence[TopicSeed], threshold: float) -> str | None:
-    """The seed a discovered cluster belongs to, or None.
-
-    Either its centroid is close to a seeded topic's centroid, or it is clearly
-    nearest one seed's description: similarity at least ``FOLD_SEED_SIMILARITY``
-    (below the per-article zero-shot threshold: a cluster mean of many articles
-    is compared, not one article) and ``FOLD_MARGIN`` above the next seed.
-    """
-    for t, name in sorted(seeded.items(), key=lambda kv: -float(centroid @ centroids[kv[0]])):
-        if float(centroid @ centroids[t]) >= FOLD_SIMILARITY:
-            return name
-        break
-    if not len(seed_vectors):
-        return None
-    sims = seed_vectors @ centroid
-    order = np.argsort(-sims)
-    runner_up = float(sims[order[1]]) if len(order) > 1 else -1.0
-    if float(sims[order[0]]) >= min(threshold, FOLD_SEED_SIMILARITY) and \
-            float(sims[order[0]]) - runner_up >= FOLD_MARGIN:
-        return seeds[int(order[0])].name
-    return None
 
 
 def _centroid(embeddings: np.ndarray, labels: list[int], topic: int) -> np.ndarray:
