@@ -30,7 +30,7 @@ from real_sets import LabelledArticle, read_set
 from monitor.config import Config, StoryConfig
 from monitor.topics.embeddings import document, load_embedder
 
-SWEEP = [0.6, 0.65, 0.7, 0.75, 0.8, 0.85]
+SWEEP = [0.3, 0.4, 0.5, 0.6, 0.7, 0.75, 0.8]
 AG_SEEDS = [
     {"name": "World", "description": "world news: international politics, governments, wars, elections, diplomacy"},
     {"name": "Sports", "description": "sports: games, teams, players, leagues, tournaments and results"},

@@ -29,10 +29,10 @@ from monitor.config import Config, StoryConfig
 from monitor.demo.corpus import build_corpus
 from monitor.topics.embeddings import document, load_embedder
 from monitor.topics.evaluate import adjusted_rand, bcubed, purity
-from monitor.topics.stories import StoryItem, assign_stories, lead_text, story_vectors
+from monitor.topics.stories import StoryItem, assign_stories, calibrated_threshold, lead_text, story_vectors
 
 CONFIG = Config(feeds=[{"name": "bench", "url": "http://127.0.0.1/feed"}])
-THRESHOLDS = [0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9]
+THRESHOLDS = [0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95]
 
 
 def scores(truth: list[Any], predicted: list[Any]) -> dict[str, float]:
@@ -45,7 +45,8 @@ def ours_stories(corpus: Sequence[Any], semantic: np.ndarray, timeless: bool,
     when = datetime(2026, 1, 1, tzinfo=UTC)
     items = [StoryItem(i, when if timeless else a.published, vectors[i]) for i, a in enumerate(corpus)]
     window = timedelta(hours=cfg.window_hours)
-    placed = {p.article_id: p.story_key for p in assign_stories(items, [], window, cfg.similarity)}
+    threshold = calibrated_threshold(vectors[-1000:], cfg.z) if cfg.similarity == "auto" else cfg.similarity
+    placed = {p.article_id: p.story_key for p in assign_stories(items, [], window, threshold)}
     return [placed[i] for i in range(len(corpus))]
 
 

@@ -115,7 +115,9 @@ class TopicModelConfig(Section):
 
 class StoryConfig(Section):
     window_hours: Annotated[float, Field(gt=0)] = 72.0
-    similarity: Annotated[float, Field(gt=0, le=1)] = 0.75
+    # "auto": calibrated on recent articles (mean + z standard deviations of their pairwise similarity)
+    similarity: Literal["auto"] | Annotated[float, Field(gt=0, le=1)] = "auto"
+    z: Annotated[float, Field(gt=0)] = 3.75
     semantic_weight: Annotated[float, Field(ge=0, le=1)] = 0.9  # rest: lexical overlap of title and lead
 
 

@@ -13,8 +13,16 @@ from monitor.config import Config
 from monitor.demo.corpus import build_corpus
 from monitor.store import analysis as db
 from monitor.topics.evaluate import adjusted_rand, bcubed
-from monitor.topics.service import process_new
-from monitor.topics.stories import OpenStory, StoryItem, assign_stories
+from monitor.topics.embeddings import normalise
+from monitor.topics.service import process_new, story_threshold
+from monitor.topics.stories import (
+    FALLBACK_SIMILARITY,
+    MIN_REFERENCE,
+    OpenStory,
+    StoryItem,
+    assign_stories,
+    calibrated_threshold,
+)
 
 T0 = datetime(2026, 5, 1, 8, tzinfo=UTC)
 WINDOW = timedelta(hours=72)
@@ -56,6 +64,22 @@ def test_order_of_arrival_does_not_matter_within_a_batch() -> None:
     a = assign_stories(items, [], WINDOW, 0.9)
     b = assign_stories(items[::-1], [], WINDOW, 0.9)
     assert {p.article_id: p.story_key for p in a} == {p.article_id: p.story_key for p in b}
+
+
+def test_calibrated_threshold_follows_the_similarity_scale() -> None:
+    rng = np.random.default_rng(5)
+    spread = normalise(rng.normal(size=(400, 64)))  # random pairs: mean ~0, sd ~1/8
+    shared = normalise(np.hstack([np.ones((400, 1)) * 2.0, rng.normal(size=(400, 64)) * 0.2]))  # all alike
+    low, high = calibrated_threshold(spread, 3.0), calibrated_threshold(shared, 3.0)
+    sims = (shared @ shared.T)[np.triu_indices(400, 1)]
+    assert 0.3 < low < 0.45  # about 3 standard deviations of 1/8 above 0
+    assert high == pytest.approx(sims.mean() + 3.0 * sims.std(), abs=1e-4) and high > low + 0.3
+    assert calibrated_threshold(spread[:MIN_REFERENCE - 1], 3.0) == FALLBACK_SIMILARITY
+
+
+def test_fixed_similarity_overrides_calibration(engine: sa.Engine, tmp_path) -> None:
+    fixed = Config(feeds=[{"name": "f", "url": "http://127.0.0.1:9/feed"}], stories={"similarity": 0.6})
+    assert story_threshold(engine, fixed, "wordllama:l2_supercat_256") == 0.6
 
 
 @pytest.fixture

@@ -95,6 +95,16 @@ def articles_without_story(engine: Engine, model: str, limit: int) -> list[Artic
                 for a, v in s.execute(query).all()]
 
 
+def recent_articles(engine: Engine, model: str, limit: int) -> list[ArticleRow]:
+    """The newest ``limit`` original articles with an embedding of ``model`` (story calibration)."""
+    with session_scope(engine) as s:
+        query = (sa.select(Article, Embedding.vector).join(Embedding, Embedding.article_id == Article.id)
+                 .where(Embedding.model == model, Article.duplicate_of.is_(None))
+                 .order_by(Article.id.desc()).limit(limit))
+        return [ArticleRow(a.id, a.title, _text_of(a), a.published_at or a.fetched_at, None, v)
+                for a, v in s.execute(query).all()]
+
+
 def stories_for(engine: Engine, since: datetime, ids: Iterable[int] = ()) -> list[Story]:
     """Stories still open (last seen since ``since``) plus the stories with the given ids."""
     ids = list(set(ids))

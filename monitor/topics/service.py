@@ -21,12 +21,22 @@ from monitor.config import Config
 from monitor.store import analysis as db
 from monitor.store.tables import TopicModelRun
 from monitor.topics.embeddings import Embedder, document, from_bytes, load_embedder, model_name, to_bytes
-from monitor.topics.stories import OpenStory, StoryItem, assign_stories, lead_text, most_central, story_vectors
+from monitor.topics.stories import (
+    FALLBACK_SIMILARITY,
+    OpenStory,
+    StoryItem,
+    assign_stories,
+    calibrated_threshold,
+    lead_text,
+    most_central,
+    story_vectors,
+)
 
 log = logging.getLogger(__name__)
 
 BATCH = 2000
 KEEP_MODELS = 3
+CALIBRATION_ARTICLES = 1000  # newest articles whose pairwise similarity sets the story threshold
 
 
 def process_new(engine: Engine, config: Config, now: datetime) -> dict[str, Any]:
@@ -80,6 +90,7 @@ def assign_topics(engine: Engine, config: Config, run: TopicModelRun, now: datet
 def assign_pending_stories(engine: Engine, config: Config, now: datetime) -> dict[str, int]:
     name = model_name(config.embedding)
     window = timedelta(hours=config.stories.window_hours)
+    threshold = story_threshold(engine, config, name)
     new = joined = 0
     while rows := db.articles_without_story(engine, name, BATCH):
         stories, known = _open_stories(engine, rows, window)
@@ -87,13 +98,27 @@ def assign_pending_stories(engine: Engine, config: Config, now: datetime) -> dic
                                 [lead_text(r.title, r.text) for r in rows], config.stories.semantic_weight)
         items = [StoryItem(r.id, r.when, vectors[i], r.duplicate_of) for i, r in enumerate(rows)]
         before = {s.key: s.size for s in stories}
-        placements = assign_stories(items, stories, window, config.stories.similarity, known)
+        placements = assign_stories(items, stories, window, threshold, known)
         touched = [s for s in stories if s.size != before.get(s.key)]
         ids = db.save_stories(engine, [_update(s) for s in touched])
         _finish(engine, config, ids)
         new += sum(1 for s in touched if s.id is None)
         joined += sum(1 for p in placements if not p.new_story)
     return {"stories_new": new, "stories_joined": joined}
+
+
+def story_threshold(engine: Engine, config: Config, name: str) -> float:
+    """The configured story similarity, or one calibrated on the newest stored articles."""
+    if config.stories.similarity != "auto":
+        return float(config.stories.similarity)
+    rows = db.recent_articles(engine, name, CALIBRATION_ARTICLES)
+    if not rows:
+        return FALLBACK_SIMILARITY
+    vectors = story_vectors(np.vstack([from_bytes(r.vector) for r in rows]),
+                            [lead_text(r.title, r.text) for r in rows], config.stories.semantic_weight)
+    threshold = calibrated_threshold(vectors, config.stories.z)
+    log.debug("story similarity threshold %.3f from %d recent articles", threshold, len(rows))
+    return threshold
 
 
 def _open_stories(engine: Engine, rows: list[db.ArticleRow],

@@ -19,6 +19,8 @@ from monitor.topics.embeddings import HashedTfidfEmbedder, normalise
 
 LEXICAL_DIM = 1024
 LEAD_WORDS = 80
+MIN_REFERENCE = 200  # fewer recent articles than this: no calibration (too noisy), the fallback threshold
+FALLBACK_SIMILARITY = 0.75
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,20 @@ def story_vectors(semantic: np.ndarray, leads: Sequence[str], semantic_weight: f
     semantic = normalise(semantic)
     joined = np.hstack([np.sqrt(semantic_weight) * semantic, np.sqrt(1.0 - semantic_weight) * lexical])
     return normalise(joined)
+
+
+def calibrated_threshold(reference: np.ndarray, z: float) -> float:
+    """Similarity threshold for joining a story: ``z`` standard deviations above the mean similarity
+    between distinct reference articles (unit story vectors), or the fallback with too few of them.
+
+    The scale of similarities depends on the embedding model, on article length and on how varied
+    the feeds are; how far a same-event pair stands above a random pair does much less.
+    """
+    n = len(reference)
+    if n < MIN_REFERENCE:
+        return FALLBACK_SIMILARITY
+    sims = (reference @ reference.T)[np.triu_indices(n, 1)]
+    return float(np.clip(sims.mean() + z * sims.std(), 0.05, 0.99))
 
 
 def assign_stories(items: Sequence[StoryItem], stories: list[OpenStory], window: timedelta,
