@@ -29,6 +29,7 @@ from real_sets import LabelledArticle, read_set
 
 from monitor.config import Config, StoryConfig
 from monitor.topics.embeddings import document, load_embedder
+from monitor.topics.stories import calibrated_threshold, lead_text, story_vectors
 
 SWEEP = [0.3, 0.4, 0.5, 0.6, 0.7, 0.75, 0.8]
 AG_SEEDS = [
@@ -49,7 +50,9 @@ def stories(articles: list[LabelledArticle], embedder: Any) -> dict[str, Any]:
     base, threshold = baseline_stories(tfidf(articles), truth)
     sweep = {str(s): scores(truth, ours_stories(articles, semantic, True, StoryConfig(similarity=s)))
              for s in SWEEP}
+    vectors = story_vectors(semantic, [lead_text(a.title, a.text) for a in articles], CONFIG.stories.semantic_weight)
     return {"articles": len(articles), "labels": len(set(truth)),
+            "calibrated_threshold": round(calibrated_threshold(vectors[-1000:], CONFIG.stories.z), 3),
             "ours_default": scores(truth, ours_stories(articles, semantic, True)),
             "ours_sweep": sweep, "baseline": {**base, "best_threshold": threshold}}
 
