@@ -148,3 +148,32 @@ def test_killed_worker_loses_nothing_after_its_lease_expires(site, write_config,
     refetched = [p for p, n in fetched.items() if n > 1]
     assert len(refetched) <= 4 and max(fetched.values()) <= 2, "only the victim's leased batch is fetched again"
     assert_clean(postgres_url, 60)
+
+
+def test_workers_starting_together_add_the_configured_feeds_once(engine: sa.Engine) -> None:
+    """Every worker first writes the configured feeds; starting together must not collide."""
+    import threading
+
+    from monitor.config import FeedConfig
+    from monitor.store.ingest import sync_feeds
+
+    for round_ in range(5):
+        feeds = [FeedConfig(name=f"r{round_}-f{i}", url=f"http://127.0.0.1:9/{round_}/{i}.xml") for i in range(30)]
+        barrier, errors = threading.Barrier(4), []
+
+        def start(feeds: list[FeedConfig] = feeds, barrier: threading.Barrier = barrier) -> None:
+            barrier.wait()
+            try:
+                sync_feeds(engine, feeds, NOW)
+            except Exception as exc:  # collected: a thread's exception would otherwise be lost
+                errors.append(exc)
+
+        threads = [threading.Thread(target=start) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+        assert errors == []
+    with engine.connect() as conn:
+        names = [n for (n,) in conn.execute(sa.text("SELECT name FROM feed"))]
+    assert len(names) == len(set(names)) == 150

@@ -39,15 +39,35 @@ class FeedState:
 
 
 def sync_feeds(engine: Engine, feeds: Sequence[FeedConfig], now: datetime) -> None:
-    """Create or update a row per configured feed; a changed URL forgets its validators."""
+    """Create or update a row per configured feed; a changed URL forgets its validators.
+
+    Several workers may start at once with the same configuration: missing rows are
+    inserted with ON CONFLICT DO NOTHING, and a row is only written when it changed.
+    """
     with session_scope(engine) as session:
-        rows = {f.name: f for f in session.exec(select(Feed)).all()}
-        for cfg in feeds:
-            row = rows.get(cfg.name) or Feed(name=cfg.name, url=cfg.url, created_at=now)
+        _insert_missing(session, feeds, now)
+        rows = {f.name: f for f in session.exec(select(Feed).where(Feed.name.in_([f.name for f in feeds])))}
+        for cfg in sorted(feeds, key=lambda f: f.name):
+            row = rows[cfg.name]
+            wanted = (cfg.url, cfg.region, cfg.language, list(cfg.tags))
+            if (row.url, row.region, row.language, row.tags) == wanted:
+                continue
             if row.url != cfg.url:
                 row.url, row.etag, row.last_modified, row.next_due_at = cfg.url, None, None, None
             row.region, row.language, row.tags = cfg.region, cfg.language, list(cfg.tags)
             session.add(row)
+
+
+def _insert_missing(session: Session, feeds: Sequence[FeedConfig], now: datetime) -> None:
+    if not feeds:
+        return
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    rows = [Feed(name=f.name, url=f.url, region=f.region, language=f.language, tags=list(f.tags),
+                 created_at=now).model_dump(exclude={"id"}) for f in feeds]
+    session.execute(insert(Feed).values(rows).on_conflict_do_nothing(index_elements=["name"]))
 
 
 def claim_feeds(
