@@ -25,7 +25,13 @@ def test_watchlist_matches_on_word_boundaries_in_any_script() -> None:
     assert matcher.matches("中芯国际扩大产能") == {"SMIC"}
     assert matcher.matches("华为发布新芯片") == {"Huawei"}
     assert matcher.matches("Сбербанк и БРИКС") == {"Sberbank", "BRICS"}
-    assert matcher.matches("Сбербанка") == set()  # a longer Cyrillic word is not the term
+    for inflected in ("Сбербанка", "сбербанком", "о Сбербанке", "Сбербанку,"):
+        assert matcher.matches(inflected) == {"Sberbank"}, inflected  # Russian case endings
+    assert matcher.matches("Сбербанковский") == set()  # a longer word is not the term
+    assert matcher.matches("саммит БРИКСа") == {"BRICS"}
+    assert matcher.matches("Сберегательный") == set()  # "Сбер" plus something that is not an ending
+    short = compile_watchlist([("MTS", ["МТС"])])
+    assert short.matches("МТС") == {"MTS"} and short.matches("МТСом") == set()  # too short to inflect safely
     assert matcher.matches("SBER signs with DEEPSEEK.") == {"Sberbank", "DeepSeek"}
     assert matcher.matches("Sberbanking news") == set()
 

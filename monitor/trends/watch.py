@@ -2,6 +2,9 @@
 
 CJK scripts do not separate words with spaces, so terms written in them match
 as substrings; every other term must not touch a letter or digit on either side.
+Russian nouns change their ending with case (Сбербанк, Сбербанка, Сбербанком), so
+a Cyrillic term of four letters or more that ends in a consonant also matches with
+a noun case ending. Terms whose own ending changes (Россия, России) need aliases.
 """
 
 from __future__ import annotations
@@ -11,6 +14,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+_INFLECTS = re.compile(r"[а-яё]{3}[бвгджзклмнпрстфхцчшщ]", re.IGNORECASE)  # ends in a Cyrillic consonant
+_CASE_ENDINGS = "ами|ями|ого|ему|ом|ем|ов|ев|ам|ям|ах|ях|ой|ей|ою|а|я|у|ю|е|ы|и"
 
 
 @dataclass(frozen=True)
@@ -27,6 +32,8 @@ def _spelling(term: str) -> str:
     escaped = re.escape(term.strip())
     if _CJK.search(term):
         return escaped
+    if _INFLECTS.fullmatch(term.strip()[-4:]):
+        return rf"(?<![\w]){escaped}(?:{_CASE_ENDINGS})?(?![\w])"
     return rf"(?<![\w]){escaped}(?![\w])"
 
 
