@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import socket
+import ssl
+import subprocess
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -12,6 +14,7 @@ from email import message_from_bytes, policy
 from email.message import EmailMessage
 from html.parser import HTMLParser
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 # --- SMTP ------------------------------------------------------------------------------------------
@@ -49,18 +52,35 @@ class Logins:
         return AuthResult(success=(login, password) == (self.user, self.password), handled=False)
 
 
+def self_signed(folder: Path) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 and localhost, and its key, made with the openssl command."""
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=localhost",
+                    "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+                   check=True, capture_output=True)
+    return cert, key
+
+
 @contextmanager
-def smtp_server(port: int | None = None, logins: Logins | None = None) -> Iterator[tuple[Mailbox, int]]:
+def smtp_server(port: int | None = None, logins: Logins | None = None, tls: str = "none",
+                cert: tuple[Path, Path] | None = None) -> Iterator[tuple[Mailbox, int]]:
     """A real SMTP server (aiosmtpd) on 127.0.0.1 collecting every message it accepts.
 
     With ``logins`` it offers AUTH over plain text (loopback only) and checks the password.
+    ``tls``: "starttls" (required before mail) or "ssl" (TLS from the first byte), with ``cert``.
     """
     from aiosmtpd.controller import Controller
 
     box = Mailbox()
     port = port or free_port()
-    auth = {"authenticator": logins, "auth_require_tls": False} if logins else {}
-    controller = Controller(box, hostname="127.0.0.1", port=port, **auth)
+    options: dict[str, Any] = {"authenticator": logins, "auth_require_tls": False} if logins else {}
+    if tls != "none":
+        assert cert is not None
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(*cert)
+        options.update({"tls_context": context, "require_starttls": True} if tls == "starttls" else
+                       {"ssl_context": context})
+    controller = Controller(box, hostname="127.0.0.1", port=port, **options)
     controller.start()
     try:
         yield box, port

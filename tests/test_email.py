@@ -10,7 +10,8 @@ from typing import Any
 
 from click.testing import CliRunner
 from outputs_data import DAY, NOW, XSS_TITLE, config_dict, populate
-from outputs_kit import Logins, audit, free_port, links, smtp_server
+import pytest
+from outputs_kit import Logins, audit, free_port, links, self_signed, smtp_server
 
 from monitor.cli import cli
 from monitor.config import Config
@@ -143,3 +144,18 @@ def test_credentials_come_from_the_environment_settings(engine: Any, tmp_path: P
     assert accepted["sent"] == 1 and len(box.messages) == 1
     assert set(logins.attempts[:-1]) == {("monitor", "wrong")}  # smtplib tries each mechanism
     assert logins.attempts[-1] == ("monitor", "s3cret-p4ss")
+
+
+@pytest.mark.parametrize("security", ["starttls", "ssl"])
+def test_tls_to_a_server_whose_certificate_is_trusted(engine: Any, tmp_path: Path, security: str,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    populate(engine)
+    cert = self_signed(tmp_path)
+    with smtp_server(tls=security, cert=cert) as (box, port):
+        config = _config(tmp_path, port, ["ana@example.org"], security=security, smtp_host="localhost")
+        untrusted = run_due(engine, config, Settings(), NOW)
+        monkeypatch.setenv("SSL_CERT_FILE", str(cert[0]))  # a private CA, as a user would trust it
+        trusted = run_due(engine, config, Settings(), NOW + timedelta(minutes=5))
+    assert untrusted["failed"] == 1 and "certificate verify failed" in untrusted["digests"][0]["failed"][
+        "ana@example.org"]
+    assert trusted["sent"] == 1 and len(box.messages) == 1  # the kept digest went out on the retry
