@@ -153,7 +153,7 @@ def measure(net: NewsNet, args: argparse.Namespace) -> dict[str, object]:
 
 def _logged(run: CrawlRun, label: str, index: int) -> CrawlRun:
     log(f"{label} crawl {index + 1}: {run.stored} articles in {run.first.wall:.1f}s ({run.rate:.1f}/s), "
-        f"peak {run.first.peak_rss_mb:.0f} MB; second crawl {run.second.wall:.2f}s")
+        f"peak {run.first.peak_rss_mb:.0f} MB RSS, {run.first.peak_pss_mb:.0f} MB PSS; second crawl {run.second.wall:.2f}s")
     return run
 
 

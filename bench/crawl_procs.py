@@ -1,4 +1,9 @@
-"""Run a command and sample its whole process tree: wall time, peak summed RSS, CPU seconds (Linux /proc)."""
+"""Run a command and sample its whole process tree: wall time, peak summed RSS and PSS, CPU seconds (Linux /proc).
+
+Summed RSS counts a page shared by several processes (a fork server's preloaded
+modules, inherited by every worker) once per process; summed PSS splits each shared
+page between its sharers, so it is what the tree costs the machine.
+"""
 
 from __future__ import annotations
 
@@ -19,6 +24,7 @@ class Measured:
     wall: float
     peak_rss_mb: float  # largest sum over the tree at one sample
     peak_single_mb: float  # largest single process
+    peak_pss_mb: float  # largest PSS sum over the tree at one sample
     cpu_seconds: float  # user + system over every process seen in the tree
     processes: int
     machine_cpu_seconds: float  # every process on the machine, this tree included
@@ -33,6 +39,7 @@ class _Tree:
     cpu: dict[int, float] = field(default_factory=dict)
     peak_sum: int = 0
     peak_single: int = 0
+    peak_pss: int = 0
 
     def sample(self) -> None:
         children: dict[int, list[int]] = {}
@@ -44,16 +51,18 @@ class _Tree:
             if fields is not None:
                 stats[int(entry.name)] = fields
                 children.setdefault(int(fields[1]), []).append(int(entry.name))
-        total = 0
+        total = pss = 0
         for pid in _descendants(self.root, children):
             fields = stats.get(pid)
             if fields is None:
                 continue
             rss = int(fields[21]) * PAGE  # field 24 of /proc/pid/stat, counted after the command name
             total += rss
+            pss += _pss(pid)
             self.peak_single = max(self.peak_single, rss)
             self.cpu[pid] = (int(fields[11]) + int(fields[12])) / TICK
         self.peak_sum = max(self.peak_sum, total)
+        self.peak_pss = max(self.peak_pss, pss)
 
 
 def _kill_group(proc: subprocess.Popen[str]) -> None:
@@ -78,6 +87,17 @@ def _stat(pid: int) -> list[str] | None:
     except OSError:
         return None
     return raw[raw.rindex(")") + 2:].split()  # fields from "state" on; the command name may hold spaces
+
+
+def _pss(pid: int) -> int:
+    """Proportional set size in bytes (0 if the process is gone)."""
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
 
 
 def _descendants(root: int, children: dict[int, list[int]]) -> list[int]:
@@ -113,5 +133,6 @@ def run_measured(args: list[str], env: dict[str, str], cwd: str, interval: float
         done.set()
         watcher.join()
     wall = time.monotonic() - started
-    return Measured(wall, tree.peak_sum / 2**20, tree.peak_single / 2**20, sum(tree.cpu.values()), len(tree.cpu),
+    return Measured(wall, tree.peak_sum / 2**20, tree.peak_single / 2**20, tree.peak_pss / 2**20,
+                    sum(tree.cpu.values()), len(tree.cpu),
                     machine_busy() - busy, proc.returncode, stdout, stderr)

@@ -29,6 +29,7 @@ def _crawl_row(label: str, runs: list[Any], cores: int) -> str:
     cpu_ms = _med([1000 * r.first.cpu_seconds / r.stored for r in runs])
     busy = _med([r.first.machine_cpu_seconds / (r.first.wall * cores) for r in runs])
     return (f"| {label} | **{_med([r.rate for r in runs]):.1f}** | {wall:.1f} | {_med([r.first.peak_rss_mb for r in runs]):.0f} "
+            f"| {_med([r.first.peak_pss_mb for r in runs]):.0f} "
             f"| {_med([r.first.peak_single_mb for r in runs]):.0f} | {cpu_ms:.0f} "
             f"| {_med([1000 * r.server_cpu / r.stored for r in runs]):.1f} | {100 * busy:.0f}% "
             f"| {_med([r.second.wall for r in runs]):.2f} | {100 * _med([r.second.wall / r.first.wall for r in runs]):.1f}% |")
@@ -93,9 +94,9 @@ def _crawl_section(results: dict[str, Any], floor: Callable[[int, float, float],
         "",
         "## Crawl",
         "",
-        ("| settings | articles/s | wall s | peak RSS, tree MB | largest process MB | crawl CPU ms/article "
-        "| server CPU ms/article | machine busy | 2nd crawl s | 2nd / 1st |"),
-        "|---|---|---|---|---|---|---|---|---|---|",
+        ("| settings | articles/s | wall s | peak RSS, tree MB | peak PSS, tree MB | largest process MB "
+         "| crawl CPU ms/article | server CPU ms/article | machine busy | 2nd crawl s | 2nd / 1st |"),
+        "|---|---|---|---|---|---|---|---|---|---|---|",
         _crawl_row(f"default (per_host {default['per_host']}, host_delay {default['host_delay']}, "
                    f"extract_workers {default['extract_workers']})", runs, cores),
     ]
@@ -152,12 +153,14 @@ def _targets(results: dict[str, Any]) -> list[str]:
     limit = rate / _rate(results["extract"])[0]
     second = _med([r.second.wall / r.first.wall for r in runs])
     peak = max(r.first.peak_rss_mb for r in runs + fast_runs)
+    pss = max(r.first.peak_pss_mb for r in runs + fast_runs)
     return [
         "", "## Targets", "", "| target | measured | met |", "|---|---|---|",
         f"| >= 10x the naive loop | {naive:.1f}x | {_ok(naive >= 10)} |",
         f"| >= 80% of the extraction limit | {100 * limit:.0f}% | {_ok(limit >= 0.8)} |",
         f"| second crawl < 5% of the first | {100 * second:.1f}% | {_ok(second < 0.05)} |",
-        f"| peak memory < 600 MB (tree sum) | {peak:.0f} MB | {_ok(peak < 600)} |",
+        f"| peak memory < 600 MB (tree sum of RSS) | {peak:.0f} MB | {_ok(peak < 600)} |",
+        f"| (the same, shared pages split: tree sum of PSS) | {pss:.0f} MB | {_ok(pss < 600)} |",
     ]
 
 
