@@ -221,3 +221,24 @@ def test_assign_ids_keeps_seeds_matches_centroids_and_never_reuses_ids() -> None
     rows = {t.id: t for t in identity.topics}
     assert rows[5].name == "football / cup / final" and rows[7].name == "alpha / beta / gamma"
     assert rows[1].size == 0 and rows[0].size == 20 and 6 not in rows
+
+
+@pytest.mark.slow
+def test_umap_and_hdbscan_label_clusters_with_analyst_topics(tmp_path: Path) -> None:
+    """The configurable UMAP + HDBSCAN pair: HDBSCAN's outliers stay -1 unless they are evidence."""
+    from monitor.topics.embeddings import document, load_embedder
+    from monitor.topics.model import fit_bertopic, numba_cache
+
+    numba_cache(tmp_path)
+    config = Config(feeds=[{"name": "f", "url": "http://127.0.0.1:9/feed"}],
+                    topic_model={"reducer": "umap", "clusterer": "hdbscan", "min_cluster_size": 5})
+    corpus = build_corpus(seed=11)
+    embedder = load_embedder(config.embedding)
+    docs = [document(a.title, a.text, config.embedding.max_words) for a in corpus]
+    _, fitted = fit_bertopic(docs, embedder.embed(docs), config.topics, embedder, config.topic_model)
+    seed_of = {t.bertopic_id: t.seed for t in fitted.topics}
+    on_topic = [(a.topic, seed_of.get(label)) for a, label in zip(corpus, fitted.labels, strict=True)
+                if a.topic != "noise"]
+    assert sum(1 for truth, got in on_topic if truth == got) / len(on_topic) >= 0.8
+    assert {t.seed for t in fitted.topics if t.seed} == {s.name for s in config.topics}
+    assert len(fitted.labels) == len(corpus) and min(fitted.labels) >= -1

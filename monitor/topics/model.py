@@ -130,10 +130,15 @@ def _clusters(cfg: TopicModelConfig, embeddings: np.ndarray) -> np.ndarray:
 
         reduced = PCA(n_components=components, random_state=cfg.seed).fit_transform(embeddings)
     else:
+        import warnings
+
         from umap import UMAP
 
-        reduced = UMAP(n_neighbors=max(2, min(cfg.n_neighbors, n - 1)), n_components=components, min_dist=0.0,
-                       metric="cosine", random_state=cfg.seed, low_memory=True).fit_transform(embeddings)
+        umap = UMAP(n_neighbors=max(2, min(cfg.n_neighbors, n - 1)), n_components=components, min_dist=0.0,
+                    metric="cosine", random_state=cfg.seed, low_memory=True, n_jobs=1)
+        with warnings.catch_warnings():  # a fixed seed makes UMAP single-threaded, and it says so every time
+            warnings.filterwarnings("ignore", message="n_jobs value", category=UserWarning)
+            reduced = umap.fit_transform(embeddings)
     if cfg.clusterer == "kmeans":
         from sklearn.cluster import MiniBatchKMeans
 
