@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from monitor.config import Config
 from monitor.demo.corpus import build_corpus
 from monitor.store import analysis as db
-from monitor.topics.evaluate import adjusted_rand, bcubed
 from monitor.topics.embeddings import normalise
+from monitor.topics.evaluate import adjusted_rand, bcubed
 from monitor.topics.service import process_new, story_threshold
 from monitor.topics.stories import (
     FALLBACK_SIMILARITY,

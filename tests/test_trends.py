@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from monitor.config import Config
 from monitor.demo.corpus import build_corpus, planted_spike
 from monitor.store import analysis as db
+from monitor.store import trends as trend_db
 from monitor.store.db import session_scope
 from monitor.store.tables import ArticleTopic, Topic
 from monitor.topics.service import process_new
@@ -58,7 +59,7 @@ def test_planted_spike_alerts_exactly_once_and_quiet_days_do_not(engine: sa.Engi
     corpus = build_corpus(seed=7, days=30, end=END)
     topic_ids, _ = _replay(engine, config, corpus)
     spike_topic, spike_day = planted_spike(30, END)
-    alerts = db.list_alerts(engine)
+    alerts = trend_db.list_alerts(engine)
     topic_alerts = [a for a in alerts if a.subject_kind == "topic"]
     assert [(a.kind, a.subject, a.day) for a in topic_alerts] == [("spike", str(topic_ids[spike_topic]), spike_day)]
     (alert,) = topic_alerts
@@ -71,13 +72,13 @@ def test_planted_spike_alerts_exactly_once_and_quiet_days_do_not(engine: sa.Engi
         if story.id in alert.story_ids:
             assert story.topic_id == topic_ids[spike_topic]
     refresh(engine, config, datetime.combine(END, time(23, 59), UTC))
-    assert len(db.list_alerts(engine)) == len(alerts)
+    assert len(trend_db.list_alerts(engine)) == len(alerts)
 
 
 def test_watchlist_first_sightings_alert_once_per_term(engine: sa.Engine, config: Config) -> None:
     corpus = build_corpus(seed=7, days=12, end=END)
     _replay(engine, config, corpus)
-    first = [a for a in db.list_alerts(engine) if a.kind == "first_seen"]
+    first = [a for a in trend_db.list_alerts(engine) if a.kind == "first_seen"]
     counts = Counter(a.subject for a in first)
     assert counts and max(counts.values()) == 1
     mentioned = {w.name for w in config.watchlist
@@ -91,14 +92,14 @@ def test_watchlist_first_sightings_alert_once_per_term(engine: sa.Engine, config
 def test_daily_counts_stored_with_shares(engine: sa.Engine, config: Config) -> None:
     corpus = build_corpus(seed=7, days=5, end=END)
     _replay(engine, config, corpus)
-    totals = db.daily_series(engine, "total")["all"]
+    totals = trend_db.daily_series(engine, "total")["all"]
     unique = Counter(a.published.date() for a in corpus)
     assert totals == dict(unique)
     with engine.connect() as conn:
         shares = conn.execute(sa.text("SELECT day, sum(share) FROM daily_count WHERE kind = 'topic' GROUP BY day"))
         for _, total in shares:
             assert total == pytest.approx(1.0)
-    stories = db.daily_series(engine, "story")
+    stories = trend_db.daily_series(engine, "story")
     assert sum(sum(days.values()) for days in stories.values()) == len(corpus)
 
 

@@ -88,7 +88,8 @@ def topics_list(app: App, show_all: bool) -> None:
 @pass_app
 def topics_show(app: App, topic_id: int, limit: int) -> None:
     """One topic: description, keywords, daily counts and recent articles."""
-    from monitor.store.analysis import daily_series, get_topic, topic_articles
+    from monitor.store.analysis import get_topic, topic_articles
+    from monitor.store.trends import daily_series
 
     topic = get_topic(app.engine, topic_id)
     if topic is None:
@@ -132,7 +133,8 @@ def stories_cmd(app: App, since: str | None, min_size: int, limit: int) -> None:
 @pass_app
 def trends_cmd(app: App, days: int) -> None:
     """Recount daily volumes and show each topic's articles per day."""
-    from monitor.store.analysis import daily_series, list_topics
+    from monitor.store.analysis import list_topics
+    from monitor.store.trends import daily_series
     from monitor.trends.service import refresh
 
     now = _now()
@@ -160,7 +162,7 @@ def _trend_table(topics: list[Any], series: dict[str, dict[date, int]], first: d
 @pass_app
 def alerts_cmd(app: App, since: str | None, send: bool) -> None:
     """Trend alerts: spikes, emerging topics, watchlist sightings."""
-    from monitor.store.analysis import list_alerts
+    from monitor.store.trends import list_alerts
 
     now = _now()
     alerts = list_alerts(app.engine, parse_since(since, now, timedelta(days=7)))

@@ -1,14 +1,14 @@
 """Queries and writes of the topic, story and trend stages (the only place they open sessions).
 
-Readers elsewhere (site, digest) may use ``list_topics``, ``list_stories``,
-``story_articles``, ``list_alerts`` and ``daily_series``.
+Readers elsewhere (site, digest) may use ``list_topics``, ``list_stories`` and
+``story_articles``. Daily counts and alerts live in ``monitor.store.trends``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -18,11 +18,9 @@ from sqlmodel import col, delete, select
 
 from monitor.store.db import session_scope
 from monitor.store.tables import (
-    Alert,
     Article,
     ArticleSource,
     ArticleTopic,
-    DailyCount,
     Embedding,
     Feed,
     Story,
@@ -31,7 +29,7 @@ from monitor.store.tables import (
     TopicModelRun,
 )
 
-_WHEN = sa.func.coalesce(Article.published_at, Article.fetched_at)
+WHEN = sa.func.coalesce(Article.published_at, Article.fetched_at)  # an article's time for the analysis stages
 
 
 @dataclass(frozen=True)
@@ -90,7 +88,7 @@ def save_embeddings(engine: Engine, model: str, dim: int, rows: Sequence[tuple[i
 def articles_without_story(engine: Engine, model: str, limit: int) -> list[ArticleRow]:
     with session_scope(engine) as s:
         query = (sa.select(Article, Embedding.vector).join(Embedding, Embedding.article_id == Article.id)
-                 .where(Embedding.model == model, _no_story()).order_by(_WHEN, Article.id).limit(limit))
+                 .where(Embedding.model == model, _no_story()).order_by(WHEN, Article.id).limit(limit))
         return [ArticleRow(a.id, a.title, _text_of(a), a.published_at or a.fetched_at, a.duplicate_of, v)
                 for a, v in s.execute(query).all()]
 
@@ -251,7 +249,7 @@ def fit_corpus(engine: Engine, model: str, since: datetime | None) -> list[Artic
         query = (sa.select(Article, Embedding.vector).join(Embedding, Embedding.article_id == Article.id)
                  .where(Embedding.model == model, Article.duplicate_of.is_(None)).order_by(Article.id))
         if since is not None:
-            query = query.where(_WHEN >= since)
+            query = query.where(WHEN >= since)
         return [ArticleRow(a.id, a.title, _text_of(a), a.published_at or a.fetched_at, None, v)
                 for a, v in s.execute(query).all()]
 
@@ -288,68 +286,6 @@ def save_assignments(engine: Engine, run_id: int, assignments: Sequence[tuple[in
                   for a, t, p in assignments)
 
 
-# --- trends ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class DayRow:
-    article_id: int
-    day: date
-    text: str
-    topic_id: int | None
-    story_id: int | None
-
-
-def articles_since(engine: Engine, since: datetime) -> list[DayRow]:
-    """Articles (duplicates excluded) published since ``since`` with their topic and story."""
-    with session_scope(engine) as s:
-        query = (sa.select(Article.id, _WHEN, Article.title, sa.func.coalesce(Article.text, Article.summary, ""),
-                           ArticleTopic.topic_id, StoryMember.story_id)
-                 .outerjoin(ArticleTopic, ArticleTopic.article_id == Article.id)
-                 .outerjoin(StoryMember, StoryMember.article_id == Article.id)
-                 .where(_WHEN >= since, Article.duplicate_of.is_(None)))
-        return [DayRow(a, w.date(), f"{t}\n{x}", tp, st) for a, w, t, x, tp, st in s.execute(query).all()]
-
-
-def replace_daily_counts(engine: Engine, first_day: date, rows: Sequence[DailyCount]) -> None:
-    with session_scope(engine) as s:
-        s.exec(delete(DailyCount).where(DailyCount.day >= first_day))
-        s.add_all(rows)
-
-
-def daily_series(engine: Engine, kind: str, since: date | None = None) -> dict[str, dict[date, int]]:
-    """``{key: {day: count}}`` for one kind (topic, story, watch, total)."""
-    with session_scope(engine) as s:
-        query = select(DailyCount).where(DailyCount.kind == kind)
-        if since is not None:
-            query = query.where(DailyCount.day >= since)
-        out: dict[str, dict[date, int]] = {}
-        for row in s.exec(query).all():
-            out.setdefault(row.key, {})[row.day] = row.count
-        return out
-
-
-def first_days(engine: Engine, kind: str) -> dict[str, date]:
-    with session_scope(engine) as s:
-        query = (sa.select(DailyCount.key, sa.func.min(DailyCount.day))
-                 .where(DailyCount.kind == kind, DailyCount.count > 0).group_by(DailyCount.key))
-        return {k: d for k, d in s.execute(query).all()}
-
-
-def insert_alerts(engine: Engine, alerts: Sequence[Alert]) -> list[Alert]:
-    """Insert alerts whose dedup_key is new; returns those inserted."""
-    added = []
-    for alert in alerts:
-        try:
-            with session_scope(engine) as s:
-                if s.exec(select(Alert.id).where(Alert.dedup_key == alert.dedup_key)).first() is None:
-                    s.add(alert)
-                    added.append(alert)
-        except sa.exc.IntegrityError:
-            continue  # inserted concurrently by another run
-    return added
-
-
 # --- readers ---------------------------------------------------------------------------------
 
 
@@ -367,7 +303,7 @@ def get_topic(engine: Engine, topic_id: int) -> Topic | None:
 def topic_articles(engine: Engine, topic_id: int, limit: int = 10) -> list[Article]:
     with session_scope(engine) as s:
         query = (select(Article).join(ArticleTopic, col(ArticleTopic.article_id) == col(Article.id))
-                 .where(ArticleTopic.topic_id == topic_id).order_by(_WHEN.desc()).limit(limit))
+                 .where(ArticleTopic.topic_id == topic_id).order_by(WHEN.desc()).limit(limit))
         return list(s.exec(query).all())
 
 
@@ -384,15 +320,7 @@ def list_stories(engine: Engine, since: datetime | None = None, min_size: int = 
 def story_articles(engine: Engine, story_id: int) -> list[Article]:
     with session_scope(engine) as s:
         query = (select(Article).join(StoryMember, col(StoryMember.article_id) == col(Article.id))
-                 .where(StoryMember.story_id == story_id).order_by(_WHEN))
-        return list(s.exec(query).all())
-
-
-def list_alerts(engine: Engine, since: datetime | None = None) -> list[Alert]:
-    with session_scope(engine) as s:
-        query = select(Alert).order_by(col(Alert.created_at).desc(), col(Alert.id).desc())
-        if since is not None:
-            query = query.where(Alert.created_at >= since)
+                 .where(StoryMember.story_id == story_id).order_by(WHEN))
         return list(s.exec(query).all())
 
 

@@ -9,6 +9,7 @@ from sqlalchemy.engine import Engine
 
 from monitor.config import Config
 from monitor.store import analysis as db
+from monitor.store import trends as trend_db
 from monitor.store.tables import Alert, DailyCount
 from monitor.trends.alerts import AlertDraft, drafts
 from monitor.trends.counts import Counts, DayArticle, daily_counts
@@ -21,15 +22,15 @@ def refresh(engine: Engine, config: Config, now: datetime) -> dict[str, Any]:
     trends = config.trends
     today = now.astimezone(UTC).date()
     first = today - timedelta(days=trends.baseline_days + trends.lookback_days)
-    rows = db.articles_since(engine, datetime.combine(first, time(), UTC))
+    rows = trend_db.articles_since(engine, datetime.combine(first, time(), UTC))
     matcher = compile_watchlist((w.name, w.aliases) for w in config.watchlist)
     counts = daily_counts((DayArticle(r.day, r.text, r.topic_id, r.story_id) for r in rows if r.day <= today),
                           matcher)
-    db.replace_daily_counts(engine, first, [DailyCount(day=c.day, kind=c.kind, key=c.key, count=c.count,
+    trend_db.replace_daily_counts(engine, first, [DailyCount(day=c.day, kind=c.kind, key=c.key, count=c.count,
                                                        share=c.share) for c in counts.rows])
     days = [today - timedelta(days=i) for i in range(trends.lookback_days)]
     found = detect(engine, config, counts, days, now)
-    added = db.insert_alerts(engine, [_alert(d, now) for d in found])
+    added = trend_db.insert_alerts(engine, [_alert(d, now) for d in found])
     return {"days": (today - first).days + 1, "counts": len(counts.rows), "articles": len(rows),
             "signals": len(found), "alerts": len(added)}
 
@@ -52,7 +53,7 @@ def detect(engine: Engine, config: Config, counts: Counts, days: list[date], now
             start = min(d for d, n in series.items() if n > 0)
             out += drafts(emerging(series, key, start, days, trends.emerging_days, trends.min_count), "topic",
                           name, trends.baseline_days, stories)
-    first_days = db.first_days(engine, "watch")
+    first_days = trend_db.first_days(engine, "watch")
     for key, series in sorted(counts.series("watch").items()):
         stories = lambda s, k=key: counts.top_stories("watch", k, s.day)
         history = {first_days.get(key, min(series)): 1, **series}
