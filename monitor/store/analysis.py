@@ -85,22 +85,27 @@ def save_embeddings(engine: Engine, model: str, dim: int, rows: Sequence[tuple[i
         s.add_all(Embedding(article_id=aid, model=model, dim=dim, vector=blob, created_at=now) for aid, blob in rows)
 
 
+def _with_vectors(model: str) -> Any:
+    """Articles joined with their embedding of ``model``."""
+    return (sa.select(Article, Embedding.vector).join(Embedding, Embedding.article_id == Article.id)
+            .where(Embedding.model == model))
+
+
+def _vector_rows(s: Any, query: Any) -> list[ArticleRow]:
+    return [ArticleRow(a.id, a.title, _text_of(a), a.published_at or a.fetched_at, a.duplicate_of, v)
+            for a, v in s.execute(query).all()]
+
+
 def articles_without_story(engine: Engine, model: str, limit: int) -> list[ArticleRow]:
     with session_scope(engine) as s:
-        query = (sa.select(Article, Embedding.vector).join(Embedding, Embedding.article_id == Article.id)
-                 .where(Embedding.model == model, _no_story()).order_by(WHEN, Article.id).limit(limit))
-        return [ArticleRow(a.id, a.title, _text_of(a), a.published_at or a.fetched_at, a.duplicate_of, v)
-                for a, v in s.execute(query).all()]
+        return _vector_rows(s, _with_vectors(model).where(_no_story()).order_by(WHEN, Article.id).limit(limit))
 
 
 def recent_articles(engine: Engine, model: str, limit: int) -> list[ArticleRow]:
     """The newest ``limit`` original articles with an embedding of ``model`` (story calibration)."""
     with session_scope(engine) as s:
-        query = (sa.select(Article, Embedding.vector).join(Embedding, Embedding.article_id == Article.id)
-                 .where(Embedding.model == model, Article.duplicate_of.is_(None))
-                 .order_by(Article.id.desc()).limit(limit))
-        return [ArticleRow(a.id, a.title, _text_of(a), a.published_at or a.fetched_at, None, v)
-                for a, v in s.execute(query).all()]
+        query = _with_vectors(model).where(Article.duplicate_of.is_(None)).order_by(Article.id.desc()).limit(limit)
+        return _vector_rows(s, query)
 
 
 def stories_for(engine: Engine, since: datetime, ids: Iterable[int] = ()) -> list[Story]:
@@ -246,12 +251,8 @@ def vectors_without_topic(engine: Engine, model: str, limit: int) -> list[tuple[
 def fit_corpus(engine: Engine, model: str, since: datetime | None) -> list[ArticleRow]:
     """Articles (not duplicates) with an embedding of ``model``, for a refit."""
     with session_scope(engine) as s:
-        query = (sa.select(Article, Embedding.vector).join(Embedding, Embedding.article_id == Article.id)
-                 .where(Embedding.model == model, Article.duplicate_of.is_(None)).order_by(Article.id))
-        if since is not None:
-            query = query.where(WHEN >= since)
-        return [ArticleRow(a.id, a.title, _text_of(a), a.published_at or a.fetched_at, None, v)
-                for a, v in s.execute(query).all()]
+        query = _with_vectors(model).where(Article.duplicate_of.is_(None)).order_by(Article.id)
+        return _vector_rows(s, query if since is None else query.where(WHEN >= since))
 
 
 def all_topics(engine: Engine) -> list[Topic]:

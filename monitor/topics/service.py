@@ -23,6 +23,7 @@ from monitor.store.tables import TopicModelRun
 from monitor.topics.embeddings import Embedder, document, from_bytes, load_embedder, model_name, to_bytes
 from monitor.topics.stories import (
     FALLBACK_SIMILARITY,
+    MIN_REFERENCE,
     OpenStory,
     StoryItem,
     assign_stories,
@@ -90,12 +91,12 @@ def assign_topics(engine: Engine, config: Config, run: TopicModelRun, now: datet
 def assign_pending_stories(engine: Engine, config: Config, now: datetime) -> dict[str, int]:
     name = model_name(config.embedding)
     window = timedelta(hours=config.stories.window_hours)
-    threshold = story_threshold(engine, config, name)
+    threshold: float | None = None  # calibrated once, and only when something is pending
     new = joined = 0
     while rows := db.articles_without_story(engine, name, BATCH):
+        threshold = story_threshold(engine, config, name) if threshold is None else threshold
         stories, known = _open_stories(engine, rows, window)
-        vectors = story_vectors(np.vstack([from_bytes(r.vector) for r in rows]),
-                                [lead_text(r.title, r.text) for r in rows], config.stories.semantic_weight)
+        vectors = _story_vectors(rows, config)
         items = [StoryItem(r.id, r.when, vectors[i], r.duplicate_of) for i, r in enumerate(rows)]
         before = {s.key: s.size for s in stories}
         placements = assign_stories(items, stories, window, threshold, known)
@@ -112,13 +113,16 @@ def story_threshold(engine: Engine, config: Config, name: str) -> float:
     if config.stories.similarity != "auto":
         return float(config.stories.similarity)
     rows = db.recent_articles(engine, name, CALIBRATION_ARTICLES)
-    if not rows:
+    if len(rows) < MIN_REFERENCE:
         return FALLBACK_SIMILARITY
-    vectors = story_vectors(np.vstack([from_bytes(r.vector) for r in rows]),
-                            [lead_text(r.title, r.text) for r in rows], config.stories.semantic_weight)
-    threshold = calibrated_threshold(vectors, config.stories.z)
+    threshold = calibrated_threshold(_story_vectors(rows, config), config.stories.z)
     log.debug("story similarity threshold %.3f from %d recent articles", threshold, len(rows))
     return threshold
+
+
+def _story_vectors(rows: list[db.ArticleRow], config: Config) -> np.ndarray:
+    return story_vectors(np.vstack([from_bytes(r.vector) for r in rows]),
+                         [lead_text(r.title, r.text) for r in rows], config.stories.semantic_weight)
 
 
 def _open_stories(engine: Engine, rows: list[db.ArticleRow],
