@@ -117,8 +117,18 @@ class StoryConfig(Section):
     window_hours: Annotated[float, Field(gt=0)] = 72.0
     # "auto": calibrated on recent articles (mean + z standard deviations of their pairwise similarity)
     similarity: Literal["auto"] | Annotated[float, Field(gt=0, le=1)] = "auto"
-    z: Annotated[float, Field(gt=0)] = 3.75
-    semantic_weight: Annotated[float, Field(ge=0, le=1)] = 0.9  # rest: lexical overlap of title and lead
+    z: Annotated[float, Field(gt=0)] = 3.0
+    # hybrid similarity: IDF-weighted words, names (capitalised phrases, numbers), dense embedding
+    words_weight: Annotated[float, Field(ge=0, le=1)] = 0.5
+    names_weight: Annotated[float, Field(ge=0, le=1)] = 0.3
+    dense_weight: Annotated[float, Field(ge=0, le=1)] = 0.2
+    time_decay: Annotated[float, Field(ge=0, le=1)] = 0.3  # similarity lost at the window's edge (after 24 h)
+
+    @model_validator(mode="after")
+    def _some_weight(self) -> StoryConfig:
+        if self.words_weight + self.dense_weight <= 0:
+            raise ValueError("words_weight and dense_weight cannot both be 0")
+        return self
 
 
 class TrendConfig(Section):

@@ -25,6 +25,7 @@ from monitor.store.tables import (
     Feed,
     Story,
     StoryMember,
+    TermStats,
     Topic,
     TopicModelRun,
 )
@@ -137,10 +138,50 @@ class StoryUpdate:
     members: tuple[tuple[int, float], ...]  # (article id, similarity) to add
 
 
-def save_stories(engine: Engine, updates: Sequence[StoryUpdate]) -> list[int]:
-    """Create or update stories and add their new members; returns the story ids in order."""
+STATS = "stories"
+
+
+@dataclass(frozen=True)
+class StatsDelta:
+    """Documents and per-bucket document frequencies to add to the stored term statistics."""
+
+    n_docs: int
+    words: Any  # numpy int32 array
+    names: Any
+
+
+def term_stats(engine: Engine) -> tuple[int, bytes | None, bytes | None]:
+    with session_scope(engine) as s:
+        row = s.get(TermStats, STATS)
+        return (row.n_docs, row.words, row.names) if row else (0, None, None)
+
+
+def _add_stats(s: Any, delta: StatsDelta, now: datetime) -> None:
+    """Add ``delta`` to the stored frequencies (row locked on PostgreSQL: concurrent workers add up)."""
+    import numpy as np
+
+    row = s.exec(select(TermStats).where(TermStats.name == STATS).with_for_update()).first()
+    if row is None:
+        row = TermStats(name=STATS, n_docs=0)
+        s.add(row)
+    words = np.frombuffer(row.words, np.int32) if row.words else np.zeros_like(delta.words)
+    names = np.frombuffer(row.names, np.int32) if row.names else np.zeros_like(delta.names)
+    if words.shape != delta.words.shape or names.shape != delta.names.shape:  # hashing changed: start again
+        words, names, row.n_docs = np.zeros_like(delta.words), np.zeros_like(delta.names), 0
+    row.words = (words + delta.words).astype(np.int32).tobytes()
+    row.names = (names + delta.names).astype(np.int32).tobytes()
+    row.n_docs += delta.n_docs
+    row.updated_at = now
+
+
+def save_stories(engine: Engine, updates: Sequence[StoryUpdate], delta: StatsDelta | None = None,
+                 now: datetime | None = None) -> list[int]:
+    """Create or update stories and add their new members, and add the batch's term
+    frequencies in the same transaction; returns the story ids in order."""
     ids = []
     with session_scope(engine) as s:
+        if delta is not None and now is not None:
+            _add_stats(s, delta, now)
         for up in updates:
             story = s.get(Story, up.story_id) if up.story_id is not None else None
             if story is None:

@@ -200,6 +200,19 @@ class Story(SQLModel, table=True):
     centroid: bytes | None = Field(default=None, sa_column=sa.Column(sa.LargeBinary(), nullable=True))
 
 
+class TermStats(SQLModel, table=True):
+    """Document frequencies of hashed words and names over every article placed in a story
+    (``monitor.topics.features``), kept up to date batch by batch for corpus IDF."""
+
+    __tablename__ = "term_stats"
+
+    name: str = Field(max_length=50, primary_key=True)
+    n_docs: int = 0
+    words: bytes | None = Field(default=None, sa_column=sa.Column(sa.LargeBinary(), nullable=True))
+    names: bytes | None = Field(default=None, sa_column=sa.Column(sa.LargeBinary(), nullable=True))
+    updated_at: datetime | None = _ts()
+
+
 class StoryMember(SQLModel, table=True):
     __tablename__ = "story_member"
 

@@ -20,17 +20,29 @@ from sqlalchemy.engine import Engine
 from monitor.config import Config
 from monitor.store import analysis as db
 from monitor.store.tables import TopicModelRun
-from monitor.topics.embeddings import Embedder, document, from_bytes, load_embedder, model_name, to_bytes
+from monitor.topics import features
+from monitor.topics.embeddings import (
+    Embedder,
+    document,
+    from_bytes,
+    load_embedder,
+    model_name,
+    normalise,
+    to_bytes,
+)
+from monitor.topics.features import bags
 from monitor.topics.stories import (
     FALLBACK_SIMILARITY,
     MIN_REFERENCE,
     OpenStory,
     StoryItem,
+    Weights,
+    article_vectors,
     assign_stories,
     calibrated_threshold,
-    lead_text,
+    decode_centroid,
+    encode_centroid,
     most_central,
-    story_vectors,
 )
 
 log = logging.getLogger(__name__)
@@ -88,76 +100,82 @@ def assign_topics(engine: Engine, config: Config, run: TopicModelRun, now: datet
     return done
 
 
+def story_weights(config: Config) -> Weights:
+    c = config.stories
+    return Weights(words=c.words_weight, names=c.names_weight, dense=c.dense_weight, time_decay=c.time_decay)
+
+
 def assign_pending_stories(engine: Engine, config: Config, now: datetime) -> dict[str, int]:
     name = model_name(config.embedding)
-    window = timedelta(hours=config.stories.window_hours)
+    window, weights = timedelta(hours=config.stories.window_hours), story_weights(config)
     threshold: float | None = None  # calibrated once, and only when something is pending
     new = joined = 0
     while rows := db.articles_without_story(engine, name, BATCH):
-        threshold = story_threshold(engine, config, name) if threshold is None else threshold
+        batch_bags = [bags(r.title, r.text) for r in rows]
+        stats = features.from_bytes(*db.term_stats(engine))
+        delta = features.TermStats.empty()
+        delta.add(batch_bags)
+        stats.add(batch_bags)
+        threshold = story_threshold(engine, config, name, stats) if threshold is None else threshold
         stories, known = _open_stories(engine, rows, window)
-        vectors = _story_vectors(rows, config)
-        items = [StoryItem(r.id, r.when, vectors[i], r.duplicate_of) for i, r in enumerate(rows)]
+        items = [StoryItem(r.id, r.when, from_bytes(r.vector), b, r.duplicate_of)
+                 for r, b in zip(rows, batch_bags, strict=True)]
         before = {s.key: s.size for s in stories}
-        placements = assign_stories(items, stories, window, threshold, known)
+        placements = assign_stories(items, stories, window, threshold, stats, weights, known)
         touched = [s for s in stories if s.size != before.get(s.key)]
-        ids = db.save_stories(engine, [_update(s) for s in touched])
+        ids = db.save_stories(engine, [_update(s) for s in touched],
+                              db.StatsDelta(delta.n_docs, delta.words, delta.names), now)
         _finish(engine, config, ids)
         new += sum(1 for s in touched if s.id is None)
         joined += sum(1 for p in placements if not p.new_story)
     return {"stories_new": new, "stories_joined": joined}
 
 
-def story_threshold(engine: Engine, config: Config, name: str) -> float:
+def story_threshold(engine: Engine, config: Config, name: str, stats: features.TermStats) -> float:
     """The configured story similarity, or one calibrated on the newest stored articles."""
     if config.stories.similarity != "auto":
         return float(config.stories.similarity)
     rows = db.recent_articles(engine, name, CALIBRATION_ARTICLES)
     if len(rows) < MIN_REFERENCE:
         return FALLBACK_SIMILARITY
-    threshold = calibrated_threshold(_story_vectors(rows, config), config.stories.z)
+    reference = article_vectors([bags(r.title, r.text) for r in rows], np.vstack([from_bytes(r.vector) for r in rows]),
+                                stats)
+    threshold = calibrated_threshold(reference, config.stories.z, story_weights(config))
     log.debug("story similarity threshold %.3f from %d recent articles", threshold, len(rows))
     return threshold
 
 
-def _story_vectors(rows: list[db.ArticleRow], config: Config) -> np.ndarray:
-    return story_vectors(np.vstack([from_bytes(r.vector) for r in rows]),
-                         [lead_text(r.title, r.text) for r in rows], config.stories.semantic_weight)
-
-
 def _open_stories(engine: Engine, rows: list[db.ArticleRow],
                   window: timedelta) -> tuple[list[OpenStory], dict[int, int]]:
+    """Stories open around the batch; stories stored by an older version (no readable
+    centroid) take no new members."""
     known = db.story_of(engine, [r.duplicate_of for r in rows if r.duplicate_of is not None])
     stored = db.stories_for(engine, min(r.when for r in rows) - window, known.values())
-    stories = [OpenStory(s.id, from_bytes(s.centroid).copy(), s.size, s.first_seen_at, s.last_seen_at, s.id)
-               for s in stored if s.centroid]
+    stories = []
+    for s in stored:
+        centroid = decode_centroid(s.centroid)
+        if centroid is not None:
+            stories.append(OpenStory(s.id, centroid, s.size, s.first_seen_at, s.last_seen_at, s.id))
     return stories, known
 
 
 def _update(story: OpenStory) -> db.StoryUpdate:
     """``members`` of a loaded story holds only the articles placed in this batch."""
-    return db.StoryUpdate(story.id, to_bytes(story.centroid), story.first_seen, story.last_seen,
+    return db.StoryUpdate(story.id, encode_centroid(story.centroid), story.first_seen, story.last_seen,
                           tuple((aid, 0.0) for aid in story.members))
 
 
 def _finish(engine: Engine, config: Config, story_ids: list[int]) -> None:
-    """Headline = the member closest to the members' mean story vector."""
+    """Headline = the member closest to the members' mean embedding."""
     members = db.story_members(engine, story_ids, model_name(config.embedding))
-    flat = [(sid, row) for sid in story_ids for row in members.get(sid, [])]
-    vectors = story_vectors(np.vstack([from_bytes(r[3]) for _, r in flat]),
-                            [lead_text(r[1], r[2]) for _, r in flat],
-                            config.stories.semantic_weight) if flat else np.zeros((0, 0), np.float32)
-    positions: dict[int, list[int]] = {}
-    for i, (sid, _) in enumerate(flat):
-        positions.setdefault(sid, []).append(i)
     headlines: dict[int, tuple[int | None, dict[int, float]]] = {}
     for sid in story_ids:
-        rows = positions.get(sid, [])
+        rows = members.get(sid, [])
         if not rows:
             headlines[sid] = (None, {})
             continue
-        ids = [flat[i][1][0] for i in rows]
-        headline, sims = most_central(vectors[rows], ids)
+        ids = [r[0] for r in rows]
+        headline, sims = most_central(normalise(np.vstack([from_bytes(r[3]) for r in rows])), ids)
         headlines[sid] = (headline, dict(zip(ids, sims.tolist(), strict=True)))
     db.finish_stories(engine, headlines)
 

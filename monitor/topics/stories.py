@@ -1,9 +1,26 @@
-"""Same-event stories, assigned incrementally: nearest open story within a time window, else a new story.
+"""Same-event stories, assigned incrementally from a hybrid similarity. Pure: no clock, no I/O.
 
-An article's story vector joins its semantic embedding with a lexical vector of
-its title and lead (names, places and numbers tell one event from another in
-the same theme): ``sqrt(w)*semantic ++ sqrt(1-w)*lexical``, so the dot product of
-two story vectors is ``w*cos_semantic + (1-w)*cos_lexical``. Pure: no clock, no I/O.
+Telling two events of the same kind apart (two earthquakes, two court rulings)
+is the hard part, and it rests on words and names more than on a sentence
+embedding. The similarity of an article to a story is therefore
+
+    ( w_words * cos(words) + w_names * cos(names) + w_dense * cos(dense) ) / (sum of the weights used)
+
+where ``words`` and ``names`` are the IDF-weighted bags of ``monitor.topics.features``
+and ``dense`` the article embedding; the names term is left out (and its weight
+with it) when either side names nothing, so lower-cased or name-free text is
+judged on words alone. Each cosine is against the story's centroid (the sum of
+its members' unit vectors). Within the time window the similarity decays
+linearly from ``decay_after`` to ``1 - time_decay`` at the window's edge.
+
+Each batch of new articles is first grouped among itself by average-link
+agglomerative clustering, cut at the threshold (pairs further apart than the
+window never link); each group then joins the open story whose average
+similarity to it (group sum . story sum / sizes, as average linkage would
+compute it) is highest and reaches the threshold, else it opens a new story. A
+batch of one article is the incremental case of the same rule; a first crawl of
+a thousand articles is plain average-link clustering. A duplicate joins its
+original's story without a test.
 """
 
 from __future__ import annotations
@@ -11,24 +28,55 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from functools import cache
+from typing import Any
 
 import numpy as np
 
-from monitor.topics.embeddings import HashedTfidfEmbedder, normalise
+from monitor.topics.embeddings import normalise
+from monitor.topics.features import DIM, Bags, TermStats, matrix
 
-LEXICAL_DIM = 1024
-LEAD_WORDS = 80
-MIN_REFERENCE = 200  # fewer recent articles than this: no calibration (too noisy), the fallback threshold
-FALLBACK_SIMILARITY = 0.75
+KEEP_TERMS = 400  # largest centroid entries kept per bag when a story is stored
+MIN_REFERENCE = 50  # fewer reference articles than this: no calibration (too noisy), the fallback threshold
+FALLBACK_SIMILARITY = 0.3
+_MAGIC = b"SC2\0"
+
+
+@dataclass(frozen=True)
+class Weights:
+    words: float = 0.5
+    names: float = 0.3
+    dense: float = 0.2
+    time_decay: float = 0.3
+    decay_after: timedelta = timedelta(hours=24)
 
 
 @dataclass(frozen=True)
 class StoryItem:
     article_id: int
     published: datetime
-    vector: np.ndarray
+    dense: np.ndarray
+    bags: Bags
     duplicate_of: int | None = None
+
+
+@dataclass
+class Centroid:
+    """Sums of the members' unit vectors: dense, and the two sparse bags (bucket -> weight)."""
+
+    dense: np.ndarray
+    words: dict[int, float]
+    names: dict[int, float]
+    n: int = 0
+
+    def add(self, dense: np.ndarray, words: dict[int, float], names: dict[int, float], n: int = 1) -> None:
+        self.n += n
+        self.dense = self.dense + dense
+        for bag, extra in ((self.words, words), (self.names, names)):
+            for k, v in extra.items():
+                bag[k] = bag.get(k, 0.0) + v
+
+    def merge(self, other: Centroid) -> None:
+        self.add(other.dense, other.words, other.names, other.n)
 
 
 @dataclass
@@ -36,12 +84,13 @@ class OpenStory:
     """A story that new articles may still join. ``id`` is None until stored."""
 
     key: int
-    centroid: np.ndarray
+    centroid: Centroid
     size: int
     first_seen: datetime
     last_seen: datetime
     id: int | None = None
     members: list[int] = field(default_factory=list)
+    merged_into: int | None = None
 
 
 @dataclass(frozen=True)
@@ -52,139 +101,195 @@ class Placement:
     new_story: bool
 
 
-def lead_text(title: str, text: str | None) -> str:
-    return f"{title} {' '.join((text or '').split()[:LEAD_WORDS])}"
+def encode_centroid(c: Centroid) -> bytes:
+    """Dense sum, then the largest ``KEEP_TERMS`` entries of each bag."""
+    parts = [_MAGIC, np.int32(c.n).tobytes(), np.int32(len(c.dense)).tobytes(),
+             np.asarray(c.dense, np.float32).tobytes()]
+    for bag in (c.words, c.names):
+        top = sorted(bag.items(), key=lambda kv: -abs(kv[1]))[:KEEP_TERMS]
+        parts += [np.int32(len(top)).tobytes(), np.asarray([k for k, _ in top], np.int32).tobytes(),
+                  np.asarray([v for _, v in top], np.float32).tobytes()]
+    return b"".join(parts)
 
 
-@cache
-def _lexical() -> HashedTfidfEmbedder:
-    return HashedTfidfEmbedder(f"hashed-{LEXICAL_DIM}", 256)
+def decode_centroid(blob: bytes | None) -> Centroid | None:
+    """None for a missing centroid or one stored by an older version (that story takes no new members)."""
+    if not blob or not blob.startswith(_MAGIC):
+        return None
+    pos = len(_MAGIC)
+
+    def take(n: int, dtype: Any) -> np.ndarray:
+        nonlocal pos
+        out = np.frombuffer(blob, dtype, count=n, offset=pos)
+        pos += out.nbytes
+        return out
+
+    members = int(take(1, np.int32)[0])
+    dense = take(int(take(1, np.int32)[0]), np.float32).copy()
+    bags = []
+    for _ in range(2):
+        size = int(take(1, np.int32)[0])
+        keys, values = take(size, np.int32), take(size, np.float32)
+        bags.append(dict(zip(keys.tolist(), values.tolist(), strict=True)))
+    return Centroid(dense, bags[0], bags[1], members)
 
 
-def story_vectors(semantic: np.ndarray, leads: Sequence[str], semantic_weight: float) -> np.ndarray:
-    """Concatenate weighted semantic and lexical unit vectors into unit story vectors."""
-    lexical = _lexical().embed(leads)
-    semantic = normalise(semantic)
-    joined = np.hstack([np.sqrt(semantic_weight) * semantic, np.sqrt(1.0 - semantic_weight) * lexical])
-    return normalise(joined)
+def _sparse_rows(bags: Sequence[dict[int, float]], scale: Sequence[float] | None = None) -> Any:
+    """CSR of bags; each row divided by ``scale`` (default: its L2 norm)."""
+    from scipy.sparse import csr_matrix
+
+    indptr, cols, vals = [0], [], []
+    for i, bag in enumerate(bags):
+        v = np.fromiter(bag.values(), np.float32, len(bag))
+        norm = float(np.linalg.norm(v)) if scale is None else float(scale[i])
+        cols.append(np.fromiter(bag, np.int64, len(bag)))
+        vals.append(v / norm if norm else v)
+        indptr.append(indptr[-1] + len(bag))
+    data = np.concatenate(vals) if vals else np.zeros(0, np.float32)
+    idx = np.concatenate(cols) if cols else np.zeros(0, np.int64)
+    return csr_matrix((data, idx, np.asarray(indptr)), shape=(len(bags), DIM), dtype=np.float32)
 
 
-def calibrated_threshold(reference: np.ndarray, z: float) -> float:
-    """Similarity threshold for joining a story: ``z`` standard deviations above the mean similarity
-    between distinct reference articles (unit story vectors), or the fallback with too few of them.
+def _row_dict(m: Any, i: int) -> dict[int, float]:
+    start, end = m.indptr[i], m.indptr[i + 1]
+    return dict(zip(m.indices[start:end].tolist(), m.data[start:end].tolist(), strict=True))
 
-    The scale of similarities depends on the embedding model, on article length and on how varied
-    the feeds are; how far a same-event pair stands above a random pair does much less.
-    """
-    n = len(reference)
+
+@dataclass(frozen=True)
+class Vectors:
+    """Unit vectors of a set of articles (or per-member averages of stories)."""
+
+    words: Any  # CSR
+    names: Any  # CSR
+    dense: np.ndarray
+
+    @property
+    def has_names(self) -> np.ndarray:
+        return np.diff(self.names.indptr) > 0
+
+    def similarity(self, other: Vectors, w: Weights) -> np.ndarray:
+        """Hybrid similarity matrix (rows: self, columns: other)."""
+        total = w.words * (self.words @ other.words.T).toarray() + w.names * (self.names @ other.names.T).toarray()
+        if w.dense:
+            total += w.dense * (self.dense @ other.dense.T)
+        both = self.has_names[:, None] & other.has_names[None, :]
+        return (total / (w.words + w.dense + w.names * both)).astype(np.float32)
+
+
+def article_vectors(items: Sequence[Bags], dense: np.ndarray, stats: TermStats) -> Vectors:
+    dim = dense.shape[1] if dense.ndim == 2 else 1
+    return Vectors(matrix(items, "words", stats), matrix(items, "names", stats),
+                   normalise(dense) if len(items) else np.zeros((0, dim), np.float32))
+
+
+def _story_vectors(centroids: Sequence[Centroid], dim: int) -> Vectors:
+    """Member averages: a dot product with them is the average similarity to the members."""
+    sizes = [max(c.n, 1) for c in centroids]
+    dense = (np.vstack([c.dense for c in centroids]) / np.asarray(sizes, np.float32)[:, None] if centroids
+             else np.zeros((0, dim), np.float32))
+    return Vectors(_sparse_rows([c.words for c in centroids], sizes),
+                   _sparse_rows([c.names for c in centroids], sizes), dense.astype(np.float32))
+
+
+def decay(gap_seconds: np.ndarray, window: timedelta, w: Weights) -> np.ndarray:
+    """1 up to ``decay_after``, falling linearly to ``1 - time_decay`` at the window's edge, 0 beyond."""
+    start, end = w.decay_after.total_seconds(), max(window.total_seconds(), w.decay_after.total_seconds() + 1)
+    gap = np.abs(gap_seconds)
+    share = np.clip((gap - start) / (end - start), 0.0, 1.0)
+    return np.where(gap <= window.total_seconds(), 1.0 - w.time_decay * share, 0.0)
+
+
+def calibrated_threshold(reference: Vectors, z: float, weights: Weights) -> float:
+    """``z`` standard deviations above the mean hybrid similarity between distinct reference
+    articles, or the fallback with too few of them (bounded to a sane range)."""
+    n = reference.dense.shape[0]
     if n < MIN_REFERENCE:
         return FALLBACK_SIMILARITY
-    sims = (reference @ reference.T)[np.triu_indices(n, 1)]
-    return float(np.clip(sims.mean() + z * sims.std(), 0.05, 0.99))
+    sims = reference.similarity(reference, weights)[np.triu_indices(n, 1)]
+    return float(np.clip(sims.mean() + z * sims.std(), 0.05, 0.6))
 
 
-def assign_stories(items: Sequence[StoryItem], stories: list[OpenStory], window: timedelta,
-                   threshold: float, known: dict[int, int] | None = None) -> list[Placement]:
-    """Place each item (oldest first) in the most similar open story, or open a new one.
+def group_batch(vectors: Vectors, times: np.ndarray, window: timedelta, threshold: float,
+                w: Weights) -> np.ndarray:
+    """Average-link clusters of a batch, cut at ``threshold`` (group label per row)."""
+    n = vectors.dense.shape[0]
+    if n < 2:
+        return np.zeros(n, np.int64)
+    from scipy.cluster.hierarchy import fcluster, linkage
+    from scipy.spatial.distance import squareform
 
-    ``stories`` is updated in place (centroids, sizes, times; new stories appended).
-    ``known`` maps already placed article ids to story keys, so a duplicate joins
-    its original's story without a similarity test.
+    sims = vectors.similarity(vectors, w) * decay(times[:, None] - times[None, :], window, w)
+    distance = np.clip(1.0 - sims, 0.0, 2.0).astype(np.float64)
+    np.fill_diagonal(distance, 0.0)
+    tree = linkage(squareform(distance, checks=False), method="average")
+    return fcluster(tree, t=1.0 - threshold, criterion="distance") - 1
+
+
+def assign_stories(items: Sequence[StoryItem], stories: list[OpenStory], window: timedelta, threshold: float,
+                   stats: TermStats, weights: Weights = Weights(),
+                   known: dict[int, int] | None = None) -> list[Placement]:
+    """Group the batch, then attach each group to the best open story or open a new one.
+
+    ``stories`` is updated in place (centroids, sizes, times, members; new stories
+    appended). ``known`` maps already placed article ids to story keys.
     """
     known = dict(known or {})
     ordered = sorted(items, key=lambda i: (i.published, i.article_id))
-    index = _Index(stories, items[0].vector.shape[0] if items else 0, room=len(items))
-    index.precompute(ordered)
-    placements: list[Placement] = []
+    if not ordered:
+        return []
+    vectors = article_vectors([i.bags for i in ordered], np.vstack([i.dense for i in ordered]), stats)
+    times = np.array([i.published.timestamp() for i in ordered])
+    by_key = {s.key: s for s in stories}
+    forced = {r: known[i.duplicate_of] for r, i in enumerate(ordered)
+              if i.duplicate_of in known and known[i.duplicate_of] in by_key}
+    free = np.array([r for r in range(len(ordered)) if r not in forced], np.int64)
+    groups = group_batch(_take(vectors, free), times[free], window, threshold, weights) if len(free) else free
+    placements: dict[int, Placement] = {}
     next_key = max((s.key for s in stories), default=0) + 1
-    for position, item in enumerate(ordered):
-        row = index.row_of_key(known.get(item.duplicate_of)) if item.duplicate_of is not None else None
-        sim = float(item.vector @ index.centroids[row]) if row is not None else -1.0
-        if row is None:
-            row, sim = index.best(position, item, window)
-            if row is not None and sim < threshold:
-                row = None
-        if row is None:
-            row = index.add(OpenStory(next_key, item.vector.copy(), 0, item.published, item.published))
-            next_key, sim = next_key + 1, 1.0
-        story = index.join(row, item)
-        known[item.article_id] = story.key
-        placements.append(Placement(item.article_id, story.key, float(sim), story.size == 1))
-    return placements
+    for label in np.unique(groups):
+        rows = free[groups == label]
+        story, sim = _attach(_take(vectors, rows), times[rows], stories, window, threshold, weights)
+        if story is None:
+            story = OpenStory(next_key, Centroid(np.zeros(vectors.dense.shape[1], np.float32), {}, {}), 0,
+                              ordered[rows[0]].published, ordered[rows[0]].published)
+            next_key += 1
+            stories.append(story)
+            by_key[story.key] = story
+        new = story.size == 0
+        for r in rows:
+            _join(story, ordered[r], vectors, r)
+            placements[r] = Placement(ordered[r].article_id, story.key, 1.0 if new else sim, new and r == rows[0])
+    for r, key in forced.items():
+        _join(by_key[key], ordered[r], vectors, r)
+        placements[r] = Placement(ordered[r].article_id, key, 1.0, False)
+    return [placements[r] for r in range(len(ordered))]
 
 
-class _Index:
-    """Open stories with their centroids in one matrix, so each item costs one matrix product."""
+def _take(v: Vectors, rows: np.ndarray) -> Vectors:
+    return Vectors(v.words[rows], v.names[rows], v.dense[rows])
 
-    def __init__(self, stories: list[OpenStory], dim: int, room: int) -> None:
-        """``room``: how many stories may be added (at most one per item)."""
-        self.stories = stories
-        self.rows: list[OpenStory] = [s for s in stories if s.centroid.shape == (dim,)]
-        size = len(self.rows) + room
-        self.centroids = np.zeros((size, dim), np.float32)
-        self.first = np.full(size, np.inf)
-        self.last = np.full(size, -np.inf)
-        for i, story in enumerate(self.rows):
-            self._set(i, story)
-        self.by_key = {s.key: i for i, s in enumerate(self.rows)}
-        self.changed = np.zeros(size, dtype=bool)
-        self.known_rows = 0
-        self.pre = np.zeros((0, 0), np.float32)
 
-    def precompute(self, items: Sequence[StoryItem]) -> None:
-        """Similarities of every item to every story open at the start, in one product;
-        rows of stories changed later in the batch are recomputed when used."""
-        self.known_rows = len(self.rows)
-        if items and self.known_rows and len(items) * self.known_rows <= 40_000_000:
-            self.pre = np.vstack([i.vector for i in items]).astype(np.float32) @ self.centroids[:self.known_rows].T
-        else:
-            self.known_rows = 0
+def _attach(group: Vectors, times: np.ndarray, stories: Sequence[OpenStory], window: timedelta,
+            threshold: float, w: Weights) -> tuple[OpenStory | None, float]:
+    """The open story with the highest average similarity to the group, if it reaches the threshold."""
+    span = window.total_seconds()
+    start, end = float(times.min()), float(times.max())
+    near = [s for s in stories if s.size and s.merged_into is None
+            and start - s.last_seen.timestamp() <= span and s.first_seen.timestamp() - end <= span]
+    if not near:
+        return None, -1.0
+    gap = np.array([max(start - s.last_seen.timestamp(), s.first_seen.timestamp() - end, 0.0) for s in near])
+    sims = group.similarity(_story_vectors([s.centroid for s in near], group.dense.shape[1]), w)
+    average = sims.mean(axis=0) * decay(gap, window, w)
+    best = int(np.argmax(average))
+    return (near[best], float(average[best])) if average[best] >= threshold else (None, float(average[best]))
 
-    def _set(self, row: int, story: OpenStory) -> None:
-        if hasattr(self, "changed"):
-            self.changed[row] = True
-        self.centroids[row] = story.centroid
-        self.first[row], self.last[row] = story.first_seen.timestamp(), story.last_seen.timestamp()
 
-    def row_of_key(self, key: int | None) -> int | None:
-        return None if key is None else self.by_key.get(key)
-
-    def best(self, position: int, item: StoryItem, window: timedelta) -> tuple[int | None, float]:
-        n = len(self.rows)
-        if not n:
-            return None, -1.0
-        when, span = item.published.timestamp(), window.total_seconds()
-        rows = np.flatnonzero((when - self.last[:n] <= span) & (self.first[:n] - when <= span))
-        if not len(rows):
-            return None, -1.0
-        stale = (rows >= self.known_rows) | self.changed[rows]
-        sims = np.empty(len(rows), dtype=np.float32)
-        if (~stale).any():
-            sims[~stale] = self.pre[position, rows[~stale]]
-        if stale.any():
-            sims[stale] = self.centroids[rows[stale]] @ item.vector
-        best = int(np.argmax(sims))
-        return int(rows[best]), float(sims[best])
-
-    def add(self, story: OpenStory) -> int:
-        self.stories.append(story)
-        self.rows.append(story)
-        row = len(self.rows) - 1
-        self._set(row, story)
-        self.by_key[story.key] = row
-        return row
-
-    def join(self, row: int, item: StoryItem) -> OpenStory:
-        story = self.rows[row]
-        total = story.centroid * story.size + item.vector
-        norm = np.linalg.norm(total)
-        story.centroid = (total / norm if norm else total).astype(np.float32)
-        story.size += 1
-        story.members.append(item.article_id)
-        story.first_seen = min(story.first_seen, item.published)
-        story.last_seen = max(story.last_seen, item.published)
-        self._set(row, story)
-        return story
+def _join(story: OpenStory, item: StoryItem, vectors: Vectors, row: int) -> None:
+    story.centroid.add(vectors.dense[row], _row_dict(vectors.words, row), _row_dict(vectors.names, row))
+    story.size += 1
+    story.members.append(item.article_id)
+    story.first_seen, story.last_seen = min(story.first_seen, item.published), max(story.last_seen, item.published)
 
 
 def most_central(vectors: np.ndarray, ids: Sequence[int]) -> tuple[int, np.ndarray]:
