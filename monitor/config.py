@@ -92,6 +92,7 @@ class TopicSeed(Section):
     name: Annotated[str, Field(min_length=1)]
     description: str = ""
     keywords: tuple[str, ...] = ()
+    examples: tuple[str, ...] = ()  # example texts (any language) that describe the topic
 
 
 class WatchTerm(Section):
@@ -100,13 +101,17 @@ class WatchTerm(Section):
 
 
 class TopicModelConfig(Section):
-    reducer: Literal["umap", "pca"] = "pca"  # PCA + k-means: as pure and 10-20x faster than UMAP + HDBSCAN
-    clusterer: Literal["hdbscan", "kmeans"] = "kmeans"
+    reducer: Literal["umap", "pca"] = "umap"  # UMAP + HDBSCAN: clusters at the data's own granularity
+    clusterer: Literal["hdbscan", "kmeans"] = "hdbscan"
+    # what is clustered: "hybrid" (words and names by corpus IDF plus the embedding) or "embedding" alone
+    features: Literal["hybrid", "embedding"] = "hybrid"
     n_neighbors: Annotated[int, Field(ge=2)] = 15
     n_components: Annotated[int, Field(ge=2)] = 5
     min_cluster_size: Annotated[int, Field(ge=2)] = 10
-    n_clusters: Annotated[int, Field(ge=2)] = 50  # at most; about sqrt(articles / 2) on smaller corpora
-    seed_z: float = 0.5  # evidence for an analyst topic: this many std devs above the mean similarity
+    n_clusters: Annotated[int, Field(ge=2)] = 50  # k-means only: at most; about sqrt(articles / 2) on smaller corpora
+    # evidence for an analyst topic: embedding similarity to it (absolute) with at least one of its keywords
+    evidence_similarity: Annotated[float, Field(ge=0, le=1)] = 0.3
+    fit_sample: Annotated[int, Field(ge=100)] = 20000  # UMAP is fitted on at most this many articles
     match_similarity: Annotated[float, Field(ge=0, le=1)] = 0.8
     refit_weekday: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] = "sun"
     seed: int = 42

@@ -61,7 +61,7 @@ def fitted(tmp_path_factory: pytest.TempPathFactory) -> Fitted:
     engine = make_engine(url)
     upgrade(engine, url)
     config = Config(feeds=[{"name": "f", "url": "http://127.0.0.1:9/feed"}], data_dir=str(tmp / "data"),
-                    topic_model={"reducer": "pca", "clusterer": "kmeans"})
+                    )
     corpus = build_corpus(seed=7, days=30, end=END)
     cut = corpus[0].published.date() + timedelta(days=SPLIT)
     early, late = [a for a in corpus if a.published.date() < cut], [a for a in corpus if a.published.date() >= cut]

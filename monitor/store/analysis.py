@@ -282,11 +282,14 @@ def current_run(engine: Engine) -> TopicModelRun | None:
                       ).first()
 
 
-def vectors_without_topic(engine: Engine, model: str, limit: int) -> list[tuple[int, bytes]]:
+def vectors_without_topic(engine: Engine, model: str, limit: int) -> list[tuple[int, bytes, str, str]]:
+    """(article id, vector of ``model``, title, text) of articles without a topic."""
     with session_scope(engine) as s:
-        query = (sa.select(Article.id, Embedding.vector).join(Embedding, Embedding.article_id == Article.id)
+        query = (sa.select(Article.id, Embedding.vector, Article.title,
+                           sa.func.coalesce(Article.text, Article.summary, ""))
+                 .join(Embedding, Embedding.article_id == Article.id)
                  .where(Embedding.model == model, _no_topic()).order_by(Article.id).limit(limit))
-        return [(int(a), v) for a, v in s.execute(query).all()]
+        return [(int(a), v, title, text) for a, v, title, text in s.execute(query).all()]
 
 
 def fit_corpus(engine: Engine, model: str, since: datetime | None) -> list[ArticleRow]:

@@ -29,7 +29,7 @@ import numpy as np
 from monitor.config import TopicModelConfig, TopicSeed
 from monitor.errors import MonitorError
 from monitor.topics.embeddings import Embedder, normalise
-from monitor.topics.seeding import label_clusters, seed_evidence
+from monitor.topics.seeding import TWO_KEYWORDS, keyword_hits, keyword_matchers, label_clusters, seed_evidence
 
 log = logging.getLogger(__name__)
 
@@ -55,10 +55,23 @@ class Fitted:
     topics: list[FoundTopic]
     floors: dict[int, float]
     version: str
+    seed_vectors: np.ndarray
 
 
 def seed_text(seed: TopicSeed) -> str:
     return f"{seed.name}: {seed.description} {', '.join(seed.keywords)}".strip()
+
+
+def seed_vectors(seeds: Sequence[TopicSeed], embedder: Embedder, dim: int) -> np.ndarray:
+    """One unit vector per analyst topic: its description and keywords, averaged with its examples."""
+    if not seeds:
+        return np.zeros((0, dim), np.float32)
+    rows = []
+    for seed in seeds:
+        texts = [seed_text(seed), *seed.examples]
+        vectors = normalise(embedder.embed(texts))
+        rows.append(normalise((vectors[0] + vectors[1:].mean(axis=0) if len(texts) > 1 else vectors[0])[None])[0])
+    return np.vstack(rows)
 
 
 def numba_cache(data_dir: Path) -> None:
@@ -79,10 +92,10 @@ def fit_bertopic(docs: Sequence[str], embeddings: np.ndarray, seeds: Sequence[To
     from bertopic.dimensionality import BaseDimensionalityReduction
 
     embeddings = normalise(embeddings)
-    seed_vectors = normalise(embedder.embed([seed_text(s) for s in seeds])) if seeds else \
-        np.zeros((0, embeddings.shape[1]), np.float32)
-    evidence = seed_evidence(embeddings, seed_vectors, cfg.seed_z)
-    ours = label_clusters(_clusters(cfg, embeddings), evidence, len(seeds))
+    seeds_at = seed_vectors(seeds, embedder, embeddings.shape[1])
+    hits = keyword_hits(docs, keyword_matchers(seeds))
+    evidence = seed_evidence(embeddings @ seeds_at.T, hits, cfg.evidence_similarity)
+    ours = label_clusters(_clusters(cfg, embeddings, docs), evidence, len(seeds))
     model = BERTopic(embedding_model=_backend(embedder), umap_model=BaseDimensionalityReduction(),
                      hdbscan_model=BaseCluster(), vectorizer_model=_vectorizer(len(docs)),
                      representation_model=_representation(), top_n_words=10)
@@ -91,7 +104,7 @@ def fit_bertopic(docs: Sequence[str], embeddings: np.ndarray, seeds: Sequence[To
     seed_of = {t: seeds[int(o)].name for t, o in zip(labels, ours.tolist(), strict=True) if 0 <= o < len(seeds)}
     found = _found_topics(model, labels, embeddings, seed_of)
     scores, floors = _scores(model, labels, embeddings)
-    return model, Fitted(labels, scores, found, floors, version)
+    return model, Fitted(labels, scores, found, floors, version, seeds_at)
 
 
 def bertopic() -> tuple[Any, str]:
@@ -121,24 +134,48 @@ def cluster_count(cfg: TopicModelConfig, n: int) -> int:
     return max(2, min(cfg.n_clusters, round(math.sqrt(n / 2))))
 
 
-def _clusters(cfg: TopicModelConfig, embeddings: np.ndarray) -> np.ndarray:
-    """Cluster ids per article (-1: HDBSCAN outlier) on reduced embeddings."""
+HYBRID = {"dense": 0.2, "words": 0.5, "names": 0.3}  # shares of the clustered representation
+PROJECTED = {"words": 1024, "names": 512}  # dimensions of the signed random projections
+
+
+def representation(cfg: TopicModelConfig, embeddings: np.ndarray, docs: Sequence[str]) -> np.ndarray:
+    """What is clustered: the embedding, or (hybrid) the embedding next to the documents' IDF-weighted
+    words and names, each projected to a few hundred dimensions by signed feature hashing, so that the
+    cosine of two rows is the weighted sum of the three cosines (approximately, for the projections)."""
+    if cfg.features == "embedding":
+        return embeddings
+    from monitor.topics.features import TermStats, bags, matrix
+
+    items = [bags("", d) for d in docs]
+    stats = TermStats.empty()
+    stats.add(items)
+    blocks = [np.sqrt(HYBRID["dense"]) * embeddings]
+    for kind in ("words", "names"):
+        blocks.append(np.sqrt(HYBRID[kind]) * _project(matrix(items, kind, stats), PROJECTED[kind], cfg.seed))
+    return np.hstack(blocks).astype(np.float32)
+
+
+def _project(sparse: Any, dim: int, seed: int) -> np.ndarray:
+    from scipy.sparse import csr_matrix
+
+    rng = np.random.default_rng(seed)
+    n = sparse.shape[1]
+    hashing = csr_matrix((rng.choice([-1.0, 1.0], n), (np.arange(n), rng.integers(0, dim, n))), shape=(n, dim),
+                         dtype=np.float32)
+    return normalise((sparse @ hashing).toarray())
+
+
+def _clusters(cfg: TopicModelConfig, embeddings: np.ndarray, docs: Sequence[str]) -> np.ndarray:
+    """Cluster ids per article (-1: HDBSCAN outlier) on the reduced representation."""
     n = len(embeddings)
+    features = representation(cfg, embeddings, docs)
     components = max(2, min(cfg.n_components, n - 2))
     if cfg.reducer == "pca":
         from sklearn.decomposition import PCA
 
-        reduced = PCA(n_components=components, random_state=cfg.seed).fit_transform(embeddings)
+        reduced = PCA(n_components=components, random_state=cfg.seed).fit_transform(features)
     else:
-        import warnings
-
-        from umap import UMAP
-
-        umap = UMAP(n_neighbors=max(2, min(cfg.n_neighbors, n - 1)), n_components=components, min_dist=0.0,
-                    metric="cosine", random_state=cfg.seed, low_memory=True, n_jobs=1)
-        with warnings.catch_warnings():  # a fixed seed makes UMAP single-threaded, and it says so every time
-            warnings.filterwarnings("ignore", message="n_jobs value", category=UserWarning)
-            reduced = umap.fit_transform(embeddings)
+        reduced = _umap(cfg, features, components)
     if cfg.clusterer == "kmeans":
         from sklearn.cluster import MiniBatchKMeans
 
@@ -148,6 +185,28 @@ def _clusters(cfg: TopicModelConfig, embeddings: np.ndarray) -> np.ndarray:
 
     return HDBSCAN(min_cluster_size=max(2, min(cfg.min_cluster_size, n // 2)), metric="euclidean",
                    cluster_selection_method="eom").fit_predict(reduced)
+
+
+def _umap(cfg: TopicModelConfig, features: np.ndarray, components: int) -> np.ndarray:
+    """UMAP, fitted on at most ``fit_sample`` rows (seeded sample) and applied to the rest."""
+    import warnings
+
+    from umap import UMAP
+
+    n = len(features)
+    umap = UMAP(n_neighbors=max(2, min(cfg.n_neighbors, n - 1)), n_components=components, min_dist=0.0,
+                metric="cosine", random_state=cfg.seed, low_memory=True, n_jobs=1)
+    with warnings.catch_warnings():  # a fixed seed makes UMAP single-threaded, and it says so every time
+        warnings.filterwarnings("ignore", message="n_jobs value", category=UserWarning)
+        if n <= cfg.fit_sample:
+            return umap.fit_transform(features)
+        sample = np.sort(np.random.default_rng(cfg.seed).choice(n, cfg.fit_sample, replace=False))
+        umap.fit(features[sample])
+        reduced = np.empty((n, components), np.float32)
+        rest = np.setdiff1d(np.arange(n), sample)
+        reduced[sample] = umap.embedding_
+        reduced[rest] = umap.transform(features[rest])
+        return reduced
 
 
 def _vectorizer(n_docs: int) -> Any:
@@ -193,11 +252,39 @@ def _scores(model: Any, labels: list[int], embeddings: np.ndarray) -> tuple[list
     return scores, floors
 
 
-def save(model: Any, path: Path, embedding_model: str, mapping: dict[int, int], floors: dict[int, float]) -> None:
+@dataclass(frozen=True)
+class SavedSeeds:
+    """What the assignment path needs to check evidence for the analyst topics."""
+
+    topic_ids: tuple[int, ...]  # stable topic id per analyst topic
+    vectors: np.ndarray
+    keywords: tuple[tuple[str, ...], ...]
+    floor: float
+
+    def supported(self, vectors: np.ndarray, texts: Sequence[str]) -> list[set[int]]:
+        """Per article, the stable ids of the analyst topics it supports: as a member of such a topic's
+        cluster would at a fit, it names one of the topic's keywords or comes near the evidence floor
+        (``seeding.TWO_KEYWORDS`` below it)."""
+        if not self.topic_ids:
+            return [set() for _ in texts]
+        from monitor.config import TopicSeed
+
+        matchers = keyword_matchers([TopicSeed(name=str(t), keywords=k)
+                                     for t, k in zip(self.topic_ids, self.keywords, strict=True)])
+        ok = ((keyword_hits(texts, matchers) >= 1)
+              | (normalise(vectors) @ self.vectors.T >= self.floor - TWO_KEYWORDS))
+        return [{self.topic_ids[j] for j in np.flatnonzero(row)} for row in ok]
+
+
+def save(model: Any, path: Path, embedding_model: str, mapping: dict[int, int], floors: dict[int, float],
+         seeds: SavedSeeds | None = None) -> None:
     path.mkdir(parents=True, exist_ok=True)
     model.save(str(path), serialization="safetensors", save_ctfidf=True, save_embedding_model=False)
-    meta = {"embedding_model": embedding_model, "topic_map": {str(k): v for k, v in mapping.items()},
-            "floors": {str(k): v for k, v in floors.items()}}
+    meta: dict[str, Any] = {"embedding_model": embedding_model, "topic_map": {str(k): v for k, v in mapping.items()},
+                            "floors": {str(k): v for k, v in floors.items()}}
+    if seeds is not None:
+        meta["seeds"] = {"topic_ids": list(seeds.topic_ids), "vectors": seeds.vectors.tolist(),
+                         "keywords": [list(k) for k in seeds.keywords], "floor": seeds.floor}
     (path / SIDECAR).write_text(json.dumps(meta, indent=1), encoding="utf-8")
 
 
@@ -211,21 +298,25 @@ class SavedModel:
     outliers: int
     topic_map: dict[int, int]
     floors: dict[int, float]
+    seeds: SavedSeeds | None = None
 
     def raw_predict(self, vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """BERTopic's prediction for a saved model: nearest topic embedding (ids include -1)."""
         sims = normalise(vectors) @ self.topic_embeddings.T
         return np.argmax(sims, axis=1) - self.outliers, sims.max(axis=1)
 
-    def assign(self, vectors: np.ndarray) -> list[tuple[int, float]]:
-        """Stable topic ids (-1 outlier) and similarity for each vector."""
+    def assign(self, vectors: np.ndarray, texts: Sequence[str] | None = None) -> list[tuple[int, float]]:
+        """Stable topic ids (-1 outlier) and similarity for each vector. With ``texts``, an article
+        lands in an analyst topic only if it supports that topic (else it is unassigned)."""
         predicted, sims = self.raw_predict(vectors)
+        seeded = set(self.seeds.topic_ids) if self.seeds else set()
+        support = self.seeds.supported(vectors, texts) if self.seeds and texts is not None else None
         out = []
-        for t, sim in zip(predicted.tolist(), sims.tolist(), strict=True):
-            if t < 0 or sim < self.floors.get(t, 0.0) or t not in self.topic_map:
-                out.append((-1, float(sim)))
-            else:
-                out.append((self.topic_map[t], float(sim)))
+        for i, (t, sim) in enumerate(zip(predicted.tolist(), sims.tolist(), strict=True)):
+            stable = self.topic_map.get(t) if t >= 0 and sim >= self.floors.get(t, 0.0) else None
+            if stable is not None and stable in seeded and support is not None and stable not in support[i]:
+                stable = None
+            out.append((-1 if stable is None else stable, float(sim)))
         return out
 
 
@@ -238,6 +329,9 @@ def load_saved(path: Path) -> SavedModel:
         embeddings = load_file(str(path / "topic_embeddings.safetensors"))["topic_embeddings"]
     except (OSError, ValueError, KeyError) as exc:
         raise MonitorError(f"cannot read the saved topic model at {path}: {exc}; run `monitor topics fit`") from None
+    raw = meta.get("seeds")
+    seeds = SavedSeeds(tuple(raw["topic_ids"]), np.asarray(raw["vectors"], np.float32).reshape(len(raw["topic_ids"]), -1),
+                       tuple(tuple(k) for k in raw["keywords"]), float(raw["floor"])) if raw else None
     return SavedModel(path, meta["embedding_model"], normalise(embeddings), int(topics.get("_outliers", 0)),
                       {int(k): int(v) for k, v in meta["topic_map"].items()},
-                      {int(k): float(v) for k, v in meta["floors"].items()})
+                      {int(k): float(v) for k, v in meta["floors"].items()}, seeds)

@@ -1,32 +1,61 @@
-"""Analyst topics from clusters: calibrated seed evidence per article, then one label per cluster.
+"""Analyst topics are earned: absolute evidence per article, then one label per cluster.
 
-Cluster first, label second. Each article's similarity to the analyst topics'
-descriptions is weak evidence on its own (a short article about chips may sit
-nearer "AI regulation" than "Semiconductors"), and its scale depends on the
-embedding model and on article length. So the evidence threshold is calibrated
-on the corpus itself: an article counts as evidence for its nearest analyst topic
-when that similarity is ``z`` standard deviations above the mean article-to-topic
-similarity. A cluster then becomes that analyst topic when enough of its members
-are evidence (``MIN_COVERAGE``) and most of those agree (``MAJORITY``); every member
-follows, including those that gave no evidence. Other clusters stay discovered
-topics. Pure numpy: no clock, no I/O.
+Cluster first, label second. An article is evidence for an analyst topic only on
+absolute grounds that do not move with the corpus: its embedding's similarity to
+the topic (description, keywords and examples) and how many of the analyst's
+keywords it names (whole words, case-insensitive, any language; Russian case
+forms included). With ``floor`` the configured similarity:
+
+- similarity >= floor and at least one keyword, or
+- similarity >= floor - 0.1 and at least two different keywords, or
+- similarity >= floor + 0.2 (clearly about it, whatever the wording).
+
+A corpus with nothing about sanctions gives no evidence for "Sanctions", so that
+topic stays empty: no topic is ever the least unlikely label. A cluster becomes
+an analyst topic only when most of its members (``MAJORITY``) are evidence for
+that same topic; every member then follows. Other clusters stay discovered
+topics; an outlier that is evidence joins its analyst topic. Pure: no I/O.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
-MIN_COVERAGE = 0.25  # share of a cluster's members that must be evidence for some analyst topic
-MAJORITY = 0.5  # more than this share of that evidence must agree on one analyst topic
+from monitor.config import TopicSeed
+from monitor.trends.watch import WatchMatcher, compile_watchlist
+
+MAJORITY = 0.5  # more than this share of a cluster's members must be evidence for one analyst topic
+STRONG = 0.2  # above the floor by this much, similarity alone is evidence
+TWO_KEYWORDS = 0.1  # with two different keywords, the floor is lowered by this much
 
 
-def seed_evidence(embeddings: np.ndarray, seed_vectors: np.ndarray, z: float) -> np.ndarray:
-    """For each (unit) embedding, the index of the analyst topic it is evidence for, or -1."""
-    if not len(seed_vectors) or not len(embeddings):
-        return np.full(len(embeddings), -1, dtype=np.int64)
-    sims = embeddings @ seed_vectors.T
-    threshold = float(sims.mean() + z * sims.std())
-    return np.where(sims.max(axis=1) >= threshold, sims.argmax(axis=1), -1).astype(np.int64)
+def keyword_matchers(seeds: Sequence[TopicSeed]) -> list[WatchMatcher]:
+    return [compile_watchlist([(k, ()) for k in seed.keywords]) for seed in seeds]
+
+
+def keyword_hits(texts: Sequence[str], matchers: Sequence[WatchMatcher]) -> np.ndarray:
+    """Distinct keywords of each analyst topic found in each text (texts x topics)."""
+    out = np.zeros((len(texts), len(matchers)), np.int64)
+    for i, text in enumerate(texts):
+        folded = text.casefold()
+        for j, matcher in enumerate(matchers):
+            out[i, j] = len(matcher.matches(folded)) if matcher.names else 0
+    return out
+
+
+def seed_evidence(similarity: np.ndarray, hits: np.ndarray, floor: float) -> np.ndarray:
+    """For each article, the analyst topic it is evidence for (highest similarity among those it
+    qualifies for), or -1. ``similarity`` and ``hits`` are articles x topics."""
+    if similarity.size == 0:
+        return np.full(similarity.shape[0], -1, dtype=np.int64)
+    qualifies = (((similarity >= floor) & (hits >= 1))
+                 | ((similarity >= floor - TWO_KEYWORDS) & (hits >= 2))
+                 | (similarity >= floor + STRONG))
+    ranked = np.where(qualifies, similarity, -np.inf)
+    best = ranked.argmax(axis=1)
+    return np.where(qualifies.any(axis=1), best, -1).astype(np.int64)
 
 
 def label_clusters(clusters: np.ndarray, evidence: np.ndarray, n_seeds: int) -> np.ndarray:
@@ -49,9 +78,8 @@ def label_clusters(clusters: np.ndarray, evidence: np.ndarray, n_seeds: int) -> 
 
 
 def _cluster_seed(evidence: np.ndarray, n_seeds: int) -> int | None:
-    votes = np.bincount(evidence[evidence >= 0], minlength=max(n_seeds, 1))
-    total = int(votes.sum())
-    if not n_seeds or total < MIN_COVERAGE * len(evidence) or not total:
+    if not n_seeds:
         return None
+    votes = np.bincount(evidence[evidence >= 0], minlength=n_seeds)
     best = int(votes.argmax())
-    return best if votes[best] > MAJORITY * total else None
+    return best if votes[best] > MAJORITY * len(evidence) else None

@@ -92,10 +92,11 @@ def assign_topics(engine: Engine, config: Config, run: TopicModelRun, now: datet
         return 0
     saved, done = load_saved(model_path(config, run.path)), 0
     while rows := db.vectors_without_topic(engine, name, BATCH):
-        assigned = saved.assign(np.vstack([from_bytes(v) for _, v in rows]))
-        db.save_assignments(engine, int(run.id), [(aid, t, s) for (aid, _), (t, s) in zip(rows, assigned,
-                                                                                           strict=True)], now)
-        db.recompute_story_topics(engine, db.story_of(engine, [aid for aid, _ in rows]).values())
+        texts = [document(title, text, config.embedding.max_words) for _, _, title, text in rows]
+        assigned = saved.assign(np.vstack([from_bytes(r[1]) for r in rows]), texts)
+        db.save_assignments(engine, int(run.id), [(r[0], t, s) for r, (t, s) in zip(rows, assigned, strict=True)],
+                            now)
+        db.recompute_story_topics(engine, db.story_of(engine, [r[0] for r in rows]).values())
         done += len(rows)
     return done
 
@@ -210,7 +211,7 @@ def fit(engine: Engine, config: Config, now: datetime) -> dict[str, Any]:
 def _fit_and_save(engine: Engine, config: Config, rows: list[db.ArticleRow], embedder: Embedder, now: datetime,
                   started: float) -> TopicModelRun:
     from monitor.topics.identity import assign_ids
-    from monitor.topics.model import fit_bertopic, save
+    from monitor.topics.model import SavedSeeds, fit_bertopic, save
 
     docs = [document(r.title, r.text, config.embedding.max_words) for r in rows]
     vectors = np.vstack([from_bytes(r.vector) for r in rows]) if rows else np.zeros((0, 1), np.float32)
@@ -218,7 +219,10 @@ def _fit_and_save(engine: Engine, config: Config, rows: list[db.ArticleRow], emb
     identity = assign_ids(fitted.topics, db.all_topics(engine), config.topics,
                           config.topic_model.match_similarity, now)
     relative = Path("topic_model") / f"run-{now:%Y%m%dT%H%M%S}"
-    save(model, Path(config.data_dir) / relative, embedder.name, identity.mapping, fitted.floors)
+    seeded = {t.name: t.id for t in identity.topics if t.seeded}
+    seeds = SavedSeeds(tuple(seeded[s.name] for s in config.topics), fitted.seed_vectors,
+                       tuple(tuple(s.keywords) for s in config.topics), config.topic_model.evidence_similarity)
+    save(model, Path(config.data_dir) / relative, embedder.name, identity.mapping, fitted.floors, seeds)
     run = TopicModelRun(path=relative.as_posix(), embedding_model=embedder.name, bertopic_version=fitted.version,
                         n_docs=len(rows), n_topics=len(identity.topics), fitted_at=now,
                         seconds=round(time.perf_counter() - started, 2), current=True)
