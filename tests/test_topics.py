@@ -242,3 +242,58 @@ def test_umap_and_hdbscan_label_clusters_with_analyst_topics(tmp_path: Path) -> 
     assert sum(1 for truth, got in on_topic if truth == got) / len(on_topic) >= 0.8
     assert {t.seed for t in fitted.topics if t.seed} == {s.name for s in config.topics}
     assert len(fitted.labels) == len(corpus) and min(fitted.labels) >= -1
+
+
+def _fit_labels(corpus: list, config: Config) -> tuple[list[str | None], list[int]]:
+    from monitor.topics.embeddings import document, load_embedder
+    from monitor.topics.model import fit_bertopic
+
+    embedder = load_embedder(config.embedding)
+    docs = [document(a.title, a.text, config.embedding.max_words) for a in corpus]
+    _, fitted = fit_bertopic(docs, embedder.embed(docs), config.topics, embedder, config.topic_model)
+    seed_of = {t.bertopic_id: t.seed for t in fitted.topics}
+    return [seed_of.get(label) for label in fitted.labels], fitted.labels
+
+
+@pytest.mark.slow
+def test_an_analyst_topic_absent_from_the_corpus_gets_no_article(tmp_path: Path) -> None:
+    """Nothing about sanctions in the corpus: "Sanctions and export controls" stays empty, and the
+    other analyst topics keep their own articles."""
+    from monitor.topics.model import numba_cache
+
+    numba_cache(tmp_path)
+    config = Config(feeds=[{"name": "f", "url": "http://127.0.0.1:9/feed"}])
+    corpus = [a for a in build_corpus(seed=7) if a.topic != "Sanctions and export controls"]
+    seeds, _ = _fit_labels(corpus, config)
+    assert "Sanctions and export controls" not in seeds
+    on_topic = [(a.topic, s) for a, s in zip(corpus, seeds, strict=True) if a.topic != "noise"]
+    assert sum(1 for truth, got in on_topic if truth == got) / len(on_topic) >= 0.8
+
+
+@pytest.mark.slow
+def test_off_domain_news_lands_in_no_analyst_topic(tmp_path: Path) -> None:
+    """Sports, weather and culture only: every analyst topic stays empty (no least-unlikely label)."""
+    from monitor.topics.model import numba_cache
+
+    numba_cache(tmp_path)
+    config = Config(feeds=[{"name": "f", "url": "http://127.0.0.1:9/feed"}])
+    noise = [a for seed in (7, 11, 23) for a in build_corpus(seed=seed) if a.topic == "noise"]
+    seeds, labels = _fit_labels(noise, config)
+    assert len(noise) >= 100 and not any(seeds)
+    assert len(set(labels)) >= 1
+
+
+@pytest.mark.slow
+def test_identical_or_empty_articles_give_a_clear_outcome(tmp_path: Path) -> None:
+    from monitor.topics.embeddings import load_embedder
+    from monitor.topics.model import fit_bertopic, numba_cache
+
+    numba_cache(tmp_path)
+    config = Config(feeds=[{"name": "f", "url": "http://127.0.0.1:9/feed"}])
+    embedder = load_embedder(config.embedding)
+    same = ["Sberbank and DeepSeek sign an AI partnership. The same report, word for word."] * 30
+    _, fitted = fit_bertopic(same, embedder.embed(same), config.topics, embedder, config.topic_model)
+    assert len(fitted.labels) == 30 and len({t.bertopic_id for t in fitted.topics}) <= 1
+    empty = [""] * 10 + ["the of and."] * 15
+    with pytest.raises(MonitorError, match="no usable words"):
+        fit_bertopic(empty, embedder.embed(empty), config.topics, embedder, config.topic_model)

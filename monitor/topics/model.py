@@ -99,7 +99,10 @@ def fit_bertopic(docs: Sequence[str], embeddings: np.ndarray, seeds: Sequence[To
     model = BERTopic(embedding_model=_backend(embedder), umap_model=BaseDimensionalityReduction(),
                      hdbscan_model=BaseCluster(), vectorizer_model=_vectorizer(len(docs)),
                      representation_model=_representation(), top_n_words=10)
-    labels, _ = model.fit_transform(list(docs), embeddings, y=ours.tolist())
+    try:
+        labels, _ = model.fit_transform(list(docs), embeddings, y=ours.tolist())
+    except ValueError as exc:  # scikit-learn: no word left after stop words (empty or boilerplate texts)
+        raise MonitorError(f"topic model: the {len(docs)} articles have no usable words ({exc})") from None
     labels = [int(t) for t in labels]
     seed_of = {t: seeds[int(o)].name for t, o in zip(labels, ours.tolist(), strict=True) if 0 <= o < len(seeds)}
     found = _found_topics(model, labels, embeddings, seed_of)
