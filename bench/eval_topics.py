@@ -29,7 +29,9 @@ from monitor.config import Config, StoryConfig
 from monitor.demo.corpus import build_corpus
 from monitor.topics.embeddings import document, load_embedder
 from monitor.topics.evaluate import adjusted_rand, bcubed, purity
-from monitor.topics.stories import StoryItem, assign_stories, calibrated_threshold, lead_text, story_vectors
+from monitor.topics.features import TermStats, bags
+from monitor.topics.service import story_weights
+from monitor.topics.stories import StoryItem, article_vectors, assign_stories, calibrated_threshold
 
 CONFIG = Config(feeds=[{"name": "bench", "url": "http://127.0.0.1/feed"}])
 THRESHOLDS = [0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95]
@@ -41,12 +43,18 @@ def scores(truth: list[Any], predicted: list[Any]) -> dict[str, float]:
 
 def ours_stories(corpus: Sequence[Any], semantic: np.ndarray, timeless: bool,
                  cfg: StoryConfig = CONFIG.stories) -> list[int]:
-    vectors = story_vectors(semantic, [lead_text(a.title, a.text) for a in corpus], cfg.semantic_weight)
+    """Our stories with the shipped defaults: corpus IDF over the set, threshold calibrated on its
+    newest 1,000 articles, all articles in one batch (as a first crawl delivers them)."""
+    all_bags = [bags(a.title, a.text) for a in corpus]
+    stats = TermStats.empty()
+    stats.add(all_bags)
+    weights = story_weights(Config(feeds=CONFIG.feeds, stories=cfg.model_dump()))
     when = datetime(2026, 1, 1, tzinfo=UTC)
-    items = [StoryItem(i, when if timeless else a.published, vectors[i]) for i, a in enumerate(corpus)]
+    items = [StoryItem(i, when if timeless else a.published, semantic[i], all_bags[i]) for i, a in enumerate(corpus)]
     window = timedelta(hours=cfg.window_hours)
-    threshold = calibrated_threshold(vectors[-1000:], cfg.z) if cfg.similarity == "auto" else cfg.similarity
-    placed = {p.article_id: p.story_key for p in assign_stories(items, [], window, threshold)}
+    reference = article_vectors(all_bags[-1000:], semantic[-1000:], stats)
+    threshold = calibrated_threshold(reference, cfg.z, weights) if cfg.similarity == "auto" else cfg.similarity
+    placed = {p.article_id: p.story_key for p in assign_stories(items, [], window, threshold, stats, weights)}
     return [placed[i] for i in range(len(corpus))]
 
 

@@ -1,44 +1,46 @@
-"""Cluster-then-label: calibrated evidence per article and one analyst topic per cluster."""
+"""Cluster-then-label: absolute evidence per article and one analyst topic per cluster."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from monitor.topics.embeddings import normalise
-from monitor.topics.seeding import label_clusters, seed_evidence
+from monitor.config import TopicSeed
+from monitor.topics.seeding import keyword_hits, keyword_matchers, label_clusters, seed_evidence
 
 
-def unit(rows: list[list[float]]) -> np.ndarray:
-    return normalise(np.asarray(rows, dtype=np.float32))
+def test_evidence_is_absolute_and_needs_a_keyword_or_clear_similarity() -> None:
+    similarity = np.array([[0.35, 0.1], [0.35, 0.1], [0.22, 0.1], [0.55, 0.4], [0.2, 0.25], [0.05, 0.02]])
+    hits = np.array([[1, 0], [0, 0], [2, 0], [0, 0], [0, 3], [4, 4]])
+    assert seed_evidence(similarity, hits, floor=0.3).tolist() == [0, -1, 0, 0, 1, -1]
 
 
-def test_evidence_threshold_follows_the_corpus_scale() -> None:
-    """The same ranking gives the same evidence whether similarities are high or low overall."""
-    seeds = unit([[1, 0, 0], [0, 1, 0]])
+def test_a_corpus_about_nothing_gives_no_evidence_however_it_is_spread() -> None:
+    """A relative rule always finds some "evidence"; the absolute one finds none in off-domain news."""
     rng = np.random.default_rng(3)
-    near_first = [[1, 0.2, 5], [1, 0.1, 5]]
-    near_second = [[0.1, 1, 5]]
-    unrelated = [[0, 0, 1]] + [[float(x), float(y), 5] for x, y in rng.uniform(-0.2, 0.2, size=(6, 2))]
-    for spread in (1.0, 0.25):  # 0.25: every article far from every description, as short texts are
-        docs = unit([[r[0] * spread, r[1] * spread, r[2]] for r in near_first + near_second + unrelated])
-        evidence = seed_evidence(docs, seeds, z=0.5)
-        assert evidence[:3].tolist() == [0, 0, 1]
-        assert (evidence[3:] == -1).all()
+    similarity = rng.uniform(-0.05, 0.2, size=(500, 7))  # sports, weather, courts: far from every topic
+    assert (seed_evidence(similarity, np.zeros((500, 7), np.int64), floor=0.3) == -1).all()
+
+
+def test_keywords_match_whole_words_in_any_case_and_russian_forms() -> None:
+    seeds = [TopicSeed(name="Sanctions", keywords=("export controls", "Сбербанк")),
+             TopicSeed(name="Chips", keywords=("GPU",))]
+    hits = keyword_hits(["New EXPORT CONTROLS hit Сбербанка", "gpus and GPU", "exported controls"],
+                        keyword_matchers(seeds))
+    assert hits.tolist() == [[2, 0], [0, 1], [0, 0]]
 
 
 def test_no_seeds_means_no_evidence() -> None:
-    docs = unit([[1, 0], [0, 1]])
-    assert seed_evidence(docs, np.zeros((0, 2), np.float32), 0.5).tolist() == [-1, -1]
+    assert seed_evidence(np.zeros((2, 0)), np.zeros((2, 0), np.int64), 0.3).tolist() == [-1, -1]
 
 
-def test_a_cluster_takes_the_topic_most_of_its_evidence_names() -> None:
+def test_a_cluster_takes_a_topic_only_when_most_members_are_its_evidence() -> None:
     clusters = np.array([0, 0, 0, 0, 1, 1, 1, 1, 1, 2, 2, 3, 3, 3, 3])
-    evidence = np.array([1, 1, -1, 0, -1, -1, -1, -1, 0, 0, 1, 0, -1, -1, -1])
+    evidence = np.array([1, 1, 1, 0, -1, -1, -1, 0, 0, 0, 1, 0, -1, -1, -1])
     labels = label_clusters(clusters, evidence, n_seeds=2)
-    assert labels[:4].tolist() == [1] * 4  # 3 of 4 gave evidence, 2 of those 3 say topic 1: all follow
-    assert labels[4:9].tolist() == [2] * 5  # 1 of 5 gave evidence: too little, a discovered topic
+    assert labels[:4].tolist() == [1] * 4  # 3 of 4 are evidence for topic 1: all follow
+    assert labels[4:9].tolist() == [2] * 5  # 2 of 5: not most of the cluster, a discovered topic
     assert labels[9:11].tolist() == [3] * 2  # a tie is no majority: discovered
-    assert labels[11:].tolist() == [0] * 4  # 1 of 4 is enough coverage when it is unanimous
+    assert labels[11:].tolist() == [4] * 4  # 1 of 4 is no longer enough
 
 
 def test_outliers_keep_their_own_evidence() -> None:
