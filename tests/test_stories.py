@@ -215,3 +215,26 @@ def test_nothing_new_is_cheap_and_changes_nothing(engine: sa.Engine, config: Con
     assert first["stories_new"] > 0
     assert process_new(engine, config, T0) == {"embedded": 0, "topics_assigned": 0, "stories_new": 0,
                                                "stories_joined": 0}
+
+
+@pytest.mark.slow
+def test_the_two_real_sample_articles_form_one_story_in_an_analyst_topic(engine: sa.Engine, config: Config) -> None:
+    """The packaged real articles (Sberbank, DeepSeek, BRICS), arriving 20 hours apart in a corpus
+    of other news, are one story, and the topic fit puts them in an analyst topic."""
+    from monitor.topics.service import fit
+
+    corpus = build_corpus(seed=7)
+    samples = [a for a in corpus if a.outlet in ("Global Circuit", "Northern Review")
+               and a.topic == "AI alliances and partnerships" and len(a.text.split()) > 300]
+    assert len(samples) == 2
+    ids = db.add_corpus(engine, corpus, "http://127.0.0.1:9", T0)
+    process_new(engine, config, T0)
+    stories = db.story_of(engine, [ids[a.id] for a in samples])
+    assert len(set(stories.values())) == 1
+    fit(engine, config, T0)
+    with engine.connect() as conn:
+        topics = conn.execute(sa.text(
+            "SELECT t.name, t.seeded FROM article_topic a JOIN topic t ON t.id = a.topic_id WHERE a.article_id IN "
+            f"({', '.join(str(ids[a.id]) for a in samples)})")).all()
+    assert len(topics) == 2 and all(seeded for _, seeded in topics)
+    assert {name for name, _ in topics} <= {"AI alliances and partnerships", "BRICS and multilateral blocs"}
