@@ -22,6 +22,7 @@ import argparse
 import json
 import sys
 import time
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -65,15 +66,9 @@ def ours_stories(articles: list[LabelledArticle], dense: np.ndarray, timeless: b
             threshold = calibrated_threshold(article_vectors([all_bags[i] for i in ref], dense[ref], stats),
                                              cfg.z, weights)
         items = [StoryItem(i, when if timeless else articles[i].published, dense[i], all_bags[i]) for i in rows]
-        for p in assign_stories(items, stories, timedelta_hours(cfg.window_hours), threshold, stats, weights):
+        for p in assign_stories(items, stories, timedelta(hours=cfg.window_hours), threshold, stats, weights):
             placed[p.article_id] = p.story_key
     return [placed[i] for i in range(len(articles))], float(threshold)
-
-
-def timedelta_hours(hours: float) -> Any:
-    from datetime import timedelta
-
-    return timedelta(hours=hours)
 
 
 def baseline(articles: list[LabelledArticle], truth: list[Any]) -> dict[str, Any]:

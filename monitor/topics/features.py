@@ -68,9 +68,8 @@ def _tokens(text: str) -> list[tuple[str, bool, bool]]:
     return [t for t in out if t[0]]
 
 
-def word_terms(title: str, text: str) -> list[str]:
-    body = " ".join((text or "").split()[:MAX_WORDS])
-    words = [w.lower() for w, _, _ in _tokens(f"{title}\n{title}\n{body}")]
+def _words(tokens: Sequence[tuple[str, bool, bool]]) -> list[str]:
+    words = (w.lower() for w, _, _ in tokens)
     return [w for w in words if len(w) > 1 and w not in STOP_WORDS]
 
 
@@ -112,10 +111,9 @@ def _runs(tokens: Sequence[tuple[str, bool, bool]]) -> list[tuple[str, bool]]:
     return runs
 
 
-def name_terms(title: str, text: str) -> list[str]:
-    """Names, numbers and adjacent name pairs of an article, title counted twice, case-folded."""
-    body = " ".join((text or "").split()[:MAX_WORDS])
-    runs = _runs(_tokens(title)) * 2 + _runs(_tokens(body))
+def _names(title_runs: list[tuple[str, bool]], body_runs: list[tuple[str, bool]]) -> list[str]:
+    """Names, numbers and adjacent name pairs, title counted twice, case-folded."""
+    runs = title_runs * 2 + body_runs
     elsewhere = {name.casefold() for name, lone in runs if not lone}
     names = [name.casefold() for name, lone in runs if not lone or name.casefold() in elsewhere]
     pairs = [f"{a}|{b}" if a <= b else f"{b}|{a}" for a, b in pairwise(names) if a != b]
@@ -123,7 +121,10 @@ def name_terms(title: str, text: str) -> list[str]:
 
 
 def bags(title: str, text: str) -> Bags:
-    return Bags(_hashed(word_terms(title, text)), _hashed(name_terms(title, text)))
+    """Both bags of an article; title and body are each tokenised once."""
+    head = _tokens(title)
+    body = _tokens(" ".join((text or "").split()[:MAX_WORDS]))
+    return Bags(_hashed(_words(head * 2 + body)), _hashed(_names(_runs(head), _runs(body))))
 
 
 @dataclass
@@ -149,27 +150,30 @@ class TermStats:
         return (np.log((1.0 + self.n_docs) / (1.0 + df)) + 1.0).astype(np.float32)
 
 
-def matrix(items: Sequence[Bags], kind: str, stats: TermStats) -> Any:
-    """CSR matrix (items x DIM) of IDF-weighted, L2-normalised rows (an empty bag stays zero)."""
+def bag_rows(bags: Sequence[dict[int, float]], weights: np.ndarray | None = None,
+         scale: Sequence[float] | None = None) -> Any:
+    """CSR matrix (bags x DIM): each bag times ``weights`` per bucket (if given), then divided by
+    ``scale`` (one number per bag) or else by its L2 norm (an empty bag stays zero)."""
     from scipy.sparse import csr_matrix
 
-    idf = stats.idf(kind)
     indptr, indices, values = [0], [], []
-    for item in items:
-        bag = item.words if kind == "words" else item.names
+    for i, bag in enumerate(bags):
         keys = np.fromiter(bag, dtype=np.int64, count=len(bag))
-        weights = np.fromiter(bag.values(), dtype=np.float32, count=len(bag)) * idf[keys]
-        norm = float(np.linalg.norm(weights))
+        v = np.fromiter(bag.values(), dtype=np.float32, count=len(bag))
+        if weights is not None:
+            v = v * weights[keys]
+        norm = float(np.linalg.norm(v)) if scale is None else float(scale[i])
         indices.append(keys)
-        values.append(weights / norm if norm else weights)
+        values.append(v / norm if norm else v)
         indptr.append(indptr[-1] + len(keys))
     data = np.concatenate(values) if values else np.zeros(0, np.float32)
     cols = np.concatenate(indices) if indices else np.zeros(0, np.int64)
-    return csr_matrix((data, cols, np.asarray(indptr)), shape=(len(items), DIM), dtype=np.float32)
+    return csr_matrix((data, cols, np.asarray(indptr)), shape=(len(bags), DIM), dtype=np.float32)
 
 
-def to_bytes(stats: TermStats) -> tuple[bytes, bytes]:
-    return stats.words.astype(np.int32).tobytes(), stats.names.astype(np.int32).tobytes()
+def matrix(items: Sequence[Bags], kind: str, stats: TermStats) -> Any:
+    """CSR matrix (items x DIM) of IDF-weighted, L2-normalised rows (an empty bag stays zero)."""
+    return bag_rows([i.words if kind == "words" else i.names for i in items], stats.idf(kind))
 
 
 def from_bytes(n_docs: int, words: bytes | None, names: bytes | None) -> TermStats:

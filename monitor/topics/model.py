@@ -93,7 +93,7 @@ def fit_bertopic(docs: Sequence[str], embeddings: np.ndarray, seeds: Sequence[To
 
     embeddings = normalise(embeddings)
     seeds_at = seed_vectors(seeds, embedder, embeddings.shape[1])
-    hits = keyword_hits(docs, keyword_matchers(seeds))
+    hits = keyword_hits(docs, keyword_matchers([s.keywords for s in seeds]))
     evidence = seed_evidence(embeddings @ seeds_at.T, hits, cfg.evidence_similarity)
     ours = label_clusters(_clusters(cfg, embeddings, docs), evidence, len(seeds))
     model = BERTopic(embedding_model=_backend(embedder), umap_model=BaseDimensionalityReduction(),
@@ -270,11 +270,7 @@ class SavedSeeds:
         (``seeding.TWO_KEYWORDS`` below it)."""
         if not self.topic_ids:
             return [set() for _ in texts]
-        from monitor.config import TopicSeed
-
-        matchers = keyword_matchers([TopicSeed(name=str(t), keywords=k)
-                                     for t, k in zip(self.topic_ids, self.keywords, strict=True)])
-        ok = ((keyword_hits(texts, matchers) >= 1)
+        ok = ((keyword_hits(texts, keyword_matchers(self.keywords)) >= 1)
               | (normalise(vectors) @ self.vectors.T >= self.floor - TWO_KEYWORDS))
         return [{self.topic_ids[j] for j in np.flatnonzero(row)} for row in ok]
 

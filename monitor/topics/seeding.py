@@ -23,7 +23,6 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from monitor.config import TopicSeed
 from monitor.trends.watch import WatchMatcher, compile_watchlist
 
 MAJORITY = 0.5  # more than this share of a cluster's members must be evidence for one analyst topic
@@ -31,8 +30,9 @@ STRONG = 0.2  # above the floor by this much, similarity alone is evidence
 TWO_KEYWORDS = 0.1  # with two different keywords, the floor is lowered by this much
 
 
-def keyword_matchers(seeds: Sequence[TopicSeed]) -> list[WatchMatcher]:
-    return [compile_watchlist([(k, ()) for k in seed.keywords]) for seed in seeds]
+def keyword_matchers(keywords: Sequence[Sequence[str]]) -> list[WatchMatcher]:
+    """One matcher per analyst topic, from that topic's keywords."""
+    return [compile_watchlist([(k, ()) for k in words]) for words in keywords]
 
 
 def keyword_hits(texts: Sequence[str], matchers: Sequence[WatchMatcher]) -> np.ndarray:

@@ -9,8 +9,8 @@ embedding. The similarity of an article to a story is therefore
 where ``words`` and ``names`` are the IDF-weighted bags of ``monitor.topics.features``
 and ``dense`` the article embedding; the names term is left out (and its weight
 with it) when either side names nothing, so lower-cased or name-free text is
-judged on words alone. Each cosine is against the story's centroid (the sum of
-its members' unit vectors). Within the time window the similarity decays
+judged on words alone. Against a story, each term is the average over its
+members (the story keeps the sum of their unit vectors). Within the time window the similarity decays
 linearly from ``decay_after`` to ``1 - time_decay`` at the window's edge.
 
 Each batch of new articles is first grouped among itself by average-link
@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 
 from monitor.topics.embeddings import normalise
-from monitor.topics.features import DIM, Bags, TermStats, matrix
+from monitor.topics.features import Bags, TermStats, bag_rows, matrix
 
 KEEP_TERMS = 400  # largest centroid entries kept per bag when a story is stored
 MIN_REFERENCE = 50  # fewer reference articles than this: no calibration (too noisy), the fallback threshold
@@ -68,15 +68,12 @@ class Centroid:
     names: dict[int, float]
     n: int = 0
 
-    def add(self, dense: np.ndarray, words: dict[int, float], names: dict[int, float], n: int = 1) -> None:
-        self.n += n
+    def add(self, dense: np.ndarray, words: dict[int, float], names: dict[int, float]) -> None:
+        self.n += 1
         self.dense = self.dense + dense
         for bag, extra in ((self.words, words), (self.names, names)):
             for k, v in extra.items():
                 bag[k] = bag.get(k, 0.0) + v
-
-    def merge(self, other: Centroid) -> None:
-        self.add(other.dense, other.words, other.names, other.n)
 
 
 @dataclass
@@ -90,7 +87,6 @@ class OpenStory:
     last_seen: datetime
     id: int | None = None
     members: list[int] = field(default_factory=list)
-    merged_into: int | None = None
 
 
 @dataclass(frozen=True)
@@ -134,22 +130,6 @@ def decode_centroid(blob: bytes | None) -> Centroid | None:
     return Centroid(dense, bags[0], bags[1], members)
 
 
-def _sparse_rows(bags: Sequence[dict[int, float]], scale: Sequence[float] | None = None) -> Any:
-    """CSR of bags; each row divided by ``scale`` (default: its L2 norm)."""
-    from scipy.sparse import csr_matrix
-
-    indptr, cols, vals = [0], [], []
-    for i, bag in enumerate(bags):
-        v = np.fromiter(bag.values(), np.float32, len(bag))
-        norm = float(np.linalg.norm(v)) if scale is None else float(scale[i])
-        cols.append(np.fromiter(bag, np.int64, len(bag)))
-        vals.append(v / norm if norm else v)
-        indptr.append(indptr[-1] + len(bag))
-    data = np.concatenate(vals) if vals else np.zeros(0, np.float32)
-    idx = np.concatenate(cols) if cols else np.zeros(0, np.int64)
-    return csr_matrix((data, idx, np.asarray(indptr)), shape=(len(bags), DIM), dtype=np.float32)
-
-
 def _row_dict(m: Any, i: int) -> dict[int, float]:
     start, end = m.indptr[i], m.indptr[i + 1]
     return dict(zip(m.indices[start:end].tolist(), m.data[start:end].tolist(), strict=True))
@@ -187,8 +167,8 @@ def _story_vectors(centroids: Sequence[Centroid], dim: int) -> Vectors:
     sizes = [max(c.n, 1) for c in centroids]
     dense = (np.vstack([c.dense for c in centroids]) / np.asarray(sizes, np.float32)[:, None] if centroids
              else np.zeros((0, dim), np.float32))
-    return Vectors(_sparse_rows([c.words for c in centroids], sizes),
-                   _sparse_rows([c.names for c in centroids], sizes), dense.astype(np.float32))
+    return Vectors(bag_rows([c.words for c in centroids], scale=sizes),
+                   bag_rows([c.names for c in centroids], scale=sizes), dense.astype(np.float32))
 
 
 def decay(gap_seconds: np.ndarray, window: timedelta, w: Weights) -> np.ndarray:
@@ -274,7 +254,7 @@ def _attach(group: Vectors, times: np.ndarray, stories: Sequence[OpenStory], win
     """The open story with the highest average similarity to the group, if it reaches the threshold."""
     span = window.total_seconds()
     start, end = float(times.min()), float(times.max())
-    near = [s for s in stories if s.size and s.merged_into is None
+    near = [s for s in stories if s.size
             and start - s.last_seen.timestamp() <= span and s.first_seen.timestamp() - end <= span]
     if not near:
         return None, -1.0
