@@ -141,7 +141,8 @@ def test_due_day_uses_the_local_date() -> None:
 def _hostile_digest() -> DigestData:
     links_ = (Link(XSS_TITLE, JS_URL, HOSTILE_FEED, T0), Link("ok", "https://a.example.org/x", "A", T0))
     story = StoryView(7, XSS_TITLE, 2, 2, T0, T0, 1, None, links_, 2)
-    topic = TopicTrend(1, f"{XSS_IMG} topic", (XSS_IMG,), count=5, baseline=1.0, series=(1, 1, 5), stories=(story,))
+    topic = TopicTrend(1, f"{XSS_IMG} topic", (XSS_IMG,), (XSS_TITLE,), count=5, baseline=1.0, series=(1, 1, 5),
+                       stories=(story,))
     alert = AlertView(3, "spike", "topic", "1", XSS_TITLE, T0.date(), 5, 1.0, 4.0, XSS_IMG, T0, (7,), 1)
     watch = WatchHit("Sberbank", 2, 0.5, links_)
     return DigestData(date(2026, 3, 10), T0, T0 + timedelta(hours=24), "UTC", 7, 3.0, (topic,), (topic,), (alert,),
@@ -152,6 +153,8 @@ def test_digest_escapes_hostile_titles_urls_and_names() -> None:
     out = render_digest(_hostile_digest(), META, site_root="../", site_nav=True)
     assert audit(out.html) == []
     assert "&lt;script&gt;alert(&#39;title&#39;)&lt;/script&gt;" in out.html
+    assert "e.g. “&lt;script&gt;alert(&#39;title&#39;)&lt;/script&gt;Sberbank &amp; DeepSeek" in out.html
+    assert f'e.g. "{XSS_TITLE}' in out.text  # a new topic is shown with its most central headline
     assert "Монитор &lt;tech&gt;" in out.html
     assert "#" in links(out.html) and not any("javascript" in h.lower() for h in links(out.html))
     assert "../stories/7.html" in links(out.html) and "../topics/1.html" in links(out.html)

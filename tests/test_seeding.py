@@ -49,3 +49,19 @@ def test_outliers_keep_their_own_evidence() -> None:
 def test_without_seeds_every_cluster_is_discovered() -> None:
     labels = label_clusters(np.array([5, 5, 9, -1]), np.array([-1, -1, -1, -1]), n_seeds=0)
     assert labels.tolist() == [0, 0, 1, -1]
+
+
+def test_an_outlier_close_to_a_cluster_joins_it_and_a_far_or_evidenced_one_does_not() -> None:
+    from monitor.topics.model import absorb_outliers
+
+    rng = np.random.default_rng(7)
+    a, b, far = np.eye(8)[0], np.eye(8)[1], np.eye(8)[2]
+    members = np.vstack([a + 0.1 * rng.standard_normal(8) for _ in range(5)]
+                        + [b + 0.1 * rng.standard_normal(8) for _ in range(5)])
+    near_a = a + 0.05 * rng.standard_normal(8)
+    features = np.vstack([members, near_a, far, near_a])
+    clusters = np.array([0] * 5 + [1] * 5 + [-1, -1, -1])
+    free = np.array([True] * 12 + [False])  # the last one carries analyst evidence: left to the labeller
+    out = absorb_outliers(features, clusters, free)
+    assert out[:10].tolist() == clusters[:10].tolist()
+    assert out[10:].tolist() == [0, -1, -1]

@@ -202,9 +202,9 @@ def test_cli_lists_and_shows_topics(fitted: Fitted, write_config, monkeypatch: p
     assert missing.exit_code != 0
 
 
-def _found(bid: int, vector: list[float], seed: str | None = None) -> FoundTopic:
+def _found(bid: int, vector: list[float], seed: str | None = None, label: str = "") -> FoundTopic:
     v = np.array(vector, dtype=np.float32)
-    return FoundTopic(bid, seed, ("alpha", "beta", "gamma"), v / np.linalg.norm(v), 10)
+    return FoundTopic(bid, seed, ("alpha", "beta", "gamma"), v / np.linalg.norm(v), 10, label, (f"headline {bid}",))
 
 
 def test_assign_ids_keeps_seeds_matches_centroids_and_never_reuses_ids() -> None:
@@ -213,13 +213,16 @@ def test_assign_ids_keeps_seeds_matches_centroids_and_never_reuses_ids() -> None
     existing = [Topic(id=0, name="Chips", seeded=True), Topic(id=1, name="Cyber", seeded=True),
                 Topic(id=5, name="football / cup / final", centroid=to_bytes(np.array([0, 1, 0], np.float32))),
                 Topic(id=6, name="old", centroid=to_bytes(np.array([0, 0, 1], np.float32)))]
-    found = [_found(0, [1, 0, 0], "Chips"), _found(3, [0.1, 1, 0]), _found(4, [1, -1, 1]), _found(7, [1, 0.1, 0], "Chips")]
+    found = [_found(0, [1, 0, 0], "Chips"), _found(3, [0.1, 1, 0], label="Arsenal · FA Cup · final"),
+             _found(4, [1, -1, 1]), _found(7, [1, 0.1, 0], "Chips")]
     identity = assign_ids(found, existing, seeds, 0.8, now)
     assert identity.mapping[0] == identity.mapping[7] == 0
     assert identity.mapping[3] == 5
     assert identity.mapping[4] == 7  # new: above every id ever used
     rows = {t.id: t for t in identity.topics}
-    assert rows[5].name == "football / cup / final" and rows[7].name == "alpha / beta / gamma"
+    # a matched topic keeps its id and takes the new fit's label; without a label, keywords name it
+    assert rows[5].name == "Arsenal · FA Cup · final" and rows[7].name == "alpha / beta / gamma"
+    assert rows[5].headlines == ["headline 3"] and rows[0].headlines == ["headline 0", "headline 7"]
     assert rows[1].size == 0 and rows[0].size == 20 and 6 not in rows
 
 

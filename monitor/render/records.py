@@ -40,6 +40,7 @@ class TopicTrend:
     id: int
     name: str
     keywords: tuple[str, ...] = ()
+    headlines: tuple[str, ...] = ()  # titles of the topic's most central articles at the last fit
     seeded: bool = False
     emerging: bool = False
     count: int = 0

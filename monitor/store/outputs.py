@@ -194,7 +194,7 @@ def _digest_topics(
     for topic in topics:
         past = _series(history.get(str(topic.id), {}), history_days)
         out.append(TopicTrend(
-            id=topic.id, name=topic.name, keywords=tuple(topic.keywords or ()), seeded=topic.seeded,
+            id=topic.id, name=topic.name, keywords=tuple(topic.keywords or ()), headlines=tuple(topic.headlines or ()), seeded=topic.seeded,
             count=counts[topic.id], baseline=mean(past), series=(*past[-SPARK_DAYS:], counts[topic.id]),
             stories=tuple(stories.get(topic.id, ())[: config.digest.top_stories]), size=topic.size,
             first_seen=topic.first_seen_at,
@@ -250,7 +250,7 @@ def _emerging(session: Any, config: Config, topic_of: dict[int, int], end: datet
         select(Topic).where(Topic.seeded.is_(False), Topic.first_seen_at >= since, Topic.first_seen_at < end)
         .order_by(Topic.first_seen_at.desc())
     ).all()
-    return [TopicTrend(id=t.id, name=t.name, keywords=tuple(t.keywords or ()), emerging=True, count=counts[t.id],
+    return [TopicTrend(id=t.id, name=t.name, keywords=tuple(t.keywords or ()), headlines=tuple(t.headlines or ()), emerging=True, count=counts[t.id],
                        size=t.size, first_seen=t.first_seen_at) for t in topics]
 
 
@@ -290,7 +290,7 @@ def load_topics(engine: Engine, config: Config, days: Sequence[date], top_storie
         counts = history.get(str(t.id), {})
         before = _series(counts, _days(days[-1] - timedelta(days=base_days + 6), days[-1] - timedelta(days=7)))
         out.append(TopicTrend(
-            id=t.id, name=t.name, keywords=tuple(t.keywords or ()), seeded=t.seeded,
+            id=t.id, name=t.name, keywords=tuple(t.keywords or ()), headlines=tuple(t.headlines or ()), seeded=t.seeded,
             emerging=not t.seeded and t.first_seen_at is not None and t.first_seen_at.date() >= emerging_since,
             count=sum(_series(counts, days[-7:])), baseline=7 * mean(before), series=tuple(_series(counts, days)),
             days=tuple(days), stories=tuple(stories.get(t.id, ())), watch=tuple(watch.get(t.id, ())),

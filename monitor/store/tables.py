@@ -144,12 +144,13 @@ class Embedding(SQLModel, table=True):
 
 
 class Topic(SQLModel, table=True):
-    """A topic with a stable id: analyst-seeded (named) or discovered (labelled by keywords)."""
+    """A topic with a stable id: analyst-seeded (named) or discovered (labelled by names and keywords)."""
 
     id: int = Field(sa_column=sa.Column(sa.Integer(), primary_key=True, autoincrement=False))
     name: str = Field(max_length=300)
     description: str | None = _text()
     keywords: list[str] | None = _json()
+    headlines: list[str] | None = _json()  # titles of the most central articles at the last fit
     seeded: bool = False
     size: int = 0
     centroid: bytes | None = Field(default=None, sa_column=sa.Column(sa.LargeBinary(), nullable=True))

@@ -111,6 +111,14 @@ def _runs(tokens: Sequence[tuple[str, bool, bool]]) -> list[tuple[str, bool]]:
     return runs
 
 
+def surface_names(text: str) -> list[str]:
+    """The names a reader would see in ``text`` (case kept; no numbers, no sentence openers that are
+    not capitalised elsewhere): the vocabulary of topic labels."""
+    runs = _runs(_tokens(text))
+    elsewhere = {name.casefold() for name, lone in runs if not lone}
+    return [name for name, lone in runs if not _NUMBER.search(name) and (not lone or name.casefold() in elsewhere)]
+
+
 def _names(title_runs: list[tuple[str, bool]], body_runs: list[tuple[str, bool]]) -> list[str]:
     """Names, numbers and adjacent name pairs, title counted twice, case-folded."""
     runs = title_runs * 2 + body_runs

@@ -1,10 +1,11 @@
 """Stable topic ids across refits. Pure: no I/O.
 
 Seeded topics keep one id per analyst name for ever. A discovered topic inherits
-the id (and name) of the existing discovered topic whose centroid is most
+the id of the existing discovered topic whose centroid is most
 similar, if that similarity reaches ``match_similarity`` (greedy, best pairs
 first, each old id used once); otherwise it gets a fresh id above every id ever
-used, so an id never changes meaning.
+used, so an id never changes meaning. A discovered topic's name is its label at the
+latest fit (names and keywords), so it follows what the topic holds now.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import numpy as np
 from monitor.config import TopicSeed
 from monitor.store.tables import Topic
 from monitor.topics.embeddings import from_bytes, normalise, to_bytes
+from monitor.topics.labels import HEADLINES
 from monitor.topics.model import FoundTopic
 
 
@@ -39,21 +41,26 @@ def assign_ids(found: Sequence[FoundTopic], existing: Sequence[Topic], seeds: Se
             old, next_id = Topic(id=next_id, name=seed.name, seeded=True, first_seen_at=now), next_id + 1
         seed_ids[seed.name] = old.id
         rows[old.id] = _row(old, seed.name, seed.description, list(seed.keywords), True, now)
+    for f in sorted(found, key=lambda f: -f.size):  # an analyst topic of several clusters: largest first
+        if f.seed in seed_ids:
+            row = rows[seed_ids[f.seed]]
+            row.headlines = [*(row.headlines or []), *f.headlines][:HEADLINES]
     mapping = {f.bertopic_id: seed_ids[f.seed] for f in found if f.seed in seed_ids}
     discovered = [f for f in found if f.seed not in seed_ids]
     matches = _match(discovered, [t for t in existing if not t.seeded and t.centroid], match_similarity)
     for f in discovered:
         old = matches.get(f.bertopic_id)
         if old is None:
-            old, next_id = Topic(id=next_id, name=label(f.keywords), first_seen_at=now), next_id + 1
+            old, next_id = Topic(id=next_id, name="", first_seen_at=now), next_id + 1
         mapping[f.bertopic_id] = old.id
-        rows[old.id] = _row(old, old.name, None, list(f.keywords), False, now)
+        rows[old.id] = _row(old, f.label or label(f.keywords), None, list(f.keywords), False, now)
+        rows[old.id].headlines = list(f.headlines)
     _sizes_and_centroids(rows, found, mapping)
     return Identity(mapping, list(rows.values()))
 
 
 def label(keywords: Sequence[str]) -> str:
-    """A readable name for a discovered topic: its three leading keywords."""
+    """A name for a discovered topic fitted without titles: its three leading keywords."""
     return " / ".join(keywords[:3]) or "unlabelled topic"
 
 

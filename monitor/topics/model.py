@@ -46,6 +46,8 @@ class FoundTopic:
     keywords: tuple[str, ...]
     centroid: np.ndarray
     size: int
+    label: str = ""  # names and keywords (``monitor.topics.labels``)
+    headlines: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -82,9 +84,11 @@ def numba_cache(data_dir: Path) -> None:
 
 
 def fit_bertopic(docs: Sequence[str], embeddings: np.ndarray, seeds: Sequence[TopicSeed],
-                 embedder: Embedder, cfg: TopicModelConfig) -> tuple[Any, Fitted]:
+                 embedder: Embedder, cfg: TopicModelConfig, titles: Sequence[str] | None = None,
+                 bodies: Sequence[str] | None = None) -> tuple[Any, Fitted]:
     """Cluster, label clusters with the analyst topics, then let BERTopic build the topic model
-    from those labels (c-TF-IDF keywords, MMR representation, topic embeddings)."""
+    from those labels (c-TF-IDF keywords, MMR representation, topic embeddings). With ``titles``
+    and ``bodies``, each topic also gets a label of names and keywords and its headlines."""
     if len(docs) < MIN_DOCS:
         raise MonitorError(f"topic model needs at least {MIN_DOCS} articles with text, found {len(docs)}")
     BERTopic, version = bertopic()
@@ -95,7 +99,9 @@ def fit_bertopic(docs: Sequence[str], embeddings: np.ndarray, seeds: Sequence[To
     seeds_at = seed_vectors(seeds, embedder, embeddings.shape[1])
     hits = keyword_hits(docs, keyword_matchers([s.keywords for s in seeds]))
     evidence = seed_evidence(embeddings @ seeds_at.T, hits, cfg.evidence_similarity)
-    ours = label_clusters(_clusters(cfg, embeddings, docs), evidence, len(seeds))
+    features = representation(cfg, embeddings, docs)
+    clusters = absorb_outliers(features, _clusters(cfg, features), free=evidence < 0)
+    ours = label_clusters(clusters, evidence, len(seeds))
     model = BERTopic(embedding_model=_backend(embedder), umap_model=BaseDimensionalityReduction(),
                      hdbscan_model=BaseCluster(), vectorizer_model=_vectorizer(len(docs)),
                      representation_model=_representation(), top_n_words=10)
@@ -105,8 +111,10 @@ def fit_bertopic(docs: Sequence[str], embeddings: np.ndarray, seeds: Sequence[To
         raise MonitorError(f"topic model: the {len(docs)} articles have no usable words ({exc})") from None
     labels = [int(t) for t in labels]
     seed_of = {t: seeds[int(o)].name for t, o in zip(labels, ours.tolist(), strict=True) if 0 <= o < len(seeds)}
-    found = _found_topics(model, labels, embeddings, seed_of)
     scores, floors = _scores(model, labels, embeddings)
+    found = _found_topics(model, labels, embeddings, seed_of)
+    if titles is not None and bodies is not None:
+        found = _described(found, titles, bodies, labels, scores)
     return model, Fitted(labels, scores, found, floors, version, seeds_at)
 
 
@@ -168,10 +176,9 @@ def _project(sparse: Any, dim: int, seed: int) -> np.ndarray:
     return normalise((sparse @ hashing).toarray())
 
 
-def _clusters(cfg: TopicModelConfig, embeddings: np.ndarray, docs: Sequence[str]) -> np.ndarray:
+def _clusters(cfg: TopicModelConfig, features: np.ndarray) -> np.ndarray:
     """Cluster ids per article (-1: HDBSCAN outlier) on the reduced representation."""
-    n = len(embeddings)
-    features = representation(cfg, embeddings, docs)
+    n = len(features)
     components = max(2, min(cfg.n_components, n - 2))
     if cfg.reducer == "pca":
         from sklearn.decomposition import PCA
@@ -188,6 +195,26 @@ def _clusters(cfg: TopicModelConfig, embeddings: np.ndarray, docs: Sequence[str]
 
     return HDBSCAN(min_cluster_size=max(2, min(cfg.min_cluster_size, n // 2)), metric="euclidean",
                    cluster_selection_method="eom").fit_predict(reduced)
+
+
+def absorb_outliers(features: np.ndarray, clusters: np.ndarray, free: np.ndarray) -> np.ndarray:
+    """Give a clusterer's outlier (among the ``free`` rows) to the nearest cluster when it is as close to
+    that cluster's centroid as the members are to theirs (5th percentile): the rule the crawl applies
+    to a new article between refits, applied to the fit's own articles."""
+    clusters = np.asarray(clusters).copy()
+    ids = np.unique(clusters[clusters >= 0])
+    outliers = np.flatnonzero((clusters < 0) & free)
+    if not len(ids) or not len(outliers):
+        return clusters
+    rows = normalise(features)
+    index = np.searchsorted(ids, clusters)
+    centroids = normalise(np.vstack([rows[clusters == c].mean(axis=0) for c in ids]))
+    members = np.flatnonzero(clusters >= 0)
+    own = np.einsum("ij,ij->i", rows[members], centroids[index[members]])
+    sims = rows[outliers] @ centroids.T
+    close = sims.max(axis=1) >= np.percentile(own, 5)
+    clusters[outliers[close]] = ids[sims.argmax(axis=1)[close]]
+    return clusters
 
 
 def _umap(cfg: TopicModelConfig, features: np.ndarray, components: int) -> np.ndarray:
@@ -232,6 +259,17 @@ def _found_topics(model: Any, labels: list[int], embeddings: np.ndarray,
         words = tuple(w for w, _ in (model.get_topic(t) or [])[:10] if w)
         found.append(FoundTopic(t, seed_of.get(t), words, _centroid(embeddings, labels, t), labels.count(t)))
     return found
+
+
+def _described(found: list[FoundTopic], titles: Sequence[str], bodies: Sequence[str], labels: list[int],
+               scores: list[float]) -> list[FoundTopic]:
+    from dataclasses import replace
+
+    from monitor.topics.labels import describe
+
+    about = describe(titles, bodies, labels, scores, {f.bertopic_id: f.keywords for f in found})
+    return [replace(f, label=about[f.bertopic_id].label, headlines=about[f.bertopic_id].headlines)
+            if f.bertopic_id in about else f for f in found]
 
 
 def _centroid(embeddings: np.ndarray, labels: list[int], topic: int) -> np.ndarray:
