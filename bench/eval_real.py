@@ -7,11 +7,14 @@ Each ``FORMAT:PATH`` is read by ``bench/real_sets.py`` (the data is not shipped)
 
 Stories: ours runs with the shipped defaults, in batches of the size the crawl uses
 (``monitor.topics.service.BATCH``), with no time signal (every article at one
-time) and, where the set has dates, with them. The baseline is TF-IDF fitted on
+time) and, where the set has dates, with them; and, as cron runs deliver them, in
+small batches (``--small``, default 50 articles, in a fixed shuffled order) with the
+threshold recalibrated per batch on the newest 1,000 articles, as the crawl does. The baseline is TF-IDF fitted on
 the set with average-link agglomerative clustering on cosine distance, given the
 best cut for the set's own labels (one tree, every cut scored).
 
-Topics: ours is ``fit_bertopic`` with the defaults and no analyst topics; plain
+Topics: a set labelled only with events (GoogleNews-TS) is scored with its events as
+fine-grained topics. Ours is ``fit_bertopic`` with the defaults and no analyst topics; plain
 BERTopic defaults are UMAP(5, 15 neighbours, cosine) + HDBSCAN(min_cluster_size
 10) on the same WordLlama vectors. Scores: B-cubed precision/recall/F1 and ARI.
 """
@@ -35,7 +38,7 @@ from monitor.topics.embeddings import document, load_embedder
 from monitor.topics.evaluate import adjusted_rand, bcubed
 from monitor.topics.features import TermStats, bags
 from monitor.topics.service import BATCH, story_weights
-from monitor.topics.stories import StoryItem, article_vectors, assign_stories, calibrated_threshold
+from monitor.topics.stories import StoryItem, article_vectors, assign_stories, calibrated_threshold, merge_converged
 
 CUTS = [0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95]
 
@@ -50,24 +53,29 @@ def embed(articles: list[LabelledArticle], embedder: Any) -> np.ndarray:
     return embedder.embed([document(a.title, a.text, CONFIG.embedding.max_words) for a in articles])
 
 
-def ours_stories(articles: list[LabelledArticle], dense: np.ndarray, timeless: bool) -> tuple[list[int], float]:
-    """Incremental, as the crawl does it: batches in time order, IDF growing batch by batch."""
+def ours_stories(articles: list[LabelledArticle], dense: np.ndarray, timeless: bool,
+                 batch: int = BATCH) -> tuple[list[int], float]:
+    """Incremental, as the crawl does it: batches in time order, IDF growing batch by batch, the
+    threshold calibrated on the newest 1,000 articles at each batch, converging stories merged."""
     cfg = CONFIG.stories
-    weights = story_weights(CONFIG)
+    weights, window = story_weights(CONFIG), timedelta(hours=cfg.window_hours)
     all_bags = [bags(a.title, a.text) for a in articles]
     when = articles[0].published
     order = sorted(range(len(articles)), key=lambda i: (when if timeless else articles[i].published, i))
-    stats, stories, placed, threshold = TermStats.empty(), [], {}, None
-    for start in range(0, len(order), BATCH):
-        rows = order[start:start + BATCH]
+    stats, stories, placed, seen = TermStats.empty(), [], {}, []
+    for start in range(0, len(order), batch):
+        rows = order[start:start + batch]
         stats.add([all_bags[i] for i in rows])
-        if threshold is None:
-            ref = rows[-1000:]
-            threshold = calibrated_threshold(article_vectors([all_bags[i] for i in ref], dense[ref], stats),
-                                             cfg.z, weights)
+        seen.extend(rows)
+        ref = seen[-1000:]
+        threshold = calibrated_threshold(article_vectors([all_bags[i] for i in ref], dense[ref], stats), cfg.z, weights)
         items = [StoryItem(i, when if timeless else articles[i].published, dense[i], all_bags[i]) for i in rows]
-        for p in assign_stories(items, stories, timedelta(hours=cfg.window_hours), threshold, stats, weights):
+        before = {s.key: s.size for s in stories}
+        for p in assign_stories(items, stories, window, threshold, stats, weights):
             placed[p.article_id] = p.story_key
+        merged = merge_converged(stories, {s.key for s in stories if s.size != before.get(s.key)}, window,
+                                 threshold, weights)
+        placed = {a: merged.get(k, k) for a, k in placed.items()}
     return [placed[i] for i in range(len(articles))], float(threshold)
 
 
@@ -87,7 +95,7 @@ def baseline(articles: list[LabelledArticle], truth: list[Any]) -> dict[str, Any
     return {**results[best], "best_cut": best}
 
 
-def stories(name: str, articles: list[LabelledArticle], embedder: Any) -> dict[str, Any]:
+def stories(name: str, articles: list[LabelledArticle], embedder: Any, small: int) -> dict[str, Any]:
     truth = [a.story for a in articles]
     dense = embed(articles, embedder)
     started = time.perf_counter()
@@ -97,6 +105,10 @@ def stories(name: str, articles: list[LabelledArticle], embedder: Any) -> dict[s
                                             "seconds": round(time.perf_counter() - started, 1)}}
     if len({a.published for a in articles}) > 1:
         out["ours_with_time"] = scores(truth, ours_stories(articles, dense, timeless=False)[0])
+    if small:
+        shuffled = np.random.default_rng(1).permutation(len(articles))
+        labels = ours_stories([articles[i] for i in shuffled], dense[shuffled], timeless=True, batch=small)[0]
+        out[f"ours_no_time_batches_of_{small}"] = scores([truth[i] for i in shuffled], labels)
     out["baseline_best_cut"] = baseline(articles, truth)
     return out
 
@@ -109,7 +121,7 @@ def topics(name: str, articles: list[LabelledArticle], embedder: Any) -> dict[st
 
     from monitor.topics.model import fit_bertopic
 
-    truth = [a.topic for a in articles]
+    truth = [a.topic or a.story for a in articles]
     dense = embed(articles, embedder)
     docs = [document(a.title, a.text, CONFIG.embedding.max_words) for a in articles]
     started = time.perf_counter()
@@ -136,6 +148,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--stories", nargs="*", default=[], help="FORMAT:PATH of same-event sets")
     parser.add_argument("--topics", nargs="*", default=[], help="FORMAT:PATH of topic-labelled sets")
+    parser.add_argument("--small", type=int, default=50, help="also run stories in batches of this size (0: no)")
+    parser.add_argument("--topic-sample", type=int, default=8000,
+                        help="topic sets larger than this are scored on a seeded sample of this size")
     parser.add_argument("--out", type=Path)
     args = parser.parse_args(argv)
     if not (args.stories or args.topics):
@@ -143,10 +158,14 @@ def main(argv: list[str] | None = None) -> int:
     embedder = load_embedder(CONFIG.embedding)
     report: dict[str, Any] = {"stories": [], "topics": []}
     for name, articles in _sets(args.stories):
-        report["stories"].append(stories(name, articles, embedder))
+        report["stories"].append(stories(name, articles, embedder, args.small))
         print(json.dumps(report["stories"][-1]), flush=True)
     for name, articles in _sets(args.topics):
-        report["topics"].append(topics(name, [a for a in articles if a.topic], embedder))
+        labelled = [a for a in articles if a.topic or a.story]
+        if len(labelled) > args.topic_sample:
+            keep = np.sort(np.random.default_rng(0).choice(len(labelled), args.topic_sample, replace=False))
+            labelled = [labelled[i] for i in keep]
+        report["topics"].append(topics(name, labelled, embedder))
         print(json.dumps(report["topics"][-1]), flush=True)
     if args.out:
         args.out.write_text(json.dumps(report, indent=1), encoding="utf-8")

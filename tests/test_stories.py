@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
@@ -28,6 +29,7 @@ from monitor.topics.stories import (
     calibrated_threshold,
     decode_centroid,
     encode_centroid,
+    merge_converged,
 )
 
 T0 = datetime(2026, 5, 1, 8, tzinfo=UTC)
@@ -214,7 +216,7 @@ def test_nothing_new_is_cheap_and_changes_nothing(engine: sa.Engine, config: Con
     first = process_new(engine, config, T0)
     assert first["stories_new"] > 0
     assert process_new(engine, config, T0) == {"embedded": 0, "topics_assigned": 0, "stories_new": 0,
-                                               "stories_joined": 0}
+                                               "stories_joined": 0, "stories_merged": 0}
 
 
 @pytest.mark.slow
@@ -238,3 +240,71 @@ def test_the_two_real_sample_articles_form_one_story_in_an_analyst_topic(engine:
             f"({', '.join(str(ids[a.id]) for a in samples)})")).all()
     assert len(topics) == 2 and all(seeded for _, seeded in topics)
     assert {name for name, _ in topics} <= {"AI alliances and partnerships", "BRICS and multilateral blocs"}
+
+
+def _open(key: int, texts: list[tuple[str, str]], stats: TermStats, hour: float, stored: bool) -> OpenStory:
+    vectors = article_vectors([bags(t, x) for t, x in texts], np.eye(len(texts), 8, dtype=np.float32), stats)
+    centroid = Centroid(np.zeros(8, np.float32), {}, {})
+    for row in range(len(texts)):
+        start, end = vectors.words.indptr[row], vectors.words.indptr[row + 1]
+        words = dict(zip(vectors.words.indices[start:end].tolist(), vectors.words.data[start:end].tolist()))
+        start, end = vectors.names.indptr[row], vectors.names.indptr[row + 1]
+        names = dict(zip(vectors.names.indices[start:end].tolist(), vectors.names.data[start:end].tolist()))
+        centroid.add(vectors.dense[row], words, names)
+    when = T0 + timedelta(hours=hour)
+    return OpenStory(key, centroid, len(texts), when, when, key if stored else None, [key * 100 + i for i in range(len(texts))])
+
+
+def test_stories_that_converge_merge_into_the_stored_one_and_others_stay() -> None:
+    texts = [QUAKE_JP, QUAKE_JP_2, QUAKE_CL, TRIAL]
+    _, stats = items_of(texts)
+    stored_jp = _open(1, [QUAKE_JP], stats, 0, stored=True)
+    new_jp = _open(2, [QUAKE_JP_2, QUAKE_JP], stats, 2, stored=False)  # the same event, split by a batch
+    chile = _open(3, [QUAKE_CL], stats, 1, stored=True)
+    trial = _open(4, [TRIAL], stats, 1, stored=False)
+    late_jp = _open(5, [QUAKE_JP_2], stats, 24 * 10, stored=True)  # same words, far outside the window
+    stories = [stored_jp, new_jp, chile, trial, late_jp]
+    merged = merge_converged(stories, {2, 3, 4}, WINDOW, 0.3)
+    assert merged == {2: 1}
+    assert stored_jp.size == 3 and new_jp.size == 0 and stored_jp.centroid.n == 3
+    assert stored_jp.members == [100, 200, 201] and stored_jp.last_seen == T0 + timedelta(hours=2)
+    assert chile.size == trial.size == late_jp.size == 1
+
+
+def test_no_touched_story_means_no_merge() -> None:
+    _, stats = items_of([QUAKE_JP, QUAKE_JP_2])
+    stories = [_open(1, [QUAKE_JP], stats, 0, True), _open(2, [QUAKE_JP], stats, 1, True)]
+    assert merge_converged(stories, set(), WINDOW, 0.3) == {}
+
+
+def test_a_merged_story_hands_members_counts_and_alert_links_to_its_survivor(engine: sa.Engine,
+                                                                             config: Config) -> None:
+    corpus = build_corpus(days=2)
+    db.add_corpus(engine, corpus, "http://127.0.0.1:9", T0)
+    process_new(engine, config, T0)
+    with engine.connect() as conn:
+        sizes = conn.execute(sa.text("SELECT story_id, count(*) FROM story_member GROUP BY story_id "
+                                     "ORDER BY count(*) DESC, story_id")).all()
+    (keep, keep_n), (gone, gone_n) = sizes[0], sizes[1]
+    day = T0.date()
+    with engine.begin() as conn:
+        conn.execute(sa.text("DELETE FROM daily_count WHERE kind = 'story'"))
+        for key, d, n in [(keep, day, 2), (gone, day, 3), (gone, day - timedelta(days=1), 1)]:
+            conn.execute(sa.text("INSERT INTO daily_count (day, kind, key, count, share) "
+                                 "VALUES (:d, 'story', :k, :n, 0)"), {"d": d, "k": str(key), "n": n})
+    with engine.begin() as conn:
+        conn.execute(sa.text("INSERT INTO alert (dedup_key, kind, subject_kind, subject, title, day, count, baseline, "
+                             "score, reason, story_ids, created_at) VALUES ('k', 'spike', 'topic', '1', 't', :d, 1, 0, "
+                             "1, 'r', :ids, :c)"), {"d": day, "ids": f"[{gone}, {keep}]", "c": T0})
+    db.save_stories(engine, [], merges={gone: keep})
+    with engine.connect() as conn:
+        members = conn.execute(sa.text("SELECT story_id, count(*) FROM story_member WHERE story_id IN (:a, :b) "
+                                       "GROUP BY story_id"), {"a": keep, "b": gone}).all()
+        counts = conn.execute(sa.text("SELECT day, key, count FROM daily_count WHERE kind = 'story' "
+                                      "ORDER BY day")).all()
+        left = conn.execute(sa.text("SELECT count(*) FROM story WHERE id = :b"), {"b": gone}).scalar()
+        ids = conn.execute(sa.text("SELECT story_ids FROM alert")).scalar()
+    assert members == [(keep, keep_n + gone_n)] and left == 0
+    assert [(str(d)[:10], k, n) for d, k, n in counts] == [(str(day - timedelta(days=1)), str(keep), 1),
+                                                          (str(day), str(keep), 5)]
+    assert (ids if isinstance(ids, list) else json.loads(ids)) == [keep]

@@ -18,9 +18,11 @@ from sqlmodel import col, delete, select
 
 from monitor.store.db import session_scope
 from monitor.store.tables import (
+    Alert,
     Article,
     ArticleSource,
     ArticleTopic,
+    DailyCount,
     Embedding,
     Feed,
     Story,
@@ -156,6 +158,26 @@ def term_stats(engine: Engine) -> tuple[int, bytes | None, bytes | None]:
         return (row.n_docs, row.words, row.names) if row else (0, None, None)
 
 
+def _fold_stories(s: Any, merges: dict[int, int]) -> None:
+    """Members, daily counts and alert references of each absorbed story go to its survivor; the
+    absorbed story is deleted."""
+    for gone, keep in merges.items():
+        s.exec(sa.update(StoryMember).where(StoryMember.story_id == gone).values(story_id=keep))
+        for row in s.exec(select(DailyCount).where(DailyCount.kind == "story", DailyCount.key == str(gone))).all():
+            target = s.get(DailyCount, (row.day, "story", str(keep)))
+            if target is None:
+                s.add(DailyCount(day=row.day, kind="story", key=str(keep), count=row.count, share=row.share))
+            else:
+                target.count += row.count
+            s.delete(row)
+    for alert in s.exec(select(Alert).where(Alert.story_ids.is_not(None))).all():
+        moved = list(dict.fromkeys(merges.get(i, i) for i in alert.story_ids or []))
+        if moved != alert.story_ids:
+            alert.story_ids = moved
+    s.flush()
+    s.exec(delete(Story).where(col(Story.id).in_(list(merges))))
+
+
 def _add_stats(s: Any, delta: StatsDelta, now: datetime) -> None:
     """Add ``delta`` to the stored frequencies (row locked on PostgreSQL: concurrent workers add up)."""
     import numpy as np
@@ -175,13 +197,16 @@ def _add_stats(s: Any, delta: StatsDelta, now: datetime) -> None:
 
 
 def save_stories(engine: Engine, updates: Sequence[StoryUpdate], delta: StatsDelta | None = None,
-                 now: datetime | None = None) -> list[int]:
-    """Create or update stories and add their new members, and add the batch's term
-    frequencies in the same transaction; returns the story ids in order."""
+                 now: datetime | None = None, merges: dict[int, int] | None = None) -> list[int]:
+    """Create or update stories and add their new members, fold each merged story (absorbed id ->
+    surviving id) into its survivor, and add the batch's term frequencies, in one transaction;
+    returns the ids of the updated stories in order."""
     ids = []
     with session_scope(engine) as s:
         if delta is not None and now is not None:
             _add_stats(s, delta, now)
+        if merges:
+            _fold_stories(s, merges)
         for up in updates:
             story = s.get(Story, up.story_id) if up.story_id is not None else None
             if story is None:

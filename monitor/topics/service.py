@@ -42,6 +42,7 @@ from monitor.topics.stories import (
     calibrated_threshold,
     decode_centroid,
     encode_centroid,
+    merge_converged,
     most_central,
 )
 
@@ -56,7 +57,8 @@ def process_new(engine: Engine, config: Config, now: datetime) -> dict[str, Any]
     name = model_name(config.embedding)
     run = db.current_run(engine)
     pending = db.pending_counts(engine, name, topics=run is not None)
-    summary: dict[str, Any] = {"embedded": 0, "topics_assigned": 0, "stories_new": 0, "stories_joined": 0}
+    summary: dict[str, Any] = {"embedded": 0, "topics_assigned": 0, "stories_new": 0, "stories_joined": 0,
+                              "stories_merged": 0}
     if not any(pending.values()):
         return summary
     if pending["embed"]:
@@ -110,7 +112,7 @@ def assign_pending_stories(engine: Engine, config: Config, now: datetime) -> dic
     name = model_name(config.embedding)
     window, weights = timedelta(hours=config.stories.window_hours), story_weights(config)
     threshold: float | None = None  # calibrated once, and only when something is pending
-    new = joined = 0
+    new = joined = merged = 0
     while rows := db.articles_without_story(engine, name, BATCH):
         batch_bags = [bags(r.title, r.text) for r in rows]
         stats = features.from_bytes(*db.term_stats(engine))
@@ -123,13 +125,18 @@ def assign_pending_stories(engine: Engine, config: Config, now: datetime) -> dic
                  for r, b in zip(rows, batch_bags, strict=True)]
         before = {s.key: s.size for s in stories}
         placements = assign_stories(items, stories, window, threshold, stats, weights, known)
-        touched = [s for s in stories if s.size != before.get(s.key)]
+        changed = {s.key for s in stories if s.size != before.get(s.key)}
+        absorbed = merge_converged(stories, changed, window, threshold, weights)
+        touched = [s for s in stories if s.key in changed and s.key not in absorbed]
+        stored = {s.key: s.id for s in stories if s.id is not None}
         ids = db.save_stories(engine, [_update(s) for s in touched],
-                              db.StatsDelta(delta.n_docs, delta.words, delta.names), now)
+                              db.StatsDelta(delta.n_docs, delta.words, delta.names), now,
+                              {stored[k]: stored[v] for k, v in absorbed.items() if k in stored})
         _finish(engine, config, ids)
         new += sum(1 for s in touched if s.id is None)
         joined += sum(1 for p in placements if not p.new_story)
-    return {"stories_new": new, "stories_joined": joined}
+        merged += len(absorbed)
+    return {"stories_new": new, "stories_joined": joined, "stories_merged": merged}
 
 
 def story_threshold(engine: Engine, config: Config, name: str, stats: features.TermStats) -> float:

@@ -21,6 +21,12 @@ compute it) is highest and reaches the threshold, else it opens a new story. A
 batch of one article is the incremental case of the same rule; a first crawl of
 a thousand articles is plain average-link clustering. A duplicate joins its
 original's story without a test.
+
+Stories that converge merge: after a batch, two open stories whose member averages
+are at least ``MERGE_MARGIN`` times the threshold alike (with the time decay of
+their gap) become one, the stored or larger one surviving, so events split across
+small cron batches come together again. The margin above the join threshold is
+measured: at 1.0, batches of 20 articles chained distinct events on long articles.
 """
 
 from __future__ import annotations
@@ -38,6 +44,7 @@ from monitor.topics.features import Bags, TermStats, bag_rows, matrix
 KEEP_TERMS = 400  # largest centroid entries kept per bag when a story is stored
 MIN_REFERENCE = 50  # fewer reference articles than this: no calibration (too noisy), the fallback threshold
 FALLBACK_SIMILARITY = 0.3
+MERGE_MARGIN = 1.15  # two stories merge at this multiple of the join threshold
 _MAGIC = b"SC2\0"
 
 
@@ -68,12 +75,16 @@ class Centroid:
     names: dict[int, float]
     n: int = 0
 
-    def add(self, dense: np.ndarray, words: dict[int, float], names: dict[int, float]) -> None:
-        self.n += 1
+    def add(self, dense: np.ndarray, words: dict[int, float], names: dict[int, float], n: int = 1) -> None:
+        """Add ``n`` members whose vectors sum to these."""
+        self.n += n
         self.dense = self.dense + dense
         for bag, extra in ((self.words, words), (self.names, names)):
             for k, v in extra.items():
                 bag[k] = bag.get(k, 0.0) + v
+
+    def absorb(self, other: Centroid) -> None:
+        self.add(other.dense, other.words, other.names, other.n)
 
 
 @dataclass
@@ -270,6 +281,47 @@ def _join(story: OpenStory, item: StoryItem, vectors: Vectors, row: int) -> None
     story.size += 1
     story.members.append(item.article_id)
     story.first_seen, story.last_seen = min(story.first_seen, item.published), max(story.last_seen, item.published)
+
+
+def merge_converged(stories: list[OpenStory], touched: set[int], window: timedelta, threshold: float,
+                    w: Weights = Weights()) -> dict[int, int]:
+    """Merge open stories that became alike, best pair first; at least one of each pair is in
+    ``touched`` (the keys this batch changed). Returns absorbed key -> surviving key; the survivor
+    takes the absorbed story's centroid, size, times and this batch's members (``stories`` updated)."""
+    merged: dict[int, int] = {}
+    while True:
+        pair = _closest_pair([s for s in stories if s.size], touched, window, threshold * MERGE_MARGIN, w)
+        if pair is None:
+            return merged
+        keep, gone = pair
+        keep.centroid.absorb(gone.centroid)
+        keep.size, gone.size = keep.size + gone.size, 0
+        keep.members.extend(gone.members)
+        keep.first_seen, keep.last_seen = min(keep.first_seen, gone.first_seen), max(keep.last_seen, gone.last_seen)
+        merged = {old: (keep.key if new == gone.key else new) for old, new in merged.items()}
+        merged[gone.key] = keep.key
+        touched.add(keep.key)
+
+
+def _closest_pair(live: list[OpenStory], touched: set[int], window: timedelta, floor: float,
+                  w: Weights) -> tuple[OpenStory, OpenStory] | None:
+    """(survivor, absorbed) of the most alike touched/other pair at or above ``floor``, or None."""
+    rows = [s for s in live if s.key in touched]
+    if not rows or len(live) < 2:
+        return None
+    dim = live[0].centroid.dense.shape[0]
+    sims = _story_vectors([s.centroid for s in rows], dim).similarity(_story_vectors([s.centroid for s in live], dim), w)
+    gaps = np.array([[max(a.first_seen.timestamp() - b.last_seen.timestamp(),
+                          b.first_seen.timestamp() - a.last_seen.timestamp(), 0.0) for b in live] for a in rows])
+    sims = sims * decay(gaps, window, w)
+    for i, story in enumerate(rows):
+        sims[i, live.index(story)] = -1.0
+    i, j = np.unravel_index(int(np.argmax(sims)), sims.shape)
+    if sims[i, j] < floor:
+        return None
+    a, b = rows[i], live[j]
+    keep_a = (a.id is not None, a.size, -a.key) >= (b.id is not None, b.size, -b.key)
+    return (a, b) if keep_a else (b, a)
 
 
 def most_central(vectors: np.ndarray, ids: Sequence[int]) -> tuple[int, np.ndarray]:
