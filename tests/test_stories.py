@@ -308,3 +308,18 @@ def test_a_merged_story_hands_members_counts_and_alert_links_to_its_survivor(eng
     assert [(str(d)[:10], k, n) for d, k, n in counts] == [(str(day - timedelta(days=1)), str(keep), 1),
                                                           (str(day), str(keep), 5)]
     assert (ids if isinstance(ids, list) else json.loads(ids)) == [keep]
+
+
+SBER_ZH = ("俄罗斯联邦储蓄银行与深度求索签署人工智能合作协议",
+           "俄罗斯联邦储蓄银行周二表示，已与中国人工智能公司深度求索签署合作协议，双方将在大模型训练和开源模型方面开展合作。")
+SBER_ZH_2 = ("深度求索与俄罗斯联邦储蓄银行达成人工智能合作",
+             "中国人工智能公司深度求索与俄罗斯联邦储蓄银行达成协议，将共同训练大模型，并在莫斯科设立联合实验室。")
+QUAKE_ZH = ("四川发生六点二级地震",
+            "中国地震台网测定，四川省甘孜州周三发生六点二级地震，当地政府已启动应急响应，暂无人员伤亡报告。")
+
+
+def test_chinese_reports_of_one_event_share_a_story_and_another_event_does_not() -> None:
+    """Chinese is written without spaces: matched by pairs of characters, not whole clauses."""
+    items, stats = items_of([SBER_ZH, SBER_ZH_2, QUAKE_ZH])
+    placed = assign_stories(items, [], WINDOW, 0.25, stats)
+    assert placed[0].story_key == placed[1].story_key != placed[2].story_key

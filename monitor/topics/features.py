@@ -36,6 +36,7 @@ _WORD = re.compile(r"[^\W_][\w'’.\-]*[^\W_]|[^\W_]", re.UNICODE)
 _SENTENCE_END = re.compile(r"[.!?:;\"“”«»()\[\]\n]\s*$")
 _CONNECTORS = frozenset({"of", "de", "del", "da", "al", "bin", "van", "von", "der", "la", "le", "du", "and", "&"})
 _NUMBER = re.compile(r"\d")
+_UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")  # kana and CJK ideographs
 
 
 @dataclass(frozen=True)
@@ -69,8 +70,23 @@ def _tokens(text: str) -> list[tuple[str, bool, bool]]:
 
 
 def _words(tokens: Sequence[tuple[str, bool, bool]]) -> list[str]:
-    words = (w.lower() for w, _, _ in tokens)
-    return [w for w in words if len(w) > 1 and w not in STOP_WORDS]
+    """Lower-cased words without stop words; text written without spaces (Chinese, Japanese) as
+    overlapping pairs of characters, the usual unit for matching it."""
+    out: list[str] = []
+    for word, _, _ in tokens:
+        w = word.lower()
+        if _UNSPACED.search(w):
+            out.extend(_bigrams(w))
+        elif len(w) > 1 and w not in STOP_WORDS:
+            out.append(w)
+    return out
+
+
+def _bigrams(word: str) -> list[str]:
+    pieces = [p for p in _UNSPACED.findall(word) if p]
+    out = [p[i:i + 2] for p in pieces for i in range(max(1, len(p) - 1))]
+    rest = _UNSPACED.sub(" ", word).split()
+    return out + [r for r in rest if len(r) > 1 and r not in STOP_WORDS]
 
 
 def _capitalised(word: str) -> bool:
