@@ -235,21 +235,23 @@ def assign_stories(items: Sequence[StoryItem], stories: list[OpenStory], window:
               if i.duplicate_of in known and known[i.duplicate_of] in by_key}
     free = np.array([r for r in range(len(ordered)) if r not in forced], np.int64)
     groups = group_batch(_take(vectors, free), times[free], window, threshold, weights) if len(free) else free
+    index = _OpenIndex(stories, vectors, window, weights)
     placements: dict[int, Placement] = {}
     next_key = max((s.key for s in stories), default=0) + 1
     for label in np.unique(groups):
         rows = free[groups == label]
-        story, sim = _attach(_take(vectors, rows), times[rows], stories, window, threshold, weights)
+        story, sim = index.attach(rows, times[rows], threshold)
         if story is None:
             story = OpenStory(next_key, Centroid(np.zeros(vectors.dense.shape[1], np.float32), {}, {}), 0,
                               ordered[rows[0]].published, ordered[rows[0]].published)
             next_key += 1
-            stories.append(story)
             by_key[story.key] = story
+            index.append(story)
         new = story.size == 0
         for r in rows:
             _join(story, ordered[r], vectors, r)
             placements[r] = Placement(ordered[r].article_id, story.key, 1.0 if new else sim, new and r == rows[0])
+        index.changed(story)
     for r, key in forced.items():
         _join(by_key[key], ordered[r], vectors, r)
         placements[r] = Placement(ordered[r].article_id, key, 1.0, False)
@@ -260,20 +262,49 @@ def _take(v: Vectors, rows: np.ndarray) -> Vectors:
     return Vectors(v.words[rows], v.names[rows], v.dense[rows])
 
 
-def _attach(group: Vectors, times: np.ndarray, stories: Sequence[OpenStory], window: timedelta,
-            threshold: float, w: Weights) -> tuple[OpenStory | None, float]:
-    """The open story with the highest average similarity to the group, if it reaches the threshold."""
-    span = window.total_seconds()
-    start, end = float(times.min()), float(times.max())
-    near = [s for s in stories if s.size
-            and start - s.last_seen.timestamp() <= span and s.first_seen.timestamp() - end <= span]
-    if not near:
-        return None, -1.0
-    gap = np.array([max(start - s.last_seen.timestamp(), s.first_seen.timestamp() - end, 0.0) for s in near])
-    sims = group.similarity(_story_vectors([s.centroid for s in near], group.dense.shape[1]), w)
-    average = sims.mean(axis=0) * decay(gap, window, w)
-    best = int(np.argmax(average))
-    return (near[best], float(average[best])) if average[best] >= threshold else (None, float(average[best]))
+class _OpenIndex:
+    """The open stories of one batch and each batch article's similarity to each of them: computed
+    once for the stories open when the batch begins, and again for one story when it changes."""
+
+    def __init__(self, stories: list[OpenStory], vectors: Vectors, window: timedelta, w: Weights) -> None:
+        self.stories, self.vectors, self.window, self.w = stories, vectors, window, w
+        self.first = np.array([s.first_seen.timestamp() for s in stories], np.float64)
+        self.last = np.array([s.last_seen.timestamp() for s in stories], np.float64)
+        self.live = np.array([s.size > 0 for s in stories], bool)
+        self.sims = self._against(stories)
+        self.column = {s.key: j for j, s in enumerate(stories)}
+
+    def _against(self, stories: Sequence[OpenStory]) -> np.ndarray:
+        if not stories:
+            return np.zeros((self.vectors.dense.shape[0], 0), np.float32)
+        return self.vectors.similarity(_story_vectors([s.centroid for s in stories], self.vectors.dense.shape[1]),
+                                       self.w)
+
+    def append(self, story: OpenStory) -> None:
+        self.stories.append(story)
+        self.column[story.key] = len(self.stories) - 1
+        self.first, self.last = np.append(self.first, 0.0), np.append(self.last, 0.0)
+        self.live = np.append(self.live, False)
+        self.sims = np.hstack([self.sims, np.zeros((self.sims.shape[0], 1), np.float32)])
+
+    def changed(self, story: OpenStory) -> None:
+        j = self.column[story.key]
+        self.first[j], self.last[j] = story.first_seen.timestamp(), story.last_seen.timestamp()
+        self.live[j] = story.size > 0
+        self.sims[:, j] = self._against([story])[:, 0]
+
+    def attach(self, rows: np.ndarray, times: np.ndarray, threshold: float) -> tuple[OpenStory | None, float]:
+        """The open story with the highest average similarity to the group, if it reaches the threshold."""
+        span = self.window.total_seconds()
+        start, end = float(times.min()), float(times.max())
+        near = np.flatnonzero(self.live & (start - self.last <= span) & (self.first - end <= span))
+        if not len(near):
+            return None, -1.0
+        gap = np.maximum(np.maximum(start - self.last[near], self.first[near] - end), 0.0)
+        average = self.sims[np.ix_(rows, near)].mean(axis=0) * decay(gap, self.window, self.w)
+        best = int(np.argmax(average))
+        story = self.stories[int(near[best])]
+        return (story, float(average[best])) if average[best] >= threshold else (None, float(average[best]))
 
 
 def _join(story: OpenStory, item: StoryItem, vectors: Vectors, row: int) -> None:
@@ -285,43 +316,61 @@ def _join(story: OpenStory, item: StoryItem, vectors: Vectors, row: int) -> None
 
 def merge_converged(stories: list[OpenStory], touched: set[int], window: timedelta, threshold: float,
                     w: Weights = Weights()) -> dict[int, int]:
-    """Merge open stories that became alike, best pair first; at least one of each pair is in
-    ``touched`` (the keys this batch changed). Returns absorbed key -> surviving key; the survivor
-    takes the absorbed story's centroid, size, times and this batch's members (``stories`` updated)."""
+    """Merge open stories that became alike; at least one of each pair is in ``touched`` (the keys
+    this batch changed). Each pass compares the touched stories with every open one and merges the
+    most alike pairs first, each story once; the survivors are compared again in the next pass.
+    Returns absorbed key -> surviving key; the survivor takes the absorbed story's centroid, size,
+    times and this batch's members (``stories`` updated in place)."""
     merged: dict[int, int] = {}
-    while True:
-        pair = _closest_pair([s for s in stories if s.size], touched, window, threshold * MERGE_MARGIN, w)
-        if pair is None:
-            return merged
-        keep, gone = pair
-        keep.centroid.absorb(gone.centroid)
-        keep.size, gone.size = keep.size + gone.size, 0
-        keep.members.extend(gone.members)
-        keep.first_seen, keep.last_seen = min(keep.first_seen, gone.first_seen), max(keep.last_seen, gone.last_seen)
-        merged = {old: (keep.key if new == gone.key else new) for old, new in merged.items()}
-        merged[gone.key] = keep.key
-        touched.add(keep.key)
+    keys = set(touched)
+    while keys:
+        live = [s for s in stories if s.size]
+        used: set[int] = set()
+        keys = set()
+        for a, b in _close_pairs(live, {k for k in touched if k not in merged}, window, threshold * MERGE_MARGIN, w):
+            if a.key in used or b.key in used:
+                continue
+            keep, gone = (a, b) if _survives(a, b) else (b, a)
+            _fold(keep, gone)
+            merged = {old: (keep.key if new == gone.key else new) for old, new in merged.items()}
+            merged[gone.key] = keep.key
+            used |= {a.key, b.key}
+            keys.add(keep.key)
+        touched = keys
+    return merged
 
 
-def _closest_pair(live: list[OpenStory], touched: set[int], window: timedelta, floor: float,
-                  w: Weights) -> tuple[OpenStory, OpenStory] | None:
-    """(survivor, absorbed) of the most alike touched/other pair at or above ``floor``, or None."""
+def _survives(a: OpenStory, b: OpenStory) -> bool:
+    """The stored story survives, else the larger, else the older."""
+    return (a.id is not None, a.size, -a.key) >= (b.id is not None, b.size, -b.key)
+
+
+def _fold(keep: OpenStory, gone: OpenStory) -> None:
+    keep.centroid.absorb(gone.centroid)
+    keep.size, gone.size = keep.size + gone.size, 0
+    keep.members.extend(gone.members)
+    keep.first_seen, keep.last_seen = min(keep.first_seen, gone.first_seen), max(keep.last_seen, gone.last_seen)
+
+
+def _close_pairs(live: list[OpenStory], touched: set[int], window: timedelta, floor: float,
+                 w: Weights) -> list[tuple[OpenStory, OpenStory]]:
+    """Pairs (touched, other open story) at least ``floor`` alike after time decay, most alike first."""
     rows = [s for s in live if s.key in touched]
     if not rows or len(live) < 2:
-        return None
+        return []
     dim = live[0].centroid.dense.shape[0]
     sims = _story_vectors([s.centroid for s in rows], dim).similarity(_story_vectors([s.centroid for s in live], dim), w)
-    gaps = np.array([[max(a.first_seen.timestamp() - b.last_seen.timestamp(),
-                          b.first_seen.timestamp() - a.last_seen.timestamp(), 0.0) for b in live] for a in rows])
-    sims = sims * decay(gaps, window, w)
+    first = np.array([s.first_seen.timestamp() for s in live])
+    last = np.array([s.last_seen.timestamp() for s in live])
+    at = {s.key: j for j, s in enumerate(live)}
     for i, story in enumerate(rows):
-        sims[i, live.index(story)] = -1.0
-    i, j = np.unravel_index(int(np.argmax(sims)), sims.shape)
-    if sims[i, j] < floor:
-        return None
-    a, b = rows[i], live[j]
-    keep_a = (a.id is not None, a.size, -a.key) >= (b.id is not None, b.size, -b.key)
-    return (a, b) if keep_a else (b, a)
+        j = at[story.key]
+        gap = np.maximum(np.maximum(first[j] - last, first - last[j]), 0.0)
+        sims[i] *= decay(gap, window, w)
+        sims[i, j] = -1.0
+    found = np.argwhere(sims >= floor)
+    order = np.argsort(-sims[found[:, 0], found[:, 1]], kind="stable") if len(found) else []
+    return [(rows[int(found[k, 0])], live[int(found[k, 1])]) for k in order]
 
 
 def most_central(vectors: np.ndarray, ids: Sequence[int]) -> tuple[int, np.ndarray]:
