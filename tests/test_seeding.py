@@ -65,3 +65,31 @@ def test_an_outlier_close_to_a_cluster_joins_it_and_a_far_or_evidenced_one_does_
     out = absorb_outliers(features, clusters, free)
     assert out[:10].tolist() == clusters[:10].tolist()
     assert out[10:].tolist() == [0, -1, -1]
+
+
+def test_a_cluster_plainly_about_a_topic_is_evidence_though_half_its_articles_are_weak() -> None:
+    from monitor.topics.seeding import cluster_evidence
+
+    rng = np.random.default_rng(5)
+    dim = 64
+    seeds = np.eye(dim)[:2]
+
+    def members(n: int, towards: int, weight: float) -> np.ndarray:
+        noise = rng.standard_normal((n, dim))
+        noise[:, :2] = 0.0
+        noise /= np.linalg.norm(noise, axis=1, keepdims=True)
+        rows = weight * seeds[towards] + noise
+        return rows / np.linalg.norm(rows, axis=1, keepdims=True)
+
+    vectors = np.vstack([members(10, 1, 0.25), members(10, 1, 0.25), members(10, 0, 0.05)])
+    clusters = np.repeat([0, 1, 2], 10)
+    hits = np.zeros((30, 2), np.int64)
+    hits[:6, 1] = 1  # cluster 0: 6 of 10 name a keyword of topic 1
+    hits[10:13, 1] = 1  # cluster 1: only 3 of 10 do
+    hits[20:, 0] = 1  # cluster 2 names topic 0's keywords but is not about it
+    single = (vectors @ seeds.T).max(axis=1)
+    assert (single[:20] < 0.3).all()  # no single article of clusters 0 and 1 reaches the floor
+    assert cluster_evidence(vectors, clusters, seeds, hits, floor=0.3) == [1, None, None]
+    labels = label_clusters(clusters, np.full(30, -1), n_seeds=2,
+                            whole=cluster_evidence(vectors, clusters, seeds, hits, floor=0.3))
+    assert set(labels[:10]) == {1} and set(labels[10:]) == {2, 3}

@@ -29,7 +29,14 @@ import numpy as np
 from monitor.config import TopicModelConfig, TopicSeed
 from monitor.errors import MonitorError
 from monitor.topics.embeddings import Embedder, normalise
-from monitor.topics.seeding import TWO_KEYWORDS, keyword_hits, keyword_matchers, label_clusters, seed_evidence
+from monitor.topics.seeding import (
+    TWO_KEYWORDS,
+    cluster_evidence,
+    keyword_hits,
+    keyword_matchers,
+    label_clusters,
+    seed_evidence,
+)
 
 log = logging.getLogger(__name__)
 
@@ -101,7 +108,8 @@ def fit_bertopic(docs: Sequence[str], embeddings: np.ndarray, seeds: Sequence[To
     evidence = seed_evidence(embeddings @ seeds_at.T, hits, cfg.evidence_similarity)
     features = representation(cfg, embeddings, docs)
     clusters = absorb_outliers(features, _clusters(cfg, features), free=evidence < 0)
-    ours = label_clusters(clusters, evidence, len(seeds))
+    whole = cluster_evidence(embeddings, clusters, seeds_at, hits, cfg.evidence_similarity)
+    ours = label_clusters(clusters, evidence, len(seeds), whole)
     model = BERTopic(embedding_model=_backend(embedder), umap_model=BaseDimensionalityReduction(),
                      hdbscan_model=BaseCluster(), vectorizer_model=_vectorizer(len(docs)),
                      representation_model=_representation(), top_n_words=10)

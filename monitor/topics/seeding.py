@@ -12,9 +12,14 @@ forms included). With ``floor`` the configured similarity:
 
 A corpus with nothing about sanctions gives no evidence for "Sanctions", so that
 topic stays empty: no topic is ever the least unlikely label. A cluster becomes
-an analyst topic only when most of its members (``MAJORITY``) are evidence for
-that same topic; every member then follows. Other clusters stay discovered
-topics; an outlier that is evidence joins its analyst topic. Pure: no I/O.
+an analyst topic when most of its members (``MAJORITY``) are evidence for that
+same topic, or when the cluster as a whole is: its members' mean vector is at
+least ``floor`` alike to the topic (closer than to any other analyst topic) and
+at least half of its members name one of the topic's keywords. Averaging removes
+the noise of single articles, so a cluster plainly about a theme is not lost
+because half its articles are short. Every member then follows. Other clusters
+stay discovered topics; an outlier that is evidence joins its analyst topic.
+Pure: no I/O.
 """
 
 from __future__ import annotations
@@ -58,9 +63,12 @@ def seed_evidence(similarity: np.ndarray, hits: np.ndarray, floor: float) -> np.
     return np.where(qualifies.any(axis=1), best, -1).astype(np.int64)
 
 
-def label_clusters(clusters: np.ndarray, evidence: np.ndarray, n_seeds: int) -> np.ndarray:
+def label_clusters(clusters: np.ndarray, evidence: np.ndarray, n_seeds: int,
+                   whole: Sequence[int | None] | None = None) -> np.ndarray:
     """Final labels: ``0..n_seeds-1`` for the analyst topics (seed order), ``n_seeds + j``
-    for the j-th discovered cluster, -1 for an outlier (a clusterer's -1 with no evidence)."""
+    for the j-th discovered cluster, -1 for an outlier (a clusterer's -1 with no evidence).
+    ``whole``: per cluster id, the analyst topic the cluster as a whole is evidence for
+    (``cluster_evidence``), if any."""
     clusters = np.asarray(clusters)
     labels = np.full(len(clusters), -1, dtype=np.int64)
     outliers = clusters < 0
@@ -69,6 +77,8 @@ def label_clusters(clusters: np.ndarray, evidence: np.ndarray, n_seeds: int) -> 
     for cluster in np.unique(clusters[~outliers]):
         members = clusters == cluster
         seed = _cluster_seed(evidence[members], n_seeds)
+        if seed is None and whole is not None:
+            seed = whole[int(cluster)]
         if seed is None:
             labels[members] = discovered
             discovered += 1
@@ -83,3 +93,25 @@ def _cluster_seed(evidence: np.ndarray, n_seeds: int) -> int | None:
     votes = np.bincount(evidence[evidence >= 0], minlength=n_seeds)
     best = int(votes.argmax())
     return best if votes[best] > MAJORITY * len(evidence) else None
+
+
+def cluster_evidence(vectors: np.ndarray, clusters: np.ndarray, seeds: np.ndarray, hits: np.ndarray,
+                     floor: float) -> list[int | None]:
+    """Per cluster id (0..max), the analyst topic the cluster as a whole is evidence for: its
+    members' mean unit vector is at least ``floor`` alike to the topic and closer to it than to
+    any other, and at least half of its members name one of the topic's keywords."""
+    clusters = np.asarray(clusters)
+    out: list[int | None] = [None] * (int(clusters.max()) + 1 if len(clusters) else 0)
+    if not len(seeds):
+        return out
+    for cluster in np.unique(clusters[clusters >= 0]):
+        members = clusters == cluster
+        mean = vectors[members].mean(axis=0)
+        norm = float(np.linalg.norm(mean))
+        if not norm:
+            continue
+        sims = (mean / norm) @ seeds.T
+        best = int(np.argmax(sims))
+        if sims[best] >= floor and (hits[members, best] >= 1).mean() >= 0.5:
+            out[int(cluster)] = best
+    return out
