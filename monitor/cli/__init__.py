@@ -12,6 +12,7 @@ from typing import Any
 
 import click
 
+from monitor import __version__
 from monitor.cli.context import App, pass_app, with_config
 from monitor.errors import MonitorError
 from monitor.logs import setup_logging
@@ -34,7 +35,7 @@ __all__ = ["App", "cli", "main", "pass_app", "with_config"]
     help="Log lines as text or JSON lines (default: $MONITOR_LOG_FORMAT or text).",
 )
 @click.option("-v", "--verbose", is_flag=True, help="Log debug detail.")
-@click.version_option(package_name="tech-policy-monitor", prog_name="monitor")
+@click.version_option(__version__, prog_name="monitor")
 @click.pass_context
 def cli(ctx: click.Context, config_path: str | None, log_format: str | None, verbose: bool) -> None:
     """Geopolitical tech-policy news monitor: crawl feeds, find topics and stories,

@@ -5,13 +5,16 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
-from sqlalchemy.engine import Engine
 
-from monitor.config import Config, load_config
 from monitor.settings import Settings
+
+if TYPE_CHECKING:  # the CLI starts without SQLAlchemy or pydantic; commands import what they use
+    from sqlalchemy.engine import Engine
+
+    from monitor.config import Config
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -29,6 +32,8 @@ class App:
     @property
     def config(self) -> Config:
         if self._config is None:
+            from monitor.config import load_config
+
             self._config = load_config(self.config_path)
         return self._config
 

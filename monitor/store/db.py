@@ -3,21 +3,27 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
 
 from monitor.errors import ConfigError, MonitorError
+from monitor.resources import migrations_dir
 from monitor.settings import Settings
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 log = logging.getLogger(__name__)
 
-MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
+MIGRATIONS = migrations_dir()
+_REVISION = re.compile(r"^(down_revision|revision)\b[^=\n]*=\s*(.+)$", re.MULTILINE)
+_QUOTED = re.compile(r"['\"]([^'\"]+)['\"]")
 
 
 def sqlite_path(url: str) -> Path | None:
@@ -59,6 +65,8 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
 @contextmanager
 def session_scope(engine: Engine) -> Iterator[Session]:
     """One transaction: committed on success, rolled back on any error."""
+    from sqlmodel import Session
+
     with Session(engine, expire_on_commit=False) as session:
         try:
             yield session
@@ -86,6 +94,20 @@ def head_revision() -> str:
     return ScriptDirectory(str(MIGRATIONS)).get_current_head() or ""
 
 
+def scripted_head() -> str | None:
+    """The newest migration's id read from the scripts as text, without importing Alembic.
+
+    None when the scripts do not name exactly one head; then Alembic decides.
+    """
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for script in (MIGRATIONS / "versions").glob("*.py"):
+        for key, value in _REVISION.findall(script.read_text(encoding="utf-8")):
+            (revisions if key == "revision" else parents).update(_QUOTED.findall(value))
+    heads = revisions - parents
+    return heads.pop() if len(heads) == 1 else None
+
+
 def current_revision(engine: Engine) -> str | None:
     with engine.connect() as conn:
         if not sa.inspect(conn).has_table("alembic_version"):
@@ -93,12 +115,18 @@ def current_revision(engine: Engine) -> str | None:
         return conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
 
 
+def is_current(engine: Engine) -> bool:
+    """True when the stored revision is the newest script's (a plain query, no Alembic import)."""
+    head = scripted_head()
+    return head is not None and current_revision(engine) == head
+
+
 def upgrade(engine: Engine, url: str) -> bool:
     """Apply pending migrations; returns True if anything was applied."""
+    if is_current(engine):
+        return False
     from alembic import command
 
-    if current_revision(engine) == head_revision():
-        return False
     with _migration_lock(url):
         if current_revision(engine) == head_revision():
             return False
@@ -134,7 +162,7 @@ def open_database(settings: Settings, migrate: bool | None = None) -> Engine:
     try:
         if migrate:
             upgrade(engine, settings.database_url)
-        elif current_revision(engine) != head_revision():
+        elif not is_current(engine) and current_revision(engine) != head_revision():
             raise MonitorError("database schema is not current: run `monitor db upgrade`")
     except sa.exc.OperationalError as exc:
         raise MonitorError(f"cannot open database: {exc.orig}") from None
