@@ -14,7 +14,7 @@ import click
 
 from monitor import __version__
 from monitor.cli.context import App, pass_app, with_config
-from monitor.errors import MonitorError
+from monitor.errors import MonitorError, describe_fault
 from monitor.logs import setup_logging
 
 __all__ = ["App", "cli", "main", "pass_app", "with_config"]
@@ -80,3 +80,10 @@ def main(argv: list[str] | None = None) -> Any:
     except KeyboardInterrupt:
         logging.getLogger("monitor").warning("interrupted")
         sys.exit(130)
+    except Exception as exc:
+        fault = describe_fault(exc)
+        if fault is None:
+            raise
+        logging.getLogger("monitor").debug("fault", exc_info=True)  # the traceback with --verbose
+        click.echo(f"monitor: {fault}", err=True)
+        sys.exit(1)

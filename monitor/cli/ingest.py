@@ -116,11 +116,12 @@ def db_group() -> None:
 @pass_app
 def db_upgrade(app: App) -> None:
     """Apply pending migrations (the only way the schema is created or changed)."""
-    from monitor.store.db import make_engine, upgrade
+    from monitor.store.db import database_errors, make_engine, upgrade
 
     engine = make_engine(app.settings.database_url)
     try:
-        changed = upgrade(engine, app.settings.database_url)
+        with database_errors(app.settings.database_url, "cannot upgrade database"):
+            changed = upgrade(engine, app.settings.database_url)
     finally:
         engine.dispose()
     click.echo("database upgraded" if changed else "database already current")

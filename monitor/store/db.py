@@ -34,11 +34,19 @@ def sqlite_path(url: str) -> Path | None:
     return Path(parsed.database)
 
 
+_PASSWORD = re.compile(r"(://[^:/@]*:)[^@/]*@")
+
+
+def hide_password(url: str) -> str:
+    """The URL as it may be printed: its password replaced by ***."""
+    return _PASSWORD.sub(r"\1***@", url)
+
+
 def make_engine(url: str) -> Engine:
     try:
         parsed = sa.make_url(url)
     except sa.exc.ArgumentError:
-        raise ConfigError(f"MONITOR_DATABASE_URL: not a database URL (value {url!r})") from None
+        raise ConfigError(f"MONITOR_DATABASE_URL: not a database URL (value {hide_password(url)!r})") from None
     path = sqlite_path(url)
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -50,7 +58,22 @@ def make_engine(url: str) -> Engine:
     try:
         return sa.create_engine(parsed, pool_pre_ping=True)
     except ModuleNotFoundError as exc:
-        raise ConfigError(f"MONITOR_DATABASE_URL: driver not installed: {exc.name} (value {url!r})") from None
+        raise ConfigError(f"MONITOR_DATABASE_URL: driver not installed: {exc.name} "
+                          f"(value {hide_password(url)!r})") from None
+    except sa.exc.NoSuchModuleError:
+        raise ConfigError(f"MONITOR_DATABASE_URL: unknown database or driver {parsed.drivername!r} "
+                          f"(value {hide_password(url)!r}); use sqlite:///PATH or "
+                          "postgresql+psycopg://USER:PASSWORD@HOST/DB") from None
+
+
+@contextmanager
+def database_errors(url: str, doing: str = "cannot open database") -> Iterator[None]:
+    """A database that cannot be reached or read becomes one MonitorError line (password hidden)."""
+    try:
+        yield
+    except sa.exc.DBAPIError as exc:
+        detail = (str(exc.orig).strip().splitlines() or [type(exc.orig).__name__])[0]
+        raise MonitorError(f"{doing} {hide_password(url)}: {detail}") from None
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -160,10 +183,12 @@ def open_database(settings: Settings, migrate: bool | None = None) -> Engine:
     if migrate is None:
         migrate = settings.is_sqlite
     try:
-        if migrate:
-            upgrade(engine, settings.database_url)
-        elif not is_current(engine) and current_revision(engine) != head_revision():
-            raise MonitorError("database schema is not current: run `monitor db upgrade`")
-    except sa.exc.OperationalError as exc:
-        raise MonitorError(f"cannot open database: {exc.orig}") from None
+        with database_errors(settings.database_url):
+            if migrate:
+                upgrade(engine, settings.database_url)
+            elif not is_current(engine) and current_revision(engine) != head_revision():
+                raise MonitorError("database schema is not current: run `monitor db upgrade`")
+    except BaseException:
+        engine.dispose()
+        raise
     return engine
