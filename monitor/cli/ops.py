@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
 import socket
 import sys
@@ -15,6 +14,7 @@ from zoneinfo import ZoneInfo
 import click
 
 from monitor.cli.context import App, pass_app, with_config
+from monitor.process import pid_alive
 from monitor.pipeline import RUN_STAGES
 
 
@@ -169,7 +169,7 @@ def _run_dict(run: dict[str, Any] | None) -> dict[str, Any] | None:
     if run is None:
         return None
     status = run["status"]
-    if status == "running" and run["host"] == socket.gethostname() and run["pid"] and not _alive(run["pid"]):
+    if status == "running" and run["host"] == socket.gethostname() and run["pid"] and not pid_alive(run["pid"]):
         status = "interrupted"
     return {"id": run["id"], "command": run["command"], "status": status, "host": run["host"], "pid": run["pid"],
             "started_at": _iso(run["started_at"]), "finished_at": _iso(run["finished_at"]),
@@ -178,18 +178,6 @@ def _run_dict(run: dict[str, Any] | None) -> dict[str, Any] | None:
 
 def _iso(value: datetime | None) -> str | None:
     return value.isoformat(timespec="seconds") if value else None
-
-
-def _alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _feed_dict(feed: dict[str, Any]) -> dict[str, Any]:

@@ -157,7 +157,8 @@ def _trend_table(topics: list[Any], series: dict[str, dict[date, int]], first: d
 
 @click.command("alerts")
 @click.option("--since", default=None, help="72h, 3d, 2w or an ISO date (default: 7d).")
-@click.option("--send", is_flag=True, help="Deliver alerts not yet delivered (email, webhook).")
+@click.option("--send", is_flag=True,
+              help="Deliver alerts not yet delivered (email, webhook); exit 1 if a delivery failed.")
 @with_config
 @pass_app
 def alerts_cmd(app: App, since: str | None, send: bool) -> None:
@@ -171,7 +172,13 @@ def alerts_cmd(app: App, since: str | None, send: bool) -> None:
     for a in alerts:
         click.echo(f"{a.id:>5}  {a.day:%Y-%m-%d}  {a.kind:<11} {a.title}\n       {a.reason}")
     if send:
-        _echo_summary("sent", _send(app, now))
+        summary = _send(app, now)
+        errors = summary.pop("errors", [])
+        _echo_summary("sent", summary)
+        for error in errors:
+            click.echo(f"FAILED {error} (the next run retries)", err=True)
+        if summary.get("failed"):
+            raise click.exceptions.Exit(1)
 
 
 def _send(app: App, now: datetime) -> dict[str, Any]:
