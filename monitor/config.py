@@ -248,7 +248,7 @@ def _default_watchlist() -> tuple[WatchTerm, ...]:
 
 class Config(Section):
     feeds: Annotated[tuple[FeedConfig, ...], Field(min_length=1)]
-    data_dir: str = "data"
+    data_dir: str = "data"  # relative to the configuration file
     crawl: CrawlConfig = CrawlConfig()
     dedupe: DedupeConfig = DedupeConfig()
     embedding: EmbeddingConfig = EmbeddingConfig()
@@ -330,6 +330,9 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Config:
         raise ConfigError(f"{file}:{line} invalid YAML: {getattr(exc, 'problem', exc)}") from None
     if not isinstance(raw, dict):
         raise ConfigError(f"{file}: expected a mapping with a 'feeds' list, got {type(raw).__name__}")
+    data_dir = raw.get("data_dir", "data")
+    if isinstance(data_dir, str) and not os.path.isabs(data_dir):
+        raw = {**raw, "data_dir": os.path.join(file.parent, data_dir) if file.parent != Path() else data_dir}
     try:
         return Config.model_validate(raw)
     except ValidationError as exc:

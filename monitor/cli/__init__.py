@@ -16,6 +16,7 @@ from monitor import __version__
 from monitor.cli.context import App, pass_app, with_config
 from monitor.errors import MonitorError, describe_fault
 from monitor.logs import setup_logging
+from monitor.settings import Settings
 
 __all__ = ["App", "cli", "main", "pass_app", "with_config"]
 
@@ -26,7 +27,8 @@ __all__ = ["App", "cli", "main", "pass_app", "with_config"]
     "config_path",
     type=click.Path(dir_okay=False),
     default=None,
-    help="Path to feeds.yaml (default: $MONITOR_CONFIG or ./feeds.yaml).",
+    help="Path to feeds.yaml (default: $MONITOR_CONFIG or ./feeds.yaml); data_dir and the default "
+         "database are relative to it.",
 )
 @click.option(
     "--log-format",
@@ -41,7 +43,7 @@ def cli(ctx: click.Context, config_path: str | None, log_format: str | None, ver
     """Geopolitical tech-policy news monitor: crawl feeds, find topics and stories,
     publish digests, a trend site and alerts."""
     app = App(config_path=config_path, log_format=log_format)
-    setup_logging(app.settings.log_format if log_format is None else log_format, verbose)
+    setup_logging(log_format or Settings.from_env().log_format, verbose)
     ctx.obj = app
     ctx.call_on_close(app.close)
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from monitor.settings import Settings
+from monitor.settings import Settings, database_next_to
 
 if TYPE_CHECKING:  # the CLI starts without SQLAlchemy or pydantic; commands import what they use
     from sqlalchemy.engine import Engine
@@ -25,9 +25,20 @@ class App:
 
     config_path: str | None = None
     log_format: str | None = None
-    settings: Settings = field(default_factory=Settings.from_env)
+    _settings: Settings | None = None
     _config: Config | None = None
     _engine: Engine | None = None
+
+    @property
+    def settings(self) -> Settings:
+        """Settings from the environment; without MONITOR_DATABASE_URL the database lives in data_dir,
+        which is relative to the configuration file."""
+        if self._settings is None:
+            settings = Settings.from_env()
+            if not settings.database_url_given:
+                settings = replace(settings, database_url=database_next_to(self.config.data_dir))
+            self._settings = settings
+        return self._settings
 
     @property
     def config(self) -> Config:

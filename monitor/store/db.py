@@ -49,6 +49,8 @@ def make_engine(url: str) -> Engine:
         raise ConfigError(f"MONITOR_DATABASE_URL: not a database URL (value {hide_password(url)!r})") from None
     path = sqlite_path(url)
     if path is not None:
+        if not path.exists():
+            log.info("creating the database %s", path.resolve())
         path.parent.mkdir(parents=True, exist_ok=True)
         engine = sa.create_engine(parsed, connect_args={"timeout": 60})
         sa.event.listen(engine, "connect", _sqlite_pragmas)
