@@ -10,6 +10,7 @@ from typing import Any, TextIO
 import click
 
 from monitor.cli.context import App, pass_app, with_config
+from monitor.cli.params import parse_since, since_option
 
 
 @click.command("crawl")
@@ -70,17 +71,17 @@ def _when(value: datetime | None) -> str:
 
 
 @click.command("export")
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True)
-@click.option("--since", type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"]), default=None,
-              help="Only articles published (else fetched) on or after this date (UTC).")
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True,
+              help="JSON lines (one object per article) or CSV (lists joined with ';').")
+@since_option("articles published (else fetched)", "all")
 @click.option("--output", "-o", type=click.File("w", encoding="utf-8"), default="-", help="Write here (default stdout).")
 @with_config
 @pass_app
-def export_command(app: App, fmt: str, since: datetime | None, output: TextIO) -> None:
+def export_command(app: App, fmt: str, since: str | None, output: TextIO) -> None:
     """Export articles, one record each, as JSON lines or CSV."""
     from monitor.store.export import EXPORT_FIELDS, iter_articles
 
-    records = iter_articles(app.engine, since.replace(tzinfo=UTC) if since else None)
+    records = iter_articles(app.engine, parse_since(since, datetime.now(UTC), None))
     if fmt == "jsonl":
         for record in records:
             output.write(json.dumps(record, ensure_ascii=False) + "\n")
@@ -107,6 +108,7 @@ def config_command(app: App, check: bool) -> None:
 
 
 @click.group("db")
+@with_config
 def db_group() -> None:
     """Database schema management."""
 
