@@ -336,10 +336,10 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Config:
     try:
         return Config.model_validate(raw)
     except ValidationError as exc:
-        raise ConfigError(f"{file}: {_first_error(exc, raw)}") from None
+        raise ConfigError(f"{file}: {first_error(exc, raw)}") from None
 
 
-def _first_error(exc: ValidationError, raw: dict[str, Any]) -> str:
+def first_error(exc: ValidationError, raw: dict[str, Any]) -> str:
     errors = exc.errors(include_url=False)
     # A misspelt key also makes its intended field "missing": name the typo first.
     err = min(errors, key=lambda e: e["type"] != "extra_forbidden")

@@ -39,12 +39,17 @@ def crawl_command(app: App, feed_names: tuple[str, ...], worker: bool, worker_na
         click.echo(f"  failed: {name}: {error}")
 
 
-@click.command("feeds")
+@click.group("feeds", invoke_without_command=True)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 @with_config
-@pass_app
-def feeds_command(app: App, as_json: bool) -> None:
-    """Show each configured feed's health: last status, failures, next poll."""
+@click.pass_context
+def feeds_command(ctx: click.Context, as_json: bool) -> None:
+    """Show each configured feed's health (last status, failures, next poll); import or export OPML."""
+    if ctx.invoked_subcommand is None:
+        _feed_health(ctx.find_object(App), as_json)
+
+
+def _feed_health(app: App, as_json: bool) -> None:
     from monitor.store.export import feed_health
 
     rows = feed_health(app.engine, [f.name for f in app.config.feeds])
@@ -60,6 +65,46 @@ def feeds_command(app: App, as_json: bool) -> None:
     widths = [max(len(row[i]) for row in table) for i in range(len(table[0]))]
     for row in table:
         click.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
+
+
+@feeds_command.command("import")
+@click.argument("opml_file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="Only list what would be added; leave feeds.yaml alone.")
+@with_config
+@pass_app
+def feeds_import(app: App, opml_file: str, dry_run: bool) -> None:
+    """Add the feeds of an OPML file (from a feed reader) to feeds.yaml; known URLs are skipped.
+
+    The new entries go at the end of the feeds list, comments and layout kept; folders become tags.
+    """
+    from pathlib import Path
+
+    from monitor.config import config_path
+    from monitor.config_file import append_feeds, plan_feeds
+    from monitor.opml import parse_opml
+
+    source = Path(opml_file)
+    new, merge = plan_feeds(app.config, parse_opml(source.read_bytes(), str(source)))
+    if not dry_run:
+        append_feeds(config_path(app.config_path), new)
+    verb = "would add" if dry_run else "added"
+    click.echo(f"{verb} {len(merge.added)} feed(s), {len(merge.known)} already configured, "
+               f"{len(merge.invalid)} refused")
+    for name in merge.added:
+        click.echo(f"  + {name}")
+    for reason in merge.invalid:
+        click.echo(f"  refused: {reason}", err=True)
+
+
+@feeds_command.command("export")
+@click.option("--output", "-o", type=click.File("wb"), default="-", help="Write here (default stdout).")
+@with_config
+@pass_app
+def feeds_export(app: App, output: Any) -> None:
+    """Write the configured feeds as OPML 2.0, for a feed reader; tags become each outline's category."""
+    from monitor.opml import render_opml
+
+    output.write(render_opml(app.config.feeds, app.config.site.title, datetime.now(UTC)))
 
 
 def _health_dict(r: Any) -> dict[str, Any]:
