@@ -75,3 +75,16 @@ def test_a_bad_since_is_refused_the_same_way_everywhere(elsewhere, command):
     result = monitor(["--config", str(config), *command, "--since", "yesterday"], work)
     assert result.returncode == 2
     assert "--since" in result.stderr and "72h, 3d, 2w, YYYY-MM-DD" in result.stderr
+
+
+def test_csv_export_drops_control_characters_but_keeps_line_breaks():
+    import csv
+    import io
+
+    from monitor.cli.ingest import write_csv
+
+    out = io.StringIO()
+    write_csv([{"title": "Bell\x07 and \x1b[31mred\x00", "text": "line one\nline\ttwo\x85", "tags": ["a\x01", "b"],
+                "id": 7}], out, ["title", "text", "tags", "id"])
+    (row,) = csv.DictReader(io.StringIO(out.getvalue()))
+    assert row == {"title": "Bell and [31mred", "text": "line one\nline\ttwo", "tags": "a;b", "id": "7"}
