@@ -2,6 +2,17 @@
 #   docker build -t tech-policy-monitor .
 #   docker run -d --name monitor -v monitor-data:/data tech-policy-monitor
 # Data (SQLite database, site, digests, models) lives in the /data volume.
+FROM python:3.11-slim AS wheel
+
+# Build the wheel: the package with its migrations, templates and demo data inside.
+ENV PIP_DISABLE_PIP_VERSION_CHECK=1
+WORKDIR /src
+COPY pyproject.toml setup.py README.md LICENSE ./
+COPY monitor ./monitor
+COPY migrations ./migrations
+COPY templates ./templates
+RUN pip wheel --no-cache-dir --no-deps --wheel-dir /dist .
+
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -11,15 +22,14 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 RUN groupadd --system --gid 1000 monitor \
     && useradd --system --uid 1000 --gid monitor --home-dir /data --shell /usr/sbin/nologin monitor
 
-# The source stays in the image: migrations/ and templates/ are found next to the package.
-WORKDIR /app
-COPY pyproject.toml constraints.txt README.md alembic.ini ./
-COPY monitor ./monitor
-COPY migrations ./migrations
-COPY templates ./templates
+# A plain (non-editable) install of the wheel; no source tree in the image.
 # constraints.txt pins the CPU-only torch build (no CUDA libraries in the image).
-RUN pip install --no-cache-dir -c constraints.txt -e . \
-    && python -c "import monitor.cli, wordllama"
+WORKDIR /tmp/install
+COPY constraints.txt ./
+COPY --from=wheel /dist/ ./dist/
+RUN pip install --no-cache-dir -c constraints.txt ./dist/*.whl \
+    && python -c "import monitor.cli, wordllama" \
+    && rm -rf /tmp/install
 
 # The default feeds.yaml seeds a new /data volume; mount your own over it or set MONITOR_CONFIG.
 COPY feeds.yaml /data/feeds.yaml

@@ -7,6 +7,7 @@ and the offending value on one line (see :func:`load_config`).
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
@@ -27,22 +28,52 @@ from monitor.errors import ConfigError
 DEFAULT_CONFIG = "feeds.yaml"
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
 def _http_url(value: str) -> str:
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ValueError("must be an http(s) URL with a host")
+    try:
+        port = parts.port
+    except ValueError:
+        port = 0
+    if port == 0:
+        raise ValueError("port must be between 1 and 65535")
+    return value
+
+
+def _plain_name(value: str) -> str:
+    if _CONTROL.search(value):
+        raise ValueError("must not contain control characters (NUL, line breaks, tabs)")
+    return value
+
+
+def _one_address(value: str) -> str:
+    """One email address, optionally with a display name; nothing that could add a header or a recipient."""
+    from email.utils import getaddresses
+
+    if _CONTROL.search(value):
+        raise ValueError("must not contain control characters (line breaks, NUL)")
+    found = getaddresses([value])
+    if len(found) != 1 or "@" not in found[0][1]:
+        raise ValueError("must be exactly one email address")
     return value
 
 
 HttpUrl = Annotated[str, AfterValidator(_http_url)]
+Name = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_plain_name)]
+Address = Annotated[str, AfterValidator(_one_address)]
 
 
 class Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # .inf and .nan would make a delay or a timeout endless: refused for every number
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class FeedConfig(Section):
-    name: Annotated[str, Field(min_length=1, max_length=200)]
+    name: Name
     url: HttpUrl
     tags: tuple[str, ...] = ()
     language: str | None = None
@@ -89,15 +120,15 @@ class EmbeddingConfig(Section):
 
 
 class TopicSeed(Section):
-    name: Annotated[str, Field(min_length=1)]
+    name: Name
     description: str = ""
     keywords: tuple[str, ...] = ()
     examples: tuple[str, ...] = ()  # example texts (any language) that describe the topic
 
 
 class WatchTerm(Section):
-    name: Annotated[str, Field(min_length=1)]
-    aliases: tuple[str, ...] = ()
+    name: Name
+    aliases: tuple[Name, ...] = ()
 
 
 class TopicModelConfig(Section):
@@ -164,15 +195,20 @@ class DigestConfig(Section):
 
 
 class EmailConfig(Section):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, allow_inf_nan=False)
 
     smtp_host: str = "localhost"
     smtp_port: Annotated[int, Field(ge=1, le=65535)] = 25
     security: Literal["none", "starttls", "ssl"] = "none"
-    from_: str = Field("Monitor <monitor@localhost>", alias="from")
-    to: tuple[str, ...] = ()
+    from_: Address = Field("Monitor <monitor@localhost>", alias="from")
+    to: tuple[Address, ...] = ()  # one address, or a list of them
     list_unsubscribe: str | None = None
     timeout: Annotated[float, Field(gt=0)] = 30.0
+
+    @field_validator("to", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: Any) -> Any:
+        return [value] if isinstance(value, str) else value
 
 
 class AlertsConfig(Section):
@@ -212,7 +248,7 @@ def _default_watchlist() -> tuple[WatchTerm, ...]:
 
 class Config(Section):
     feeds: Annotated[tuple[FeedConfig, ...], Field(min_length=1)]
-    data_dir: str = "data"
+    data_dir: str = "data"  # relative to the configuration file
     crawl: CrawlConfig = CrawlConfig()
     dedupe: DedupeConfig = DedupeConfig()
     embedding: EmbeddingConfig = EmbeddingConfig()
@@ -255,6 +291,24 @@ def _reject_duplicates(section: str, names: list[str]) -> None:
         seen.add(name)
 
 
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """YAML's safe loader, except that a key given twice in one mapping is an error, not a silent override."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _value in node.value:
+            key = self.construct_object(key_node, deep=True)  # type: ignore[no-untyped-call]
+            if key in seen:
+                raise _DuplicateKey(key, key_node.start_mark.line + 1)
+            seen.add(key)
+        return super().construct_mapping(node, deep)
+
+
+class _DuplicateKey(yaml.YAMLError):
+    def __init__(self, key: Any, line: int) -> None:
+        super().__init__(f"line {line}: {key}: duplicate key (value {key!r}; the second would replace the first)")
+
+
 def config_path(explicit: str | os.PathLike[str] | None) -> Path:
     return Path(explicit or os.environ.get("MONITOR_CONFIG") or DEFAULT_CONFIG)
 
@@ -263,9 +317,11 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Config:
     """Read and validate the YAML file; raise ConfigError with a one-line message."""
     file = config_path(path)
     try:
-        raw = yaml.safe_load(file.read_text(encoding="utf-8"))
+        raw = yaml.load(file.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)  # noqa: S506 (a safe loader)
     except FileNotFoundError:
         raise ConfigError(f"{file}: file not found") from None
+    except _DuplicateKey as exc:
+        raise ConfigError(f"{file}: {exc}") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{file}: cannot read: {exc}") from None
     except yaml.YAMLError as exc:
@@ -274,13 +330,16 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Config:
         raise ConfigError(f"{file}:{line} invalid YAML: {getattr(exc, 'problem', exc)}") from None
     if not isinstance(raw, dict):
         raise ConfigError(f"{file}: expected a mapping with a 'feeds' list, got {type(raw).__name__}")
+    data_dir = raw.get("data_dir", "data")
+    if isinstance(data_dir, str) and not os.path.isabs(data_dir):
+        raw = {**raw, "data_dir": os.path.join(file.parent, data_dir) if file.parent != Path() else data_dir}
     try:
         return Config.model_validate(raw)
     except ValidationError as exc:
-        raise ConfigError(f"{file}: {_first_error(exc, raw)}") from None
+        raise ConfigError(f"{file}: {first_error(exc, raw)}") from None
 
 
-def _first_error(exc: ValidationError, raw: dict[str, Any]) -> str:
+def first_error(exc: ValidationError, raw: dict[str, Any]) -> str:
     errors = exc.errors(include_url=False)
     # A misspelt key also makes its intended field "missing": name the typo first.
     err = min(errors, key=lambda e: e["type"] != "extra_forbidden")
@@ -304,6 +363,8 @@ def _format_loc(loc: tuple[Any, ...]) -> str:
 
 def _lookup(raw: Any, loc: tuple[Any, ...]) -> Any:
     for part in loc:
+        if isinstance(raw, str) and isinstance(part, int):
+            return raw  # one string given where a list is accepted
         try:
             raw = raw[part]
         except (KeyError, IndexError, TypeError):

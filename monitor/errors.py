@@ -39,3 +39,19 @@ class LockedError(MonitorError):
     """Another run holds the lock; not a failure (exit 0)."""
 
     exit_code = 0
+
+
+def describe_fault(exc: BaseException) -> str | None:
+    """One line for an operational fault the user can act on (disk, permissions, database), else None.
+
+    A file-system error names its path; a database error gives the driver's first line, never the
+    SQL statement or the URL's password.
+    """
+    if isinstance(exc, OSError) and exc.strerror:
+        where = f"{exc.filename}: " if exc.filename else ""
+        return f"{where}{exc.strerror}"
+    if type(exc).__module__.startswith("sqlalchemy"):
+        original = getattr(exc, "orig", None) or exc
+        lines = str(original).strip().splitlines() or [type(original).__name__]
+        return f"database error: {lines[0]}"
+    return None

@@ -23,7 +23,7 @@ from typing import IO, Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from monitor.errors import LockedError
+from monitor.errors import LockedError, MonitorError
 from monitor.store.db import sqlite_path
 
 LOCKED_MESSAGE = "another monitor run is already running"
@@ -68,8 +68,11 @@ def run_lock(engine: Engine, now: datetime, name: str = "run") -> Iterator[str]:
 
 @contextmanager
 def _file_lock(path: Path, now: datetime) -> Iterator[str]:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle = open(path, "a+", encoding="utf-8")  # noqa: SIM115 (closed below)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle = open(path, "a+", encoding="utf-8")  # noqa: SIM115 (closed below)
+    except OSError as exc:
+        raise MonitorError(f"cannot open the run lock {path}: {exc.strerror}") from None
     try:
         if not _try_flock(handle):
             raise LockedError(f"{LOCKED_MESSAGE} (lock: {path}{_describe(_read_holder(handle))})")

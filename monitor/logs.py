@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -27,22 +28,37 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(payload, ensure_ascii=False, default=str)
 
 
+# Libraries that give their logger a stream handler of their own (and stop propagation) when used;
+# BERTopic keeps only the first handler its logger has, so ours, attached first, is the one that stays.
+SELF_CONFIGURING = ("BERTopic",)
+_json_lines = False
+
+
 def setup_logging(fmt: str = "text", verbose: bool = False) -> None:
+    """Every log line on stderr in one format. With "json" nothing else is written there: library
+    warnings become log records and no progress bar is drawn (ours or a library's)."""
+    global _json_lines
+    _json_lines = fmt == "json"
     handler = logging.StreamHandler(sys.stderr)
-    if fmt == "json":
+    if _json_lines:
         handler.setFormatter(JsonFormatter())
+        logging.captureWarnings(True)
+        os.environ["TQDM_DISABLE"] = "1"  # tqdm reads TQDM_* for its defaults, in this process and its children
     else:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s", "%H:%M:%S"))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(logging.WARNING)
+    for name in SELF_CONFIGURING:
+        logging.getLogger(name).handlers[:] = [handler]
     logging.getLogger("monitor").setLevel(logging.DEBUG if verbose else logging.INFO)
     for noisy in ("trafilatura", "htmldate", "courlan", "numba", "urllib3", "filelock"):
         logging.getLogger(noisy).setLevel(logging.ERROR)
 
 
 def interactive() -> bool:
-    return sys.stderr.isatty()
+    """True when progress bars may be drawn: stderr is a terminal and log lines are not JSON."""
+    return sys.stderr.isatty() and not _json_lines
 
 
 class Progress:

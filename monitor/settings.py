@@ -9,12 +9,18 @@ from dataclasses import dataclass
 DEFAULT_DATABASE_URL = "sqlite:///data/monitor.db"
 
 
+def database_next_to(data_dir: str | os.PathLike[str]) -> str:
+    """The default database: ``monitor.db`` in the configuration's data_dir."""
+    return f"sqlite:///{os.path.join(data_dir, 'monitor.db')}"
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str = DEFAULT_DATABASE_URL
     smtp_user: str | None = None
     smtp_password: str | None = None
     log_format: str = "text"
+    database_url_given: bool = True  # False: MONITOR_DATABASE_URL unset, the default applies
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -24,6 +30,7 @@ class Settings:
             smtp_user=env.get("MONITOR_SMTP_USER") or None,
             smtp_password=env.get("MONITOR_SMTP_PASSWORD") or None,
             log_format=env.get("MONITOR_LOG_FORMAT") or "text",
+            database_url_given=bool(env.get("MONITOR_DATABASE_URL")),
         )
 
     @property

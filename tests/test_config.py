@@ -97,3 +97,58 @@ def _env(tmp_path: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("MONITOR_")}
     env["MONITOR_DATABASE_URL"] = f"sqlite:///{tmp_path / 'm.db'}"
     return env
+
+
+@pytest.mark.parametrize(
+    ("data", "fragments"),
+    [
+        ({"feeds": [{"name": "Bad", "url": "http://example.org:99999/feed"}]},
+         ["feeds[0].url", "port", "http://example.org:99999/feed"]),
+        ({"feeds": [{"name": "Bad", "url": "http://example.org:0/feed"}]}, ["feeds[0].url", "port"]),
+        ({"feeds": [FEED], "crawl": {"host_delay": float("inf")}}, ["crawl.host_delay", "inf"]),
+        ({"feeds": [FEED], "crawl": {"timeouts": {"total": float("inf")}}}, ["crawl.timeouts.total", "inf"]),
+        ({"feeds": [FEED], "crawl": {"timeouts": {"read": float("nan")}}}, ["crawl.timeouts.read", "nan"]),
+        ({"feeds": [FEED], "email": {"to": ["a@example.org\r\nBcc: b@example.org"]}},
+         ["email.to[0]", "control characters", "Bcc"]),
+        ({"feeds": [FEED], "email": {"to": ["a@example.org, b@example.org"]}}, ["email.to[0]", "one email address"]),
+        ({"feeds": [FEED], "email": {"to": "nobody"}}, ["email.to[0]", "one email address", "nobody"]),
+        ({"feeds": [{"name": "Bad\x00name", "url": "https://example.org/feed"}]}, ["feeds[0].name", "control"]),
+        ({"feeds": [FEED], "topics": [{"name": "T\x00"}]}, ["topics[0].name", "control"]),
+        ({"feeds": [FEED], "watchlist": ["Hua\x00wei"]}, ["watchlist[0].name", "control"]),
+    ],
+    ids=["port-99999", "port-0", "host-delay-inf", "total-inf", "read-nan", "to-crlf", "to-two", "to-not-address",
+         "feed-nul", "topic-nul", "watch-nul"],
+)
+def test_values_that_make_no_sense_are_refused(write_config, data, fragments):
+    path = write_config(data)
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    message = str(info.value)
+    assert "\n" not in message and message.startswith(str(path))
+    for fragment in fragments:
+        assert fragment in message, message
+
+
+def test_a_duplicate_top_level_key_is_refused(tmp_path):
+    path = tmp_path / "feeds.yaml"
+    path.write_text("feeds:\n  - name: A\n    url: https://a.example/feed\n"
+                    "site:\n  out: s\n"
+                    "feeds:\n  - name: B\n    url: https://b.example/feed\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    assert str(info.value) == (f"{path}: line 6: feeds: duplicate key (value 'feeds'; "
+                               "the second would replace the first)")
+
+
+def test_a_duplicate_nested_key_is_refused(tmp_path):
+    path = tmp_path / "feeds.yaml"
+    path.write_text("feeds:\n  - name: A\n    url: https://a.example/feed\n    name: B\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="line 4: name: duplicate key"):
+        load_config(path)
+
+
+def test_email_to_takes_one_string_or_a_list(write_config):
+    one = load_config(write_config({"feeds": [FEED], "email": {"to": "Analyst <a@example.org>"}}))
+    assert one.email.to == ("Analyst <a@example.org>",)
+    many = load_config(write_config({"feeds": [FEED], "email": {"to": ["a@example.org", "b@example.org"]}}))
+    assert many.email.to == ("a@example.org", "b@example.org")

@@ -47,13 +47,19 @@ def test_image_runs_the_daemon_as_non_root_with_a_health_check():
     instructions = [ln.split(None, 1) for ln in lines if ln and not ln.startswith(("#", " "))]
     first = {word: rest for word, rest in reversed(instructions)}
     last = {word: rest for word, rest in instructions}
-    assert first["FROM"] == "python:3.11-slim"
+    assert first["FROM"].split()[0] == last["FROM"] == "python:3.11-slim"
     assert last["USER"] not in ("root", "0", "0:0")
     assert last["CMD"] == '["monitor", "schedule"]'
     assert any(ln.strip().startswith("CMD") and "status" in ln and "--check" in ln for ln in lines)
     assert last["VOLUME"] == '["/data"]'
     assert any("MONITOR_DATABASE_URL=sqlite:////data/monitor.db" in ln for ln in lines)
     assert any("-c constraints.txt" in ln for ln in lines)
+
+
+def test_image_installs_the_wheel_not_the_source_tree():
+    installs = [ln for ln in dockerfile() if "pip install" in ln]
+    assert installs and all(" -e " not in ln and ".whl" in ln for ln in installs)
+    assert any(ln.startswith("RUN pip wheel") for ln in dockerfile())
 
 
 def test_dockerignore_keeps_the_build_context_small():

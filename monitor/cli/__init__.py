@@ -12,9 +12,11 @@ from typing import Any
 
 import click
 
+from monitor import __version__
 from monitor.cli.context import App, pass_app, with_config
-from monitor.errors import MonitorError
+from monitor.errors import MonitorError, describe_fault
 from monitor.logs import setup_logging
+from monitor.settings import Settings
 
 __all__ = ["App", "cli", "main", "pass_app", "with_config"]
 
@@ -25,7 +27,8 @@ __all__ = ["App", "cli", "main", "pass_app", "with_config"]
     "config_path",
     type=click.Path(dir_okay=False),
     default=None,
-    help="Path to feeds.yaml (default: $MONITOR_CONFIG or ./feeds.yaml).",
+    help="Path to feeds.yaml (default: $MONITOR_CONFIG or ./feeds.yaml); data_dir and the default "
+         "database are relative to it.",
 )
 @click.option(
     "--log-format",
@@ -34,13 +37,13 @@ __all__ = ["App", "cli", "main", "pass_app", "with_config"]
     help="Log lines as text or JSON lines (default: $MONITOR_LOG_FORMAT or text).",
 )
 @click.option("-v", "--verbose", is_flag=True, help="Log debug detail.")
-@click.version_option(package_name="tech-policy-monitor", prog_name="monitor")
+@click.version_option(__version__, prog_name="monitor")
 @click.pass_context
 def cli(ctx: click.Context, config_path: str | None, log_format: str | None, verbose: bool) -> None:
     """Geopolitical tech-policy news monitor: crawl feeds, find topics and stories,
     publish digests, a trend site and alerts."""
     app = App(config_path=config_path, log_format=log_format)
-    setup_logging(app.settings.log_format if log_format is None else log_format, verbose)
+    setup_logging(log_format or Settings.from_env().log_format, verbose)
     ctx.obj = app
     ctx.call_on_close(app.close)
 
@@ -79,3 +82,10 @@ def main(argv: list[str] | None = None) -> Any:
     except KeyboardInterrupt:
         logging.getLogger("monitor").warning("interrupted")
         sys.exit(130)
+    except Exception as exc:
+        fault = describe_fault(exc)
+        if fault is None:
+            raise
+        logging.getLogger("monitor").debug("fault", exc_info=True)  # the traceback with --verbose
+        click.echo(f"monitor: {fault}", err=True)
+        sys.exit(1)

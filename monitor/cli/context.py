@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
-from sqlalchemy.engine import Engine
 
-from monitor.config import Config, load_config
-from monitor.settings import Settings
+from monitor.settings import Settings, database_next_to
+
+if TYPE_CHECKING:  # the CLI starts without SQLAlchemy or pydantic; commands import what they use
+    from sqlalchemy.engine import Engine
+
+    from monitor.config import Config
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -22,13 +25,26 @@ class App:
 
     config_path: str | None = None
     log_format: str | None = None
-    settings: Settings = field(default_factory=Settings.from_env)
+    _settings: Settings | None = None
     _config: Config | None = None
     _engine: Engine | None = None
 
     @property
+    def settings(self) -> Settings:
+        """Settings from the environment; without MONITOR_DATABASE_URL the database lives in data_dir,
+        which is relative to the configuration file."""
+        if self._settings is None:
+            settings = Settings.from_env()
+            if not settings.database_url_given:
+                settings = replace(settings, database_url=database_next_to(self.config.data_dir))
+            self._settings = settings
+        return self._settings
+
+    @property
     def config(self) -> Config:
         if self._config is None:
+            from monitor.config import load_config
+
             self._config = load_config(self.config_path)
         return self._config
 

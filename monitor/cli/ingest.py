@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import csv
 import json
+import re
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
 import click
 
 from monitor.cli.context import App, pass_app, with_config
+from monitor.cli.params import parse_since, since_option
 
 
 @click.command("crawl")
@@ -38,12 +41,17 @@ def crawl_command(app: App, feed_names: tuple[str, ...], worker: bool, worker_na
         click.echo(f"  failed: {name}: {error}")
 
 
-@click.command("feeds")
+@click.group("feeds", invoke_without_command=True)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 @with_config
-@pass_app
-def feeds_command(app: App, as_json: bool) -> None:
-    """Show each configured feed's health: last status, failures, next poll."""
+@click.pass_context
+def feeds_command(ctx: click.Context, as_json: bool) -> None:
+    """Show each configured feed's health (last status, failures, next poll); import or export OPML."""
+    if ctx.invoked_subcommand is None:
+        _feed_health(ctx.find_object(App), as_json)
+
+
+def _feed_health(app: App, as_json: bool) -> None:
     from monitor.store.export import feed_health
 
     rows = feed_health(app.engine, [f.name for f in app.config.feeds])
@@ -61,6 +69,46 @@ def feeds_command(app: App, as_json: bool) -> None:
         click.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
 
 
+@feeds_command.command("import")
+@click.argument("opml_file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="Only list what would be added; leave feeds.yaml alone.")
+@with_config
+@pass_app
+def feeds_import(app: App, opml_file: str, dry_run: bool) -> None:
+    """Add the feeds of an OPML file (from a feed reader) to feeds.yaml; known URLs are skipped.
+
+    The new entries go at the end of the feeds list, comments and layout kept; folders become tags.
+    """
+    from pathlib import Path
+
+    from monitor.config import config_path
+    from monitor.config_file import append_feeds, plan_feeds
+    from monitor.opml import parse_opml
+
+    source = Path(opml_file)
+    new, merge = plan_feeds(app.config, parse_opml(source.read_bytes(), str(source)))
+    if not dry_run:
+        append_feeds(config_path(app.config_path), new)
+    verb = "would add" if dry_run else "added"
+    click.echo(f"{verb} {len(merge.added)} feed(s), {len(merge.known)} already configured, "
+               f"{len(merge.invalid)} refused")
+    for name in merge.added:
+        click.echo(f"  + {name}")
+    for reason in merge.invalid:
+        click.echo(f"  refused: {reason}", err=True)
+
+
+@feeds_command.command("export")
+@click.option("--output", "-o", type=click.File("wb"), default="-", help="Write here (default stdout).")
+@with_config
+@pass_app
+def feeds_export(app: App, output: Any) -> None:
+    """Write the configured feeds as OPML 2.0, for a feed reader; tags become each outline's category."""
+    from monitor.opml import render_opml
+
+    output.write(render_opml(app.config.feeds, app.config.site.title, datetime.now(UTC)))
+
+
 def _health_dict(r: Any) -> dict[str, Any]:
     return {k: getattr(r, k) for k in r.__dataclass_fields__}
 
@@ -70,25 +118,40 @@ def _when(value: datetime | None) -> str:
 
 
 @click.command("export")
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True)
-@click.option("--since", type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"]), default=None,
-              help="Only articles published (else fetched) on or after this date (UTC).")
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True,
+              help="JSON lines (one object per article) or CSV (lists joined with ';').")
+@since_option("articles published (else fetched)", "all")
 @click.option("--output", "-o", type=click.File("w", encoding="utf-8"), default="-", help="Write here (default stdout).")
 @with_config
 @pass_app
-def export_command(app: App, fmt: str, since: datetime | None, output: TextIO) -> None:
+def export_command(app: App, fmt: str, since: str | None, output: TextIO) -> None:
     """Export articles, one record each, as JSON lines or CSV."""
     from monitor.store.export import EXPORT_FIELDS, iter_articles
 
-    records = iter_articles(app.engine, since.replace(tzinfo=UTC) if since else None)
+    records = iter_articles(app.engine, parse_since(since, datetime.now(UTC), None))
     if fmt == "jsonl":
         for record in records:
             output.write(json.dumps(record, ensure_ascii=False) + "\n")
         return
-    writer = csv.DictWriter(output, fieldnames=EXPORT_FIELDS, lineterminator="\n")
+    write_csv(records, output, EXPORT_FIELDS)
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\x80-\x9f]")
+
+
+def write_csv(records: Iterable[dict[str, Any]], output: TextIO, fields: Sequence[str]) -> None:
+    """One row per record, lists joined with ';'; control characters (text from feeds) dropped,
+    line breaks and tabs kept inside quoted cells."""
+    writer = csv.DictWriter(output, fieldnames=fields, lineterminator="\n")
     writer.writeheader()
     for record in records:
-        writer.writerow({k: ";".join(v) if isinstance(v, list) else v for k, v in record.items()})
+        writer.writerow({k: _cell(v) for k, v in record.items()})
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, list):
+        value = ";".join(str(v) for v in value)
+    return _CONTROL.sub("", value) if isinstance(value, str) else value
 
 
 @click.command("config")
@@ -107,6 +170,7 @@ def config_command(app: App, check: bool) -> None:
 
 
 @click.group("db")
+@with_config
 def db_group() -> None:
     """Database schema management."""
 
@@ -116,11 +180,12 @@ def db_group() -> None:
 @pass_app
 def db_upgrade(app: App) -> None:
     """Apply pending migrations (the only way the schema is created or changed)."""
-    from monitor.store.db import make_engine, upgrade
+    from monitor.store.db import database_errors, make_engine, upgrade
 
     engine = make_engine(app.settings.database_url)
     try:
-        changed = upgrade(engine, app.settings.database_url)
+        with database_errors(app.settings.database_url, "cannot upgrade database"):
+            changed = upgrade(engine, app.settings.database_url)
     finally:
         engine.dispose()
     click.echo("database upgraded" if changed else "database already current")

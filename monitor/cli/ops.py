@@ -3,25 +3,23 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
 import socket
 import sys
 import threading
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import click
 
 from monitor.cli.context import App, pass_app, with_config
+from monitor.process import pid_alive
 from monitor.pipeline import RUN_STAGES
 
 
 def _now() -> datetime:
-    from monitor.store.types import utcnow
-
-    return utcnow()
+    return datetime.now(UTC)
 
 
 def _sigterm_interrupts() -> None:
@@ -132,18 +130,20 @@ def status_cmd(app: App, as_json: bool, check: bool, max_age: int | None) -> Non
 
 
 def collect_status(engine: Any, config: Any, now: datetime) -> dict[str, Any]:
-    from monitor.store.db import session_scope
+    from monitor.store import status as q
 
     midnight = _local_midnight(now, ZoneInfo(config.digest.timezone))
-    with session_scope(engine) as session:
+    channels = (config.alerts.email and config.email.to) or config.alerts.webhook_url
+    with engine.connect() as conn:
         return {
             "now": now.isoformat(timespec="seconds"),
-            "last_run": _last_run(session),
-            "feeds_total": _count_feeds(session),
-            "feeds_failing": _failing_feeds(session),
-            "articles_today": _articles_since(session, midnight),
-            "alerts_pending": _pending_alerts(session, config, now - timedelta(days=2)),
-            "last_digest": _last_digest(session),
+            "last_run": _run_dict(q.last_run(conn)),
+            "feeds_total": q.count_feeds(conn),
+            "feeds_failing": [_feed_dict(f) for f in q.failing_feeds(conn)],
+            "articles_today": q.articles_since(conn, midnight),
+            # recent alerts not yet delivered (or deliberately held back); 0 with no channel
+            "alerts_pending": q.undelivered_alerts(conn, now - timedelta(days=2)) if channels else 0,
+            "last_digest": _digest_dict(q.last_digest(conn)),
         }
 
 
@@ -165,89 +165,30 @@ def _local_midnight(now: datetime, tz: ZoneInfo) -> datetime:
     return local.replace(hour=0, minute=0, second=0, microsecond=0)
 
 
-def _last_run(session: Any) -> dict[str, Any] | None:
-    import sqlalchemy as sa
-
-    from monitor.store.tables import Run
-
-    run = session.execute(sa.select(Run).order_by(Run.started_at.desc(), Run.id.desc()).limit(1)).scalars().first()
+def _run_dict(run: dict[str, Any] | None) -> dict[str, Any] | None:
     if run is None:
         return None
-    status = run.status
-    if status == "running" and run.host == socket.gethostname() and run.pid and not _alive(run.pid):
+    status = run["status"]
+    if status == "running" and run["host"] == socket.gethostname() and run["pid"] and not pid_alive(run["pid"]):
         status = "interrupted"
-    return {"id": run.id, "command": run.command, "status": status, "host": run.host, "pid": run.pid,
-            "started_at": run.started_at.isoformat(timespec="seconds"),
-            "finished_at": run.finished_at.isoformat(timespec="seconds") if run.finished_at else None,
-            "stages": run.stages or {}}
+    return {"id": run["id"], "command": run["command"], "status": status, "host": run["host"], "pid": run["pid"],
+            "started_at": _iso(run["started_at"]), "finished_at": _iso(run["finished_at"]),
+            "stages": run["stages"] or {}}
 
 
-def _alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat(timespec="seconds") if value else None
 
 
-def _count_feeds(session: Any) -> int:
-    import sqlalchemy as sa
-
-    from monitor.store.tables import Feed
-
-    return session.execute(sa.select(sa.func.count()).select_from(Feed)).scalar_one()
+def _feed_dict(feed: dict[str, Any]) -> dict[str, Any]:
+    return {"name": feed["name"], "failures": feed["consecutive_failures"], "error": feed["last_error"],
+            "last_success_at": _iso(feed["last_success_at"])}
 
 
-def _failing_feeds(session: Any) -> list[dict[str, Any]]:
-    import sqlalchemy as sa
-
-    from monitor.store.tables import Feed
-
-    rows = session.execute(
-        sa.select(Feed).where(Feed.consecutive_failures > 0).order_by(Feed.consecutive_failures.desc(), Feed.name)
-    ).scalars()
-    return [{"name": f.name, "failures": f.consecutive_failures, "error": f.last_error,
-             "last_success_at": f.last_success_at.isoformat(timespec="seconds") if f.last_success_at else None}
-            for f in rows]
-
-
-def _articles_since(session: Any, since: datetime) -> int:
-    import sqlalchemy as sa
-
-    from monitor.store.tables import Article
-
-    query = sa.select(sa.func.count()).select_from(Article).where(Article.fetched_at >= since)
-    return session.execute(query).scalar_one()
-
-
-def _pending_alerts(session: Any, config: Any, since: datetime) -> int:
-    """Recent alerts not yet delivered (or deliberately held back) on any channel; 0 with no channel."""
-    import sqlalchemy as sa
-
-    from monitor.store.tables import Alert, Delivery
-
-    if not ((config.alerts.email and config.email.to) or config.alerts.webhook_url):
-        return 0
-    settled = ("sent", "limited")  # limited: held back by alerts.max_per_topic_per_day, on purpose
-    sent = sa.select(Delivery.item_key).where(Delivery.item_kind == "alert", Delivery.status.in_(settled))
-    query = sa.select(sa.func.count()).select_from(Alert).where(
-        Alert.created_at >= since, sa.cast(Alert.id, sa.String).not_in(sent))
-    return session.execute(query).scalar_one()
-
-
-def _last_digest(session: Any) -> dict[str, Any] | None:
-    import sqlalchemy as sa
-
-    from monitor.store.tables import Digest
-
-    digest = session.execute(sa.select(Digest).order_by(Digest.day.desc()).limit(1)).scalars().first()
+def _digest_dict(digest: dict[str, Any] | None) -> dict[str, Any] | None:
     if digest is None:
         return None
-    return {"day": digest.day.isoformat(), "articles": digest.articles, "html_path": digest.html_path}
+    return {"day": digest["day"].isoformat(), "articles": digest["articles"], "html_path": digest["html_path"]}
 
 
 def _format_status(report: dict[str, Any]) -> str:

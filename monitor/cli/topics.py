@@ -2,32 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import click
 
 from monitor.cli.context import App, pass_app, with_config
+from monitor.cli.params import parse_since, since_option
 from monitor.errors import MonitorError
-
-_SPAN = re.compile(r"^(\d+)\s*([hdw])$")
-
-
-def parse_since(value: str | None, now: datetime, default: timedelta) -> datetime:
-    """``72h``, ``3d``, ``2w``, an ISO date or an ISO datetime (UTC when no zone is given)."""
-    if not value:
-        return now - default
-    match = _SPAN.match(value.strip().lower())
-    if match:
-        unit = {"h": "hours", "d": "days", "w": "weeks"}[match[2]]
-        return now - timedelta(**{unit: int(match[1])})
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"expected 72h, 3d, 2w or an ISO date, got {value!r}") from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
 
 def _now() -> datetime:
     return datetime.now(UTC)
@@ -38,6 +20,7 @@ def _echo_summary(title: str, summary: dict[str, Any]) -> None:
 
 
 @click.group("topics")
+@with_config
 def topics_group() -> None:
     """Topic model: fit, assign new articles, inspect topics."""
 
@@ -108,9 +91,9 @@ def topics_show(app: App, topic_id: int, limit: int) -> None:
 
 
 @click.command("stories")
-@click.option("--since", default=None, help="72h, 3d, 2w or an ISO date (default: 3d).")
+@since_option("stories seen", "3d")
 @click.option("--min-size", default=2, show_default=True, help="Only stories with at least this many articles.")
-@click.option("--limit", default=30, show_default=True)
+@click.option("--limit", default=30, show_default=True, help="Show at most this many stories.")
 @with_config
 @pass_app
 def stories_cmd(app: App, since: str | None, min_size: int, limit: int) -> None:
@@ -156,8 +139,9 @@ def _trend_table(topics: list[Any], series: dict[str, dict[date, int]], first: d
 
 
 @click.command("alerts")
-@click.option("--since", default=None, help="72h, 3d, 2w or an ISO date (default: 7d).")
-@click.option("--send", is_flag=True, help="Deliver alerts not yet delivered (email, webhook).")
+@since_option("alerts for days", "7d")
+@click.option("--send", is_flag=True,
+              help="Deliver alerts not yet delivered (email, webhook); exit 1 if a delivery failed.")
 @with_config
 @pass_app
 def alerts_cmd(app: App, since: str | None, send: bool) -> None:
@@ -171,7 +155,13 @@ def alerts_cmd(app: App, since: str | None, send: bool) -> None:
     for a in alerts:
         click.echo(f"{a.id:>5}  {a.day:%Y-%m-%d}  {a.kind:<11} {a.title}\n       {a.reason}")
     if send:
-        _echo_summary("sent", _send(app, now))
+        summary = _send(app, now)
+        errors = summary.pop("errors", [])
+        _echo_summary("sent", summary)
+        for error in errors:
+            click.echo(f"FAILED {error} (the next run retries)", err=True)
+        if summary.get("failed"):
+            raise click.exceptions.Exit(1)
 
 
 def _send(app: App, now: datetime) -> dict[str, Any]:

@@ -1,8 +1,10 @@
 """Alert delivery: email and/or webhook, each alert once per channel, rate-limited per subject per day.
 
-Deliveries are recorded per (alert, channel, recipient): ``sent``, ``failed``
-(retried on the next run) or ``limited`` (over ``alerts.max_per_topic_per_day``;
-never sent). Only alerts created in the last ``alerts.max_age_hours`` are
+Deliveries are recorded per (alert, channel, recipient): ``sending`` (written
+just before the email or POST leaves; see :mod:`monitor.store.delivery`),
+``sent``, ``failed`` (retried on the next run) or ``limited`` (over
+``alerts.max_per_topic_per_day``; never sent). Every webhook POST carries an
+idempotency key and every email a Message-ID that stay the same on a retry. Only alerts created in the last ``alerts.max_age_hours`` are
 considered, so enabling a channel does not replay the whole history.
 """
 
@@ -24,6 +26,7 @@ from monitor.render.alerts import render_alert_email, webhook_body
 from monitor.render.records import AlertView, SiteMeta
 from monitor.settings import Settings
 from monitor.store import outputs
+from monitor.store.delivery import in_flight, mark_sending
 
 log = logging.getLogger(__name__)
 
@@ -68,11 +71,10 @@ def send_pending(engine: Engine, config: Config, settings: Settings, now: dateti
     summary["alerts"] = len(alerts)
     if not alerts or not channels:
         return summary
-    status = {(d.item_key, d.channel, d.recipient): d.status
-              for d in outputs.deliveries(engine, "alert", [str(a.id) for a in alerts])}
+    rows = {(d.item_key, d.channel, d.recipient): d for d in outputs.deliveries(engine, "alert", [str(a.id) for a in alerts])}
     meta = site_meta(config)
     for channel, recipient in channels:
-        state = {a.id: status.get((str(a.id), channel, recipient)) for a in alerts}
+        state = {a.id: _state(rows.get((str(a.id), channel, recipient)), now) for a in alerts}
         already = Counter(_bucket(a) for a in alerts if state[a.id] == "sent")
         pending = [a for a in alerts if state[a.id] not in DONE]
         todo = plan(pending, already, config.alerts.max_per_topic_per_day)
@@ -83,6 +85,30 @@ def send_pending(engine: Engine, config: Config, settings: Settings, now: dateti
             deliver = _email if channel == "email" else _webhook
             deliver(engine, config, settings, meta, recipient, todo.send, now, summary)
     return summary
+
+
+def _state(row: Any, now: datetime) -> str | None:
+    """A delivery's status; one another process is sending right now counts as settled."""
+    if row is None:
+        return None
+    if in_flight(row, now):
+        return "sent"
+    if row.status == "sending":
+        log.warning("alert %s to %s may have gone out in an interrupted run: sending again with the same key",
+                    row.item_key, row.recipient)
+    return str(row.status)
+
+
+def _mark(engine: Engine, alerts: Sequence[AlertView], channel: str, recipient: str, now: datetime) -> None:
+    for alert in alerts:
+        mark_sending(engine, "alert", str(alert.id), channel, recipient, now)
+
+
+def idempotency_key(alert: AlertView, channel: str, recipient: str) -> str:
+    from monitor.deliver.mail import stable_key
+
+    return stable_key("alert", str(alert.id), alert.kind, alert.subject_kind, alert.subject,
+                      alert.day.isoformat(), channel, recipient)
 
 
 def _record(engine: Engine, alerts: Sequence[AlertView], channel: str, recipient: str, now: datetime,
@@ -104,7 +130,9 @@ def _email(engine: Engine, config: Config, settings: Settings, meta: SiteMeta, r
     from monitor.render.digest import email_html
 
     subject, html, text = render_alert_email(alerts, meta)
-    msg = build_message(config.email, recipient, subject, text, email_html(html), now)
+    identity = "alert-email\x1f" + recipient + "\x1f" + ",".join(str(a.id) for a in sorted(alerts, key=lambda a: a.id))
+    msg = build_message(config.email, recipient, subject, text, email_html(html), now, identity=identity)
+    _mark(engine, alerts, "email", recipient, now)
     try:
         with smtp_session(config.email, settings) as client:
             message_id = send(client, msg)
@@ -120,8 +148,10 @@ def _webhook(engine: Engine, config: Config, _settings: Settings, meta: SiteMeta
     from monitor.deliver.webhook import post_json
 
     for index, alert in enumerate(alerts):
+        body = webhook_body(alert, meta, config.alerts.webhook_format)
+        _mark(engine, [alert], "webhook", url, now)
         try:
-            post_json(url, webhook_body(alert, meta, config.alerts.webhook_format), config.alerts.webhook_timeout)
+            post_json(url, body, config.alerts.webhook_timeout, idempotency_key(alert, "webhook", url))
         except DeliveryError as exc:
             _record(engine, alerts[index:], "webhook", url, now, summary, error=str(exc))
             return

@@ -23,6 +23,7 @@ from monitor.render.digest import (
 from monitor.render.records import DigestData, SiteMeta
 from monitor.settings import Settings
 from monitor.store import outputs
+from monitor.store.delivery import in_flight, mark_sending
 from monitor.store.tables import Digest
 
 log = logging.getLogger(__name__)
@@ -92,9 +93,11 @@ def write_digest(
     return DigestOutcome(data.day, data.total, rendered.subject, str(html), str(text), written)
 
 
-def sent_to(engine: Engine, day: date) -> set[str]:
+def sent_to(engine: Engine, day: date, now: datetime | None = None) -> set[str]:
+    """Recipients sent this day's digest (with ``now``: also those another process is sending it to)."""
     rows = outputs.deliveries(engine, "digest", [day.isoformat()])
-    return {r.recipient for r in rows if r.channel == "email" and r.status == "sent"}
+    return {r.recipient for r in rows
+            if r.channel == "email" and (r.status == "sent" or (now is not None and in_flight(r, now)))}
 
 
 def send_digest(
@@ -104,7 +107,7 @@ def send_digest(
     """Email the digest to each recipient not yet sent it; failures are recorded for the next run."""
     from monitor.deliver.mail import build_message, send, smtp_session
 
-    done = sent_to(engine, data.day)
+    done = sent_to(engine, data.day, now)
     outcome.already_sent = [r for r in recipients if r in done]
     todo = [r for r in recipients if r not in done]
     if not todo:
@@ -130,7 +133,8 @@ def send_digest(
 
 def _send_one(engine: Engine, client: Any, config: Config, email: RenderedDigest, rcpt: str, key: str,
               now: datetime, outcome: DigestOutcome, build: Any, send: Any) -> None:
-    msg = build(config.email, rcpt, email.subject, email.text, email.html, now)
+    msg = build(config.email, rcpt, email.subject, email.text, email.html, now, identity=f"digest\x1f{key}\x1f{rcpt}")
+    mark_sending(engine, "digest", key, "email", rcpt, now)
     try:
         message_id = send(client, msg)
     except DeliveryError as exc:

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 from pathlib import Path
 
+from monitor.process import pid_alive
+
 MANIFEST = ".manifest.json"
+# ".index.html.1234-k2j3h4.tmp": the writing process's id, then mkstemp's random part
+_TEMP = re.compile(r"^\..+?\.(?:(\d+)-)?[^.]*\.tmp$")
 
 
 def write_if_changed(path: Path, data: bytes) -> bool:
@@ -18,7 +23,7 @@ def write_if_changed(path: Path, data: bytes) -> bool:
     except FileNotFoundError:
         pass
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}-", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -28,6 +33,23 @@ def write_if_changed(path: Path, data: bytes) -> bool:
         Path(tmp).unlink(missing_ok=True)
         raise
     return True
+
+
+def remove_leftover_temps(out: Path) -> int:
+    """Delete temporary files that a killed build left behind (not those of a build running now)."""
+    removed = 0
+    if not out.is_dir():
+        return 0
+    for path in out.rglob(".*.tmp"):
+        match = _TEMP.match(path.name)
+        if match is None or not path.is_file():
+            continue
+        pid = int(match[1]) if match[1] else None
+        if pid is not None and pid != os.getpid() and pid_alive(pid):
+            continue
+        path.unlink(missing_ok=True)
+        removed += 1
+    return removed
 
 
 def read_manifest(out: Path) -> dict[str, str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import smtplib
 import ssl
 from collections.abc import Iterator
@@ -17,15 +18,20 @@ from monitor.settings import Settings
 
 def build_message(
     email: EmailConfig, recipient: str, subject: str, text: str, html: str, now: datetime,
-    extra_headers: dict[str, str] | None = None,
+    extra_headers: dict[str, str] | None = None, identity: str | None = None,
 ) -> EmailMessage:
-    """A UTF-8 multipart/alternative message: plain text first, HTML second."""
+    """A UTF-8 multipart/alternative message: plain text first, HTML second.
+
+    With ``identity`` (what is sent, to whom) the Message-ID is derived from it, so a copy sent again
+    after an interrupted run carries the same Message-ID and receivers can drop it.
+    """
     msg = EmailMessage()
     msg["Subject"] = subject
     msg["From"] = email.from_
     msg["To"] = recipient
     msg["Date"] = format_datetime(now)
-    msg["Message-ID"] = make_msgid(domain=_domain(email.from_))
+    domain = _domain(email.from_)
+    msg["Message-ID"] = f"<{stable_key(identity)}@{domain}>" if identity else make_msgid(domain=domain)
     msg["Auto-Submitted"] = "auto-generated"
     if email.list_unsubscribe:
         msg["List-Unsubscribe"] = _angle(email.list_unsubscribe)
@@ -36,6 +42,11 @@ def build_message(
     msg.set_content(text, subtype="plain", charset="utf-8")
     msg.add_alternative(html, subtype="html", charset="utf-8")
     return msg
+
+
+def stable_key(*parts: str) -> str:
+    """A short, stable identifier of what is delivered where (the same for every retry)."""
+    return hashlib.sha256("\x1f".join(("tech-policy-monitor", *parts)).encode()).hexdigest()[:32]
 
 
 def _angle(value: str) -> str:

@@ -25,6 +25,7 @@ from monitor.config import Config
 from monitor.deliver.digests import site_dir, site_meta
 from monitor.deliver.files import (
     read_manifest,
+    remove_leftover_temps,
     remove_stale,
     write_if_changed,
     write_manifest,
@@ -87,6 +88,7 @@ def build_site(
     """
     started = time.perf_counter()
     root = site_dir(config, out)
+    leftovers = remove_leftover_temps(root)
     data = site_data(engine, config, now)
     writer = _Writer(root, read_manifest(root), _salt(config))
     _shared_pages(writer, data)
@@ -97,7 +99,7 @@ def build_site(
     summary = {
         "out": str(root), "pages": len(writer.new), "written": writer.written, "unchanged": writer.unchanged,
         "stories_rendered": rendered, "stories_skipped": skipped, "workers": used, "digests_copied": copied,
-        "removed": removed,
+        "removed": removed, "temp_files_removed": leftovers,
         "seconds": round(time.perf_counter() - started, 3),
     }
     log.info("site %s: %d pages, %d written, %d stories unchanged", root, len(writer.new), writer.written, skipped)

@@ -3,21 +3,27 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
 
 from monitor.errors import ConfigError, MonitorError
+from monitor.resources import migrations_dir
 from monitor.settings import Settings
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 log = logging.getLogger(__name__)
 
-MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
+MIGRATIONS = migrations_dir()
+_REVISION = re.compile(r"^(down_revision|revision)\b[^=\n]*=\s*(.+)$", re.MULTILINE)
+_QUOTED = re.compile(r"['\"]([^'\"]+)['\"]")
 
 
 def sqlite_path(url: str) -> Path | None:
@@ -28,13 +34,23 @@ def sqlite_path(url: str) -> Path | None:
     return Path(parsed.database)
 
 
+_PASSWORD = re.compile(r"(://[^:/@]*:)[^@/]*@")
+
+
+def hide_password(url: str) -> str:
+    """The URL as it may be printed: its password replaced by ***."""
+    return _PASSWORD.sub(r"\1***@", url)
+
+
 def make_engine(url: str) -> Engine:
     try:
         parsed = sa.make_url(url)
     except sa.exc.ArgumentError:
-        raise ConfigError(f"MONITOR_DATABASE_URL: not a database URL (value {url!r})") from None
+        raise ConfigError(f"MONITOR_DATABASE_URL: not a database URL (value {hide_password(url)!r})") from None
     path = sqlite_path(url)
     if path is not None:
+        if not path.exists():
+            log.info("creating the database %s", path.resolve())
         path.parent.mkdir(parents=True, exist_ok=True)
         engine = sa.create_engine(parsed, connect_args={"timeout": 60})
         sa.event.listen(engine, "connect", _sqlite_pragmas)
@@ -44,7 +60,22 @@ def make_engine(url: str) -> Engine:
     try:
         return sa.create_engine(parsed, pool_pre_ping=True)
     except ModuleNotFoundError as exc:
-        raise ConfigError(f"MONITOR_DATABASE_URL: driver not installed: {exc.name} (value {url!r})") from None
+        raise ConfigError(f"MONITOR_DATABASE_URL: driver not installed: {exc.name} "
+                          f"(value {hide_password(url)!r})") from None
+    except sa.exc.NoSuchModuleError:
+        raise ConfigError(f"MONITOR_DATABASE_URL: unknown database or driver {parsed.drivername!r} "
+                          f"(value {hide_password(url)!r}); use sqlite:///PATH or "
+                          "postgresql+psycopg://USER:PASSWORD@HOST/DB") from None
+
+
+@contextmanager
+def database_errors(url: str, doing: str = "cannot open database") -> Iterator[None]:
+    """A database that cannot be reached or read becomes one MonitorError line (password hidden)."""
+    try:
+        yield
+    except sa.exc.DBAPIError as exc:
+        detail = (str(exc.orig).strip().splitlines() or [type(exc.orig).__name__])[0]
+        raise MonitorError(f"{doing} {hide_password(url)}: {detail}") from None
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -59,6 +90,8 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
 @contextmanager
 def session_scope(engine: Engine) -> Iterator[Session]:
     """One transaction: committed on success, rolled back on any error."""
+    from sqlmodel import Session
+
     with Session(engine, expire_on_commit=False) as session:
         try:
             yield session
@@ -86,6 +119,20 @@ def head_revision() -> str:
     return ScriptDirectory(str(MIGRATIONS)).get_current_head() or ""
 
 
+def scripted_head() -> str | None:
+    """The newest migration's id read from the scripts as text, without importing Alembic.
+
+    None when the scripts do not name exactly one head; then Alembic decides.
+    """
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for script in (MIGRATIONS / "versions").glob("*.py"):
+        for key, value in _REVISION.findall(script.read_text(encoding="utf-8")):
+            (revisions if key == "revision" else parents).update(_QUOTED.findall(value))
+    heads = revisions - parents
+    return heads.pop() if len(heads) == 1 else None
+
+
 def current_revision(engine: Engine) -> str | None:
     with engine.connect() as conn:
         if not sa.inspect(conn).has_table("alembic_version"):
@@ -93,12 +140,18 @@ def current_revision(engine: Engine) -> str | None:
         return conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
 
 
+def is_current(engine: Engine) -> bool:
+    """True when the stored revision is the newest script's (a plain query, no Alembic import)."""
+    head = scripted_head()
+    return head is not None and current_revision(engine) == head
+
+
 def upgrade(engine: Engine, url: str) -> bool:
     """Apply pending migrations; returns True if anything was applied."""
+    if is_current(engine):
+        return False
     from alembic import command
 
-    if current_revision(engine) == head_revision():
-        return False
     with _migration_lock(url):
         if current_revision(engine) == head_revision():
             return False
@@ -132,10 +185,12 @@ def open_database(settings: Settings, migrate: bool | None = None) -> Engine:
     if migrate is None:
         migrate = settings.is_sqlite
     try:
-        if migrate:
-            upgrade(engine, settings.database_url)
-        elif current_revision(engine) != head_revision():
-            raise MonitorError("database schema is not current: run `monitor db upgrade`")
-    except sa.exc.OperationalError as exc:
-        raise MonitorError(f"cannot open database: {exc.orig}") from None
+        with database_errors(settings.database_url):
+            if migrate:
+                upgrade(engine, settings.database_url)
+            elif not is_current(engine) and current_revision(engine) != head_revision():
+                raise MonitorError("database schema is not current: run `monitor db upgrade`")
+    except BaseException:
+        engine.dispose()
+        raise
     return engine

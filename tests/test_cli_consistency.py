@@ -1,0 +1,90 @@
+"""The command line behaves the same everywhere: --config position, help on every option, --since forms."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+import pytest
+
+from monitor.cli import cli
+
+
+def walk(group: click.Group, prefix: tuple[str, ...] = ()):
+    for name, command in sorted(group.commands.items()):
+        yield (*prefix, name), command
+        if isinstance(command, click.Group):
+            yield from walk(command, (*prefix, name))
+
+
+def monitor(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MONITOR_")}
+    env["MONITOR_DATABASE_URL"] = f"sqlite:///{cwd / 'monitor.db'}"
+    return subprocess.run([sys.executable, "-m", "monitor", *args], cwd=cwd, env=env, capture_output=True,
+                          text=True, timeout=120)
+
+
+@pytest.fixture
+def elsewhere(tmp_path: Path, write_config) -> tuple[Path, Path]:
+    """A working directory without feeds.yaml, and a config file somewhere else."""
+    config = write_config({"feeds": [{"name": "A", "url": "http://127.0.0.1:9/feed.xml"}]}, name="other.yaml")
+    work = tmp_path / "work"
+    work.mkdir()
+    return work, config
+
+
+def test_every_option_has_help_text():
+    missing = [f"{' '.join(path) or 'monitor'} {param.opts[0]}"
+               for path, command in [((), cli), *walk(cli)]
+               for param in command.params
+               if isinstance(param, click.Option) and not param.help]
+    assert missing == []
+
+
+def test_every_group_takes_config_after_its_name():
+    groups = [path for path, command in walk(cli) if isinstance(command, click.Group)]
+    assert groups
+    for path, command in walk(cli):
+        if isinstance(command, click.Group):
+            assert any("--config" in p.opts for p in command.params), " ".join(path)
+
+
+@pytest.mark.parametrize("args", [["topics", "--config", "{c}", "list"], ["db", "--config", "{c}", "upgrade"],
+                                  ["topics", "list", "--config", "{c}"], ["--config", "{c}", "db", "upgrade"]],
+                         ids=" ".join)
+def test_config_before_or_after_a_group_name(elsewhere, args):
+    work, config = elsewhere
+    result = monitor([a.format(c=config) for a in args], work)
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize("command", [["export"], ["stories"], ["alerts"]], ids=" ".join)
+@pytest.mark.parametrize("since", ["2026-01-01", "3d", "12h", "2026-01-01T06:00:00+02:00"])
+def test_since_takes_the_same_forms_everywhere(elsewhere, command, since):
+    work, config = elsewhere
+    result = monitor(["--config", str(config), *command, "--since", since], work)
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize("command", [["export"], ["stories"], ["alerts"]], ids=" ".join)
+def test_a_bad_since_is_refused_the_same_way_everywhere(elsewhere, command):
+    work, config = elsewhere
+    result = monitor(["--config", str(config), *command, "--since", "yesterday"], work)
+    assert result.returncode == 2
+    assert "--since" in result.stderr and "72h, 3d, 2w, YYYY-MM-DD" in result.stderr
+
+
+def test_csv_export_drops_control_characters_but_keeps_line_breaks():
+    import csv
+    import io
+
+    from monitor.cli.ingest import write_csv
+
+    out = io.StringIO()
+    write_csv([{"title": "Bell\x07 and \x1b[31mred\x00", "text": "line one\nline\ttwo\x85", "tags": ["a\x01", "b"],
+                "id": 7}], out, ["title", "text", "tags", "id"])
+    (row,) = csv.DictReader(io.StringIO(out.getvalue()))
+    assert row == {"title": "Bell and [31mred", "text": "line one\nline\ttwo", "tags": "a;b", "id": "7"}

@@ -1,0 +1,42 @@
+"""--log-format json: stderr carries JSON lines only, whoever logs (libraries too), and no progress bar."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+PROBE = """
+import importlib.util, logging, warnings
+from pathlib import Path
+from monitor.logs import setup_logging
+setup_logging("json")
+# BERTopic's own logger class, loaded from its file (the package itself imports torch)
+folder = Path(importlib.util.find_spec("bertopic").submodule_search_locations[0])
+spec = importlib.util.spec_from_file_location("bertopic_utils_probe", folder / "_utils.py")
+utils = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(utils)
+bertopic_log = utils.MyLogger()
+bertopic_log.configure("WARNING")
+bertopic_log.warning("from BERTopic")
+warnings.warn("a library warning")
+logging.getLogger("urllib3").error("from urllib3")
+logging.getLogger("monitor.probe").info("from the monitor")
+from tqdm import tqdm
+for _ in tqdm(range(3), desc="a library's bar"):
+    pass
+"""
+
+
+def test_json_log_format_writes_only_json_lines():
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MONITOR_", "TQDM_"))}
+    done = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == 0, done.stderr
+    records = [json.loads(line) for line in done.stderr.splitlines() if line.strip()]  # each line is JSON
+    messages = {r["logger"]: r["message"] for r in records}
+    assert "from BERTopic" in messages["BERTopic"]
+    assert "a library warning" in messages["py.warnings"]
+    assert messages["urllib3"] == "from urllib3" and messages["monitor.probe"] == "from the monitor"
+    assert len(records) == 4
+

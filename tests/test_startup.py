@@ -1,0 +1,74 @@
+"""What the command line imports on its light paths (each run in a fresh interpreter)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from monitor.store.db import make_engine, upgrade
+
+HEAVY = {"alembic", "bertopic", "torch", "umap", "hdbscan", "sklearn", "wordllama", "sentence_transformers",
+         "trafilatura", "mako", "pygments"}
+DATABASE = {"sqlalchemy", "sqlmodel", "psycopg"}
+
+
+def imported_by(args: list[str], cwd: Path, db: str) -> set[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MONITOR_")}
+    env["MONITOR_DATABASE_URL"] = db
+    done = subprocess.run([sys.executable, "-X", "importtime", "-m", "monitor", *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return {line.split("|")[-1].strip().split(".")[0] for line in done.stderr.splitlines() if "import time" in line}
+
+
+@pytest.fixture
+def current_db(tmp_path: Path) -> str:
+    url = f"sqlite:///{tmp_path / 'monitor.db'}"
+    engine = make_engine(url)
+    upgrade(engine, url)
+    engine.dispose()
+    return url
+
+
+@pytest.mark.parametrize("args", [["--version"], ["--help"], ["status", "--help"]], ids=" ".join)
+def test_version_and_help_import_no_database_or_config_library(tmp_path, args):
+    imported = imported_by(args, tmp_path, f"sqlite:///{tmp_path / 'monitor.db'}")
+    assert not imported & (HEAVY | DATABASE | {"pydantic", "yaml"}), sorted(imported & (HEAVY | DATABASE))
+    assert not (tmp_path / "monitor.db").exists()
+
+
+def test_config_check_imports_no_database_library(tmp_path, write_config):
+    config = write_config({"feeds": [{"name": "A", "url": "http://127.0.0.1:9/feed"}]})
+    imported = imported_by(["--config", str(config), "config", "--check"], tmp_path, f"sqlite:///{tmp_path / 'm.db'}")
+    assert not imported & (HEAVY | DATABASE), sorted(imported & (HEAVY | DATABASE))
+
+
+def test_status_on_a_current_schema_skips_alembic_and_the_orm(tmp_path, write_config, current_db):
+    config = write_config({"feeds": [{"name": "A", "url": "http://127.0.0.1:9/feed"}]})
+    imported = imported_by(["--config", str(config), "status"], tmp_path, current_db)
+    assert "sqlalchemy" in imported
+    assert not imported & (HEAVY | {"sqlmodel"}), sorted(imported & (HEAVY | {"sqlmodel"}))
+
+
+def test_a_schema_behind_is_still_migrated(tmp_path, write_config):
+    config = write_config({"feeds": [{"name": "A", "url": "http://127.0.0.1:9/feed"}]})
+    db = f"sqlite:///{tmp_path / 'fresh.db'}"
+    imported = imported_by(["--config", str(config), "status"], tmp_path, db)
+    assert "alembic" in imported
+    from monitor.store.db import current_revision, head_revision
+
+    engine = make_engine(db)
+    try:
+        assert current_revision(engine) == head_revision()
+    finally:
+        engine.dispose()
+
+
+def test_the_scripted_head_is_alembics_head():
+    from monitor.store.db import head_revision, scripted_head
+
+    assert scripted_head() == head_revision()
