@@ -7,7 +7,6 @@ import hashlib
 import re
 import unicodedata
 from datetime import date, datetime
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -15,8 +14,9 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from markupsafe import Markup
 
 from monitor.render.trend import arrow_label, percent
+from monitor.resources import templates_dir
 
-TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+TEMPLATES = templates_dir()
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
 _HTTP = re.compile(r"https?://[^/?#\s@]*[^/?#\s@:]", re.IGNORECASE)
 
