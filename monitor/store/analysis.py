@@ -29,8 +29,9 @@ from monitor.store.tables import (
     Topic,
     TopicModelRun,
 )
+from monitor.store.when import article_time, article_time_of
 
-WHEN = sa.func.coalesce(Article.published_at, Article.fetched_at)  # an article's time for the analysis stages
+WHEN = article_time()  # an article's time (monitor.store.when)
 
 
 @dataclass(frozen=True)
@@ -75,7 +76,7 @@ def pending_counts(engine: Engine, model: str, topics: bool) -> dict[str, int]:
 def articles_to_embed(engine: Engine, model: str, limit: int) -> list[ArticleRow]:
     with session_scope(engine) as s:
         rows = s.exec(select(Article).where(_no_embedding(model)).order_by(Article.id).limit(limit)).all()
-        return [ArticleRow(a.id, a.title, _text_of(a), a.published_at or a.fetched_at, a.duplicate_of) for a in rows]
+        return [ArticleRow(a.id, a.title, _text_of(a), article_time_of(a.published_at, a.fetched_at), a.duplicate_of) for a in rows]
 
 
 def save_embeddings(engine: Engine, model: str, dim: int, rows: Sequence[tuple[int, bytes]], now: datetime) -> None:
@@ -93,7 +94,7 @@ def _with_vectors(model: str) -> Any:
 
 
 def _vector_rows(s: Any, query: Any) -> list[ArticleRow]:
-    return [ArticleRow(a.id, a.title, _text_of(a), a.published_at or a.fetched_at, a.duplicate_of, v)
+    return [ArticleRow(a.id, a.title, _text_of(a), article_time_of(a.published_at, a.fetched_at), a.duplicate_of, v)
             for a, v in s.execute(query).all()]
 
 

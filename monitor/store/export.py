@@ -12,6 +12,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from monitor.store.tables import Article, ArticleSource, ArticleTopic, Feed, FetchLog, StoryMember, Topic
+from monitor.store.when import article_time
 
 EXPORT_FIELDS = (
     "id", "url", "canonical_url", "feed", "feeds", "title", "published", "published_source", "fetched",
@@ -46,7 +47,7 @@ def _article_query(since: datetime | None, after_id: int, batch: int) -> Any:
         .limit(batch)
     )
     if since is not None:
-        query = query.where(sa.func.coalesce(Article.published_at, Article.fetched_at) >= since)
+        query = query.where(article_time() >= since)
     return query
 
 

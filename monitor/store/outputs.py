@@ -42,23 +42,12 @@ from monitor.store.tables import (
     StoryMember,
     Topic,
 )
+from monitor.store.when import article_time, chunks
 from monitor.trends.watch import WatchMatcher, compile_watchlist
 
-CHUNK = 500
 SPARK_DAYS = 14
 SOURCES_PER_STORY = 5
 WATCH_LINKS = 3
-
-
-def article_time() -> Any:
-    """An article's time: its published date unless missing or later than the fetch, else the fetch time."""
-    published, fetched = Article.published_at, Article.fetched_at
-    return sa.case((sa.and_(published.is_not(None), published <= fetched), published), else_=fetched)
-
-
-def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
 
 
 def _days(first: date, last: date) -> list[date]:
@@ -81,7 +70,7 @@ class _Row:
 def _outlets(session: Any, ids: Sequence[int]) -> dict[int, str]:
     """Each article's outlet: the name of the first feed that carried it."""
     names: dict[int, str] = {}
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids):
         rows = session.execute(
             sa.select(ArticleSource.article_id, Feed.name)
             .join(Feed, Feed.id == ArticleSource.feed_id)
@@ -149,7 +138,7 @@ def _window_rows(session: Any, start: datetime, end: datetime) -> list[_Row]:
 
 def _lookup(session: Any, column: Any, key: Any, ids: Sequence[int]) -> dict[int, Any]:
     out: dict[int, Any] = {}
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids):
         out.update(session.execute(sa.select(key, column).where(key.in_(chunk))).all())
     return out
 
@@ -210,7 +199,7 @@ def _window_stories(
     for row in rows:
         members[story_of.get(row.id, -row.id)].append(row)
     real = [k for k in members if k > 0]
-    stories = {s.id: s for chunk in _chunks(real) for s in session.exec(select(Story).where(Story.id.in_(chunk)))}
+    stories = {s.id: s for chunk in chunks(real) for s in session.exec(select(Story).where(Story.id.in_(chunk)))}
     by_topic: dict[int, list[StoryView]] = defaultdict(list)
     for key, group in members.items():
         view = _story_view(stories.get(key), group, outlets)
@@ -370,7 +359,7 @@ def load_stories(engine: Engine, ids: Sequence[int], topic_names: dict[int, str]
     when = article_time().label("article_time")
     story_cols = (Story.id, Story.title, Story.size, Story.outlets, Story.first_seen_at, Story.last_seen_at,
                   Story.topic_id)
-    for chunk in _chunks(sorted(ids), 2000):
+    for chunk in chunks(sorted(ids), 2000):
         with session_scope(engine) as session:
             stories = session.execute(sa.select(*story_cols).where(Story.id.in_(chunk)).order_by(Story.id)).all()
             rows = session.execute(
@@ -404,7 +393,7 @@ def save_digest(engine: Engine, row: Digest) -> None:
 def deliveries(engine: Engine, item_kind: str, keys: Sequence[str]) -> list[Delivery]:
     with session_scope(engine) as session:
         out: list[Delivery] = []
-        for chunk in _chunks(list(keys)):
+        for chunk in chunks(list(keys)):
             out += session.exec(
                 select(Delivery).where(Delivery.item_kind == item_kind, Delivery.item_key.in_(chunk))
             ).all()
@@ -441,5 +430,5 @@ def recent_alerts(engine: Engine, since: datetime) -> list[AlertView]:
 def alerts_by_id(engine: Engine, ids: Sequence[int]) -> dict[int, AlertView]:
     with session_scope(engine) as session:
         keys = _topic_keys(session)
-        rows = [a for chunk in _chunks(list(ids)) for a in session.exec(select(Alert).where(Alert.id.in_(chunk)))]
+        rows = [a for chunk in chunks(list(ids)) for a in session.exec(select(Alert).where(Alert.id.in_(chunk)))]
         return {a.id or 0: _alert_view(a, keys) for a in rows}

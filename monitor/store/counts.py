@@ -1,0 +1,121 @@
+"""Daily counts kept article by article (``counted_article``): what changed since the last pass, and writes.
+
+An article is counted once, on the day of its time (``monitor.store.when``). A later
+pass finds only articles that are new, whose topic or story changed, or that are
+gone or became duplicates, and moves their difference into ``daily_count``.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlmodel import col, delete, select
+
+from monitor.store.db import session_scope
+from monitor.store.tables import Article, ArticleTopic, CountedArticle, DailyCount, StoryMember, TrendState
+from monitor.store.when import article_time, chunks
+from monitor.trends.counts import CountRow, Key, Placement
+
+WATCHLIST = "watchlist"
+TEXT_BATCH = 2000
+
+
+@dataclass(frozen=True)
+class Pending:
+    """Articles whose counts are out of date."""
+
+    new: list[Placement]  # never counted: ``watch`` still to be matched
+    moved: list[tuple[Placement, Placement]]  # (as counted, as now): topic or story changed
+    gone: list[Placement]  # deleted or now a duplicate
+
+
+def _placement(row: CountedArticle) -> Placement:
+    return Placement(row.article_id, row.day, row.topic_id, row.story_id, tuple(row.watch or ()))
+
+
+def state(engine: Engine, name: str) -> str | None:
+    with session_scope(engine) as s:
+        row = s.get(TrendState, name)
+        return row.value if row is not None else None
+
+
+def reset(engine: Engine, watchlist: str) -> None:
+    """Forget every count (the next pass recounts all history), remembering the watchlist used."""
+    with session_scope(engine) as s:
+        s.exec(delete(CountedArticle))
+        s.exec(delete(DailyCount))
+        s.merge(TrendState(name=WATCHLIST, value=watchlist))
+
+
+def pending(engine: Engine) -> Pending:
+    counted = CountedArticle
+    query = (
+        sa.select(Article.id, article_time(), ArticleTopic.topic_id, StoryMember.story_id, counted)
+        .outerjoin(ArticleTopic, ArticleTopic.article_id == Article.id)
+        .outerjoin(StoryMember, StoryMember.article_id == Article.id)
+        .outerjoin(counted, counted.article_id == Article.id)
+        .where(Article.duplicate_of.is_(None), sa.or_(
+            counted.article_id.is_(None),
+            counted.topic_id.is_distinct_from(ArticleTopic.topic_id),
+            counted.story_id.is_distinct_from(StoryMember.story_id),
+        ))
+    )
+    gone_query = (sa.select(counted).outerjoin(Article, Article.id == counted.article_id)
+                  .where(sa.or_(Article.id.is_(None), Article.duplicate_of.is_not(None))))
+    new, moved = [], []
+    with session_scope(engine) as s:
+        for article_id, when, topic_id, story_id, old in s.execute(query).all():
+            if old is None:
+                new.append(Placement(article_id, when.date(), topic_id, story_id))
+            else:
+                was = _placement(old)
+                moved.append((was, Placement(article_id, was.day, topic_id, story_id, was.watch)))
+        gone = [_placement(row) for (row,) in s.execute(gone_query).all()]
+    return Pending(new, moved, gone)
+
+
+def texts(engine: Engine, ids: Sequence[int]) -> Iterator[dict[int, str]]:
+    """Title and text of the given articles, a batch at a time."""
+    for batch in chunks(ids, TEXT_BATCH):
+        with session_scope(engine) as s:
+            rows = s.execute(sa.select(Article.id, Article.title, sa.func.coalesce(Article.text, Article.summary, ""))
+                             .where(col(Article.id).in_(batch))).all()
+        yield {i: f"{title}\n{text}" for i, title, text in rows}
+
+
+def day_counts(engine: Engine, days: Sequence[date]) -> Counter[Key]:
+    """The stored counts of the given days."""
+    out: Counter[Key] = Counter()
+    with session_scope(engine) as s:
+        for batch in chunks(sorted(set(days))):
+            for row in s.exec(select(DailyCount).where(col(DailyCount.day).in_(batch))).all():
+                out[(row.kind, row.key, row.day)] = row.count
+    return out
+
+
+def save(engine: Engine, placed: Sequence[Placement], dropped: Sequence[int], days: Sequence[date],
+         rows: Sequence[CountRow]) -> None:
+    """In one transaction: record ``placed`` (replacing earlier placements), forget ``dropped`` articles and
+    replace the counts of ``days`` by ``rows``."""
+    with session_scope(engine) as s:
+        ids = [p.article_id for p in placed] + list(dropped)
+        for batch in chunks(ids):
+            s.exec(delete(CountedArticle).where(col(CountedArticle.article_id).in_(batch)))
+        for batch in chunks(sorted(set(days))):
+            s.exec(delete(DailyCount).where(col(DailyCount.day).in_(batch)))
+        s.flush()
+        s.add_all(CountedArticle(article_id=p.article_id, day=p.day, topic_id=p.topic_id, story_id=p.story_id,
+                                 watch=list(p.watch)) for p in placed)
+        s.add_all(DailyCount(day=r.day, kind=r.kind, key=r.key, count=r.count, share=r.share) for r in rows)
+
+
+def placements_on(engine: Engine, day: date) -> list[Placement]:
+    """Every article counted on ``day`` (which stories made an alert's count)."""
+    with session_scope(engine) as s:
+        rows = s.exec(select(CountedArticle).where(CountedArticle.day == day)).all()
+        return [_placement(r) for r in rows]
