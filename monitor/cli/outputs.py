@@ -37,6 +37,7 @@ def digest_command(app: App, day: str | None, send: bool, to: tuple[str, ...], d
     from monitor.render.digest import due_day
 
     config, now = app.config, datetime.now(UTC)
+    _bring_up_to_date(app, now)
     when = _day(day) or due_day(now, config.digest.time, config.digest.timezone)
     recipients = list(to) or list(config.email.to)
     if dry_run:
@@ -49,6 +50,13 @@ def digest_command(app: App, day: str | None, send: bool, to: tuple[str, ...], d
         raise ConfigError("--send: no recipients (set email.to in the configuration or pass --to)")
     outcome = digests.process_day(app.engine, config, app.settings, when, now, send=send, recipients=recipients)
     _report(outcome, send)
+
+
+def _bring_up_to_date(app: App, now: datetime) -> None:
+    """Daily counts and alerts first, so a digest or site built on its own shows what is stored."""
+    from monitor.trends.service import refresh
+
+    refresh(app.engine, app.config, now)
 
 
 def _report(outcome: DigestOutcome, send: bool) -> None:
@@ -75,7 +83,9 @@ def site_command(app: App, out: str | None) -> None:
     """Build or refresh the static trend site (only changed files are rewritten)."""
     from monitor.deliver.site import build_site
 
-    summary = build_site(app.engine, app.config, datetime.now(UTC), out=out)
+    now = datetime.now(UTC)
+    _bring_up_to_date(app, now)
+    summary = build_site(app.engine, app.config, now, out=out)
     click.echo(
         f"site {summary['out']}: {summary['pages']} pages, {summary['written']} written, "
         f"{summary['stories_skipped']} story pages unchanged, {summary['removed']} removed "

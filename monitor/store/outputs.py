@@ -160,7 +160,7 @@ def load_digest(engine: Engine, config: Config, day: date, start: datetime, end:
         watch = _watch_hits(config, rows, _daily(session, "watch", history_days[0], history_days[-1]), history_days)
         keys = _topic_keys(session)
         alerts = session.exec(
-            select(Alert).where(Alert.created_at >= start, Alert.created_at < end).order_by(Alert.score.desc())
+            select(Alert).where(Alert.day == described_day(start, end)).order_by(Alert.score.desc(), Alert.id)
         ).all()
         return DigestData(
             day=day, start=start, end=end, timezone=config.digest.timezone, total=len(rows),
@@ -233,14 +233,39 @@ def _distinct_outlets(group: list[_Row], outlets: dict[int, str]) -> tuple[Link,
 
 
 def _emerging(session: Any, config: Config, topic_of: dict[int, int], end: datetime) -> list[TopicTrend]:
+    """Discovered topics whose first article falls in the ``emerging_days`` before ``end``."""
     since = end - timedelta(days=config.trends.emerging_days)
     counts = Counter(t for t in topic_of.values() if t >= 0)
-    topics = session.exec(
-        select(Topic).where(Topic.seeded.is_(False), Topic.first_seen_at >= since, Topic.first_seen_at < end)
-        .order_by(Topic.first_seen_at.desc())
-    ).all()
-    return [TopicTrend(id=t.id, name=t.name, keywords=tuple(t.keywords or ()), headlines=tuple(t.headlines or ()), emerging=True, count=counts[t.id],
-                       size=t.size, first_seen=t.first_seen_at) for t in topics]
+    firsts = {k: t for k, t in first_articles(session).items() if since <= t < end}
+    topics = session.exec(select(Topic).where(Topic.seeded.is_(False), Topic.id.in_(list(firsts)))).all()
+    out = [TopicTrend(id=t.id, name=t.name, keywords=tuple(t.keywords or ()), headlines=tuple(t.headlines or ()),
+                      emerging=True, count=counts[t.id], size=t.size, first_seen=firsts[t.id]) for t in topics]
+    return sorted(out, key=lambda t: (-t.first_seen.timestamp(), t.id))
+
+
+def first_articles(session: Any) -> dict[int, datetime]:
+    """Each topic's first article time: when the topic appeared in the news, whenever a fit found it."""
+    when = article_time()
+    rows = session.execute(
+        sa.select(ArticleTopic.topic_id, sa.func.min(when)).join(Article, Article.id == ArticleTopic.article_id)
+        .where(ArticleTopic.topic_id >= 0, Article.duplicate_of.is_(None)).group_by(ArticleTopic.topic_id)
+    )
+    return {topic_id: _aware(first) for topic_id, first in rows if first is not None}
+
+
+def _aware(value: datetime | str) -> datetime:
+    """min() over a timestamp comes back as text on SQLite and without the column's type."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def described_day(start: datetime, end: datetime) -> date:
+    """The day a digest window is about: the local date of its middle (an 07:00 digest describes yesterday).
+
+    Alerts are picked by this day, so one detected after midnight still belongs to the day it describes.
+    """
+    return (start + (end - start) / 2).date()
 
 
 def _watch_hits(
@@ -271,6 +296,7 @@ def load_topics(engine: Engine, config: Config, days: Sequence[date], top_storie
     with session_scope(engine) as session:
         history = _daily(session, "topic", days[0] - timedelta(days=base_days), days[-1])
         topics = session.exec(select(Topic).where(Topic.id >= 0).order_by(Topic.id)).all()
+        firsts = first_articles(session)
         stories = _top_stories(session, days[-1] - timedelta(days=30), top_stories)
         watch = _topic_watch(session, config, days[-1] - timedelta(days=30))
     emerging_since = days[-1] - timedelta(days=config.trends.emerging_days)
@@ -280,10 +306,10 @@ def load_topics(engine: Engine, config: Config, days: Sequence[date], top_storie
         before = _series(counts, _days(days[-1] - timedelta(days=base_days + 6), days[-1] - timedelta(days=7)))
         out.append(TopicTrend(
             id=t.id, name=t.name, keywords=tuple(t.keywords or ()), headlines=tuple(t.headlines or ()), seeded=t.seeded,
-            emerging=not t.seeded and t.first_seen_at is not None and t.first_seen_at.date() >= emerging_since,
+            emerging=not t.seeded and t.id in firsts and firsts[t.id].date() >= emerging_since,
             count=sum(_series(counts, days[-7:])), baseline=7 * mean(before), series=tuple(_series(counts, days)),
             days=tuple(days), stories=tuple(stories.get(t.id, ())), watch=tuple(watch.get(t.id, ())),
-            size=t.size, first_seen=t.first_seen_at, active=t.active,
+            size=t.size, first_seen=firsts.get(t.id, t.first_seen_at), active=t.active,
         ))
     return out
 
