@@ -27,7 +27,6 @@ from monitor.render.records import (
     TopicTrend,
     WatchHit,
 )
-from monitor.render.trend import mean
 from monitor.store.db import session_scope
 from monitor.store.tables import (
     Alert,
@@ -43,7 +42,8 @@ from monitor.store.tables import (
     Topic,
 )
 from monitor.store.when import article_time, chunks
-from monitor.trends.watch import WatchMatcher, compile_watchlist
+from monitor.trends.metrics import mean
+from monitor.trends.watch import watchlist_matcher
 
 SPARK_DAYS = 14
 SOURCES_PER_STORY = 5
@@ -116,11 +116,6 @@ def _topic_keys(session: Any) -> dict[str, int]:
         keys.setdefault(name, topic_id)
         keys[str(topic_id)] = topic_id
     return keys
-
-
-def _watchlist(config: Config) -> WatchMatcher:
-    """The same matching as the trend counts: case-insensitive, on word boundaries (CJK: substrings)."""
-    return compile_watchlist((term.name, term.aliases) for term in config.watchlist)
 
 
 # --- the digest ------------------------------------------------------------------------------
@@ -271,7 +266,7 @@ def described_day(start: datetime, end: datetime) -> date:
 def _watch_hits(
     config: Config, rows: list[_Row], history: dict[str, dict[date, int]], history_days: list[date]
 ) -> list[WatchHit]:
-    matcher = _watchlist(config)
+    matcher = watchlist_matcher(config.watchlist)
     matched: dict[str, list[_Row]] = defaultdict(list)
     for row in rows:
         for name in matcher.matches(f"{row.title}\n{row.summary}"):
@@ -328,7 +323,7 @@ def _top_stories(session: Any, since: date, limit: int) -> dict[int, list[StoryV
 
 
 def _topic_watch(session: Any, config: Config, since: date) -> dict[int, list[tuple[str, int]]]:
-    matcher = _watchlist(config)
+    matcher = watchlist_matcher(config.watchlist)
     if not matcher.names:
         return {}
     when = article_time()

@@ -19,11 +19,7 @@ from monitor.store.tables import Alert
 from monitor.trends.alerts import AlertDraft, drafts
 from monitor.trends.counts import Placement, deltas, story_tally, with_shares
 from monitor.trends.detect import Signal, SpikeRule, emerging, first_seen, spikes
-from monitor.trends.watch import WatchMatcher, compile_watchlist
-
-
-def watchlist(config: Config) -> WatchMatcher:
-    return compile_watchlist((w.name, w.aliases) for w in config.watchlist)
+from monitor.trends.watch import WatchMatcher, watchlist_matcher
 
 
 def _signature(config: Config) -> str:
@@ -39,7 +35,7 @@ def update_counts(engine: Engine, config: Config) -> dict[str, int]:
     if count_db.state(engine, count_db.WATCHLIST) != signature:
         count_db.reset(engine, signature)
     todo = count_db.pending(engine)
-    new = _matched(engine, todo.new, watchlist(config))
+    new = _matched(engine, todo.new, watchlist_matcher(config.watchlist))
     now_placed = [after for _, after in todo.moved]
     change = deltas([*(before for before, _ in todo.moved), *todo.gone], [*new, *now_placed])
     days = sorted({day for _, _, day in change})
