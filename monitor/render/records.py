@@ -52,6 +52,7 @@ class TopicTrend:
     size: int = 0
     first_seen: datetime | None = None
     active: bool = True
+    muted: bool = False  # muted in the configuration: kept off the index and the digest
 
     @property
     def change(self) -> float:

@@ -118,6 +118,16 @@ def _topic_keys(session: Any) -> dict[str, int]:
     return keys
 
 
+def topic_name(config: Config, topic: Topic) -> str:
+    """The topic's name as the outputs show it: ``discovered_topics`` may rename a discovered topic."""
+    return next((d.name for d in config.discovered_topics if d.id == topic.id and d.name), topic.name)
+
+
+def muted_topics(config: Config) -> set[int]:
+    """Topics muted in ``discovered_topics``: never in the digest, not on the site's index."""
+    return {d.id for d in config.discovered_topics if d.mute}
+
+
 # --- the digest ------------------------------------------------------------------------------
 
 
@@ -160,7 +170,8 @@ def load_digest(engine: Engine, config: Config, day: date, start: datetime, end:
         return DigestData(
             day=day, start=start, end=end, timezone=config.digest.timezone, total=len(rows),
             baseline_total=mean([sum(c.get(d, 0) for c in totals.values()) for d in history_days]) if totals else 0.0,
-            topics=tuple(topics), emerging=tuple(emerging), alerts=tuple(_alert_view(a, keys) for a in alerts),
+            topics=tuple(topics), emerging=tuple(emerging),
+            alerts=tuple(v for v in (_alert_view(a, keys) for a in alerts) if v.topic_id not in muted_topics(config)),
             watch=tuple(watch), unassigned=sum(1 for i in ids if topic_of.get(i, -1) < 0),
         )
 
@@ -172,13 +183,14 @@ def _digest_topics(
     counts = Counter(t for t in topic_of.values() if t >= 0)
     if not counts:
         return []
-    topics = session.exec(select(Topic).where(Topic.id.in_(list(counts)))).all()
+    topics = [t for t in session.exec(select(Topic).where(Topic.id.in_(list(counts)))).all()
+              if t.id not in muted_topics(config)]
     stories = _window_stories(session, rows, topic_of, story_of, outlets)
     out = []
     for topic in topics:
         past = _series(history.get(str(topic.id), {}), history_days)
         out.append(TopicTrend(
-            id=topic.id, name=topic.name, keywords=tuple(topic.keywords or ()), headlines=tuple(topic.headlines or ()), seeded=topic.seeded,
+            id=topic.id, name=topic_name(config, topic), keywords=tuple(topic.keywords or ()), headlines=tuple(topic.headlines or ()), seeded=topic.seeded,
             count=counts[topic.id], baseline=mean(past), series=(*past[-SPARK_DAYS:], counts[topic.id]),
             stories=tuple(stories.get(topic.id, ())[: config.digest.top_stories]), size=topic.size,
             first_seen=topic.first_seen_at,
@@ -232,9 +244,11 @@ def _emerging(session: Any, config: Config, topic_of: dict[int, int], end: datet
     since = end - timedelta(days=config.trends.emerging_days)
     counts = Counter(t for t in topic_of.values() if t >= 0)
     firsts = {k: t for k, t in first_articles(session).items() if since <= t < end}
+    muted = muted_topics(config)
     topics = session.exec(select(Topic).where(Topic.seeded.is_(False), Topic.id.in_(list(firsts)))).all()
-    out = [TopicTrend(id=t.id, name=t.name, keywords=tuple(t.keywords or ()), headlines=tuple(t.headlines or ()),
-                      emerging=True, count=counts[t.id], size=t.size, first_seen=firsts[t.id]) for t in topics]
+    out = [TopicTrend(id=t.id, name=topic_name(config, t), keywords=tuple(t.keywords or ()), headlines=tuple(t.headlines or ()),
+                      emerging=True, count=counts[t.id], size=t.size, first_seen=firsts[t.id]) for t in topics
+           if t.id not in muted]
     return sorted(out, key=lambda t: (-t.first_seen.timestamp(), t.id))
 
 
@@ -300,7 +314,8 @@ def load_topics(engine: Engine, config: Config, days: Sequence[date], top_storie
         counts = history.get(str(t.id), {})
         before = _series(counts, _days(days[-1] - timedelta(days=base_days + 6), days[-1] - timedelta(days=7)))
         out.append(TopicTrend(
-            id=t.id, name=t.name, keywords=tuple(t.keywords or ()), headlines=tuple(t.headlines or ()), seeded=t.seeded,
+            id=t.id, name=topic_name(config, t), keywords=tuple(t.keywords or ()), headlines=tuple(t.headlines or ()),
+            seeded=t.seeded, muted=t.id in muted_topics(config),
             emerging=not t.seeded and t.id in firsts and firsts[t.id].date() >= emerging_since,
             count=sum(_series(counts, days[-7:])), baseline=7 * mean(before), series=tuple(_series(counts, days)),
             days=tuple(days), stories=tuple(stories.get(t.id, ())), watch=tuple(watch.get(t.id, ())),
