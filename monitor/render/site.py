@@ -60,7 +60,7 @@ def render_index(data: SiteData) -> str:
         chart30=trends_charts(data, 30, "Daily articles per topic, last 30 days"),
         chart90=trends_charts(data, 90, "Daily articles per topic, last 90 days"), colors=chart_colors(data),
         alerts=data.alerts[:LATEST_ALERTS], latest_digest=data.digests[0] if data.digests else None,
-        topics=_ranked(data.topics), sparklines=sparks, total_week=sum(data.totals[-7:]),
+        topics=_ranked(data.topics), sparklines=sparks, total_week=sum(data.totals[-7:]), top_stories=data.top_stories,
     )
 
 
@@ -73,7 +73,18 @@ def render_topic(data: SiteData, topic: TopicTrend) -> str:
 
 def render_story(data: SiteData, story: StoryView) -> str:
     outlets = Counter(link.outlet or "unknown" for link in story.sources).most_common()
-    return render("story.html", meta=data.meta, root="../", story=story, outlets=outlets)
+    return render("story.html", meta=data.meta, root="../", story=story, outlets=outlets,
+                  regions=outlets_by(story, "region"), languages=outlets_by(story, "language"))
+
+
+def outlets_by(story: StoryView, field: str) -> list[tuple[str, list[str]]]:
+    """(region or language, its outlets) with the most outlets first; unknown last."""
+    groups: dict[str, list[str]] = {}
+    for link in story.sources:
+        names = groups.setdefault(getattr(link, field) or "", [])
+        if (link.outlet or "unknown") not in names:
+            names.append(link.outlet or "unknown")
+    return sorted(groups.items(), key=lambda kv: (kv[0] == "", -len(kv[1]), kv[0]))
 
 
 def render_alerts(data: SiteData) -> str:

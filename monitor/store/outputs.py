@@ -390,27 +390,48 @@ def story_stamps(engine: Engine) -> dict[int, tuple[str, int | None]]:
         return {r[0]: ("|".join(str(v) for v in r[1:]), r[1]) for r in session.execute(sa.select(*cols))}
 
 
+SNIPPET = 400
+
+
 def load_stories(engine: Engine, ids: Sequence[int], topic_names: dict[int, str]) -> Iterator[StoryView]:
     """Stories with all their articles, oldest first; read in chunks so a full build stays in memory."""
     when = article_time().label("article_time")
     story_cols = (Story.id, Story.title, Story.size, Story.outlets, Story.first_seen_at, Story.last_seen_at,
-                  Story.topic_id)
+                  Story.topic_id, Story.headline_article_id)
+    snippet = sa.func.substr(sa.func.coalesce(Article.summary, Article.text, ""), 1, SNIPPET)
     for chunk in chunks(sorted(ids), 2000):
         with session_scope(engine) as session:
             stories = session.execute(sa.select(*story_cols).where(Story.id.in_(chunk)).order_by(Story.id)).all()
             rows = session.execute(
-                sa.select(StoryMember.story_id, Article.title, Article.url, Article.site_name, Feed.name, when)
+                sa.select(StoryMember.story_id, Article.id, Article.title, Article.url, Article.site_name, Feed.name,
+                          when, Feed.region, sa.func.coalesce(Article.language, Feed.language), snippet)
                 .join(Article, Article.id == StoryMember.article_id)
                 .outerjoin(Feed, Feed.id == Article.first_feed_id)
                 .where(StoryMember.story_id.in_(chunk)).order_by(when, Article.id)
             ).all()
         members: dict[int, list[Link]] = defaultdict(list)
-        for story_id, title, url, site_name, feed, time in rows:
+        ledes: dict[int, str] = {}
+        for story_id, article_id, title, url, site_name, feed, time, region, language, text in rows:
             outlet = feed or site_name or urlsplit(url or "").hostname or ""
-            members[story_id].append(Link(title or "", url or "", outlet, time))
-        for sid, title, size, outlets, first, last, topic in stories:
+            members[story_id].append(Link(title or "", url or "", outlet, time, region, language, text or ""))
+            ledes[article_id] = text or ""
+        for sid, title, size, outlets, first, last, topic, headline in stories:
+            links = tuple(members.get(sid, ()))
+            lede = (ledes.get(headline, "") if headline is not None else "") or (links[0].snippet if links else "")
             yield StoryView(sid, title, size, outlets, first, last, topic,
-                            topic_names.get(topic) if topic is not None else None, tuple(members.get(sid, ())))
+                            topic_names.get(topic) if topic is not None else None, links, lede=lede)
+
+
+def load_day_stories(engine: Engine, start: datetime, end: datetime, topic_names: dict[int, str],
+                     limit: int = 5) -> list[StoryView]:
+    """The stories reported in [start, end), most outlets first, with their articles (first reporter, lede)."""
+    with session_scope(engine) as session:
+        ids = list(session.execute(
+            sa.select(Story.id).where(Story.last_seen_at >= start, Story.first_seen_at < end, Story.size > 1)
+            .order_by(Story.outlets.desc(), Story.size.desc(), Story.id).limit(limit)
+        ).scalars())
+    found = {s.id: s for s in load_stories(engine, ids, topic_names)}
+    return [found[i] for i in ids if i in found]
 
 
 # --- digests and deliveries ---------------------------------------------------------------------------
