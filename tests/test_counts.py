@@ -125,3 +125,19 @@ def test_cli_trends_prints_each_days_count(engine: sa.Engine, config: Config, wr
     assert [f"{d:%m-%d}" for d in days] == header.split()[2:5]
     (row,) = [r for r in rows if r.rstrip().endswith("Topic 7")]
     assert row.split()[:5] == ["7", "7", "5", "0", "2"]
+
+
+def test_csv_export_reads_back_exactly_with_hostile_cells() -> None:
+    import csv
+    import io
+
+    from monitor.store.export import EXPORT_FIELDS, write_csv
+
+    hostile = ['a "quoted", comma', "line\nbreak\r\nand CR", "", "plain", "trailing space ", '"']
+    records = [{k: None for k in EXPORT_FIELDS} | {"id": i, "title": text, "feeds": ["A, B", "C"], "text": text}
+               for i, text in enumerate(hostile)]
+    out = io.StringIO()
+    assert write_csv(records, out) == len(records)
+    rows = list(csv.DictReader(io.StringIO(out.getvalue())))
+    assert [r["title"] for r in rows] == hostile and [r["text"] for r in rows] == hostile
+    assert {r["feeds"] for r in rows} == {"A, B;C"} and rows[0]["topic_id"] == "" and rows[3]["id"] == "3"

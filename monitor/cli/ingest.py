@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 from datetime import UTC, datetime
 from typing import Any, TextIO
@@ -78,17 +77,14 @@ def _when(value: datetime | None) -> str:
 @pass_app
 def export_command(app: App, fmt: str, since: datetime | None, output: TextIO) -> None:
     """Export articles, one record each, as JSON lines or CSV."""
-    from monitor.store.export import EXPORT_FIELDS, iter_articles
+    from monitor.store.export import iter_articles, write_csv
 
     records = iter_articles(app.engine, since.replace(tzinfo=UTC) if since else None)
     if fmt == "jsonl":
         for record in records:
             output.write(json.dumps(record, ensure_ascii=False) + "\n")
         return
-    writer = csv.DictWriter(output, fieldnames=EXPORT_FIELDS, lineterminator="\n")
-    writer.writeheader()
-    for record in records:
-        writer.writerow({k: ";".join(v) if isinstance(v, list) else v for k, v in record.items()})
+    write_csv(records, output)
 
 
 @click.command("config")
