@@ -141,3 +141,17 @@ def test_csv_export_reads_back_exactly_with_hostile_cells() -> None:
     rows = list(csv.DictReader(io.StringIO(out.getvalue())))
     assert [r["title"] for r in rows] == hostile and [r["text"] for r in rows] == hostile
     assert {r["feeds"] for r in rows} == {"A, B;C"} and rows[0]["topic_id"] == "" and rows[3]["id"] == "3"
+
+
+def test_concurrent_passes_never_count_an_article_twice(engine: sa.Engine, config: Config) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from monitor.trends.service import update_counts
+
+    for i in range(40):
+        _add(engine, f"c{i}", NOW - timedelta(days=i % 5), topic=1, text="Huawei" if i % 2 else "chips")
+    with ThreadPoolExecutor(4) as pool:
+        summaries = list(pool.map(lambda _: update_counts(engine, config), range(4)))
+    assert sum(s["new"] for s in summaries) == 40
+    assert sum(trend_db.daily_series(engine, "total")["all"].values()) == 40
+    assert sum(trend_db.daily_series(engine, "watch")["Huawei"].values()) == 20

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
-from sqlmodel import col, delete, select
+from sqlmodel import Session, col, delete, select
 
 from monitor.store.db import session_scope
 from monitor.store.tables import Article, ArticleTopic, CountedArticle, DailyCount, StoryMember, TrendState
@@ -38,21 +39,37 @@ def _placement(row: CountedArticle) -> Placement:
     return Placement(row.article_id, row.day, row.topic_id, row.story_id, tuple(row.watch or ()))
 
 
-def state(engine: Engine, name: str) -> str | None:
+@contextmanager
+def counting(engine: Engine, watchlist: str) -> Iterator[Session]:
+    """One transaction for a counting pass. It first writes the ``watchlist`` row of ``trend_state``,
+    which holds a write lock until the pass commits, so two passes (cron and a manual `monitor site`)
+    never read the same new articles and count them twice. A changed watchlist forgets every count
+    (this pass then counts all history)."""
+    _create(engine, watchlist)
+    with session_scope(engine) as s:  # the write comes first: SQLite cannot turn a stale read into a write
+        s.execute(sa.update(TrendState).where(TrendState.name == WATCHLIST).values(name=WATCHLIST))
+        row = s.get(TrendState, WATCHLIST)
+        if row is None or row.value != watchlist:
+            s.execute(delete(CountedArticle))
+            s.execute(delete(DailyCount))
+            s.merge(TrendState(name=WATCHLIST, value=watchlist))
+            s.flush()
+        yield s
+
+
+def _create(engine: Engine, watchlist: str) -> None:
+    """The lock row, made once (a concurrent pass may make it first)."""
     with session_scope(engine) as s:
-        row = s.get(TrendState, name)
-        return row.value if row is not None else None
+        if s.get(TrendState, WATCHLIST) is not None:
+            return
+    try:
+        with session_scope(engine) as s:
+            s.add(TrendState(name=WATCHLIST, value=f"new:{watchlist}"))
+    except sa.exc.IntegrityError:
+        pass
 
 
-def reset(engine: Engine, watchlist: str) -> None:
-    """Forget every count (the next pass recounts all history), remembering the watchlist used."""
-    with session_scope(engine) as s:
-        s.exec(delete(CountedArticle))
-        s.exec(delete(DailyCount))
-        s.merge(TrendState(name=WATCHLIST, value=watchlist))
-
-
-def pending(engine: Engine) -> Pending:
+def pending(s: Session) -> Pending:
     counted = CountedArticle
     query = (
         sa.select(Article.id, article_time(), ArticleTopic.topic_id, StoryMember.story_id, counted)
@@ -68,50 +85,46 @@ def pending(engine: Engine) -> Pending:
     gone_query = (sa.select(counted).outerjoin(Article, Article.id == counted.article_id)
                   .where(sa.or_(Article.id.is_(None), Article.duplicate_of.is_not(None))))
     new, moved = [], []
-    with session_scope(engine) as s:
-        for article_id, when, topic_id, story_id, old in s.execute(query).all():
-            if old is None:
-                new.append(Placement(article_id, when.date(), topic_id, story_id))
-            else:
-                was = _placement(old)
-                moved.append((was, Placement(article_id, was.day, topic_id, story_id, was.watch)))
-        gone = [_placement(row) for (row,) in s.execute(gone_query).all()]
+    for article_id, when, topic_id, story_id, old in s.execute(query).all():
+        if old is None:
+            new.append(Placement(article_id, when.date(), topic_id, story_id))
+        else:
+            was = _placement(old)
+            moved.append((was, Placement(article_id, was.day, topic_id, story_id, was.watch)))
+    gone = [_placement(row) for (row,) in s.execute(gone_query).all()]
     return Pending(new, moved, gone)
 
 
-def texts(engine: Engine, ids: Sequence[int]) -> Iterator[dict[int, str]]:
+def texts(s: Session, ids: Sequence[int]) -> Iterator[dict[int, str]]:
     """Title and text of the given articles, a batch at a time."""
     for batch in chunks(ids, TEXT_BATCH):
-        with session_scope(engine) as s:
-            rows = s.execute(sa.select(Article.id, Article.title, sa.func.coalesce(Article.text, Article.summary, ""))
-                             .where(col(Article.id).in_(batch))).all()
+        rows = s.execute(sa.select(Article.id, Article.title, sa.func.coalesce(Article.text, Article.summary, ""))
+                         .where(col(Article.id).in_(batch))).all()
         yield {i: f"{title}\n{text}" for i, title, text in rows}
 
 
-def day_counts(engine: Engine, days: Sequence[date]) -> Counter[Key]:
+def day_counts(s: Session, days: Sequence[date]) -> Counter[Key]:
     """The stored counts of the given days."""
     out: Counter[Key] = Counter()
-    with session_scope(engine) as s:
-        for batch in chunks(sorted(set(days))):
-            for row in s.exec(select(DailyCount).where(col(DailyCount.day).in_(batch))).all():
-                out[(row.kind, row.key, row.day)] = row.count
+    for batch in chunks(sorted(set(days))):
+        for row in s.exec(select(DailyCount).where(col(DailyCount.day).in_(batch))).all():
+            out[(row.kind, row.key, row.day)] = row.count
     return out
 
 
-def save(engine: Engine, placed: Sequence[Placement], dropped: Sequence[int], days: Sequence[date],
+def save(s: Session, placed: Sequence[Placement], dropped: Sequence[int], days: Sequence[date],
          rows: Sequence[CountRow]) -> None:
-    """In one transaction: record ``placed`` (replacing earlier placements), forget ``dropped`` articles and
-    replace the counts of ``days`` by ``rows``."""
-    with session_scope(engine) as s:
-        ids = [p.article_id for p in placed] + list(dropped)
-        for batch in chunks(ids):
-            s.exec(delete(CountedArticle).where(col(CountedArticle.article_id).in_(batch)))
-        for batch in chunks(sorted(set(days))):
-            s.exec(delete(DailyCount).where(col(DailyCount.day).in_(batch)))
-        s.flush()
-        s.add_all(CountedArticle(article_id=p.article_id, day=p.day, topic_id=p.topic_id, story_id=p.story_id,
-                                 watch=list(p.watch)) for p in placed)
-        s.add_all(DailyCount(day=r.day, kind=r.kind, key=r.key, count=r.count, share=r.share) for r in rows)
+    """Record ``placed`` (replacing earlier placements), forget ``dropped`` articles and replace the counts
+    of ``days`` by ``rows``."""
+    ids = [p.article_id for p in placed] + list(dropped)
+    for batch in chunks(ids):
+        s.exec(delete(CountedArticle).where(col(CountedArticle.article_id).in_(batch)))
+    for batch in chunks(sorted(set(days))):
+        s.exec(delete(DailyCount).where(col(DailyCount.day).in_(batch)))
+    s.flush()
+    s.add_all(CountedArticle(article_id=p.article_id, day=p.day, topic_id=p.topic_id, story_id=p.story_id,
+                             watch=list(p.watch)) for p in placed)
+    s.add_all(DailyCount(day=r.day, kind=r.kind, key=r.key, count=r.count, share=r.share) for r in rows)
 
 
 def placements_on(engine: Engine, day: date) -> list[Placement]:

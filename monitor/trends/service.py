@@ -10,6 +10,7 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
 from monitor.config import Config
 from monitor.store import analysis as db
@@ -31,29 +32,24 @@ def update_counts(engine: Engine, config: Config) -> dict[str, int]:
 
     A changed watchlist recounts everything (its matches are remembered per article).
     """
-    signature = _signature(config)
-    if count_db.state(engine, count_db.WATCHLIST) != signature:
-        count_db.reset(engine, signature)
-    todo = count_db.pending(engine)
-    new = _matched(engine, todo.new, watchlist_matcher(config.watchlist))
-    now_placed = [after for _, after in todo.moved]
-    change = deltas([*(before for before, _ in todo.moved), *todo.gone], [*new, *now_placed])
-    days = sorted({day for _, _, day in change})
-    if days:
-        counts = count_db.day_counts(engine, days)
+    with count_db.counting(engine, _signature(config)) as s:
+        todo = count_db.pending(s)
+        new = _matched(s, todo.new, watchlist_matcher(config.watchlist))
+        now_placed = [after for _, after in todo.moved]
+        change = deltas([*(before for before, _ in todo.moved), *todo.gone], [*new, *now_placed])
+        days = sorted({day for _, _, day in change})
+        counts = count_db.day_counts(s, days)
         counts.update(change)
-        count_db.save(engine, [*new, *now_placed], [p.article_id for p in todo.gone], days, with_shares(counts))
-    elif todo.moved or todo.gone:
-        count_db.save(engine, now_placed, [p.article_id for p in todo.gone], [], [])
+        count_db.save(s, [*new, *now_placed], [p.article_id for p in todo.gone], days, with_shares(counts))
     return {"new": len(new), "moved": len(todo.moved), "gone": len(todo.gone), "days": len(days)}
 
 
-def _matched(engine: Engine, placements: list[Placement], matcher: WatchMatcher) -> list[Placement]:
+def _matched(s: Session, placements: list[Placement], matcher: WatchMatcher) -> list[Placement]:
     if not matcher.names:
         return placements
     by_id = {p.article_id: p for p in placements}
     out = []
-    for batch in count_db.texts(engine, list(by_id)):
+    for batch in count_db.texts(s, list(by_id)):
         out += [replace(by_id[i], watch=tuple(sorted(matcher.matches(text)))) for i, text in batch.items()]
     return out
 
