@@ -90,7 +90,7 @@ def topics_show(app: App, topic_id: int, limit: int) -> None:
     """One topic: description, keywords, daily counts and recent articles."""
     from monitor.store.analysis import get_topic, topic_articles
     from monitor.store.trends import daily_series
-    from monitor.store.when import article_time_of
+    from monitor.store.shared import article_time_of
 
     topic = get_topic(app.engine, topic_id)
     if topic is None:

@@ -29,9 +29,9 @@ from monitor.store.tables import (
     Topic,
     TopicModelRun,
 )
-from monitor.store.when import article_time, article_time_of
+from monitor.store.shared import article_time, article_time_of
 
-WHEN = article_time()  # an article's time (monitor.store.when)
+WHEN = article_time()  # an article's time (monitor.store.shared)
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """Daily counts kept article by article (``counted_article``): what changed since the last pass, and writes.
 
-An article is counted once, on the day of its time (``monitor.store.when``). A later
+An article is counted once, on the day of its time (``monitor.store.shared``). A later
 pass finds only articles that are new, whose topic or story changed, or that are
 gone or became duplicates, and moves their difference into ``daily_count``.
 """
@@ -19,7 +19,7 @@ from sqlmodel import Session, col, delete, select
 
 from monitor.store.db import session_scope
 from monitor.store.tables import Article, ArticleTopic, CountedArticle, DailyCount, StoryMember, TrendState
-from monitor.store.when import article_time, chunks
+from monitor.store.shared import article_time, chunks
 from monitor.trends.counts import CountRow, Key, Placement
 
 WATCHLIST = "watchlist"

@@ -41,7 +41,7 @@ from monitor.store.tables import (
     StoryMember,
     Topic,
 )
-from monitor.store.when import article_time, chunks
+from monitor.store.shared import article_time, chunks
 from monitor.trends.metrics import mean
 from monitor.trends.watch import watchlist_matcher
 

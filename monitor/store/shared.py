@@ -1,4 +1,4 @@
-"""An article's time, defined once for every reader: counts, digest, export, stories and the site.
+"""Query pieces every reader shares: an article's time (counts, digest, export, stories, site) and id chunks.
 
 The crawl stores the feed's date, else the page's date, else the fetch time in
 ``published_at``; an imported or hand-made row may still carry a date later
