@@ -17,6 +17,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import col, delete, select
 
 from monitor.store.db import session_scope
+from monitor.store.shared import article_time, article_time_of
 from monitor.store.tables import (
     Article,
     ArticleSource,
@@ -29,7 +30,6 @@ from monitor.store.tables import (
     Topic,
     TopicModelRun,
 )
-from monitor.store.shared import article_time, article_time_of
 
 WHEN = article_time()  # an article's time (monitor.store.shared)
 

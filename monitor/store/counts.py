@@ -18,8 +18,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, delete, select
 
 from monitor.store.db import session_scope
-from monitor.store.tables import Article, ArticleTopic, CountedArticle, DailyCount, StoryMember, TrendState
 from monitor.store.shared import article_time, chunks
+from monitor.store.tables import Article, ArticleTopic, CountedArticle, DailyCount, StoryMember, TrendState
 from monitor.trends.counts import CountRow, Key, Placement
 
 WATCHLIST = "watchlist"

@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from monitor.store.tables import Article, ArticleSource, ArticleTopic, Feed, FetchLog, StoryMember, Topic
 from monitor.store.shared import article_time
+from monitor.store.tables import Article, ArticleSource, ArticleTopic, Feed, FetchLog, StoryMember, Topic
 
 EXPORT_FIELDS = (
     "id", "url", "canonical_url", "feed", "feeds", "title", "published", "published_source", "fetched",

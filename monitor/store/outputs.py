@@ -28,6 +28,7 @@ from monitor.render.records import (
     WatchHit,
 )
 from monitor.store.db import session_scope
+from monitor.store.shared import article_time, chunks
 from monitor.store.tables import (
     Alert,
     Article,
@@ -41,7 +42,6 @@ from monitor.store.tables import (
     StoryMember,
     Topic,
 )
-from monitor.store.shared import article_time, chunks
 from monitor.trends.metrics import mean
 from monitor.trends.watch import watchlist_matcher
 
