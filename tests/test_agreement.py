@@ -17,7 +17,7 @@ from monitor.config import Config
 from monitor.deliver.digests import digest_data
 from monitor.deliver.site import site_data
 from monitor.store.db import session_scope
-from monitor.store.tables import Alert, Article, ArticleTopic, CountedArticle, DailyCount, Topic
+from monitor.store.tables import Alert, Article, ArticleTopic, CountedArticle, DailyCount, Feed, Topic
 
 
 def _config(tmp_path: Path) -> Config:
@@ -79,3 +79,28 @@ def test_site_and_digest_commands_bring_counts_up_to_date(engine: Any, database_
     assert digest.exit_code == 0, digest.output
     with engine.connect() as conn:
         assert conn.execute(sa.text("SELECT count(*) FROM daily_count")).scalar() > 0
+
+
+def test_emerging_alert_follows_the_topics_first_article_not_its_fit(engine: Any, tmp_path: Path) -> None:
+    from datetime import UTC, datetime, time
+
+    from monitor.store import trends as trend_db
+    from monitor.trends.service import refresh
+
+    now = datetime.combine(DAY, time(20), UTC)
+    with session_scope(engine) as s:
+        s.add(Topic(id=9, name="Undersea cables", seeded=False, size=5, first_seen_at=now - timedelta(days=90)))
+        s.add(Feed(name="f", url="http://127.0.0.1:9/feed"))
+        s.flush()
+        for back, n in ((1, 2), (0, 4)):
+            for i in range(n):
+                url = f"http://127.0.0.1:9/{back}-{i}"
+                article = Article(canonical_url=url, url=url, title=f"cable {back} {i}", text="cables",
+                                  fetched_at=now - timedelta(days=back, hours=1), content_hash=url,
+                                  status="extracted")
+                s.add(article)
+                s.flush()
+                s.add(ArticleTopic(article_id=article.id, topic_id=9))
+    refresh(engine, _config(tmp_path), now)
+    emerging = [a for a in trend_db.list_alerts(engine) if a.kind == "emerging"]
+    assert [(a.subject, a.day) for a in emerging] == [("9", DAY)]

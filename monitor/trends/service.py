@@ -77,29 +77,42 @@ def _top_stories(engine: Engine) -> Callable[[str, str, Signal], list[int]]:
 
 
 def detect(engine: Engine, config: Config, first: date, days: list[date], now: datetime) -> list[AlertDraft]:
+    """Alerts on ``days`` from the counts since ``first`` (first sightings and a topic's start: all history)."""
+    rule = SpikeRule(config.trends.baseline_days, config.trends.min_count, config.trends.z_threshold,
+                     config.trends.ratio)
+    top = _top_stories(engine)
+    return [*_topic_drafts(engine, config, first, days, rule, top), *_watch_drafts(engine, config, first, days, rule, top)]
+
+
+def _topic_drafts(engine: Engine, config: Config, first: date, days: list[date], rule: SpikeRule,
+                  top: Callable[[str, str, Signal], list[int]]) -> list[AlertDraft]:
+    """Spikes of every topic; emerging: a discovered topic growing since its first article (not since the fit
+    that found it), as the digest's "new topics" are."""
     trends = config.trends
-    rule = SpikeRule(trends.baseline_days, trends.min_count, trends.z_threshold, trends.ratio)
     topics = {str(t.id): t for t in db.all_topics(engine)}
     name = lambda key: topics[key].name if key in topics else f"topic {key}"
-    top = _top_stories(engine)
+    starts = trend_db.first_days(engine, "topic")
     out: list[AlertDraft] = []
     for key, series in sorted(trend_db.daily_series(engine, "topic", first).items()):
         if key == "-1":
             continue
         stories = lambda s, k=key: top("topic", k, s)
         out += drafts(spikes(series, key, days, rule), "topic", name, trends.baseline_days, stories)
-        topic = topics.get(key)
-        if topic is not None and not topic.seeded and topic.first_seen_at and \
-                now - topic.first_seen_at <= timedelta(days=trends.emerging_days):
-            start = min(d for d, n in series.items() if n > 0)
-            out += drafts(emerging(series, key, start, days, trends.emerging_days, trends.min_count), "topic",
+        if key in topics and not topics[key].seeded and key in starts:
+            out += drafts(emerging(series, key, starts[key], days, trends.emerging_days, trends.min_count), "topic",
                           name, trends.baseline_days, stories)
+    return out
+
+
+def _watch_drafts(engine: Engine, config: Config, first: date, days: list[date], rule: SpikeRule,
+                  top: Callable[[str, str, Signal], list[int]]) -> list[AlertDraft]:
+    out: list[AlertDraft] = []
     first_days = trend_db.first_days(engine, "watch")
     for key, series in sorted(trend_db.daily_series(engine, "watch", first).items()):
         stories = lambda s, k=key: top("watch", k, s)
         history = {first_days.get(key, min(series)): 1, **series}
-        out += drafts(first_seen(history, key, days), "watch", str, trends.baseline_days, stories)
-        out += drafts(spikes(series, key, days, rule), "watch", str, trends.baseline_days, stories)
+        out += drafts(first_seen(history, key, days), "watch", str, config.trends.baseline_days, stories)
+        out += drafts(spikes(series, key, days, rule), "watch", str, config.trends.baseline_days, stories)
     return out
 
 
