@@ -158,3 +158,17 @@ def test_phone_width_keeps_axis_labels_readable_and_percentages_on_one_line(brow
         finally:
             context.close()
         assert problems == []
+
+
+def test_story_page_at_phone_width(browser: Any, built: Path) -> None:
+    story = sorted((built / "stories").glob("*.html"))[0]
+    for width in (1200, 390):
+        context, page, problems = _open(browser, story.as_uri(), width=width)
+        try:
+            assert page.locator("p.first-report").inner_text().startswith("First reported by ")
+            overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+            assert overflow <= 1, f"the story page is {overflow}px wider than the screen at {width}px"
+            _shot(page, f"story-{width}")
+        finally:
+            context.close()
+        assert problems == []
