@@ -48,3 +48,15 @@ def test_story_page_names_first_reporter_with_zone_and_outlets_by_region_and_lan
     languages = page.split('<th scope="col">Language</th>')[1].split("</table>")[0]
     assert "<td>ru</td><td>TASS English</td>" in languages and "<td>en</td>" in languages
     assert "Putin orders Sberbank to deepen AI cooperation with China." in page  # each article's snippet
+
+
+def test_index_says_which_hours_the_latest_digest_covers(engine: Any, tmp_path: Path) -> None:
+    from monitor.deliver.digests import run_due
+    from monitor.settings import Settings
+
+    populate(engine)
+    config = Config.model_validate(config_dict(tmp_path, digest={"time": "07:00", "timezone": "Europe/Berlin"}))
+    run_due(engine, config, Settings(), NOW, send=False)
+    build_site(engine, config, NOW)
+    index = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+    assert "Articles of the 24 hours to Tue 10 Mar 2026, 07:00 CET; the counts above are through" in index

@@ -144,6 +144,7 @@ class DigestEntry:
     articles: int
     rendered_at: datetime
     html_path: str = ""
+    window_end: datetime | None = None  # the end of the 24 hours it covers
 
 
 @dataclass(frozen=True)

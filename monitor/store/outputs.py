@@ -379,7 +379,7 @@ def load_alerts(engine: Engine, limit: int = 2000) -> list[AlertView]:
 def load_digests(engine: Engine) -> list[DigestEntry]:
     with session_scope(engine) as session:
         rows = session.exec(select(Digest).order_by(Digest.day.desc())).all()
-        return [DigestEntry(d.day, d.subject, d.articles, d.rendered_at, d.html_path) for d in rows]
+        return [DigestEntry(d.day, d.subject, d.articles, d.rendered_at, d.html_path, d.window_end) for d in rows]
 
 
 def story_stamps(engine: Engine) -> dict[int, tuple[str, int | None]]:
