@@ -155,3 +155,15 @@ def test_concurrent_passes_never_count_an_article_twice(engine: sa.Engine, confi
     assert sum(s["new"] for s in summaries) == 40
     assert sum(trend_db.daily_series(engine, "total")["all"].values()) == 40
     assert sum(trend_db.daily_series(engine, "watch")["Huawei"].values()) == 20
+
+
+def test_a_touched_day_is_its_articles_tally_whatever_else_wrote_to_it(engine: sa.Engine, config: Config) -> None:
+    day = NOW - timedelta(days=3)
+    ids = [_add(engine, f"m{i}", day, topic=1, story=100 + i) for i in range(2)]
+    refresh(engine, config, NOW)
+    with session_scope(engine) as s:  # another stage folds story 101 into 100 and moves its counts itself
+        s.get(StoryMember, ids[1]).story_id = 100
+        s.execute(sa.text("UPDATE daily_count SET count = count + 1 WHERE kind = 'story' AND key = '100'"))
+        s.execute(sa.text("DELETE FROM daily_count WHERE kind = 'story' AND key = '101'"))
+    refresh(engine, config, NOW)
+    assert trend_db.daily_series(engine, "story") == {"100": {day.date(): 2}}

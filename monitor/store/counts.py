@@ -2,12 +2,11 @@
 
 An article is counted once, on the day of its time (``monitor.store.shared``). A later
 pass finds only articles that are new, whose topic or story changed, or that are
-gone or became duplicates, and moves their difference into ``daily_count``.
+gone or became duplicates, places them again and tallies the days they left or joined afresh.
 """
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -20,7 +19,7 @@ from sqlmodel import Session, col, delete, select
 from monitor.store.db import session_scope
 from monitor.store.shared import article_time, chunks
 from monitor.store.tables import Article, ArticleTopic, CountedArticle, DailyCount, StoryMember, TrendState
-from monitor.trends.counts import CountRow, Key, Placement
+from monitor.trends.counts import CountRow, Placement
 
 WATCHLIST = "watchlist"
 TEXT_BATCH = 2000
@@ -103,27 +102,24 @@ def texts(s: Session, ids: Sequence[int]) -> Iterator[dict[int, str]]:
         yield {i: f"{title}\n{text}" for i, title, text in rows}
 
 
-def day_counts(s: Session, days: Sequence[date]) -> Counter[Key]:
-    """The stored counts of the given days."""
-    out: Counter[Key] = Counter()
-    for batch in chunks(sorted(set(days))):
-        for row in s.exec(select(DailyCount).where(col(DailyCount.day).in_(batch))).all():
-            out[(row.kind, row.key, row.day)] = row.count
-    return out
-
-
-def save(s: Session, placed: Sequence[Placement], dropped: Sequence[int], days: Sequence[date],
-         rows: Sequence[CountRow]) -> None:
-    """Record ``placed`` (replacing earlier placements), forget ``dropped`` articles and replace the counts
-    of ``days`` by ``rows``."""
+def place(s: Session, placed: Sequence[Placement], dropped: Sequence[int], days: Sequence[date]) -> list[Placement]:
+    """Record ``placed`` (replacing earlier placements) and forget ``dropped`` articles; returns every
+    placement on ``days`` afterwards."""
     ids = [p.article_id for p in placed] + list(dropped)
     for batch in chunks(ids):
         s.exec(delete(CountedArticle).where(col(CountedArticle.article_id).in_(batch)))
-    for batch in chunks(sorted(set(days))):
-        s.exec(delete(DailyCount).where(col(DailyCount.day).in_(batch)))
     s.flush()
     s.add_all(CountedArticle(article_id=p.article_id, day=p.day, topic_id=p.topic_id, story_id=p.story_id,
                              watch=list(p.watch)) for p in placed)
+    s.flush()
+    return [_placement(r) for batch in chunks(sorted(set(days)))
+            for r in s.exec(select(CountedArticle).where(col(CountedArticle.day).in_(batch)))]
+
+
+def replace_counts(s: Session, days: Sequence[date], rows: Sequence[CountRow]) -> None:
+    """The counts of ``days`` become ``rows`` (whatever else wrote to those days is replaced)."""
+    for batch in chunks(sorted(set(days))):
+        s.exec(delete(DailyCount).where(col(DailyCount.day).in_(batch)))
     s.add_all(DailyCount(day=r.day, kind=r.kind, key=r.key, count=r.count, share=r.share) for r in rows)
 
 

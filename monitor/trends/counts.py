@@ -2,8 +2,8 @@
 
 Counts are kept article by article: each article is *placed* once (its day, topic,
 story and the watch terms it mentions) and adds one to each of its keys. When its
-topic or story changes (a refit, a story merge) the old placement is taken back
-and the new one added, so only the difference moves.
+topic or story changes (a refit, a story merge) it is placed again, and the days it
+left or joined are tallied afresh from their placements; other days are not touched.
 """
 
 from __future__ import annotations
@@ -76,14 +76,12 @@ def place(article_id: int, article: DayArticle, matcher: WatchMatcher) -> Placem
                      tuple(sorted(matcher.matches(article.text))))
 
 
-def deltas(removed: Iterable[Placement], added: Iterable[Placement]) -> Counter[Key]:
-    """How much each (kind, key, day) changes when ``removed`` are taken back and ``added`` counted."""
-    change: Counter[Key] = Counter()
-    for p in removed:
-        change.subtract(p.keys())
-    for p in added:
-        change.update(p.keys())
-    return Counter({k: n for k, n in change.items() if n})
+def tally(placements: Iterable[Placement]) -> Counter[Key]:
+    """Articles per (kind, key, day)."""
+    counts: Counter[Key] = Counter()
+    for p in placements:
+        counts.update(p.keys())
+    return counts
 
 
 def with_shares(counts: Mapping[Key, int]) -> list[CountRow]:
@@ -106,7 +104,7 @@ def story_tally(placements: Iterable[Placement]) -> dict[Key, Counter]:
 def daily_counts(articles: Iterable[DayArticle], matcher: WatchMatcher) -> Counts:
     """Counts of ``articles`` from scratch."""
     placed = [place(i, a, matcher) for i, a in enumerate(articles)]
-    return Counts(with_shares(deltas((), placed)), story_tally(placed))
+    return Counts(with_shares(tally(placed)), story_tally(placed))
 
 
 def _order(item: tuple[Key, int]) -> tuple[date, str, str]:

@@ -18,7 +18,7 @@ from monitor.store import counts as count_db
 from monitor.store import trends as trend_db
 from monitor.store.tables import Alert
 from monitor.trends.alerts import AlertDraft, drafts
-from monitor.trends.counts import Placement, deltas, story_tally, with_shares
+from monitor.trends.counts import Placement, story_tally, tally, with_shares
 from monitor.trends.detect import Signal, SpikeRule, emerging, first_seen, spikes
 from monitor.trends.watch import WatchMatcher, watchlist_matcher
 
@@ -28,7 +28,8 @@ def _signature(config: Config) -> str:
 
 
 def update_counts(engine: Engine, config: Config) -> dict[str, int]:
-    """Count new articles and move the counts of those whose topic or story changed, over all history.
+    """Count new articles and those whose topic or story changed (or that are gone), over all history:
+    only the days they left or joined are tallied again.
 
     A changed watchlist recounts everything (its matches are remembered per article).
     """
@@ -36,11 +37,9 @@ def update_counts(engine: Engine, config: Config) -> dict[str, int]:
         todo = count_db.pending(s)
         new = _matched(s, todo.new, watchlist_matcher(config.watchlist))
         now_placed = [after for _, after in todo.moved]
-        change = deltas([*(before for before, _ in todo.moved), *todo.gone], [*new, *now_placed])
-        days = sorted({day for _, _, day in change})
-        counts = count_db.day_counts(s, days)
-        counts.update(change)
-        count_db.save(s, [*new, *now_placed], [p.article_id for p in todo.gone], days, with_shares(counts))
+        days = sorted({p.day for p in (*new, *todo.gone, *(before for before, _ in todo.moved), *now_placed)})
+        on_days = count_db.place(s, [*new, *now_placed], [p.article_id for p in todo.gone], days)
+        count_db.replace_counts(s, days, with_shares(tally(on_days)))  # each touched day tallied afresh
     return {"new": len(new), "moved": len(todo.moved), "gone": len(todo.gone), "days": len(days)}
 
 
