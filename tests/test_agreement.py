@@ -104,3 +104,15 @@ def test_emerging_alert_follows_the_topics_first_article_not_its_fit(engine: Any
     refresh(engine, _config(tmp_path), now)
     emerging = [a for a in trend_db.list_alerts(engine) if a.kind == "emerging"]
     assert [(a.subject, a.day) for a in emerging] == [("9", DAY)]
+
+
+def test_digest_dry_run_html_previews_the_email_with_source_links(engine: Any, database_url: str,
+                                                                  tmp_path: Path, write_config: Any) -> None:
+    populate(engine)
+    path = write_config(config_dict(tmp_path, email={"to": ["a@example.org"]}))
+    shown = CliRunner().invoke(cli, ["--config", str(path), "digest", "--date", "2026-03-10", "--dry-run", "--html"],
+                               env={"MONITOR_DATABASE_URL": database_url})
+    assert shown.exit_code == 0, shown.output
+    assert "To: a@example.org" in shown.output and "<html" in shown.output
+    assert 'href="https://reuters.example.org/sber-deepseek"' in shown.output  # no site.base_url: sources linked
+    assert not (tmp_path / "site").exists()

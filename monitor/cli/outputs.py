@@ -29,9 +29,10 @@ def _day(value: str | None) -> date | None:
 @click.option("--send", is_flag=True, help="Email it to each recipient not yet sent this day's digest.")
 @click.option("--to", "to", multiple=True, metavar="ADDR", help="Recipient instead of email.to (repeatable).")
 @click.option("--dry-run", is_flag=True, help="Print the text digest and the recipients; write and send nothing.")
+@click.option("--html", "as_html", is_flag=True, help="With --dry-run: print the email's HTML as it would be sent.")
 @with_config
 @pass_app
-def digest_command(app: App, day: str | None, send: bool, to: tuple[str, ...], dry_run: bool) -> None:
+def digest_command(app: App, day: str | None, send: bool, to: tuple[str, ...], dry_run: bool, as_html: bool) -> None:
     """Render the daily digest into the site folder and, with --send, email it."""
     from monitor.deliver import digests
     from monitor.render.digest import due_day
@@ -42,9 +43,9 @@ def digest_command(app: App, day: str | None, send: bool, to: tuple[str, ...], d
     recipients = list(to) or list(config.email.to)
     if dry_run:
         data = digests.digest_data(app.engine, config, when)
-        rendered = digests.render_for_site(data, config)
+        rendered = (digests.render_for_email if as_html else digests.render_for_site)(data, config)
         click.echo(f"Subject: {rendered.subject}\nTo: {', '.join(recipients) or '(nobody)'}\n")
-        click.echo(rendered.text)
+        click.echo(rendered.html if as_html else rendered.text)
         return
     if send and not recipients:
         raise ConfigError("--send: no recipients (set email.to in the configuration or pass --to)")
