@@ -234,6 +234,14 @@ class ScheduleConfig(Section):
     stop_grace_seconds: Annotated[float, Field(ge=0, le=600)] = 5.0
 
 
+class DiscoveredTopic(Section):
+    """How the outputs show a topic the model discovered: another name, or muted (never in the digest)."""
+
+    id: Annotated[int, Field(ge=0)]
+    name: Annotated[str, Field(min_length=1, max_length=300)] | None = None
+    mute: bool = False
+
+
 def _default_topics() -> tuple[TopicSeed, ...]:
     from monitor.defaults import DEFAULT_TOPICS
 
@@ -254,6 +262,7 @@ class Config(Section):
     embedding: EmbeddingConfig = EmbeddingConfig()
     topics: tuple[TopicSeed, ...] = Field(default_factory=_default_topics)
     watchlist: tuple[WatchTerm, ...] = Field(default_factory=_default_watchlist)
+    discovered_topics: tuple[DiscoveredTopic, ...] = ()
     topic_model: TopicModelConfig = TopicModelConfig()
     stories: StoryConfig = StoryConfig()
     trends: TrendConfig = TrendConfig()

@@ -133,3 +133,42 @@ def test_pages_fit_a_phone_screen(browser: Any, built: Path) -> None:
         finally:
             context.close()
         assert problems == []
+
+
+_LINES = """els => els.map(e => { const r = document.createRange(); r.selectNodeContents(e);
+  return new Set([...r.getClientRects()].map(b => Math.round(b.top))).size; })"""
+_AXIS = """els => els.filter(e => e.closest('svg').checkVisibility()).map(e => e.getBoundingClientRect().height)"""
+
+
+def test_phone_width_keeps_axis_labels_readable_and_percentages_on_one_line(browser: Any, built: Path) -> None:
+    for width, name in ((1200, "index-desktop"), (390, "index-390")):
+        context, page, problems = _open(browser, (built / "index.html").as_uri(), width=width)
+        try:
+            labels = page.eval_on_selector_all("figure svg text", _AXIS)
+            assert labels and min(labels) >= 10, f"axis labels {min(labels):.1f}px high at {width}px"
+            lines = page.eval_on_selector_all("main table td:nth-child(3)", _LINES)
+            assert lines and max(lines) == 1, f"a trend cell wraps at {width}px"
+            legend = page.eval_on_selector_all("figure table.legend tbody td:first-child",
+                                               "els => els.map(e => e.innerText.trim())")
+            table = page.eval_on_selector_all("#topics ~ div table tbody td:first-child",
+                                              "els => els.filter(e => e.querySelector('.swatch'))"
+                                              ".map(e => e.innerText.trim())")
+            assert legend[: len(table)] == table  # the chart's legend lists the table's coloured topics in order
+            _shot(page, name)
+        finally:
+            context.close()
+        assert problems == []
+
+
+def test_story_page_at_phone_width(browser: Any, built: Path) -> None:
+    story = sorted((built / "stories").glob("*.html"))[0]
+    for width in (1200, 390):
+        context, page, problems = _open(browser, story.as_uri(), width=width)
+        try:
+            assert page.locator("p.first-report").inner_text().startswith("First reported by ")
+            overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+            assert overflow <= 1, f"the story page is {overflow}px wider than the screen at {width}px"
+            _shot(page, f"story-{width}")
+        finally:
+            context.close()
+        assert problems == []

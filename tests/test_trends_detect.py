@@ -90,3 +90,23 @@ def test_alert_drafts_have_stable_keys_and_reasons() -> None:
     assert "12 articles" in alert.reason and "14-day baseline of 1.0" in alert.reason
     assert alert.story_ids == (5, 9)
     assert draft(signal, "topic", "x", 14, []).dedup_key == alert.dedup_key
+
+
+def test_site_momentum_is_the_score_an_alert_reports() -> None:
+    from monitor.render.trend import momentum
+
+    for quiet_level, today in ((0, 6), (1, 12), (3, 9)):
+        series = {**quiet(quiet_level, days=14), DAY: today}
+        _, mean, score = is_spike(series, DAY, RULE)
+        assert momentum(today, mean) == score
+
+
+def test_watchlist_prefilter_never_changes_what_matches() -> None:
+    matcher = compile_watchlist([("SMIC", ["中芯国际"]), ("Sberbank", ["Sber", "Сбербанк"]), ("Huawei", ["华为"])])
+    texts = ["Cosmic rays and smicro chips", "Shares of smic fell", "中芯国际扩大产能", "о Сбербанке",
+             "SBER signs", "Sberbanking news", "nothing to see", "华为发布新芯片"]
+    for text in texts:
+        by_pattern = {n for n, p in zip(matcher.names, matcher.patterns, strict=True) if p.search(text)}
+        assert matcher.matches(text) == by_pattern, text
+    assert matcher.candidates("nothing to see") == []  # no pattern runs on a text without any spelling
+    assert matcher.candidates("Cosmic rays and smicro chips") == [0]  # a substring, then the pattern decides

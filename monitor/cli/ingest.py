@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import csv
 import json
-import re
-from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
@@ -126,32 +123,14 @@ def _when(value: datetime | None) -> str:
 @pass_app
 def export_command(app: App, fmt: str, since: str | None, output: TextIO) -> None:
     """Export articles, one record each, as JSON lines or CSV."""
-    from monitor.store.export import EXPORT_FIELDS, iter_articles
+    from monitor.store.export import iter_articles, write_csv
 
     records = iter_articles(app.engine, parse_since(since, datetime.now(UTC), None))
     if fmt == "jsonl":
         for record in records:
             output.write(json.dumps(record, ensure_ascii=False) + "\n")
         return
-    write_csv(records, output, EXPORT_FIELDS)
-
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\x80-\x9f]")
-
-
-def write_csv(records: Iterable[dict[str, Any]], output: TextIO, fields: Sequence[str]) -> None:
-    """One row per record, lists joined with ';'; control characters (text from feeds) dropped,
-    line breaks and tabs kept inside quoted cells."""
-    writer = csv.DictWriter(output, fieldnames=fields, lineterminator="\n")
-    writer.writeheader()
-    for record in records:
-        writer.writerow({k: _cell(v) for k, v in record.items()})
-
-
-def _cell(value: Any) -> Any:
-    if isinstance(value, list):
-        value = ";".join(str(v) for v in value)
-    return _CONTROL.sub("", value) if isinstance(value, str) else value
+    write_csv(records, output)
 
 
 @click.command("config")

@@ -29,26 +29,35 @@ def _day(value: str | None) -> date | None:
 @click.option("--send", is_flag=True, help="Email it to each recipient not yet sent this day's digest.")
 @click.option("--to", "to", multiple=True, metavar="ADDR", help="Recipient instead of email.to (repeatable).")
 @click.option("--dry-run", is_flag=True, help="Print the text digest and the recipients; write and send nothing.")
+@click.option("--html", "as_html", is_flag=True, help="With --dry-run: print the email's HTML as it would be sent.")
 @with_config
 @pass_app
-def digest_command(app: App, day: str | None, send: bool, to: tuple[str, ...], dry_run: bool) -> None:
+def digest_command(app: App, day: str | None, send: bool, to: tuple[str, ...], dry_run: bool, as_html: bool) -> None:
     """Render the daily digest into the site folder and, with --send, email it."""
     from monitor.deliver import digests
     from monitor.render.digest import due_day
 
     config, now = app.config, datetime.now(UTC)
+    _bring_up_to_date(app, now)
     when = _day(day) or due_day(now, config.digest.time, config.digest.timezone)
     recipients = list(to) or list(config.email.to)
     if dry_run:
         data = digests.digest_data(app.engine, config, when)
-        rendered = digests.render_for_site(data, config)
+        rendered = (digests.render_for_email if as_html else digests.render_for_site)(data, config)
         click.echo(f"Subject: {rendered.subject}\nTo: {', '.join(recipients) or '(nobody)'}\n")
-        click.echo(rendered.text)
+        click.echo(rendered.html if as_html else rendered.text)
         return
     if send and not recipients:
         raise ConfigError("--send: no recipients (set email.to in the configuration or pass --to)")
     outcome = digests.process_day(app.engine, config, app.settings, when, now, send=send, recipients=recipients)
     _report(outcome, send)
+
+
+def _bring_up_to_date(app: App, now: datetime) -> None:
+    """Daily counts and alerts first, so a digest or site built on its own shows what is stored."""
+    from monitor.trends.service import refresh
+
+    refresh(app.engine, app.config, now)
 
 
 def _report(outcome: DigestOutcome, send: bool) -> None:
@@ -75,7 +84,9 @@ def site_command(app: App, out: str | None) -> None:
     """Build or refresh the static trend site (only changed files are rewritten)."""
     from monitor.deliver.site import build_site
 
-    summary = build_site(app.engine, app.config, datetime.now(UTC), out=out)
+    now = datetime.now(UTC)
+    _bring_up_to_date(app, now)
+    summary = build_site(app.engine, app.config, now, out=out)
     click.echo(
         f"site {summary['out']}: {summary['pages']} pages, {summary['written']} written, "
         f"{summary['stories_skipped']} story pages unchanged, {summary['removed']} removed "

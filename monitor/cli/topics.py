@@ -73,6 +73,7 @@ def topics_show(app: App, topic_id: int, limit: int) -> None:
     """One topic: description, keywords, daily counts and recent articles."""
     from monitor.store.analysis import get_topic, topic_articles
     from monitor.store.trends import daily_series
+    from monitor.store.shared import article_time_of
 
     topic = get_topic(app.engine, topic_id)
     if topic is None:
@@ -86,7 +87,7 @@ def topics_show(app: App, topic_id: int, limit: int) -> None:
     series = daily_series(app.engine, "topic", since).get(str(topic.id), {})
     click.echo("  last 14 days: " + " ".join(str(series.get(since + timedelta(days=i), 0)) for i in range(14)))
     for article in topic_articles(app.engine, topic.id, limit):
-        when = article.published_at or article.fetched_at
+        when = article_time_of(article.published_at, article.fetched_at)
         click.echo(f"  {when:%Y-%m-%d}  {article.title}  <{article.url}>")
 
 
@@ -115,7 +116,7 @@ def stories_cmd(app: App, since: str | None, min_size: int, limit: int) -> None:
 @with_config
 @pass_app
 def trends_cmd(app: App, days: int) -> None:
-    """Recount daily volumes and show each topic's articles per day."""
+    """Bring daily counts up to date and print each topic's articles per day."""
     from monitor.store.analysis import list_topics
     from monitor.store.trends import daily_series
     from monitor.trends.service import refresh
@@ -128,13 +129,15 @@ def trends_cmd(app: App, days: int) -> None:
 
 
 def _trend_table(topics: list[Any], series: dict[str, dict[date, int]], first: date, days: int) -> str:
-    lines = [f"{'id':>4}  {'total':>5}  {'last':>4}  name", ]
+    """One row per topic: id, total over the days, then each day's count (oldest first), then the name."""
+    dates = [first + timedelta(days=i) for i in range(days)]
+    lines = [f"{'id':>4}  {'total':>5}  " + " ".join(f"{d:%m-%d}" for d in dates) + "  name"]
     rows = []
     for t in topics:
-        counts = [series.get(str(t.id), {}).get(first + timedelta(days=i), 0) for i in range(days)]
-        rows.append((sum(counts), counts[-1], t))
-    for total, last, t in sorted(rows, key=lambda r: (-r[0], r[2].id)):
-        lines.append(f"{t.id:>4}  {total:>5}  {last:>4}  {t.name}")
+        counts = [series.get(str(t.id), {}).get(d, 0) for d in dates]
+        rows.append((sum(counts), counts, t))
+    for total, counts, t in sorted(rows, key=lambda r: (-r[0], r[2].id)):
+        lines.append(f"{t.id:>4}  {total:>5}  " + " ".join(f"{n:>5}" for n in counts) + f"  {t.name}")
     return "\n".join(lines)
 
 

@@ -63,13 +63,17 @@ class _Writer:
 
 
 def site_data(engine: Engine, config: Config, now: datetime) -> SiteData:
-    today = now.astimezone(ZoneInfo(config.digest.timezone)).date()
+    zone = ZoneInfo(config.digest.timezone)
+    today = now.astimezone(zone).date()
     through = outputs.last_counted_day(engine, today) or today
     days = tuple(through - timedelta(days=i) for i in range(HISTORY_DAYS - 1, -1, -1))
+    topics = tuple(outputs.load_topics(engine, config, days))
+    end = min(now, datetime.combine(through + timedelta(days=1), datetime.min.time(), zone))
+    names = {t.id: t.name for t in topics}
     return SiteData(
-        meta=site_meta(config), through=through, days=days,
-        topics=tuple(outputs.load_topics(engine, config, days)), alerts=tuple(outputs.load_alerts(engine)),
+        meta=site_meta(config), through=through, days=days, topics=topics, alerts=tuple(outputs.load_alerts(engine)),
         digests=tuple(outputs.load_digests(engine)), totals=tuple(outputs.load_totals(engine, days)),
+        top_stories=tuple(outputs.load_day_stories(engine, end - timedelta(hours=24), end, names)),
     )
 
 

@@ -10,7 +10,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-PALETTE = ("#1b6ca8", "#c0392b", "#1e8449", "#7d3c98", "#b9770e", "#117a65", "#5d6d7e", "#a93226")
+# Six colours that keep a contrast of 3:1 or more on white and stay apart for protan, deutan and tritan
+# colour vision (tested); the series beyond them are drawn in OTHER, behind.
+PALETTE = ("#0072B2", "#B07800", "#000000", "#882255", "#332288", "#EE6677")
+OTHER = "#c4c9cf"
 
 
 @dataclass(frozen=True)
@@ -30,6 +33,7 @@ class Line:
     points: str
     total: int
     last: int
+    highlighted: bool = True
 
 
 @dataclass(frozen=True)
@@ -51,10 +55,19 @@ class LineChart:
     y_ticks: tuple[Tick, ...]
     x_ticks: tuple[Tick, ...]
     label: str
+    font: int = 11
 
     @property
     def bottom(self) -> int:
         return self.top + self.plot_h
+
+    @property
+    def highlighted(self) -> tuple[Line, ...]:
+        return tuple(line for line in self.lines if line.highlighted)
+
+    @property
+    def others(self) -> tuple[Line, ...]:
+        return tuple(line for line in self.lines if not line.highlighted)
 
 
 def _scale(values: Sequence[float], size: float, top: float, high: float) -> list[float]:
@@ -110,19 +123,28 @@ def line_chart(
     label: str,
     width: int = 720,
     height: int = 260,
+    others: Sequence[tuple[str, Sequence[int]]] = (),
+    font: int = 11,
 ) -> LineChart:
-    """Several daily series on one time axis, y from zero to a round maximum."""
-    left, top, right, bottom = 40, 12, 12, 28
+    """Daily series on one time axis, y from zero to a round maximum: ``series`` in the palette's
+    colours (at most len(PALETTE)), ``others`` in grey behind them.
+
+    A narrow chart (a phone) gets a larger ``font`` relative to its width and fewer x labels.
+    """
+    left, top, right, bottom = 8 + 3 * font, 12, 12, 12 + 2 * font
     plot_w, plot_h = width - left - right, height - top - bottom
-    high = nice_max(max((max(v, default=0) for _, v in series), default=0))
+    high = nice_max(max((max(v, default=0) for _, v in (*series, *others)), default=0))
     xs = _xs(len(days), plot_w, left)
-    lines = tuple(
-        Line(name, PALETTE[i % len(PALETTE)], _points(xs, _scale(values, plot_h, top, high)), sum(values),
-             values[-1] if values else 0)
-        for i, (name, values) in enumerate(series)
-    )
+
+    def line(name: str, values: Sequence[int], color: str, highlighted: bool) -> Line:
+        return Line(name, color, _points(xs, _scale(values, plot_h, top, high)), sum(values),
+                    values[-1] if values else 0, highlighted)
+
+    lines = (*(line(n, v, OTHER, False) for n, v in others),
+             *(line(n, v, PALETTE[i], True) for i, (n, v) in enumerate(series[: len(PALETTE)])))
     y_ticks = tuple(Tick(_scale([v], plot_h, top, high)[0], str(v)) for v in (0, high // 2, high) if v or high)
-    return LineChart(width, height, left, top, plot_w, plot_h, lines, _dedupe(y_ticks), _x_ticks(days, xs), label)
+    ticks = _x_ticks(days, xs, count=3 if width < 480 else 5)
+    return LineChart(width, height, left, top, plot_w, plot_h, lines, _dedupe(y_ticks), ticks, label, font)
 
 
 def _dedupe(ticks: tuple[Tick, ...]) -> tuple[Tick, ...]:

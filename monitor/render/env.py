@@ -9,6 +9,7 @@ import unicodedata
 from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
@@ -54,6 +55,12 @@ def day_label(value: date | datetime) -> str:
     return f"{value:%a} {value.day} {value:%b %Y}"
 
 
+def local_time(value: datetime, zone: str) -> str:
+    """A moment in the site's time zone, with the zone: 'Mon 9 Mar 2026, 10:15 CET'."""
+    local = value.astimezone(ZoneInfo(zone))
+    return f"{day_label(local)}, {local:%H:%M} {local.tzname()}"
+
+
 def isotime(value: datetime) -> str:
     return value.isoformat(timespec="seconds").replace("+00:00", "Z")
 
@@ -73,7 +80,7 @@ def environment() -> Environment:
         keep_trailing_newline=True,
     )
     env.filters.update(
-        safe_url=safe_url, oneline=oneline, plain=plain, day=day_label, isotime=isotime, percent=percent,
+        safe_url=safe_url, oneline=oneline, plain=plain, day=day_label, local_time=local_time, isotime=isotime, percent=percent,
         trend_word=arrow_label,
     )
     env.globals.update(plural=plural)

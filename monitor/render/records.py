@@ -17,6 +17,9 @@ class Link:
     url: str
     outlet: str = ""
     published: datetime | None = None
+    region: str | None = None  # of the feed that carried it
+    language: str | None = None
+    snippet: str = ""  # the start of its summary or text
 
 
 @dataclass(frozen=True)
@@ -31,6 +34,13 @@ class StoryView:
     topic_name: str | None = None
     sources: tuple[Link, ...] = ()
     window_count: int = 0
+    lede: str = ""  # the start of its headline article
+
+    @property
+    def first_report(self) -> Link | None:
+        """The earliest article (sources are oldest first when loaded for a story page)."""
+        dated = [link for link in self.sources if link.published is not None]
+        return min(dated, key=lambda link: link.published) if dated else None  # type: ignore[arg-type, return-value]
 
 
 @dataclass(frozen=True)
@@ -52,6 +62,7 @@ class TopicTrend:
     size: int = 0
     first_seen: datetime | None = None
     active: bool = True
+    muted: bool = False  # muted in the configuration: kept off the index and the digest
 
     @property
     def change(self) -> float:
@@ -133,6 +144,7 @@ class DigestEntry:
     articles: int
     rendered_at: datetime
     html_path: str = ""
+    window_end: datetime | None = None  # the end of the 24 hours it covers
 
 
 @dataclass(frozen=True)
@@ -154,3 +166,4 @@ class SiteData:
     alerts: tuple[AlertView, ...] = ()
     digests: tuple[DigestEntry, ...] = ()
     totals: tuple[int, ...] = ()
+    top_stories: tuple[StoryView, ...] = ()  # the stories of the last day, most outlets first

@@ -10,28 +10,41 @@ from itertools import groupby
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from monitor.render.charts import LineChart, line_chart, sparkline
+from monitor.render.charts import PALETTE, LineChart, line_chart, sparkline
 from monitor.render.env import oneline, render
 from monitor.render.records import AlertView, SiteData, StoryView, TopicTrend
 
-CHART_TOPICS = 8
 RISING = 10
 LATEST_ALERTS = 10
 
 
 def _ranked(topics: Iterable[TopicTrend]) -> list[TopicTrend]:
-    """Active topics, most momentum first."""
-    return sorted((t for t in topics if t.active), key=lambda t: (-t.momentum, -t.count, t.name))
+    """Active topics not muted, most momentum first."""
+    return sorted((t for t in topics if t.active and not t.muted), key=lambda t: (-t.momentum, -t.count, t.name))
 
 
 def rising(data: SiteData) -> list[TopicTrend]:
     return [t for t in _ranked(data.topics) if t.count and t.arrow == "▲"][:RISING]
 
 
-def trends_chart(data: SiteData, days: int, label: str) -> LineChart:
-    top = sorted(_ranked(data.topics), key=lambda t: (-sum(t.series[-days:]), t.name))[:CHART_TOPICS]
-    series = [(oneline(t.name, 50), t.series[-days:]) for t in top if sum(t.series[-days:])]
-    return line_chart(series, data.days[-days:], label)
+def trends_chart(data: SiteData, days: int, label: str, width: int = 720, height: int = 260,
+                 font: int = 11) -> LineChart:
+    """The first len(PALETTE) topics of the index table (same order, same colours) with articles in the
+    period, the other topics with articles in grey behind them."""
+    shown = [t for t in _ranked(data.topics) if sum(t.series[-days:])]
+    lines = [(oneline(t.name, 50), t.series[-days:]) for t in shown]
+    return line_chart(lines[: len(PALETTE)], data.days[-days:], label, width, height, lines[len(PALETTE):], font)
+
+
+def trends_charts(data: SiteData, days: int, label: str) -> tuple[LineChart, LineChart]:
+    """The chart for a wide screen and for a phone (larger type, fewer dates)."""
+    return trends_chart(data, days, label), trends_chart(data, days, label, width=360, height=240, font=14)
+
+
+def chart_colors(data: SiteData, days: int = 30) -> dict[int, str]:
+    """Topic id -> its colour in the index chart, for the table's swatches."""
+    shown = [t for t in _ranked(data.topics) if sum(t.series[-days:])]
+    return {t.id: color for t, color in zip(shown, PALETTE, strict=False)}
 
 
 def render_stylesheet() -> str:
@@ -44,10 +57,10 @@ def render_index(data: SiteData) -> str:
               for t in data.topics}
     return render(
         "index.html", meta=data.meta, root="", through=data.through, rising=rising(data),
-        chart30=trends_chart(data, 30, "Daily articles of the biggest topics, last 30 days"),
-        chart90=trends_chart(data, 90, "Daily articles of the biggest topics, last 90 days"),
+        chart30=trends_charts(data, 30, "Daily articles per topic, last 30 days"),
+        chart90=trends_charts(data, 90, "Daily articles per topic, last 90 days"), colors=chart_colors(data),
         alerts=data.alerts[:LATEST_ALERTS], latest_digest=data.digests[0] if data.digests else None,
-        topics=_ranked(data.topics), sparklines=sparks, total_week=sum(data.totals[-7:]),
+        topics=_ranked(data.topics), sparklines=sparks, total_week=sum(data.totals[-7:]), top_stories=data.top_stories,
     )
 
 
@@ -60,7 +73,18 @@ def render_topic(data: SiteData, topic: TopicTrend) -> str:
 
 def render_story(data: SiteData, story: StoryView) -> str:
     outlets = Counter(link.outlet or "unknown" for link in story.sources).most_common()
-    return render("story.html", meta=data.meta, root="../", story=story, outlets=outlets)
+    return render("story.html", meta=data.meta, root="../", story=story, outlets=outlets,
+                  regions=outlets_by(story, "region"), languages=outlets_by(story, "language"))
+
+
+def outlets_by(story: StoryView, field: str) -> list[tuple[str, list[str]]]:
+    """(region or language, its outlets) with the most outlets first; unknown last."""
+    groups: dict[str, list[str]] = {}
+    for link in story.sources:
+        names = groups.setdefault(getattr(link, field) or "", [])
+        if (link.outlet or "unknown") not in names:
+            names.append(link.outlet or "unknown")
+    return sorted(groups.items(), key=lambda kv: (kv[0] == "", -len(kv[1]), kv[0]))
 
 
 def render_alerts(data: SiteData) -> str:

@@ -1,16 +1,12 @@
-"""Momentum arithmetic shared by the digest and the site (pure)."""
+"""Momentum as the digest and the site show it (pure); the arithmetic is ``monitor.trends.metrics``."""
 
 from __future__ import annotations
 
-import math
-from collections.abc import Sequence
+from monitor.trends.metrics import change_ratio, mean, z_score
+
+__all__ = ["RISE", "arrow", "arrow_label", "change_ratio", "mean", "momentum", "percent"]
 
 RISE = 0.2  # a change beyond +-20 % of the baseline gets an up or down arrow
-
-
-def change_ratio(count: float, baseline: float) -> float:
-    """Relative change against the baseline; a topic out of nowhere counts as +count."""
-    return (count - baseline) / max(baseline, 1.0)
 
 
 def arrow(count: float, baseline: float) -> str:
@@ -27,12 +23,8 @@ def arrow_label(symbol: str) -> str:
 
 
 def momentum(count: float, baseline: float) -> float:
-    """A Poisson-style score: how many 'standard deviations' above the baseline today is."""
-    return (count - baseline) / math.sqrt(baseline + 1.0)
-
-
-def mean(values: Sequence[float]) -> float:
-    return sum(values) / len(values) if values else 0.0
+    """How many 'standard deviations' above the baseline: the score spike detection uses."""
+    return z_score(count, baseline)
 
 
 def percent(change: float) -> str:

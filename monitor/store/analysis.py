@@ -17,12 +17,12 @@ from sqlalchemy.engine import Engine
 from sqlmodel import col, delete, select
 
 from monitor.store.db import session_scope
+from monitor.store.shared import article_time, article_time_of
 from monitor.store.tables import (
     Alert,
     Article,
     ArticleSource,
     ArticleTopic,
-    DailyCount,
     Embedding,
     Feed,
     Story,
@@ -32,7 +32,7 @@ from monitor.store.tables import (
     TopicModelRun,
 )
 
-WHEN = sa.func.coalesce(Article.published_at, Article.fetched_at)  # an article's time for the analysis stages
+WHEN = article_time()  # an article's time (monitor.store.shared)
 
 
 @dataclass(frozen=True)
@@ -77,7 +77,7 @@ def pending_counts(engine: Engine, model: str, topics: bool) -> dict[str, int]:
 def articles_to_embed(engine: Engine, model: str, limit: int) -> list[ArticleRow]:
     with session_scope(engine) as s:
         rows = s.exec(select(Article).where(_no_embedding(model)).order_by(Article.id).limit(limit)).all()
-        return [ArticleRow(a.id, a.title, _text_of(a), a.published_at or a.fetched_at, a.duplicate_of) for a in rows]
+        return [ArticleRow(a.id, a.title, _text_of(a), article_time_of(a.published_at, a.fetched_at), a.duplicate_of) for a in rows]
 
 
 def save_embeddings(engine: Engine, model: str, dim: int, rows: Sequence[tuple[int, bytes]], now: datetime) -> None:
@@ -95,7 +95,7 @@ def _with_vectors(model: str) -> Any:
 
 
 def _vector_rows(s: Any, query: Any) -> list[ArticleRow]:
-    return [ArticleRow(a.id, a.title, _text_of(a), a.published_at or a.fetched_at, a.duplicate_of, v)
+    return [ArticleRow(a.id, a.title, _text_of(a), article_time_of(a.published_at, a.fetched_at), a.duplicate_of, v)
             for a, v in s.execute(query).all()]
 
 
@@ -159,17 +159,11 @@ def term_stats(engine: Engine) -> tuple[int, bytes | None, bytes | None]:
 
 
 def _fold_stories(s: Any, merges: dict[int, int]) -> None:
-    """Members, daily counts and alert references of each absorbed story go to its survivor; the
-    absorbed story is deleted."""
+    """Members and alert references of each absorbed story go to its survivor; the absorbed story
+    is deleted. Daily counts follow at the next counting pass, which re-tallies the days of every
+    article whose story changed."""
     for gone, keep in merges.items():
         s.exec(sa.update(StoryMember).where(StoryMember.story_id == gone).values(story_id=keep))
-        for row in s.exec(select(DailyCount).where(DailyCount.kind == "story", DailyCount.key == str(gone))).all():
-            target = s.get(DailyCount, (row.day, "story", str(keep)))
-            if target is None:
-                s.add(DailyCount(day=row.day, kind="story", key=str(keep), count=row.count, share=row.share))
-            else:
-                target.count += row.count
-            s.delete(row)
     for alert in s.exec(select(Alert).where(Alert.story_ids.is_not(None))).all():
         moved = list(dict.fromkeys(merges.get(i, i) for i in alert.story_ids or []))
         if moved != alert.story_ids:

@@ -27,8 +27,8 @@ from monitor.render.records import (
     TopicTrend,
     WatchHit,
 )
-from monitor.render.trend import mean
 from monitor.store.db import session_scope
+from monitor.store.shared import article_time, chunks
 from monitor.store.tables import (
     Alert,
     Article,
@@ -42,23 +42,12 @@ from monitor.store.tables import (
     StoryMember,
     Topic,
 )
-from monitor.trends.watch import WatchMatcher, compile_watchlist
+from monitor.trends.metrics import mean
+from monitor.trends.watch import watchlist_matcher
 
-CHUNK = 500
 SPARK_DAYS = 14
 SOURCES_PER_STORY = 5
 WATCH_LINKS = 3
-
-
-def article_time() -> Any:
-    """An article's time: its published date unless missing or later than the fetch, else the fetch time."""
-    published, fetched = Article.published_at, Article.fetched_at
-    return sa.case((sa.and_(published.is_not(None), published <= fetched), published), else_=fetched)
-
-
-def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
 
 
 def _days(first: date, last: date) -> list[date]:
@@ -81,7 +70,7 @@ class _Row:
 def _outlets(session: Any, ids: Sequence[int]) -> dict[int, str]:
     """Each article's outlet: the name of the first feed that carried it."""
     names: dict[int, str] = {}
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids):
         rows = session.execute(
             sa.select(ArticleSource.article_id, Feed.name)
             .join(Feed, Feed.id == ArticleSource.feed_id)
@@ -129,9 +118,14 @@ def _topic_keys(session: Any) -> dict[str, int]:
     return keys
 
 
-def _watchlist(config: Config) -> WatchMatcher:
-    """The same matching as the trend counts: case-insensitive, on word boundaries (CJK: substrings)."""
-    return compile_watchlist((term.name, term.aliases) for term in config.watchlist)
+def topic_name(config: Config, topic: Topic) -> str:
+    """The topic's name as the outputs show it: ``discovered_topics`` may rename a discovered topic."""
+    return next((d.name for d in config.discovered_topics if d.id == topic.id and d.name), topic.name)
+
+
+def muted_topics(config: Config) -> set[int]:
+    """Topics muted in ``discovered_topics``: never in the digest, not on the site's index."""
+    return {d.id for d in config.discovered_topics if d.mute}
 
 
 # --- the digest ------------------------------------------------------------------------------
@@ -149,7 +143,7 @@ def _window_rows(session: Any, start: datetime, end: datetime) -> list[_Row]:
 
 def _lookup(session: Any, column: Any, key: Any, ids: Sequence[int]) -> dict[int, Any]:
     out: dict[int, Any] = {}
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids):
         out.update(session.execute(sa.select(key, column).where(key.in_(chunk))).all())
     return out
 
@@ -171,12 +165,13 @@ def load_digest(engine: Engine, config: Config, day: date, start: datetime, end:
         watch = _watch_hits(config, rows, _daily(session, "watch", history_days[0], history_days[-1]), history_days)
         keys = _topic_keys(session)
         alerts = session.exec(
-            select(Alert).where(Alert.created_at >= start, Alert.created_at < end).order_by(Alert.score.desc())
+            select(Alert).where(Alert.day == described_day(start, end)).order_by(Alert.score.desc(), Alert.id)
         ).all()
         return DigestData(
             day=day, start=start, end=end, timezone=config.digest.timezone, total=len(rows),
             baseline_total=mean([sum(c.get(d, 0) for c in totals.values()) for d in history_days]) if totals else 0.0,
-            topics=tuple(topics), emerging=tuple(emerging), alerts=tuple(_alert_view(a, keys) for a in alerts),
+            topics=tuple(topics), emerging=tuple(emerging),
+            alerts=tuple(v for v in (_alert_view(a, keys) for a in alerts) if v.topic_id not in muted_topics(config)),
             watch=tuple(watch), unassigned=sum(1 for i in ids if topic_of.get(i, -1) < 0),
         )
 
@@ -188,13 +183,14 @@ def _digest_topics(
     counts = Counter(t for t in topic_of.values() if t >= 0)
     if not counts:
         return []
-    topics = session.exec(select(Topic).where(Topic.id.in_(list(counts)))).all()
+    topics = [t for t in session.exec(select(Topic).where(Topic.id.in_(list(counts)))).all()
+              if t.id not in muted_topics(config)]
     stories = _window_stories(session, rows, topic_of, story_of, outlets)
     out = []
     for topic in topics:
         past = _series(history.get(str(topic.id), {}), history_days)
         out.append(TopicTrend(
-            id=topic.id, name=topic.name, keywords=tuple(topic.keywords or ()), headlines=tuple(topic.headlines or ()), seeded=topic.seeded,
+            id=topic.id, name=topic_name(config, topic), keywords=tuple(topic.keywords or ()), headlines=tuple(topic.headlines or ()), seeded=topic.seeded,
             count=counts[topic.id], baseline=mean(past), series=(*past[-SPARK_DAYS:], counts[topic.id]),
             stories=tuple(stories.get(topic.id, ())[: config.digest.top_stories]), size=topic.size,
             first_seen=topic.first_seen_at,
@@ -210,7 +206,7 @@ def _window_stories(
     for row in rows:
         members[story_of.get(row.id, -row.id)].append(row)
     real = [k for k in members if k > 0]
-    stories = {s.id: s for chunk in _chunks(real) for s in session.exec(select(Story).where(Story.id.in_(chunk)))}
+    stories = {s.id: s for chunk in chunks(real) for s in session.exec(select(Story).where(Story.id.in_(chunk)))}
     by_topic: dict[int, list[StoryView]] = defaultdict(list)
     for key, group in members.items():
         view = _story_view(stories.get(key), group, outlets)
@@ -244,20 +240,47 @@ def _distinct_outlets(group: list[_Row], outlets: dict[int, str]) -> tuple[Link,
 
 
 def _emerging(session: Any, config: Config, topic_of: dict[int, int], end: datetime) -> list[TopicTrend]:
+    """Discovered topics whose first article falls in the ``emerging_days`` before ``end``."""
     since = end - timedelta(days=config.trends.emerging_days)
     counts = Counter(t for t in topic_of.values() if t >= 0)
-    topics = session.exec(
-        select(Topic).where(Topic.seeded.is_(False), Topic.first_seen_at >= since, Topic.first_seen_at < end)
-        .order_by(Topic.first_seen_at.desc())
-    ).all()
-    return [TopicTrend(id=t.id, name=t.name, keywords=tuple(t.keywords or ()), headlines=tuple(t.headlines or ()), emerging=True, count=counts[t.id],
-                       size=t.size, first_seen=t.first_seen_at) for t in topics]
+    firsts = {k: t for k, t in first_articles(session).items() if since <= t < end}
+    muted = muted_topics(config)
+    topics = session.exec(select(Topic).where(Topic.seeded.is_(False), Topic.id.in_(list(firsts)))).all()
+    out = [TopicTrend(id=t.id, name=topic_name(config, t), keywords=tuple(t.keywords or ()), headlines=tuple(t.headlines or ()),
+                      emerging=True, count=counts[t.id], size=t.size, first_seen=firsts[t.id]) for t in topics
+           if t.id not in muted]
+    return sorted(out, key=lambda t: (-t.first_seen.timestamp(), t.id))
+
+
+def first_articles(session: Any) -> dict[int, datetime]:
+    """Each topic's first article time: when the topic appeared in the news, whenever a fit found it."""
+    when = article_time()
+    rows = session.execute(
+        sa.select(ArticleTopic.topic_id, sa.func.min(when)).join(Article, Article.id == ArticleTopic.article_id)
+        .where(ArticleTopic.topic_id >= 0, Article.duplicate_of.is_(None)).group_by(ArticleTopic.topic_id)
+    )
+    return {topic_id: _aware(first) for topic_id, first in rows if first is not None}
+
+
+def _aware(value: datetime | str) -> datetime:
+    """min() over a timestamp comes back as text on SQLite and without the column's type."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def described_day(start: datetime, end: datetime) -> date:
+    """The day a digest window is about: the local date of its middle (an 07:00 digest describes yesterday).
+
+    Alerts are picked by this day, so one detected after midnight still belongs to the day it describes.
+    """
+    return (start + (end - start) / 2).date()
 
 
 def _watch_hits(
     config: Config, rows: list[_Row], history: dict[str, dict[date, int]], history_days: list[date]
 ) -> list[WatchHit]:
-    matcher = _watchlist(config)
+    matcher = watchlist_matcher(config.watchlist)
     matched: dict[str, list[_Row]] = defaultdict(list)
     for row in rows:
         for name in matcher.matches(f"{row.title}\n{row.summary}"):
@@ -282,6 +305,7 @@ def load_topics(engine: Engine, config: Config, days: Sequence[date], top_storie
     with session_scope(engine) as session:
         history = _daily(session, "topic", days[0] - timedelta(days=base_days), days[-1])
         topics = session.exec(select(Topic).where(Topic.id >= 0).order_by(Topic.id)).all()
+        firsts = first_articles(session)
         stories = _top_stories(session, days[-1] - timedelta(days=30), top_stories)
         watch = _topic_watch(session, config, days[-1] - timedelta(days=30))
     emerging_since = days[-1] - timedelta(days=config.trends.emerging_days)
@@ -290,11 +314,12 @@ def load_topics(engine: Engine, config: Config, days: Sequence[date], top_storie
         counts = history.get(str(t.id), {})
         before = _series(counts, _days(days[-1] - timedelta(days=base_days + 6), days[-1] - timedelta(days=7)))
         out.append(TopicTrend(
-            id=t.id, name=t.name, keywords=tuple(t.keywords or ()), headlines=tuple(t.headlines or ()), seeded=t.seeded,
-            emerging=not t.seeded and t.first_seen_at is not None and t.first_seen_at.date() >= emerging_since,
+            id=t.id, name=topic_name(config, t), keywords=tuple(t.keywords or ()), headlines=tuple(t.headlines or ()),
+            seeded=t.seeded, muted=t.id in muted_topics(config),
+            emerging=not t.seeded and t.id in firsts and firsts[t.id].date() >= emerging_since,
             count=sum(_series(counts, days[-7:])), baseline=7 * mean(before), series=tuple(_series(counts, days)),
             days=tuple(days), stories=tuple(stories.get(t.id, ())), watch=tuple(watch.get(t.id, ())),
-            size=t.size, first_seen=t.first_seen_at, active=t.active,
+            size=t.size, first_seen=firsts.get(t.id, t.first_seen_at), active=t.active,
         ))
     return out
 
@@ -313,7 +338,7 @@ def _top_stories(session: Any, since: date, limit: int) -> dict[int, list[StoryV
 
 
 def _topic_watch(session: Any, config: Config, since: date) -> dict[int, list[tuple[str, int]]]:
-    matcher = _watchlist(config)
+    matcher = watchlist_matcher(config.watchlist)
     if not matcher.names:
         return {}
     when = article_time()
@@ -354,7 +379,7 @@ def load_alerts(engine: Engine, limit: int = 2000) -> list[AlertView]:
 def load_digests(engine: Engine) -> list[DigestEntry]:
     with session_scope(engine) as session:
         rows = session.exec(select(Digest).order_by(Digest.day.desc())).all()
-        return [DigestEntry(d.day, d.subject, d.articles, d.rendered_at, d.html_path) for d in rows]
+        return [DigestEntry(d.day, d.subject, d.articles, d.rendered_at, d.html_path, d.window_end) for d in rows]
 
 
 def story_stamps(engine: Engine) -> dict[int, tuple[str, int | None]]:
@@ -365,27 +390,48 @@ def story_stamps(engine: Engine) -> dict[int, tuple[str, int | None]]:
         return {r[0]: ("|".join(str(v) for v in r[1:]), r[1]) for r in session.execute(sa.select(*cols))}
 
 
+SNIPPET = 400
+
+
 def load_stories(engine: Engine, ids: Sequence[int], topic_names: dict[int, str]) -> Iterator[StoryView]:
     """Stories with all their articles, oldest first; read in chunks so a full build stays in memory."""
     when = article_time().label("article_time")
     story_cols = (Story.id, Story.title, Story.size, Story.outlets, Story.first_seen_at, Story.last_seen_at,
-                  Story.topic_id)
-    for chunk in _chunks(sorted(ids), 2000):
+                  Story.topic_id, Story.headline_article_id)
+    snippet = sa.func.substr(sa.func.coalesce(Article.summary, Article.text, ""), 1, SNIPPET)
+    for chunk in chunks(sorted(ids), 2000):
         with session_scope(engine) as session:
             stories = session.execute(sa.select(*story_cols).where(Story.id.in_(chunk)).order_by(Story.id)).all()
             rows = session.execute(
-                sa.select(StoryMember.story_id, Article.title, Article.url, Article.site_name, Feed.name, when)
+                sa.select(StoryMember.story_id, Article.id, Article.title, Article.url, Article.site_name, Feed.name,
+                          when, Feed.region, sa.func.coalesce(Article.language, Feed.language), snippet)
                 .join(Article, Article.id == StoryMember.article_id)
                 .outerjoin(Feed, Feed.id == Article.first_feed_id)
                 .where(StoryMember.story_id.in_(chunk)).order_by(when, Article.id)
             ).all()
         members: dict[int, list[Link]] = defaultdict(list)
-        for story_id, title, url, site_name, feed, time in rows:
+        ledes: dict[int, str] = {}
+        for story_id, article_id, title, url, site_name, feed, time, region, language, text in rows:
             outlet = feed or site_name or urlsplit(url or "").hostname or ""
-            members[story_id].append(Link(title or "", url or "", outlet, time))
-        for sid, title, size, outlets, first, last, topic in stories:
+            members[story_id].append(Link(title or "", url or "", outlet, time, region, language, text or ""))
+            ledes[article_id] = text or ""
+        for sid, title, size, outlets, first, last, topic, headline in stories:
+            links = tuple(members.get(sid, ()))
+            lede = (ledes.get(headline, "") if headline is not None else "") or (links[0].snippet if links else "")
             yield StoryView(sid, title, size, outlets, first, last, topic,
-                            topic_names.get(topic) if topic is not None else None, tuple(members.get(sid, ())))
+                            topic_names.get(topic) if topic is not None else None, links, lede=lede)
+
+
+def load_day_stories(engine: Engine, start: datetime, end: datetime, topic_names: dict[int, str],
+                     limit: int = 5) -> list[StoryView]:
+    """The stories reported in [start, end), most outlets first, with their articles (first reporter, lede)."""
+    with session_scope(engine) as session:
+        ids = list(session.execute(
+            sa.select(Story.id).where(Story.last_seen_at >= start, Story.first_seen_at < end, Story.size > 1)
+            .order_by(Story.outlets.desc(), Story.size.desc(), Story.id).limit(limit)
+        ).scalars())
+    found = {s.id: s for s in load_stories(engine, ids, topic_names)}
+    return [found[i] for i in ids if i in found]
 
 
 # --- digests and deliveries ---------------------------------------------------------------------------
@@ -404,7 +450,7 @@ def save_digest(engine: Engine, row: Digest) -> None:
 def deliveries(engine: Engine, item_kind: str, keys: Sequence[str]) -> list[Delivery]:
     with session_scope(engine) as session:
         out: list[Delivery] = []
-        for chunk in _chunks(list(keys)):
+        for chunk in chunks(list(keys)):
             out += session.exec(
                 select(Delivery).where(Delivery.item_kind == item_kind, Delivery.item_key.in_(chunk))
             ).all()
@@ -441,5 +487,5 @@ def recent_alerts(engine: Engine, since: datetime) -> list[AlertView]:
 def alerts_by_id(engine: Engine, ids: Sequence[int]) -> dict[int, AlertView]:
     with session_scope(engine) as session:
         keys = _topic_keys(session)
-        rows = [a for chunk in _chunks(list(ids)) for a in session.exec(select(Alert).where(Alert.id.in_(chunk)))]
+        rows = [a for chunk in chunks(list(ids)) for a in session.exec(select(Alert).where(Alert.id.in_(chunk)))]
         return {a.id or 0: _alert_view(a, keys) for a in rows}

@@ -2,7 +2,7 @@
 
 Ingestion: Feed, FetchLog, Article, ArticleSource, ArticleBand.
 Topics and stories: Embedding, Topic, TopicModelRun, ArticleTopic, Story, StoryMember,
-DailyCount, Alert. Outputs: Digest, Delivery. Operations: Run.
+DailyCount, CountedArticle, TrendState, Alert. Outputs: Digest, Delivery. Operations: Run.
 """
 
 from __future__ import annotations
@@ -234,6 +234,32 @@ class DailyCount(SQLModel, table=True):
     key: str = Field(sa_column=sa.Column(sa.String(300), primary_key=True))
     count: int = 0
     share: float = 0.0
+
+
+class CountedArticle(SQLModel, table=True):
+    """What an article last added to ``daily_count``: its day, topic, story and watch terms.
+
+    The trend stage compares it with the article's current topic and story and
+    moves only the difference, so counts stay true over all history without a
+    recount. No foreign key: a row whose article is gone is how its counts are taken back.
+    """
+
+    __tablename__ = "counted_article"
+
+    article_id: int = Field(sa_column=sa.Column(sa.Integer(), primary_key=True, autoincrement=False))
+    day: date = Field(sa_column=sa.Column(sa.Date(), nullable=False, index=True))
+    topic_id: int | None = None
+    story_id: int | None = None
+    watch: list[str] | None = _json()
+
+
+class TrendState(SQLModel, table=True):
+    """Small facts of the trend stage, e.g. the watchlist the counts were made with."""
+
+    __tablename__ = "trend_state"
+
+    name: str = Field(max_length=50, primary_key=True)
+    value: str = _text(nullable=False)
 
 
 class Alert(SQLModel, table=True):

@@ -13,35 +13,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import col, delete, select
 
-from monitor.store.analysis import WHEN
 from monitor.store.db import session_scope
-from monitor.store.tables import Alert, Article, ArticleTopic, DailyCount, StoryMember
-
-
-@dataclass(frozen=True)
-class DayRow:
-    article_id: int
-    day: date
-    text: str
-    topic_id: int | None
-    story_id: int | None
-
-
-def articles_since(engine: Engine, since: datetime) -> list[DayRow]:
-    """Articles (duplicates excluded) published since ``since`` with their topic and story."""
-    with session_scope(engine) as s:
-        query = (sa.select(Article.id, WHEN, Article.title, sa.func.coalesce(Article.text, Article.summary, ""),
-                           ArticleTopic.topic_id, StoryMember.story_id)
-                 .outerjoin(ArticleTopic, ArticleTopic.article_id == Article.id)
-                 .outerjoin(StoryMember, StoryMember.article_id == Article.id)
-                 .where(WHEN >= since, Article.duplicate_of.is_(None)))
-        return [DayRow(a, w.date(), f"{t}\n{x}", tp, st) for a, w, t, x, tp, st in s.execute(query).all()]
-
-
-def replace_daily_counts(engine: Engine, first_day: date, rows: Sequence[DailyCount]) -> None:
-    with session_scope(engine) as s:
-        s.exec(delete(DailyCount).where(DailyCount.day >= first_day))
-        s.add_all(rows)
+from monitor.store.tables import Alert, DailyCount
 
 
 def daily_series(engine: Engine, kind: str, since: date | None = None) -> dict[str, dict[date, int]]:

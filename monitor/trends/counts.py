@@ -1,13 +1,21 @@
-"""Daily counts per topic, story, watchlist term and in total, with share of the day's volume. Pure."""
+"""Daily counts per topic, story, watchlist term and in total, with share of the day's volume. Pure.
+
+Counts are kept article by article: each article is *placed* once (its day, topic,
+story and the watch terms it mentions) and adds one to each of its keys. When its
+topic or story changes (a refit, a story merge) it is placed again, and the days it
+left or joined are tallied afresh from their placements; other days are not touched.
+"""
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
 from monitor.trends.watch import WatchMatcher
+
+Key = tuple[str, str, date]  # (kind, key, day)
 
 
 @dataclass(frozen=True)
@@ -16,6 +24,25 @@ class DayArticle:
     text: str
     topic_id: int | None
     story_id: int | None
+
+
+@dataclass(frozen=True)
+class Placement:
+    """What one article adds to the counts."""
+
+    article_id: int
+    day: date
+    topic_id: int | None
+    story_id: int | None
+    watch: tuple[str, ...] = ()
+
+    def keys(self) -> list[Key]:
+        keys = [("total", "all", self.day)]
+        if self.topic_id is not None:
+            keys.append(("topic", str(self.topic_id), self.day))
+        if self.story_id is not None:
+            keys.append(("story", str(self.story_id), self.day))
+        return keys + [("watch", name, self.day) for name in self.watch]
 
 
 @dataclass(frozen=True)
@@ -30,7 +57,7 @@ class CountRow:
 @dataclass(frozen=True)
 class Counts:
     rows: list[CountRow]
-    stories: dict[tuple[str, str, date], Counter]  # (kind, key, day) -> articles per story
+    stories: dict[Key, Counter]  # (kind, key, day) -> articles per story
 
     def series(self, kind: str) -> dict[str, dict[date, int]]:
         out: dict[str, dict[date, int]] = {}
@@ -44,26 +71,42 @@ class Counts:
         return [sid for sid, _ in sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))[:n]]
 
 
-def daily_counts(articles: Iterable[DayArticle], matcher: WatchMatcher) -> Counts:
-    counts: Counter = Counter()
-    stories: dict[tuple[str, str, date], Counter] = {}
-    for article in articles:
-        keys = [("total", "all")]
-        if article.topic_id is not None:
-            keys.append(("topic", str(article.topic_id)))
-        if article.story_id is not None:
-            keys.append(("story", str(article.story_id)))
-        keys += [("watch", name) for name in sorted(matcher.matches(article.text))]
-        for kind, key in keys:
-            counts[(kind, key, article.day)] += 1
-            if article.story_id is not None:
-                stories.setdefault((kind, key, article.day), Counter())[article.story_id] += 1
+def place(article_id: int, article: DayArticle, matcher: WatchMatcher) -> Placement:
+    return Placement(article_id, article.day, article.topic_id, article.story_id,
+                     tuple(sorted(matcher.matches(article.text))))
+
+
+def tally(placements: Iterable[Placement]) -> Counter[Key]:
+    """Articles per (kind, key, day)."""
+    counts: Counter[Key] = Counter()
+    for p in placements:
+        counts.update(p.keys())
+    return counts
+
+
+def with_shares(counts: Mapping[Key, int]) -> list[CountRow]:
+    """Rows (positive counts only) with each count's share of its day's total."""
     totals = {day: n for (kind, _, day), n in counts.items() if kind == "total"}
-    rows = [CountRow(day, kind, key, n, n / totals[day]) for (kind, key, day), n in sorted(counts.items(),
-                                                                                            key=_order)]
-    return Counts(rows, stories)
+    return [CountRow(day, kind, key, n, n / totals[day] if totals.get(day) else 0.0)
+            for (kind, key, day), n in sorted(counts.items(), key=_order) if n > 0]
 
 
-def _order(item: tuple[tuple[str, str, date], int]) -> tuple[date, str, str]:
+def story_tally(placements: Iterable[Placement]) -> dict[Key, Counter]:
+    """Per (kind, key, day), articles per story: which stories made a count."""
+    stories: dict[Key, Counter] = {}
+    for p in placements:
+        if p.story_id is not None:
+            for key in p.keys():
+                stories.setdefault(key, Counter())[p.story_id] += 1
+    return stories
+
+
+def daily_counts(articles: Iterable[DayArticle], matcher: WatchMatcher) -> Counts:
+    """Counts of ``articles`` from scratch."""
+    placed = [place(i, a, matcher) for i, a in enumerate(articles)]
+    return Counts(with_shares(tally(placed)), story_tally(placed))
+
+
+def _order(item: tuple[Key, int]) -> tuple[date, str, str]:
     (kind, key, day), _ = item
     return day, kind, key

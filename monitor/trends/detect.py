@@ -2,7 +2,7 @@
 
 A day is a spike when its count reaches ``min_count``, is at least ``ratio``
 times the trailing baseline mean and its Poisson z-score
-``(count - mean) / sqrt(max(mean, 1))`` reaches ``z_threshold``. The baseline
+(``monitor.trends.metrics``) reaches ``z_threshold``. The baseline
 is the ``baseline_days`` days before it (days without articles count as zero).
 A spike that continues on the next day is the same episode and is reported once,
 on its first day.
@@ -13,7 +13,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
-from math import sqrt
+
+from monitor.trends.metrics import baseline, z_score
 
 Series = Mapping[date, int]
 
@@ -34,14 +35,6 @@ class SpikeRule:
     min_count: int = 5
     z_threshold: float = 3.0
     ratio: float = 2.0
-
-
-def baseline(series: Series, day: date, days: int) -> float:
-    return sum(series.get(day - timedelta(days=i), 0) for i in range(1, days + 1)) / days
-
-
-def z_score(count: int, mean: float) -> float:
-    return (count - mean) / sqrt(max(mean, 1.0))
 
 
 def is_spike(series: Series, day: date, rule: SpikeRule) -> tuple[bool, float, float]:

@@ -1,64 +1,117 @@
-"""Trend stage wired to the database: recompute recent daily counts, store new alerts."""
+"""Trend stage wired to the database: bring daily counts up to date, store new alerts."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+import json
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+from functools import cache
 from typing import Any
 
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
 from monitor.config import Config
 from monitor.store import analysis as db
+from monitor.store import counts as count_db
 from monitor.store import trends as trend_db
-from monitor.store.tables import Alert, DailyCount
+from monitor.store.tables import Alert
 from monitor.trends.alerts import AlertDraft, drafts
-from monitor.trends.counts import Counts, DayArticle, daily_counts
-from monitor.trends.detect import SpikeRule, emerging, first_seen, spikes
-from monitor.trends.watch import compile_watchlist
+from monitor.trends.counts import Placement, story_tally, tally, with_shares
+from monitor.trends.detect import Signal, SpikeRule, emerging, first_seen, spikes
+from monitor.trends.watch import WatchMatcher, watchlist_matcher
+
+
+def _signature(config: Config) -> str:
+    return json.dumps([[w.name, sorted(w.aliases)] for w in config.watchlist], ensure_ascii=False)
+
+
+def update_counts(engine: Engine, config: Config) -> dict[str, int]:
+    """Count new articles and those whose topic or story changed (or that are gone), over all history:
+    only the days they left or joined are tallied again.
+
+    A changed watchlist recounts everything (its matches are remembered per article).
+    """
+    with count_db.counting(engine, _signature(config)) as s:
+        todo = count_db.pending(s)
+        new = _matched(s, todo.new, watchlist_matcher(config.watchlist))
+        now_placed = [after for _, after in todo.moved]
+        days = sorted({p.day for p in (*new, *todo.gone, *(before for before, _ in todo.moved), *now_placed)})
+        on_days = count_db.place(s, [*new, *now_placed], [p.article_id for p in todo.gone], days)
+        count_db.replace_counts(s, days, with_shares(tally(on_days)))  # each touched day tallied afresh
+    return {"new": len(new), "moved": len(todo.moved), "gone": len(todo.gone), "days": len(days)}
+
+
+def _matched(s: Session, placements: list[Placement], matcher: WatchMatcher) -> list[Placement]:
+    if not matcher.names:
+        return placements
+    by_id = {p.article_id: p for p in placements}
+    out = []
+    for batch in count_db.texts(s, list(by_id)):
+        out += [replace(by_id[i], watch=tuple(sorted(matcher.matches(text)))) for i, text in batch.items()]
+    return out
 
 
 def refresh(engine: Engine, config: Config, now: datetime) -> dict[str, Any]:
-    """Recount the last ``baseline_days + lookback_days`` days; alert on the last ``lookback_days``."""
+    """Bring counts up to date; alert on the last ``lookback_days``."""
     trends = config.trends
     today = now.astimezone(UTC).date()
+    counted = update_counts(engine, config)
     first = today - timedelta(days=trends.baseline_days + trends.lookback_days)
-    rows = trend_db.articles_since(engine, datetime.combine(first, time(), UTC))
-    matcher = compile_watchlist((w.name, w.aliases) for w in config.watchlist)
-    counts = daily_counts((DayArticle(r.day, r.text, r.topic_id, r.story_id) for r in rows if r.day <= today),
-                          matcher)
-    trend_db.replace_daily_counts(engine, first, [DailyCount(day=c.day, kind=c.kind, key=c.key, count=c.count,
-                                                       share=c.share) for c in counts.rows])
     days = [today - timedelta(days=i) for i in range(trends.lookback_days)]
-    found = detect(engine, config, counts, days, now)
+    found = detect(engine, config, first, days, now)
     added = trend_db.insert_alerts(engine, [_alert(d, now) for d in found])
-    return {"days": (today - first).days + 1, "counts": len(counts.rows), "articles": len(rows),
-            "signals": len(found), "alerts": len(added)}
+    return {**counted, "signals": len(found), "alerts": len(added)}
 
 
-def detect(engine: Engine, config: Config, counts: Counts, days: list[date], now: datetime) -> list[AlertDraft]:
+def _top_stories(engine: Engine) -> Callable[[str, str, Signal], list[int]]:
+    tally = cache(lambda day: story_tally(count_db.placements_on(engine, day)))
+
+    def top(kind: str, key: str, signal: Signal, n: int = 5) -> list[int]:
+        counter = tally(signal.day).get((kind, key, signal.day), {})
+        return [sid for sid, _ in sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))[:n]]
+
+    return top
+
+
+def detect(engine: Engine, config: Config, first: date, days: list[date], now: datetime) -> list[AlertDraft]:
+    """Alerts on ``days`` from the counts since ``first`` (first sightings and a topic's start: all history)."""
+    rule = SpikeRule(config.trends.baseline_days, config.trends.min_count, config.trends.z_threshold,
+                     config.trends.ratio)
+    top = _top_stories(engine)
+    return [*_topic_drafts(engine, config, first, days, rule, top), *_watch_drafts(engine, config, first, days, rule, top)]
+
+
+def _topic_drafts(engine: Engine, config: Config, first: date, days: list[date], rule: SpikeRule,
+                  top: Callable[[str, str, Signal], list[int]]) -> list[AlertDraft]:
+    """Spikes of every topic; emerging: a discovered topic growing since its first article (not since the fit
+    that found it), as the digest's "new topics" are."""
     trends = config.trends
-    rule = SpikeRule(trends.baseline_days, trends.min_count, trends.z_threshold, trends.ratio)
     topics = {str(t.id): t for t in db.all_topics(engine)}
     name = lambda key: topics[key].name if key in topics else f"topic {key}"
+    starts = trend_db.first_days(engine, "topic")
     out: list[AlertDraft] = []
-    topic_series = counts.series("topic")
-    for key, series in sorted(topic_series.items()):
+    for key, series in sorted(trend_db.daily_series(engine, "topic", first).items()):
         if key == "-1":
             continue
-        stories = lambda s, k=key: counts.top_stories("topic", k, s.day)
+        stories = lambda s, k=key: top("topic", k, s)
         out += drafts(spikes(series, key, days, rule), "topic", name, trends.baseline_days, stories)
-        topic = topics.get(key)
-        if topic is not None and not topic.seeded and topic.first_seen_at and \
-                now - topic.first_seen_at <= timedelta(days=trends.emerging_days):
-            start = min(d for d, n in series.items() if n > 0)
-            out += drafts(emerging(series, key, start, days, trends.emerging_days, trends.min_count), "topic",
+        if key in topics and not topics[key].seeded and key in starts:
+            out += drafts(emerging(series, key, starts[key], days, trends.emerging_days, trends.min_count), "topic",
                           name, trends.baseline_days, stories)
+    return out
+
+
+def _watch_drafts(engine: Engine, config: Config, first: date, days: list[date], rule: SpikeRule,
+                  top: Callable[[str, str, Signal], list[int]]) -> list[AlertDraft]:
+    out: list[AlertDraft] = []
     first_days = trend_db.first_days(engine, "watch")
-    for key, series in sorted(counts.series("watch").items()):
-        stories = lambda s, k=key: counts.top_stories("watch", k, s.day)
+    for key, series in sorted(trend_db.daily_series(engine, "watch", first).items()):
+        stories = lambda s, k=key: top("watch", k, s)
         history = {first_days.get(key, min(series)): 1, **series}
-        out += drafts(first_seen(history, key, days), "watch", str, trends.baseline_days, stories)
-        out += drafts(spikes(series, key, days, rule), "watch", str, trends.baseline_days, stories)
+        out += drafts(first_seen(history, key, days), "watch", str, config.trends.baseline_days, stories)
+        out += drafts(spikes(series, key, days, rule), "watch", str, config.trends.baseline_days, stories)
     return out
 
 

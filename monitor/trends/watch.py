@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 _INFLECTS = re.compile(r"[а-яё]{3}[бвгджзклмнпрстфхцчшщ]", re.IGNORECASE)  # ends in a Cyrillic consonant
@@ -22,10 +23,16 @@ _CASE_ENDINGS = "ами|ями|ого|ему|ом|ем|ов|ев|ам|ям|ах|
 class WatchMatcher:
     names: tuple[str, ...]
     patterns: tuple[re.Pattern[str], ...]
+    needles: tuple[tuple[str, ...], ...] = ()  # casefolded spellings per name: a cheap test before the pattern
+
+    def candidates(self, text: str) -> list[int]:
+        """Indexes of the names one of whose casefolded spellings occurs in ``text`` at all (word or not)."""
+        folded = text.casefold()
+        return [i for i, needles in enumerate(self.needles) if any(n in folded for n in needles)]
 
     def matches(self, text: str) -> set[str]:
-        """The watch names any of whose spellings occur in ``text``."""
-        return {name for name, pattern in zip(self.names, self.patterns, strict=True) if pattern.search(text)}
+        """The watch names any of whose spellings occur in ``text`` (as words, see above)."""
+        return {self.names[i] for i in self.candidates(text) if self.patterns[i].search(text)}
 
 
 def _spelling(term: str) -> str:
@@ -39,9 +46,15 @@ def _spelling(term: str) -> str:
 
 def compile_watchlist(terms: Iterable[tuple[str, Iterable[str]]]) -> WatchMatcher:
     """``terms``: (name, aliases) pairs, as in ``config.watchlist``."""
-    names, patterns = [], []
+    names, patterns, needles = [], [], []
     for name, aliases in terms:
         spellings = sorted({s for s in (name, *aliases) if s.strip()}, key=len, reverse=True)
         names.append(name)
         patterns.append(re.compile("|".join(_spelling(s) for s in spellings), re.IGNORECASE))
-    return WatchMatcher(tuple(names), tuple(patterns))
+        needles.append(tuple(s.strip().casefold() for s in spellings))
+    return WatchMatcher(tuple(names), tuple(patterns), tuple(needles))
+
+
+def watchlist_matcher(watchlist: Iterable[Any]) -> WatchMatcher:
+    """The matcher of ``config.watchlist`` (entries with ``name`` and ``aliases``), for counts and outputs alike."""
+    return compile_watchlist((term.name, term.aliases) for term in watchlist)

@@ -1,0 +1,36 @@
+"""Query pieces every reader shares: an article's time (counts, digest, export, stories, site) and id chunks.
+
+The crawl stores the feed's date, else the page's date, else the fetch time in
+``published_at``; an imported or hand-made row may still carry a date later
+than its fetch. Such a future date is not believed: the fetch time stands.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+
+from monitor.store.tables import Article
+
+CHUNK = 500
+T = TypeVar("T")
+
+
+def article_time() -> Any:
+    """SQL expression: published (feed, else page date) unless missing or later than the fetch, else fetched."""
+    published, fetched = Article.published_at, Article.fetched_at
+    return sa.case((sa.and_(published.is_not(None), published <= fetched), published), else_=fetched)
+
+
+def article_time_of(published: datetime | None, fetched: datetime) -> datetime:
+    """The same rule for values already read."""
+    return published if published is not None and published <= fetched else fetched
+
+
+def chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
+    """``items`` in slices small enough for an ``IN (...)`` clause."""
+    for i in range(0, len(items), size):
+        yield items[i : i + size]

@@ -1,0 +1,30 @@
+"""Trend arithmetic, one definition for detection (alerts) and rendering (site, digest). Pure.
+
+A count is compared with the mean of the days before it; the score is a Poisson
+z-score ``(count - mean) / sqrt(max(mean, 1))``, so a quiet series (mean below
+one a day) is measured against a floor of one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date, timedelta
+from math import sqrt
+
+
+def mean(values: Sequence[float]) -> float:
+    return sum(values) / len(values) if values else 0.0
+
+
+def baseline(series: Mapping[date, int], day: date, days: int) -> float:
+    """Mean count of the ``days`` days before ``day`` (days without articles count as zero)."""
+    return sum(series.get(day - timedelta(days=i), 0) for i in range(1, days + 1)) / days
+
+
+def z_score(count: float, mean: float) -> float:
+    return (count - mean) / sqrt(max(mean, 1.0))
+
+
+def change_ratio(count: float, baseline: float) -> float:
+    """Relative change against the baseline; a topic out of nowhere counts as +count."""
+    return (count - baseline) / max(baseline, 1.0)

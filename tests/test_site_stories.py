@@ -1,0 +1,62 @@
+"""The index leads with the day's top stories; a story page says who reported first, when (with the zone),
+and which regions and languages carried it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from outputs_data import NOW, config_dict, populate
+
+from monitor.config import Config
+from monitor.deliver.site import build_site
+from monitor.store.db import session_scope
+from monitor.store.tables import Article, Feed
+
+
+def _site(engine: Any, tmp_path: Path, zone: str = "UTC") -> tuple[Path, dict[str, int]]:
+    fx = populate(engine)
+    with session_scope(engine) as s:
+        for feed in s.execute(sa.select(Feed)).scalars():
+            feed.region, feed.language = ("Russia", "ru") if feed.name == "TASS English" else ("Global", "en")
+            if feed.name == "TASS English":  # the article's own language wins over its feed's
+                s.execute(sa.update(Article).where(Article.first_feed_id == feed.id).values(language="ru"))
+    config = Config.model_validate(config_dict(tmp_path, digest={"time": "07:00", "timezone": zone}))
+    build_site(engine, config, NOW)
+    return tmp_path / "site", fx.stories
+
+
+def test_index_leads_with_the_days_top_stories(engine: Any, tmp_path: Path) -> None:
+    site, stories = _site(engine, tmp_path)
+    index = (site / "index.html").read_text(encoding="utf-8")
+    top = index.split('id="top-stories"')[1].split("</ol>")[0]
+    assert top.index(f"stories/{stories['sber']}.html") < top.index(f"stories/{stories['brics']}.html")
+    assert "&lt;script&gt;alert(&#39;title&#39;)&lt;/script&gt;Sberbank" in top  # the headline, escaped
+    assert "Sberbank to work with Chinese researchers on AI, aligning with DeepSeek." in top  # the lede
+    assert "4 outlets; first reported by Reuters Tech at Mon 9 Mar 2026, 09:00 UTC" in top
+    assert f"stories/{stories['chips']}.html" not in top  # a lone article is no story
+
+
+def test_story_page_names_first_reporter_with_zone_and_outlets_by_region_and_language(engine: Any,
+                                                                                      tmp_path: Path) -> None:
+    site, stories = _site(engine, tmp_path, zone="Europe/Berlin")
+    page = (site / "stories" / f"{stories['sber']}.html").read_text(encoding="utf-8")
+    assert "First reported by <strong>Reuters Tech</strong> at Mon 9 Mar 2026, 10:00 CET." in page
+    regions = page.split('<th scope="col">Region</th>')[1].split("</table>")[0]
+    assert "<td>Global</td>" in regions and "<td>Russia</td><td>TASS English</td>" in regions
+    languages = page.split('<th scope="col">Language</th>')[1].split("</table>")[0]
+    assert "<td>ru</td><td>TASS English</td>" in languages and "<td>en</td>" in languages
+    assert "Putin orders Sberbank to deepen AI cooperation with China." in page  # each article's snippet
+
+
+def test_index_says_which_hours_the_latest_digest_covers(engine: Any, tmp_path: Path) -> None:
+    from monitor.deliver.digests import run_due
+    from monitor.settings import Settings
+
+    populate(engine)
+    config = Config.model_validate(config_dict(tmp_path, digest={"time": "07:00", "timezone": "Europe/Berlin"}))
+    run_due(engine, config, Settings(), NOW, send=False)
+    build_site(engine, config, NOW)
+    index = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+    assert "Articles of the 24 hours to Tue 10 Mar 2026, 07:00 CET; the counts above are through" in index
