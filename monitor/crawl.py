@@ -13,6 +13,7 @@ import logging
 import time
 from collections import Counter
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -24,6 +25,7 @@ from monitor.dedupe import text as fingerprint
 from monitor.dedupe.urls import canonical_url
 from monitor.errors import ExtractError, MonitorError, ParseError
 from monitor.extract.page import detect_language, extract_page
+from monitor.extract.worker import TaskOverrun, init_worker, run_budgeted
 from monitor.fetch.http import Fetcher
 from monitor.logs import Progress
 from monitor.parse.feed import parse_feed, sane_date
@@ -43,6 +45,7 @@ class Tally:
     counts: Counter[str] = field(default_factory=Counter)
     failures: list[tuple[str, str]] = field(default_factory=list)
     new_ids: list[int] = field(default_factory=list)
+    deferred: list[tuple[str, str]] = field(default_factory=list)
 
     def summary(self, seconds: float) -> CrawlSummary:
         c = self.counts
@@ -58,6 +61,8 @@ class Tally:
             sources_added=c["sources"],
             duplicates=c["duplicates"],
             failures=tuple(self.failures),
+            feeds_deferred=len(self.deferred),
+            deferred=tuple(self.deferred),
             seconds=round(seconds, 2),
         )
 
@@ -89,6 +94,9 @@ def run_crawl(
     if analyse and tally.new_ids:
         _analyse(engine, config, now)
     summary = tally.summary(time.monotonic() - started)
+    if summary.feeds_deferred:
+        log.warning("crawl: deadline reached: %d feed(s) not finished, the rest is left for the next cycle",
+                    summary.feeds_deferred)
     log.info(
         "crawl: %d feeds (%d ok, %d unchanged, %d failed), %d new articles (%d summary only, %d duplicates) in %.1fs",
         summary.feeds_total, summary.feeds_ok, summary.feeds_not_modified, summary.feeds_failed,
@@ -119,7 +127,7 @@ async def _crawl(
     try:
         async with Fetcher(config.crawl) as fetcher:
             crawler.fetcher = fetcher
-            while True:
+            while not crawler.deadline.cycle_over():
                 # Leases run on the clock even when `now` is pinned for the records.
                 claim_time = now + timedelta(seconds=time.monotonic() - started)
                 ids = ingest.claim_feeds(engine, names, owner, claim_time, lease, limit=batch, due_only=not force)
@@ -130,8 +138,10 @@ async def _crawl(
                 await asyncio.gather(*(crawler.feed(state) for state in states))
                 if batch is None:
                     break
-    finally:
-        crawler.close()
+    except BaseException:
+        crawler.close(interrupted=True)  # SIGTERM or Ctrl-C: never wait for stuck work
+        raise
+    crawler.close()
 
 
 class _Crawler:
@@ -139,15 +149,26 @@ class _Crawler:
         self.engine, self.config, self.now, self.tally = engine, config, now, tally
         self.fetcher: Fetcher
         self.progress = Progress(0, "crawl", log, every=25)
+        self.deadline = Deadline(config.crawl.feed_deadline_seconds, config.crawl.cycle_deadline_seconds)
         self._pool: Executor | None = None
+        self._pools: list[Executor] = []
         self._in_flight: dict[str, asyncio.Future[int | None]] = {}
 
     # --- feeds ---------------------------------------------------------------------------
 
     async def feed(self, state: FeedState) -> None:
         self.tally.counts["feeds"] += 1
+        seconds = self.deadline.for_feed()
+        timeout = asyncio.timeout(seconds)
         try:
-            await self._feed(state)
+            if seconds is not None and seconds <= 0:
+                return self._feed_deferred(state, "the cycle's deadline passed before the feed started")
+            async with timeout:
+                await self._feed(state)
+        except TimeoutError:
+            if not timeout.expired():
+                raise
+            self._feed_deferred(state, f"deadline of {seconds:.0f}s reached; the rest is left for the next cycle")
         except Exception as exc:  # a bug or a database error must not stop the other feeds
             log.exception("feed %s: unexpected error", state.name)
             self._feed_failed(state, FetchLog(feed_id=state.id, kind="feed", url=state.url, started_at=self.now,
@@ -170,6 +191,10 @@ class _Crawler:
         except ParseError as exc:
             entry_log.outcome, entry_log.error = "error", f"not a usable feed: {exc}"
             return self._feed_failed(state, entry_log)
+        except TaskOverrun:
+            entry_log.outcome = "error"
+            entry_log.error = f"parse_timeout: parsing used more than {self.config.crawl.extract_cpu_seconds}s of CPU"
+            return self._feed_failed(state, entry_log)
         new = await self._entries(state, parsed)
         self.tally.counts["feeds_ok"] += 1
         entry_log.entries, entry_log.new_articles = len(parsed.entries), new
@@ -181,6 +206,14 @@ class _Crawler:
         self.tally.counts["feeds_failed"] += 1
         self.tally.failures.append((state.name, entry_log.error or "failed"))
         log.warning("feed %s: %s", state.name, entry_log.error)
+        ingest.finish_feed(self.engine, state, self.now, entry_log, self.config.crawl)
+
+    def _feed_deferred(self, state: FeedState, reason: str) -> None:
+        """Out of time: neither a failure nor a success; due again at the next cycle."""
+        self.tally.deferred.append((state.name, reason))
+        log.warning("feed %s: %s", state.name, reason)
+        entry_log = FetchLog(feed_id=state.id, kind="feed", url=state.url[:2000], started_at=self.now,
+                             outcome="deadline", error=reason)
         ingest.finish_feed(self.engine, state, self.now, entry_log, self.config.crawl)
 
     async def _entries(self, state: FeedState, parsed: ParsedFeed) -> int:
@@ -243,13 +276,16 @@ class _Crawler:
         """Runs while the page still holds its fetch slot (bounds the pages waiting for extraction)."""
         if fetched.error:
             return fetched, None, None, fetched.error
-        dedupe = self.config.dedupe
+        dedupe, crawl = self.config.dedupe, self.config.crawl
+        html = fetched.body[: crawl.extract_max_bytes]  # a longer page is cut: bounded memory and CPU
         try:
             extracted, signature = await self._run(
-                extract_and_fingerprint, fetched.body, fetched.final_url, dedupe.shingle_words, dedupe.min_words
+                extract_and_fingerprint, html, fetched.final_url, dedupe.shingle_words, dedupe.min_words
             )
         except ExtractError as exc:
             return fetched, None, None, str(exc)
+        except TaskOverrun:
+            return fetched, None, None, f"extract_timeout: extraction used more than {crawl.extract_cpu_seconds}s of CPU"
         return fetched, extracted, signature, None
 
     def _count(self, stored: ingest.Stored, record: Article) -> None:
@@ -265,29 +301,90 @@ class _Crawler:
     # --- worker processes ------------------------------------------------------------------
 
     async def _run(self, func: Any, *args: Any) -> Any:
-        return await asyncio.get_running_loop().run_in_executor(self._executor(), func, *args)
+        """``func(*args)`` in a worker within the CPU budget; raises TaskOverrun when it is spent.
+
+        Workers that overran are replaced. A task whose pool broke under it (a worker killed
+        by the kernel's CPU or memory limit) is tried once more in fresh workers.
+        """
+        loop = asyncio.get_running_loop()
+        crawl = self.config.crawl
+        if crawl.extract_workers == 0:  # in-process (tests, debugging): no budget
+            return await loop.run_in_executor(self._executor(), func, *args)
+        for attempt in (1, 2):
+            pool = self._executor()
+            try:
+                return await loop.run_in_executor(pool, run_budgeted, crawl.extract_cpu_seconds, func, *args)
+            except TaskOverrun:
+                self._recycle(pool)
+                raise
+            except BrokenProcessPool:
+                self._recycle(pool)
+                if attempt == 2:
+                    raise TaskOverrun from None
+        raise AssertionError("unreachable")
 
     def _executor(self) -> Executor:
         if self._pool is None:
-            workers = self.config.crawl.extract_workers
-            self._pool = _process_pool(workers) if workers > 0 else ThreadPoolExecutor(1)
+            crawl = self.config.crawl
+            workers = crawl.extract_workers
+            self._pool = _process_pool(workers, crawl.extract_memory_mb) if workers > 0 else ThreadPoolExecutor(1)
+            self._pools.append(self._pool)
         return self._pool
 
-    def close(self) -> None:
+    def _recycle(self, pool: Executor) -> None:
+        """New workers for the next tasks; the old ones finish what they hold, then exit."""
+        if self._pool is pool:
+            self._pool = None
+        pool.shutdown(wait=False)
+
+    def close(self, interrupted: bool = False) -> None:
         self.progress.close()
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
+        for pool in self._pools:
+            if interrupted:
+                _kill_workers(pool)
+            pool.shutdown(wait=not interrupted, cancel_futures=True)
 
 
-def _process_pool(workers: int) -> ProcessPoolExecutor:
-    """Extraction workers forked from a clean server process with trafilatura preloaded."""
+@dataclass
+class Deadline:
+    """Per-feed and per-cycle time limits (seconds; None: no limit), measured from the crawl's start."""
+
+    feed: float | None
+    cycle: float | None
+    started: float = field(default_factory=time.monotonic)
+
+    def for_feed(self) -> float | None:
+        """The time a feed starting now may take."""
+        if self.cycle is None:
+            return self.feed
+        left = self.cycle - (time.monotonic() - self.started)
+        return left if self.feed is None else min(self.feed, left)
+
+    def cycle_over(self) -> bool:
+        return self.cycle is not None and time.monotonic() - self.started >= self.cycle
+
+
+def _process_pool(workers: int, memory_mb: int | None) -> ProcessPoolExecutor:
+    """Extraction workers forked from a clean server process with trafilatura preloaded.
+
+    Each worker exits on its own when this process ends, even by SIGKILL.
+    """
     import multiprocessing
+    import os
 
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(
-        ["monitor.extract.warm", "monitor.parse.feed", "monitor.dedupe.text", "trafilatura", "feedparser"]
+        ["monitor.extract.warm", "monitor.extract.worker", "monitor.parse.feed", "monitor.dedupe.text",
+         "trafilatura", "feedparser"]
     )
-    return ProcessPoolExecutor(max_workers=workers, mp_context=context)
+    return ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=init_worker,
+                               initargs=(os.getpid(), memory_mb))
+
+
+def _kill_workers(pool: Executor) -> None:
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        if process.is_alive():
+            process.kill()
 
 
 def extract_and_fingerprint(

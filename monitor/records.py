@@ -93,3 +93,5 @@ class CrawlSummary:
     duplicates: int = 0
     failures: tuple[tuple[str, str], ...] = ()
     seconds: float = 0.0
+    feeds_deferred: int = 0  # stopped at the per-feed or per-cycle deadline; the rest is left for the next cycle
+    deferred: tuple[tuple[str, str], ...] = ()

@@ -172,18 +172,19 @@ def finish_feed(
 ) -> None:
     """Record a feed fetch outcome, its validators and when to poll next; release the lease."""
     failed = log.outcome == "error"
-    failures = feed.consecutive_failures + 1 if failed else 0
+    deferred = log.outcome == "deadline"  # out of time: not a failure, due again at the next cycle
+    failures = feed.consecutive_failures + 1 if failed else (feed.consecutive_failures if deferred else 0)
     values: dict[str, object] = {
         "last_status": log.status,
         "last_outcome": log.outcome,
-        "last_error": log.error if failed else None,
+        "last_error": log.error if failed or deferred else None,
         "last_fetched_at": now,
         "consecutive_failures": failures,
-        "next_due_at": next_due(feed, now, failures, crawl.backoff_max_minutes),
+        "next_due_at": now if deferred else next_due(feed, now, failures, crawl.backoff_max_minutes),
         "lease_owner": None,
         "lease_expires_at": None,
     }
-    if not failed:
+    if not failed and not deferred:
         values["last_success_at"] = now
         if log.outcome == "ok":
             values["etag"], values["last_modified"] = etag, last_modified
