@@ -17,6 +17,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    IPvAnyNetwork,
     ValidationError,
     field_validator,
     model_validator,
@@ -79,6 +80,8 @@ class CrawlConfig(Section):
     extract_memory_mb: Annotated[int | None, Field(ge=256)] = 2048  # address space of an extraction worker
     feed_deadline_seconds: Annotated[float | None, Field(gt=0, le=86400)] = 600.0
     cycle_deadline_seconds: Annotated[float | None, Field(gt=0, le=86400)] = 1500.0
+    # links from feeds may reach these non-public networks (besides the feed's own host)
+    allow_private_networks: tuple[IPvAnyNetwork, ...] = ()
 
 
 class DedupeConfig(Section):

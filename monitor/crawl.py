@@ -17,6 +17,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy.engine import Engine
 
@@ -264,7 +265,8 @@ class _Crawler:
             self.progress.update()
 
     async def _fetch_and_store(self, state: FeedState, url: str, entry: Entry) -> ingest.Stored:
-        fetched, extracted, signature, error = await self.fetcher.get_page(entry.url, then=self._extract)
+        feed_host = urlsplit(state.url).hostname or ""
+        fetched, extracted, signature, error = await self.fetcher.get_page(entry.url, self._extract, feed_host)
         if error:
             ingest.record_fetch(self.engine, _log(state.id, "page", fetched, self.now, error))
         record = build_article(url, entry, extracted, error, self.now, state.language)

@@ -33,7 +33,15 @@ def resolve_link(link: str | None, base: str) -> str | None:
         return None
     if parts.scheme.lower() not in SAFE_SCHEMES or not parts.hostname:
         return None
-    return absolute
+    return without_userinfo(absolute)
+
+
+def without_userinfo(url: str) -> str:
+    """The URL without ``user:password@``: credentials in a link are never sent."""
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    return urlunsplit(parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]))
 
 
 def canonical_url(url: str) -> str:
