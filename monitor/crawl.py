@@ -24,7 +24,7 @@ from sqlalchemy.engine import Engine
 from monitor.config import Config
 from monitor.dedupe import text as fingerprint
 from monitor.dedupe.urls import canonical_url
-from monitor.errors import ExtractError, MonitorError, ParseError
+from monitor.errors import ExtractError, MonitorError, NothingCollected, ParseError
 from monitor.extract.page import detect_language, extract_page
 from monitor.extract.worker import TaskOverrun, init_worker, run_budgeted
 from monitor.fetch.http import Fetcher
@@ -47,6 +47,7 @@ class Tally:
     failures: list[tuple[str, str]] = field(default_factory=list)
     new_ids: list[int] = field(default_factory=list)
     deferred: list[tuple[str, str]] = field(default_factory=list)
+    failed_feeds: list[FeedState] = field(default_factory=list)
 
     def summary(self, seconds: float) -> CrawlSummary:
         c = self.counts
@@ -76,11 +77,13 @@ def run_crawl(
     feeds: list[str] | None = None,
     worker: str | None = None,
     analyse: bool = True,
+    every_feed: bool = False,
 ) -> CrawlSummary:
-    """Crawl due feeds (or the named ones, due or not) and store what is new.
+    """Crawl due feeds (or the named ones, or with ``every_feed`` all of them, due or not) and store what is new.
 
     With ``worker`` set, feeds are claimed a few at a time through leases so that
     several processes share one cycle; without it, every due feed is claimed at once.
+    When every feed of a cycle fails (the machine is offline), no feed's backoff grows.
     """
     started = time.monotonic()
     now = now or datetime.now(UTC)
@@ -91,7 +94,10 @@ def run_crawl(
     owner = worker or ingest.default_owner()
     tally = Tally()
     batch = config.crawl.worker_batch if worker else None
-    asyncio.run(_crawl(engine, config, names, owner, now, tally, batch=batch, force=bool(feeds)))
+    asyncio.run(_crawl(engine, config, names, owner, now, tally, batch=batch, force=bool(feeds) or every_feed))
+    if len(tally.failed_feeds) > 1 and tally.counts["feeds_failed"] == tally.counts["feeds"]:
+        log.warning("crawl: all %d feeds failed; their backoff is not increased", len(tally.failed_feeds))
+        ingest.keep_backoff(engine, tally.failed_feeds, now, config.crawl)
     if analyse and tally.new_ids:
         _analyse(engine, config, now)
     summary = tally.summary(time.monotonic() - started)
@@ -104,6 +110,13 @@ def run_crawl(
         summary.articles_new, summary.articles_summary_only, summary.duplicates, summary.seconds,
     )
     return summary
+
+
+def nothing_collected(summary: CrawlSummary) -> NothingCollected:
+    """The one-line error of a crawl in which every feed failed."""
+    name, error = summary.failures[0]
+    return NothingCollected(f"all {summary.feeds_total} feeds failed, nothing was collected "
+                            f"(first: {name}: {error})", summary)
 
 
 def _analyse(engine: Engine, config: Config, now: datetime) -> None:
@@ -206,6 +219,7 @@ class _Crawler:
         entry_log.outcome = "error"
         self.tally.counts["feeds_failed"] += 1
         self.tally.failures.append((state.name, entry_log.error or "failed"))
+        self.tally.failed_feeds.append(state)
         log.warning("feed %s: %s", state.name, entry_log.error)
         ingest.finish_feed(self.engine, state, self.now, entry_log, self.config.crawl)
 

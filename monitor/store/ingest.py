@@ -195,6 +195,16 @@ def finish_feed(
         session.execute(sa.update(Feed).where(Feed.id == feed.id).values(**values))
 
 
+def keep_backoff(engine: Engine, feeds: Sequence[FeedState], now: datetime, crawl: CrawlConfig) -> None:
+    """Undo this cycle's failure count for ``feeds``: when every feed failed at once, the cause is
+    this machine or its network, and no feed should be parked for hours because of it."""
+    with session_scope(engine) as session:
+        for feed in feeds:
+            due = next_due(feed, now, feed.consecutive_failures, crawl.backoff_max_minutes)
+            session.execute(sa.update(Feed).where(Feed.id == feed.id)
+                            .values(consecutive_failures=feed.consecutive_failures, next_due_at=due))
+
+
 def record_fetch(engine: Engine, log: FetchLog) -> None:
     with session_scope(engine) as session:
         session.add(log)
