@@ -234,7 +234,7 @@ class _Crawler:
     async def _entries(self, state: FeedState, parsed: ParsedFeed) -> int:
         entries = [e for e in parsed.entries if self._recent(e)]
         self.tally.counts["entries"] += len(entries)
-        by_url = {canonical_url(e.url): e for e in entries}
+        by_url = dict(pair for pair in map(_keyed, entries) if pair is not None)
         known = ingest.known_urls(self.engine, by_url)
         if known:
             linked = [(known[url], entry) for url, entry in by_url.items() if url in known]
@@ -411,6 +411,15 @@ def extract_and_fingerprint(
     if len(extracted.text.split()) < min_words:
         return extracted, None
     return extracted, fingerprint.to_bytes(fingerprint.minhash(extracted.text, shingle_words))
+
+
+def _keyed(entry: Entry) -> tuple[str, Entry] | None:
+    """(canonical URL, entry), or None for a link no URL library accepts: that entry alone is skipped."""
+    try:
+        return canonical_url(entry.url), entry
+    except ValueError as exc:
+        log.warning("entry %s skipped: %s", entry.url[:200], exc)
+        return None
 
 
 def build_article(

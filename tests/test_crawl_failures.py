@@ -8,7 +8,7 @@ from sqlmodel import Session, select
 
 from monitor.config import load_config
 from monitor.crawl import run_crawl
-from monitor.store.tables import Feed
+from monitor.store.tables import Article, Feed
 from tests.feedkit import Item, page, rss, sample_texts
 from tests.test_bad_input import sqlite_engine  # noqa: F401 (fixture)
 from tests.test_cli import run
@@ -81,3 +81,17 @@ def test_crawl_all_forces_every_feed_now(site, write_config, sqlite_url):
     result = run(["crawl", "--no-analysis", "--all"], config.parent, sqlite_url)
     assert result.returncode == 0 and result.stdout.startswith("3 feeds"), result.stdout + result.stderr
     assert site.count("/ok.xml") == 2 and site.count("/down-a.xml") == 2
+
+
+def test_one_bad_link_does_not_sink_its_feed(site, sqlite_engine, write_config):
+    site.add("/fine.html", page("Fine", sample_texts()[0]))
+    site.add("/mixed.xml", rss([Item("Bad port", "http://127.0.0.1:99999/x.html", summary="teaser", published=NOW),
+                                Item("Fine", "/fine.html", published=NOW)]))
+    config = load_config(write_config({"feeds": [{"name": "mixed", "url": site.url("/mixed.xml")}], "crawl": CRAWL}))
+    run_crawl(sqlite_engine, config, now=NOW, analyse=False)
+    with Session(sqlite_engine) as s:
+        feed = s.exec(select(Feed)).one()
+        titles = {a.title: a for a in s.exec(select(Article))}
+    assert feed.last_outcome == "ok", feed.last_error
+    assert titles["Fine"].status == "extracted"
+    assert titles["Bad port"].status == "summary_only" and titles["Bad port"].error

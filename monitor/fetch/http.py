@@ -33,25 +33,30 @@ class BodyTooLarge(Exception):
 
 @dataclass
 class HostGate:
-    """At most ``per_host`` requests at once to a host, starts at least ``delay`` seconds apart."""
+    """At most ``per_host`` requests at once to a host, and actual request starts ``delay`` seconds apart.
+
+    The spacing is measured from the moment a request really starts (its global slot
+    acquired), not reserved ahead: a request that waited for a global slot never lets
+    the next one to its host start right behind it.
+    """
 
     per_host: int
     delay: float
     clock: Callable[[], float] = time.monotonic
-    _next_start: float = 0.0
-    _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    _last_start: float = float("-inf")
+    _turn: asyncio.Lock = field(default_factory=asyncio.Lock)
     slots: asyncio.Semaphore = field(init=False)
 
     def __post_init__(self) -> None:
         self.slots = asyncio.Semaphore(self.per_host)
 
-    async def wait_turn(self) -> None:
-        async with self._lock:
-            now = self.clock()
-            start = max(now, self._next_start)
-            self._next_start = start + self.delay
-        if start > now:
-            await asyncio.sleep(start - now)
+    async def start(self, acquire: Callable[[], Awaitable[Any]]) -> None:
+        """Wait for this host's turn, then ``acquire`` (the global slot); the start is recorded once both are held."""
+        async with self._turn:
+            while (wait := self._last_start + self.delay - self.clock()) > 0:
+                await asyncio.sleep(wait)
+            await acquire()
+            self._last_start = self.clock()
 
 
 class Fetcher:
@@ -151,8 +156,7 @@ class Fetcher:
         gate = self._gate(url)
         started = time.monotonic()
         async with gate.slots:
-            await gate.wait_turn()
-            await self._global.acquire()
+            await gate.start(self._global.acquire)
             try:
                 fetched = await self._guarded(url, headers, cap, started)
             except BaseException:
