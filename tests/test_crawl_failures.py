@@ -54,11 +54,11 @@ def test_run_with_every_feed_failing_exits_non_zero_and_says_so(site, write_conf
     assert "Traceback" not in result.stderr
 
 
-def test_an_offline_cycle_does_not_grow_any_backoff(site, sqlite_engine, write_config):
+def test_an_offline_cycle_does_not_grow_any_backoff(site, engine, write_config):
     config = load_config(write_config({"feeds": feeds(site, healthy=False), "crawl": CRAWL}))
     for cycle in range(3):
-        run_crawl(sqlite_engine, config, now=NOW + timedelta(minutes=10 * cycle), analyse=False)
-    with Session(sqlite_engine) as s:
+        run_crawl(engine, config, now=NOW + timedelta(minutes=10 * cycle), analyse=False)
+    with Session(engine) as s:
         rows = list(s.exec(select(Feed)))
     assert [r.consecutive_failures for r in rows] == [0, 0]
     assert all(r.next_due_at.replace(tzinfo=UTC) == NOW + timedelta(minutes=30) for r in rows), "polled as usual"

@@ -77,12 +77,12 @@ def slow_feed(site, name: str, pages: int, delay: float) -> dict:
 
 
 @pytest.mark.parametrize("limit", ["feed_deadline_seconds", "cycle_deadline_seconds"])
-def test_a_slow_feed_stops_at_the_deadline_and_the_next_cycle_goes_on(site, sqlite_engine, write_config, limit):
+def test_a_slow_feed_stops_at_the_deadline_and_the_next_cycle_goes_on(site, engine, write_config, limit):
     feeds = [slow_feed(site, "slow", pages=12, delay=0.5)]
     crawl = {**CRAWL, "extract_workers": 0, "per_host": 1, limit: 1.5}
     config = load_config(write_config({"feeds": feeds, "crawl": crawl}))
-    summary = run_crawl(sqlite_engine, config, now=NOW, analyse=False)
-    feed_rows, articles = rows(sqlite_engine)
+    summary = run_crawl(engine, config, now=NOW, analyse=False)
+    feed_rows, articles = rows(engine)
     assert summary.feeds_deferred == 1 and summary.feeds_failed == 0
     assert summary.deferred[0][0] == "slow" and "deadline" in summary.deferred[0][1]
     slow = feed_rows["slow"]
@@ -93,8 +93,8 @@ def test_a_slow_feed_stops_at_the_deadline_and_the_next_cycle_goes_on(site, sqli
     for cycle in range(12):
         if len(articles) == 12:
             break
-        run_crawl(sqlite_engine, config, now=later + timedelta(minutes=cycle), analyse=False)
-        _, articles = rows(sqlite_engine)
+        run_crawl(engine, config, now=later + timedelta(minutes=cycle), analyse=False)
+        _, articles = rows(engine)
     assert len(articles) == 12, "each cycle takes up what the last one left"
 
 
