@@ -155,7 +155,7 @@ async def _crawl(
     except BaseException:
         crawler.close(interrupted=True)  # SIGTERM or Ctrl-C: never wait for stuck work
         raise
-    crawler.close()
+    crawler.close(interrupted=bool(tally.deferred))  # work left by a deadline is not waited for either
 
 
 class _Crawler:
@@ -354,6 +354,7 @@ class _Crawler:
         pool.shutdown(wait=False)
 
     def close(self, interrupted: bool = False) -> None:
+        """Shut the workers down; ``interrupted``: kill those still busy instead of waiting for them."""
         self.progress.close()
         for pool in self._pools:
             if interrupted:
