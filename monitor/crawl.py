@@ -415,12 +415,16 @@ def extract_and_fingerprint(
 
 
 def _keyed(entry: Entry) -> tuple[str, Entry] | None:
-    """(canonical URL, entry), or None for a link no URL library accepts: that entry alone is skipped."""
+    """(canonical URL, entry), or None for a link that cannot be read or stored: that entry alone is skipped."""
     try:
-        return canonical_url(entry.url), entry
+        url = canonical_url(entry.url)
     except ValueError as exc:
         log.warning("entry %s skipped: %s", entry.url[:200], exc)
         return None
+    if max(len(url), len(entry.url)) > ingest.URL_MAX:
+        log.warning("entry %s… skipped: its link is longer than %d characters", entry.url[:200], ingest.URL_MAX)
+        return None
+    return url, entry
 
 
 def build_article(

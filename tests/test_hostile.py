@@ -135,9 +135,11 @@ def start_on_hostile_page(site, write_config, sqlite_url, args: list[str], **ext
     deadline = time.monotonic() + 60
     while site.count("/hostile.html") == 0 and time.monotonic() < deadline and proc.poll() is None:
         time.sleep(0.1)
-    assert site.count("/hostile.html") == 1, proc.stderr.read() if proc.poll() is not None else "not fetched"
     time.sleep(2)  # the page is in a worker now
-    assert len(group_members(proc.pid)) >= 3, "the crawl, its fork server and a busy worker"
+    if site.count("/hostile.html") != 1 or len(group_members(proc.pid)) < 3:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+        pytest.fail(f"expected the crawl, its fork server and a busy worker: {proc.stderr.read()[-2000:]}")
     return proc
 
 
@@ -156,7 +158,9 @@ def test_sigterm_stops_within_the_grace_period_and_leaves_nothing_running(site, 
     proc.send_signal(signal.SIGTERM)
     try:
         proc.wait(10)  # grace 2 s; the page alone would hold its worker for minutes
-    except Exception:
-        proc.kill()
-        raise
-    assert wait_gone(proc.pid, 10) == []
+    finally:
+        left = wait_gone(proc.pid, 10)  # on failure too: nothing may outlive the test
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert left == []

@@ -7,6 +7,7 @@ bands land together or not at all, so a killed crawl leaves no half-written row.
 from __future__ import annotations
 
 import os
+import re
 import socket
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -22,6 +23,25 @@ from monitor.records import Article as ArticleRecord
 from monitor.records import Entry
 from monitor.store.db import session_scope
 from monitor.store.tables import Article, ArticleBand, ArticleSource, Feed, FetchLog
+
+
+# What PostgreSQL refuses and SQLite accepts is bounded here, so both store the same thing.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+CUT = "…"
+URL_MAX = 2000
+
+
+def bounded(value: str | None, limit: int | None = None) -> str | None:
+    """``value`` without NUL and control characters (newlines and tabs kept), cut to ``limit`` with a marker."""
+    if value is None:
+        return None
+    value = _CONTROL.sub("", value)
+    return value if limit is None or len(value) <= limit else value[: limit - len(CUT)] + CUT
+
+
+def _validator(value: str | None, limit: int) -> str | None:
+    """An ETag or Last-Modified is stored whole or not at all (a cut one would never match)."""
+    return value if value is not None and len(value) <= limit and not _CONTROL.search(value) else None
 
 
 @dataclass(frozen=True)
@@ -187,7 +207,7 @@ def finish_feed(
     if not failed and not deferred:
         values["last_success_at"] = now
         if log.outcome == "ok":
-            values["etag"], values["last_modified"] = etag, last_modified
+            values["etag"], values["last_modified"] = _validator(etag, 500), _validator(last_modified, 100)
     if log.new_articles:
         values["last_new_at"] = now
     with session_scope(engine) as session:
@@ -240,9 +260,9 @@ def _source(article_id: int, feed_id: int, entry: Entry, now: datetime) -> Artic
     return ArticleSource(
         article_id=article_id,
         feed_id=feed_id,
-        entry_url=entry.url[:2000],
-        guid=entry.guid,
-        entry_title=entry.title,
+        entry_url=entry.url[:URL_MAX],
+        guid=bounded(entry.guid, 2000),
+        entry_title=bounded(entry.title),
         entry_published_at=entry.published,
         seen_at=now,
     )
@@ -286,11 +306,11 @@ def _insert(
         canonical_url=record.canonical_url,
         url=record.url,
         first_feed_id=feed_id,
-        title=record.title,
-        summary=record.summary,
-        text=record.text,
-        authors=list(record.authors),
-        site_name=record.site_name,
+        title=bounded(record.title),
+        summary=bounded(record.summary),
+        text=bounded(record.text),
+        authors=[bounded(a, 200) for a in record.authors],
+        site_name=bounded(record.site_name, 300),
         published_at=record.published_at,
         published_source=record.published_source,
         fetched_at=record.fetched_at,
@@ -298,7 +318,7 @@ def _insert(
         content_hash=record.content_hash,
         minhash=signature,
         status=record.status,
-        error=record.error,
+        error=bounded(record.error),
         duplicate_of=original,
         duplicate_kind=kind,
         word_count=len(record.text.split()),
