@@ -18,6 +18,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    IPvAnyNetwork,
     ValidationError,
     field_validator,
     model_validator,
@@ -104,6 +105,14 @@ class CrawlConfig(Section):
     max_age_days: Annotated[int | None, Field(ge=1)] = None
     lease_seconds: Annotated[int, Field(ge=1)] = 900
     worker_batch: Annotated[int, Field(ge=1)] = 5
+    # Bounded work per feed: hostile or huge pages and slow hosts cannot stall the monitor.
+    extract_max_bytes: Annotated[int, Field(gt=0)] = 3 * 1024 * 1024  # a longer page is cut before extraction
+    extract_cpu_seconds: Annotated[float, Field(gt=0, le=3600)] = 20.0  # per page (and per feed parse)
+    extract_memory_mb: Annotated[int | None, Field(ge=256)] = 2048  # address space of an extraction worker
+    feed_deadline_seconds: Annotated[float | None, Field(gt=0, le=86400)] = 600.0
+    cycle_deadline_seconds: Annotated[float | None, Field(gt=0, le=86400)] = 1500.0
+    # links from feeds may reach these non-public networks (besides the feed's own host)
+    allow_private_networks: tuple[IPvAnyNetwork, ...] = ()
 
 
 class DedupeConfig(Section):

@@ -13,17 +13,20 @@ import logging
 import time
 from collections import Counter
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy.engine import Engine
 
 from monitor.config import Config
 from monitor.dedupe import text as fingerprint
 from monitor.dedupe.urls import canonical_url
-from monitor.errors import ExtractError, MonitorError, ParseError
+from monitor.errors import ExtractError, MonitorError, NothingCollected, ParseError
 from monitor.extract.page import detect_language, extract_page
+from monitor.extract.worker import TaskOverrun, init_worker, run_budgeted
 from monitor.fetch.http import Fetcher
 from monitor.logs import Progress
 from monitor.parse.feed import parse_feed, sane_date
@@ -43,6 +46,8 @@ class Tally:
     counts: Counter[str] = field(default_factory=Counter)
     failures: list[tuple[str, str]] = field(default_factory=list)
     new_ids: list[int] = field(default_factory=list)
+    deferred: list[tuple[str, str]] = field(default_factory=list)
+    failed_feeds: list[FeedState] = field(default_factory=list)
 
     def summary(self, seconds: float) -> CrawlSummary:
         c = self.counts
@@ -58,6 +63,8 @@ class Tally:
             sources_added=c["sources"],
             duplicates=c["duplicates"],
             failures=tuple(self.failures),
+            feeds_deferred=len(self.deferred),
+            deferred=tuple(self.deferred),
             seconds=round(seconds, 2),
         )
 
@@ -70,11 +77,13 @@ def run_crawl(
     feeds: list[str] | None = None,
     worker: str | None = None,
     analyse: bool = True,
+    every_feed: bool = False,
 ) -> CrawlSummary:
-    """Crawl due feeds (or the named ones, due or not) and store what is new.
+    """Crawl due feeds (or the named ones, or with ``every_feed`` all of them, due or not) and store what is new.
 
     With ``worker`` set, feeds are claimed a few at a time through leases so that
     several processes share one cycle; without it, every due feed is claimed at once.
+    When every feed of a cycle fails (the machine is offline), no feed's backoff grows.
     """
     started = time.monotonic()
     now = now or datetime.now(UTC)
@@ -85,16 +94,29 @@ def run_crawl(
     owner = worker or ingest.default_owner()
     tally = Tally()
     batch = config.crawl.worker_batch if worker else None
-    asyncio.run(_crawl(engine, config, names, owner, now, tally, batch=batch, force=bool(feeds)))
+    asyncio.run(_crawl(engine, config, names, owner, now, tally, batch=batch, force=bool(feeds) or every_feed))
+    if len(tally.failed_feeds) > 1 and tally.counts["feeds_failed"] == tally.counts["feeds"]:
+        log.warning("crawl: all %d feeds failed; their backoff is not increased", len(tally.failed_feeds))
+        ingest.keep_backoff(engine, tally.failed_feeds, now, config.crawl)
     if analyse and tally.new_ids:
         _analyse(engine, config, now)
     summary = tally.summary(time.monotonic() - started)
+    if summary.feeds_deferred:
+        log.warning("crawl: deadline reached: %d feed(s) not finished, the rest is left for the next cycle",
+                    summary.feeds_deferred)
     log.info(
         "crawl: %d feeds (%d ok, %d unchanged, %d failed), %d new articles (%d summary only, %d duplicates) in %.1fs",
         summary.feeds_total, summary.feeds_ok, summary.feeds_not_modified, summary.feeds_failed,
         summary.articles_new, summary.articles_summary_only, summary.duplicates, summary.seconds,
     )
     return summary
+
+
+def nothing_collected(summary: CrawlSummary) -> NothingCollected:
+    """The one-line error of a crawl in which every feed failed."""
+    name, error = summary.failures[0]
+    return NothingCollected(f"all {summary.feeds_total} feeds failed, nothing was collected "
+                            f"(first: {name}: {error})", summary)
 
 
 def _analyse(engine: Engine, config: Config, now: datetime) -> None:
@@ -119,7 +141,7 @@ async def _crawl(
     try:
         async with Fetcher(config.crawl) as fetcher:
             crawler.fetcher = fetcher
-            while True:
+            while not crawler.deadline.cycle_over():
                 # Leases run on the clock even when `now` is pinned for the records.
                 claim_time = now + timedelta(seconds=time.monotonic() - started)
                 ids = ingest.claim_feeds(engine, names, owner, claim_time, lease, limit=batch, due_only=not force)
@@ -130,8 +152,10 @@ async def _crawl(
                 await asyncio.gather(*(crawler.feed(state) for state in states))
                 if batch is None:
                     break
-    finally:
-        crawler.close()
+    except BaseException:
+        crawler.close(interrupted=True)  # SIGTERM or Ctrl-C: never wait for stuck work
+        raise
+    crawler.close(interrupted=bool(tally.deferred))  # work left by a deadline is not waited for either
 
 
 class _Crawler:
@@ -139,15 +163,26 @@ class _Crawler:
         self.engine, self.config, self.now, self.tally = engine, config, now, tally
         self.fetcher: Fetcher
         self.progress = Progress(0, "crawl", log, every=25)
+        self.deadline = Deadline(config.crawl.feed_deadline_seconds, config.crawl.cycle_deadline_seconds)
         self._pool: Executor | None = None
+        self._pools: list[Executor] = []
         self._in_flight: dict[str, asyncio.Future[int | None]] = {}
 
     # --- feeds ---------------------------------------------------------------------------
 
     async def feed(self, state: FeedState) -> None:
         self.tally.counts["feeds"] += 1
+        seconds = self.deadline.for_feed()
+        timeout = asyncio.timeout(seconds)
         try:
-            await self._feed(state)
+            if seconds is not None and seconds <= 0:
+                return self._feed_deferred(state, "the cycle's deadline passed before the feed started")
+            async with timeout:
+                await self._feed(state)
+        except TimeoutError:
+            if not timeout.expired():
+                raise
+            self._feed_deferred(state, f"deadline of {seconds:.0f}s reached; the rest is left for the next cycle")
         except Exception as exc:  # a bug or a database error must not stop the other feeds
             log.exception("feed %s: unexpected error", state.name)
             self._feed_failed(state, FetchLog(feed_id=state.id, kind="feed", url=state.url, started_at=self.now,
@@ -170,6 +205,10 @@ class _Crawler:
         except ParseError as exc:
             entry_log.outcome, entry_log.error = "error", f"not a usable feed: {exc}"
             return self._feed_failed(state, entry_log)
+        except TaskOverrun:
+            entry_log.outcome = "error"
+            entry_log.error = f"parse_timeout: parsing used more than {self.config.crawl.extract_cpu_seconds}s of CPU"
+            return self._feed_failed(state, entry_log)
         new = await self._entries(state, parsed)
         self.tally.counts["feeds_ok"] += 1
         entry_log.entries, entry_log.new_articles = len(parsed.entries), new
@@ -180,13 +219,22 @@ class _Crawler:
         entry_log.outcome = "error"
         self.tally.counts["feeds_failed"] += 1
         self.tally.failures.append((state.name, entry_log.error or "failed"))
+        self.tally.failed_feeds.append(state)
         log.warning("feed %s: %s", state.name, entry_log.error)
+        ingest.finish_feed(self.engine, state, self.now, entry_log, self.config.crawl)
+
+    def _feed_deferred(self, state: FeedState, reason: str) -> None:
+        """Out of time: neither a failure nor a success; due again at the next cycle."""
+        self.tally.deferred.append((state.name, reason))
+        log.warning("feed %s: %s", state.name, reason)
+        entry_log = FetchLog(feed_id=state.id, kind="feed", url=state.url[:2000], started_at=self.now,
+                             outcome="deadline", error=reason)
         ingest.finish_feed(self.engine, state, self.now, entry_log, self.config.crawl)
 
     async def _entries(self, state: FeedState, parsed: ParsedFeed) -> int:
         entries = [e for e in parsed.entries if self._recent(e)]
         self.tally.counts["entries"] += len(entries)
-        by_url = {canonical_url(e.url): e for e in entries}
+        by_url = dict(pair for pair in map(_keyed, entries) if pair is not None)
         known = ingest.known_urls(self.engine, by_url)
         if known:
             linked = [(known[url], entry) for url, entry in by_url.items() if url in known]
@@ -231,7 +279,8 @@ class _Crawler:
             self.progress.update()
 
     async def _fetch_and_store(self, state: FeedState, url: str, entry: Entry) -> ingest.Stored:
-        fetched, extracted, signature, error = await self.fetcher.get_page(entry.url, then=self._extract)
+        feed_host = urlsplit(state.url).hostname or ""
+        fetched, extracted, signature, error = await self.fetcher.get_page(entry.url, self._extract, feed_host)
         if error:
             ingest.record_fetch(self.engine, _log(state.id, "page", fetched, self.now, error))
         record = build_article(url, entry, extracted, error, self.now, state.language)
@@ -243,13 +292,16 @@ class _Crawler:
         """Runs while the page still holds its fetch slot (bounds the pages waiting for extraction)."""
         if fetched.error:
             return fetched, None, None, fetched.error
-        dedupe = self.config.dedupe
+        dedupe, crawl = self.config.dedupe, self.config.crawl
+        html = fetched.body[: crawl.extract_max_bytes]  # a longer page is cut: bounded memory and CPU
         try:
             extracted, signature = await self._run(
-                extract_and_fingerprint, fetched.body, fetched.final_url, dedupe.shingle_words, dedupe.min_words
+                extract_and_fingerprint, html, fetched.final_url, dedupe.shingle_words, dedupe.min_words
             )
         except ExtractError as exc:
             return fetched, None, None, str(exc)
+        except TaskOverrun:
+            return fetched, None, None, f"extract_timeout: extraction used more than {crawl.extract_cpu_seconds}s of CPU"
         return fetched, extracted, signature, None
 
     def _count(self, stored: ingest.Stored, record: Article) -> None:
@@ -265,29 +317,91 @@ class _Crawler:
     # --- worker processes ------------------------------------------------------------------
 
     async def _run(self, func: Any, *args: Any) -> Any:
-        return await asyncio.get_running_loop().run_in_executor(self._executor(), func, *args)
+        """``func(*args)`` in a worker within the CPU budget; raises TaskOverrun when it is spent.
+
+        Workers that overran are replaced. A task whose pool broke under it (a worker killed
+        by the kernel's CPU or memory limit) is tried once more in fresh workers.
+        """
+        loop = asyncio.get_running_loop()
+        crawl = self.config.crawl
+        if crawl.extract_workers == 0:  # in-process (tests, debugging): no budget
+            return await loop.run_in_executor(self._executor(), func, *args)
+        for attempt in (1, 2):
+            pool = self._executor()
+            try:
+                return await loop.run_in_executor(pool, run_budgeted, crawl.extract_cpu_seconds, func, *args)
+            except TaskOverrun:
+                self._recycle(pool)
+                raise
+            except BrokenProcessPool:
+                self._recycle(pool)
+                if attempt == 2:
+                    raise TaskOverrun from None
+        raise AssertionError("unreachable")
 
     def _executor(self) -> Executor:
         if self._pool is None:
-            workers = self.config.crawl.extract_workers
-            self._pool = _process_pool(workers) if workers > 0 else ThreadPoolExecutor(1)
+            crawl = self.config.crawl
+            workers = crawl.extract_workers
+            self._pool = _process_pool(workers, crawl.extract_memory_mb) if workers > 0 else ThreadPoolExecutor(1)
+            self._pools.append(self._pool)
         return self._pool
 
-    def close(self) -> None:
+    def _recycle(self, pool: Executor) -> None:
+        """New workers for the next tasks; the old ones finish what they hold, then exit."""
+        if self._pool is pool:
+            self._pool = None
+        pool.shutdown(wait=False)
+
+    def close(self, interrupted: bool = False) -> None:
+        """Shut the workers down; ``interrupted``: kill those still busy instead of waiting for them."""
         self.progress.close()
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
+        for pool in self._pools:
+            if interrupted:
+                _kill_workers(pool)
+            pool.shutdown(wait=not interrupted, cancel_futures=True)
 
 
-def _process_pool(workers: int) -> ProcessPoolExecutor:
-    """Extraction workers forked from a clean server process with trafilatura preloaded."""
+@dataclass
+class Deadline:
+    """Per-feed and per-cycle time limits (seconds; None: no limit), measured from the crawl's start."""
+
+    feed: float | None
+    cycle: float | None
+    started: float = field(default_factory=time.monotonic)
+
+    def for_feed(self) -> float | None:
+        """The time a feed starting now may take."""
+        if self.cycle is None:
+            return self.feed
+        left = self.cycle - (time.monotonic() - self.started)
+        return left if self.feed is None else min(self.feed, left)
+
+    def cycle_over(self) -> bool:
+        return self.cycle is not None and time.monotonic() - self.started >= self.cycle
+
+
+def _process_pool(workers: int, memory_mb: int | None) -> ProcessPoolExecutor:
+    """Extraction workers forked from a clean server process with trafilatura preloaded.
+
+    Each worker exits on its own when this process ends, even by SIGKILL.
+    """
     import multiprocessing
+    import os
 
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(
-        ["monitor.extract.warm", "monitor.parse.feed", "monitor.dedupe.text", "trafilatura", "feedparser"]
+        ["monitor.extract.warm", "monitor.extract.worker", "monitor.parse.feed", "monitor.dedupe.text",
+         "trafilatura", "feedparser"]
     )
-    return ProcessPoolExecutor(max_workers=workers, mp_context=context)
+    return ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=init_worker,
+                               initargs=(os.getpid(), memory_mb))
+
+
+def _kill_workers(pool: Executor) -> None:
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        if process.is_alive():
+            process.kill()
 
 
 def extract_and_fingerprint(
@@ -298,6 +412,19 @@ def extract_and_fingerprint(
     if len(extracted.text.split()) < min_words:
         return extracted, None
     return extracted, fingerprint.to_bytes(fingerprint.minhash(extracted.text, shingle_words))
+
+
+def _keyed(entry: Entry) -> tuple[str, Entry] | None:
+    """(canonical URL, entry), or None for a link that cannot be read or stored: that entry alone is skipped."""
+    try:
+        url = canonical_url(entry.url)
+    except ValueError as exc:
+        log.warning("entry %s skipped: %s", entry.url[:200], exc)
+        return None
+    if max(len(url), len(entry.url)) > ingest.URL_MAX:
+        log.warning("entry %s… skipped: its link is longer than %d characters", entry.url[:200], ingest.URL_MAX)
+        return None
+    return url, entry
 
 
 def build_article(

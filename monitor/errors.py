@@ -31,6 +31,14 @@ class ExtractError(MonitorError):
     """An article page gave no usable text."""
 
 
+class NothingCollected(MonitorError):
+    """Every feed of a crawl failed (the machine is offline, DNS is down): exit 1."""
+
+    def __init__(self, message: str, summary: object = None) -> None:
+        super().__init__(message)
+        self.summary = summary
+
+
 class DeliveryError(MonitorError):
     """An email or webhook could not be delivered."""
 

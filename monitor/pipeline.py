@@ -25,6 +25,8 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol
 from zoneinfo import ZoneInfo
 
+from monitor.errors import NothingCollected
+
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
@@ -93,9 +95,12 @@ class RunResult:
 
 
 def crawl_stage(deps: Deps, now: datetime) -> Mapping[str, Any]:
-    from monitor.crawl import run_crawl
+    from monitor.crawl import nothing_collected, run_crawl
 
-    return run_crawl(deps.engine, deps.config, deps.settings, now=now, analyse=False)  # type: ignore[return-value]
+    summary = run_crawl(deps.engine, deps.config, deps.settings, now=now, analyse=False)
+    if summary.all_failed:
+        raise nothing_collected(summary)
+    return summary  # type: ignore[return-value]
 
 
 def analysis_stage(deps: Deps, now: datetime) -> Mapping[str, Any]:
@@ -259,6 +264,10 @@ def run_stage(name: str, stage: Stage, app: Deps, now: datetime) -> StageResult:
     started = time.perf_counter()
     try:
         summary = jsonable(stage(app, now))
+    except NothingCollected as exc:  # a condition to report, not a bug: one line, no traceback
+        seconds = round(time.perf_counter() - started, 3)
+        log.error("stage %s failed after %.1fs: %s", name, seconds, exc)
+        return StageResult(name, "failed", seconds, jsonable(exc.summary) or {}, str(exc))
     except Exception as exc:  # a stage failure must not stop the stages after it
         seconds = round(time.perf_counter() - started, 3)
         log.exception("stage %s failed after %.1fs: %s", name, seconds, exc)

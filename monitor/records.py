@@ -93,3 +93,9 @@ class CrawlSummary:
     duplicates: int = 0
     failures: tuple[tuple[str, str], ...] = ()
     seconds: float = 0.0
+    feeds_deferred: int = 0  # stopped at the per-feed or per-cycle deadline; the rest is left for the next cycle
+    deferred: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def all_failed(self) -> bool:
+        return self.feeds_total > 0 and self.feeds_failed == self.feeds_total

@@ -20,6 +20,16 @@ from tests.feedkit import sample_texts
         ("https://example.org/news/a?page=2&id=7", "https://example.org/news/a?id=7&page=2"),
         ("https://example.org:8443/news//a", "https://example.org:8443/news/a"),
         ("https://example.org", "https://example.org/"),
+        ("https://example.org/%7euser/a", "https://example.org/~user/a"),
+        ("https://example.org/%c3%a4/%2f", "https://example.org/%C3%A4/%2F"),
+        ("https://example.org/ä", "https://example.org/%C3%A4"),
+        ("https://xn--bcher-kva.example/a", "https://bücher.example/a"),
+        ("https://BÜCHER.example/a", "https://bücher.example/a"),
+        ("https://example.org/a/../b/./c", "https://example.org/b/c"),
+        ("https://example.org/news?cid=7", "https://example.org/news?cid=7"),
+        ("https://user:pw@example.org/a", "https://example.org/a"),
+        ("http://example.org:99999/a", "http://example.org:99999/a"),
+        ("http://[2001:db8::1]:8080/a/", "http://[2001:db8::1]:8080/a"),
     ],
 )
 def test_canonical_url(variant, canonical):

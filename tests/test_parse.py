@@ -72,3 +72,14 @@ def test_dates_before_1995_or_after_tomorrow_are_dropped():
 
 def test_plain_text_drops_markup_but_keeps_angle_bracket_words():
     assert plain_text("<p>US &amp; EU <i>chips</i></p><script>x()</script> <AI>") == "US & EU chips <AI>"
+
+
+@pytest.mark.timeout(20)  # a hang guard: the quadratic regex took minutes on these fields
+@pytest.mark.parametrize("hostile", ["<script" * 40_000, "<!--" * 40_000, "<style>" + "<p" * 60_000, "<b>" * 200_000])
+def test_plain_text_of_a_hostile_field_is_bounded(hostile):
+    assert len(plain_text(hostile + "tail", 300)) <= 300
+    assert plain_text(hostile, 1000) == plain_text(hostile[: 1000 * 8 + 1000], 1000)
+
+
+def test_plain_text_drops_comments_styles_and_control_characters():
+    assert plain_text("<style>p{}</style>A<!-- hidden -->\x00B &lt;tag&gt; C&nbsp;D") == "AB <tag> C D"

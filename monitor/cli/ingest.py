@@ -14,19 +14,26 @@ from monitor.cli.params import parse_since, since_option
 
 @click.command("crawl")
 @click.option("--feed", "feed_names", multiple=True, metavar="NAME", help="Crawl only this feed (repeatable), due or not.")
+@click.option("--all", "every_feed", is_flag=True, help="Crawl every feed now, due or not (e.g. after being offline).")
 @click.option("--worker", is_flag=True, help="Share the cycle with other workers: claim feeds a few at a time.")
 @click.option("--worker-name", default=None, metavar="NAME", help="Lease owner name (default: host:pid).")
 @click.option("--no-analysis", is_flag=True, help="Store articles only; skip story and topic assignment.")
 @with_config
 @pass_app
-def crawl_command(app: App, feed_names: tuple[str, ...], worker: bool, worker_name: str | None, no_analysis: bool) -> None:
-    """Fetch due feeds, extract new articles, deduplicate and store them."""
-    from monitor.crawl import run_crawl
+def crawl_command(
+    app: App, feed_names: tuple[str, ...], every_feed: bool, worker: bool, worker_name: str | None, no_analysis: bool
+) -> None:
+    """Fetch due feeds, extract new articles, deduplicate and store them.
+
+    Exit status 1 when every feed failed (some failing feeds are listed, not fatal).
+    """
+    from monitor.crawl import nothing_collected, run_crawl
     from monitor.store.ingest import default_owner
 
     owner = worker_name or (default_owner() if worker else None)
     summary = run_crawl(
-        app.engine, app.config, app.settings, feeds=list(feed_names) or None, worker=owner, analyse=not no_analysis
+        app.engine, app.config, app.settings, feeds=list(feed_names) or None, worker=owner, analyse=not no_analysis,
+        every_feed=every_feed,
     )
     click.echo(
         f"{summary.feeds_total} feeds: {summary.feeds_ok} ok, {summary.feeds_not_modified} unchanged, "
@@ -36,6 +43,10 @@ def crawl_command(app: App, feed_names: tuple[str, ...], worker: bool, worker_na
     )
     for name, error in summary.failures:
         click.echo(f"  failed: {name}: {error}")
+    for name, reason in summary.deferred:
+        click.echo(f"  not finished: {name}: {reason}")
+    if summary.all_failed:
+        raise nothing_collected(summary)
 
 
 @click.group("feeds", invoke_without_command=True)

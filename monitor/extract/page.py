@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime
+from typing import Any
 
 from monitor.errors import ExtractError
 from monitor.records import Extracted
@@ -13,8 +14,7 @@ MIN_CHARS = 200
 
 def extract_page(html: bytes | str, url: str) -> Extracted:
     """Main text with title, author, date and site name. Raises ExtractError when no text is found."""
-    import trafilatura
-
+    trafilatura = _trafilatura()
     logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
     try:
         doc = trafilatura.bare_extraction(
@@ -33,6 +33,17 @@ def extract_page(html: bytes | str, url: str) -> Extracted:
         site_name=_clean(getattr(doc, "sitename", None)),
         language=detect_language(text),
     )
+
+
+def _trafilatura() -> Any:
+    """trafilatura probes urllib3's optional SOCKS support on import; its warning is noise here
+    (and an error under ``-W error`` once urllib3 was imported first, as the URL library does)."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="SOCKS support in urllib3")
+        import trafilatura
+    return trafilatura
 
 
 def _clean(value: str | None) -> str | None:

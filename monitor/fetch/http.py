@@ -11,15 +11,18 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 from urllib.robotparser import RobotFileParser
 
 import aiohttp
 
 from monitor.config import CrawlConfig
+from monitor.dedupe.urls import without_userinfo
+from monitor.fetch.guard import GuardedResolver, LinkPolicy, Refused, check_literal, current_policy
 from monitor.records import Fetched
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
+REDIRECTS = (301, 302, 303, 307, 308)
 CHUNK = 64 * 1024
 T = TypeVar("T")
 
@@ -30,25 +33,30 @@ class BodyTooLarge(Exception):
 
 @dataclass
 class HostGate:
-    """At most ``per_host`` requests at once to a host, starts at least ``delay`` seconds apart."""
+    """At most ``per_host`` requests at once to a host, and actual request starts ``delay`` seconds apart.
+
+    The spacing is measured from the moment a request really starts (its global slot
+    acquired), not reserved ahead: a request that waited for a global slot never lets
+    the next one to its host start right behind it.
+    """
 
     per_host: int
     delay: float
     clock: Callable[[], float] = time.monotonic
-    _next_start: float = 0.0
-    _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    _last_start: float = float("-inf")
+    _turn: asyncio.Lock = field(default_factory=asyncio.Lock)
     slots: asyncio.Semaphore = field(init=False)
 
     def __post_init__(self) -> None:
         self.slots = asyncio.Semaphore(self.per_host)
 
-    async def wait_turn(self) -> None:
-        async with self._lock:
-            now = self.clock()
-            start = max(now, self._next_start)
-            self._next_start = start + self.delay
-        if start > now:
-            await asyncio.sleep(start - now)
+    async def start(self, acquire: Callable[[], Awaitable[Any]]) -> None:
+        """Wait for this host's turn, then ``acquire`` (the global slot); the start is recorded once both are held."""
+        async with self._turn:
+            while (wait := self._last_start + self.delay - self.clock()) > 0:
+                await asyncio.sleep(wait)
+            await acquire()
+            self._last_start = self.clock()
 
 
 class Fetcher:
@@ -64,7 +72,8 @@ class Fetcher:
     async def __aenter__(self) -> Fetcher:
         t = self.config.timeouts
         timeout = aiohttp.ClientTimeout(total=t.total, connect=t.connect, sock_connect=t.connect, sock_read=t.read)
-        connector = aiohttp.TCPConnector(limit=self.config.concurrency, ttl_dns_cache=300)
+        # No DNS cache: every new connection's addresses pass the link policy of the request making it.
+        connector = aiohttp.TCPConnector(limit=self.config.concurrency, use_dns_cache=False, resolver=GuardedResolver())
         self._session = aiohttp.ClientSession(
             timeout=timeout,
             connector=connector,
@@ -93,12 +102,24 @@ class Fetcher:
             headers["If-Modified-Since"] = last_modified
         return await self._get(url, headers, self.config.feed_max_bytes)
 
-    async def get_page(self, url: str, then: Callable[[Fetched], Awaitable[T]] | None = None) -> Fetched | T:
+    async def get_page(
+        self, url: str, then: Callable[[Fetched], Awaitable[T]] | None = None, feed_host: str | None = None
+    ) -> Fetched | T:
         """The page; with ``then``, ``then(page)`` runs before the fetch's global slot is released.
 
         So at most ``concurrency`` fetched pages wait for processing at once: fetching slows to
-        the pace of extraction instead of piling up page bodies in memory.
+        the pace of extraction instead of piling up page bodies in memory. With ``feed_host`` (the
+        page is a link from that feed), the page and its redirects may reach non-public addresses
+        only on that host or in ``allow_private_networks``.
         """
+        policy = None if feed_host is None else LinkPolicy(feed_host, self.config.allow_private_networks)
+        token = current_policy.set(policy)
+        try:
+            return await self._page(url, then)
+        finally:
+            current_policy.reset(token)
+
+    async def _page(self, url: str, then: Any) -> Any:
         if self.config.respect_robots and not await self.allowed(url):
             fetched = Fetched(url, url, None, error="disallowed by robots.txt")
             return fetched if then is None else await then(fetched)
@@ -135,8 +156,7 @@ class Fetcher:
         gate = self._gate(url)
         started = time.monotonic()
         async with gate.slots:
-            await gate.wait_turn()
-            await self._global.acquire()
+            await gate.start(self._global.acquire)
             try:
                 fetched = await self._guarded(url, headers, cap, started)
             except BaseException:
@@ -152,26 +172,44 @@ class Fetcher:
             return await self._request(url, headers, cap, started)
         except BodyTooLarge:
             return _failed(url, started, f"body larger than {cap} bytes")
-        except aiohttp.TooManyRedirects:
-            return _failed(url, started, f"more than {self.config.max_redirects} redirects")
         except (TimeoutError, asyncio.TimeoutError):
             return _failed(url, started, "timed out")
+        except Refused as exc:
+            return _failed(url, started, str(exc))
+        except aiohttp.ClientConnectorError as exc:
+            if isinstance(exc.os_error, Refused):
+                return _failed(url, started, str(exc.os_error))
+            return _failed(url, started, f"{type(exc).__name__}: {exc}"[:500])
         except (aiohttp.ClientError, ValueError, UnicodeError) as exc:
             return _failed(url, started, f"{type(exc).__name__}: {exc}"[:500])
 
     async def _request(self, url: str, headers: dict[str, str], cap: int, started: float) -> Fetched:
+        """Follows redirects itself: each hop passes the link policy and never carries userinfo."""
         assert self._session is not None, "use Fetcher as an async context manager"
-        async with self._session.get(url, headers=headers, max_redirects=self.config.max_redirects) as resp:
-            response_headers = {k.lower(): v for k, v in resp.headers.items()}
-            body = b""
-            if resp.status == 200:
-                declared = resp.content_length
-                if declared is not None and declared > cap and "content-encoding" not in response_headers:
-                    raise BodyTooLarge
-                body = await _read_capped(resp, cap)
-            elapsed = int((time.monotonic() - started) * 1000)
-            error = None if resp.status in (200, 304) else f"HTTP {resp.status}"
-            return Fetched(url, str(resp.url), resp.status, response_headers, body, error, elapsed)
+        target = url
+        for _hop in range(self.config.max_redirects + 1):
+            check_literal(urlsplit(target).hostname or "")
+            async with self._session.get(target, headers=headers, allow_redirects=False) as resp:
+                location = resp.headers.get("Location") if resp.status in REDIRECTS else None
+                if location is None:
+                    return await _response(url, resp, cap, started)
+            target = without_userinfo(urljoin(target, location))
+            if urlsplit(target).scheme not in ("http", "https"):
+                return _failed(url, started, f"redirect to a non-http(s) URL: {target[:200]}")
+        return _failed(url, started, f"more than {self.config.max_redirects} redirects")
+
+
+async def _response(url: str, resp: aiohttp.ClientResponse, cap: int, started: float) -> Fetched:
+    response_headers = {k.lower(): v for k, v in resp.headers.items()}
+    body = b""
+    if resp.status == 200:
+        declared = resp.content_length
+        if declared is not None and declared > cap and "content-encoding" not in response_headers:
+            raise BodyTooLarge
+        body = await _read_capped(resp, cap)
+    elapsed = int((time.monotonic() - started) * 1000)
+    error = None if resp.status in (200, 304) else f"HTTP {resp.status}"
+    return Fetched(url, str(resp.url), resp.status, response_headers, body, error, elapsed)
 
 
 async def _read_capped(resp: aiohttp.ClientResponse, cap: int) -> bytes:

@@ -7,6 +7,7 @@ bands land together or not at all, so a killed crawl leaves no half-written row.
 from __future__ import annotations
 
 import os
+import re
 import socket
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -22,6 +23,25 @@ from monitor.records import Article as ArticleRecord
 from monitor.records import Entry
 from monitor.store.db import session_scope
 from monitor.store.tables import Article, ArticleBand, ArticleSource, Feed, FetchLog
+
+
+# What PostgreSQL refuses and SQLite accepts is bounded here, so both store the same thing.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+CUT = "…"
+URL_MAX = 2000
+
+
+def bounded(value: str | None, limit: int | None = None) -> str | None:
+    """``value`` without NUL and control characters (newlines and tabs kept), cut to ``limit`` with a marker."""
+    if value is None:
+        return None
+    value = _CONTROL.sub("", value)
+    return value if limit is None or len(value) <= limit else value[: limit - len(CUT)] + CUT
+
+
+def _validator(value: str | None, limit: int) -> str | None:
+    """An ETag or Last-Modified is stored whole or not at all (a cut one would never match)."""
+    return value if value is not None and len(value) <= limit and not _CONTROL.search(value) else None
 
 
 @dataclass(frozen=True)
@@ -172,26 +192,37 @@ def finish_feed(
 ) -> None:
     """Record a feed fetch outcome, its validators and when to poll next; release the lease."""
     failed = log.outcome == "error"
-    failures = feed.consecutive_failures + 1 if failed else 0
+    deferred = log.outcome == "deadline"  # out of time: not a failure, due again at the next cycle
+    failures = feed.consecutive_failures + 1 if failed else (feed.consecutive_failures if deferred else 0)
     values: dict[str, object] = {
         "last_status": log.status,
         "last_outcome": log.outcome,
-        "last_error": log.error if failed else None,
+        "last_error": log.error if failed or deferred else None,
         "last_fetched_at": now,
         "consecutive_failures": failures,
-        "next_due_at": next_due(feed, now, failures, crawl.backoff_max_minutes),
+        "next_due_at": now if deferred else next_due(feed, now, failures, crawl.backoff_max_minutes),
         "lease_owner": None,
         "lease_expires_at": None,
     }
-    if not failed:
+    if not failed and not deferred:
         values["last_success_at"] = now
         if log.outcome == "ok":
-            values["etag"], values["last_modified"] = etag, last_modified
+            values["etag"], values["last_modified"] = _validator(etag, 500), _validator(last_modified, 100)
     if log.new_articles:
         values["last_new_at"] = now
     with session_scope(engine) as session:
         session.add(log)
         session.execute(sa.update(Feed).where(Feed.id == feed.id).values(**values))
+
+
+def keep_backoff(engine: Engine, feeds: Sequence[FeedState], now: datetime, crawl: CrawlConfig) -> None:
+    """Undo this cycle's failure count for ``feeds``: when every feed failed at once, the cause is
+    this machine or its network, and no feed should be parked for hours because of it."""
+    with session_scope(engine) as session:
+        for feed in feeds:
+            due = next_due(feed, now, feed.consecutive_failures, crawl.backoff_max_minutes)
+            session.execute(sa.update(Feed).where(Feed.id == feed.id)
+                            .values(consecutive_failures=feed.consecutive_failures, next_due_at=due))
 
 
 def record_fetch(engine: Engine, log: FetchLog) -> None:
@@ -229,9 +260,9 @@ def _source(article_id: int, feed_id: int, entry: Entry, now: datetime) -> Artic
     return ArticleSource(
         article_id=article_id,
         feed_id=feed_id,
-        entry_url=entry.url[:2000],
-        guid=entry.guid,
-        entry_title=entry.title,
+        entry_url=entry.url[:URL_MAX],
+        guid=bounded(entry.guid, 2000),
+        entry_title=bounded(entry.title),
         entry_published_at=entry.published,
         seen_at=now,
     )
@@ -275,11 +306,11 @@ def _insert(
         canonical_url=record.canonical_url,
         url=record.url,
         first_feed_id=feed_id,
-        title=record.title,
-        summary=record.summary,
-        text=record.text,
-        authors=list(record.authors),
-        site_name=record.site_name,
+        title=bounded(record.title),
+        summary=bounded(record.summary),
+        text=bounded(record.text),
+        authors=[bounded(a, 200) for a in record.authors],
+        site_name=bounded(record.site_name, 300),
         published_at=record.published_at,
         published_source=record.published_source,
         fetched_at=record.fetched_at,
@@ -287,7 +318,7 @@ def _insert(
         content_hash=record.content_hash,
         minhash=signature,
         status=record.status,
-        error=record.error,
+        error=bounded(record.error),
         duplicate_of=original,
         duplicate_kind=kind,
         word_count=len(record.text.split()),

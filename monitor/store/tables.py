@@ -69,7 +69,7 @@ class FetchLog(SQLModel, table=True):
     started_at: datetime | None = _ts(index=True)
     duration_ms: int = 0
     status: int | None = None
-    outcome: str = Field(max_length=20)  # ok | not_modified | error | robots
+    outcome: str = Field(max_length=20)  # ok | not_modified | error | robots | deadline
     error: str | None = _text()
     bytes: int = 0
     entries: int | None = None
