@@ -151,7 +151,7 @@ class TopicModelConfig(Section):
     n_clusters: Annotated[int, Field(ge=2)] = 50  # k-means only: at most; about sqrt(articles / 2) on smaller corpora
     # evidence for an analyst topic: embedding similarity to it (absolute) with at least one of its keywords
     evidence_similarity: Annotated[float, Field(ge=0, le=1)] = 0.3
-    fit_sample: Annotated[int, Field(ge=100)] = 20000  # UMAP is fitted on at most this many articles
+    fit_sample: Annotated[int, Field(ge=100)] = 20000  # clustered on a seeded sample of at most this many; the rest placed as new articles are
     match_similarity: Annotated[float, Field(ge=0, le=1)] = 0.8
     refit_weekday: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] = "sun"
     seed: int = 42

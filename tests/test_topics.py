@@ -300,3 +300,29 @@ def test_identical_or_empty_articles_give_a_clear_outcome(tmp_path: Path) -> Non
     empty = [""] * 10 + ["the of and."] * 15
     with pytest.raises(MonitorError, match="no usable words"):
         fit_bertopic(empty, embedder.embed(empty), config.topics, embedder, config.topic_model)
+
+
+@pytest.mark.slow
+def test_a_corpus_larger_than_the_fit_sample_is_clustered_on_the_sample_and_the_rest_placed(tmp_path: Path) -> None:
+    """Articles outside the clustered sample join the cluster their vectors are near, as new
+    articles do at a crawl: they land with their own theme, not in a pile of outliers."""
+    from collections import Counter
+
+    from monitor.topics.embeddings import document, load_embedder
+    from monitor.topics.model import fit_bertopic, numba_cache
+
+    numba_cache(tmp_path)
+    config = Config(feeds=[{"name": "f", "url": "http://127.0.0.1:9/feed"}], topics=[],
+                    topic_model={"fit_sample": 150, "min_cluster_size": 5})
+    corpus = [a for a in build_corpus(seed=11) if a.topic != "noise"]
+    embedder = load_embedder(config.embedding)
+    docs = [document(a.title, a.text, config.embedding.max_words) for a in corpus]
+    _, fitted = fit_bertopic(docs, embedder.embed(docs), [], embedder, config.topic_model)
+    sample = set(np.random.default_rng(config.topic_model.seed).choice(len(docs), 150, replace=False).tolist())
+    rest = [i for i in range(len(docs)) if i not in sample]
+    assert len(rest) > 100
+    theme = {t: Counter(corpus[i].topic for i in sample if fitted.labels[i] == t).most_common(1)[0][0]
+             for t in {fitted.labels[i] for i in sample} if t >= 0}
+    placed = [i for i in rest if fitted.labels[i] >= 0]
+    assert len(placed) >= 0.6 * len(rest)  # the rest are as far from every cluster as outliers are
+    assert sum(theme.get(fitted.labels[i]) == corpus[i].topic for i in placed) >= 0.85 * len(placed)

@@ -185,7 +185,18 @@ def _project(sparse: Any, dim: int, seed: int) -> np.ndarray:
 
 
 def _clusters(cfg: TopicModelConfig, features: np.ndarray) -> np.ndarray:
-    """Cluster ids per article (-1: HDBSCAN outlier) on the reduced representation."""
+    """Cluster ids per article (-1: HDBSCAN outlier, or outside the sample) on the reduced
+    representation. A corpus larger than ``fit_sample`` is clustered on a seeded sample; the other
+    articles are left -1 for ``absorb_outliers``, which places them as the crawl places new ones."""
+    n = len(features)
+    out = np.full(n, -1, np.int64)
+    rows = (np.arange(n) if n <= cfg.fit_sample
+            else np.sort(np.random.default_rng(cfg.seed).choice(n, cfg.fit_sample, replace=False)))
+    out[rows] = _cluster_rows(cfg, features[rows])
+    return out
+
+
+def _cluster_rows(cfg: TopicModelConfig, features: np.ndarray) -> np.ndarray:
     n = len(features)
     components = max(2, min(cfg.n_components, n - 2))
     if cfg.reducer == "pca":
@@ -226,7 +237,6 @@ def absorb_outliers(features: np.ndarray, clusters: np.ndarray, free: np.ndarray
 
 
 def _umap(cfg: TopicModelConfig, features: np.ndarray, components: int) -> np.ndarray:
-    """UMAP, fitted on at most ``fit_sample`` rows (seeded sample) and applied to the rest."""
     import warnings
 
     from umap import UMAP
@@ -236,15 +246,7 @@ def _umap(cfg: TopicModelConfig, features: np.ndarray, components: int) -> np.nd
                 metric="cosine", random_state=cfg.seed, low_memory=True, n_jobs=1)
     with warnings.catch_warnings():  # a fixed seed makes UMAP single-threaded, and it says so every time
         warnings.filterwarnings("ignore", message="n_jobs value", category=UserWarning)
-        if n <= cfg.fit_sample:
-            return umap.fit_transform(features)
-        sample = np.sort(np.random.default_rng(cfg.seed).choice(n, cfg.fit_sample, replace=False))
-        umap.fit(features[sample])
-        reduced = np.empty((n, components), np.float32)
-        rest = np.setdiff1d(np.arange(n), sample)
-        reduced[sample] = umap.embedding_
-        reduced[rest] = umap.transform(features[rest])
-        return reduced
+        return umap.fit_transform(features)
 
 
 def _vectorizer(n_docs: int) -> Any:
