@@ -44,7 +44,8 @@ VOLUME ["/data"]
 WORKDIR /data
 USER 1000:1000
 
-# Unhealthy when the last run failed or is older than 3 x schedule.crawl_minutes.
+# Unhealthy when the last run failed or is older than 3 x schedule.crawl_minutes, or when no feed
+# has been fetched successfully for 24 hours (the container is up but collects nothing).
 HEALTHCHECK --interval=5m --timeout=60s --start-period=15m --retries=2 \
     CMD ["monitor", "status", "--check"]
 

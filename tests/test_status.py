@@ -106,3 +106,27 @@ def test_cli_status_check_and_json(tmp_path, write_config):
     assert report["healthy"] and report["last_run"]["command"] == "run"
     text = status()
     assert "crawl" in text.stdout and "health: ok" in text.stdout
+
+
+def test_runs_that_collect_nothing_are_not_healthy(engine, write_config):
+    """Every run finishes "ok" while the machine is offline, but nothing is collected: --check must fail."""
+    cfg = config(write_config)
+    record_run(engine, NOW - timedelta(minutes=10))
+    with session_scope(engine) as session:
+        session.add(Feed(name="x", url="http://127.0.0.1:9/x.xml", consecutive_failures=9,
+                         last_success_at=NOW - timedelta(hours=30)))
+    day = timedelta(hours=24)
+    report = collect_status(engine, cfg, NOW)
+    assert health_problem(report, NOW, HOUR) is None  # the run alone looks fine
+    assert health_problem(report, NOW, HOUR, day) == "no feed fetched successfully for 1800 min"
+    with session_scope(engine) as session:
+        session.add(Feed(name="y", url="http://127.0.0.1:9/y.xml", last_success_at=NOW - HOUR))
+    assert health_problem(collect_status(engine, cfg, NOW), NOW, HOUR, day) is None
+
+
+def test_feeds_never_fetched_successfully_are_not_healthy(engine, write_config):
+    record_run(engine, NOW - timedelta(minutes=10))
+    with session_scope(engine) as session:
+        session.add(Feed(name="x", url="http://127.0.0.1:9/x.xml", consecutive_failures=3))
+    report = collect_status(engine, config(write_config), NOW)
+    assert health_problem(report, NOW, HOUR, timedelta(hours=24)) == "no feed has been fetched successfully yet"

@@ -108,6 +108,8 @@ def schedule_cmd(app: App) -> None:
 
 # --- status ----------------------------------------------------------------------------------
 
+DEFAULT_SILENCE_MINUTES = 24 * 60
+
 
 @click.command("status")
 @click.option("--json", "as_json", is_flag=True, help="Print the status as JSON.")
@@ -115,14 +117,17 @@ def schedule_cmd(app: App) -> None:
               help="Exit 1 unless the last run succeeded and is recent (for health checks).")
 @click.option("--max-age", type=click.IntRange(min=1), default=None,
               help="With --check: minutes after which the last run is stale (default: 3 x crawl_minutes).")
+@click.option("--max-silence", type=click.IntRange(min=1), default=DEFAULT_SILENCE_MINUTES, show_default=True,
+              help="With --check: minutes without any feed fetched successfully after which the monitor is "
+                   "unhealthy (runs that collect nothing are not healthy).")
 @with_config
 @pass_app
-def status_cmd(app: App, as_json: bool, check: bool, max_age: int | None) -> None:
+def status_cmd(app: App, as_json: bool, check: bool, max_age: int | None, max_silence: int) -> None:
     """Last run and its stage timings, failing feeds, articles today, alerts pending."""
     now = _now()
     report = collect_status(app.engine, app.config, now)
     limit = timedelta(minutes=max_age or 3 * app.config.schedule.crawl_minutes)
-    problem = health_problem(report, now, limit)
+    problem = health_problem(report, now, limit, timedelta(minutes=max_silence))
     report["healthy"], report["problem"] = problem is None, problem
     click.echo(json.dumps(report, indent=2, default=str) if as_json else _format_status(report))
     if check and problem is not None:
@@ -140,6 +145,7 @@ def collect_status(engine: Any, config: Any, now: datetime) -> dict[str, Any]:
             "last_run": _run_dict(q.last_run(conn)),
             "feeds_total": q.count_feeds(conn),
             "feeds_failing": [_feed_dict(f) for f in q.failing_feeds(conn)],
+            "feeds_last_success": _iso(q.last_success(conn)),
             "articles_today": q.articles_since(conn, midnight),
             # recent alerts not yet delivered (or deliberately held back); 0 with no channel
             "alerts_pending": q.undelivered_alerts(conn, now - timedelta(days=2)) if channels else 0,
@@ -147,8 +153,10 @@ def collect_status(engine: Any, config: Any, now: datetime) -> dict[str, Any]:
         }
 
 
-def health_problem(report: dict[str, Any], now: datetime, max_age: timedelta) -> str | None:
-    """Why the monitor looks unhealthy, or None."""
+def health_problem(report: dict[str, Any], now: datetime, max_age: timedelta,
+                   max_silence: timedelta | None = None) -> str | None:
+    """Why the monitor looks unhealthy, or None: no run, a failed or stale last run, or (with
+    ``max_silence``) feeds configured but none fetched successfully for that long."""
     run = report["last_run"]
     if run is None:
         return "no run recorded yet"
@@ -157,6 +165,18 @@ def health_problem(report: dict[str, Any], now: datetime, max_age: timedelta) ->
     when = datetime.fromisoformat(run["finished_at"] or run["started_at"])
     if now - when > max_age:
         return f"last run {run['id']} is stale: {int((now - when).total_seconds() // 60)} min old"
+    return _silence(report, now, max_silence) if max_silence else None
+
+
+def _silence(report: dict[str, Any], now: datetime, max_silence: timedelta) -> str | None:
+    if not report["feeds_total"]:
+        return None
+    last = report.get("feeds_last_success")
+    if last is None:
+        return "no feed has been fetched successfully yet"
+    quiet = now - datetime.fromisoformat(last)
+    if quiet > max_silence:
+        return f"no feed fetched successfully for {int(quiet.total_seconds() // 60)} min"
     return None
 
 

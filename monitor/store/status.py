@@ -45,6 +45,11 @@ def count_feeds(conn: Connection) -> int:
     return conn.execute(sa.select(sa.func.count()).select_from(_feed)).scalar_one()
 
 
+def last_success(conn: Connection) -> datetime | None:
+    """When any feed was last fetched successfully (None: never)."""
+    return conn.execute(sa.select(sa.func.max(_feed.c.last_success_at))).scalar_one()
+
+
 def failing_feeds(conn: Connection) -> list[dict[str, Any]]:
     query = (sa.select(_feed).where(_feed.c.consecutive_failures > 0)
              .order_by(_feed.c.consecutive_failures.desc(), _feed.c.name))
