@@ -239,3 +239,21 @@ def test_robots_txt_is_honoured_for_pages(site, sqlite_engine, write_config):
     secret = next(a for a in arts if a.title == "Secret")
     assert secret.status == "summary_only" and "robots.txt" in secret.error
     assert site.count("/private/secret.html") == 0
+
+
+def test_robots_txt_wildcards_end_anchors_and_longest_match(site, sqlite_engine, write_config):
+    """RFC 9309 rules the standard library gets wrong: ``/*.pdf$`` blocks PDFs, and a longer Allow
+    inside a Disallowed folder wins."""
+    site.add("/robots.txt", "User-agent: *\nDisallow: /*.pdf$\nDisallow: /private\nAllow: /private/news\n",
+             headers={"Content-Type": "text/plain"})
+    site.add("/docs/rule.pdf", page("Rule", sample_texts()[0]))
+    site.add("/private/news/open.html", page("Open", sample_texts()[1]))
+    site.add("/private/hidden.html", page("Hidden", sample_texts()[0]))
+    site.add("/r.xml", rss([Item("Rule", "/docs/rule.pdf", summary="teaser", published=NOW),
+                            Item("Open", "/private/news/open.html", summary="teaser", published=NOW),
+                            Item("Hidden", "/private/hidden.html", summary="teaser", published=NOW)]))
+    _, _, arts = crawl(site, sqlite_engine, write_config, {"r": "/r.xml"})
+    by_title = {a.title: a for a in arts}
+    assert site.count("/docs/rule.pdf") == 0 and "robots.txt" in by_title["Rule"].error
+    assert site.count("/private/hidden.html") == 0 and "robots.txt" in by_title["Hidden"].error
+    assert site.count("/private/news/open.html") == 1 and by_title["Open"].status == "extracted"

@@ -40,3 +40,27 @@ def test_requests_to_one_host_start_apart_even_after_waiting_for_a_global_slot(s
     assert len(starts) == 4
     gaps = [b - a for a, b in zip(starts, starts[1:], strict=False)]
     assert min(gaps) >= DELAY * 0.95, gaps
+
+
+def test_a_robots_crawl_delay_spaces_the_hosts_pages(site):
+    """``Crawl-delay: 1`` in robots.txt is a per-host minimum above the configured spacing."""
+    arrivals: list[float] = []
+    body = page("Story", sample_texts()[0])
+
+    def record(handler) -> Response:
+        arrivals.append(time.monotonic())
+        return Response(body)
+
+    site.add("/robots.txt", "User-agent: *\nCrawl-delay: 1\nAllow: /\n", headers={"Content-Type": "text/plain"})
+    for path in ("/b1.html", "/b2.html", "/b3.html"):
+        site.routes[path] = record
+    config = CrawlConfig(concurrency=4, per_host=2, host_delay=0.05)
+
+    async def crawl() -> None:
+        async with Fetcher(config) as fetcher:
+            results = await asyncio.gather(*(fetcher.get_page(site.url(p)) for p in ("/b1.html", "/b2.html", "/b3.html")))
+        assert all(r.ok for r in results), [r.error for r in results]
+
+    asyncio.run(crawl())
+    gaps = [b - a for a, b in zip(arrivals, arrivals[1:], strict=False)]
+    assert len(arrivals) == 3 and min(gaps) >= 0.95, gaps

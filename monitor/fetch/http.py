@@ -12,7 +12,6 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 from urllib.parse import urljoin, urlsplit
-from urllib.robotparser import RobotFileParser
 
 import aiohttp
 
@@ -24,6 +23,7 @@ from monitor.records import Fetched
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 REDIRECTS = (301, 302, 303, 307, 308)
 CHUNK = 64 * 1024
+MAX_CRAWL_DELAY = 60.0  # seconds: a larger robots.txt Crawl-delay is capped (the feed deadline still applies)
 T = TypeVar("T")
 
 
@@ -65,7 +65,7 @@ class Fetcher:
     def __init__(self, config: CrawlConfig) -> None:
         self.config = config
         self._gates: dict[str, HostGate] = {}
-        self._robots: dict[str, asyncio.Task[RobotFileParser | None]] = {}
+        self._robots: dict[str, asyncio.Task[Any]] = {}
         self._global = asyncio.Semaphore(config.concurrency)
         self._session: aiohttp.ClientSession | None = None
 
@@ -133,23 +133,31 @@ class Fetcher:
         return fetched if then is None else await then(fetched)
 
     async def allowed(self, url: str) -> bool:
+        """robots.txt (RFC 9309: wildcards, ``$``, the longest matching rule wins) allows ``url``
+        for our user agent; its Crawl-delay, up to ``MAX_CRAWL_DELAY``, becomes the host's minimum
+        spacing."""
         parts = urlsplit(url)
         origin = f"{parts.scheme}://{parts.netloc}"
         task = self._robots.get(origin)
         if task is None:
             task = self._robots[origin] = asyncio.ensure_future(self._load_robots(origin))
-        parser = await task
-        return parser is None or parser.can_fetch(self.config.user_agent, url)
+        rules = await task
+        return rules is None or rules.can_fetch(url, self.config.user_agent)
 
-    async def _load_robots(self, origin: str) -> RobotFileParser | None:
+    async def _load_robots(self, origin: str) -> Any:
         fetched = await self._get(origin + "/robots.txt", {"Accept": "text/plain"}, 512 * 1024)
         if fetched.status is not None and 400 <= fetched.status < 500:
             return None  # no robots.txt: everything allowed
         if not fetched.ok:
             return None  # unreachable robots.txt is not a reason to drop the article
-        parser = RobotFileParser()
-        parser.parse(fetched.body.decode("utf-8", "replace").splitlines())
-        return parser
+        from protego import Protego
+
+        rules = Protego.parse(fetched.body.decode("utf-8", "replace"))
+        delay = rules.crawl_delay(self.config.user_agent)
+        if delay:
+            gate = self._gate(origin + "/")
+            gate.delay = max(gate.delay, min(float(delay), MAX_CRAWL_DELAY))
+        return rules
 
     async def _get(self, url: str, headers: dict[str, str], cap: int, then: Any = None) -> Any:
         """Host slot and spacing first, then a global slot: waiting for a host never holds a global slot."""
