@@ -331,6 +331,15 @@ def config_path(explicit: str | os.PathLike[str] | None) -> Path:
     return Path(explicit or os.environ.get("MONITOR_CONFIG") or DEFAULT_CONFIG)
 
 
+def config_warnings(config: Config) -> list[str]:
+    """Settings that are valid but leave something an analyst expects undone."""
+    out = []
+    if config.email.to and config.site.base_url is None:
+        out.append("site.base_url is not set: emailed digests and alerts link each story to its source "
+                   "articles but not to the site's topic and story pages")
+    return out
+
+
 def load_config(path: str | os.PathLike[str] | None = None) -> Config:
     """Read and validate the YAML file; raise ConfigError with a one-line message."""
     file = config_path(path)

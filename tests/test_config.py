@@ -152,3 +152,20 @@ def test_email_to_takes_one_string_or_a_list(write_config):
     assert one.email.to == ("Analyst <a@example.org>",)
     many = load_config(write_config({"feeds": [FEED], "email": {"to": ["a@example.org", "b@example.org"]}}))
     assert many.email.to == ("a@example.org", "b@example.org")
+
+
+def test_config_check_warns_when_emails_cannot_link_to_the_site(write_config, tmp_path):
+    feeds = [{"name": "x", "url": "http://127.0.0.1:9/x.xml"}]
+    unlinked = write_config({"feeds": feeds, "email": {"to": "analyst@example.org"}})
+
+    def check(path: Path) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "monitor", "--config", str(path), "config", "--check"],
+                              capture_output=True, text=True, timeout=60, cwd=tmp_path, stdin=subprocess.DEVNULL)
+
+    warned = check(unlinked)
+    assert warned.returncode == 0 and "warning: site.base_url is not set" in warned.stderr
+    linked = tmp_path / "linked.yaml"
+    linked.write_text(unlinked.read_text(encoding="utf-8") + "site:\n  base_url: https://monitor.example.org/\n",
+                      encoding="utf-8")
+    quiet = check(linked)
+    assert quiet.returncode == 0 and "warning" not in quiet.stderr

@@ -152,7 +152,11 @@ def config_command(app: App, check: bool) -> None:
     """Validate feeds.yaml and print the effective configuration, every default filled in."""
     import yaml
 
+    from monitor.config import config_warnings
+
     config = app.config
+    for warning in config_warnings(config):
+        click.echo(f"warning: {warning}", err=True)
     if check:
         return
     data = config.model_dump(mode="json", by_alias=True)
