@@ -126,3 +126,17 @@ def test_plan_keeps_the_strongest_within_the_limit(already: int, expected: list[
     result = plan(alerts, Counter({bucket: already}), 2)
     assert [a.id for a in result.send] == expected
     assert len(result.limited) == 3 - len(expected)
+
+
+def test_a_muted_topic_sends_no_alerts_and_leaves_the_alerts_page(engine: Any, tmp_path: Path) -> None:
+    from monitor.deliver.site import build_site
+
+    fx = populate(engine)
+    with webhook_server() as hook:
+        loud = _config(tmp_path, webhook_url=hook.url)
+        muted = Config.model_validate({**loud.model_dump(by_alias=True), "discovered_topics": [{"id": 3, "mute": True}]})
+        summary = send_pending(engine, muted, Settings(), NOW)
+    assert summary["sent"] >= 1 and all(b["topic_id"] != 3 for b in hook.bodies)
+    assert fx.alerts["first_seen"] not in [b["id"] for b in hook.bodies]  # the new-topic alert of topic 3
+    build_site(engine, muted, NOW)
+    assert "topics/3.html" not in (tmp_path / "site" / "alerts.html").read_text(encoding="utf-8")

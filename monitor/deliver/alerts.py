@@ -67,7 +67,9 @@ def send_pending(engine: Engine, config: Config, settings: Settings, now: dateti
     """Deliver every recent alert not yet delivered on each configured channel."""
     summary: dict[str, Any] = {"alerts": 0, "sent": 0, "failed": 0, "limited": 0, "errors": []}
     channels = _channels(config)
-    alerts = outputs.recent_alerts(engine, now - timedelta(hours=config.alerts.max_age_hours))
+    muted = outputs.muted_topics(config)  # an analyst who muted a topic hears nothing of it
+    alerts = [a for a in outputs.recent_alerts(engine, now - timedelta(hours=config.alerts.max_age_hours))
+              if a.topic_id not in muted]
     summary["alerts"] = len(alerts)
     if not alerts or not channels:
         return summary

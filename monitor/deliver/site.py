@@ -69,9 +69,10 @@ def site_data(engine: Engine, config: Config, now: datetime) -> SiteData:
     days = tuple(through - timedelta(days=i) for i in range(HISTORY_DAYS - 1, -1, -1))
     topics = tuple(outputs.load_topics(engine, config, days))
     end = min(now, datetime.combine(through + timedelta(days=1), datetime.min.time(), zone))
-    names = {t.id: t.name for t in topics}
+    names, muted = {t.id: t.name for t in topics}, outputs.muted_topics(config)
     return SiteData(
-        meta=site_meta(config), through=through, days=days, topics=topics, alerts=tuple(outputs.load_alerts(engine)),
+        meta=site_meta(config), through=through, days=days, topics=topics,
+        alerts=tuple(a for a in outputs.load_alerts(engine) if a.topic_id not in muted),
         digests=tuple(outputs.load_digests(engine)), totals=tuple(outputs.load_totals(engine, days)),
         top_stories=tuple(outputs.load_day_stories(engine, end - timedelta(hours=24), end, names)),
     )
