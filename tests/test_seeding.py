@@ -93,3 +93,13 @@ def test_a_cluster_plainly_about_a_topic_is_evidence_though_half_its_articles_ar
     labels = label_clusters(clusters, np.full(30, -1), n_seeds=2,
                             whole=cluster_evidence(vectors, clusters, seeds, hits, floor=0.3))
     assert set(labels[:10]) == {1} and set(labels[10:]) == {2, 3}
+
+
+def test_an_article_that_does_not_support_its_clusters_analyst_topic_is_left_out() -> None:
+    from monitor.topics.model import unsupported_out
+
+    labels = np.array([0, 0, 0, 1, 2, -1])  # two analyst topics (0, 1); 2 is a discovered cluster
+    similarity = np.array([[0.5, 0.0], [0.1, 0.0], [0.1, 0.0], [0.0, 0.25], [0.0, 0.0], [0.0, 0.0]])
+    hits = np.array([[0, 0], [0, 0], [1, 0], [0, 0], [0, 0], [0, 0]])
+    # row 1: neither a keyword nor near the topic; row 3: near enough (floor - 0.1); row 4 is not analyst
+    assert unsupported_out(labels, similarity, hits, floor=0.3).tolist() == [0, -1, 0, 1, 2, -1]

@@ -109,7 +109,8 @@ def fit_bertopic(docs: Sequence[str], embeddings: np.ndarray, seeds: Sequence[To
     features = representation(cfg, embeddings, docs)
     clusters = absorb_outliers(features, _clusters(cfg, features), free=evidence < 0)
     whole = cluster_evidence(embeddings, clusters, seeds_at, hits, cfg.evidence_similarity)
-    ours = label_clusters(clusters, evidence, len(seeds), whole)
+    ours = unsupported_out(label_clusters(clusters, evidence, len(seeds), whole), embeddings @ seeds_at.T, hits,
+                           cfg.evidence_similarity)
     model = BERTopic(embedding_model=_backend(embedder), umap_model=BaseDimensionalityReduction(),
                      hdbscan_model=BaseCluster(), vectorizer_model=_vectorizer(len(docs)),
                      representation_model=_representation(), top_n_words=10)
@@ -136,6 +137,19 @@ def bertopic() -> tuple[Any, str]:
         from bertopic import BERTopic
 
     return BERTopic, package.__version__
+
+
+def unsupported_out(labels: np.ndarray, similarity: np.ndarray, hits: np.ndarray, floor: float) -> np.ndarray:
+    """An article in an analyst topic's cluster that does not support the topic (no keyword of it and
+    similarity below ``floor - TWO_KEYWORDS``) is left unassigned: the rule the crawl applies to new
+    articles (``SavedSeeds.supported``), so a cluster that took in off-topic articles does not carry
+    them into the analyst's topic."""
+    labels = np.asarray(labels).copy()
+    rows = np.flatnonzero((labels >= 0) & (labels < similarity.shape[1]))
+    seed = labels[rows]
+    weak = (hits[rows, seed] < 1) & (similarity[rows, seed] < floor - TWO_KEYWORDS)
+    labels[rows[weak]] = -1
+    return labels
 
 
 def _backend(embedder: Embedder) -> Any:
