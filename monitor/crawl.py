@@ -25,7 +25,8 @@ from monitor.config import Config
 from monitor.dedupe import text as fingerprint
 from monitor.dedupe.urls import canonical_url
 from monitor.errors import ExtractError, MonitorError, NothingCollected, ParseError
-from monitor.extract.page import detect_language, extract_page
+from monitor.extract.page import detect_language
+from monitor.extract.task import extract_and_fingerprint
 from monitor.extract.worker import TaskOverrun, init_worker, run_budgeted
 from monitor.fetch.http import Fetcher
 from monitor.logs import Progress
@@ -391,8 +392,8 @@ def _process_pool(workers: int, memory_mb: int | None) -> ProcessPoolExecutor:
 
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(
-        ["monitor.extract.warm", "monitor.extract.worker", "monitor.parse.feed", "monitor.dedupe.text",
-         "trafilatura", "feedparser"]
+        ["monitor.extract.warm", "monitor.extract.worker", "monitor.extract.task", "monitor.parse.feed",
+         "monitor.dedupe.text", "trafilatura", "feedparser"]
     )
     return ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=init_worker,
                                initargs=(os.getpid(), memory_mb))
@@ -402,16 +403,6 @@ def _kill_workers(pool: Executor) -> None:
     for process in list((getattr(pool, "_processes", None) or {}).values()):
         if process.is_alive():
             process.kill()
-
-
-def extract_and_fingerprint(
-    html: bytes, url: str, shingle_words: int, min_words: int
-) -> tuple[Extracted, bytes | None]:
-    """Worker-side: the page's text and, when it is long enough to compare, its MinHash signature."""
-    extracted = extract_page(html, url)
-    if len(extracted.text.split()) < min_words:
-        return extracted, None
-    return extracted, fingerprint.to_bytes(fingerprint.minhash(extracted.text, shingle_words))
 
 
 def _keyed(entry: Entry) -> tuple[str, Entry] | None:

@@ -177,3 +177,20 @@ def test_workers_starting_together_add_the_configured_feeds_once(engine: sa.Engi
     with engine.connect() as conn:
         names = [n for (n,) in conn.execute(sa.text("SELECT name FROM feed"))]
     assert len(names) == len(set(names)) == 150
+
+
+def test_extraction_workers_never_import_the_crawl_stack():
+    """A worker runs extraction and fingerprinting only: no database, HTTP or crawl modules (memory
+    and start-up cost paid once per worker)."""
+    from monitor.crawl import _process_pool
+    from monitor.extract.task import extract_and_fingerprint
+
+    pool = _process_pool(1, None)
+    try:
+        html = page("Sberbank and DeepSeek", lorem_article("Sberbank and DeepSeek", 1, words=400)).encode()
+        extracted, signature = pool.submit(extract_and_fingerprint, html, "http://127.0.0.1:9/a.html", 5, 50).result(120)
+        modules = set(pool.submit(eval, "list(__import__('sys').modules)").result(60))
+    finally:
+        pool.shutdown()
+    assert len(extracted.text.split()) > 50 and signature
+    assert not modules & {"monitor.crawl", "monitor.store", "sqlalchemy", "sqlmodel", "aiohttp", "monitor.fetch.http"}

@@ -1,0 +1,21 @@
+"""What an extraction worker runs for one page: its text and its near-duplicate signature.
+
+Kept apart from ``monitor.crawl`` so that a worker process imports only extraction and
+fingerprinting, never the crawl's database and HTTP stack.
+"""
+
+from __future__ import annotations
+
+from monitor.dedupe import text as fingerprint
+from monitor.extract.page import extract_page
+from monitor.records import Extracted
+
+
+def extract_and_fingerprint(
+    html: bytes, url: str, shingle_words: int, min_words: int
+) -> tuple[Extracted, bytes | None]:
+    """The page's text and, when it is long enough to compare, its MinHash signature."""
+    extracted = extract_page(html, url)
+    if len(extracted.text.split()) < min_words:
+        return extracted, None
+    return extracted, fingerprint.to_bytes(fingerprint.minhash(extracted.text, shingle_words))
