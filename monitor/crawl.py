@@ -9,6 +9,7 @@ feed next time instead of losing entries.
 from __future__ import annotations
 
 import asyncio
+import errno
 import logging
 import time
 from collections import Counter
@@ -24,7 +25,7 @@ from sqlalchemy.engine import Engine
 from monitor.config import Config
 from monitor.dedupe import text as fingerprint
 from monitor.dedupe.urls import canonical_url
-from monitor.errors import ExtractError, MonitorError, NothingCollected, ParseError
+from monitor.errors import CrawlHalted, ExtractError, MonitorError, NothingCollected, ParseError
 from monitor.extract.page import detect_language
 from monitor.extract.task import extract_and_fingerprint
 from monitor.extract.worker import TaskOverrun, init_worker, run_budgeted
@@ -113,6 +114,23 @@ def run_crawl(
     return summary
 
 
+FULL_ERRNOS = frozenset({errno.ENOSPC, errno.EFBIG, errno.EDQUOT})
+FULL_MESSAGES = ("database or disk is full", "disk i/o error", "no space left on device", "could not extend file")
+
+
+def halted(exc: BaseException, engine: Engine) -> None:
+    """Raise CrawlHalted when ``exc`` (or what caused it) says the disk or the database is full."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, OSError) and seen.errno in FULL_ERRNOS:
+            where = seen.filename or engine.url.render_as_string(hide_password=True)
+            raise CrawlHalted(f"cannot write {where}: {seen.strerror}") from None
+        if any(m in str(seen).lower() for m in FULL_MESSAGES) and not isinstance(seen, CrawlHalted):
+            detail = (str(getattr(seen, "orig", seen)).strip().splitlines() or ["full"])[0]
+            raise CrawlHalted(f"cannot write to {engine.url.render_as_string(hide_password=True)}: {detail}") from None
+        seen = seen.__cause__ or seen.__context__
+
+
 def nothing_collected(summary: CrawlSummary) -> NothingCollected:
     """The one-line error of a crawl in which every feed failed."""
     name, error = summary.failures[0]
@@ -184,7 +202,10 @@ class _Crawler:
             if not timeout.expired():
                 raise
             self._feed_deferred(state, f"deadline of {seconds:.0f}s reached; the rest is left for the next cycle")
+        except CrawlHalted:
+            raise
         except Exception as exc:  # a bug or a database error must not stop the other feeds
+            halted(exc, self.engine)
             log.exception("feed %s: unexpected error", state.name)
             self._feed_failed(state, FetchLog(feed_id=state.id, kind="feed", url=state.url, started_at=self.now,
                                               outcome="error", error=f"internal error: {exc}"[:1000]))
@@ -273,7 +294,10 @@ class _Crawler:
                 if not future.done():
                     future.set_result(None)
             return stored.created
-        except Exception:
+        except CrawlHalted:
+            raise
+        except Exception as exc:
+            halted(exc, self.engine)
             log.exception("article %s: unexpected error", entry.url)
             return False
         finally:
@@ -331,6 +355,9 @@ class _Crawler:
             pool = self._executor()
             try:
                 return await loop.run_in_executor(pool, run_budgeted, crawl.extract_cpu_seconds, func, *args)
+            except EOFError as exc:  # the workers' process server died before it could start one
+                raise CrawlHalted(f"extraction workers could not start ({exc}): is the disk or the temporary "
+                                  "folder full?") from None
             except TaskOverrun:
                 self._recycle(pool)
                 raise

@@ -39,6 +39,11 @@ class NothingCollected(MonitorError):
         self.summary = summary
 
 
+class CrawlHalted(MonitorError):
+    """The crawl cannot go on: the disk or the database is full, or the extraction workers cannot
+    start. Every later write would fail too, so the crawl stops with one line."""
+
+
 class DeliveryError(MonitorError):
     """An email or webhook could not be delivered."""
 

@@ -99,3 +99,42 @@ def test_a_full_disk_while_creating_the_database(tmp_path, config):
     result = monitor(["--config", str(config), "db", "upgrade"], tmp_path, f"sqlite:///{db}", limit_file_size=16384)
     line = one_line(result)
     assert str(db) in line and line.endswith(("disk I/O error", "database or disk is full"))
+
+
+def _crawl_corpus(site, write_config):
+    from tests.feedkit import Item, lorem_article, page, rss
+
+    items = []
+    for i in range(30):
+        path = f"/a{i}.html"
+        site.add(path, page(f"Story {i}", lorem_article(f"topic {i}", i, words=2500)))
+        items.append(Item(f"Story {i}", path, summary="teaser"))
+    site.add("/feed.xml", rss(items))
+    return write_config({"feeds": [{"name": "A", "url": site.url("/feed.xml")}], "crawl": {"extract_workers": 1}})
+
+
+def test_a_disk_that_fills_up_during_a_crawl(site, write_config, tmp_path):
+    """The disk fills up once the database exists: the crawl stops with one line and a non-zero exit,
+    not a traceback per feed or article (here the workers' process server cannot write its temporary
+    files either, as on a real full disk)."""
+    config = _crawl_corpus(site, write_config)
+    db_path = tmp_path / "full.db"
+    db = f"sqlite:///{db_path}"
+    assert monitor(["--config", str(config), "db", "upgrade"], tmp_path, db).returncode == 0
+    size = db_path.stat().st_size + sum(p.stat().st_size for p in tmp_path.glob("full.db-*"))
+    line = one_line(monitor(["--config", str(config), "crawl"], tmp_path, db, limit_file_size=size + 64 * 1024))
+    assert "full" in line, line
+
+
+def test_a_database_that_fills_up_in_process_extraction(site, write_config, tmp_path):
+    """With extraction in the crawl process, the database's own "disk full" ends the crawl with one line
+    naming the database."""
+    config = _crawl_corpus(site, write_config)
+    config.write_text(config.read_text(encoding="utf-8").replace("extract_workers: 1", "extract_workers: 0"),
+                      encoding="utf-8")
+    db_path = tmp_path / "full.db"
+    db = f"sqlite:///{db_path}"
+    assert monitor(["--config", str(config), "db", "upgrade"], tmp_path, db).returncode == 0
+    size = db_path.stat().st_size + sum(p.stat().st_size for p in tmp_path.glob("full.db-*"))
+    line = one_line(monitor(["--config", str(config), "crawl"], tmp_path, db, limit_file_size=size + 64 * 1024))
+    assert ("full" in line or "too large" in line.lower()) and str(db_path) in line, line
