@@ -23,13 +23,12 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from site_data import Generator, year
+from site_data import Generator, fresh_year
 
 from monitor.config import Config
 from monitor.deliver.site import build_site, site_data
 from monitor.render import site as pages
 from monitor.store import outputs
-from monitor.store.db import make_engine, upgrade
 
 LAST_DAY = date(2026, 3, 9)
 
@@ -70,13 +69,8 @@ def timed(func: Callable[[], Any]) -> tuple[float, float, Any]:
 
 def prepare(workdir: Path) -> tuple[Any, Generator]:
     """A fresh database holding the generated year (about 30 s)."""
-    shutil.rmtree(workdir, ignore_errors=True)
-    workdir.mkdir(parents=True)
-    url = f"sqlite:///{workdir / 'year.db'}"
-    engine = make_engine(url)
-    upgrade(engine, url)
-    print("generating a year of data ...", file=sys.stderr)
-    return engine, year(engine, LAST_DAY)
+    _, engine, gen = fresh_year(workdir, LAST_DAY)
+    return engine, gen
 
 
 def main() -> None:

@@ -7,8 +7,11 @@ from __future__ import annotations
 
 import hashlib
 import random
+import shutil
+import sys
 from collections import Counter, defaultdict
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -123,6 +126,19 @@ class Generator:
                             "story_ids": [], "created_at": datetime.combine(day, datetime.max.time(), UTC)})
                 self.next_alert += 1
         return out
+
+
+def fresh_year(workdir: Path, last_day: date, articles: int = 100_000) -> tuple[str, Any, Generator]:
+    """A new SQLite database in ``workdir`` holding a generated year: (URL, engine, generator)."""
+    from monitor.store.db import make_engine, upgrade
+
+    shutil.rmtree(workdir, ignore_errors=True)
+    workdir.mkdir(parents=True)
+    url = f"sqlite:///{workdir / 'year.db'}"
+    engine = make_engine(url)
+    upgrade(engine, url)
+    print("generating a year of data ...", file=sys.stderr)
+    return url, engine, year(engine, last_day, articles=articles)
 
 
 def year(engine: Any, last_day: date, articles: int = 100_000, days: int = 365) -> Generator:

@@ -39,11 +39,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import sqlalchemy as sa
 import yaml
-from site_data import WORDS, Generator, year
+from site_data import WORDS, Generator, fresh_year
 from sqlmodel import Session, select
 
 from monitor.config import Config
-from monitor.store.db import make_engine, upgrade
+from monitor.store.db import make_engine
 from monitor.store.export import EXPORT_FIELDS, iter_articles, write_csv
 from monitor.store.tables import Article, ArticleTopic, DailyCount, Feed, StoryMember, Topic
 from monitor.trends.counts import DayArticle, daily_counts
@@ -81,13 +81,7 @@ def add_texts(engine: Any, rng: random.Random) -> None:
 
 
 def prepare(workdir: Path, articles: int) -> tuple[str, Any, Generator]:
-    shutil.rmtree(workdir, ignore_errors=True)
-    workdir.mkdir(parents=True)
-    url = f"sqlite:///{workdir / 'year.db'}"
-    engine = make_engine(url)
-    upgrade(engine, url)
-    print("generating a year of data ...", file=sys.stderr)
-    gen = year(engine, LAST_DAY, articles=articles)
+    url, engine, gen = fresh_year(workdir, LAST_DAY, articles)
     add_texts(engine, random.Random(11))
     return url, engine, gen
 
