@@ -130,16 +130,18 @@ def _runs(tokens: Sequence[tuple[str, bool, bool]]) -> list[tuple[str, bool]]:
 def surface_names(text: str) -> list[str]:
     """The names a reader would see in ``text`` (case kept; no numbers, no sentence openers that are
     not capitalised elsewhere): the vocabulary of topic labels."""
-    runs = _runs(_tokens(text))
+    return [name for name in _kept(_runs(_tokens(text))) if not _NUMBER.search(name)]
+
+
+def _kept(runs: list[tuple[str, bool]]) -> list[str]:
+    """The runs that are names: a lone sentence-opening word only if the text capitalises it elsewhere."""
     elsewhere = {name.casefold() for name, lone in runs if not lone}
-    return [name for name, lone in runs if not _NUMBER.search(name) and (not lone or name.casefold() in elsewhere)]
+    return [name for name, lone in runs if not lone or name.casefold() in elsewhere]
 
 
 def _names(title_runs: list[tuple[str, bool]], body_runs: list[tuple[str, bool]]) -> list[str]:
     """Names, numbers and adjacent name pairs, title counted twice, case-folded."""
-    runs = title_runs * 2 + body_runs
-    elsewhere = {name.casefold() for name, lone in runs if not lone}
-    names = [name.casefold() for name, lone in runs if not lone or name.casefold() in elsewhere]
+    names = [name.casefold() for name in _kept(title_runs * 2 + body_runs)]
     pairs = [f"{a}|{b}" if a <= b else f"{b}|{a}" for a, b in pairwise(names) if a != b]
     return names + pairs
 
