@@ -97,9 +97,10 @@ def test_a_cluster_plainly_about_a_topic_is_evidence_though_half_its_articles_ar
 
 def test_an_article_that_does_not_support_its_clusters_analyst_topic_is_left_out() -> None:
     from monitor.topics.model import unsupported_out
+    from monitor.topics.seeding import supports
 
     labels = np.array([0, 0, 0, 1, 2, -1])  # two analyst topics (0, 1); 2 is a discovered cluster
     similarity = np.array([[0.5, 0.0], [0.1, 0.0], [0.1, 0.0], [0.0, 0.25], [0.0, 0.0], [0.0, 0.0]])
     hits = np.array([[0, 0], [0, 0], [1, 0], [0, 0], [0, 0], [0, 0]])
     # row 1: neither a keyword nor near the topic; row 3: near enough (floor - 0.1); row 4 is not analyst
-    assert unsupported_out(labels, similarity, hits, floor=0.3).tolist() == [0, -1, 0, 1, 2, -1]
+    assert unsupported_out(labels, supports(similarity, hits, floor=0.3)).tolist() == [0, -1, 0, 1, 2, -1]

@@ -30,12 +30,12 @@ from monitor.config import TopicModelConfig, TopicSeed
 from monitor.errors import MonitorError
 from monitor.topics.embeddings import Embedder, normalise
 from monitor.topics.seeding import (
-    TWO_KEYWORDS,
     cluster_evidence,
     keyword_hits,
     keyword_matchers,
     label_clusters,
     seed_evidence,
+    supports,
 )
 
 log = logging.getLogger(__name__)
@@ -105,12 +105,13 @@ def fit_bertopic(docs: Sequence[str], embeddings: np.ndarray, seeds: Sequence[To
     embeddings = normalise(embeddings)
     seeds_at = seed_vectors(seeds, embedder, embeddings.shape[1])
     hits = keyword_hits(docs, keyword_matchers([s.keywords for s in seeds]))
-    evidence = seed_evidence(embeddings @ seeds_at.T, hits, cfg.evidence_similarity)
+    similarity = embeddings @ seeds_at.T
+    evidence = seed_evidence(similarity, hits, cfg.evidence_similarity)
     features = representation(cfg, embeddings, docs)
     clusters = absorb_outliers(features, _clusters(cfg, features), free=evidence < 0)
     whole = cluster_evidence(embeddings, clusters, seeds_at, hits, cfg.evidence_similarity)
-    ours = unsupported_out(label_clusters(clusters, evidence, len(seeds), whole), embeddings @ seeds_at.T, hits,
-                           cfg.evidence_similarity)
+    ours = unsupported_out(label_clusters(clusters, evidence, len(seeds), whole),
+                           supports(similarity, hits, cfg.evidence_similarity))
     model = BERTopic(embedding_model=_backend(embedder), umap_model=BaseDimensionalityReduction(),
                      hdbscan_model=BaseCluster(), vectorizer_model=_vectorizer(len(docs)),
                      representation_model=_representation(), top_n_words=10)
@@ -139,16 +140,13 @@ def bertopic() -> tuple[Any, str]:
     return BERTopic, package.__version__
 
 
-def unsupported_out(labels: np.ndarray, similarity: np.ndarray, hits: np.ndarray, floor: float) -> np.ndarray:
-    """An article in an analyst topic's cluster that does not support the topic (no keyword of it and
-    similarity below ``floor - TWO_KEYWORDS``) is left unassigned: the rule the crawl applies to new
-    articles (``SavedSeeds.supported``), so a cluster that took in off-topic articles does not carry
-    them into the analyst's topic."""
+def unsupported_out(labels: np.ndarray, support: np.ndarray) -> np.ndarray:
+    """An article in an analyst topic's cluster that does not support the topic (``seeding.supports``,
+    articles x topics) is left unassigned, as the crawl leaves a new one (``SavedSeeds.supported``):
+    a cluster that took in off-topic articles does not carry them into the analyst's topic."""
     labels = np.asarray(labels).copy()
-    rows = np.flatnonzero((labels >= 0) & (labels < similarity.shape[1]))
-    seed = labels[rows]
-    weak = (hits[rows, seed] < 1) & (similarity[rows, seed] < floor - TWO_KEYWORDS)
-    labels[rows[weak]] = -1
+    rows = np.flatnonzero((labels >= 0) & (labels < support.shape[1]))
+    labels[rows[~support[rows, labels[rows]]]] = -1
     return labels
 
 
@@ -332,8 +330,8 @@ class SavedSeeds:
         (``seeding.TWO_KEYWORDS`` below it)."""
         if not self.topic_ids:
             return [set() for _ in texts]
-        ok = ((keyword_hits(texts, keyword_matchers(self.keywords)) >= 1)
-              | (normalise(vectors) @ self.vectors.T >= self.floor - TWO_KEYWORDS))
+        ok = supports(normalise(vectors) @ self.vectors.T, keyword_hits(texts, keyword_matchers(self.keywords)),
+                      self.floor)
         return [{self.topic_ids[j] for j in np.flatnonzero(row)} for row in ok]
 
 

@@ -63,6 +63,13 @@ def seed_evidence(similarity: np.ndarray, hits: np.ndarray, floor: float) -> np.
     return np.where(qualifies.any(axis=1), best, -1).astype(np.int64)
 
 
+def supports(similarity: np.ndarray, hits: np.ndarray, floor: float) -> np.ndarray:
+    """Articles x topics: whether an article supports a topic it is placed in, by naming one of its
+    keywords or coming within ``TWO_KEYWORDS`` of the evidence floor. Weaker than evidence: it keeps
+    off-topic articles out of an analyst topic, at a fit and at every crawl alike."""
+    return (hits >= 1) | (similarity >= floor - TWO_KEYWORDS)
+
+
 def label_clusters(clusters: np.ndarray, evidence: np.ndarray, n_seeds: int,
                    whole: Sequence[int | None] | None = None) -> np.ndarray:
     """Final labels: ``0..n_seeds-1`` for the analyst topics (seed order), ``n_seeds + j``
