@@ -73,12 +73,17 @@ class Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
+Ownership = Literal["state", "public", "independent", "government", "think-tank"]
+
+
 class FeedConfig(Section):
     name: Name
     url: HttpUrl
     tags: tuple[str, ...] = ()
     language: str | None = None
     region: str | None = None
+    bloc: Annotated[str | None, Field(max_length=50)] = None  # free text, e.g. west, russia, china, global-south
+    ownership: Ownership | None = None
     poll_minutes: Annotated[int | None, Field(ge=1, le=7 * 24 * 60)] = None
 
 

@@ -99,3 +99,20 @@ class CrawlSummary:
     @property
     def all_failed(self) -> bool:
         return self.feeds_total > 0 and self.feeds_failed == self.feeds_total
+
+
+@dataclass(frozen=True)
+class Mention:
+    """Something an article names, as a scanner found it (stored by ``monitor.store``).
+
+    ``kind``: entity | instrument | listed. ``key`` is the same for every alias, spelling and
+    language of one thing (``org:sberbank``, ``country:RU``, ``us-fr:89 FR 12345``); ``label`` is
+    how outputs show it; ``first_offset`` is the character offset of its first occurrence.
+    """
+
+    kind: str
+    key: str
+    label: str
+    count: int = 1
+    first_offset: int = 0
+    detail: tuple[tuple[str, str], ...] = ()  # e.g. (("list", "OFAC SDN"), ("programme", "RUSSIA-EO14024"))

@@ -69,12 +69,13 @@ def sync_feeds(engine: Engine, feeds: Sequence[FeedConfig], now: datetime) -> No
         rows = {f.name: f for f in session.exec(select(Feed).where(Feed.name.in_([f.name for f in feeds])))}
         for cfg in sorted(feeds, key=lambda f: f.name):
             row = rows[cfg.name]
-            wanted = (cfg.url, cfg.region, cfg.language, list(cfg.tags))
-            if (row.url, row.region, row.language, row.tags) == wanted:
+            wanted = (cfg.url, cfg.region, cfg.bloc, cfg.ownership, cfg.language, list(cfg.tags))
+            if (row.url, row.region, row.bloc, row.ownership, row.language, row.tags) == wanted:
                 continue
             if row.url != cfg.url:
                 row.url, row.etag, row.last_modified, row.next_due_at = cfg.url, None, None, None
-            row.region, row.language, row.tags = cfg.region, cfg.language, list(cfg.tags)
+            row.region, row.bloc, row.ownership = cfg.region, cfg.bloc, cfg.ownership
+            row.language, row.tags = cfg.language, list(cfg.tags)
             session.add(row)
 
 
@@ -85,7 +86,8 @@ def _insert_missing(session: Session, feeds: Sequence[FeedConfig], now: datetime
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    rows = [Feed(name=f.name, url=f.url, region=f.region, language=f.language, tags=list(f.tags),
+    rows = [Feed(name=f.name, url=f.url, region=f.region, bloc=f.bloc, ownership=f.ownership,
+                 language=f.language, tags=list(f.tags),
                  created_at=now).model_dump(exclude={"id"}) for f in feeds]
     session.execute(insert(Feed).values(rows).on_conflict_do_nothing(index_elements=["name"]))
 

@@ -2,6 +2,7 @@
 
 Ingestion: Feed, FetchLog, Article, ArticleSource, ArticleBand.
 Topics and stories: Embedding, Topic, TopicModelRun, ArticleTopic, Story, StoryMember,
+Mentions: Mention, MentionScan.
 DailyCount, CountedArticle, TrendState, Alert. Outputs: Digest, Delivery. Operations: Run.
 """
 
@@ -40,6 +41,8 @@ class Feed(SQLModel, table=True):
     name: str = Field(max_length=200, sa_column_kwargs={"unique": True}, nullable=False)
     url: str = Field(max_length=2000)
     region: str | None = Field(default=None, max_length=50)
+    bloc: str | None = Field(default=None, max_length=50)
+    ownership: str | None = Field(default=None, max_length=20)
     language: str | None = Field(default=None, max_length=20)
     tags: list[str] | None = _json()
     etag: str | None = Field(default=None, max_length=500)
@@ -222,6 +225,37 @@ class StoryMember(SQLModel, table=True):
     )
     story_id: int = Field(foreign_key="story.id", index=True, ondelete="CASCADE")
     similarity: float | None = None
+
+
+class Mention(SQLModel, table=True):
+    """What an article names: an entity, a legal instrument or a listed party (``kind``), found by a scanner.
+
+    ``key`` is stable across aliases and languages (``org:sberbank``, ``country:RU``,
+    ``us-fr:89 FR 12345``); ``label`` is how outputs show it; ``detail`` holds what the scanner
+    knows beyond that (a listed party's list, programme and listing date; an entity's kind).
+    """
+
+    article_id: int = Field(
+        sa_column=sa.Column(sa.Integer(), sa.ForeignKey("article.id", ondelete="CASCADE"), primary_key=True)
+    )
+    kind: str = Field(sa_column=sa.Column(sa.String(12), primary_key=True))  # entity | instrument | listed
+    key: str = Field(sa_column=sa.Column(sa.String(300), primary_key=True))
+    label: str = Field(max_length=300)
+    count: int = Field(default=1)
+    first_offset: int = Field(default=0)
+    detail: dict[str, str] | None = _json()
+
+    __table_args__ = (sa.Index("ix_mention_kind_key", "kind", "key"),)
+
+
+class MentionScan(SQLModel, table=True):
+    """An article the mention scanners have read (with the scanners named in ``trend_state``)."""
+
+    __tablename__ = "mention_scan"
+
+    article_id: int = Field(
+        sa_column=sa.Column(sa.Integer(), sa.ForeignKey("article.id", ondelete="CASCADE"), primary_key=True)
+    )
 
 
 class DailyCount(SQLModel, table=True):
