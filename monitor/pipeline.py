@@ -1,7 +1,7 @@
 """One pass of the whole monitor, for cron: crawl -> analysis -> trends/alerts -> digest -> site.
 
 :func:`run_once` runs the stages in order under the run lock, records a
-:class:`~monitor.store.tables.Run` row with each stage's status, timing and
+:func:`~monitor.store.runs.start_run` row with each stage's status, timing and
 summary, and returns a :class:`RunResult`. A failing stage is logged and
 recorded; the stages after it still run (each reads what is in the database),
 and the run's exit status becomes 1. Every stage is idempotent, so running the
@@ -184,23 +184,15 @@ def refit_due(last: datetime, now: datetime, weekday: str, at: str, tz: ZoneInfo
 
 
 def articles_with_text(engine: Engine) -> int:
-    import sqlalchemy as sa
+    from monitor.store import runs
 
-    from monitor.store.tables import Article
-
-    query = sa.select(sa.func.count()).select_from(Article).where(
-        Article.text.is_not(None), Article.duplicate_of.is_(None))
-    with engine.connect() as conn:
-        return int(conn.execute(query).scalar_one())
+    return runs.articles_with_text(engine)
 
 
 def last_fit(engine: Engine) -> datetime | None:
-    import sqlalchemy as sa
+    from monitor.store import runs
 
-    from monitor.store.tables import TopicModelRun
-
-    with engine.connect() as conn:
-        return conn.execute(sa.select(sa.func.max(TopicModelRun.fitted_at))).scalar()
+    return runs.last_fit(engine)
 
 
 # --- running them --------------------------------------------------------------------------
@@ -303,15 +295,9 @@ def jsonable(value: Any) -> Any:
 
 
 def start_run(engine: Engine, command: str, now: datetime) -> int:
-    from monitor.store.db import session_scope
-    from monitor.store.tables import Run
+    from monitor.store import runs
 
-    row = Run(command=command, started_at=now, status="running", host=socket.gethostname()[:200], pid=os.getpid())
-    with session_scope(engine) as session:
-        session.add(row)
-        session.flush()
-        assert row.id is not None
-        return row.id
+    return runs.start_run(engine, command, now, socket.gethostname(), os.getpid())
 
 
 def _since(started: float) -> timedelta:
@@ -322,17 +308,10 @@ def finish_run(
     engine: Engine, run_id: int, status: str, results: Sequence[StageResult], finished: datetime
 ) -> None:
     """Record the outcome; ``finished`` is the run's ``now`` plus its measured duration."""
-    from monitor.store.db import session_scope
-    from monitor.store.tables import Run
+    from monitor.store import runs
 
-    with session_scope(engine) as session:
-        row = session.get(Run, run_id)
-        if row is None:
-            return
-        row.finished_at = finished
-        row.status = status
-        row.stages = {r.name: {"status": r.status, "seconds": r.seconds, "error": r.error} for r in results}
-        row.summary = {r.name: r.summary for r in results}
+    stages = {r.name: {"status": r.status, "seconds": r.seconds, "error": r.error} for r in results}
+    runs.finish_run(engine, run_id, status, finished, stages, {r.name: r.summary for r in results})
 
 
 def _finish_quietly(

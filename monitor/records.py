@@ -116,3 +116,34 @@ class Mention:
     count: int = 1
     first_offset: int = 0
     detail: tuple[tuple[str, str], ...] = ()  # e.g. (("list", "OFAC SDN"), ("programme", "RUSSIA-EO14024"))
+
+
+@dataclass(frozen=True)
+class TopicRecord:
+    """A topic with its stable id, as the topic stage hands it to the store and readers get it back."""
+
+    id: int
+    name: str
+    description: str | None = None
+    keywords: tuple[str, ...] = ()
+    headlines: tuple[str, ...] = ()  # titles of the most central articles at the last fit
+    seeded: bool = False
+    size: int = 0
+    centroid: bytes | None = None
+    active: bool = True
+    first_seen_at: datetime | None = None
+    updated_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class ModelRun:
+    """A saved topic model: where, fitted on which embedding model, how many documents."""
+
+    path: str
+    embedding_model: str
+    bertopic_version: str
+    n_docs: int
+    n_topics: int
+    fitted_at: datetime
+    seconds: float = 0.0
+    id: int | None = None  # given by the store

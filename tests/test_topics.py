@@ -22,7 +22,7 @@ from monitor.demo.corpus import build_corpus
 from monitor.errors import MonitorError
 from monitor.store import analysis as db
 from monitor.store.db import make_engine, upgrade
-from monitor.store.tables import Topic
+from monitor.records import TopicRecord
 from monitor.topics.embeddings import from_bytes, to_bytes
 from monitor.topics.identity import assign_ids
 from monitor.topics.model import FoundTopic
@@ -210,9 +210,9 @@ def _found(bid: int, vector: list[float], seed: str | None = None, label: str = 
 def test_assign_ids_keeps_seeds_matches_centroids_and_never_reuses_ids() -> None:
     now = datetime(2026, 1, 1, tzinfo=UTC)
     seeds = [TopicSeed(name="Chips"), TopicSeed(name="Cyber")]
-    existing = [Topic(id=0, name="Chips", seeded=True), Topic(id=1, name="Cyber", seeded=True),
-                Topic(id=5, name="football / cup / final", centroid=to_bytes(np.array([0, 1, 0], np.float32))),
-                Topic(id=6, name="old", centroid=to_bytes(np.array([0, 0, 1], np.float32)))]
+    existing = [TopicRecord(id=0, name="Chips", seeded=True), TopicRecord(id=1, name="Cyber", seeded=True),
+                TopicRecord(id=5, name="football / cup / final", centroid=to_bytes(np.array([0, 1, 0], np.float32))),
+                TopicRecord(id=6, name="old", centroid=to_bytes(np.array([0, 0, 1], np.float32)))]
     found = [_found(0, [1, 0, 0], "Chips"), _found(3, [0.1, 1, 0], label="Arsenal · FA Cup · final"),
              _found(4, [1, -1, 1]), _found(7, [1, 0.1, 0], "Chips")]
     identity = assign_ids(found, existing, seeds, 0.8, now)
@@ -222,7 +222,7 @@ def test_assign_ids_keeps_seeds_matches_centroids_and_never_reuses_ids() -> None
     rows = {t.id: t for t in identity.topics}
     # a matched topic keeps its id and takes the new fit's label; without a label, keywords name it
     assert rows[5].name == "Arsenal · FA Cup · final" and rows[7].name == "alpha / beta / gamma"
-    assert rows[5].headlines == ["headline 3"] and rows[0].headlines == ["headline 0", "headline 7"]
+    assert rows[5].headlines == ("headline 3",) and rows[0].headlines == ("headline 0", "headline 7")
     assert rows[1].size == 0 and rows[0].size == 20 and 6 not in rows
 
 

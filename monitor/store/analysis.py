@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import col, delete, select
 
+from monitor.records import ModelRun, TopicRecord
 from monitor.store.db import session_scope
 from monitor.store.shared import article_time, article_time_of
 from monitor.store.tables import (
@@ -295,10 +296,12 @@ def recompute_story_topics(engine: Engine, story_ids: Iterable[int] | None = Non
 # --- topics --------------------------------------------------------------------------------
 
 
-def current_run(engine: Engine) -> TopicModelRun | None:
+def current_run(engine: Engine) -> ModelRun | None:
     with session_scope(engine) as s:
-        return s.exec(select(TopicModelRun).where(TopicModelRun.current).order_by(col(TopicModelRun.id).desc())
-                      ).first()
+        row = s.exec(select(TopicModelRun).where(TopicModelRun.current).order_by(col(TopicModelRun.id).desc())
+                     ).first()
+        return None if row is None else ModelRun(row.path, row.embedding_model, row.bertopic_version, row.n_docs,
+                                                 row.n_topics, row.fitted_at, row.seconds, row.id)
 
 
 def vectors_without_topic(engine: Engine, model: str, limit: int) -> list[tuple[int, bytes, str, str]]:
@@ -318,21 +321,35 @@ def fit_corpus(engine: Engine, model: str, since: datetime | None) -> list[Artic
         return _vector_rows(s, query if since is None else query.where(WHEN >= since))
 
 
-def all_topics(engine: Engine) -> list[Topic]:
+def all_topics(engine: Engine) -> list[TopicRecord]:
     with session_scope(engine) as s:
-        return list(s.exec(select(Topic).order_by(Topic.id)).all())
+        return [_topic_record(t) for t in s.exec(select(Topic).order_by(Topic.id)).all()]
 
 
-def save_fit(engine: Engine, run: TopicModelRun, topics: Sequence[Topic],
+def _topic_record(row: Topic) -> TopicRecord:
+    return TopicRecord(row.id, row.name, row.description, tuple(row.keywords or ()), tuple(row.headlines or ()),
+                       row.seeded, row.size, row.centroid, row.active, row.first_seen_at, row.updated_at)
+
+
+def _topic_row(t: TopicRecord) -> Topic:
+    return Topic(id=t.id, name=t.name, description=t.description, keywords=list(t.keywords),
+                 headlines=list(t.headlines) or None, seeded=t.seeded, size=t.size, centroid=t.centroid,
+                 active=t.active, first_seen_at=t.first_seen_at, updated_at=t.updated_at)
+
+
+def save_fit(engine: Engine, fitted: ModelRun, topics: Sequence[TopicRecord],
              assignments: Sequence[tuple[int, int, float | None]]) -> int:
     """Record a fitted model as current, upsert its topics (others become inactive), assign articles."""
     with session_scope(engine) as s:
         s.execute(sa.update(TopicModelRun).values(current=False))
+        run = TopicModelRun(path=fitted.path, embedding_model=fitted.embedding_model,
+                            bertopic_version=fitted.bertopic_version, n_docs=fitted.n_docs, n_topics=fitted.n_topics,
+                            fitted_at=fitted.fitted_at, seconds=fitted.seconds, current=True)
         s.add(run)
         s.flush()
         s.execute(sa.update(Topic).values(active=False))
         for topic in topics:
-            s.merge(topic)
+            s.merge(_topic_row(topic))
         ids = [aid for aid, _, _ in assignments]
         for start in range(0, len(ids), 500):
             s.exec(delete(ArticleTopic).where(col(ArticleTopic.article_id).in_(ids[start:start + 500])))
@@ -353,10 +370,10 @@ def save_assignments(engine: Engine, run_id: int, assignments: Sequence[tuple[in
 # --- readers ---------------------------------------------------------------------------------
 
 
-def list_topics(engine: Engine, active_only: bool = True) -> list[Topic]:
+def list_topics(engine: Engine, active_only: bool = True) -> list[TopicRecord]:
     with session_scope(engine) as s:
         query = select(Topic).order_by(col(Topic.size).desc(), Topic.id)
-        return list(s.exec(query.where(Topic.active) if active_only else query).all())
+        return [_topic_record(t) for t in s.exec(query.where(Topic.active) if active_only else query).all()]
 
 
 def get_topic(engine: Engine, topic_id: int) -> Topic | None:

@@ -11,13 +11,13 @@ latest fit (names and keywords), so it follows what the topic holds now.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 import numpy as np
 
 from monitor.config import TopicSeed
-from monitor.store.tables import Topic
+from monitor.records import TopicRecord
 from monitor.topics.embeddings import from_bytes, normalise, to_bytes
 from monitor.topics.labels import HEADLINES
 from monitor.topics.model import FoundTopic
@@ -26,37 +26,36 @@ from monitor.topics.model import FoundTopic
 @dataclass(frozen=True)
 class Identity:
     mapping: dict[int, int]  # BERTopic id -> stable topic id
-    topics: list[Topic]  # rows to upsert (active)
+    topics: list[TopicRecord]  # to upsert (active)
 
 
-def assign_ids(found: Sequence[FoundTopic], existing: Sequence[Topic], seeds: Sequence[TopicSeed],
+def assign_ids(found: Sequence[FoundTopic], existing: Sequence[TopicRecord], seeds: Sequence[TopicSeed],
                match_similarity: float, now: datetime) -> Identity:
     by_name = {t.name: t for t in existing if t.seeded}
     next_id = max((t.id for t in existing), default=-1) + 1
-    rows: dict[int, Topic] = {}
+    rows: dict[int, TopicRecord] = {}
     seed_ids: dict[str, int] = {}
     for seed in seeds:  # every analyst topic exists, even before it has articles
         old = by_name.get(seed.name)
         if old is None:
-            old, next_id = Topic(id=next_id, name=seed.name, seeded=True, first_seen_at=now), next_id + 1
+            old, next_id = TopicRecord(id=next_id, name=seed.name, seeded=True, first_seen_at=now), next_id + 1
         seed_ids[seed.name] = old.id
-        rows[old.id] = _row(old, seed.name, seed.description, list(seed.keywords), True, now)
+        rows[old.id] = _row(old, seed.name, seed.description, seed.keywords, True, now)
     for f in sorted(found, key=lambda f: -f.size):  # an analyst topic of several clusters: largest first
         if f.seed in seed_ids:
             row = rows[seed_ids[f.seed]]
-            row.headlines = [*(row.headlines or []), *f.headlines][:HEADLINES]
+            rows[row.id] = replace(row, headlines=(*row.headlines, *f.headlines)[:HEADLINES])
     mapping = {f.bertopic_id: seed_ids[f.seed] for f in found if f.seed in seed_ids}
     discovered = [f for f in found if f.seed not in seed_ids]
     matches = _match(discovered, [t for t in existing if not t.seeded and t.centroid], match_similarity)
     for f in discovered:
         old = matches.get(f.bertopic_id)
         if old is None:
-            old, next_id = Topic(id=next_id, name="", first_seen_at=now), next_id + 1
+            old, next_id = TopicRecord(id=next_id, name="", first_seen_at=now), next_id + 1
         mapping[f.bertopic_id] = old.id
-        rows[old.id] = _row(old, f.label or label(f.keywords), None, list(f.keywords), False, now)
-        rows[old.id].headlines = list(f.headlines)
-    _sizes_and_centroids(rows, found, mapping)
-    return Identity(mapping, list(rows.values()))
+        rows[old.id] = replace(_row(old, f.label or label(f.keywords), None, f.keywords, False, now),
+                               headlines=tuple(f.headlines))
+    return Identity(mapping, _with_sizes_and_centroids(rows, found, mapping))
 
 
 def label(keywords: Sequence[str]) -> str:
@@ -64,13 +63,14 @@ def label(keywords: Sequence[str]) -> str:
     return " / ".join(keywords[:3]) or "unlabelled topic"
 
 
-def _row(old: Topic, name: str, description: str | None, keywords: list[str], seeded: bool, now: datetime) -> Topic:
-    return Topic(id=old.id, name=name, description=description if seeded else old.description,
-                 keywords=keywords, seeded=seeded, size=0, centroid=None, active=True,
-                 first_seen_at=old.first_seen_at or now, updated_at=now)
+def _row(old: TopicRecord, name: str, description: str | None, keywords: Sequence[str], seeded: bool,
+         now: datetime) -> TopicRecord:
+    return replace(old, name=name, description=description if seeded else old.description,
+                   keywords=tuple(keywords), headlines=(), seeded=seeded, size=0, centroid=None, active=True,
+                   first_seen_at=old.first_seen_at or now, updated_at=now)
 
 
-def _match(found: Sequence[FoundTopic], old: Sequence[Topic], threshold: float) -> dict[int, Topic]:
+def _match(found: Sequence[FoundTopic], old: Sequence[TopicRecord], threshold: float) -> dict[int, TopicRecord]:
     pairs = []
     for f in found:
         for t in old:
@@ -78,7 +78,7 @@ def _match(found: Sequence[FoundTopic], old: Sequence[Topic], threshold: float) 
             if vector.shape == f.centroid.shape:
                 pairs.append((float(f.centroid @ vector), f.bertopic_id, t.id, t))
     pairs.sort(key=lambda p: (-p[0], p[1], p[2]))
-    out: dict[int, Topic] = {}
+    out: dict[int, TopicRecord] = {}
     used: set[int] = set()
     for sim, bid, tid, topic in pairs:
         if sim < threshold:
@@ -89,11 +89,14 @@ def _match(found: Sequence[FoundTopic], old: Sequence[Topic], threshold: float) 
     return out
 
 
-def _sizes_and_centroids(rows: dict[int, Topic], found: Sequence[FoundTopic], mapping: dict[int, int]) -> None:
+def _with_sizes_and_centroids(rows: dict[int, TopicRecord], found: Sequence[FoundTopic],
+                              mapping: dict[int, int]) -> list[TopicRecord]:
+    sizes: dict[int, int] = {}
     sums: dict[int, np.ndarray] = {}
     for f in found:
         tid = mapping[f.bertopic_id]
-        rows[tid].size += f.size
+        sizes[tid] = sizes.get(tid, 0) + f.size
         sums[tid] = sums.get(tid, 0) + f.centroid * f.size
-    for tid, total in sums.items():
-        rows[tid].centroid = to_bytes(normalise(np.asarray(total)[None, :])[0])
+    return [replace(row, size=sizes.get(tid, 0),
+                    centroid=to_bytes(normalise(np.asarray(sums[tid])[None, :])[0]) if tid in sums else None)
+            for tid, row in rows.items()]

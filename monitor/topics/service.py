@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import shutil
 import time
+from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,7 @@ from sqlalchemy.engine import Engine
 
 from monitor.config import Config
 from monitor.store import analysis as db
-from monitor.store.tables import TopicModelRun
+from monitor.records import ModelRun
 from monitor.topics import features
 from monitor.topics.embeddings import (
     Embedder,
@@ -83,7 +84,7 @@ def embed_pending(engine: Engine, config: Config, now: datetime, embedder: Embed
     return done
 
 
-def assign_topics(engine: Engine, config: Config, run: TopicModelRun, now: datetime) -> int:
+def assign_topics(engine: Engine, config: Config, run: ModelRun, now: datetime) -> int:
     """Assign topics to articles that have none, with the current saved model."""
     from monitor.topics.model import load_saved
 
@@ -216,7 +217,7 @@ def fit(engine: Engine, config: Config, now: datetime) -> dict[str, Any]:
 
 
 def _fit_and_save(engine: Engine, config: Config, rows: list[db.ArticleRow], embedder: Embedder, now: datetime,
-                  started: float) -> TopicModelRun:
+                  started: float) -> ModelRun:
     from monitor.topics.identity import assign_ids
     from monitor.topics.model import SavedSeeds, fit_bertopic, save
 
@@ -231,12 +232,12 @@ def _fit_and_save(engine: Engine, config: Config, rows: list[db.ArticleRow], emb
     seeds = SavedSeeds(tuple(seeded[s.name] for s in config.topics), fitted.seed_vectors,
                        tuple(tuple(s.keywords) for s in config.topics), config.topic_model.evidence_similarity)
     save(model, Path(config.data_dir) / relative, embedder.name, identity.mapping, fitted.floors, seeds)
-    run = TopicModelRun(path=relative.as_posix(), embedding_model=embedder.name, bertopic_version=fitted.version,
-                        n_docs=len(rows), n_topics=len(identity.topics), fitted_at=now,
-                        seconds=round(time.perf_counter() - started, 2), current=True)
+    run = ModelRun(path=relative.as_posix(), embedding_model=embedder.name, bertopic_version=fitted.version,
+                   n_docs=len(rows), n_topics=len(identity.topics), fitted_at=now,
+                   seconds=round(time.perf_counter() - started, 2))
     assignments = [(r.id, identity.mapping.get(t, -1) if t >= 0 else -1, s)
                    for r, t, s in zip(rows, fitted.labels, fitted.scores, strict=True)]
-    db.save_fit(engine, run, identity.topics, assignments)
+    run = replace(run, id=db.save_fit(engine, run, identity.topics, assignments))
     log.info("fitted %d topics on %d articles in %.1f s", run.n_topics, run.n_docs, run.seconds)
     return run
 
