@@ -15,7 +15,7 @@ import time
 from collections import Counter
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -32,11 +32,10 @@ from monitor.extract.worker import TaskOverrun, init_worker, run_budgeted
 from monitor.fetch.http import Fetcher
 from monitor.logs import Progress
 from monitor.parse.feed import parse_feed, sane_date
-from monitor.records import Article, CrawlSummary, Entry, Extracted, Fetched, ParsedFeed
+from monitor.records import Article, CrawlSummary, Entry, Extracted, Fetched, FetchRecord, ParsedFeed
 from monitor.settings import Settings
 from monitor.store import ingest
 from monitor.store.ingest import FeedState
-from monitor.store.tables import FetchLog
 
 log = logging.getLogger(__name__)
 
@@ -207,8 +206,8 @@ class _Crawler:
         except Exception as exc:  # a bug or a database error must not stop the other feeds
             halted(exc, self.engine)
             log.exception("feed %s: unexpected error", state.name)
-            self._feed_failed(state, FetchLog(feed_id=state.id, kind="feed", url=state.url, started_at=self.now,
-                                              outcome="error", error=f"internal error: {exc}"[:1000]))
+            self._feed_failed(state, FetchRecord(state.id, "feed", state.url, self.now, "error",
+                                                 f"internal error: {exc}"[:1000]))
         finally:
             self.progress.update()
 
@@ -219,26 +218,24 @@ class _Crawler:
             return self._feed_failed(state, entry_log)
         if fetched.not_modified:
             self.tally.counts["feeds_not_modified"] += 1
-            entry_log.outcome = "not_modified"
-            return ingest.finish_feed(self.engine, state, self.now, entry_log, self.config.crawl)
+            return ingest.finish_feed(self.engine, state, self.now, replace(entry_log, outcome="not_modified"),
+                                      self.config.crawl)
         try:
             parsed = await self._run(parse_feed, fetched.body, fetched.headers, fetched.final_url, self.now,
                                      self.config.crawl.max_entries_per_feed)
         except ParseError as exc:
-            entry_log.outcome, entry_log.error = "error", f"not a usable feed: {exc}"
-            return self._feed_failed(state, entry_log)
+            return self._feed_failed(state, replace(entry_log, error=f"not a usable feed: {exc}"))
         except TaskOverrun:
-            entry_log.outcome = "error"
-            entry_log.error = f"parse_timeout: parsing used more than {self.config.crawl.extract_cpu_seconds}s of CPU"
-            return self._feed_failed(state, entry_log)
+            error = f"parse_timeout: parsing used more than {self.config.crawl.extract_cpu_seconds}s of CPU"
+            return self._feed_failed(state, replace(entry_log, error=error))
         new = await self._entries(state, parsed)
         self.tally.counts["feeds_ok"] += 1
-        entry_log.entries, entry_log.new_articles = len(parsed.entries), new
+        entry_log = replace(entry_log, entries=len(parsed.entries), new_articles=new)
         ingest.finish_feed(self.engine, state, self.now, entry_log, self.config.crawl,
                            fetched.headers.get("etag"), fetched.headers.get("last-modified"))
 
-    def _feed_failed(self, state: FeedState, entry_log: FetchLog) -> None:
-        entry_log.outcome = "error"
+    def _feed_failed(self, state: FeedState, entry_log: FetchRecord) -> None:
+        entry_log = replace(entry_log, outcome="error")
         self.tally.counts["feeds_failed"] += 1
         self.tally.failures.append((state.name, entry_log.error or "failed"))
         self.tally.failed_feeds.append(state)
@@ -249,8 +246,7 @@ class _Crawler:
         """Out of time: neither a failure nor a success; due again at the next cycle."""
         self.tally.deferred.append((state.name, reason))
         log.warning("feed %s: %s", state.name, reason)
-        entry_log = FetchLog(feed_id=state.id, kind="feed", url=state.url[:2000], started_at=self.now,
-                             outcome="deadline", error=reason)
+        entry_log = FetchRecord(state.id, "feed", state.url[:2000], self.now, "deadline", reason)
         ingest.finish_feed(self.engine, state, self.now, entry_log, self.config.crawl)
 
     async def _entries(self, state: FeedState, parsed: ParsedFeed) -> int:
@@ -483,9 +479,9 @@ def _published(entry: Entry, extracted: Extracted | None, now: datetime) -> tupl
     return now, "fetch"
 
 
-def _log(feed_id: int, kind: str, fetched: Fetched, now: datetime, error: str | None = None) -> FetchLog:
+def _log(feed_id: int, kind: str, fetched: Fetched, now: datetime, error: str | None = None) -> FetchRecord:
     error = error or fetched.error
-    return FetchLog(
+    return FetchRecord(
         feed_id=feed_id,
         kind=kind,
         url=fetched.url[:2000],

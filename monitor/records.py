@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 
 @dataclass(frozen=True)
@@ -147,3 +147,34 @@ class ModelRun:
     fitted_at: datetime
     seconds: float = 0.0
     id: int | None = None  # given by the store
+
+
+@dataclass(frozen=True)
+class RenderedDigestFile:
+    """A day's digest as written to the site folder (one per day; rewritten when its content changes)."""
+
+    day: date
+    window_start: datetime
+    window_end: datetime
+    articles: int
+    html_path: str
+    text_path: str
+    subject: str
+    rendered_at: datetime
+
+
+@dataclass(frozen=True)
+class FetchRecord:
+    """One HTTP fetch of a feed or page as the crawl saw it (the store keeps it as a ``fetch_log`` row)."""
+
+    feed_id: int | None
+    kind: str  # feed | page
+    url: str
+    started_at: datetime
+    outcome: str  # ok | not_modified | error | robots | deadline
+    error: str | None = None
+    status: int | None = None
+    duration_ms: int = 0
+    bytes: int = 0
+    entries: int | None = None
+    new_articles: int | None = None

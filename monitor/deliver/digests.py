@@ -20,11 +20,11 @@ from monitor.render.digest import (
     email_html,
     render_digest,
 )
+from monitor.records import RenderedDigestFile
 from monitor.render.records import DigestData, SiteMeta
 from monitor.settings import Settings
 from monitor.store import outputs
 from monitor.store.delivery import in_flight, mark_sending
-from monitor.store.tables import Digest
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +86,7 @@ def write_digest(
     written = write_if_changed(text, rendered.text.encode("utf-8")) or written
     previous = outputs.get_digest(engine, data.day)
     rendered_at = now if written or previous is None or previous.rendered_at is None else previous.rendered_at
-    outputs.save_digest(engine, Digest(
+    outputs.save_digest(engine, RenderedDigestFile(
         day=data.day, window_start=data.start, window_end=data.end, articles=data.total, html_path=str(html),
         text_path=str(text), subject=rendered.subject, rendered_at=rendered_at,
     ))

@@ -146,10 +146,7 @@ def _run(out: Path, config: Any, now: datetime) -> tuple[Any, Path, Path | None]
 
 
 def _latest_digest(engine: Any) -> Path | None:
-    import sqlalchemy as sa
+    from monitor.store.outputs import latest_digest
 
-    from monitor.store.tables import Digest
-
-    with engine.connect() as conn:
-        path = conn.execute(sa.select(Digest.html_path).order_by(Digest.day.desc()).limit(1)).scalar()
-    return Path(path) if path else None
+    digest = latest_digest(engine)
+    return Path(digest.html_path) if digest else None

@@ -10,6 +10,7 @@ import os
 import re
 import socket
 from collections.abc import Iterable, Sequence
+import dataclasses
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -20,7 +21,7 @@ from sqlmodel import Session, select
 from monitor.config import CrawlConfig, FeedConfig
 from monitor.dedupe import text as fingerprint
 from monitor.records import Article as ArticleRecord
-from monitor.records import Entry
+from monitor.records import Entry, FetchRecord
 from monitor.store.db import session_scope
 from monitor.store.tables import Article, ArticleBand, ArticleSource, Feed, FetchLog
 
@@ -187,7 +188,7 @@ def finish_feed(
     engine: Engine,
     feed: FeedState,
     now: datetime,
-    log: FetchLog,
+    log: FetchRecord,
     crawl: CrawlConfig,
     etag: str | None = None,
     last_modified: str | None = None,
@@ -213,7 +214,7 @@ def finish_feed(
     if log.new_articles:
         values["last_new_at"] = now
     with session_scope(engine) as session:
-        session.add(log)
+        session.add(_fetch_row(log))
         session.execute(sa.update(Feed).where(Feed.id == feed.id).values(**values))
 
 
@@ -227,9 +228,13 @@ def keep_backoff(engine: Engine, feeds: Sequence[FeedState], now: datetime, craw
                             .values(consecutive_failures=feed.consecutive_failures, next_due_at=due))
 
 
-def record_fetch(engine: Engine, log: FetchLog) -> None:
+def record_fetch(engine: Engine, log: FetchRecord) -> None:
     with session_scope(engine) as session:
-        session.add(log)
+        session.add(_fetch_row(log))
+
+
+def _fetch_row(log: FetchRecord) -> FetchLog:
+    return FetchLog(**dataclasses.asdict(log))
 
 
 def known_urls(engine: Engine, canonical_urls: Iterable[str]) -> dict[str, int]:

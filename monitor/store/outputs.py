@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
+import dataclasses
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -18,6 +19,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from monitor.config import Config
+from monitor.records import RenderedDigestFile
 from monitor.render.records import (
     AlertView,
     DigestData,
@@ -437,14 +439,23 @@ def load_day_stories(engine: Engine, start: datetime, end: datetime, topic_names
 # --- digests and deliveries ---------------------------------------------------------------------------
 
 
-def get_digest(engine: Engine, day: date) -> Digest | None:
+def get_digest(engine: Engine, day: date) -> RenderedDigestFile | None:
     with session_scope(engine) as session:
-        return session.get(Digest, day)
+        row = session.get(Digest, day)
+        return None if row is None else RenderedDigestFile(
+            row.day, row.window_start, row.window_end, row.articles, row.html_path, row.text_path, row.subject,
+            row.rendered_at)
 
 
-def save_digest(engine: Engine, row: Digest) -> None:
+def latest_digest(engine: Engine) -> RenderedDigestFile | None:
     with session_scope(engine) as session:
-        session.merge(row)
+        day = session.execute(sa.select(sa.func.max(Digest.day))).scalar()
+    return None if day is None else get_digest(engine, day)
+
+
+def save_digest(engine: Engine, digest: RenderedDigestFile) -> None:
+    with session_scope(engine) as session:
+        session.merge(Digest(**dataclasses.asdict(digest)))
 
 
 def deliveries(engine: Engine, item_kind: str, keys: Sequence[str]) -> list[Delivery]:
