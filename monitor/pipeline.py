@@ -95,9 +95,9 @@ class RunResult:
 
 
 def crawl_stage(deps: Deps, now: datetime) -> Mapping[str, Any]:
-    from monitor.crawl import nothing_collected, run_crawl
+    from monitor.ingest.crawl import nothing_collected, run_crawl
 
-    summary = run_crawl(deps.engine, deps.config, deps.settings, now=now, analyse=False)
+    summary = run_crawl(deps.engine, deps.config, deps.settings, now=now)
     if summary.all_failed:
         raise nothing_collected(summary)
     return summary  # type: ignore[return-value]

@@ -10,7 +10,7 @@ import pytest
 from sqlmodel import Session, select
 
 from monitor.config import load_config
-from monitor.crawl import run_crawl
+from monitor.ingest.crawl import run_crawl
 from monitor.store.tables import Article, Feed
 from tests.conftest import Response
 from tests.feedkit import Item, page, rss, sample_texts
@@ -37,7 +37,7 @@ def crawl(site, engine, write_config, feeds, **crawl_overrides):
     entries = [{"name": name, "url": site.url(path)} for name, path in feeds.items()]
     entries.append({"name": "healthy", "url": site.url("/good.xml")})
     config = load_config(write_config({"feeds": entries, "crawl": {**CRAWL, **crawl_overrides}}))
-    summary = run_crawl(engine, config, now=NOW, analyse=False)
+    summary = run_crawl(engine, config, now=NOW)
     with Session(engine) as s:
         rows = {f.name: f for f in s.exec(select(Feed))}
         arts = list(s.exec(select(Article).order_by(Article.id)))
@@ -118,14 +118,14 @@ def test_failing_feed_backoff_grows_and_resets(site, sqlite_engine, write_config
     delays = []
     when = NOW
     for _ in range(3):
-        run_crawl(sqlite_engine, config, now=when, analyse=False)
+        run_crawl(sqlite_engine, config, now=when)
         with Session(sqlite_engine) as s:
             feed = s.exec(select(Feed)).one()
         delays.append(feed.next_due_at - when)
         when = feed.next_due_at
     assert delays == [timedelta(minutes=20), timedelta(minutes=40), timedelta(minutes=80)]
     site.add("/flaky.xml", rss([]))
-    run_crawl(sqlite_engine, config, now=when, analyse=False)
+    run_crawl(sqlite_engine, config, now=when)
     with Session(sqlite_engine) as s:
         feed = s.exec(select(Feed)).one()
     assert feed.consecutive_failures == 0 and feed.next_due_at - when == timedelta(minutes=10)

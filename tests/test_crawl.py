@@ -9,7 +9,7 @@ import pytest
 from sqlmodel import Session, select
 
 from monitor.config import load_config
-from monitor.crawl import run_crawl
+from monitor.ingest.crawl import run_crawl
 from monitor.store.export import iter_articles
 from monitor.store.tables import Article, ArticleSource, Feed, FetchLog
 from tests.feedkit import Item, page, rss, sample_texts
@@ -44,7 +44,7 @@ def test_crawl_stores_extracted_articles_with_metadata(site, engine, write_confi
     site.add("/feed.xml", rss(items), headers={"Content-Type": "application/rss+xml; charset=utf-8"})
     config = make_config(write_config, [{"name": "Fixture", "url": site.url("/feed.xml"), "language": "en"}],
                          extract_workers=1)
-    summary = run_crawl(engine, config, now=NOW, analyse=False)
+    summary = run_crawl(engine, config, now=NOW)
     assert summary.articles_new == 2 and summary.articles_extracted == 2 and summary.feeds_failed == 0
     rows = articles(engine)
     assert {r.status for r in rows} == {"extracted"}
@@ -63,7 +63,7 @@ def test_same_item_in_two_feeds_is_one_article_with_two_sources(site, engine, wr
                     i.published) for i in items]
     site.add("/b.xml", rss(variant))
     config = make_config(write_config, [{"name": "A", "url": site.url("/a.xml")}, {"name": "B", "url": site.url("/b.xml")}])
-    summary = run_crawl(engine, config, now=NOW, analyse=False)
+    summary = run_crawl(engine, config, now=NOW)
     assert summary.articles_new == 2
     assert site.count("/news/0.html") == 1 and site.count("/news/1.html") == 1
     with Session(engine) as s:
@@ -76,13 +76,13 @@ def test_unchanged_feed_costs_no_parse_and_known_pages_are_not_refetched(site, e
     items = publish_samples(site)
     site.add("/feed.xml", rss(items), etag='"v1"')
     config = make_config(write_config, [{"name": "F", "url": site.url("/feed.xml")}])
-    run_crawl(engine, config, now=NOW, analyse=False)
-    second = run_crawl(engine, config, now=NOW + timedelta(hours=2), analyse=False)
+    run_crawl(engine, config, now=NOW)
+    second = run_crawl(engine, config, now=NOW + timedelta(hours=2))
     assert second.feeds_not_modified == 1 and second.articles_new == 0
     assert site.requests[-1][2].get("If-None-Match") == '"v1"'
     # The feed changes (new ETag) but lists the same articles: no page is fetched again.
     site.add("/feed.xml", rss(items), etag='"v2"')
-    third = run_crawl(engine, config, now=NOW + timedelta(hours=4), analyse=False)
+    third = run_crawl(engine, config, now=NOW + timedelta(hours=4))
     assert third.feeds_ok == 1 and third.articles_new == 0
     assert site.count("/news/0.html") == 1
     with Session(engine) as s:
@@ -93,10 +93,10 @@ def test_unchanged_feed_costs_no_parse_and_known_pages_are_not_refetched(site, e
 def test_feed_not_due_is_skipped_unless_named(site, engine, write_config):
     site.add("/feed.xml", rss(publish_samples(site)))
     config = make_config(write_config, [{"name": "F", "url": site.url("/feed.xml"), "poll_minutes": 60}])
-    run_crawl(engine, config, now=NOW, analyse=False)
-    assert run_crawl(engine, config, now=NOW + timedelta(minutes=10), analyse=False).feeds_total == 0
-    assert run_crawl(engine, config, now=NOW + timedelta(minutes=10), feeds=["F"], analyse=False).feeds_total == 1
-    assert run_crawl(engine, config, now=NOW + timedelta(minutes=71), analyse=False).feeds_total == 1
+    run_crawl(engine, config, now=NOW)
+    assert run_crawl(engine, config, now=NOW + timedelta(minutes=10)).feeds_total == 0
+    assert run_crawl(engine, config, now=NOW + timedelta(minutes=10), feeds=["F"]).feeds_total == 1
+    assert run_crawl(engine, config, now=NOW + timedelta(minutes=71)).feeds_total == 1
 
 
 def test_exact_and_near_duplicates_are_linked_not_lost(site, engine, write_config):
@@ -115,7 +115,7 @@ def test_exact_and_near_duplicates_are_linked_not_lost(site, engine, write_confi
     site.add("/feed.xml", rss(feed))
     # One worker in order, so "original" is deterministic.
     config = make_config(write_config, [{"name": "F", "url": site.url("/feed.xml")}], concurrency=1)
-    run_crawl(engine, config, now=NOW, analyse=False)
+    run_crawl(engine, config, now=NOW)
     rows = {r.canonical_url.rsplit("/", 1)[-1]: r for r in articles(engine)}
     assert len(rows) == 4
     originals = [r for r in rows.values() if r.duplicate_of is None]
@@ -131,7 +131,7 @@ def test_exact_and_near_duplicates_are_linked_not_lost(site, engine, write_confi
 def test_export_jsonl_and_csv(site, engine, write_config, tmp_path):
     site.add("/feed.xml", rss(publish_samples(site)))
     config = make_config(write_config, [{"name": "F", "url": site.url("/feed.xml")}])
-    run_crawl(engine, config, now=NOW, analyse=False)
+    run_crawl(engine, config, now=NOW)
     records = list(iter_articles(engine))
     assert len(records) == 2
     required = {"url", "canonical_url", "feed", "title", "published", "fetched", "language", "text", "status",
@@ -145,7 +145,7 @@ def test_export_jsonl_and_csv(site, engine, write_config, tmp_path):
 def test_feed_row_records_validators_and_health(site, engine, write_config):
     site.add("/feed.xml", rss(publish_samples(site)), headers={"Last-Modified": "Wed, 18 Nov 2026 10:00:00 GMT"})
     config = make_config(write_config, [{"name": "F", "url": site.url("/feed.xml"), "poll_minutes": 30}])
-    run_crawl(engine, config, now=NOW, analyse=False)
+    run_crawl(engine, config, now=NOW)
     with Session(engine) as s:
         feed = s.exec(select(Feed)).one()
     assert feed.last_modified == "Wed, 18 Nov 2026 10:00:00 GMT"
@@ -158,5 +158,5 @@ def test_feed_row_records_validators_and_health(site, engine, write_config):
 def test_process_pool_extraction_matches_inline(site, engine, write_config, workers):
     site.add("/feed.xml", rss(publish_samples(site)))
     config = make_config(write_config, [{"name": "F", "url": site.url("/feed.xml")}], extract_workers=workers)
-    summary = run_crawl(engine, config, now=NOW, analyse=False)
+    summary = run_crawl(engine, config, now=NOW)
     assert summary.articles_extracted == 2

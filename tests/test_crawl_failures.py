@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from sqlmodel import Session, select
 
 from monitor.config import load_config
-from monitor.crawl import run_crawl
+from monitor.ingest.crawl import run_crawl
 from monitor.store.tables import Article, Feed
 from tests.feedkit import Item, page, rss, sample_texts
 from tests.test_bad_input import sqlite_engine  # noqa: F401 (fixture)
@@ -57,7 +57,7 @@ def test_run_with_every_feed_failing_exits_non_zero_and_says_so(site, write_conf
 def test_an_offline_cycle_does_not_grow_any_backoff(site, engine, write_config):
     config = load_config(write_config({"feeds": feeds(site, healthy=False), "crawl": CRAWL}))
     for cycle in range(3):
-        run_crawl(engine, config, now=NOW + timedelta(minutes=10 * cycle), analyse=False)
+        run_crawl(engine, config, now=NOW + timedelta(minutes=10 * cycle))
     with Session(engine) as s:
         rows = list(s.exec(select(Feed)))
     assert [r.consecutive_failures for r in rows] == [0, 0]
@@ -67,7 +67,7 @@ def test_an_offline_cycle_does_not_grow_any_backoff(site, engine, write_config):
 
 def test_a_failing_feed_among_healthy_ones_still_backs_off(site, sqlite_engine, write_config):
     config = load_config(write_config({"feeds": feeds(site, healthy=True), "crawl": CRAWL}))
-    run_crawl(sqlite_engine, config, now=NOW, analyse=False)
+    run_crawl(sqlite_engine, config, now=NOW)
     with Session(sqlite_engine) as s:
         rows = {r.name: r for r in s.exec(select(Feed))}
     assert rows["a"].consecutive_failures == 1 and rows["a"].next_due_at.replace(tzinfo=UTC) == NOW + timedelta(minutes=20)
@@ -88,7 +88,7 @@ def test_one_bad_link_does_not_sink_its_feed(site, sqlite_engine, write_config):
     site.add("/mixed.xml", rss([Item("Bad port", "http://127.0.0.1:99999/x.html", summary="teaser", published=NOW),
                                 Item("Fine", "/fine.html", published=NOW)]))
     config = load_config(write_config({"feeds": [{"name": "mixed", "url": site.url("/mixed.xml")}], "crawl": CRAWL}))
-    run_crawl(sqlite_engine, config, now=NOW, analyse=False)
+    run_crawl(sqlite_engine, config, now=NOW)
     with Session(sqlite_engine) as s:
         feed = s.exec(select(Feed)).one()
         titles = {a.title: a for a in s.exec(select(Article))}

@@ -182,7 +182,7 @@ def test_workers_starting_together_add_the_configured_feeds_once(engine: sa.Engi
 def test_extraction_workers_never_import_the_crawl_stack():
     """A worker runs extraction and fingerprinting only: no database, HTTP or crawl modules (memory
     and start-up cost paid once per worker)."""
-    from monitor.crawl import _process_pool
+    from monitor.ingest.crawl import _process_pool
     from monitor.extract.task import extract_and_fingerprint
 
     pool = _process_pool(1, None)
@@ -193,4 +193,4 @@ def test_extraction_workers_never_import_the_crawl_stack():
     finally:
         pool.shutdown()
     assert len(extracted.text.split()) > 50 and signature
-    assert not modules & {"monitor.crawl", "monitor.store", "sqlalchemy", "sqlmodel", "aiohttp", "monitor.fetch.http"}
+    assert not modules & {"monitor.ingest.crawl", "monitor.store", "sqlalchemy", "sqlmodel", "aiohttp", "monitor.fetch.http"}

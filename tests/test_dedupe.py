@@ -79,3 +79,17 @@ def test_signature_round_trips_through_bytes():
     sig = fp.minhash(sample_texts()[0])
     assert (fp.from_bytes(fp.to_bytes(sig)) == sig).all()
     assert all(-(2**63) <= k < 2**63 for k in fp.band_keys(sig))
+
+
+def test_original_of_prefers_the_exact_copys_first_original_then_the_closest_near_copy() -> None:
+    from monitor.dedupe.text import minhash, original_of, to_bytes
+
+    base = "Sberbank will work with Chinese researchers on artificial intelligence models, its deputy chief said. " * 3
+    mine = to_bytes(minhash(base + "Reuters reported the interview on Tuesday."))
+    near = to_bytes(minhash(base + "Reuters reported the interview on Monday."))
+    other = to_bytes(minhash("A different event entirely: a football final in London ended in penalties. " * 3))
+    assert original_of((7, 3), [(9, near)], mine, 0.5) == (3, "exact")  # a copy of a copy points at the first
+    assert original_of((7, None), [], mine, 0.5) == (7, "exact")
+    assert original_of(None, [(9, near), (4, near), (5, other), (6, None)], mine, 0.5) == (4, "near")  # earliest tie
+    assert original_of(None, [(5, other)], mine, 0.5) == (None, None)
+    assert original_of(None, [(9, near)], mine, 1.01) == (None, None)

@@ -12,7 +12,7 @@ import pytest
 from sqlmodel import Session, select
 
 from monitor.config import load_config
-from monitor.crawl import run_crawl
+from monitor.ingest.crawl import run_crawl
 from monitor.store.tables import Article, Feed
 from tests.feedkit import Item, lorem_article, page, rss, sample_texts
 from tests.test_bad_input import sqlite_engine  # noqa: F401 (fixture)
@@ -43,7 +43,7 @@ def test_a_page_over_its_cpu_budget_keeps_its_summary_and_the_next_page_is_extra
     feeds = publish_hostile(site)
     config = load_config(write_config({"feeds": feeds, "crawl": {**CRAWL, "extract_cpu_seconds": 1,
                                                                   "extract_max_bytes": 1_000_000}}))
-    summary = run_crawl(sqlite_engine, config, now=NOW, analyse=False)
+    summary = run_crawl(sqlite_engine, config, now=NOW)
     feeds, articles = rows(sqlite_engine)
     hostile = articles["Hostile page"]
     assert hostile.status == "summary_only" and hostile.text == "The feed's own summary."
@@ -60,7 +60,7 @@ def test_a_page_is_cut_to_the_extraction_cap(site, sqlite_engine, write_config):
                                Item("Early story", "/early.html", published=NOW)]))
     config = load_config(write_config({"feeds": [{"name": "f", "url": site.url("/feed.xml")}],
                                        "crawl": {**CRAWL, "extract_workers": 0, "extract_max_bytes": 100_000}}))
-    run_crawl(sqlite_engine, config, now=NOW, analyse=False)
+    run_crawl(sqlite_engine, config, now=NOW)
     _, articles = rows(sqlite_engine)
     assert articles["Early story"].status == "extracted"
     assert articles["Late story"].status == "summary_only", "the text past the cap is never extracted"
@@ -81,7 +81,7 @@ def test_a_slow_feed_stops_at_the_deadline_and_the_next_cycle_goes_on(site, engi
     feeds = [slow_feed(site, "slow", pages=12, delay=0.5)]
     crawl = {**CRAWL, "extract_workers": 0, "per_host": 1, limit: 1.5}
     config = load_config(write_config({"feeds": feeds, "crawl": crawl}))
-    summary = run_crawl(engine, config, now=NOW, analyse=False)
+    summary = run_crawl(engine, config, now=NOW)
     feed_rows, articles = rows(engine)
     assert summary.feeds_deferred == 1 and summary.feeds_failed == 0
     assert summary.deferred[0][0] == "slow" and "deadline" in summary.deferred[0][1]
@@ -93,7 +93,7 @@ def test_a_slow_feed_stops_at_the_deadline_and_the_next_cycle_goes_on(site, engi
     for cycle in range(12):
         if len(articles) == 12:
             break
-        run_crawl(engine, config, now=later + timedelta(minutes=cycle), analyse=False)
+        run_crawl(engine, config, now=later + timedelta(minutes=cycle))
         _, articles = rows(engine)
     assert len(articles) == 12, "each cycle takes up what the last one left"
 

@@ -8,7 +8,7 @@ import pytest
 from sqlmodel import Session, select
 
 from monitor.config import load_config
-from monitor.crawl import run_crawl
+from monitor.ingest.crawl import run_crawl
 from monitor.store.tables import Article
 from tests.conftest import Response, Site, serve
 from tests.feedkit import Item, page, rss, sample_texts
@@ -33,7 +33,7 @@ def other():
 
 def crawl(engine, write_config, feed_url: str, **crawl):
     config = load_config(write_config({"feeds": [{"name": "feed", "url": feed_url}], "crawl": {**CRAWL, **crawl}}))
-    run_crawl(engine, config, now=NOW, analyse=False)
+    run_crawl(engine, config, now=NOW)
     with Session(engine) as s:
         return {a.title: a for a in s.exec(select(Article))}
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from sqlmodel import Session, select
 
 from monitor.config import load_config
-from monitor.crawl import run_crawl
+from monitor.ingest.crawl import run_crawl
 from monitor.records import Article as ArticleRecord
 from monitor.records import Entry
 from monitor.store import ingest
@@ -49,7 +49,7 @@ def test_long_validators_links_and_site_names_do_not_fail_a_feed(site, engine, w
     site.add("/feed.xml", rss(items), headers={"ETag": '"' + "e" * 600 + '"'})
     config = load_config(write_config({"feeds": [{"name": "f", "url": site.url("/feed.xml")}], "crawl": CRAWL}))
     for when in (NOW, NOW + timedelta(hours=1)):
-        summary = run_crawl(engine, config, now=when, analyse=False)
+        summary = run_crawl(engine, config, now=when)
         assert summary.feeds_failed == 0, summary.failures
     with Session(engine) as s:
         feed = s.exec(select(Feed)).one()

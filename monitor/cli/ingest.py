@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
@@ -10,6 +11,9 @@ import click
 
 from monitor.cli.context import App, pass_app, with_config
 from monitor.cli.params import parse_since, since_option
+from monitor.errors import MonitorError
+
+log = logging.getLogger(__name__)
 
 
 @click.command("crawl")
@@ -27,14 +31,15 @@ def crawl_command(
 
     Exit status 1 when every feed failed (some failing feeds are listed, not fatal).
     """
-    from monitor.crawl import nothing_collected, run_crawl
+    from monitor.ingest.crawl import nothing_collected, run_crawl
     from monitor.store.ingest import default_owner
 
     owner = worker_name or (default_owner() if worker else None)
-    summary = run_crawl(
-        app.engine, app.config, app.settings, feeds=list(feed_names) or None, worker=owner, analyse=not no_analysis,
-        every_feed=every_feed,
-    )
+    now = datetime.now(UTC)
+    summary = run_crawl(app.engine, app.config, app.settings, now=now, feeds=list(feed_names) or None, worker=owner,
+                        every_feed=every_feed)
+    if summary.articles_new and not no_analysis:
+        _analyse(app, now)
     click.echo(
         f"{summary.feeds_total} feeds: {summary.feeds_ok} ok, {summary.feeds_not_modified} unchanged, "
         f"{summary.feeds_failed} failed; {summary.articles_new} new articles "
@@ -47,6 +52,16 @@ def crawl_command(
         click.echo(f"  not finished: {name}: {reason}")
     if summary.all_failed:
         raise nothing_collected(summary)
+
+
+def _analyse(app: App, now: datetime) -> None:
+    """Stories and topics for the new articles; a failure is reported, the stored articles stay."""
+    from monitor.topics.service import process_new
+
+    try:
+        process_new(app.engine, app.config, now)
+    except MonitorError as exc:
+        log.warning("analysis after crawl failed: %s", exc)
 
 
 @click.group("feeds", invoke_without_command=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections.abc import Iterable
 
 import numpy as np
 
@@ -72,3 +73,20 @@ def to_bytes(signature: np.ndarray) -> bytes:
 
 def from_bytes(blob: bytes) -> np.ndarray:
     return np.frombuffer(blob, dtype="<u8").astype(np.uint64)
+
+
+def original_of(exact: tuple[int, int | None] | None, candidates: Iterable[tuple[int, bytes | None]],
+                signature: bytes, threshold: float) -> tuple[int | None, str | None]:
+    """Which stored article a new one copies: ``exact`` is the earliest article with the same content hash
+    (id, its own original), ``candidates`` the (id, signature) pairs sharing an LSH band with ``signature``.
+
+    An exact copy points at the first original; else the most similar candidate at or above ``threshold``
+    (the earliest on ties); else it is an original itself.
+    """
+    if exact is not None:
+        return exact[1] or exact[0], "exact"
+    mine = from_bytes(signature)
+    best = max(((similarity(mine, from_bytes(blob)), -aid, aid) for aid, blob in candidates if blob), default=None)
+    if best is not None and best[0] >= threshold:
+        return best[2], "near"
+    return None, None

@@ -1,6 +1,6 @@
 """What an extraction worker runs for one page: its text and its near-duplicate signature.
 
-Kept apart from ``monitor.crawl`` so that a worker process imports only extraction and
+Kept apart from ``monitor.ingest.crawl`` so that a worker process imports only extraction and
 fingerprinting, never the crawl's database and HTTP stack.
 """
 

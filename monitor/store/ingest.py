@@ -343,7 +343,8 @@ def _insert(
 def _find_original(
     session: Session, record: ArticleRecord, signature: bytes | None, threshold: float
 ) -> tuple[int | None, str | None]:
-    """The earliest article this one copies exactly (content hash) or nearly (MinHash LSH)."""
+    """The earliest article this one copies exactly (content hash) or nearly (MinHash LSH): the store reads the
+    candidates, ``fingerprint.original_of`` decides."""
     if signature is None:
         return None, None
     exact = session.exec(
@@ -352,20 +353,13 @@ def _find_original(
         .order_by(Article.id)
         .limit(1)
     ).first()
-    if exact is not None:
-        return exact[1] or exact[0], "exact"
-    mine = fingerprint.from_bytes(signature)
-    keys = list(set(fingerprint.band_keys(mine)))
-    candidates = session.exec(
-        select(Article.id, Article.minhash)
-        .join(ArticleBand, ArticleBand.article_id == Article.id)
-        .where(ArticleBand.band_key.in_(keys))
-        .distinct()
-    ).all()
-    best = max(
-        ((fingerprint.similarity(mine, fingerprint.from_bytes(blob)), -aid, aid) for aid, blob in candidates if blob),
-        default=None,
-    )
-    if best is not None and best[0] >= threshold:
-        return best[2], "near"
-    return None, None
+    candidates: list[tuple[int, bytes | None]] = []
+    if exact is None:
+        keys = list(set(fingerprint.band_keys(fingerprint.from_bytes(signature))))
+        candidates = list(session.exec(
+            select(Article.id, Article.minhash)
+            .join(ArticleBand, ArticleBand.article_id == Article.id)
+            .where(ArticleBand.band_key.in_(keys))
+            .distinct()
+        ).all())
+    return fingerprint.original_of(exact, candidates, signature, threshold)

@@ -23,15 +23,14 @@ from urllib.parse import urlsplit
 from sqlalchemy.engine import Engine
 
 from monitor.config import Config
-from monitor.dedupe import text as fingerprint
 from monitor.dedupe.urls import canonical_url
-from monitor.errors import CrawlHalted, ExtractError, MonitorError, NothingCollected, ParseError
-from monitor.extract.page import detect_language
+from monitor.errors import CrawlHalted, ExtractError, NothingCollected, ParseError
+from monitor.extract.article import build_article
 from monitor.extract.task import extract_and_fingerprint
 from monitor.extract.worker import TaskOverrun, init_worker, run_budgeted
 from monitor.fetch.http import Fetcher
 from monitor.logs import Progress
-from monitor.parse.feed import parse_feed, sane_date
+from monitor.parse.feed import parse_feed
 from monitor.records import Article, CrawlSummary, Entry, Extracted, Fetched, FetchRecord, ParsedFeed
 from monitor.settings import Settings
 from monitor.store import ingest
@@ -77,7 +76,6 @@ def run_crawl(
     now: datetime | None = None,
     feeds: list[str] | None = None,
     worker: str | None = None,
-    analyse: bool = True,
     every_feed: bool = False,
 ) -> CrawlSummary:
     """Crawl due feeds (or the named ones, or with ``every_feed`` all of them, due or not) and store what is new.
@@ -99,8 +97,6 @@ def run_crawl(
     if len(tally.failed_feeds) > 1 and tally.counts["feeds_failed"] == tally.counts["feeds"]:
         log.warning("crawl: all %d feeds failed; their backoff is not increased", len(tally.failed_feeds))
         ingest.keep_backoff(engine, tally.failed_feeds, now, config.crawl)
-    if analyse and tally.new_ids:
-        _analyse(engine, config, now)
     summary = tally.summary(time.monotonic() - started)
     if summary.feeds_deferred:
         log.warning("crawl: deadline reached: %d feed(s) not finished, the rest is left for the next cycle",
@@ -135,18 +131,6 @@ def nothing_collected(summary: CrawlSummary) -> NothingCollected:
     name, error = summary.failures[0]
     return NothingCollected(f"all {summary.feeds_total} feeds failed, nothing was collected "
                             f"(first: {name}: {error})", summary)
-
-
-def _analyse(engine: Engine, config: Config, now: datetime) -> None:
-    """Assign stories and topics to the new articles (the analysis stage, imported only when needed)."""
-    try:
-        from monitor.topics import service
-    except ImportError:
-        return
-    try:
-        service.process_new(engine, config, now)
-    except MonitorError as exc:
-        log.warning("analysis after crawl failed: %s", exc)
 
 
 async def _crawl(
@@ -439,44 +423,6 @@ def _keyed(entry: Entry) -> tuple[str, Entry] | None:
         log.warning("entry %s… skipped: its link is longer than %d characters", entry.url[:200], ingest.URL_MAX)
         return None
     return url, entry
-
-
-def build_article(
-    url: str, entry: Entry, extracted: Extracted | None, error: str | None, now: datetime, feed_language: str | None
-) -> Article:
-    """The stored form of an entry: extracted text when we have it, else the feed's summary (never empty)."""
-    published, source = _published(entry, extracted, now)
-    if extracted is not None:
-        text, status = extracted.text, "extracted"
-    else:
-        text, status = entry.summary or entry.title, "summary_only"
-    language = (extracted.language if extracted else None) or detect_language(f"{entry.title}. {text}") or feed_language
-    return Article(
-        canonical_url=url,
-        url=entry.url,
-        title=entry.title if entry.title != entry.url else (extracted.title if extracted and extracted.title else entry.title),
-        summary=entry.summary,
-        text=text,
-        status=status,
-        fetched_at=now,
-        published_at=published,
-        published_source=source,
-        language=language,
-        authors=entry.authors or ((extracted.author,) if extracted and extracted.author else ()),
-        site_name=extracted.site_name if extracted else None,
-        content_hash=fingerprint.content_hash(text),
-        error=error,
-    )
-
-
-def _published(entry: Entry, extracted: Extracted | None, now: datetime) -> tuple[datetime, str]:
-    """Feed date, else page metadata date, else fetch time; never later than the fetch."""
-    if entry.published is not None:
-        return min(entry.published, now), "feed"
-    page_date = sane_date(extracted.date, now) if extracted else None
-    if page_date is not None:
-        return min(page_date, now), "page"
-    return now, "fetch"
 
 
 def _log(feed_id: int, kind: str, fetched: Fetched, now: datetime, error: str | None = None) -> FetchRecord:

@@ -1,0 +1,48 @@
+"""An entry and what extraction got from its page -> the article record the store keeps (pure)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from monitor.dedupe import text as fingerprint
+from monitor.extract.page import detect_language
+from monitor.parse.feed import sane_date
+from monitor.records import Article, Entry, Extracted
+
+
+def build_article(
+    url: str, entry: Entry, extracted: Extracted | None, error: str | None, now: datetime, feed_language: str | None
+) -> Article:
+    """The stored form of an entry: extracted text when we have it, else the feed's summary (never empty)."""
+    published, source = _published(entry, extracted, now)
+    if extracted is not None:
+        text, status = extracted.text, "extracted"
+    else:
+        text, status = entry.summary or entry.title, "summary_only"
+    language = (extracted.language if extracted else None) or detect_language(f"{entry.title}. {text}") or feed_language
+    return Article(
+        canonical_url=url,
+        url=entry.url,
+        title=entry.title if entry.title != entry.url else (extracted.title if extracted and extracted.title else entry.title),
+        summary=entry.summary,
+        text=text,
+        status=status,
+        fetched_at=now,
+        published_at=published,
+        published_source=source,
+        language=language,
+        authors=entry.authors or ((extracted.author,) if extracted and extracted.author else ()),
+        site_name=extracted.site_name if extracted else None,
+        content_hash=fingerprint.content_hash(text),
+        error=error,
+    )
+
+
+def _published(entry: Entry, extracted: Extracted | None, now: datetime) -> tuple[datetime, str]:
+    """Feed date, else page metadata date, else fetch time; never later than the fetch."""
+    if entry.published is not None:
+        return min(entry.published, now), "feed"
+    page_date = sane_date(extracted.date, now) if extracted else None
+    if page_date is not None:
+        return min(page_date, now), "page"
+    return now, "fetch"

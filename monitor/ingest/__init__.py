@@ -1,0 +1,1 @@
+"""The ingestion stage's orchestrator: feeds -> fetch -> parse -> extract -> dedupe -> store."""
