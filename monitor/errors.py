@@ -15,14 +15,6 @@ class ConfigError(MonitorError):
     exit_code = 2
 
 
-class FetchError(MonitorError):
-    """An HTTP fetch failed: status, network error, size cap, robots.txt."""
-
-    def __init__(self, message: str, status: int | None = None) -> None:
-        super().__init__(message)
-        self.status = status
-
-
 class ParseError(MonitorError):
     """A feed body could not be parsed into entries."""
 

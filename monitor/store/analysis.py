@@ -18,7 +18,7 @@ from sqlmodel import col, delete, select
 
 from monitor.records import ModelRun, TopicRecord
 from monitor.store.db import session_scope
-from monitor.store.shared import article_time, article_time_of
+from monitor.store.shared import article_time, article_time_of, chunks
 from monitor.store.tables import (
     Alert,
     Article,
@@ -126,8 +126,8 @@ def story_of(engine: Engine, article_ids: Iterable[int]) -> dict[int, int]:
     ids = list(set(article_ids))
     out: dict[int, int] = {}
     with session_scope(engine) as s:
-        for start in range(0, len(ids), 500):
-            rows = s.exec(select(StoryMember).where(col(StoryMember.article_id).in_(ids[start:start + 500]))).all()
+        for chunk in chunks(ids):
+            rows = s.exec(select(StoryMember).where(col(StoryMember.article_id).in_(chunk))).all()
             out.update({m.article_id: m.story_id for m in rows})
     return out
 
@@ -219,12 +219,12 @@ def story_members(engine: Engine, story_ids: Iterable[int], model: str) -> dict[
     ids = list(set(story_ids))
     out: dict[int, list[tuple[int, str, str, bytes]]] = {}
     with session_scope(engine) as s:
-        for start in range(0, len(ids), 500):
+        for chunk in chunks(ids):
             query = (sa.select(StoryMember.story_id, Article.id, Article.title,
                                sa.func.coalesce(Article.text, Article.summary, ""), Embedding.vector)
                      .join(Article, StoryMember.article_id == Article.id)
                      .join(Embedding, Embedding.article_id == Article.id)
-                     .where(col(StoryMember.story_id).in_(ids[start:start + 500]), Embedding.model == model)
+                     .where(col(StoryMember.story_id).in_(chunk), Embedding.model == model)
                      .order_by(Article.id))
             for sid, aid, title, text, vector in s.execute(query).all():
                 out.setdefault(sid, []).append((aid, title, text, vector))
@@ -236,8 +236,8 @@ def finish_stories(engine: Engine, headlines: dict[int, tuple[int | None, dict[i
     size, distinct outlets and majority topic. A fixed number of queries per 500 stories."""
     ids = list(headlines)
     with session_scope(engine) as s:
-        for start in range(0, len(ids), 500):
-            _finish_chunk(s, {sid: headlines[sid] for sid in ids[start:start + 500]})
+        for chunk in chunks(ids):
+            _finish_chunk(s, {sid: headlines[sid] for sid in chunk})
 
 
 def _finish_chunk(s: Any, headlines: dict[int, tuple[int | None, dict[int, float]]]) -> None:
@@ -280,12 +280,12 @@ def recompute_story_topics(engine: Engine, story_ids: Iterable[int] | None = Non
              .join(ArticleTopic, ArticleTopic.article_id == StoryMember.article_id)
              .where(ArticleTopic.topic_id >= 0))
     wanted = None if story_ids is None else list(set(story_ids))
-    chunks = [query] if wanted is None else [query.where(col(StoryMember.story_id).in_(wanted[i:i + 500]))
-                                             for i in range(0, len(wanted), 500)]
+    queries = [query] if wanted is None else [query.where(col(StoryMember.story_id).in_(chunk))
+                                              for chunk in chunks(wanted)]
     with session_scope(engine) as s:
         topics: dict[int, list[int]] = {}
-        for chunk in chunks:
-            for sid, tid in s.execute(chunk).all():
+        for part in queries:
+            for sid, tid in s.execute(part).all():
                 topics.setdefault(sid, []).append(tid)
         values = [{"id": sid, "topic_id": _majority(tids)} for sid, tids in topics.items()]
         if values:
@@ -351,8 +351,8 @@ def save_fit(engine: Engine, fitted: ModelRun, topics: Sequence[TopicRecord],
         for topic in topics:
             s.merge(_topic_row(topic))
         ids = [aid for aid, _, _ in assignments]
-        for start in range(0, len(ids), 500):
-            s.exec(delete(ArticleTopic).where(col(ArticleTopic.article_id).in_(ids[start:start + 500])))
+        for chunk in chunks(ids):
+            s.exec(delete(ArticleTopic).where(col(ArticleTopic.article_id).in_(chunk)))
         s.add_all(ArticleTopic(article_id=a, topic_id=t, score=p, model_run_id=run.id, assigned_at=run.fitted_at)
                   for a, t, p in assignments)
         return int(run.id)
@@ -361,8 +361,8 @@ def save_fit(engine: Engine, fitted: ModelRun, topics: Sequence[TopicRecord],
 def save_assignments(engine: Engine, run_id: int, assignments: Sequence[tuple[int, int, float | None]],
                      now: datetime) -> None:
     with session_scope(engine) as s:
-        ids = [a for a, _, _ in assignments]
-        s.exec(delete(ArticleTopic).where(col(ArticleTopic.article_id).in_(ids)))
+        for chunk in chunks([a for a, _, _ in assignments]):
+            s.exec(delete(ArticleTopic).where(col(ArticleTopic.article_id).in_(chunk)))
         s.add_all(ArticleTopic(article_id=a, topic_id=t, score=p, model_run_id=run_id, assigned_at=now)
                   for a, t, p in assignments)
 

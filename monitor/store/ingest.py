@@ -23,6 +23,7 @@ from monitor.dedupe import text as fingerprint
 from monitor.records import Article as ArticleRecord
 from monitor.records import Entry, FetchRecord
 from monitor.store.db import session_scope
+from monitor.store.shared import chunks
 from monitor.store.tables import Article, ArticleBand, ArticleSource, Feed, FetchLog
 
 
@@ -242,8 +243,7 @@ def known_urls(engine: Engine, canonical_urls: Iterable[str]) -> dict[str, int]:
     urls = list(set(canonical_urls))
     found: dict[str, int] = {}
     with Session(engine) as session:
-        for start in range(0, len(urls), 500):
-            chunk = urls[start : start + 500]
+        for chunk in chunks(urls):
             rows = session.exec(select(Article.canonical_url, Article.id).where(Article.canonical_url.in_(chunk)))
             found.update({url: article_id for url, article_id in rows if article_id is not None})
     return found

@@ -494,9 +494,3 @@ def recent_alerts(engine: Engine, since: datetime) -> list[AlertView]:
         rows = session.exec(select(Alert).where(Alert.created_at >= since).order_by(Alert.created_at, Alert.id))
         return [_alert_view(a, keys) for a in rows]
 
-
-def alerts_by_id(engine: Engine, ids: Sequence[int]) -> dict[int, AlertView]:
-    with session_scope(engine) as session:
-        keys = _topic_keys(session)
-        rows = [a for chunk in chunks(list(ids)) for a in session.exec(select(Alert).where(Alert.id.in_(chunk)))]
-        return {a.id or 0: _alert_view(a, keys) for a in rows}
