@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, TextIO
 
 import click
 
+from monitor import clock
 from monitor.cli.context import App, pass_app, with_config
 from monitor.cli.params import parse_since, since_option
 from monitor.errors import MonitorError
@@ -35,7 +36,7 @@ def crawl_command(
     from monitor.store.ingest import default_owner
 
     owner = worker_name or (default_owner() if worker else None)
-    now = datetime.now(UTC)
+    now = clock.now()
     summary = run_crawl(app.engine, app.config, app.settings, now=now, feeds=list(feed_names) or None, worker=owner,
                         every_feed=every_feed)
     if summary.articles_new and not no_analysis:
@@ -129,7 +130,7 @@ def feeds_export(app: App, output: Any) -> None:
     """Write the configured feeds as OPML 2.0, for a feed reader; tags become each outline's category."""
     from monitor.opml import render_opml
 
-    output.write(render_opml(app.config.feeds, app.config.site.title, datetime.now(UTC)))
+    output.write(render_opml(app.config.feeds, app.config.site.title, clock.now()))
 
 
 def _health_dict(r: Any) -> dict[str, Any]:
@@ -151,7 +152,7 @@ def export_command(app: App, fmt: str, since: str | None, output: TextIO) -> Non
     """Export articles, one record each, as JSON lines or CSV."""
     from monitor.store.export import iter_articles, write_csv
 
-    records = iter_articles(app.engine, parse_since(since, datetime.now(UTC), None))
+    records = iter_articles(app.engine, parse_since(since, clock.now(), None))
     if fmt == "jsonl":
         for record in records:
             output.write(json.dumps(record, ensure_ascii=False) + "\n")

@@ -7,19 +7,18 @@ import signal
 import socket
 import sys
 import threading
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import click
 
+from monitor import clock
+
 from monitor.cli.context import App, pass_app, with_config
 from monitor.process import pid_alive
 from monitor.pipeline import RUN_STAGES
 
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 def _sigterm_interrupts() -> None:
@@ -53,7 +52,7 @@ def run_cmd(app: App, only: tuple[str, ...], as_json: bool) -> None:
 
     _sigterm_interrupts()
     try:
-        result = run_once(app, _now(), stages=[s for s in RUN_STAGES if not only or s in only])
+        result = run_once(app, clock.now(), stages=[s for s in RUN_STAGES if not only or s in only])
     except LockedError as exc:
         click.echo(str(exc))
         return
@@ -124,7 +123,7 @@ DEFAULT_SILENCE_MINUTES = 24 * 60
 @pass_app
 def status_cmd(app: App, as_json: bool, check: bool, max_age: int | None, max_silence: int) -> None:
     """Last run and its stage timings, failing feeds, articles today, alerts pending."""
-    now = _now()
+    now = clock.now()
     report = collect_status(app.engine, app.config, now)
     limit = timedelta(minutes=max_age or 3 * app.config.schedule.crawl_minutes)
     problem = health_problem(report, now, limit, timedelta(minutes=max_silence))
@@ -247,7 +246,7 @@ def demo_cmd(app: App, out: str) -> None:
 
     from monitor.demo.run import run_demo
 
-    outcome = run_demo(Path(out), _now())
+    outcome = run_demo(Path(out), clock.now())
     for line in outcome.lines():
         click.echo(line)
     sys.stdout.flush()

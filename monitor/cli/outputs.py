@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 import click
 
+from monitor import clock
 from monitor.cli.context import App, pass_app, with_config
 from monitor.errors import ConfigError
 
@@ -37,7 +38,7 @@ def digest_command(app: App, day: str | None, send: bool, to: tuple[str, ...], d
     from monitor.deliver import digests
     from monitor.render.digest import due_day
 
-    config, now = app.config, datetime.now(UTC)
+    config, now = app.config, clock.now()
     _bring_up_to_date(app, now)
     when = _day(day) or due_day(now, config.digest.time, config.digest.timezone)
     recipients = list(to) or list(config.email.to)
@@ -84,7 +85,7 @@ def site_command(app: App, out: str | None) -> None:
     """Build or refresh the static trend site (only changed files are rewritten)."""
     from monitor.deliver.site import build_site
 
-    now = datetime.now(UTC)
+    now = clock.now()
     _bring_up_to_date(app, now)
     summary = build_site(app.engine, app.config, now, out=out)
     click.echo(

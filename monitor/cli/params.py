@@ -8,6 +8,8 @@ from typing import Any
 
 import click
 
+from monitor import clock
+
 _SPAN = re.compile(r"^(\d+)\s*([hdw])$")
 SINCE_FORMS = "72h, 3d, 2w, YYYY-MM-DD or an ISO date-time (UTC unless it has a zone)"
 
@@ -31,7 +33,7 @@ def parse_since(value: str | None, now: datetime, default: timedelta | None) -> 
 
 
 def _check_since(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
-    parse_since(value, datetime.now(UTC), None)  # a bad form is refused before any work starts
+    parse_since(value, clock.now(), None)  # a bad form is refused before any work starts
     return value
 
 

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import click
 
+from monitor import clock
+
 from monitor.cli.context import App, pass_app, with_config
 from monitor.cli.params import parse_since, since_option
 from monitor.errors import MonitorError
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 def _echo_summary(title: str, summary: dict[str, Any]) -> None:
@@ -32,7 +31,7 @@ def topics_fit(app: App) -> None:
     """Fit the topic model on stored articles (topic ids stay stable across refits)."""
     from monitor.topics.service import fit
 
-    _echo_summary("fitted", fit(app.engine, app.config, _now()))
+    _echo_summary("fitted", fit(app.engine, app.config, clock.now()))
 
 
 @topics_group.command("update")
@@ -42,7 +41,7 @@ def topics_update(app: App) -> None:
     """Embed new articles, assign them to topics and stories."""
     from monitor.topics.service import process_new
 
-    _echo_summary("updated", process_new(app.engine, app.config, _now()))
+    _echo_summary("updated", process_new(app.engine, app.config, clock.now()))
 
 
 @topics_group.command("list")
@@ -83,7 +82,7 @@ def topics_show(app: App, topic_id: int, limit: int) -> None:
         click.echo(f"  {topic.description}")
     click.echo(f"  keywords: {', '.join(topic.keywords or []) or '-'}")
     click.echo(f"  articles in last fit: {topic.size}")
-    since = _now().date() - timedelta(days=13)
+    since = clock.now().date() - timedelta(days=13)
     series = daily_series(app.engine, "topic", since).get(str(topic.id), {})
     click.echo("  last 14 days: " + " ".join(str(series.get(since + timedelta(days=i), 0)) for i in range(14)))
     for article in topic_articles(app.engine, topic.id, limit):
@@ -101,7 +100,7 @@ def stories_cmd(app: App, since: str | None, min_size: int, limit: int) -> None:
     """Same-event stories, those reported by most outlets first."""
     from monitor.store.analysis import list_stories
 
-    start = parse_since(since, _now(), timedelta(days=3))
+    start = parse_since(since, clock.now(), timedelta(days=3))
     stories = list_stories(app.engine, start, min_size, limit)
     if not stories:
         click.echo(f"no stories with {min_size}+ articles since {start:%Y-%m-%d %H:%M} UTC")
@@ -121,7 +120,7 @@ def trends_cmd(app: App, days: int) -> None:
     from monitor.store.trends import daily_series
     from monitor.trends.service import refresh
 
-    now = _now()
+    now = clock.now()
     refresh(app.engine, app.config, now)
     first = now.date() - timedelta(days=days - 1)
     series = daily_series(app.engine, "topic", first)
@@ -151,7 +150,7 @@ def alerts_cmd(app: App, since: str | None, send: bool) -> None:
     """Trend alerts: spikes, emerging topics, watchlist sightings."""
     from monitor.store.trends import list_alerts
 
-    now = _now()
+    now = clock.now()
     alerts = list_alerts(app.engine, parse_since(since, now, timedelta(days=7)))
     if not alerts:
         click.echo("no alerts")

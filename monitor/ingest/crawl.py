@@ -16,12 +16,13 @@ from collections import Counter
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
 from sqlalchemy.engine import Engine
 
+from monitor import clock
 from monitor.config import Config
 from monitor.dedupe.urls import canonical_url
 from monitor.errors import CrawlHalted, ExtractError, NothingCollected, ParseError
@@ -85,7 +86,7 @@ def run_crawl(
     When every feed of a cycle fails (the machine is offline), no feed's backoff grows.
     """
     started = time.monotonic()
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     names = feeds or [f.name for f in config.feeds]
     for name in names:
         config.feed(name)

@@ -21,6 +21,7 @@ from sqlmodel import Session, select
 from monitor.config import CrawlConfig, FeedConfig
 from monitor.dedupe import text as fingerprint
 from monitor.records import Article as ArticleRecord
+from monitor.process import pid_alive
 from monitor.records import Entry, FetchRecord
 from monitor.store.db import session_scope
 from monitor.store.shared import chunks
@@ -152,13 +153,7 @@ def _release_dead_local_leases(session: Session, now: datetime) -> None:
 def _pid_alive(pid_text: str) -> bool:
     if not pid_text.isdigit():
         return True  # a named worker: trust its lease until it expires
-    try:
-        os.kill(int(pid_text), 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+    return pid_alive(int(pid_text))
 
 
 def load_feeds(engine: Engine, ids: Iterable[int], configs: dict[str, FeedConfig], crawl: CrawlConfig) -> list[FeedState]:

@@ -34,6 +34,3 @@ class UTCDateTime(sa.types.TypeDecorator[datetime]):
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
 
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
