@@ -176,12 +176,29 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         yield from _postgres_database()
 
 
-@pytest.fixture
-def engine(database_url: str) -> Iterator[Any]:
+def migrated(url: str) -> Any:
+    """An engine on ``url`` with the schema at head (the caller disposes of it)."""
     from monitor.store.db import make_engine, upgrade
 
-    eng = make_engine(database_url)
-    upgrade(eng, database_url)
+    eng = make_engine(url)
+    upgrade(eng, url)
+    return eng
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Any]:
+    """A migrated database: each test that takes it runs on SQLite and on PostgreSQL."""
+    eng = migrated(database_url)
+    try:
+        yield eng
+    finally:
+        eng.dispose()
+
+
+@pytest.fixture
+def sqlite_engine(sqlite_url: str) -> Iterator[Any]:
+    """A migrated SQLite database only (``sqlite_url``), for tests about one machine's file."""
+    eng = migrated(sqlite_url)
     try:
         yield eng
     finally:

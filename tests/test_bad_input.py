@@ -19,16 +19,6 @@ NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 CRAWL = {"host_delay": 0, "extract_workers": 0, "timeouts": {"connect": 1, "read": 1, "total": 3}}
 
 
-@pytest.fixture
-def sqlite_engine(sqlite_url):
-    from monitor.store.db import make_engine, upgrade
-
-    engine = make_engine(sqlite_url)
-    upgrade(engine, sqlite_url)
-    yield engine
-    engine.dispose()
-
-
 def crawl(site, engine, write_config, feeds, **crawl_overrides):
     """Crawl the given {name: path} feeds plus one healthy feed; return (summary, feed rows, articles)."""
     text = sample_texts()[0]

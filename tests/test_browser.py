@@ -43,16 +43,11 @@ def browser() -> Iterator[Any]:
 
 
 @pytest.fixture
-def built(sqlite_url: str, tmp_path: Path) -> Path:
-    from monitor.store.db import make_engine, upgrade
-
-    engine = make_engine(sqlite_url)
-    upgrade(engine, sqlite_url)
-    populate(engine)
+def built(sqlite_engine: Any, tmp_path: Path) -> Path:
+    populate(sqlite_engine)
     config = Config.model_validate(config_dict(tmp_path))
-    run_due(engine, config, Settings(), NOW, send=False)
-    build_site(engine, config, NOW)
-    engine.dispose()
+    run_due(sqlite_engine, config, Settings(), NOW, send=False)
+    build_site(sqlite_engine, config, NOW)
     return tmp_path / "site"
 
 

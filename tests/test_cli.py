@@ -5,9 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -15,6 +13,7 @@ import click
 import pytest
 
 from monitor.cli import cli
+from tests.clikit import run_monitor
 from tests.feedkit import Item, page, rss, sample_texts
 
 HEAVY = ("torch", "bertopic", "umap", "hdbscan", "sklearn", "wordllama", "sentence_transformers", "trafilatura")
@@ -31,10 +30,7 @@ COMMANDS = list(walk(cli))
 
 
 def run(args: list[str], cwd: Path, db: str, *extra: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MONITOR_")}
-    env["MONITOR_DATABASE_URL"] = db
-    return subprocess.run([sys.executable, *extra, "-m", "monitor", *args], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=120)
+    return run_monitor(args, cwd, db, python_flags=extra)
 
 
 def test_the_ingestion_commands_exist():

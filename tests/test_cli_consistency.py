@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import click
 import pytest
 
 from monitor.cli import cli
+from tests.clikit import run_monitor
 
 
 def walk(group: click.Group, prefix: tuple[str, ...] = ()):
@@ -21,10 +20,7 @@ def walk(group: click.Group, prefix: tuple[str, ...] = ()):
 
 
 def monitor(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MONITOR_")}
-    env["MONITOR_DATABASE_URL"] = f"sqlite:///{cwd / 'monitor.db'}"
-    return subprocess.run([sys.executable, "-m", "monitor", *args], cwd=cwd, env=env, capture_output=True,
-                          text=True, timeout=120)
+    return run_monitor(args, cwd, f"sqlite:///{cwd / 'monitor.db'}")
 
 
 @pytest.fixture

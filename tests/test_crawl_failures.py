@@ -9,9 +9,8 @@ from sqlmodel import Session, select
 from monitor.config import load_config
 from monitor.ingest.crawl import run_crawl
 from monitor.store.tables import Article, Feed
+from tests.clikit import run_monitor
 from tests.feedkit import Item, page, rss, sample_texts
-from tests.test_bad_input import sqlite_engine  # noqa: F401 (fixture)
-from tests.test_cli import run
 
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 CRAWL = {"host_delay": 0, "extract_workers": 0, "timeouts": {"connect": 1, "read": 2, "total": 4}}
@@ -31,7 +30,7 @@ def feeds(site, healthy: bool) -> list[dict]:
 
 def test_crawl_with_every_feed_failing_exits_non_zero_with_one_line(site, write_config, sqlite_url):
     config = write_config({"feeds": feeds(site, healthy=False), "crawl": CRAWL})
-    result = run(["crawl", "--no-analysis"], config.parent, sqlite_url)
+    result = run_monitor(["crawl", "--no-analysis"], config.parent, sqlite_url)
     assert result.returncode == 1, result.stderr
     errors = [line for line in result.stderr.splitlines() if line.startswith("monitor:")]
     assert len(errors) == 1 and "all 2 feeds failed" in errors[0] and "HTTP 50" in errors[0]
@@ -40,14 +39,14 @@ def test_crawl_with_every_feed_failing_exits_non_zero_with_one_line(site, write_
 
 def test_crawl_with_some_feeds_failing_exits_zero_and_lists_them(site, write_config, sqlite_url):
     config = write_config({"feeds": feeds(site, healthy=True), "crawl": CRAWL})
-    result = run(["crawl", "--no-analysis"], config.parent, sqlite_url)
+    result = run_monitor(["crawl", "--no-analysis"], config.parent, sqlite_url)
     assert result.returncode == 0, result.stderr
     assert "2 failed" in result.stdout and "failed: a: HTTP 503" in result.stdout
 
 
 def test_run_with_every_feed_failing_exits_non_zero_and_says_so(site, write_config, sqlite_url):
     config = write_config({"feeds": feeds(site, healthy=False), "crawl": CRAWL})
-    result = run(["run", "--stage", "crawl"], config.parent, sqlite_url)
+    result = run_monitor(["run", "--stage", "crawl"], config.parent, sqlite_url)
     assert result.returncode == 1, result.stdout + result.stderr
     crawl_line = next(line for line in result.stdout.splitlines() if line.startswith("crawl"))
     assert "failed" in crawl_line and "all 2 feeds failed" in crawl_line
@@ -75,10 +74,10 @@ def test_a_failing_feed_among_healthy_ones_still_backs_off(site, sqlite_engine, 
 
 def test_crawl_all_forces_every_feed_now(site, write_config, sqlite_url):
     config = write_config({"feeds": feeds(site, healthy=True), "crawl": CRAWL})
-    assert run(["crawl", "--no-analysis"], config.parent, sqlite_url).returncode == 0
-    assert run(["crawl", "--no-analysis"], config.parent, sqlite_url).stdout.startswith("0 feeds")
+    assert run_monitor(["crawl", "--no-analysis"], config.parent, sqlite_url).returncode == 0
+    assert run_monitor(["crawl", "--no-analysis"], config.parent, sqlite_url).stdout.startswith("0 feeds")
     assert site.count("/ok.xml") == 1 and site.count("/down-a.xml") == 1
-    result = run(["crawl", "--no-analysis", "--all"], config.parent, sqlite_url)
+    result = run_monitor(["crawl", "--no-analysis", "--all"], config.parent, sqlite_url)
     assert result.returncode == 0 and result.stdout.startswith("3 feeds"), result.stdout + result.stderr
     assert site.count("/ok.xml") == 2 and site.count("/down-a.xml") == 2
 

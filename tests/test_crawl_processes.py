@@ -14,19 +14,14 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from tests.clikit import start_monitor
 from tests.feedkit import Item, lorem_article, page, rss
 
 NOW = datetime.now(UTC)
 
 
 def monitor(args: list[str], config: Path, db_url: str) -> subprocess.Popen[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MONITOR_")}
-    env["MONITOR_DATABASE_URL"] = db_url
-    return subprocess.Popen(
-        [sys.executable, "-m", "monitor", "--config", str(config), *args],
-        env=env, cwd=config.parent, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        start_new_session=True,
-    )
+    return start_monitor(args, config, db_url)
 
 
 def kill_tree(proc: subprocess.Popen[str]) -> None:

@@ -2,30 +2,26 @@
 
 from __future__ import annotations
 
-import os
 import re
 import resource
 import signal
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from tests.clikit import run_monitor
 
 SECRET = "s3cret-pw"
 UNWRITABLE = Path("/sys/monitor-site")  # sysfs refuses new files, even to root
 
 
 def monitor(args: list[str], cwd: Path, db: str, limit_file_size: int | None = None) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MONITOR_")}
-    env["MONITOR_DATABASE_URL"] = db
-
     def limit() -> None:  # a disk that fills up: writes past this size fail with EFBIG
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
         resource.setrlimit(resource.RLIMIT_FSIZE, (limit_file_size, limit_file_size))
 
-    return subprocess.run([sys.executable, "-m", "monitor", *args], cwd=cwd, env=env, capture_output=True,
-                          text=True, timeout=120, preexec_fn=limit if limit_file_size else None)
+    return run_monitor(args, cwd, db, before=limit if limit_file_size else None)
 
 
 LOG_LINE = re.compile(r"^\d\d:\d\d:\d\d INFO ")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import time
@@ -14,9 +15,8 @@ from sqlmodel import Session, select
 from monitor.config import load_config
 from monitor.ingest.crawl import run_crawl
 from monitor.store.tables import Article, Feed
+from tests.clikit import start_monitor
 from tests.feedkit import Item, lorem_article, page, rss, sample_texts
-from tests.test_bad_input import sqlite_engine  # noqa: F401 (fixture)
-from tests.test_crawl_processes import monitor
 
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 CRAWL = {"host_delay": 0, "extract_workers": 1, "timeouts": {"connect": 2, "read": 10, "total": 20}}
@@ -121,8 +121,9 @@ def wait_gone(pgid: int, seconds: float = 20) -> list[int]:
     deadline = time.monotonic() + seconds
     while (left := group_members(pgid)) and time.monotonic() < deadline:
         time.sleep(0.2)
-    for pid in left:  # do not leak them into the rest of the suite
-        os.kill(pid, signal.SIGKILL)
+    for pid in left:  # do not leak them into the rest of the suite (one may exit meanwhile)
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
     return left
 
 
@@ -131,7 +132,7 @@ def start_on_hostile_page(site, write_config, sqlite_url, args: list[str], **ext
     crawl = {**CRAWL, "extract_workers": 2, "extract_cpu_seconds": 600, "extract_max_bytes": 12_000_000,
              "page_max_bytes": 12_000_000}
     config = write_config({"feeds": feeds, "crawl": crawl, **extra})
-    proc = monitor(args, config, sqlite_url)
+    proc = start_monitor(args, config, sqlite_url)
     deadline = time.monotonic() + 60
     while site.count("/hostile.html") == 0 and time.monotonic() < deadline and proc.poll() is None:
         time.sleep(0.1)

@@ -13,6 +13,7 @@ import pytest
 
 from monitor.errors import LockedError
 from monitor.lock import LOCKED_MESSAGE, advisory_key, lock_file, run_lock
+from tests.conftest import migrated
 from tests.feedkit import Item, rss
 
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
@@ -57,11 +58,7 @@ def test_advisory_key_is_stable_signed_64_bit():
 
 
 def _migrated(url: str) -> None:
-    from monitor.store.db import make_engine, upgrade
-
-    engine = make_engine(url)
-    upgrade(engine, url)
-    engine.dispose()
+    migrated(url).dispose()
 
 
 def test_overlapping_cli_runs_second_exits_zero_quickly(site, tmp_path, write_config, database_url):

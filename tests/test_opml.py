@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 from monitor.config import load_config
 from monitor.opml import parse_opml
+from tests.clikit import run_monitor
 
 CONFIG = """\
 # my sources
@@ -43,9 +42,7 @@ READER_EXPORT = """<?xml version="1.0" encoding="UTF-8"?>
 
 
 def monitor(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MONITOR_")}
-    return subprocess.run([sys.executable, "-m", "monitor", *args], cwd=cwd, env=env, capture_output=True,
-                          text=True, timeout=120)
+    return run_monitor(args, cwd)
 
 
 def test_import_adds_new_feeds_at_the_end_of_the_list_and_keeps_comments(tmp_path):

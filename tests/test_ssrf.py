@@ -12,7 +12,6 @@ from monitor.ingest.crawl import run_crawl
 from monitor.store.tables import Article
 from tests.conftest import Response, Site, serve
 from tests.feedkit import Item, page, rss, sample_texts
-from tests.test_bad_input import sqlite_engine  # noqa: F401 (fixture)
 
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 CRAWL = {"host_delay": 0, "extract_workers": 0, "timeouts": {"connect": 2, "read": 5, "total": 10}}

@@ -26,12 +26,8 @@ def imported_by(args: list[str], cwd: Path, db: str) -> set[str]:
 
 
 @pytest.fixture
-def current_db(tmp_path: Path) -> str:
-    url = f"sqlite:///{tmp_path / 'monitor.db'}"
-    engine = make_engine(url)
-    upgrade(engine, url)
-    engine.dispose()
-    return url
+def current_db(sqlite_engine: Any, sqlite_url: str) -> str:
+    return sqlite_url
 
 
 @pytest.mark.parametrize("args", [["--version"], ["--help"], ["status", "--help"]], ids=" ".join)

@@ -173,10 +173,8 @@ def _bertopic_agrees(engine: sa.Engine, fitted: Fitted, run, article_ids: list[i
     assert sum(1 for t in expected if t >= 0) >= 0.8 * len(expected)
 
 
-def test_fit_needs_enough_articles(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'small.db'}"
-    engine = make_engine(url)
-    upgrade(engine, url)
+def test_fit_needs_enough_articles(tmp_path: Path, sqlite_engine: Any) -> None:
+    engine = sqlite_engine
     config = Config(feeds=[{"name": "f", "url": "http://127.0.0.1:9/feed"}], data_dir=str(tmp_path / "d"))
     db.add_corpus(engine, build_corpus(days=1)[:5], "http://127.0.0.1:9", datetime(2026, 1, 1, tzinfo=UTC))
     with pytest.raises(MonitorError, match="at least 20 articles"):

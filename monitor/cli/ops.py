@@ -102,7 +102,7 @@ def schedule_cmd(app: App) -> None:
     from monitor.scheduler import serve
 
     app.config  # noqa: B018 (a bad configuration exits 2 before anything starts)
-    sys.exit(serve(app, _now))
+    sys.exit(serve(app, clock.now))
 
 
 # --- status ----------------------------------------------------------------------------------
