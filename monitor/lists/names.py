@@ -13,6 +13,7 @@ import unicodedata
 from functools import lru_cache
 
 _WORD = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff]|[^\W_]+")
+_CHUNK = re.compile(r"\S+")
 _CJK = re.compile(r"^[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff]$")
 
 LEGAL_FORMS = frozenset("""
@@ -49,20 +50,47 @@ MIN_CHARS = 4  # an alias shorter than this (letters and digits) is never matche
 MIN_SINGLE_CHARS = 5  # nor a one-word alias shorter than this
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=1)
+def _marks() -> re.Pattern[str]:
+    """Combining marks (accents) of the Basic Multilingual Plane, as one character class."""
+    marks = [cp for cp in range(0x300, 0x10000) if unicodedata.combining(chr(cp))]
+    ranges, start = [], marks[0]
+    for previous, cp in zip(marks, marks[1:] + [-1], strict=True):
+        if cp != previous + 1:
+            ranges.append(f"{re.escape(chr(start))}-{re.escape(chr(previous))}")
+            start = cp
+    return re.compile("[" + "".join(ranges) + "]+")
+
+
+def fold_text(text: str) -> str:
+    """Casefolded, decomposed, accents dropped (``Straße`` -> ``strasse``, ``Société`` -> ``societe``)."""
+    if text.isascii():
+        return text.lower()
+    return _marks().sub("", unicodedata.normalize("NFKD", text.casefold()))
+
+
 def fold(word: str) -> tuple[str, ...]:
-    """A word as matching tokens: accents dropped, casefolded (``Straße`` -> ``strasse``)."""
-    decomposed = unicodedata.normalize("NFKD", word)
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
-    return tuple(_WORD.findall(plain))
+    """A word as matching tokens."""
+    return tuple(_WORD.findall(fold_text(word)))
+
+
+def haystack(text: str) -> str:
+    """The text's tokens joined by single spaces, with a space at each end (what aliases are looked for in)."""
+    return " " + " ".join(_WORD.findall(fold_text(text))) + " "
 
 
 def tokens(text: str) -> list[tuple[str, int]]:
-    """The text's matching tokens with the character offset where each starts in ``text``."""
+    """The same tokens as :func:`haystack`, each with the character offset where it starts in ``text``.
+
+    Folding never turns whitespace into a word character, so the text can be folded one
+    whitespace-separated chunk at a time; a chunk whose length folding changed gives its tokens
+    the chunk's own offset.
+    """
     out: list[tuple[str, int]] = []
-    for match in _WORD.finditer(text):
-        start = match.start()
-        out.extend((token, start) for token in fold(match.group()))
+    for chunk in _CHUNK.finditer(text):
+        folded = fold_text(chunk.group())
+        same_length = len(folded) == len(chunk.group())
+        out.extend((m.group(), chunk.start() + (m.start() if same_length else 0)) for m in _WORD.finditer(folded))
     return out
 
 

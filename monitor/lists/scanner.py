@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import hashlib
-from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 import ahocorasick
 
-from monitor.lists.names import alias_tokens, matchable, tokens
+from monitor.lists.names import alias_tokens, haystack, matchable, tokens
 from monitor.lists.parties import ListedParty
 from monitor.records import Mention
 
@@ -49,20 +48,16 @@ class ListedScanner:
     def scan(self, text: str) -> list[Mention]:
         if self._automaton is None or not text:
             return []
-        found = tokens(text)
-        if not found:
-            return []
-        joined, starts, position = [" "], [], 1
-        for token, _offset in found:
-            starts.append(position)
-            joined.append(token + " ")
-            position += len(token) + 1
-        hits: dict[int, set[int]] = {}  # party index -> token indices where a name of it starts
-        for end, (length, indices) in self._automaton.iter("".join(joined)):
-            first_token = bisect_right(starts, end - length + 2) - 1
+        joined = haystack(text)
+        hits: dict[int, set[int]] = {}  # party index -> haystack positions where a name of it starts
+        for end, (length, indices) in self._automaton.iter(joined):
             for index in indices:
-                hits.setdefault(index, set()).add(first_token)
-        mentions = [self._mention(self.parties[i], len(at), found[min(at)][1]) for i, at in hits.items()]
+                hits.setdefault(index, set()).add(end - length + 1)
+        if not hits:
+            return []
+        offsets = [offset for _token, offset in tokens(text)]
+        mentions = [self._mention(self.parties[i], len(at), offsets[joined.count(" ", 0, min(at))])
+                    for i, at in hits.items()]
         return sorted(mentions, key=lambda m: (m.first_offset, m.key))
 
     def _mention(self, party: ListedParty, count: int, offset: int) -> Mention:
