@@ -20,6 +20,7 @@ from pydantic import (
     Field,
     IPvAnyNetwork,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -268,6 +269,80 @@ def _default_watchlist() -> tuple[WatchTerm, ...]:
     return tuple(WatchTerm(**t) for t in DEFAULT_WATCHLIST)
 
 
+class InstrumentPattern(Section):
+    """A user pattern for legal instruments: a regular expression and templates for the key and label.
+
+    ``key`` and ``label`` name the regex's groups in braces (``{number}`` or ``{1}``); ``context``,
+    when set, is a second regex that must also occur somewhere in the article for a match to count.
+    """
+
+    name: Name
+    regex: Annotated[str, Field(min_length=1, max_length=2000)]
+    key: Annotated[str, Field(min_length=1, max_length=200)]
+    label: Annotated[str, Field(min_length=1, max_length=300)]
+    ignore_case: bool = False
+    context: Annotated[str, Field(min_length=1, max_length=2000)] | None = None
+
+    @field_validator("regex", "context")
+    @classmethod
+    def _compiles(cls, value: str | None) -> str | None:
+        from monitor.instruments.patterns import check_regex
+
+        return None if value is None else check_regex(value)
+
+    @model_validator(mode="after")
+    def _templates_name_groups(self) -> InstrumentPattern:
+        from monitor.instruments.patterns import check_template
+
+        check_template(self.regex, "key", self.key)
+        check_template(self.regex, "label", self.label)
+        return self
+
+
+class InstrumentsConfig(Section):
+    defaults: bool = True  # the shipped patterns (US, EU, UK, China); false: only ``patterns``
+    disable: tuple[str, ...] = ()  # names of shipped patterns to leave out
+    patterns: tuple[InstrumentPattern, ...] = ()
+
+    @field_validator("disable")
+    @classmethod
+    def _known_defaults(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        from monitor.instruments.defaults import DEFAULT_NAMES
+
+        for name in value:
+            if name not in DEFAULT_NAMES:
+                raise ValueError(f"no shipped pattern named {name!r} (known: {', '.join(DEFAULT_NAMES)})")
+        return value
+
+
+ListFormat = Literal["csl-json", "ofac-sdn-xml", "eu-xml", "uk-xml"]
+
+
+class ListSource(Section):
+    """A designated-party list: its official format and where ``monitor lists update`` reads it."""
+
+    name: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,39}$")]  # key prefix and file name: ofac-sdn, eu
+    format: ListFormat
+    url: HttpUrl | None = None
+    path: str | None = None  # a local file, relative to the configuration file
+    max_mb: Annotated[int, Field(ge=1, le=2048)] = 300
+    timeout_seconds: Annotated[float, Field(gt=0, le=3600)] = 600.0
+
+    @field_validator("path")
+    @classmethod
+    def _next_to_config(cls, value: str | None, info: ValidationInfo) -> str | None:
+        base = (info.context or {}).get("config_dir")
+        if value is None or base is None or os.path.isabs(value):
+            return value
+        return os.path.join(base, value)
+
+    @model_validator(mode="after")
+    def _one_source(self) -> ListSource:
+        if (self.url is None) == (self.path is None):
+            raise ValueError("give exactly one of url and path")
+        return self
+
+
 class Config(Section):
     feeds: Annotated[tuple[FeedConfig, ...], Field(min_length=1)]
     data_dir: str = "data"  # relative to the configuration file
@@ -285,6 +360,8 @@ class Config(Section):
     alerts: AlertsConfig = AlertsConfig()
     site: SiteConfig = SiteConfig()
     schedule: ScheduleConfig = ScheduleConfig()
+    instruments: InstrumentsConfig = InstrumentsConfig()
+    lists: tuple[ListSource, ...] = ()
 
     @field_validator("watchlist", mode="before")
     @classmethod
@@ -297,6 +374,7 @@ class Config(Section):
     def _unique_names(self) -> Config:
         _reject_duplicates("feeds", [f.name for f in self.feeds])
         _reject_duplicates("topics", [t.name for t in self.topics])
+        _reject_duplicates("lists", [s.name for s in self.lists])
         return self
 
     def feed(self, name: str) -> FeedConfig:
@@ -366,7 +444,7 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Config:
     if isinstance(data_dir, str) and not os.path.isabs(data_dir):
         raw = {**raw, "data_dir": os.path.join(file.parent, data_dir) if file.parent != Path() else data_dir}
     try:
-        return Config.model_validate(raw)
+        return Config.model_validate(raw, context={"config_dir": str(file.parent)})
     except ValidationError as exc:
         raise ConfigError(f"{file}: {first_error(exc, raw)}") from None
 

@@ -52,7 +52,7 @@ def _register() -> None:
     from monitor.cli import ingest
 
     ingest.register(cli)
-    for name in ("topics", "outputs", "ops"):
+    for name in ("topics", "outputs", "ops", "lists"):
         try:
             module = __import__(f"monitor.cli.{name}", fromlist=["register"])
         except ModuleNotFoundError as exc:

@@ -95,12 +95,18 @@ class Fetcher:
         return gate
 
     async def get_feed(self, url: str, etag: str | None = None, last_modified: str | None = None) -> Fetched:
-        headers = {"Accept": "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.8, */*;q=0.5"}
+        accept = "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.8, */*;q=0.5"
+        return await self.get_document(url, etag, last_modified, accept, self.config.feed_max_bytes)
+
+    async def get_document(self, url: str, etag: str | None, last_modified: str | None, accept: str,
+                           max_bytes: int) -> Fetched:
+        """A conditional GET of a configured URL (a feed, a sanctions list): 304 when unchanged."""
+        headers = {"Accept": accept}
         if etag:
             headers["If-None-Match"] = etag
         if last_modified:
             headers["If-Modified-Since"] = last_modified
-        return await self._get(url, headers, self.config.feed_max_bytes)
+        return await self._get(url, headers, max_bytes)
 
     async def get_page(
         self, url: str, then: Callable[[Fetched], Awaitable[T]] | None = None, feed_host: str | None = None
