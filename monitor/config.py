@@ -188,6 +188,8 @@ class TrendConfig(Section):
     emerging_days: Annotated[int, Field(ge=1)] = 7
     ratio: Annotated[float, Field(ge=1)] = 2.0  # a spike is also at least this many times the baseline
     lookback_days: Annotated[int, Field(ge=1, le=30)] = 2  # days (today included) re-checked for alerts
+    min_sources: Annotated[int, Field(ge=1, le=50)] = 2  # independent outlets a spike needs to alert
+    cooldown_days: Annotated[int, Field(ge=0, le=365)] = 3  # after a spike alert, its subject stays quiet
 
 
 class DigestConfig(Section):

@@ -92,6 +92,8 @@ class AlertView:
     created_at: datetime
     story_ids: tuple[int, ...] = ()
     topic_id: int | None = None
+    sources: int | None = None  # a spike's independent outlets
+    evidence: tuple[int, ...] = ()  # a spike's article ids
 
 
 @dataclass(frozen=True)
