@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -123,6 +124,7 @@ class DigestData:
     alerts: tuple[AlertView, ...] = ()
     watch: tuple[WatchHit, ...] = ()
     unassigned: int = 0
+    gaps: tuple[Any, ...] = ()  # the day's stories with one-sided coverage (monitor.store.coverage.Gap)
 
     @property
     def empty(self) -> bool:
@@ -169,3 +171,4 @@ class SiteData:
     digests: tuple[DigestEntry, ...] = ()
     totals: tuple[int, ...] = ()
     top_stories: tuple[StoryView, ...] = ()  # the stories of the last day, most outlets first
+    gaps: tuple[Any, ...] = ()  # recent stories with one-sided coverage (monitor.store.coverage.Gap)
