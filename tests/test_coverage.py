@@ -159,3 +159,16 @@ def test_digest_lists_the_days_coverage_gaps_escaped(engine: Any, tmp_path: Path
     assert "<script>alert('gap')" not in rendered.html and audit(rendered.html) == []
     text = rendered.text.split("== Coverage gaps ==")[1].split("==")[0]
     assert f"{HOSTILE}: Only russia/state media report this" in text  # plain text: one line, no markup to escape
+
+
+def test_demo_feeds_carry_blocs_and_its_corpus_has_a_single_bloc_story(tmp_path: Path) -> None:
+    from monitor.demo.corpus import OUTLET_PROFILES, build_corpus
+    from monitor.demo.run import demo_config
+
+    config = Config.model_validate(demo_config(tmp_path, "http://127.0.0.1:9", sorted(OUTLET_PROFILES)))
+    assert all(f.bloc and f.ownership for f in config.feeds) and len({f.bloc for f in config.feeds}) == 4
+    stories: dict[str, set[str]] = {}
+    for a in build_corpus():
+        if a.story:
+            stories.setdefault(a.story, set()).add(a.outlet)
+    assert any(len(o) >= 2 and len({OUTLET_PROFILES[x][0] for x in o}) == 1 for o in stories.values())
