@@ -189,6 +189,17 @@ class TrendConfig(Section):
     emerging_days: Annotated[int, Field(ge=1)] = 7
     ratio: Annotated[float, Field(ge=1)] = 2.0  # a spike is also at least this many times the baseline
     lookback_days: Annotated[int, Field(ge=1, le=30)] = 2  # days (today included) re-checked for alerts
+    min_sources: Annotated[int, Field(ge=1, le=50)] = 2  # independent outlets a spike needs to alert
+    cooldown_days: Annotated[int, Field(ge=0, le=365)] = 3  # after a spike alert, its subject stays quiet
+
+
+class CoverageConfig(Section):
+    """Coverage by bloc (see monitor.trends.coverage)."""
+
+    single_min_outlets: Annotated[int, Field(ge=2)] = 2  # outlets, all of one bloc, that make a single-bloc story
+    absent_min_outlets: Annotated[int, Field(ge=2)] = 4  # outlets a story needs before a missing bloc is noted
+    min_words: Annotated[int, Field(ge=1)] = 40  # words a bloc needs in a story for distinguishing terms
+    terms: Annotated[int, Field(ge=1, le=20)] = 6  # distinguishing terms shown per bloc
 
 
 class DigestConfig(Section):
@@ -355,6 +366,7 @@ class Config(Section):
     topic_model: TopicModelConfig = TopicModelConfig()
     stories: StoryConfig = StoryConfig()
     trends: TrendConfig = TrendConfig()
+    coverage: CoverageConfig = CoverageConfig()
     digest: DigestConfig = DigestConfig()
     email: EmailConfig = EmailConfig()
     alerts: AlertsConfig = AlertsConfig()

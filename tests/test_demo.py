@@ -134,3 +134,4 @@ def test_demo_end_to_end_offline(tmp_path):
     assert run == [("demo", "ok")]
     spike_days = {(t - timedelta(days=1)).date().isoformat() for t in (before, after)}
     assert any(day in spike_days and count >= 10 for _, count, day in alerts), alerts  # the planted spike
+    assert 'id="bloc-' in (out / "site" / "coverage.html").read_text()  # at least one single-bloc story

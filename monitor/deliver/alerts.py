@@ -27,6 +27,7 @@ from monitor.render.records import AlertView, SiteMeta
 from monitor.settings import Settings
 from monitor.store import outputs
 from monitor.store.delivery import in_flight, mark_sending
+from monitor.trends.corroborate import UNCONFIRMED
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +70,7 @@ def send_pending(engine: Engine, config: Config, settings: Settings, now: dateti
     channels = _channels(config)
     muted = outputs.muted_topics(config)  # an analyst who muted a topic hears nothing of it
     alerts = [a for a in outputs.recent_alerts(engine, now - timedelta(hours=config.alerts.max_age_hours))
-              if a.topic_id not in muted]
+              if a.topic_id not in muted and a.kind != UNCONFIRMED]  # unconfirmed spikes are shown, not sent
     summary["alerts"] = len(alerts)
     if not alerts or not channels:
         return summary

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -23,10 +23,13 @@ from monitor.render.digest import (
 from monitor.records import RenderedDigestFile
 from monitor.render.records import DigestData, SiteMeta
 from monitor.settings import Settings
+from monitor.store import coverage as coverage_db
 from monitor.store import outputs
 from monitor.store.delivery import in_flight, mark_sending
 
 log = logging.getLogger(__name__)
+
+GAPS = 10  # coverage gaps listed in a digest
 
 
 @dataclass
@@ -61,7 +64,8 @@ def site_dir(config: Config, out: str | Path | None = None) -> Path:
 
 def digest_data(engine: Engine, config: Config, day: date) -> DigestData:
     start, end = digest_window(day, config.digest.time, config.digest.timezone)
-    return outputs.load_digest(engine, config, day, start, end)
+    data = outputs.load_digest(engine, config, day, start, end)
+    return replace(data, gaps=tuple(coverage_db.gaps(engine, config, start, end, limit=GAPS)))
 
 
 def render_for_site(data: DigestData, config: Config) -> RenderedDigest:

@@ -33,11 +33,16 @@ from monitor.deliver.files import (
 from monitor.render import site as pages
 from monitor.render.env import templates_digest
 from monitor.render.records import SiteData
+from monitor.render.coverage import GAP_DAYS, render_gaps_page
+from monitor.store import coverage as coverage_db
 from monitor.store import outputs
+from monitor.store.shared import chunks
+from monitor.trends.coverage import CoverageRule
 
 log = logging.getLogger(__name__)
 
 HISTORY_DAYS = 90
+STORY_CHUNK = 2000  # story pages read (articles, bloc timelines) at a time
 PARALLEL_MIN = 2000  # story pages to render before extra processes pay for their start-up
 
 
@@ -75,11 +80,14 @@ def site_data(engine: Engine, config: Config, now: datetime) -> SiteData:
         alerts=tuple(a for a in outputs.load_alerts(engine) if a.topic_id not in muted),
         digests=tuple(outputs.load_digests(engine)), totals=tuple(outputs.load_totals(engine, days)),
         top_stories=tuple(outputs.load_day_stories(engine, end - timedelta(hours=24), end, names)),
+        gaps=tuple(coverage_db.gaps(engine, config, end - timedelta(days=GAP_DAYS), end)),
     )
 
 
 def _salt(config: Config) -> str:
-    settings = f"{config.site.model_dump_json()}|{config.digest.timezone}|{templates_digest()}"
+    blocs = [(f.name, f.bloc, f.region, f.ownership) for f in config.feeds]  # story pages show them
+    settings = (f"{config.site.model_dump_json()}|{config.digest.timezone}|{templates_digest()}|{blocs}|"
+                f"{config.coverage.model_dump_json()}")
     return hashlib.sha256(settings.encode()).hexdigest()[:12]
 
 
@@ -97,7 +105,7 @@ def build_site(
     data = site_data(engine, config, now)
     writer = _Writer(root, read_manifest(root), _salt(config))
     _shared_pages(writer, data)
-    rendered, skipped, used = _story_pages(writer, engine, data, workers)
+    rendered, skipped, used = _story_pages(writer, engine, config, data, workers)
     copied = _copy_digests(root, data)
     removed = remove_stale(root, writer.old, writer.new)
     write_manifest(root, writer.new)
@@ -117,6 +125,7 @@ def _shared_pages(writer: _Writer, data: SiteData) -> None:
     for topic in data.topics:
         writer.page(f"topics/{topic.id}.html", pages.render_topic(data, topic))
     writer.page("alerts.html", pages.render_alerts(data))
+    writer.page("coverage.html", render_gaps_page(data, data.gaps))
     writer.page("digests/index.html", pages.render_digest_archive(data))
     writer.page("feeds/digests.atom", pages.render_digest_feed(data))
     writer.page("feeds/alerts.atom", pages.render_alert_feed(data))
@@ -124,7 +133,8 @@ def _shared_pages(writer: _Writer, data: SiteData) -> None:
     writer.page("trends.json", pages.trends_json(data))
 
 
-def _story_pages(writer: _Writer, engine: Engine, data: SiteData, workers: int | None) -> tuple[int, int, int]:
+def _story_pages(writer: _Writer, engine: Engine, config: Config, data: SiteData, workers: int | None
+                 ) -> tuple[int, int, int]:
     """Render the story pages whose stamp changed; (rendered, skipped, processes used)."""
     names = {t.id: t.name for t in data.topics}
     stamps = {
@@ -138,7 +148,8 @@ def _story_pages(writer: _Writer, engine: Engine, data: SiteData, workers: int |
             writer.new[rel] = stamp
         else:
             todo.append(sid)
-    job = _StoryJob(_shareable_url(engine), writer.root, data, names, {sid: stamps[sid] for sid in todo})
+    job = _StoryJob(_shareable_url(engine), writer.root, data, names, {sid: stamps[sid] for sid in todo},
+                    tuple(coverage_db.configured_blocs(config)), coverage_db.rule(config))
     count = _worker_count(workers, len(todo), job.url)
     if count <= 1:
         _merge(writer, _render_stories(job, todo, engine))
@@ -155,6 +166,8 @@ class _StoryJob:
     data: SiteData
     names: dict[int, str]
     stamps: dict[int, str]
+    blocs: tuple[str, ...] = ()  # configured blocs and the coverage rule, for each page's bloc timeline
+    rule: CoverageRule = CoverageRule()
 
 
 def _shareable_url(engine: Engine) -> str | None:
@@ -184,8 +197,11 @@ def _render_stories(job: _StoryJob, ids: list[int], engine: Engine | None = None
     engine = make_engine(job.url or "") if engine is None else engine
     writer = _Writer(job.root, {}, "")
     try:
-        for story in outputs.load_stories(engine, ids, job.names):
-            writer.page(f"stories/{story.id}.html", pages.render_story(job.data, story), job.stamps[story.id])
+        for chunk in chunks(sorted(ids), STORY_CHUNK):
+            covered = coverage_db.story_coverage(engine, chunk, job.blocs, job.rule)
+            for story in outputs.load_stories(engine, chunk, job.names):
+                writer.page(f"stories/{story.id}.html", pages.render_story(job.data, story, covered.get(story.id)),
+                            job.stamps[story.id])
     finally:
         if own:
             engine.dispose()

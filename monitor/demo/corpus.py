@@ -24,6 +24,13 @@ from monitor.demo.templates import CITIES, NOISE, PEOPLE_FIRST, PEOPLE_LAST, THE
 DEFAULT_END = date(2026, 11, 20)
 OUTLETS = ("Meridian Wire", "Eastern Ledger", "Policy Dispatch", "Silicon Steppe", "Harbor Times",
            "Global Circuit", "Northern Review", "Capital Signal")
+# each outlet's (bloc, ownership, region) in the demo's feeds.yaml: coverage by bloc has something to compare
+OUTLET_PROFILES = {
+    "Meridian Wire": ("west", "independent", "US"), "Eastern Ledger": ("russia", "state", "RU"),
+    "Policy Dispatch": ("west", "think-tank", "EU"), "Silicon Steppe": ("russia", "independent", "RU"),
+    "Harbor Times": ("china", "state", "CN"), "Global Circuit": ("global-south", "public", "IN"),
+    "Northern Review": ("west", "public", "UK"), "Capital Signal": ("china", "state", "CN"),
+}
 SPIKE_TOPIC = "Sanctions and export controls"
 SPIKE_DAYS_BEFORE_END = 3
 MAX_PER_TOPIC_DAY = 4  # keeps ordinary days quiet, so only the planted spike stands out

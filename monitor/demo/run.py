@@ -80,10 +80,16 @@ def prepare(out: Path) -> None:
 
 def demo_config(out: Path, base_url: str, outlets: list[str]) -> dict[str, Any]:
     """feeds.yaml for the demo: every outlet's feed, everything written under ``out``."""
+    from monitor.demo.corpus import OUTLET_PROFILES
     from monitor.demo.server import feed_path
 
+    def feed(outlet: str) -> dict[str, Any]:
+        bloc, ownership, region = OUTLET_PROFILES.get(outlet, (None, None, None))
+        profile = {"bloc": bloc, "ownership": ownership, "region": region} if bloc else {}
+        return {"name": outlet, "url": base_url + feed_path(outlet), "tags": ["demo"], "language": "en", **profile}
+
     return {
-        "feeds": [{"name": o, "url": base_url + feed_path(o), "tags": ["demo"], "language": "en"} for o in outlets],
+        "feeds": [feed(o) for o in outlets],
         "data_dir": str(out / "data"),
         "crawl": {"host_delay": 0, "per_host": 8, "concurrency": 16, "max_entries_per_feed": 1000},
         "digest": {"time": "00:00", "timezone": "UTC", "send_empty": True},

@@ -35,6 +35,7 @@ def json_payload(alert: AlertView, meta: SiteMeta) -> dict[str, Any]:
         "id": alert.id, "kind": alert.kind, "subject_kind": alert.subject_kind, "subject": alert.subject,
         "title": alert.title, "day": alert.day.isoformat(), "count": alert.count, "baseline": alert.baseline,
         "score": alert.score, "reason": alert.reason, "story_ids": list(alert.story_ids),
+        "sources": alert.sources, "evidence": list(alert.evidence),
         "topic_id": alert.topic_id, "created_at": alert.created_at.isoformat(), "url": alert_link(alert, meta),
         "source": meta.title,
     }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -92,6 +93,8 @@ class AlertView:
     created_at: datetime
     story_ids: tuple[int, ...] = ()
     topic_id: int | None = None
+    sources: int | None = None  # a spike's independent outlets
+    evidence: tuple[int, ...] = ()  # a spike's article ids
 
 
 @dataclass(frozen=True)
@@ -121,6 +124,7 @@ class DigestData:
     alerts: tuple[AlertView, ...] = ()
     watch: tuple[WatchHit, ...] = ()
     unassigned: int = 0
+    gaps: tuple[Any, ...] = ()  # the day's stories with one-sided coverage (monitor.store.coverage.Gap)
 
     @property
     def empty(self) -> bool:
@@ -167,3 +171,4 @@ class SiteData:
     digests: tuple[DigestEntry, ...] = ()
     totals: tuple[int, ...] = ()
     top_stories: tuple[StoryView, ...] = ()  # the stories of the last day, most outlets first
+    gaps: tuple[Any, ...] = ()  # recent stories with one-sided coverage (monitor.store.coverage.Gap)

@@ -12,7 +12,9 @@ from zoneinfo import ZoneInfo
 
 from monitor.render.charts import PALETTE, LineChart, line_chart, sparkline
 from monitor.render.env import oneline, render
+from monitor.render.coverage import timeline
 from monitor.render.records import AlertView, SiteData, StoryView, TopicTrend
+from monitor.trends.coverage import StoryCoverage
 
 RISING = 10
 LATEST_ALERTS = 10
@@ -61,6 +63,7 @@ def render_index(data: SiteData) -> str:
         chart90=trends_charts(data, 90, "Daily articles per topic, last 90 days"), colors=chart_colors(data),
         alerts=data.alerts[:LATEST_ALERTS], latest_digest=data.digests[0] if data.digests else None,
         topics=_ranked(data.topics), sparklines=sparks, total_week=sum(data.totals[-7:]), top_stories=data.top_stories,
+        single_bloc={g.story_id: g.coverage.single_bloc for g in data.gaps if g.coverage.single_bloc},
     )
 
 
@@ -71,10 +74,12 @@ def render_topic(data: SiteData, topic: TopicTrend) -> str:
     return render("topic.html", meta=data.meta, root="../", topic=topic, chart=chart, alerts=alerts)
 
 
-def render_story(data: SiteData, story: StoryView) -> str:
+def render_story(data: SiteData, story: StoryView, coverage: StoryCoverage | None = None) -> str:
+    """A story's page; ``coverage``: its bloc timeline (monitor.trends.coverage), if known."""
     outlets = Counter(link.outlet or "unknown" for link in story.sources).most_common()
     return render("story.html", meta=data.meta, root="../", story=story, outlets=outlets,
-                  regions=outlets_by(story, "region"), languages=outlets_by(story, "language"))
+                  regions=outlets_by(story, "region"), languages=outlets_by(story, "language"),
+                  coverage=coverage, blocs=timeline(coverage))
 
 
 def outlets_by(story: StoryView, field: str) -> list[tuple[str, list[str]]]:

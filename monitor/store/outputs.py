@@ -108,6 +108,7 @@ def _alert_view(alert: Alert, topic_ids: dict[str, int]) -> AlertView:
     return AlertView(
         alert.id or 0, alert.kind, alert.subject_kind, alert.subject, alert.title, alert.day, alert.count,
         alert.baseline, alert.score, alert.reason, alert.created_at, tuple(alert.story_ids or ()), topic_id,
+        alert.sources, tuple(alert.evidence or ()),
     )
 
 

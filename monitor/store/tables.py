@@ -301,7 +301,7 @@ class Alert(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     dedup_key: str = Field(max_length=300, sa_column_kwargs={"unique": True}, nullable=False)
-    kind: str = Field(max_length=20)  # spike | emerging | first_seen | watch_spike
+    kind: str = Field(max_length=20)  # spike | emerging | first_seen | watch_spike | unconfirmed_spike
     subject_kind: str = Field(max_length=10)  # topic | watch
     subject: str = Field(max_length=300)
     title: str = _text(nullable=False)
@@ -311,6 +311,8 @@ class Alert(SQLModel, table=True):
     score: float = 0.0
     reason: str = _text(nullable=False)
     story_ids: list[int] | None = _json()
+    evidence: list[int] | None = _json()  # a spike's articles (see monitor.trends.corroborate)
+    sources: int | None = None  # independent outlets among them
     created_at: datetime | None = _ts(nullable=False, index=True)
 
 

@@ -209,3 +209,8 @@ def from_bytes(n_docs: int, words: bytes | None, names: bytes | None) -> TermSta
     if len(w) != DIM or len(n) != DIM:
         return empty
     return TermStats(n_docs, w, n)
+
+
+def plain_words(text: str) -> list[str]:
+    """The words of ``text`` as the bags count them (lower-cased, stop words removed, CJK as pairs)."""
+    return _words(_tokens(text))

@@ -12,7 +12,7 @@ from monitor.trends.detect import Signal
 @dataclass(frozen=True)
 class AlertDraft:
     dedup_key: str
-    kind: str  # spike | emerging | first_seen | watch_spike
+    kind: str  # spike | emerging | first_seen | watch_spike | unconfirmed_spike
     subject_kind: str  # topic | watch
     subject: str
     title: str
@@ -22,6 +22,8 @@ class AlertDraft:
     score: float
     reason: str
     story_ids: tuple[int, ...]
+    evidence: tuple[int, ...] = ()  # the articles that made a spike (see monitor.trends.corroborate)
+    sources: int | None = None  # independent outlets among them
 
 
 def _articles(n: int) -> str:

@@ -4,6 +4,9 @@ A day is a spike when its count reaches ``min_count``, is at least ``ratio``
 times the trailing baseline mean and its Poisson z-score
 (``monitor.trends.metrics``) reaches ``z_threshold``. The baseline
 is the ``baseline_days`` days before it (days without articles count as zero).
+Given the day's ``totals`` (all articles), a spike must also be a jump in *share of
+voice*: the day's share of all articles at least ``ratio`` times the share over the
+baseline days, so more feeds (more articles about everything) is not a spike.
 A spike that continues on the next day is the same episode and is reported once,
 on its first day.
 """
@@ -37,20 +40,35 @@ class SpikeRule:
     ratio: float = 2.0
 
 
-def is_spike(series: Series, day: date, rule: SpikeRule) -> tuple[bool, float, float]:
+def is_spike(series: Series, day: date, rule: SpikeRule, totals: Series | None = None) -> tuple[bool, float, float]:
     count = series.get(day, 0)
     mean = baseline(series, day, rule.baseline_days)
     score = z_score(count, mean)
     hit = count >= rule.min_count and score >= rule.z_threshold and count >= rule.ratio * max(mean, 0.5)
+    if hit and totals is not None:
+        hit = share_jump(series, totals, day, rule)
     return hit, mean, score
 
 
-def spikes(series: Series, key: str, days: Iterable[date], rule: SpikeRule) -> list[Signal]:
-    """Spike episodes starting on any of ``days`` (a continuing spike is not reported again)."""
+def share_jump(series: Series, totals: Series, day: date, rule: SpikeRule) -> bool:
+    """The day's share of all articles is at least ``ratio`` times its share over the baseline days
+    (no share before: a jump)."""
+    past = [day - timedelta(days=i) for i in range(1, rule.baseline_days + 1)]
+    past_total = sum(totals.get(d, 0) for d in past)
+    if not totals.get(day) or not past_total:
+        return True
+    before = sum(series.get(d, 0) for d in past) / past_total
+    return series.get(day, 0) / totals[day] >= rule.ratio * before
+
+
+def spikes(series: Series, key: str, days: Iterable[date], rule: SpikeRule,
+           totals: Series | None = None) -> list[Signal]:
+    """Spike episodes starting on any of ``days`` (a continuing spike is not reported again).
+    ``totals``: all articles per day; when given, a spike is also a jump in share (see above)."""
     out = []
     for day in sorted(days):
-        hit, mean, score = is_spike(series, day, rule)
-        if hit and not is_spike(series, day - timedelta(days=1), rule)[0]:
+        hit, mean, score = is_spike(series, day, rule, totals)
+        if hit and not is_spike(series, day - timedelta(days=1), rule, totals)[0]:
             out.append(Signal("spike", key, day, series.get(day, 0), mean, score))
     return out
 

@@ -15,9 +15,11 @@ from sqlmodel import Session
 from monitor.config import Config
 from monitor.store import analysis as db
 from monitor.store import counts as count_db
+from monitor.store import spikes as spike_db
 from monitor.store import trends as trend_db
 from monitor.store.tables import Alert
 from monitor.trends.alerts import AlertDraft, drafts
+from monitor.trends.corroborate import cool_down, corroborate
 from monitor.trends.counts import Placement, story_tally, tally, with_shares
 from monitor.trends.detect import Signal, SpikeRule, emerging, first_seen, spikes
 from monitor.trends.watch import WatchMatcher, watchlist_matcher
@@ -80,11 +82,24 @@ def detect(engine: Engine, config: Config, first: date, days: list[date], now: d
     rule = SpikeRule(config.trends.baseline_days, config.trends.min_count, config.trends.z_threshold,
                      config.trends.ratio)
     top = _top_stories(engine)
-    return [*_topic_drafts(engine, config, first, days, rule, top), *_watch_drafts(engine, config, first, days, rule, top)]
+    totals = trend_db.daily_series(engine, "total", first).get("all", {})
+    found = [*_topic_drafts(engine, config, first, days, rule, top, totals),
+             *_watch_drafts(engine, config, first, days, rule, top, totals)]
+    return _reviewed(engine, config, found)
+
+
+def _reviewed(engine: Engine, config: Config, found: list[AlertDraft]) -> list[AlertDraft]:
+    """Spikes with their evidence: unconfirmed when too few independent outlets, dropped in a cooldown."""
+    checked = [corroborate(d, spike_db.evidence(engine, d.subject_kind, d.subject, d.day), config.trends.min_sources)
+               for d in found]
+    if not checked:
+        return []
+    since = min(d.day for d in checked) - timedelta(days=config.trends.cooldown_days)
+    return cool_down(checked, spike_db.spike_days(engine, since), config.trends.cooldown_days)
 
 
 def _topic_drafts(engine: Engine, config: Config, first: date, days: list[date], rule: SpikeRule,
-                  top: Callable[[str, str, Signal], list[int]]) -> list[AlertDraft]:
+                  top: Callable[[str, str, Signal], list[int]], totals: dict[date, int]) -> list[AlertDraft]:
     """Spikes of every topic; emerging: a discovered topic growing since its first article (not since the fit
     that found it), as the digest's "new topics" are."""
     trends = config.trends
@@ -96,7 +111,7 @@ def _topic_drafts(engine: Engine, config: Config, first: date, days: list[date],
         if key == "-1":
             continue
         stories = lambda s, k=key: top("topic", k, s)
-        out += drafts(spikes(series, key, days, rule), "topic", name, trends.baseline_days, stories)
+        out += drafts(spikes(series, key, days, rule, totals), "topic", name, trends.baseline_days, stories)
         if key in topics and not topics[key].seeded and key in starts:
             out += drafts(emerging(series, key, starts[key], days, trends.emerging_days, trends.min_count), "topic",
                           name, trends.baseline_days, stories)
@@ -104,18 +119,18 @@ def _topic_drafts(engine: Engine, config: Config, first: date, days: list[date],
 
 
 def _watch_drafts(engine: Engine, config: Config, first: date, days: list[date], rule: SpikeRule,
-                  top: Callable[[str, str, Signal], list[int]]) -> list[AlertDraft]:
+                  top: Callable[[str, str, Signal], list[int]], totals: dict[date, int]) -> list[AlertDraft]:
     out: list[AlertDraft] = []
     first_days = trend_db.first_days(engine, "watch")
     for key, series in sorted(trend_db.daily_series(engine, "watch", first).items()):
         stories = lambda s, k=key: top("watch", k, s)
         history = {first_days.get(key, min(series)): 1, **series}
         out += drafts(first_seen(history, key, days), "watch", str, config.trends.baseline_days, stories)
-        out += drafts(spikes(series, key, days, rule), "watch", str, config.trends.baseline_days, stories)
+        out += drafts(spikes(series, key, days, rule, totals), "watch", str, config.trends.baseline_days, stories)
     return out
 
 
 def _alert(d: AlertDraft, now: datetime) -> Alert:
     return Alert(dedup_key=d.dedup_key, kind=d.kind, subject_kind=d.subject_kind, subject=d.subject, title=d.title,
                  day=d.day, count=d.count, baseline=d.baseline, score=d.score, reason=d.reason,
-                 story_ids=list(d.story_ids), created_at=now)
+                 story_ids=list(d.story_ids), evidence=list(d.evidence) or None, sources=d.sources, created_at=now)
