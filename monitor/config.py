@@ -188,6 +188,8 @@ class TrendConfig(Section):
     emerging_days: Annotated[int, Field(ge=1)] = 7
     ratio: Annotated[float, Field(ge=1)] = 2.0  # a spike is also at least this many times the baseline
     lookback_days: Annotated[int, Field(ge=1, le=30)] = 2  # days (today included) re-checked for alerts
+    pairing_days: Annotated[int, Field(ge=1, le=365)] = 7  # a new pairing: two entities first named together within
+    pairing_sources: Annotated[int, Field(ge=2)] = 2  # ... by at least this many independent outlets
 
 
 class DigestConfig(Section):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -22,7 +22,7 @@ from monitor.render.digest import (
 )
 from monitor.render.records import DigestData, SiteMeta
 from monitor.settings import Settings
-from monitor.store import outputs
+from monitor.store import named, outputs
 from monitor.store.delivery import in_flight, mark_sending
 from monitor.store.tables import Digest
 
@@ -61,7 +61,10 @@ def site_dir(config: Config, out: str | Path | None = None) -> Path:
 
 def digest_data(engine: Engine, config: Config, day: date) -> DigestData:
     start, end = digest_window(day, config.digest.time, config.digest.timezone)
-    return outputs.load_digest(engine, config, day, start, end)
+    data = outputs.load_digest(engine, config, day, start, end)
+    trends = config.trends
+    return replace(data, listed=tuple(named.listed_in(engine, start, end)),
+                   pairings=tuple(named.digest_pairings(engine, trends.pairing_days, trends.pairing_sources, start, end)))
 
 
 def render_for_site(data: DigestData, config: Config) -> RenderedDigest:
