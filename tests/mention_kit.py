@@ -82,3 +82,20 @@ def add_article(engine: Any, key: str, title: str, text: str, feed_id: int, when
 
 def at(day: int, hour: int = 12, month: int = 3) -> datetime:
     return datetime(2026, month, day, hour, tzinfo=UTC)
+
+
+@dataclass
+class InstrumentScanner:
+    """Legal instruments by regular expression; the key is what the expression names."""
+
+    patterns: dict[str, tuple[str, str]]  # key -> (label, regular expression)
+    kind: str = "instrument"
+    signature: str = "instruments:1"
+
+    def scan(self, text: str) -> list[Mention]:
+        out = []
+        for key, (label, pattern) in self.patterns.items():
+            found = [m.start() for m in re.finditer(pattern, text)]
+            if found:
+                out.append(Mention("instrument", key, label, len(found), found[0]))
+        return out

@@ -16,8 +16,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import aliased
 
-from monitor.mentions.pairs import Pair, Pairing, Sighting, new_pairings
-from monitor.render.records import Link, ListedView, Named, PairingView
+from monitor.mentions.pairs import Pair, Pairing, Sighting, new_pairings, strongest
+from monitor.render.records import Link, ListedView, Named, NamedPage, PairingView, StoryView
 from monitor.store.db import session_scope
 from monitor.store.shared import article_time, chunks
 from monitor.store.tables import Article, ArticleTopic, Feed, Mention, Story, StoryMember
@@ -260,3 +260,36 @@ def listed_in(engine: Engine, start: datetime, end: datetime, articles: int = 3)
         party = Named("listed", key, group[0][1], len(group), 0, detail)
         out.append(ListedView(party, tuple(links[r[3]] for r in group[:articles])))
     return sorted(out, key=lambda v: (-v.party.articles, v.party.label, v.party.key))
+
+
+MAX_PAGES = 2000  # entities (or instruments) with a page: those named in the most articles
+
+
+def _story_views(session: Any, ids: Sequence[int]) -> dict[int, StoryView]:
+    out: dict[int, StoryView] = {}
+    for chunk in chunks(sorted(set(ids))):
+        for s in session.execute(sa.select(Story).where(Story.id.in_(chunk))).scalars():
+            out[s.id] = StoryView(s.id or 0, s.title, s.size, s.outlets, s.first_seen_at, s.last_seen_at, s.topic_id)
+    return out
+
+
+def named_pages(engine: Engine, kind: str, days: Sequence[date], stories: int = 10, co: int = 10) -> list[NamedPage]:
+    """One page's worth per entity or instrument named in ``days``: daily articles, top stories (instruments:
+    newest first), strongest co-mentions (entities)."""
+    since = _midnight(days[0])
+    found = totals(engine, kind, since)[:MAX_PAGES]
+    keys = [n.key for n in found]
+    series = daily(engine, kind, days[0], days[-1])
+    top = key_stories(engine, kind, keys, stories, newest=kind != ENTITY)
+    pairs_ = co_mentions(engine, since) if kind == ENTITY else {}
+    by_key = {n.key: n for n in found}
+    missing = labels(engine, ENTITY, [k for pair in pairs_ for k in pair if k not in by_key]) if pairs_ else {}
+    by_key.update({k: Named(ENTITY, k, label) for k, label in missing.items()})
+    with session_scope(engine) as s:
+        views = _story_views(s, [sid for v in top.values() for sid, _ in v])
+    out = []
+    for n in found:
+        others = tuple((by_key.get(k) or Named(ENTITY, k, k), c) for k, c in strongest(pairs_, n.key, co))
+        out.append(NamedPage(n, tuple(series.get(n.key, {}).get(d, 0) for d in days),
+                             tuple(views[sid] for sid, _ in top.get(n.key, []) if sid in views), others))
+    return out
