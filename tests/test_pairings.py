@@ -108,3 +108,17 @@ def test_a_pairing_seen_before_the_period_is_not_new(engine: sa.Engine, tmp_path
     [found] = digest_data(engine, longer, at(10).date()).pairings
     assert (found.a.key, found.b.key, found.first_seen, found.outlets) == ("org:deepseek", "org:sberbank", at(1, 9),
                                                                            ("Wire", "Daily"))
+
+
+def test_an_entity_named_far_more_than_usual_alerts_once(engine: sa.Engine, tmp_path: Path) -> None:
+    feeds = add_feeds(engine, ["Wire", "Daily"])
+    for day in range(1, 9):  # one article a day naming Sberbank
+        add_article(engine, f"usual{day}", "Sberbank quarterly note", "", feeds["Wire"], at(day, 10))
+    for i in range(8):  # then eight in one day
+        add_article(engine, f"burst{i}", f"Sberbank news {i}", "", feeds["Wire" if i % 2 else "Daily"], at(9, 8 + i))
+    config = _config(tmp_path)
+    refresh(engine, config, NOW, [AliasScanner()])
+    refresh(engine, config, NOW, [AliasScanner()])
+    spikes = [a for a in list_alerts(engine) if a.kind == "entity_spike"]
+    assert [(a.subject_kind, a.subject, a.day, a.count, a.title) for a in spikes] == [
+        ("entity", "org:sberbank", at(9).date(), 8, "Spike: Sberbank")]
