@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import importlib
 import json
-import logging
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any, Protocol
 
 from monitor.config import Config
 from monitor.records import Mention
 
-log = logging.getLogger(__name__)
+_PACKAGE = Path(__file__).resolve().parents[1]
 
 
 class Scanner(Protocol):
@@ -47,13 +47,17 @@ def scanners(config: Config) -> list[Scanner]:
 
 def _factory(module: str, name: str) -> Any:
     # PROVISIONAL until the entity, instrument and list modules are in the tree: a module that is not
-    # there yet is skipped. Once they all exist this becomes a plain import of each factory.
+    # there yet (or that an older install of the package provides from elsewhere) is skipped.
+    # Once they all exist this becomes a plain import of each factory.
     try:
-        return getattr(importlib.import_module(module), name)
+        found = importlib.import_module(module)
     except ModuleNotFoundError as exc:
         if exc.name is None or not module.startswith(exc.name):
             raise
         return None
+    if not Path(found.__file__ or "").resolve().is_relative_to(_PACKAGE):
+        return None
+    return getattr(found, name)
 
 
 def signature(found: Sequence[Scanner]) -> str:
