@@ -192,6 +192,9 @@ class TrendConfig(Section):
     min_sources: Annotated[int, Field(ge=1, le=50)] = 2  # independent outlets a spike needs to alert
     cooldown_days: Annotated[int, Field(ge=0, le=365)] = 3  # after a spike alert, its subject stays quiet
 
+    pairing_days: Annotated[int, Field(ge=1, le=365)] = 7  # a new pairing: two entities first named together within
+    pairing_sources: Annotated[int, Field(ge=2)] = 2  # ... by at least this many independent outlets
+
 
 class CoverageConfig(Section):
     """Coverage by bloc (see monitor.trends.coverage)."""

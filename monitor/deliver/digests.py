@@ -24,7 +24,7 @@ from monitor.records import RenderedDigestFile
 from monitor.render.records import DigestData, SiteMeta
 from monitor.settings import Settings
 from monitor.store import coverage as coverage_db
-from monitor.store import outputs
+from monitor.store import named, outputs
 from monitor.store.delivery import in_flight, mark_sending
 
 log = logging.getLogger(__name__)
@@ -65,7 +65,10 @@ def site_dir(config: Config, out: str | Path | None = None) -> Path:
 def digest_data(engine: Engine, config: Config, day: date) -> DigestData:
     start, end = digest_window(day, config.digest.time, config.digest.timezone)
     data = outputs.load_digest(engine, config, day, start, end)
-    return replace(data, gaps=tuple(coverage_db.gaps(engine, config, start, end, limit=GAPS)))
+    trends = config.trends
+    return replace(data, gaps=tuple(coverage_db.gaps(engine, config, start, end, limit=GAPS)),
+                   listed=tuple(named.listed_in(engine, start, end)),
+                   pairings=tuple(named.digest_pairings(engine, trends.pairing_days, trends.pairing_sources, start, end)))
 
 
 def render_for_site(data: DigestData, config: Config) -> RenderedDigest:

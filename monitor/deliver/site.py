@@ -13,8 +13,8 @@ import hashlib
 import logging
 import os
 import time
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -31,11 +31,12 @@ from monitor.deliver.files import (
     write_manifest,
 )
 from monitor.render import site as pages
+from monitor.render.named import named_files
 from monitor.render.env import templates_digest
-from monitor.render.records import SiteData
 from monitor.render.coverage import GAP_DAYS, render_gaps_page
+from monitor.render.records import SiteData, TopicTrend
 from monitor.store import coverage as coverage_db
-from monitor.store import outputs
+from monitor.store import named, outputs
 from monitor.store.shared import chunks
 from monitor.trends.coverage import CoverageRule
 
@@ -75,13 +76,23 @@ def site_data(engine: Engine, config: Config, now: datetime) -> SiteData:
     topics = tuple(outputs.load_topics(engine, config, days))
     end = min(now, datetime.combine(through + timedelta(days=1), datetime.min.time(), zone))
     names, muted = {t.id: t.name for t in topics}, outputs.muted_topics(config)
+    topics = _with_entities(engine, topics, through)
     return SiteData(
         meta=site_meta(config), through=through, days=days, topics=topics,
         alerts=tuple(a for a in outputs.load_alerts(engine) if a.topic_id not in muted),
         digests=tuple(outputs.load_digests(engine)), totals=tuple(outputs.load_totals(engine, days)),
         top_stories=tuple(outputs.load_day_stories(engine, end - timedelta(hours=24), end, names)),
         gaps=tuple(coverage_db.gaps(engine, config, end - timedelta(days=GAP_DAYS), end)),
+        entities=tuple(named.named_pages(engine, named.ENTITY, days)),
+        instruments=tuple(named.named_pages(engine, "instrument", days)),
     )
+
+
+def _with_entities(engine: Engine, topics: tuple[TopicTrend, ...], through: date) -> tuple[TopicTrend, ...]:
+    """Each topic with the entities its articles of the last 30 days name most."""
+    since = datetime.combine(through - timedelta(days=29), datetime.min.time(), UTC)
+    found = named.topic_named(engine, since)
+    return tuple(replace(t, entities=tuple(found.get(t.id, ()))) for t in topics)
 
 
 def _salt(config: Config) -> str:
@@ -131,14 +142,17 @@ def _shared_pages(writer: _Writer, data: SiteData) -> None:
     writer.page("feeds/alerts.atom", pages.render_alert_feed(data))
     writer.page("topics.json", pages.topics_json(data))
     writer.page("trends.json", pages.trends_json(data))
+    for rel, text in named_files(data).items():
+        writer.page(rel, text)
 
 
 def _story_pages(writer: _Writer, engine: Engine, config: Config, data: SiteData, workers: int | None
                  ) -> tuple[int, int, int]:
     """Render the story pages whose stamp changed; (rendered, skipped, processes used)."""
     names = {t.id: t.name for t in data.topics}
+    mentioned = named.named_stamps(engine)
     stamps = {
-        sid: hashlib.sha256(f"{writer.salt}|{stamp}|{names.get(topic)}".encode()).hexdigest()[:16]
+        sid: hashlib.sha256(f"{writer.salt}|{stamp}|{names.get(topic)}|{mentioned.get(sid)}".encode()).hexdigest()[:16]
         for sid, (stamp, topic) in outputs.story_stamps(engine).items()
     }
     todo = []
@@ -199,7 +213,9 @@ def _render_stories(job: _StoryJob, ids: list[int], engine: Engine | None = None
     try:
         for chunk in chunks(sorted(ids), STORY_CHUNK):
             covered = coverage_db.story_coverage(engine, chunk, job.blocs, job.rule)
+            found = named.story_named(engine, chunk)
             for story in outputs.load_stories(engine, chunk, job.names):
+                story = replace(story, named=tuple(found.get(story.id, ())))
                 writer.page(f"stories/{story.id}.html", pages.render_story(job.data, story, covered.get(story.id)),
                             job.stamps[story.id])
     finally:

@@ -7,6 +7,7 @@ from typing import Any
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from monitor.render.slug import slug
 from monitor.render.trend import arrow, change_ratio, momentum
 
 
@@ -36,6 +37,7 @@ class StoryView:
     sources: tuple[Link, ...] = ()
     window_count: int = 0
     lede: str = ""  # the start of its headline article
+    named: tuple[Named, ...] = ()  # the entities, instruments and listed parties its articles name
 
     @property
     def first_report(self) -> Link | None:
@@ -64,6 +66,7 @@ class TopicTrend:
     first_seen: datetime | None = None
     active: bool = True
     muted: bool = False  # muted in the configuration: kept off the index and the digest
+    entities: tuple[Named, ...] = ()  # most named in its recent articles
 
     @property
     def change(self) -> float:
@@ -125,6 +128,8 @@ class DigestData:
     watch: tuple[WatchHit, ...] = ()
     unassigned: int = 0
     gaps: tuple[Any, ...] = ()  # the day's stories with one-sided coverage (monitor.store.coverage.Gap)
+    pairings: tuple[PairingView, ...] = ()
+    listed: tuple[ListedView, ...] = ()
 
     @property
     def empty(self) -> bool:
@@ -172,3 +177,74 @@ class SiteData:
     totals: tuple[int, ...] = ()
     top_stories: tuple[StoryView, ...] = ()  # the stories of the last day, most outlets first
     gaps: tuple[Any, ...] = ()  # recent stories with one-sided coverage (monitor.store.coverage.Gap)
+    entities: tuple[NamedPage, ...] = ()
+    instruments: tuple[NamedPage, ...] = ()
+
+
+# --- what articles name -------------------------------------------------------------------
+
+
+PAGE_FOLDERS = {"entity": "entities", "instrument": "instruments"}
+
+
+@dataclass(frozen=True)
+class Named:
+    """An entity, instrument or listed party some articles name: untrusted label, escaped at render time."""
+
+    kind: str  # entity | instrument | listed
+    key: str
+    label: str
+    articles: int = 0  # articles naming it
+    mentions: int = 0  # times named in them
+    detail: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def page(self) -> str | None:
+        """Its page, relative to the site root (listed parties have none)."""
+        folder = PAGE_FOLDERS.get(self.kind)
+        return f"{folder}/{slug(self.key)}.html" if folder else None
+
+
+@dataclass(frozen=True)
+class PairingView:
+    """Two entities named together for the first time, by several outlets."""
+
+    a: Named
+    b: Named
+    first_seen: datetime
+    corroborated: datetime
+    outlets: tuple[str, ...]
+    articles: tuple[Link, ...] = ()
+
+
+@dataclass(frozen=True)
+class ListedView:
+    """A designated party named in the news: on which list, under which programme, listed when."""
+
+    party: Named
+    articles: tuple[Link, ...] = ()
+
+    def _detail(self, name: str) -> str:
+        return dict(self.party.detail).get(name, "")
+
+    @property
+    def list_name(self) -> str:
+        return self._detail("list")
+
+    @property
+    def programme(self) -> str:
+        return self._detail("programme")
+
+    @property
+    def listed_on(self) -> str:
+        return self._detail("listed_on")
+
+
+@dataclass(frozen=True)
+class NamedPage:
+    """Everything an entity's or instrument's page shows: its daily articles, stories and co-mentions."""
+
+    named: Named
+    series: tuple[int, ...] = ()  # daily articles over the site's days
+    stories: tuple[StoryView, ...] = ()  # most articles naming it first (instruments: newest first)
+    co_mentions: tuple[tuple[Named, int], ...] = ()  # (entity, articles naming both), most first

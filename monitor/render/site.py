@@ -18,6 +18,7 @@ from monitor.trends.coverage import StoryCoverage
 
 RISING = 10
 LATEST_ALERTS = 10
+JSON_ENTITIES = 100  # entities with their daily counts in trends.json, most named first
 
 
 def _ranked(topics: Iterable[TopicTrend]) -> list[TopicTrend]:
@@ -155,7 +156,8 @@ def topics_json(data: SiteData) -> str:
          "first_seen": t.first_seen.isoformat() if t.first_seen else None, "last_7_days": t.count,
          "baseline_7_days": round(t.baseline, 2), "page": f"topics/{t.id}.html",
          "top_stories": [{"id": s.id, "title": s.title, "outlets": s.outlets, "page": f"stories/{s.id}.html"}
-                         for s in t.stories]}
+                         for s in t.stories],
+         "entities": [{"key": n.key, "label": n.label, "articles": n.articles, "page": n.page} for n in t.entities]}
         for t in sorted(data.topics, key=lambda t: (not t.active, -t.momentum, -t.count, t.name))
     ]
     return _dump({"through": data.through.isoformat(), "topics": topics})
@@ -168,6 +170,8 @@ def trends_json(data: SiteData) -> str:
         "total": list(data.totals),
         "topics": {str(t.id): {"name": t.name, "counts": list(t.series)} for t in data.topics},
         "alerts": [_alert_json(a) for a in data.alerts[:200]],
+        "entities": {p.named.key: {"label": p.named.label, "counts": list(p.series), "page": p.named.page}
+                     for p in data.entities[:JSON_ENTITIES]},
     })
 
 

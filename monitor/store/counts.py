@@ -17,7 +17,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, delete, select
 
 from monitor.store.db import session_scope
-from monitor.store.shared import article_time, chunks
+from monitor.store.shared import article_time, chunks, create_state
 from monitor.store.tables import Article, ArticleTopic, CountedArticle, DailyCount, StoryMember, TrendState
 from monitor.trends.counts import CountRow, Placement
 
@@ -44,7 +44,7 @@ def counting(engine: Engine, watchlist: str) -> Iterator[Session]:
     which holds a write lock until the pass commits, so two passes (cron and a manual `monitor site`)
     never read the same new articles and count them twice. A changed watchlist forgets every count
     (this pass then counts all history)."""
-    _create(engine, watchlist)
+    create_state(engine, WATCHLIST, f"new:{watchlist}")
     with session_scope(engine) as s:  # the write comes first: SQLite cannot turn a stale read into a write
         s.execute(sa.update(TrendState).where(TrendState.name == WATCHLIST).values(name=WATCHLIST))
         row = s.get(TrendState, WATCHLIST)
@@ -54,18 +54,6 @@ def counting(engine: Engine, watchlist: str) -> Iterator[Session]:
             s.merge(TrendState(name=WATCHLIST, value=watchlist))
             s.flush()
         yield s
-
-
-def _create(engine: Engine, watchlist: str) -> None:
-    """The lock row, made once (a concurrent pass may make it first)."""
-    with session_scope(engine) as s:
-        if s.get(TrendState, WATCHLIST) is not None:
-            return
-    try:
-        with session_scope(engine) as s:
-            s.add(TrendState(name=WATCHLIST, value=f"new:{watchlist}"))
-    except sa.exc.IntegrityError:
-        pass
 
 
 def pending(s: Session) -> Pending:

@@ -12,8 +12,10 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
+from sqlalchemy.engine import Engine
 
-from monitor.store.tables import Article
+from monitor.store.db import session_scope
+from monitor.store.tables import Article, TrendState
 
 CHUNK = 500
 T = TypeVar("T")
@@ -34,3 +36,15 @@ def chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
     """``items`` in slices small enough for an ``IN (...)`` clause."""
     for i in range(0, len(items), size):
         yield items[i : i + size]
+
+
+def create_state(engine: Engine, name: str, value: str) -> None:
+    """A ``trend_state`` row a pass locks, made once (a concurrent pass may make it first)."""
+    with session_scope(engine) as s:
+        if s.get(TrendState, name) is not None:
+            return
+    try:
+        with session_scope(engine) as s:
+            s.add(TrendState(name=name, value=value))
+    except sa.exc.IntegrityError:
+        pass

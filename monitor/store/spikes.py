@@ -17,18 +17,21 @@ from sqlmodel import Session
 
 from monitor.store.db import session_scope
 from monitor.store.shared import chunks
-from monitor.store.tables import Alert, Article, CountedArticle, Feed
-from monitor.trends.corroborate import Evidence
+from monitor.store.tables import Alert, Article, CountedArticle, Feed, Mention
+from monitor.trends.corroborate import SPIKES, Evidence
 
 
 def evidence(engine: Engine, subject_kind: str, key: str, day: date) -> list[Evidence]:
-    """The articles counted for a topic (by id) or a watch term on ``day``, with their outlets."""
+    """The articles counted for a topic (by id), a watch term or an entity (its key) on ``day``, with their outlets."""
     query = sa.select(CountedArticle.article_id, CountedArticle.watch).where(CountedArticle.day == day)
     if subject_kind == "topic":
         query = query.where(CountedArticle.topic_id == int(key))
+    elif subject_kind == "entity":
+        query = query.join(Mention, Mention.article_id == CountedArticle.article_id).where(
+            Mention.kind == "entity", Mention.key == key)
     with session_scope(engine) as s:
         rows = s.execute(query).all()
-        ids = [i for i, watch in rows if subject_kind == "topic" or key in (watch or ())]
+        ids = [i for i, watch in rows if subject_kind != "watch" or key in (watch or ())]
         return [Evidence(i, outlet) for i, outlet in sorted(_outlets(s, ids).items())]
 
 
@@ -46,7 +49,7 @@ def spike_days(engine: Engine, since: date) -> dict[tuple[str, str], list[date]]
     """Days of the spike alerts since ``since``, per (subject kind, subject): what a cooldown looks back on."""
     with session_scope(engine) as s:
         rows = s.execute(sa.select(Alert.subject_kind, Alert.subject, Alert.day)
-                         .where(Alert.kind.in_(("spike", "watch_spike")), Alert.day >= since)).all()
+                         .where(Alert.kind.in_(SPIKES), Alert.day >= since)).all()
     out: dict[tuple[str, str], list[date]] = {}
     for kind, subject, day in rows:
         out.setdefault((kind, subject), []).append(day)

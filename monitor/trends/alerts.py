@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 
+from monitor.mentions.pairs import Pairing
 from monitor.trends.detect import Signal
+
+SPIKE_KINDS = {"topic": "spike", "watch": "watch_spike", "entity": "entity_spike"}
 
 
 @dataclass(frozen=True)
 class AlertDraft:
     dedup_key: str
-    kind: str  # spike | emerging | first_seen | watch_spike | unconfirmed_spike
-    subject_kind: str  # topic | watch
+    kind: str  # spike | emerging | first_seen | watch_spike | entity_spike | new_pairing | unconfirmed_spike
+    subject_kind: str  # topic | watch | entity
     subject: str
     title: str
     day: date
@@ -42,7 +46,7 @@ def draft(signal: Signal, subject_kind: str, name: str, baseline_days: int, stor
         reason = (f"New topic {name!r} is growing: {_articles(signal.count)} on {day}, "
                   f"{signal.baseline:.1f} a day since it appeared.")
     else:
-        kind = "spike" if subject_kind == "topic" else "watch_spike"
+        kind = SPIKE_KINDS[subject_kind]
         key = f"{kind}:{subject_kind}:{signal.key}:{signal.day.isoformat()}"
         title = f"Spike: {name}"
         reason = (f"{_articles(signal.count)} about {name} on {day} against a {baseline_days}-day baseline of "
@@ -54,3 +58,14 @@ def draft(signal: Signal, subject_kind: str, name: str, baseline_days: int, stor
 def drafts(signals: Iterable[Signal], subject_kind: str, names: Callable[[str], str], baseline_days: int,
            stories: Callable[[Signal], list[int]]) -> list[AlertDraft]:
     return [draft(s, subject_kind, names(s.key), baseline_days, stories(s)) for s in signals]
+
+
+def pairing_draft(p: Pairing, labels: dict[str, str]) -> AlertDraft:
+    """Two entities named together for the first time, by several outlets: alerted once."""
+    a, b = labels.get(p.a, p.a), labels.get(p.b, p.b)
+    outlets = ", ".join(p.outlets[:5]) + (f" and {len(p.outlets) - 5} more" if len(p.outlets) > 5 else "")
+    reason = (f"{a} and {b} are named together for the first time: {_articles(len(p.articles))} "
+              f"from {len(p.outlets)} independent outlets ({outlets}) since {p.first_seen:%d %b %Y}.")
+    subject = p.key if len(p.key) <= 250 else hashlib.sha256(p.key.encode("utf-8")).hexdigest()
+    return AlertDraft(f"new_pairing:entity:{subject}", "new_pairing", "entity", subject, f"New pairing: {a} + {b}",
+                      p.corroborated.date(), len(p.articles), 0.0, float(len(p.outlets)), reason, p.story_ids[:5])

@@ -19,7 +19,7 @@ from datetime import date
 
 from monitor.trends.alerts import AlertDraft
 
-SPIKES = ("spike", "watch_spike")
+SPIKES = ("spike", "watch_spike", "entity_spike")
 UNCONFIRMED = "unconfirmed_spike"
 EVIDENCE = 20  # article ids kept per alert
 

@@ -13,12 +13,15 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from monitor.config import Config
+from monitor.mentions.scanners import Scanner, scanners
 from monitor.store import analysis as db
 from monitor.store import counts as count_db
+from monitor.store import mentions as mention_db
+from monitor.store import named as named_db
 from monitor.store import spikes as spike_db
 from monitor.store import trends as trend_db
 from monitor.store.tables import Alert
-from monitor.trends.alerts import AlertDraft, drafts
+from monitor.trends.alerts import AlertDraft, drafts, pairing_draft
 from monitor.trends.corroborate import cool_down, corroborate
 from monitor.trends.counts import Placement, story_tally, tally, with_shares
 from monitor.trends.detect import Signal, SpikeRule, emerging, first_seen, spikes
@@ -55,16 +58,33 @@ def _matched(s: Session, placements: list[Placement], matcher: WatchMatcher) -> 
     return out
 
 
-def refresh(engine: Engine, config: Config, now: datetime) -> dict[str, Any]:
-    """Bring counts up to date; alert on the last ``lookback_days``."""
+def update_mentions(engine: Engine, config: Config, found: list[Scanner] | None = None) -> dict[str, Any]:
+    """Read the articles no scanner has read yet (all of them when the scanners changed)."""
+    return mention_db.scan_pass(engine, scanners(config) if found is None else found)
+
+
+def refresh(engine: Engine, config: Config, now: datetime, found: list[Scanner] | None = None) -> dict[str, Any]:
+    """Bring mentions and counts up to date; alert on the last ``lookback_days`` and on new pairings.
+
+    ``found``: the mention scanners (default: those the configuration asks for)."""
     trends = config.trends
     today = now.astimezone(UTC).date()
+    mentioned = update_mentions(engine, config, found)
     counted = update_counts(engine, config)
     first = today - timedelta(days=trends.baseline_days + trends.lookback_days)
     days = [today - timedelta(days=i) for i in range(trends.lookback_days)]
-    found = detect(engine, config, first, days, now)
-    added = trend_db.insert_alerts(engine, [_alert(d, now) for d in found])
-    return {**counted, "signals": len(found), "alerts": len(added)}
+    found_alerts = [*detect(engine, config, first, days, now), *pairing_drafts(engine, config, now)]
+    added = trend_db.insert_alerts(engine, [_alert(d, now) for d in found_alerts])
+    return {**counted, "mentions": mentioned["mentions"], "scanned": mentioned["scanned"],
+            "signals": len(found_alerts), "alerts": len(added)}
+
+
+def pairing_drafts(engine: Engine, config: Config, now: datetime) -> list[AlertDraft]:
+    """Entities named together for the first time in the last ``pairing_days``, by enough outlets."""
+    days = config.trends.pairing_days
+    found = named_db.find_pairings(engine, now - timedelta(days=days), now, config.trends.pairing_sources)
+    labels = named_db.labels(engine, named_db.ENTITY, [k for p in found for k in (p.a, p.b)])
+    return [pairing_draft(p, labels) for p in found]
 
 
 def _top_stories(engine: Engine) -> Callable[[str, str, Signal], list[int]]:
@@ -84,7 +104,8 @@ def detect(engine: Engine, config: Config, first: date, days: list[date], now: d
     top = _top_stories(engine)
     totals = trend_db.daily_series(engine, "total", first).get("all", {})
     found = [*_topic_drafts(engine, config, first, days, rule, top, totals),
-             *_watch_drafts(engine, config, first, days, rule, top, totals)]
+             *_watch_drafts(engine, config, first, days, rule, top, totals),
+             *_entity_drafts(engine, config, first, days, rule, totals)]
     return _reviewed(engine, config, found)
 
 
@@ -128,6 +149,19 @@ def _watch_drafts(engine: Engine, config: Config, first: date, days: list[date],
         out += drafts(first_seen(history, key, days), "watch", str, config.trends.baseline_days, stories)
         out += drafts(spikes(series, key, days, rule, totals), "watch", str, config.trends.baseline_days, stories)
     return out
+
+
+def _entity_drafts(engine: Engine, config: Config, first: date, days: list[date], rule: SpikeRule,
+                   totals: dict[date, int]) -> list[AlertDraft]:
+    """Spikes of the articles naming each entity (days in UTC, like the other counts)."""
+    series = named_db.daily(engine, named_db.ENTITY, first, max(days))
+    signals = [s for key, counts in sorted(series.items()) for s in spikes(counts, key, days, rule, totals)]
+    if not signals:
+        return []
+    names = named_db.labels(engine, named_db.ENTITY, [s.key for s in signals])
+    stories = named_db.key_stories(engine, named_db.ENTITY, [s.key for s in signals], limit=5, newest=True)
+    return drafts(signals, "entity", lambda k: names.get(k, k), config.trends.baseline_days,
+                  lambda s: [sid for sid, _ in stories.get(s.key, [])])
 
 
 def _alert(d: AlertDraft, now: datetime) -> Alert:

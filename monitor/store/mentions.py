@@ -1,0 +1,110 @@
+"""The mention pass: every stored article (not a duplicate) read once by the scanners, chunk by chunk.
+
+Each chunk is one transaction that writes its ``mention`` rows and the ``mention_scan`` rows of the
+articles it read, so a killed pass leaves whole chunks behind and the next pass carries on.
+The scanners' combined signature is kept in ``trend_state``; a different one forgets every mention
+and reads all articles again. Each chunk first writes that row, which holds a write lock until it
+commits, so two passes at once never read the same articles.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, delete
+
+from monitor.mentions.scanners import Scanner, signature
+from monitor.records import Mention as Found
+from monitor.store.db import session_scope
+from monitor.store.shared import create_state
+from monitor.store.tables import Article, Mention, MentionScan, TrendState
+
+log = logging.getLogger(__name__)
+
+STATE = "mentions"
+CHUNK = 500
+KEY_LEN = 300
+
+
+def scan_pass(engine: Engine, found: Sequence[Scanner], chunk: int = CHUNK) -> dict[str, Any]:
+    """Read every article not read yet; returns how many articles were read and mentions stored."""
+    summary = {"scanned": 0, "mentions": 0, "reset": False}
+    if not found:
+        return summary
+    sig = signature(found)
+    create_state(engine, STATE, f"new:{sig}")
+    started = last_log = time.monotonic()
+    while True:
+        with _locked(engine, sig) as (s, reset):
+            summary["reset"] = summary["reset"] or reset
+            texts = _texts(s, _unscanned(s, chunk))
+            if not texts:
+                break
+            summary["mentions"] += _write(s, _scan(found, texts))
+            summary["scanned"] += len(texts)
+        if time.monotonic() - last_log >= 10:
+            last_log = time.monotonic()
+            log.info("mentions: %d articles read (%d mentions)", summary["scanned"], summary["mentions"])
+    if summary["scanned"]:
+        log.info("mentions: %d articles read, %d mentions stored in %.1f s", summary["scanned"],
+                 summary["mentions"], time.monotonic() - started)
+    return summary
+
+
+@contextmanager
+def _locked(engine: Engine, sig: str) -> Iterator[tuple[Session, bool]]:
+    """One chunk's transaction, holding the ``mentions`` row; a changed signature forgets all mentions first."""
+    with session_scope(engine) as s:  # the write comes first: SQLite cannot turn a stale read into a write
+        s.execute(sa.update(TrendState).where(TrendState.name == STATE).values(name=STATE))
+        row = s.get(TrendState, STATE)
+        reset = row is None or row.value != sig
+        if reset:
+            s.execute(delete(Mention))
+            s.execute(delete(MentionScan))
+            s.merge(TrendState(name=STATE, value=sig))
+            s.flush()
+            log.info("mentions: the scanners changed, every article will be read again")
+        yield s, reset
+
+
+def _unscanned(s: Session, limit: int) -> list[int]:
+    query = (sa.select(Article.id).outerjoin(MentionScan, MentionScan.article_id == Article.id)
+             .where(MentionScan.article_id.is_(None), Article.duplicate_of.is_(None))
+             .order_by(Article.id).limit(limit))
+    return list(s.execute(query).scalars())
+
+
+def _texts(s: Session, ids: Sequence[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    body = sa.func.coalesce(Article.text, Article.summary, "")
+    rows = s.execute(sa.select(Article.id, Article.title, body).where(Article.id.in_(ids))).all()
+    return {i: f"{title or ''}\n{text}" for i, title, text in rows}
+
+
+def _scan(found: Sequence[Scanner], texts: dict[int, str]) -> dict[int, list[Found]]:
+    return {i: [m for scanner in found for m in scanner.scan(text)] for i, text in texts.items()}
+
+
+def _write(s: Session, mentions: dict[int, list[Found]]) -> int:
+    rows: dict[tuple[int, str, str], Mention] = {}
+    for article_id, found in mentions.items():
+        for m in found:
+            key = (article_id, m.kind, m.key[:KEY_LEN])
+            old = rows.get(key)
+            if old is None:
+                rows[key] = Mention(article_id=article_id, kind=m.kind, key=key[2], label=m.label[:KEY_LEN],
+                                    count=m.count, first_offset=m.first_offset, detail=dict(m.detail) or None)
+            else:
+                old.count += m.count
+                old.first_offset = min(old.first_offset, m.first_offset)
+    s.add_all(rows.values())
+    s.add_all(MentionScan(article_id=i) for i in mentions)
+    return len(rows)
+

@@ -1,0 +1,145 @@
+"""The mention pass on the real store: incremental, whole chunks only, reset by a new scanner, safe twice at once;
+and the queries on what articles name (per story, topic, entity and pair)."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from monitor.mentions.pairs import Sighting, new_pairings, pairs, strongest
+from monitor.records import Mention as Found
+from monitor.store import named
+from monitor.store.db import session_scope
+from monitor.store.mentions import scan_pass
+from monitor.store.tables import ArticleTopic, Mention, MentionScan, Story, StoryMember, TrendState
+from mention_kit import AliasScanner, add_article, add_feeds, at
+
+
+def _rows(engine: sa.Engine) -> tuple[set[tuple[int, str, int]], set[int]]:
+    with session_scope(engine) as s:
+        mentions = {(m.article_id, m.key, m.count) for m in s.exec(sa.select(Mention)).scalars()}
+        scans = set(s.exec(sa.select(MentionScan.article_id)).scalars())
+    return mentions, scans
+
+
+def test_pass_reads_each_article_once_skips_duplicates_and_rereads_for_new_scanners(engine: sa.Engine) -> None:
+    feeds = add_feeds(engine, ["Wire", "Daily"])
+    a = add_article(engine, "a", "Sberbank and DeepSeek", "Sber said Сбербанк would work with DeepSeek.", feeds["Wire"],
+                    at(9))
+    copy = add_article(engine, "copy", "Sberbank and DeepSeek", "Sber said it.", feeds["Daily"], at(9), duplicate_of=a)
+    scanner = AliasScanner()
+    assert scan_pass(engine, [scanner])["scanned"] == 1
+    mentions, scans = _rows(engine)
+    assert mentions == {(a, "org:sberbank", 3), (a, "org:deepseek", 2)} and scans == {a}
+    assert copy not in scans
+
+    b = add_article(engine, "b", "Putin and Xi Jinping", "", feeds["Daily"], at(10))
+    assert scan_pass(engine, [scanner])["scanned"] == 1  # only the new one
+    assert scanner.read == 2
+    assert scan_pass(engine, [scanner])["scanned"] == 0
+
+    scanner.aliases = {"org:sberbank": ("Sberbank", ["Sberbank"])}  # another scanner: everything is read again
+    summary = scan_pass(engine, [scanner])
+    assert summary["reset"] and summary["scanned"] == 2
+    mentions, scans = _rows(engine)
+    assert mentions == {(a, "org:sberbank", 1)} and scans == {a, b}
+
+
+class Failing(AliasScanner):
+    def scan(self, text: str) -> list[Found]:
+        if "boom" in text:
+            raise RuntimeError("killed")
+        return super().scan(text)
+
+
+def test_a_pass_killed_midway_leaves_whole_chunks_and_the_next_one_carries_on(engine: sa.Engine) -> None:
+    feed = add_feeds(engine, ["Wire"])["Wire"]
+    ids = [add_article(engine, f"a{i}", f"Sberbank {i}", "boom" if i == 3 else "DeepSeek", feed, at(9, i))
+           for i in range(5)]
+    with pytest.raises(RuntimeError):
+        scan_pass(engine, [Failing(version="x")], chunk=2)
+    mentions, scans = _rows(engine)
+    assert scans == set(ids[:2])  # the first chunk is whole; the chunk that failed left nothing
+    assert {m[0] for m in mentions} == set(ids[:2])
+    assert scan_pass(engine, [AliasScanner(version="x")], chunk=2)["scanned"] == 3
+    mentions, scans = _rows(engine)
+    assert scans == set(ids) and {m[0] for m in mentions} == set(ids)
+
+
+def test_two_passes_at_once_read_every_article_once(engine: sa.Engine) -> None:
+    feed = add_feeds(engine, ["Wire"])["Wire"]
+    ids = [add_article(engine, f"a{i}", "Sberbank and DeepSeek", "text", feed, at(9, i % 24)) for i in range(60)]
+    scanners = [AliasScanner(), AliasScanner()]
+    errors: list[BaseException] = []
+
+    def run(scanner: AliasScanner) -> None:
+        try:
+            scan_pass(engine, [scanner], chunk=5)
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(s,)) for s in scanners]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert not errors
+    assert sum(s.read for s in scanners) == len(ids)
+    mentions, scans = _rows(engine)
+    assert scans == set(ids) and len(mentions) == 2 * len(ids)
+    with session_scope(engine) as s:
+        assert s.get(TrendState, "mentions").value.startswith("[")
+
+
+def _story(engine: sa.Engine, title: str, members: list[int], topic: int) -> int:
+    with session_scope(engine) as s:
+        story = Story(title=title, topic_id=topic, size=len(members), outlets=len(members), first_seen_at=at(9),
+                      last_seen_at=at(10))
+        s.add(story)
+        s.flush()
+        s.add_all(StoryMember(article_id=i, story_id=story.id) for i in members)
+        s.add_all(ArticleTopic(article_id=i, topic_id=topic) for i in members)
+        return int(story.id or 0)
+
+
+def test_queries_per_story_topic_entity_and_pair(engine: sa.Engine) -> None:
+    feeds = add_feeds(engine, ["Wire", "Daily", "Post"])
+    a = add_article(engine, "a", "Sberbank and DeepSeek", "Putin", feeds["Wire"], at(9))
+    b = add_article(engine, "b", "Sber with DeepSeek", "", feeds["Daily"], at(9, 15))
+    c = add_article(engine, "c", "Xi Jinping visits", "Putin", feeds["Post"], at(10))
+    dup = add_article(engine, "d", "Sberbank and DeepSeek", "Putin", feeds["Post"], at(10), duplicate_of=a)
+    first = _story(engine, "Sber and DeepSeek", [a, b, dup], topic=1)
+    second = _story(engine, "Summit", [c], topic=2)
+    scan_pass(engine, [AliasScanner()])
+
+    by_story = named.story_named(engine, [first, second])
+    assert [(n.key, n.articles) for n in by_story[first]] == [("org:deepseek", 2), ("org:sberbank", 2),
+                                                                ("person:putin", 1)]
+    assert {n.key for n in by_story[second]} == {"person:putin", "person:xi"}
+    assert [n.key for n in named.topic_named(engine, at(1))[1]][:2] == ["org:deepseek", "org:sberbank"]
+    assert named.daily(engine, "entity", at(8).date(), at(10).date())["person:putin"] == {
+        at(9).date(): 1, at(10).date(): 1}
+    co = named.co_mentions(engine)
+    assert co[("org:deepseek", "org:sberbank")] == 2  # the near-duplicate copy does not count
+    assert strongest(co, "person:putin") == [("org:deepseek", 1), ("org:sberbank", 1), ("person:xi", 1)]
+    assert named.key_stories(engine, "entity", ["org:sberbank"])["org:sberbank"] == [(first, 2)]
+    timeline = named.pair_timeline(engine, "story", at(1))
+    assert (first, at(9).date(), "org:deepseek", "org:sberbank", 2) in timeline
+    assert (second, at(10).date(), "person:putin", "person:xi", 1) in timeline
+
+
+def test_new_pairings_need_two_outlets_and_no_earlier_sighting() -> None:
+    t = at(9)
+    rows = [
+        Sighting("a", "b", 1, "Wire", t), Sighting("a", "b", 2, "Wire", t + timedelta(hours=1)),  # one outlet twice
+        Sighting("a", "c", 3, "Wire", t), Sighting("a", "c", 4, "Daily", t + timedelta(hours=2), 7),
+        Sighting("b", "c", 5, "Wire", t), Sighting("b", "c", 6, "Post", t),
+    ]
+    found = new_pairings(rows, seen_before={("b", "c")})
+    assert [(p.a, p.b, p.outlets, p.corroborated, p.story_ids) for p in found] == [
+        ("a", "c", ("Wire", "Daily"), t + timedelta(hours=2), (7,))]
+    assert new_pairings(rows, set(), min_sources=3) == []
+    assert pairs(["x", "b", "x", "a"]) == [("a", "b"), ("a", "x"), ("b", "x")]

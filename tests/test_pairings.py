@@ -1,0 +1,124 @@
+"""New pairings and listed parties end to end on the two real sample articles: the trend stage stores the
+alert, the alert delivery sends it, the digest shows it; a near-duplicate copy is not a second source."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import sqlalchemy as sa
+from conftest import SAMPLES
+from mention_kit import AliasScanner, ListedScanner, add_article, add_feeds, at
+from outputs_kit import audit, webhook_server
+
+from monitor.config import Config
+from monitor.deliver.alerts import send_pending
+from monitor.deliver.digests import digest_data, render_for_site
+from monitor.settings import Settings
+from monitor.store.trends import list_alerts
+from monitor.trends.service import refresh
+
+NOW = at(10, 9)  # the 10 March digest (07:00 UTC) covers 9 March 07:00 to 10 March 07:00
+HOSTILE = "<script>alert('party')</script>Acme & Sons"
+
+
+def _samples() -> list[tuple[str, str]]:
+    out = []
+    for path in sorted(Path(SAMPLES).glob("*.txt")):
+        lines = path.read_text(encoding="utf-8").splitlines()
+        out.append((lines[1][:120], "\n".join(lines)))
+    return out
+
+
+def _config(tmp_path: Path, **alerts: object) -> Config:
+    return Config(feeds=[{"name": "Wire", "url": "https://wire.example.org/rss"}], data_dir=str(tmp_path / "data"),
+                  site={"out": str(tmp_path / "site")}, alerts={"email": False, **alerts})
+
+
+def _scanners() -> list:
+    return [AliasScanner(), ListedScanner({"Sberbank": ("OFAC SDN", "RUSSIA-EO14024", "2022-04-06"),
+                                           HOSTILE: ("UK sanctions list", "<b>Russia</b>", "2023-01-01")})]
+
+
+def test_pairing_across_two_outlets_is_alerted_delivered_and_in_the_digest(engine: sa.Engine, tmp_path: Path) -> None:
+    (title0, text0), (title1, text1) = _samples()
+    feeds = add_feeds(engine, ["Reuters Wire", "<img src=x onerror=alert(1)>Byteline"])
+    add_article(engine, "s0", title0, text0 + f"\n{HOSTILE} was named.", feeds["Reuters Wire"], at(9, 9))
+    add_article(engine, "s1", title1, text1, feeds["<img src=x onerror=alert(1)>Byteline"], at(9, 15))
+
+    with webhook_server() as hook:
+        config = _config(tmp_path, webhook_url=hook.url)
+        refresh(engine, config, NOW, _scanners())
+        refresh(engine, config, NOW, _scanners())  # a second run alerts nothing again
+        send_pending(engine, config, Settings(), NOW)
+
+    pairings = {a.subject: a for a in list_alerts(engine) if a.kind == "new_pairing"}
+    # Putin, Xi Jinping and Sberbank are in both articles; DeepSeek and GigaChat only in the first
+    assert set(pairings) == {"person:putin|person:xi", "org:sberbank|person:putin", "org:sberbank|person:xi"}
+    alert = pairings["person:putin|person:xi"]
+    assert alert.subject_kind == "entity" and alert.day == at(9).date() and alert.title == \
+        "New pairing: Vladimir Putin + Xi Jinping"
+    assert "Reuters Wire" in alert.reason and "2 independent outlets" in alert.reason
+    assert sorted(b["subject"] for b in hook.bodies if b["kind"] == "new_pairing") == sorted(pairings)
+
+    data = digest_data(engine, config, at(10).date())
+    assert {(p.a.key, p.b.key) for p in data.pairings} == {("person:putin", "person:xi"),
+                                                            ("org:sberbank", "person:putin"),
+                                                            ("org:sberbank", "person:xi")}
+    assert [(v.party.label, v.party.articles, v.list_name, v.programme, v.listed_on) for v in data.listed] == [
+        ("Sberbank", 2, "OFAC SDN", "RUSSIA-EO14024", "2022-04-06"),  # most articles first
+        (HOSTILE, 1, "UK sanctions list", "<b>Russia</b>", "2023-01-01")]
+    rendered = render_for_site(data, config)
+    assert "<h2>New pairings</h2>" in rendered.html and "<h2>Listed parties in the news</h2>" in rendered.html
+    assert "Vladimir Putin</a> + <a" in rendered.html and "RUSSIA-EO14024" in rendered.html
+    assert audit(rendered.html) == []
+    assert "&lt;script&gt;alert(&#39;party&#39;)&lt;/script&gt;Acme &amp; Sons" in rendered.html
+    assert "&lt;b&gt;Russia&lt;/b&gt;" in rendered.html
+    assert "== New pairings ==" in rendered.text and "Vladimir Putin + Xi Jinping" in rendered.text
+    assert "== Listed parties in the news ==" in rendered.text and "OFAC SDN, RUSSIA-EO14024" in rendered.text
+
+
+def test_one_outlet_and_its_near_duplicate_copy_make_no_pairing(engine: sa.Engine, tmp_path: Path) -> None:
+    (title0, text0), _ = _samples()
+    feeds = add_feeds(engine, ["Reuters Wire", "Syndicator"])
+    first = add_article(engine, "s0", title0, text0, feeds["Reuters Wire"], at(9, 9))
+    add_article(engine, "s0-copy", title0, text0, feeds["Reuters Wire"], at(9, 10), duplicate_of=first)
+    add_article(engine, "s0-syndicated", title0, text0, feeds["Syndicator"], at(9, 11), duplicate_of=first)
+    config = _config(tmp_path)
+    refresh(engine, config, NOW, [AliasScanner()])
+
+    assert [a for a in list_alerts(engine) if a.kind == "new_pairing"] == []
+    data = digest_data(engine, config, at(10).date())
+    assert data.pairings == () and data.listed == ()
+    rendered = render_for_site(data, config)
+    assert "New pairings" not in rendered.html and "Listed parties" not in rendered.html
+    assert "New pairings" not in rendered.text
+
+
+def test_a_pairing_seen_before_the_period_is_not_new(engine: sa.Engine, tmp_path: Path) -> None:
+    feeds = add_feeds(engine, ["Wire", "Daily"])
+    add_article(engine, "old", "Sberbank and DeepSeek", "", feeds["Wire"], at(1, 9))  # 9 days before
+    add_article(engine, "a", "Sberbank and DeepSeek", "", feeds["Wire"], at(9, 9))
+    add_article(engine, "b", "Sber with DeepSeek", "", feeds["Daily"], at(9, 12))
+    config = _config(tmp_path)
+    refresh(engine, config, NOW, [AliasScanner()])
+    assert [a for a in list_alerts(engine) if a.kind == "new_pairing"] == []
+    shorter = Config(**{**config.model_dump(by_alias=True), "trends": {"pairing_days": 3}})
+    assert digest_data(engine, shorter, at(10).date()).pairings == ()
+    longer = Config(**{**config.model_dump(by_alias=True), "trends": {"pairing_days": 10}})  # the old one is inside
+    [found] = digest_data(engine, longer, at(10).date()).pairings
+    assert (found.a.key, found.b.key, found.first_seen, found.outlets) == ("org:deepseek", "org:sberbank", at(1, 9),
+                                                                           ("Wire", "Daily"))
+
+
+def test_an_entity_named_far_more_than_usual_alerts_once(engine: sa.Engine, tmp_path: Path) -> None:
+    feeds = add_feeds(engine, ["Wire", "Daily"])
+    for day in range(1, 9):  # one article a day naming Sberbank
+        add_article(engine, f"usual{day}", "Sberbank quarterly note", "", feeds["Wire"], at(day, 10))
+    for i in range(8):  # then eight in one day
+        add_article(engine, f"burst{i}", f"Sberbank news {i}", "", feeds["Wire" if i % 2 else "Daily"], at(9, 8 + i))
+    config = _config(tmp_path)
+    refresh(engine, config, NOW, [AliasScanner()])
+    refresh(engine, config, NOW, [AliasScanner()])
+    spikes = [a for a in list_alerts(engine) if a.kind == "entity_spike"]
+    assert [(a.subject_kind, a.subject, a.day, a.count, a.title) for a in spikes] == [
+        ("entity", "org:sberbank", at(9).date(), 8, "Spike: Sberbank")]
