@@ -1,25 +1,20 @@
-"""Find the registry's entities in text: one Aho-Corasick pass over every spelling of every entity.
+"""Find the registry's entities in text: Aho-Corasick passes over every spelling of every entity.
 
-The text is folded to lower case with every character that is not part of a word turned into a
-space (same length, so offsets hold), and padded with a space at each end. Spellings are folded the
-same way and stored with a space on each side, so the automaton only reports whole words: "India"
-is not found in "Indiana", nor "China" in "Chinatown". CJK spellings have no spaces around them
-(those scripts do not separate words). A Cyrillic spelling is stored without its last letters and
-matches with a Russian case ending (Сбербанка, Сбербанком; России; Зеленского). English possessives
-(Sberbank's) match.
-
-Case: a spelling in capitals (EU, BIS, US) or listed as ``exact`` (Quad) matches only as written;
-otherwise the capitalised words of a spelling must be capitalised in the text (China, not china;
-Intel, not intel). When spellings overlap, the longest wins, so "New Mexico" (an excluding phrase
-of Mexico) hides "Mexico", and "Xi Jinping" counts once.
+Spellings are matched in the lower-cased text (one automaton) or, when they must match as written,
+in the text itself (another): a spelling in capitals (EU, BIS, US) or listed as ``exact`` (Quad). A
+hit counts only at word boundaries ("India" is not found in "Indiana", nor "China" in "Chinatown");
+an English possessive (Sberbank's) is fine. CJK spellings match anywhere (those scripts do not separate
+words). A Cyrillic spelling is stored without its changing ending and matches with a Russian case
+ending (Сбербанка, Сбербанком; России; Зеленского). The capitalised words of a spelling must be
+capitalised in the text (China, not china; Intel, not intel). When hits overlap, the longest wins, so
+"New Mexico" (an excluding phrase of Mexico) hides "Mexico", and "Xi Jinping" counts once.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any
 
 import ahocorasick
 
@@ -29,82 +24,72 @@ from monitor.records import Mention
 
 MATCHER_VERSION = "1"  # part of the signature: a change of rules makes stored mentions stale
 
-_SEPARATOR = re.compile(r"[^\w']|_|(?<!\w)'|'(?!\w)")  # one character each: offsets are kept
 _CYRILLIC_WORD = re.compile(r"[а-я]+")
+_WORD_TAIL = re.compile(r"\w*")
 _NOUN_ENDINGS = frozenset(("", "ым", *CASE_ENDINGS.split("|")))  # Сбербанк, Сбербанка; Путиным
 _ADJECTIVE_ENDINGS = frozenset("ий ый ой ая ое ые ие ого его ому ему им ым ом ем ую юю их ых ими ыми".split())
 _IA_ENDINGS = frozenset(("ия", "ии", "ию", "ией", "иею"))  # Россия, России, Россию, Россией
 _A_ENDINGS = frozenset("а я ы и е у ю ой ей ою ею".split())  # Москва, Москвы, Москве, Москву, Москвой
 _STOP = -1  # an excluding phrase: it hides what it overlaps and names nothing
+_APOSTROPHES = "'’"
+
+# A spelling in an automaton: (length, entity index or _STOP, via, CJK, endings or None, capitals)
+Spelling = tuple[int, int, str, bool, "frozenset[str] | None", tuple[int, ...]]
 
 
-class _Spelling(NamedTuple):
-    key_length: int  # of the automaton key (spaces included)
-    lead: int  # 1 when the key starts with a space
-    entity: int  # index in the registry, or _STOP
-    via: str  # alias | demonym | metonym
-    core: str  # the spelling as written, for exact matches
-    span: int  # folded length of the spelling (before any ending)
-    exact: bool
-    capitals: tuple[int, ...]  # offsets of capitalised word starts that the text must repeat
-    endings: frozenset[str] | None  # Cyrillic: the endings allowed after the stored stem
-
-
-def fold(text: str) -> str:
-    """Lower case, ё as е, separators as spaces; exactly as long as ``text``."""
+def lower(text: str) -> str:
+    """Lower case with ё as е and ’ as ', exactly as long as ``text`` (offsets hold)."""
     low = text.lower()
     if len(low) != len(text):  # a few letters lower to two characters (İ): keep those as they are
         low = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
-    return _SEPARATOR.sub(" ", low.replace("’", "'").replace("ё", "е"))
+    return low.replace("ё", "е").replace("’", "'")
 
 
-def _stem(folded: str) -> tuple[str, frozenset[str] | None]:
+def _stem(spelling: str) -> tuple[str, frozenset[str] | None]:
     """The part of a Cyrillic spelling that does not change with case, and the endings it takes."""
-    word = folded.rpartition(" ")[2]
+    word = spelling.rpartition(" ")[2]
     if not _CYRILLIC_WORD.fullmatch(word) or len(word) < 4:
-        return folded, None
+        return spelling, None
     if INFLECTS.fullmatch(word[-4:]):
-        return folded, _NOUN_ENDINGS
+        return spelling, _NOUN_ENDINGS
     if len(word) >= 5 and word[-2:] in ("ий", "ый", "ой"):
-        return folded[:-2], _ADJECTIVE_ENDINGS
+        return spelling[:-2], _ADJECTIVE_ENDINGS
     if word.endswith("ия"):
-        return folded[:-2], _IA_ENDINGS
+        return spelling[:-2], _IA_ENDINGS
     if word[-1] in "ая":
-        return folded[:-1], _A_ENDINGS
-    return folded, None
+        return spelling[:-1], _A_ENDINGS
+    return spelling, None
 
 
 def _capitals(core: str) -> tuple[int, ...]:
     return tuple(i for i, c in enumerate(core) if c.isupper() and (i == 0 or not core[i - 1].isalnum()))
 
 
-def _keys(spelling: str, entity: int, via: str, exact_spellings: frozenset[str]) -> list[tuple[str, _Spelling]]:
-    folded = fold(spelling)
-    stripped = folded.strip()
-    if not stripped:
-        return []
-    lead = len(folded) - len(folded.lstrip())
-    core = spelling[lead:lead + len(stripped)]
-    exact = spelling in exact_spellings or (core.isupper() and not CJK.search(core))
-    capitals = () if exact else _capitals(core)
-    if CJK.search(stripped):
-        return [(stripped, _Spelling(len(stripped), 0, entity, via, core, len(stripped), exact, capitals, None))]
-    stem, endings = _stem(stripped)
-    if endings is not None:
-        key = f" {stem}"
-        return [(key, _Spelling(len(key), 1, entity, via, core, len(stem), exact, capitals, endings))]
-    out = []
-    for key in (f" {stripped} ", f" {stripped}'s "):
-        out.append((key, _Spelling(len(key), 1, entity, via, core, len(stripped), exact, capitals, None)))
-    return out
+def _key(spelling: str, entity: int, via: str, exact_spellings: frozenset[str]) -> tuple[bool, str, Spelling] | None:
+    """(exact, automaton key, spelling) for one spelling of an entity."""
+    core = spelling.strip().replace("’", "'")
+    if not core:
+        return None
+    cjk = bool(CJK.search(core))
+    if spelling in exact_spellings or (core.isupper() and not cjk):
+        return True, core, (len(core), entity, via, cjk, None, ())
+    stem, endings = _stem(lower(core))
+    return False, stem, (len(stem), entity, via, cjk, endings, () if cjk else _capitals(core))
 
 
-@dataclass
-class _Hit:
-    start: int
-    end: int
-    entity: int
-    via: str
+def _word_char(text: str, i: int) -> bool:
+    return 0 <= i < len(text) and text[i].isalnum()
+
+
+def _bounded(text: str, start: int, stop: int) -> bool:
+    """Nothing of a word touches ``text[start:stop]``; an 's after it is a possessive."""
+    if _word_char(text, start - 1):
+        return False
+    if _word_char(text, stop):
+        return False
+    if stop < len(text) and text[stop] in _APOSTROPHES and _word_char(text, stop + 1):
+        return text[stop + 1] in "sS" and not _word_char(text, stop + 2)
+    return True
 
 
 class EntityMatcher:
@@ -115,56 +100,56 @@ class EntityMatcher:
     def __init__(self, registry: Registry) -> None:
         self.registry = registry
         self.signature = hashlib.sha256(f"{registry.signature}:{MATCHER_VERSION}".encode()).hexdigest()[:16]
-        self._automaton = ahocorasick.Automaton()
-        table: dict[str, list[_Spelling]] = {}
+        tables: tuple[dict[str, list[Spelling]], dict[str, list[Spelling]]] = ({}, {})  # folded, exact
         for index, entity in enumerate(registry.entities):
-            for key, spelling in self._entity_keys(index, entity):
-                table.setdefault(key, []).append(spelling)
-        for key, spellings in table.items():
-            self._automaton.add_word(key, tuple(dict.fromkeys(spellings)))
-        if table:
-            self._automaton.make_automaton()
-        self._empty = not table
+            for exact, key, spelling in self._entity_keys(index, entity):
+                tables[exact].setdefault(key, []).append(spelling)
+        self._folded, self._exact = (_automaton(table) for table in tables)
 
     @staticmethod
-    def _entity_keys(index: int, entity: Entity) -> list[tuple[str, _Spelling]]:
+    def _entity_keys(index: int, entity: Entity) -> list[tuple[bool, str, Spelling]]:
         exact = frozenset(entity.exact)
-        out = [k for spelling, via in entity.spellings() for k in _keys(spelling, index, via, exact)]
-        return out + [k for phrase in entity.excluding for k in _keys(phrase, _STOP, "", exact)]
+        keys = [_key(spelling, index, via, exact) for spelling, via in entity.spellings()]
+        keys += [_key(phrase, _STOP, "", exact) for phrase in entity.excluding]
+        return [k for k in keys if k is not None]
 
     def scan(self, text: str) -> list[Mention]:
         """The entities ``text`` names, each once, in order of first appearance."""
-        if self._empty or not text:
+        if not text:
             return []
-        hits = _longest(self._hits(text))
+        hits = self._hits(self._folded, lower(text), text) + self._hits(self._exact, text, text)
         found: dict[int, list[Any]] = {}
-        for hit in hits:
-            if hit.entity == _STOP:
+        for start, _stop, entity, via in _longest(hits):
+            if entity == _STOP:
                 continue
-            seen = found.setdefault(hit.entity, [0, hit.start, set()])
-            seen[0] += 1
-            seen[1] = min(seen[1], hit.start)
-            seen[2].add(hit.via)
+            seen = found.get(entity)
+            if seen is None:
+                found[entity] = [1, start, {via}]
+            else:
+                seen[0] += 1
+                seen[1] = min(seen[1], start)
+                seen[2].add(via)
         return sorted((self._mention(i, *v) for i, v in found.items()), key=lambda m: m.first_offset)
 
-    def _hits(self, text: str) -> list[_Hit]:
-        padded = f" {fold(text)} "
+    @staticmethod
+    def _hits(automaton: Any, searched: str, text: str) -> list[tuple[int, int, int, str]]:
+        """(start, stop, entity, via) of every spelling found whole in ``searched`` (``text`` lower-cased, or itself)."""
+        if automaton is None:
+            return []
         hits = []
-        for end, spellings in self._automaton.iter(padded):
-            for sp in spellings:
-                start = end - sp.key_length + sp.lead  # in text offsets (the padding shifts by one)
-                stop = start + sp.span
-                if sp.endings is not None:
-                    after = padded.find(" ", end + 1)
-                    suffix = padded[end + 1:after]
-                    if suffix not in sp.endings:
+        for end, spellings in automaton.iter(searched):
+            for length, entity, via, cjk, endings, capitals in spellings:
+                start, stop = end - length + 1, end + 1
+                if endings is not None:
+                    tail = _WORD_TAIL.match(searched, stop).end()
+                    if searched[stop:tail] not in endings:
                         continue
-                    stop += len(suffix)
-                if sp.exact and text[start:start + len(sp.core)] != sp.core:
+                    stop = tail
+                if not cjk and not _bounded(searched, start, stop):
                     continue
-                if not all(text[start + i].isupper() for i in sp.capitals):
+                if capitals and not all(text[start + i].isupper() for i in capitals):
                     continue
-                hits.append(_Hit(start, stop, sp.entity, sp.via))
+                hits.append((start, stop, entity, via))
         return hits
 
     def _mention(self, index: int, count: int, first: int, vias: set[str]) -> Mention:
@@ -178,15 +163,29 @@ class EntityMatcher:
                        detail=tuple(detail))
 
 
-def _longest(hits: list[_Hit]) -> list[_Hit]:
+def _automaton(table: dict[str, list[Spelling]]) -> Any:
+    if not table:
+        return None
+    automaton = ahocorasick.Automaton()
+    for key, spellings in table.items():
+        automaton.add_word(key, tuple(dict.fromkeys(spellings)))
+    automaton.make_automaton()
+    return automaton
+
+
+def _longest(hits: list[tuple[int, int, int, str]]) -> list[tuple[int, int, int, str]]:
     """Of overlapping hits, the longest (then the first; then a name over an excluding phrase) wins."""
     if len(hits) < 2:
         return hits
-    taken = bytearray(max(h.end for h in hits))
+    hits.sort()
+    if all(hits[i][1] <= hits[i + 1][0] for i in range(len(hits) - 1)):
+        return hits  # nothing overlaps (the common case)
+    taken = bytearray(max(h[1] for h in hits))
     kept = []
-    for hit in sorted(hits, key=lambda h: (h.start - h.end, h.start, h.entity == _STOP)):
-        if taken.find(1, hit.start, hit.end) == -1:
-            taken[hit.start:hit.end] = b"\x01" * (hit.end - hit.start)
+    for hit in sorted(hits, key=lambda h: (h[0] - h[1], h[0], h[2] == _STOP)):
+        start, stop = hit[0], hit[1]
+        if taken.find(1, start, stop) == -1:
+            taken[start:stop] = b"\x01" * (stop - start)
             kept.append(hit)
     return kept
 
