@@ -271,6 +271,59 @@ class DiscoveredTopic(Section):
     mute: bool = False
 
 
+_ENTITY_KEY = r"^[a-z][a-z0-9-]*:[^\s:]+$"  # type:slug, e.g. org:sberbank, country:RU
+
+
+class EntityEntry(Section):
+    """One entity (see monitor.entities): a shipped key is extended (aliases added; name, type, parent replaced)."""
+
+    key: Annotated[str, Field(pattern=_ENTITY_KEY, max_length=200)]
+    name: Name | None = None  # required for a new key
+    type: Literal["country", "org", "person", "bloc", "product", "media"] | None = None  # default: the key's prefix
+    aliases: tuple[Name, ...] = ()
+    metonyms: tuple[Name, ...] = ()  # stand for it: "Kremlin" for Russia
+    demonyms: tuple[Name, ...] = ()
+    exact: tuple[Name, ...] = ()  # spellings matched only as written (Quad, not quad)
+    excluding: tuple[Name, ...] = ()  # longer phrases that contain a spelling but name something else
+    parent: Annotated[str, Field(pattern=_ENTITY_KEY, max_length=200)] | None = None
+
+
+class EntitiesFile(Section):
+    """The file that ``entities_file`` names: ``entities:``, a list as in feeds.yaml."""
+
+    entities: tuple[EntityEntry, ...] = ()
+
+
+def _with_entities_file(config: Config, file: Path) -> Config:
+    """``config`` with the entries of its ``entities_file`` before its own; every entry checked against the registry."""
+    entries = [(file, i, e) for i, e in enumerate(config.entities)]
+    if config.entities_file:
+        path = Path(config.entities_file)
+        path = path if path.is_absolute() else file.parent / path
+        raw = _read_yaml(path, "an 'entities' list")
+        try:
+            included = EntitiesFile.model_validate(raw)
+        except ValidationError as exc:
+            raise ConfigError(f"{path}: {first_error(exc, raw)}") from None
+        entries = [(path, i, e) for i, e in enumerate(included.entities)] + entries
+    if entries:
+        _check_entities(entries, config.entity_defaults)
+    return config.model_copy(update={"entities": tuple(e for _, _, e in entries)})
+
+
+def _check_entities(entries: list[tuple[Path, int, EntityEntry]], defaults: bool) -> None:
+    from monitor.entities.registry import key_type, shipped_keys
+
+    known = set(shipped_keys() if defaults else ()) | {e.key for _, _, e in entries if e.name}
+    for path, i, entry in entries:
+        if entry.key not in known:
+            raise ConfigError(f"{path}: entities[{i}].name: required for an entity that is not shipped (key {entry.key!r})")
+        if entry.name and not entry.type and not key_type(entry.key) and entry.key not in shipped_keys():
+            raise ConfigError(f"{path}: entities[{i}].type: required when the key's prefix is not a type (value {entry.key!r})")
+        if entry.parent and entry.parent not in known:
+            raise ConfigError(f"{path}: entities[{i}].parent: unknown entity key (value {entry.parent!r})")
+
+
 def _default_topics() -> tuple[TopicSeed, ...]:
     from monitor.defaults import DEFAULT_TOPICS
 
@@ -377,6 +430,9 @@ class Config(Section):
     schedule: ScheduleConfig = ScheduleConfig()
     instruments: InstrumentsConfig = InstrumentsConfig()
     lists: tuple[ListSource, ...] = ()
+    entities: tuple[EntityEntry, ...] = ()  # over the shipped registry (see monitor.entities)
+    entities_file: str | None = None  # more entities, in a YAML file relative to this one
+    entity_defaults: bool = True  # false: no shipped entities, only the configured ones
 
     @field_validator("watchlist", mode="before")
     @classmethod
@@ -441,6 +497,18 @@ def config_warnings(config: Config) -> list[str]:
 def load_config(path: str | os.PathLike[str] | None = None) -> Config:
     """Read and validate the YAML file; raise ConfigError with a one-line message."""
     file = config_path(path)
+    raw = _read_yaml(file, "a 'feeds' list")
+    data_dir = raw.get("data_dir", "data")
+    if isinstance(data_dir, str) and not os.path.isabs(data_dir):
+        raw = {**raw, "data_dir": os.path.join(file.parent, data_dir) if file.parent != Path() else data_dir}
+    try:
+        config = Config.model_validate(raw, context={"config_dir": str(file.parent)})
+    except ValidationError as exc:
+        raise ConfigError(f"{file}: {first_error(exc, raw)}") from None
+    return _with_entities_file(config, file)
+
+
+def _read_yaml(file: Path, expected: str) -> dict[str, Any]:
     try:
         raw = yaml.load(file.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)  # noqa: S506 (a safe loader)
     except FileNotFoundError:
@@ -454,14 +522,8 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Config:
         line = f" line {where.line + 1}" if where is not None else ""
         raise ConfigError(f"{file}:{line} invalid YAML: {getattr(exc, 'problem', exc)}") from None
     if not isinstance(raw, dict):
-        raise ConfigError(f"{file}: expected a mapping with a 'feeds' list, got {type(raw).__name__}")
-    data_dir = raw.get("data_dir", "data")
-    if isinstance(data_dir, str) and not os.path.isabs(data_dir):
-        raw = {**raw, "data_dir": os.path.join(file.parent, data_dir) if file.parent != Path() else data_dir}
-    try:
-        return Config.model_validate(raw, context={"config_dir": str(file.parent)})
-    except ValidationError as exc:
-        raise ConfigError(f"{file}: {first_error(exc, raw)}") from None
+        raise ConfigError(f"{file}: expected a mapping with {expected}, got {type(raw).__name__}")
+    return raw
 
 
 def first_error(exc: ValidationError, raw: dict[str, Any]) -> str:

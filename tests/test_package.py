@@ -66,6 +66,7 @@ def test_the_wheel_carries_migrations_templates_data_and_license(wheel):
     for template in (ROOT / "templates").iterdir():
         assert f"monitor/_templates/{template.name}" in names
     assert any(n.startswith("monitor/demo/data/") for n in names)
+    assert {"monitor/entities/data/countries.yaml", "monitor/entities/data/default.yaml"} <= names
     assert any(n.endswith(".dist-info/licenses/LICENSE") for n in names)
     metadata = next(zipfile.Path(wheel, n).read_text() for n in names if n.endswith(".dist-info/METADATA"))
     assert "License-Expression: Apache-2.0" in metadata and "Classifier: Programming Language :: Python :: 3.11" in metadata

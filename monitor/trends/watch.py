@@ -14,9 +14,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
-_INFLECTS = re.compile(r"[а-яё]{3}[бвгджзклмнпрстфхцчшщ]", re.IGNORECASE)  # ends in a Cyrillic consonant
-_CASE_ENDINGS = "ами|ями|ого|ему|ом|ем|ов|ев|ам|ям|ах|ях|ой|ей|ою|а|я|у|ю|е|ы|и"
+from monitor.entities.script import CASE_ENDINGS as _CASE_ENDINGS
+from monitor.entities.script import CJK as _CJK
+from monitor.entities.script import INFLECTS as _INFLECTS
 
 
 @dataclass(frozen=True)
