@@ -112,8 +112,11 @@ def test_a_pairing_seen_before_the_period_is_not_new(engine: sa.Engine, tmp_path
 
 def test_an_entity_named_far_more_than_usual_alerts_once(engine: sa.Engine, tmp_path: Path) -> None:
     feeds = add_feeds(engine, ["Wire", "Daily"])
-    for day in range(1, 9):  # one article a day naming Sberbank
-        add_article(engine, f"usual{day}", "Sberbank quarterly note", "", feeds["Wire"], at(day, 10))
+    for day in range(1, 10):  # one article a day naming Sberbank, among the day's other news
+        if day < 9:
+            add_article(engine, f"usual{day}", "Sberbank quarterly note", "", feeds["Wire"], at(day, 10))
+        for j in range(3):
+            add_article(engine, f"other{day}-{j}", f"Harbour traffic report {j}", "", feeds["Daily"], at(day, 12 + j))
     for i in range(8):  # then eight in one day
         add_article(engine, f"burst{i}", f"Sberbank news {i}", "", feeds["Wire" if i % 2 else "Daily"], at(9, 8 + i))
     config = _config(tmp_path)
