@@ -178,3 +178,22 @@ class FetchRecord:
     bytes: int = 0
     entries: int | None = None
     new_articles: int | None = None
+
+
+@dataclass(frozen=True)
+class AlertDraft:
+    """An alert a trend pass found, before the store gives it an id (deduplicated by ``dedup_key``)."""
+
+    dedup_key: str
+    kind: str  # spike | emerging | first_seen | watch_spike | entity_spike | new_pairing | unconfirmed_spike
+    subject_kind: str  # topic | watch | entity
+    subject: str
+    title: str
+    day: date
+    count: int
+    baseline: float
+    score: float
+    reason: str
+    story_ids: tuple[int, ...]
+    evidence: tuple[int, ...] = ()  # the articles that made a spike (see monitor.trends.corroborate)
+    sources: int | None = None  # independent outlets among them

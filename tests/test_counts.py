@@ -120,7 +120,7 @@ def test_cli_trends_prints_each_days_count(engine: sa.Engine, config: Config, wr
     monkeypatch.setenv("MONITOR_DATABASE_URL", database_url)
     shown = CliRunner().invoke(cli, ["trends", "--days", "3", "--config", str(path)])
     assert shown.exit_code == 0, shown.output
-    header, *rows = shown.output.splitlines()
+    header, *rows = shown.stdout.splitlines()  # logs go to stderr
     days = [(today - timedelta(days=back)).date() for back in (2, 1, 0)]
     assert [f"{d:%m-%d}" for d in days] == header.split()[2:5]
     (row,) = [r for r in rows if r.rstrip().endswith("Topic 7")]

@@ -63,13 +63,15 @@ def _locked(engine: Engine, sig: str) -> Iterator[tuple[Session, bool]]:
     with session_scope(engine) as s:  # the write comes first: SQLite cannot turn a stale read into a write
         s.execute(sa.update(TrendState).where(TrendState.name == STATE).values(name=STATE))
         row = s.get(TrendState, STATE)
-        reset = row is None or row.value != sig
+        before = None if row is None else row.value
+        reset = before != sig
         if reset:
             s.execute(delete(Mention))
             s.execute(delete(MentionScan))
             s.merge(TrendState(name=STATE, value=sig))
             s.flush()
-            log.info("mentions: the scanners changed, every article will be read again")
+            if before is not None and not before.startswith("new:"):  # not the first pass: say why it is long
+                log.info("mentions: the scanners changed, every article will be read again")
         yield s, reset
 
 

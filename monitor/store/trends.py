@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import col, delete, select
 
+from monitor.records import AlertDraft
 from monitor.store.db import session_scope
 from monitor.store.tables import Alert, DailyCount
 
@@ -36,10 +37,10 @@ def first_days(engine: Engine, kind: str) -> dict[str, date]:
         return {k: d for k, d in s.execute(query).all()}
 
 
-def insert_alerts(engine: Engine, alerts: Sequence[Alert]) -> list[Alert]:
-    """Insert alerts whose dedup_key is new; returns those inserted."""
+def insert_alerts(engine: Engine, drafts: Sequence[AlertDraft], now: datetime) -> list[Alert]:
+    """Insert alerts whose dedup_key is new, created ``now``; returns those inserted."""
     added = []
-    for alert in alerts:
+    for alert in (_alert_row(d, now) for d in drafts):
         try:
             with session_scope(engine) as s:
                 if s.exec(select(Alert.id).where(Alert.dedup_key == alert.dedup_key)).first() is None:
@@ -48,6 +49,12 @@ def insert_alerts(engine: Engine, alerts: Sequence[Alert]) -> list[Alert]:
         except sa.exc.IntegrityError:
             continue  # inserted concurrently by another run
     return added
+
+
+def _alert_row(d: AlertDraft, now: datetime) -> Alert:
+    return Alert(dedup_key=d.dedup_key, kind=d.kind, subject_kind=d.subject_kind, subject=d.subject, title=d.title,
+                 day=d.day, count=d.count, baseline=d.baseline, score=d.score, reason=d.reason,
+                 story_ids=list(d.story_ids), evidence=list(d.evidence) or None, sources=d.sources, created_at=now)
 
 
 def list_alerts(engine: Engine, since: datetime | None = None) -> list[Alert]:

@@ -4,30 +4,15 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from datetime import date
 
 from monitor.mentions.pairs import Pairing
+from monitor.records import AlertDraft
 from monitor.trends.detect import Signal
 
+__all__ = ["AlertDraft", "draft", "drafts", "pairing_draft"]
+
 SPIKE_KINDS = {"topic": "spike", "watch": "watch_spike", "entity": "entity_spike"}
-
-
-@dataclass(frozen=True)
-class AlertDraft:
-    dedup_key: str
-    kind: str  # spike | emerging | first_seen | watch_spike | entity_spike | new_pairing | unconfirmed_spike
-    subject_kind: str  # topic | watch | entity
-    subject: str
-    title: str
-    day: date
-    count: int
-    baseline: float
-    score: float
-    reason: str
-    story_ids: tuple[int, ...]
-    evidence: tuple[int, ...] = ()  # the articles that made a spike (see monitor.trends.corroborate)
-    sources: int | None = None  # independent outlets among them
 
 
 def _articles(n: int) -> str:

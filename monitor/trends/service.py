@@ -7,10 +7,9 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
 
 from monitor.config import Config
 from monitor.mentions.scanners import Scanner, scanners
@@ -20,12 +19,14 @@ from monitor.store import mentions as mention_db
 from monitor.store import named as named_db
 from monitor.store import spikes as spike_db
 from monitor.store import trends as trend_db
-from monitor.store.tables import Alert
 from monitor.trends.alerts import AlertDraft, drafts, pairing_draft
 from monitor.trends.corroborate import cool_down, corroborate
 from monitor.trends.counts import Placement, story_tally, tally, with_shares
 from monitor.trends.detect import Signal, SpikeRule, emerging, first_seen, spikes
 from monitor.trends.watch import WatchMatcher, watchlist_matcher
+
+if TYPE_CHECKING:
+    from sqlmodel import Session  # the counting pass's transaction, opened by the store
 
 
 def _signature(config: Config) -> str:
@@ -74,7 +75,7 @@ def refresh(engine: Engine, config: Config, now: datetime, found: list[Scanner] 
     first = today - timedelta(days=trends.baseline_days + trends.lookback_days)
     days = [today - timedelta(days=i) for i in range(trends.lookback_days)]
     found_alerts = [*detect(engine, config, first, days, now), *pairing_drafts(engine, config, now)]
-    added = trend_db.insert_alerts(engine, [_alert(d, now) for d in found_alerts])
+    added = trend_db.insert_alerts(engine, found_alerts, now)
     return {**counted, "mentions": mentioned["mentions"], "scanned": mentioned["scanned"],
             "signals": len(found_alerts), "alerts": len(added)}
 
@@ -162,9 +163,3 @@ def _entity_drafts(engine: Engine, config: Config, first: date, days: list[date]
     stories = named_db.key_stories(engine, named_db.ENTITY, [s.key for s in signals], limit=5, newest=True)
     return drafts(signals, "entity", lambda k: names.get(k, k), config.trends.baseline_days,
                   lambda s: [sid for sid, _ in stories.get(s.key, [])])
-
-
-def _alert(d: AlertDraft, now: datetime) -> Alert:
-    return Alert(dedup_key=d.dedup_key, kind=d.kind, subject_kind=d.subject_kind, subject=d.subject, title=d.title,
-                 day=d.day, count=d.count, baseline=d.baseline, score=d.score, reason=d.reason,
-                 story_ids=list(d.story_ids), evidence=list(d.evidence) or None, sources=d.sources, created_at=now)
