@@ -10,9 +10,9 @@ baseline of the same run (``git archive COMMIT | tar -x -C DIR``). Times, median
 - ``monitor --version`` (the floor every command pays);
 - ``monitor run`` with nothing new (the feed re-polled, nothing to embed, fit, count or render);
 - ``monitor trends --days 30``;
-- ``monitor site --out EMPTY`` (a full build) against ``build_site`` in this process on the same data,
-  the in-process figure of ``bench/site_bench.py``;
-- ``monitor export --format csv`` of every article.
+- ``monitor export --format csv`` of every article;
+- ``monitor site --out EMPTY`` (a full build, the whole process) against ``build_site`` timed inside a
+  process (the in-process figure of ``bench/site_bench.py``), taking turns on the same data; wall and CPU.
 
 The first ``monitor run`` of each tree (counting all history, building the site, writing the digest) is
 not timed. The database is generated in --workdir (git-ignored).
@@ -114,40 +114,63 @@ def measure_tree(tree: Path, name: str, base: Path, work: Path, config_path: Pat
     env = {"MONITOR_DATABASE_URL": f"sqlite:///{db}"}
     conf = ["--config", str(config_path)]
     monitor(tree, [*conf, "run"], env, work)  # counts all history once, builds the site, writes the digest
-    fig: dict[str, list[float]] = {"version": [], "run": [], "trends": [], "site": [], "export": []}
-    for i in range(runs):
+    fig: dict[str, list[float]] = {"version": [], "run": [], "trends": [], "export": [], "site": [], "site_cpu": [],
+                                   "inproc": [], "inproc_cpu": []}
+    for _ in range(runs):
         fig["version"].append(monitor(tree, ["--version"], env, work))
         feeds_due(db)
         fig["run"].append(monitor(tree, [*conf, "run"], env, work))
         fig["trends"].append(monitor(tree, [*conf, "trends", "--days", "30"], env, work))
-        out = work / f"site-{name}-{i}"
-        fig["site"].append(monitor(tree, [*conf, "site", "--out", str(out)], env, work))
-        shutil.rmtree(out)
         fig["export"].append(monitor(tree, [*conf, "export", "--format", "csv", "-o", str(work / "out.csv")],
                                      env, work))
+    for _ in range(runs):  # full builds into an empty folder, the command and build_site taking turns
+        for key, argv in (("site", [sys.executable, "-m", "monitor", *conf, "site", "--out", str(work / "out")]),
+                          ("inproc", [sys.executable, "-c", IN_PROCESS, str(config_path), str(work / "out")])):
+            wall, cpu = full_build(tree, argv, env, work)
+            fig[key].append(wall)
+            fig[f"{key}_cpu"].append(cpu)
     return {k: statistics.median(v) for k, v in fig.items()}
 
 
-def in_process_site(base: Path, work: Path, config: dict[str, Any], runs: int) -> float:
-    """``build_site`` into an empty folder in this process (counts already current), as bench/site_bench.py."""
-    from monitor.config import Config
-    from monitor.deliver.site import build_site
-    from monitor.store.db import make_engine
-    from monitor.trends.service import refresh
+IN_PROCESS = """
+import json, os, sys, time
+from datetime import UTC, datetime
+from monitor.config import load_config
+from monitor.deliver.site import build_site
+from monitor.store.db import open_database
+from monitor.settings import Settings
+config = load_config(sys.argv[1])
+engine = open_database(Settings.from_env())
+now = datetime.now(UTC)
+cpu = lambda: sum(os.times()[:4])
+wall, before = time.perf_counter(), cpu()
+build_site(engine, config, now, out=sys.argv[2])
+print(json.dumps({"wall": time.perf_counter() - wall, "cpu": cpu() - before}))
+"""
 
-    db = work / "inproc.db"
-    shutil.copy(base, db)
-    engine = make_engine(f"sqlite:///{db}")
-    cfg = Config.model_validate(config)
-    now = datetime.now(UTC)
-    refresh(engine, cfg, now)
-    times = []
-    for i in range(runs):
-        out = work / f"site-inproc-{i}"
-        times.append(timed(lambda: build_site(engine, cfg, now, out=out))[0])  # noqa: B023 (called at once)
-        shutil.rmtree(out)
-    engine.dispose()
-    return statistics.median(times)
+
+def full_build(tree: Path, argv: list[str], env: dict[str, str], cwd: Path) -> tuple[float, float]:
+    """Wall and CPU seconds (the process tree's) of one full site build into an empty folder.
+
+    The command is timed whole; the in-process build (``IN_PROCESS``) times ``build_site`` alone, as
+    bench/site_bench.py does. The previous build's folder is removed and flushed to disk first.
+    """
+    import json
+
+    shutil.rmtree(cwd / "out", ignore_errors=True)
+    os.sync()
+    full_env = {**{k: v for k, v in os.environ.items() if not k.startswith("MONITOR_")}, **env,
+                "PYTHONPATH": str(tree)}
+    before = os.times()
+    seconds, done = timed(lambda: subprocess.run(argv, cwd=cwd, env=full_env, capture_output=True, text=True,
+                                                 stdin=subprocess.DEVNULL))
+    after = os.times()
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(argv[:4])} exited {done.returncode}:\n{done.stderr[-3000:]}")
+    if argv[1] == "-c":
+        inner = json.loads(done.stdout.strip().splitlines()[-1])
+        return inner["wall"], inner["cpu"]
+    return seconds, (after.children_user + after.children_system) - (before.children_user + before.children_system)
 
 
 def main() -> None:
@@ -170,24 +193,25 @@ def main() -> None:
     config_path = work / "feeds.yaml"
     config_path.write_text(yaml.safe_dump(config), encoding="utf-8")
     results = {str(t): measure_tree(t, f"tree{i}", base, work, config_path, args.runs) for i, t in enumerate(trees)}
-    server.shutdown()  # no other thread may run while build_site decides whether to fork
-    inproc = in_process_site(base, work, config, args.runs)
-    report(results, inproc, args)
+    server.shutdown()
+    report(results, args)
 
 
-def report(results: dict[str, dict[str, float]], inproc: float, args: argparse.Namespace) -> None:
+def report(results: dict[str, dict[str, float]], args: argparse.Namespace) -> None:
     print(f"{args.articles:,} articles over a year; {os.cpu_count()} CPUs; whole processes, medians of "
           f"{args.runs} runs, seconds.\n")
     names = list(results)
     print("| what | " + " | ".join(Path(n).name for n in names) + " |")
     print("|---|" + "---:|" * len(names))
     labels = {"version": "`monitor --version`", "run": "`monitor run`, nothing new",
-              "trends": "`monitor trends --days 30`", "site": "`monitor site`, full build",
-              "export": "`monitor export --format csv`"}
+              "trends": "`monitor trends --days 30`", "export": "`monitor export --format csv`",
+              "site": "`monitor site`, full build (wall)", "site_cpu": "`monitor site`, full build (CPU)",
+              "inproc": "`build_site` in-process, full build (wall)",
+              "inproc_cpu": "`build_site` in-process, full build (CPU)"}
     for key, label in labels.items():
         print(f"| {label} | " + " | ".join(f"{results[n][key]:.2f}" for n in names) + " |")
-    print(f"\n`build_site` in-process, full build: {inproc:.2f} s; CLI / in-process: "
-          + ", ".join(f"{Path(n).name} {results[n]['site'] / inproc:.2f}x" for n in names))
+    print("| site: command / in-process (wall) | "
+          + " | ".join(f"{results[n]['site'] / results[n]['inproc']:.2f}x" for n in names) + " |")
 
 
 if __name__ == "__main__":
