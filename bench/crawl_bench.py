@@ -111,8 +111,19 @@ def log(message: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
+def require_bench_extra() -> None:
+    """Stop at once, not after a quarter of an hour, when the `bench` extra is missing."""
+    import importlib.util
+
+    missing = [name for name in ("httpx",) if importlib.util.find_spec(name) is None]
+    if missing:
+        raise SystemExit(f"bench/crawl_bench.py needs {', '.join(missing)} (the `bench` extra): "
+                         'pip install -c constraints.txt -e ".[bench]"')
+
+
 def main() -> None:
     args = parse_args()
+    require_bench_extra()
     signal.signal(signal.SIGTERM, _terminate)  # unwind, so every child process is stopped
     started = time.monotonic()
     with NewsNet(args.feeds, args.items, args.ttfb) as net:

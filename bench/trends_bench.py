@@ -45,7 +45,7 @@ from sqlmodel import Session, select
 from monitor.config import Config
 from monitor.store.db import make_engine
 from monitor.store.export import EXPORT_FIELDS, iter_articles, write_csv
-from monitor.store.tables import Article, ArticleTopic, DailyCount, Feed, StoryMember, Topic
+from monitor.store.tables import Article, ArticleSource, ArticleTopic, DailyCount, Feed, StoryMember, Topic
 from monitor.trends.counts import DayArticle, daily_counts
 from monitor.trends.service import detect, refresh
 from monitor.trends.watch import watchlist_matcher
@@ -125,8 +125,6 @@ def naive_refresh(engine: Any, config: Config, now: datetime) -> int:
 
 def naive_export(engine: Any, out: io.StringIO) -> int:
     """The same CSV through ORM objects, 500 at a time, and ``csv.DictWriter`` (the former export)."""
-    from monitor.store.export import _feeds_by_article
-
     writer = csv.DictWriter(out, fieldnames=EXPORT_FIELDS, lineterminator="\n")
     last, n = 0, 0
     with Session(engine) as s:
@@ -151,6 +149,15 @@ def naive_export(engine: Any, out: io.StringIO) -> int:
                 writer.writerow({k: ";".join(v) if isinstance(v, list) else v for k, v in record.items()})
                 n += 1
             last = rows[-1][0].id
+
+
+def _feeds_by_article(session: Session, ids: list[int]) -> dict[int, list[str]]:
+    rows = session.execute(sa.select(ArticleSource.article_id, Feed.name).join(Feed, Feed.id == ArticleSource.feed_id)
+                           .where(ArticleSource.article_id.in_(ids)).order_by(ArticleSource.id))
+    out: dict[int, list[str]] = {}
+    for article_id, name in rows:
+        out.setdefault(article_id, []).append(name)
+    return out
 
 
 def _iso(value: datetime | None) -> str | None:

@@ -50,3 +50,20 @@ def test_the_temp_file_names_its_writer(tmp_path, monkeypatch):
     monkeypatch.setattr(os, "replace", spy)
     assert write_if_changed(tmp_path / "page.html", b"<p>hi</p>")
     assert seen[0].startswith(f".page.html.{os.getpid()}-") and seen[0].endswith(".tmp")
+
+
+def test_a_write_makes_its_folder_and_steps_over_a_stale_temp_name(tmp_path, monkeypatch):
+    import itertools
+    import stat
+
+    from monitor.deliver import files
+
+    monkeypatch.setattr(files, "_serial", itertools.count(7))
+    page = tmp_path / "stories" / "new" / "1.html"
+    assert write_if_changed(page, b"<p>one</p>") and page.read_bytes() == b"<p>one</p>"
+    stale = page.parent / f".2.html.{os.getpid()}-8.tmp"
+    stale.write_bytes(b"left by an earlier process with this id")
+    assert write_if_changed(page.parent / "2.html", b"<p>two</p>")
+    assert (page.parent / "2.html").read_bytes() == b"<p>two</p>" and stale.read_bytes().startswith(b"left")
+    assert stat.S_IMODE((page.parent / "2.html").stat().st_mode) == 0o644
+    assert sorted(p.name for p in page.parent.iterdir()) == [stale.name, "1.html", "2.html"]

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import re
-import tempfile
 from pathlib import Path
 
 from monitor.process import pid_alive
 
 MANIFEST = ".manifest.json"
-# ".index.html.1234-k2j3h4.tmp": the writing process's id, then mkstemp's random part
+# ".index.html.1234-17.tmp": the writing process's id, then a serial number (earlier builds: a random part)
 _TEMP = re.compile(r"^\..+?\.(?:(\d+)-)?[^.]*\.tmp$")
 
 
@@ -22,17 +22,36 @@ def write_if_changed(path: Path, data: bytes) -> bool:
             return False
     except FileNotFoundError:
         pass
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}-", suffix=".tmp", dir=path.parent)
+    fd, tmp = _temp_beside(path)
     try:
         with os.fdopen(fd, "wb") as handle:
+            os.fchmod(handle.fileno(), 0o644)
             handle.write(data)
-        os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
     return True
+
+
+_serial = itertools.count()
+
+
+def _temp_beside(path: Path) -> tuple[int, Path]:
+    """A new temporary file next to ``path`` (its folder made if missing), named after this process.
+
+    Cheaper than ``tempfile.mkstemp`` on a build of thousands of pages: one exclusive open, no random
+    names, and the folder is made only when the open finds it missing.
+    """
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+    while True:
+        tmp = path.parent / f".{path.name}.{os.getpid()}-{next(_serial)}.tmp"
+        try:
+            return os.open(tmp, flags, 0o600), tmp
+        except FileNotFoundError:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except FileExistsError:  # left by an earlier process that had this id
+            continue
 
 
 def remove_leftover_temps(out: Path) -> int:

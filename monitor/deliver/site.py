@@ -64,8 +64,9 @@ class _Writer:
             self.unchanged += 1
         self.new[rel] = stamp if stamp is not None else hashlib.sha256(data).hexdigest()[:16]
 
-    def fresh(self, rel: str, stamp: str) -> bool:
-        return self.old.get(rel) == stamp and (self.root / rel).is_file()
+    def fresh(self, rel: str, stamp: str, present: set[str]) -> bool:
+        """Rendered from this stamp last time and still on disk (``present``: the folder's file names)."""
+        return self.old.get(rel) == stamp and rel.rpartition("/")[2] in present
 
 
 def site_data(engine: Engine, config: Config, now: datetime) -> SiteData:
@@ -155,10 +156,10 @@ def _story_pages(writer: _Writer, engine: Engine, config: Config, data: SiteData
         sid: hashlib.sha256(f"{writer.salt}|{stamp}|{names.get(topic)}|{mentioned.get(sid)}".encode()).hexdigest()[:16]
         for sid, (stamp, topic) in outputs.story_stamps(engine).items()
     }
-    todo = []
+    todo, present = [], _file_names(writer.root / "stories")
     for sid, stamp in stamps.items():
         rel = f"stories/{sid}.html"
-        if writer.fresh(rel, stamp):
+        if writer.fresh(rel, stamp, present):
             writer.new[rel] = stamp
         else:
             todo.append(sid)
@@ -171,6 +172,15 @@ def _story_pages(writer: _Writer, engine: Engine, config: Config, data: SiteData
         engine.dispose()  # no pooled connection may be inherited by the forked workers
         _render_parallel(writer, job, todo, count)
     return len(todo), len(stamps) - len(todo), count
+
+
+def _file_names(folder: Path) -> set[str]:
+    """The regular files in ``folder`` (one directory listing instead of a stat per page)."""
+    try:
+        with os.scandir(folder) as entries:
+            return {e.name for e in entries if e.is_file()}
+    except (FileNotFoundError, NotADirectoryError):
+        return set()
 
 
 @dataclass(frozen=True)

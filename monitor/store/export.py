@@ -31,46 +31,56 @@ _COLUMNS = (
 
 
 def iter_articles(engine: Engine, since: datetime | None = None, batch: int = 2000) -> Iterator[dict[str, Any]]:
-    """One dict per article (EXPORT_FIELDS), oldest first, streamed in batches of plain rows."""
-    last_id = 0
-    with Session(engine) as session:
-        while True:
-            rows = session.execute(_article_query(since, last_id, batch)).all()
-            if not rows:
-                return
-            feeds = _feeds_by_article(session, [row[0] for row in rows])
-            for row in rows:
-                yield _record(row, feeds.get(row[0], []))
-            last_id = rows[-1][0]
+    """One dict per article (EXPORT_FIELDS), oldest first.
+
+    Two streamed queries on one connection, both in article order: the articles (plain rows, fetched
+    ``batch`` at a time; a server-side cursor on PostgreSQL) and every article's feeds, merged as they come.
+    """
+    with engine.connect() as conn:
+        streamed = conn.execution_options(yield_per=batch)
+        rows = streamed.execute(_article_query(since))
+        feeds = _FeedNames(streamed.execute(_feeds_query()))
+        for row in rows:
+            yield _record(row, feeds.of(row[0]))
 
 
-def _article_query(since: datetime | None, after_id: int, batch: int) -> Any:
+def _article_query(since: datetime | None) -> Any:
     query = (
         sa.select(*_COLUMNS)
         .outerjoin(Feed, Feed.id == Article.first_feed_id)
         .outerjoin(ArticleTopic, ArticleTopic.article_id == Article.id)
         .outerjoin(Topic, Topic.id == ArticleTopic.topic_id)
         .outerjoin(StoryMember, StoryMember.article_id == Article.id)
-        .where(Article.id > after_id)
         .order_by(Article.id)
-        .limit(batch)
     )
     if since is not None:
         query = query.where(article_time() >= since)
     return query
 
 
-def _feeds_by_article(session: Session, ids: list[int]) -> dict[int, list[str]]:
-    rows = session.execute(
+def _feeds_query() -> Any:
+    return (
         sa.select(ArticleSource.article_id, Feed.name)
         .join(Feed, Feed.id == ArticleSource.feed_id)
-        .where(ArticleSource.article_id.in_(ids))
-        .order_by(ArticleSource.id)
+        .order_by(ArticleSource.article_id, ArticleSource.id)
     )
-    out: dict[int, list[str]] = {}
-    for article_id, name in rows:
-        out.setdefault(article_id, []).append(name)
-    return out
+
+
+class _FeedNames:
+    """Walks (article id, feed name) rows in article order alongside the articles."""
+
+    def __init__(self, rows: Iterable[Any]) -> None:
+        self._rows = iter(rows)
+        self._next = next(self._rows, None)
+
+    def of(self, article_id: int) -> list[str]:
+        """The feed names of ``article_id``; articles are asked for in increasing id order."""
+        names = []
+        while self._next is not None and self._next[0] <= article_id:
+            if self._next[0] == article_id:
+                names.append(self._next[1])
+            self._next = next(self._rows, None)
+        return names
 
 
 def _iso(value: datetime | None) -> str | None:
