@@ -11,22 +11,22 @@ import pytest
 
 from monitor.store.db import session_scope
 from monitor.store.export import iter_articles, write_csv
-from monitor.store.tables import Article, ArticleSource, ArticleTopic, Feed, Story, StoryMember, Topic
+from monitor.store.tables import Article, ArticleSource, ArticleTopic, Feed, Mention, Story, StoryMember, Topic
 
 DAY = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
 
 EXPECTED_CSV = (
     "id,url,canonical_url,feed,feeds,title,published,published_source,fetched,language,site_name,authors,status,"
-    "duplicate_of,duplicate_kind,topic_id,topic_name,story_id,summary,text\n"
+    "duplicate_of,duplicate_kind,topic_id,topic_name,story_id,summary,text,entities,instruments,listed_parties\n"
     "1,http://127.0.0.1:9/one,http://127.0.0.1:9/one,Alpha,Alpha;Beta,\"Chips, \"\"export\"\" rules\","
     "2026-11-01T08:00:00+00:00,feed,2026-11-01T09:00:00+00:00,en,,Ann;Bo,extracted,,,3,Sanctions,1,"
-    "first summary,\"line one\nline two\"\n"
+    "first summary,\"line one\nline two\",Russia;Sberbank,Regulation (EU) 2024/1745,\"SBERBANK, PJSC\"\n"
     "2,http://127.0.0.1:9/two,http://127.0.0.1:9/two,Beta,Beta,Two,,fetch,2026-11-02T10:00:00+00:00,,Two Site,,"
-    "extracted,1,near,-1,,,,\n"
+    "extracted,1,near,-1,,,,,,,\n"
     "3,http://127.0.0.1:9/three,http://127.0.0.1:9/three,,,Three,,fetch,2026-11-02T11:00:00+00:00,de,,,"
-    "summary_only,,,,,1,only a summary,\n"
+    "summary_only,,,,,1,only a summary,,,,\n"
     "4,http://127.0.0.1:9/four,http://127.0.0.1:9/four,Alpha,Beta;Alpha,Four,,fetch,2026-10-01T10:00:00+00:00,"
-    ",,,extracted,,,,,,,old\n"
+    ",,,extracted,,,,,,,old,China,,\n"
 )
 
 
@@ -63,6 +63,12 @@ def store(engine: Any) -> Any:
         s.add_all([ArticleTopic(article_id=one.id, topic_id=3), ArticleTopic(article_id=two.id, topic_id=-1),
                    StoryMember(article_id=one.id, story_id=story.id),
                    StoryMember(article_id=three.id, story_id=story.id)])
+        s.add_all([Mention(article_id=four.id, kind="entity", key="country:CN", label="China"),  # not in id order
+                   Mention(article_id=one.id, kind="entity", key="org:sberbank", label="Sberbank", first_offset=5),
+                   Mention(article_id=one.id, kind="listed", key="eu:EU.1", label="SBERBANK, PJSC", first_offset=5),
+                   Mention(article_id=one.id, kind="instrument", key="eu-reg:2024/1745",
+                           label="Regulation (EU) 2024/1745", first_offset=40),
+                   Mention(article_id=one.id, kind="entity", key="country:RU", label="Russia", first_offset=0)])
     return engine
 
 
@@ -86,4 +92,6 @@ def test_json_lines_record(store):
         "published_source": "feed", "fetched": "2026-11-01T09:00:00+00:00", "language": "en", "site_name": None,
         "authors": ["Ann", "Bo"], "status": "extracted", "duplicate_of": None, "duplicate_kind": None, "topic_id": 3,
         "topic_name": "Sanctions", "story_id": 1, "summary": "first summary", "text": "line one\nline two",
+        "entities": ["Russia", "Sberbank"], "instruments": ["Regulation (EU) 2024/1745"],
+        "listed_parties": ["SBERBANK, PJSC"],
     }

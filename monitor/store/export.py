@@ -13,13 +13,14 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from monitor.store.shared import article_time
-from monitor.store.tables import Article, ArticleSource, ArticleTopic, Feed, FetchLog, StoryMember, Topic
+from monitor.store.tables import Article, ArticleSource, ArticleTopic, Feed, Mention, StoryMember, Topic
 
 EXPORT_FIELDS = (
     "id", "url", "canonical_url", "feed", "feeds", "title", "published", "published_source", "fetched",
     "language", "site_name", "authors", "status", "duplicate_of", "duplicate_kind", "topic_id", "topic_name",
-    "story_id", "summary", "text",
+    "story_id", "summary", "text", "entities", "instruments", "listed_parties",
 )
+_NAMED = {"entity": "entities", "instrument": "instruments", "listed": "listed_parties"}  # mention kind -> field
 
 
 _COLUMNS = (
@@ -33,15 +34,17 @@ _COLUMNS = (
 def iter_articles(engine: Engine, since: datetime | None = None, batch: int = 2000) -> Iterator[dict[str, Any]]:
     """One dict per article (EXPORT_FIELDS), oldest first.
 
-    Two streamed queries on one connection, both in article order: the articles (plain rows, fetched
-    ``batch`` at a time; a server-side cursor on PostgreSQL) and every article's feeds, merged as they come.
+    Three streamed queries on one connection, all in article order: the articles (plain rows, fetched
+    ``batch`` at a time; a server-side cursor on PostgreSQL), every article's feeds and what each names
+    (entities, instruments, listed parties, as the last trend pass found them), merged as they come.
     """
     with engine.connect() as conn:
         streamed = conn.execution_options(yield_per=batch)
         rows = streamed.execute(_article_query(since))
-        feeds = _FeedNames(streamed.execute(_feeds_query()))
+        feeds = _ByArticle(streamed.execute(_feeds_query()))
+        named = _ByArticle(streamed.execute(_named_query()))
         for row in rows:
-            yield _record(row, feeds.of(row[0]))
+            yield {**_record(row, [name for name, in feeds.of(row[0])]), **_named(named.of(row[0]))}
 
 
 def _article_query(since: datetime | None) -> Any:
@@ -66,21 +69,34 @@ def _feeds_query() -> Any:
     )
 
 
-class _FeedNames:
-    """Walks (article id, feed name) rows in article order alongside the articles."""
+def _named_query() -> Any:
+    return (sa.select(Mention.article_id, Mention.kind, Mention.label)
+            .order_by(Mention.article_id, Mention.kind, Mention.first_offset, Mention.key))
+
+
+def _named(rows: list[tuple[Any, ...]]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {field: [] for field in _NAMED.values()}
+    for kind, label in rows:
+        if kind in _NAMED:
+            out[_NAMED[kind]].append(label)
+    return out
+
+
+class _ByArticle:
+    """Walks (article id, ...) rows in article order alongside the articles."""
 
     def __init__(self, rows: Iterable[Any]) -> None:
         self._rows = iter(rows)
         self._next = next(self._rows, None)
 
-    def of(self, article_id: int) -> list[str]:
-        """The feed names of ``article_id``; articles are asked for in increasing id order."""
-        names = []
+    def of(self, article_id: int) -> list[tuple[Any, ...]]:
+        """The rest of each row of ``article_id``; articles are asked for in increasing id order."""
+        found = []
         while self._next is not None and self._next[0] <= article_id:
             if self._next[0] == article_id:
-                names.append(self._next[1])
+                found.append(tuple(self._next[1:]))
             self._next = next(self._rows, None)
-        return names
+        return found
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -174,10 +190,3 @@ def feed_health(engine: Engine, names: list[str]) -> list[FeedHealth]:
                        f.last_success_at, f.consecutive_failures, f.next_due_at, counts.get(f.id, 0))
         )
     return out
-
-
-def recent_fetch_errors(engine: Engine, limit: int = 20) -> list[FetchLog]:
-    with Session(engine) as session:
-        return list(
-            session.exec(select(FetchLog).where(FetchLog.outcome == "error").order_by(FetchLog.id.desc()).limit(limit))
-        )
