@@ -167,3 +167,20 @@ def test_a_touched_day_is_its_articles_tally_whatever_else_wrote_to_it(engine: s
         s.execute(sa.text("DELETE FROM daily_count WHERE kind = 'story' AND key = '101'"))
     refresh(engine, config, NOW)
     assert trend_db.daily_series(engine, "story") == {"100": {day.date(): 2}}
+
+
+def test_a_watch_term_follows_its_entity_across_scripts_and_case_forms(engine: sa.Engine, config: Config) -> None:
+    """"Huawei" is watched with no aliases: Cyrillic, Chinese and inflected spellings of the entity still count."""
+    for key, text in (("ru", "Санкции против Хуавэй расширены"), ("zh", "华为发布新芯片"),
+                      ("en", "Huawei ships a phone"), ("none", "Xiaomi ships a phone")):
+        _add(engine, key, NOW - timedelta(hours=2), text=text)
+    refresh(engine, config, NOW)
+    assert trend_db.daily_series(engine, "watch") == {"Huawei": {(NOW - timedelta(hours=2)).date(): 3}}
+
+
+def test_a_watch_term_naming_no_entity_is_counted_as_written(engine: sa.Engine, config: Config) -> None:
+    plain = config.model_copy(update={"watchlist": Config(feeds=config.feeds, watchlist=["Undersea cables"]).watchlist})
+    _add(engine, "a", NOW - timedelta(hours=2), text="Two undersea cables were cut")
+    _add(engine, "b", NOW - timedelta(hours=2), text="A cable was cut")
+    refresh(engine, plain, NOW)
+    assert trend_db.daily_series(engine, "watch") == {"Undersea cables": {(NOW - timedelta(hours=2)).date(): 1}}

@@ -19,6 +19,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from monitor.config import Config
+from monitor.entities.watch import watched
 from monitor.records import RenderedDigestFile
 from monitor.render.records import (
     AlertView,
@@ -283,7 +284,7 @@ def described_day(start: datetime, end: datetime) -> date:
 def _watch_hits(
     config: Config, rows: list[_Row], history: dict[str, dict[date, int]], history_days: list[date]
 ) -> list[WatchHit]:
-    matcher = watchlist_matcher(config.watchlist)
+    matcher = watchlist_matcher(watched(config))
     matched: dict[str, list[_Row]] = defaultdict(list)
     for row in rows:
         for name in matcher.matches(f"{row.title}\n{row.summary}"):
@@ -341,7 +342,7 @@ def _top_stories(session: Any, since: date, limit: int) -> dict[int, list[StoryV
 
 
 def _topic_watch(session: Any, config: Config, since: date) -> dict[int, list[tuple[str, int]]]:
-    matcher = watchlist_matcher(config.watchlist)
+    matcher = watchlist_matcher(watched(config))
     if not matcher.names:
         return {}
     when = article_time()

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.engine import Engine
 
 from monitor.config import Config
+from monitor.entities.watch import WatchedEntity, watched
 from monitor.mentions.scanners import Scanner, scanners
 from monitor.store import analysis as db
 from monitor.store import counts as count_db
@@ -29,8 +30,8 @@ if TYPE_CHECKING:
     from sqlmodel import Session  # the counting pass's transaction, opened by the store
 
 
-def _signature(config: Config) -> str:
-    return json.dumps([[w.name, sorted(w.aliases)] for w in config.watchlist], ensure_ascii=False)
+def _signature(terms: tuple[WatchedEntity, ...]) -> str:
+    return json.dumps([[w.name, sorted(w.aliases)] for w in terms], ensure_ascii=False)
 
 
 def update_counts(engine: Engine, config: Config) -> dict[str, int]:
@@ -39,9 +40,10 @@ def update_counts(engine: Engine, config: Config) -> dict[str, int]:
 
     A changed watchlist recounts everything (its matches are remembered per article).
     """
-    with count_db.counting(engine, _signature(config)) as s:
+    terms = watched(config)
+    with count_db.counting(engine, _signature(terms)) as s:
         todo = count_db.pending(s)
-        new = _matched(s, todo.new, watchlist_matcher(config.watchlist))
+        new = _matched(s, todo.new, watchlist_matcher(terms))
         now_placed = [after for _, after in todo.moved]
         days = sorted({p.day for p in (*new, *todo.gone, *(before for before, _ in todo.moved), *now_placed)})
         on_days = count_db.place(s, [*new, *now_placed], [p.article_id for p in todo.gone], days)
