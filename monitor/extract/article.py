@@ -38,6 +38,12 @@ def build_article(
     )
 
 
+def needs_page_metadata(entry: Entry) -> bool:
+    """Whether the page's own metadata could add to the entry: the feed's title, date and authors win
+    over the page's, so an entry with all three needs only the page's text."""
+    return not (entry.title and entry.title != entry.url and entry.published is not None and entry.authors)
+
+
 def _published(entry: Entry, extracted: Extracted | None, now: datetime) -> tuple[datetime, str]:
     """Feed date, else page metadata date, else fetch time; never later than the fetch."""
     if entry.published is not None:

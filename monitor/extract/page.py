@@ -10,16 +10,20 @@ from monitor.errors import ExtractError
 from monitor.records import Extracted
 
 MIN_CHARS = 200
+# What trafilatura is asked for on every page (bench/extract_quality.py measures the choice on real pages).
+EXTRACT_OPTIONS = {"include_comments": False, "include_tables": False, "favor_precision": True}
 
 
-def extract_page(html: bytes | str, url: str) -> Extracted:
-    """Main text with title, author, date and site name. Raises ExtractError when no text is found."""
+def extract_page(html: bytes | str, url: str, metadata: bool = True) -> Extracted:
+    """Main text, with ``metadata`` also the page's title, author, date and site name.
+
+    Raises ExtractError when no text is found. Reading the metadata is a large share of the
+    work (dates, tags, categories); the crawl asks for it only when the feed entry lacks it.
+    """
     trafilatura = _trafilatura()
     logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
     try:
-        doc = trafilatura.bare_extraction(
-            html, url=url, with_metadata=True, include_comments=False, include_tables=False, favor_precision=True
-        )
+        doc = trafilatura.bare_extraction(html, url=url, with_metadata=metadata, **EXTRACT_OPTIONS)
     except Exception as exc:  # trafilatura raises a wide range of parser errors on junk
         raise ExtractError(f"extraction failed: {type(exc).__name__}: {exc}") from None
     text = (getattr(doc, "text", None) or "").strip() if doc is not None else ""

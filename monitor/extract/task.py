@@ -12,10 +12,11 @@ from monitor.records import Extracted
 
 
 def extract_and_fingerprint(
-    html: bytes, url: str, shingle_words: int, min_words: int
+    html: bytes, url: str, shingle_words: int, min_words: int, metadata: bool = True
 ) -> tuple[Extracted, bytes | None]:
-    """The page's text and, when it is long enough to compare, its MinHash signature."""
-    extracted = extract_page(html, url)
+    """The page's text (with ``metadata``, its title, author, date and site name too) and, when it
+    is long enough to compare, its MinHash signature."""
+    extracted = extract_page(html, url, metadata)
     if len(extracted.text.split()) < min_words:
         return extracted, None
     return extracted, fingerprint.to_bytes(fingerprint.minhash(extracted.text, shingle_words))

@@ -259,15 +259,19 @@ def add_sources(engine: Engine, feed_id: int, entries: Iterable[tuple[int, Entry
 
 
 def _source(article_id: int, feed_id: int, entry: Entry, now: datetime) -> ArticleSource:
-    return ArticleSource(
-        article_id=article_id,
-        feed_id=feed_id,
-        entry_url=entry.url[:URL_MAX],
-        guid=bounded(entry.guid, 2000),
-        entry_title=bounded(entry.title),
-        entry_published_at=entry.published,
-        seen_at=now,
-    )
+    return ArticleSource(**_source_values(article_id, feed_id, entry, now))
+
+
+def _source_values(article_id: int, feed_id: int, entry: Entry, now: datetime) -> dict[str, object]:
+    return {
+        "article_id": article_id,
+        "feed_id": feed_id,
+        "entry_url": entry.url[:URL_MAX],
+        "guid": bounded(entry.guid, 2000),
+        "entry_title": bounded(entry.title),
+        "entry_published_at": entry.published,
+        "seen_at": now,
+    }
 
 
 @dataclass(frozen=True)
@@ -303,36 +307,35 @@ def store_article(
 def _insert(
     session: Session, record: ArticleRecord, feed_id: int, entry: Entry, signature: bytes | None, threshold: float
 ) -> Stored:
+    """Plain SQL inserts (no ORM objects): the row, its source and its band keys, in the caller's transaction."""
     original, kind = _find_original(session, record, signature, threshold)
-    row = Article(
-        canonical_url=record.canonical_url,
-        url=record.url,
-        first_feed_id=feed_id,
-        title=bounded(record.title),
-        summary=bounded(record.summary),
-        text=bounded(record.text),
-        authors=[bounded(a, 200) for a in record.authors],
-        site_name=bounded(record.site_name, 300),
-        published_at=record.published_at,
-        published_source=record.published_source,
-        fetched_at=record.fetched_at,
-        language=record.language,
-        content_hash=record.content_hash,
-        minhash=signature,
-        status=record.status,
-        error=bounded(record.error),
-        duplicate_of=original,
-        duplicate_kind=kind,
-        word_count=len(record.text.split()),
-    )
-    session.add(row)
-    session.flush()
-    assert row.id is not None
-    session.add(_source(row.id, feed_id, entry, record.fetched_at))
+    values = {
+        "canonical_url": record.canonical_url,
+        "url": record.url,
+        "first_feed_id": feed_id,
+        "title": bounded(record.title),
+        "summary": bounded(record.summary),
+        "text": bounded(record.text),
+        "authors": [bounded(a, 200) for a in record.authors],
+        "site_name": bounded(record.site_name, 300),
+        "published_at": record.published_at,
+        "published_source": record.published_source,
+        "fetched_at": record.fetched_at,
+        "language": record.language,
+        "content_hash": record.content_hash,
+        "minhash": signature,
+        "status": record.status,
+        "error": bounded(record.error),
+        "duplicate_of": original,
+        "duplicate_kind": kind,
+        "word_count": len(record.text.split()),
+    }
+    article_id = session.execute(sa.insert(Article).values(values).returning(Article.id)).scalar_one()
+    session.execute(sa.insert(ArticleSource).values(_source_values(article_id, feed_id, entry, record.fetched_at)))
     if signature is not None and original is None:
-        keys = fingerprint.band_keys(fingerprint.from_bytes(signature))
-        session.add_all(ArticleBand(band_key=key, article_id=row.id) for key in set(keys))
-    return Stored(row.id, created=True, duplicate_of=original)
+        keys = sorted(set(fingerprint.band_keys(fingerprint.from_bytes(signature))))
+        session.execute(sa.insert(ArticleBand), [{"band_key": key, "article_id": article_id} for key in keys])
+    return Stored(article_id, created=True, duplicate_of=original)
 
 
 def _find_original(
