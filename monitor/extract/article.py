@@ -19,7 +19,8 @@ def build_article(
         text, status = extracted.text, "extracted"
     else:
         text, status = entry.summary or entry.title, "summary_only"
-    language = (extracted.language if extracted else None) or detect_language(f"{entry.title}. {text}") or feed_language
+    guess = (extracted.language or detect_language(text)) if extracted else detect_language(f"{entry.title}. {text}")
+    language = guess or feed_language
     return Article(
         canonical_url=url,
         url=entry.url,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -15,7 +16,13 @@ EXTRACT_OPTIONS = {"include_comments": False, "include_tables": False, "favor_pr
 
 
 def extract_page(html: bytes | str, url: str, metadata: bool = True) -> Extracted:
-    """Main text, with ``metadata`` also the page's title, author, date and site name.
+    """:func:`extract_text` and the language of the text."""
+    extracted = extract_text(html, url, metadata)
+    return replace(extracted, language=detect_language(extracted.text))
+
+
+def extract_text(html: bytes | str, url: str, metadata: bool = True) -> Extracted:
+    """Main text, with ``metadata`` also the page's title, author, date and site name (no language).
 
     Raises ExtractError when no text is found. Reading the metadata is a large share of the
     work (dates, tags, categories); the crawl asks for it only when the feed entry lacks it.
@@ -35,7 +42,6 @@ def extract_page(html: bytes | str, url: str, metadata: bool = True) -> Extracte
         author=_clean(getattr(doc, "author", None)),
         date=_date(getattr(doc, "date", None)),
         site_name=_clean(getattr(doc, "sitename", None)),
-        language=detect_language(text),
     )
 
 

@@ -397,7 +397,7 @@ class Deadline:
 
 
 def _process_pool(workers: int, memory_mb: int | None) -> ProcessPoolExecutor:
-    """Extraction workers forked from a clean server process with trafilatura preloaded.
+    """Extraction workers forked from a clean server process with trafilatura preloaded (shared, copy-on-write).
 
     Each worker exits on its own when this process ends, even by SIGKILL.
     """
@@ -406,7 +406,7 @@ def _process_pool(workers: int, memory_mb: int | None) -> ProcessPoolExecutor:
 
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(
-        ["monitor.extract.warm", "monitor.extract.worker", "monitor.extract.task", "monitor.parse.feed",
+        ["monitor.extract.worker", "monitor.extract.task", "monitor.parse.feed",
          "monitor.dedupe.text", "trafilatura", "feedparser"]
     )
     return ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=init_worker,
