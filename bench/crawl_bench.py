@@ -3,6 +3,7 @@
     python bench/crawl_bench.py                  # 200 feeds x 20 items, 3 runs
     python bench/crawl_bench.py --quick          # 40 feeds x 10 items, 2 runs (~3 min)
     python bench/crawl_bench.py --runs 2 --variant-runs 1 --fetch-runs 0   # a shorter full-size run
+    python bench/crawl_bench.py --crawl-only --runs 2   # the default crawl alone (compare two trees by PYTHONPATH)
 
 A full-size run takes ~15 min on 2 free cores; much longer on a loaded machine, or while
 the fetcher's slot order (see RESULTS-crawl.md) limits a crawl to ~14 pages/s.
