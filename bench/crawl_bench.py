@@ -3,6 +3,7 @@
     python bench/crawl_bench.py                  # 200 feeds x 20 items, 3 runs
     python bench/crawl_bench.py --quick          # 40 feeds x 10 items, 2 runs (~3 min)
     python bench/crawl_bench.py --runs 2 --variant-runs 1 --fetch-runs 0   # a shorter full-size run
+    python bench/crawl_bench.py --crawl-only --runs 2   # the default crawl alone (compare two trees by PYTHONPATH)
 
 A full-size run takes ~15 min on 2 free cores; much longer on a loaded machine, or while
 the fetcher's slot order (see RESULTS-crawl.md) limits a crawl to ~14 pages/s.
@@ -24,6 +25,7 @@ import platform
 import re
 import shlex
 import signal
+import statistics
 import sys
 import tempfile
 import time
@@ -130,6 +132,8 @@ def main() -> None:
         log(f"news network: {args.feeds} feeds x {args.items} items on port {net.port}")
         results = measure(net, args)
     results["elapsed"] = time.monotonic() - started
+    if args.crawl_only:
+        return print(crawl_line(results["default"]))
     text = report(results)
     print(text)
     if args.out:
@@ -137,6 +141,19 @@ def main() -> None:
 
         Path(args.out).write_text(merge_notes(text, Path(args.out)), encoding="utf-8")
         log(f"wrote {args.out}")
+
+
+def crawl_line(runs: list[CrawlRun]) -> str:
+    """Medians of the default crawl alone (``--crawl-only``): to compare two trees in one session."""
+    def med(values: list[float]) -> float:
+        return statistics.median(values)
+
+    return (f"default crawl, median of {len(runs)}: {med([r.rate for r in runs]):.1f} articles/s, "
+            f"{med([r.first.wall for r in runs]):.1f} s wall, "
+            f"{med([1000 * r.first.cpu_seconds / r.stored for r in runs]):.1f} ms CPU per article, "
+            f"peak {med([r.first.peak_rss_mb for r in runs]):.0f} MB summed RSS, "
+            f"{med([r.first.peak_pss_mb for r in runs]):.0f} MB PSS, largest process "
+            f"{med([r.first.peak_single_mb for r in runs]):.0f} MB")
 
 
 def _terminate(signum: int, _frame: object) -> None:
@@ -147,6 +164,8 @@ def measure(net: NewsNet, args: argparse.Namespace) -> dict[str, object]:
     results: dict[str, object] = {"args": args}
     results["default"] = [_logged(crawl_once(net, args.feeds, args.items, DEFAULT_CRAWL), "default", i)
                           for i in range(args.runs)]
+    if args.crawl_only:
+        return results
     results["fast"] = [_logged(crawl_once(net, args.feeds, args.items, FAST_CRAWL), "no spacing", i)
                        for i in range(args.variant_runs)]
     urls = [net.feed_url(i) for i in range(args.feeds)]
@@ -194,6 +213,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--pages", type=int, default=300, help="pages for the extraction limit")
     parser.add_argument("--client-requests", type=int, default=2000)
     parser.add_argument("--ttfb", type=float, default=0.25, help="server delay before every response")
+    parser.add_argument("--crawl-only", action="store_true", help="the default crawl alone (no variants, baselines or report)")
     parser.add_argument("--quick", action="store_true", help="40 feeds x 10 items, 2 runs, smaller baselines")
     parser.add_argument("--out", default=str(HERE / "RESULTS-crawl.md"), help="markdown report ('' for none)")
     args = parser.parse_args()

@@ -20,11 +20,12 @@ class Item:
     published: datetime | None = None
     guid: str | None = None
     raw_date: str | None = None
+    author: str | None = None
 
 
 def rss(items: Sequence[Item], title: str = "Fixture feed", encoding: str = "utf-8", declare: bool = True) -> bytes:
     parts = [f'<?xml version="1.0" encoding="{encoding}"?>\n' if declare else ""]
-    parts.append(f"<rss version=\"2.0\"><channel><title>{html.escape(title)}</title><link>http://example.org/</link>\n")
+    parts.append(f"<rss version=\"2.0\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\"><channel><title>{html.escape(title)}</title><link>http://example.org/</link>\n")
     for item in items:
         parts.append("<item>")
         parts.append(f"<title>{html.escape(item.title)}</title>")
@@ -32,6 +33,8 @@ def rss(items: Sequence[Item], title: str = "Fixture feed", encoding: str = "utf
             parts.append(f"<link>{html.escape(item.link)}</link>")
         if item.guid:
             parts.append(f'<guid isPermaLink="false">{html.escape(item.guid)}</guid>')
+        if item.author:
+            parts.append(f"<dc:creator>{html.escape(item.author)}</dc:creator>")
         if item.summary:
             parts.append(f"<description>{html.escape(item.summary)}</description>")
         if item.raw_date is not None:

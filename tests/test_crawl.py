@@ -160,3 +160,24 @@ def test_process_pool_extraction_matches_inline(site, engine, write_config, work
     config = make_config(write_config, [{"name": "F", "url": site.url("/feed.xml")}], extract_workers=workers)
     summary = run_crawl(engine, config, now=NOW)
     assert summary.articles_extracted == 2
+
+
+def test_page_metadata_is_read_only_for_what_the_feed_entry_lacks(site, engine, write_config):
+    """The feed's title, date and author win over the page's, so a complete entry costs the page's text only;
+    an entry without a date still gets the page's date."""
+    text = sample_texts()[0]
+    site.add("/news/full.html", page("Sberbank and DeepSeek", text, date="2025-03-01T10:00:00Z"))
+    site.add("/news/bare.html", page("Sberbank and DeepSeek", text.replace("Sberbank", "Sber"),
+                                      date="2025-03-01T10:00:00Z"))
+    items = [Item("Sberbank and DeepSeek", site.url("/news/full.html"), published=NOW - timedelta(hours=3),
+                  author="Anna Petrova"),
+             Item("Sber and DeepSeek", site.url("/news/bare.html"))]
+    site.add("/feed.xml", rss(items))
+    config = make_config(write_config, [{"name": "F", "url": site.url("/feed.xml")}], extract_workers=1)
+    run_crawl(engine, config, now=NOW)
+    full, bare = sorted(articles(engine), key=lambda a: not a.canonical_url.endswith("/full.html"))
+    assert full.status == bare.status == "extracted"
+    assert full.published_source == "feed" and full.authors == ["Anna Petrova"]
+    assert full.site_name is None  # the page's metadata was not read
+    assert bare.published_source == "page" and bare.published_at == datetime(2025, 3, 1, tzinfo=UTC)
+    assert bare.site_name == "Fixture News" and bare.authors == ["Staff Reporter"]

@@ -15,7 +15,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.clikit import start_monitor
-from tests.feedkit import Item, lorem_article, page, rss
+from tests.feedkit import Item, lorem_article, page, rss, sample_texts
 
 NOW = datetime.now(UTC)
 
@@ -189,3 +189,31 @@ def test_extraction_workers_never_import_the_crawl_stack():
         pool.shutdown()
     assert len(extracted.text.split()) > 50 and signature
     assert not modules & {"monitor.ingest.crawl", "monitor.store", "sqlalchemy", "sqlmodel", "aiohttp", "monitor.fetch.http"}
+
+
+def test_the_language_model_is_loaded_once_in_the_crawl_not_in_each_worker(site, engine, write_config):
+    """py3langid's model is ~75 MB: the workers (and their fork server) never load it; the crawl
+    process identifies the language of what they extracted."""
+    from sqlmodel import Session, select
+
+    from monitor.config import load_config
+    from monitor.extract.task import extract_and_fingerprint
+    from monitor.ingest.crawl import _process_pool, run_crawl
+    from monitor.store.tables import Article
+
+    pool = _process_pool(1, None)
+    try:
+        html = page("Sberbank and DeepSeek", lorem_article("Sberbank and DeepSeek", 1, words=400)).encode()
+        extracted, _ = pool.submit(extract_and_fingerprint, html, "http://127.0.0.1:9/a.html", 5, 50).result(120)
+        loaded = pool.submit(eval, "__import__('py3langid.langid').langid.IDENTIFIER is not None").result(60)
+    finally:
+        pool.shutdown()
+    assert extracted.text and not loaded
+    site.add("/a.html", page("Sberbank and DeepSeek", sample_texts()[0]))
+    site.add("/feed.xml", rss([Item("Sberbank and DeepSeek", site.url("/a.html"))]))
+    config = load_config(write_config({"feeds": [{"name": "F", "url": site.url("/feed.xml")}],
+                                       "crawl": {"host_delay": 0, "extract_workers": 1}}))
+    run_crawl(engine, config)
+    with Session(engine) as session:
+        article = session.exec(select(Article)).one()
+    assert article.status == "extracted" and article.language == "en"

@@ -19,7 +19,8 @@ def build_article(
         text, status = extracted.text, "extracted"
     else:
         text, status = entry.summary or entry.title, "summary_only"
-    language = (extracted.language if extracted else None) or detect_language(f"{entry.title}. {text}") or feed_language
+    guess = (extracted.language or detect_language(text)) if extracted else detect_language(f"{entry.title}. {text}")
+    language = guess or feed_language
     return Article(
         canonical_url=url,
         url=entry.url,
@@ -36,6 +37,12 @@ def build_article(
         content_hash=fingerprint.content_hash(text),
         error=error,
     )
+
+
+def needs_page_metadata(entry: Entry) -> bool:
+    """Whether the page's own metadata could add to the entry: the feed's title, date and authors win
+    over the page's, so an entry with all three needs only the page's text."""
+    return not (entry.title and entry.title != entry.url and entry.published is not None and entry.authors)
 
 
 def _published(entry: Entry, extracted: Extracted | None, now: datetime) -> tuple[datetime, str]:

@@ -26,7 +26,7 @@ from monitor import clock
 from monitor.config import Config
 from monitor.dedupe.urls import canonical_url
 from monitor.errors import CrawlHalted, ExtractError, NothingCollected, ParseError
-from monitor.extract.article import build_article
+from monitor.extract.article import build_article, needs_page_metadata
 from monitor.extract.task import extract_and_fingerprint
 from monitor.extract.worker import TaskOverrun, init_worker, run_budgeted
 from monitor.fetch.http import Fetcher
@@ -286,7 +286,10 @@ class _Crawler:
 
     async def _fetch_and_store(self, state: FeedState, url: str, entry: Entry) -> ingest.Stored:
         feed_host = urlsplit(state.url).hostname or ""
-        fetched, extracted, signature, error = await self.fetcher.get_page(entry.url, self._extract, feed_host)
+        metadata = needs_page_metadata(entry)
+        fetched, extracted, signature, error = await self.fetcher.get_page(
+            entry.url, lambda page: self._extract(page, metadata), feed_host
+        )
         if error:
             ingest.record_fetch(self.engine, _log(state.id, "page", fetched, self.now, error))
         record = build_article(url, entry, extracted, error, self.now, state.language)
@@ -294,15 +297,18 @@ class _Crawler:
         self._count(stored, record)
         return stored
 
-    async def _extract(self, fetched: Fetched) -> tuple[Fetched, Extracted | None, bytes | None, str | None]:
-        """Runs while the page still holds its fetch slot (bounds the pages waiting for extraction)."""
+    async def _extract(
+        self, fetched: Fetched, metadata: bool
+    ) -> tuple[Fetched, Extracted | None, bytes | None, str | None]:
+        """Runs while the page still holds its fetch slot (bounds the pages waiting for extraction).
+        ``metadata``: the entry lacks something the page's metadata may give."""
         if fetched.error:
             return fetched, None, None, fetched.error
         dedupe, crawl = self.config.dedupe, self.config.crawl
         html = fetched.body[: crawl.extract_max_bytes]  # a longer page is cut: bounded memory and CPU
         try:
             extracted, signature = await self._run(
-                extract_and_fingerprint, html, fetched.final_url, dedupe.shingle_words, dedupe.min_words
+                extract_and_fingerprint, html, fetched.final_url, dedupe.shingle_words, dedupe.min_words, metadata
             )
         except ExtractError as exc:
             return fetched, None, None, str(exc)
@@ -391,7 +397,7 @@ class Deadline:
 
 
 def _process_pool(workers: int, memory_mb: int | None) -> ProcessPoolExecutor:
-    """Extraction workers forked from a clean server process with trafilatura preloaded.
+    """Extraction workers forked from a clean server process with trafilatura preloaded (shared, copy-on-write).
 
     Each worker exits on its own when this process ends, even by SIGKILL.
     """
@@ -400,7 +406,7 @@ def _process_pool(workers: int, memory_mb: int | None) -> ProcessPoolExecutor:
 
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(
-        ["monitor.extract.warm", "monitor.extract.worker", "monitor.extract.task", "monitor.parse.feed",
+        ["monitor.extract.worker", "monitor.extract.task", "monitor.parse.feed",
          "monitor.dedupe.text", "trafilatura", "feedparser"]
     )
     return ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=init_worker,

@@ -259,15 +259,19 @@ def add_sources(engine: Engine, feed_id: int, entries: Iterable[tuple[int, Entry
 
 
 def _source(article_id: int, feed_id: int, entry: Entry, now: datetime) -> ArticleSource:
-    return ArticleSource(
-        article_id=article_id,
-        feed_id=feed_id,
-        entry_url=entry.url[:URL_MAX],
-        guid=bounded(entry.guid, 2000),
-        entry_title=bounded(entry.title),
-        entry_published_at=entry.published,
-        seen_at=now,
-    )
+    return ArticleSource(**_source_values(article_id, feed_id, entry, now))
+
+
+def _source_values(article_id: int, feed_id: int, entry: Entry, now: datetime) -> dict[str, object]:
+    return {
+        "article_id": article_id,
+        "feed_id": feed_id,
+        "entry_url": entry.url[:URL_MAX],
+        "guid": bounded(entry.guid, 2000),
+        "entry_title": bounded(entry.title),
+        "entry_published_at": entry.published,
+        "seen_at": now,
+    }
 
 
 @dataclass(frozen=True)
@@ -300,61 +304,60 @@ def store_article(
         return Stored(existing, created=False)
 
 
+# Statements of the per-article transaction, built once: plain SQL on the tables, no ORM objects.
+_ARTICLE, _SOURCE, _BAND = Article.__table__, ArticleSource.__table__, ArticleBand.__table__  # type: ignore[attr-defined]
+_NEW_ARTICLE = _ARTICLE.insert().returning(_ARTICLE.c.id)
+_SAME_TEXT = (sa.select(_ARTICLE.c.id, _ARTICLE.c.duplicate_of)
+              .where(_ARTICLE.c.content_hash == sa.bindparam("hash")).order_by(_ARTICLE.c.id).limit(1))
+_SHARED_BANDS = (sa.select(_ARTICLE.c.id, _ARTICLE.c.minhash)
+                 .join(_BAND, _BAND.c.article_id == _ARTICLE.c.id)
+                 .where(_BAND.c.band_key.in_(sa.bindparam("keys", expanding=True))).distinct())
+
+
 def _insert(
     session: Session, record: ArticleRecord, feed_id: int, entry: Entry, signature: bytes | None, threshold: float
 ) -> Stored:
-    original, kind = _find_original(session, record, signature, threshold)
-    row = Article(
-        canonical_url=record.canonical_url,
-        url=record.url,
-        first_feed_id=feed_id,
-        title=bounded(record.title),
-        summary=bounded(record.summary),
-        text=bounded(record.text),
-        authors=[bounded(a, 200) for a in record.authors],
-        site_name=bounded(record.site_name, 300),
-        published_at=record.published_at,
-        published_source=record.published_source,
-        fetched_at=record.fetched_at,
-        language=record.language,
-        content_hash=record.content_hash,
-        minhash=signature,
-        status=record.status,
-        error=bounded(record.error),
-        duplicate_of=original,
-        duplicate_kind=kind,
-        word_count=len(record.text.split()),
-    )
-    session.add(row)
-    session.flush()
-    assert row.id is not None
-    session.add(_source(row.id, feed_id, entry, record.fetched_at))
-    if signature is not None and original is None:
-        keys = fingerprint.band_keys(fingerprint.from_bytes(signature))
-        session.add_all(ArticleBand(band_key=key, article_id=row.id) for key in set(keys))
-    return Stored(row.id, created=True, duplicate_of=original)
+    """The row, its source and its band keys, in the caller's transaction."""
+    conn = session.connection()
+    keys = sorted(set(fingerprint.band_keys(fingerprint.from_bytes(signature)))) if signature is not None else []
+    original, kind = _find_original(conn, record, signature, keys, threshold)
+    values = {
+        "canonical_url": record.canonical_url,
+        "url": record.url,
+        "first_feed_id": feed_id,
+        "title": bounded(record.title),
+        "summary": bounded(record.summary),
+        "text": bounded(record.text),
+        "authors": [bounded(a, 200) for a in record.authors],
+        "site_name": bounded(record.site_name, 300),
+        "published_at": record.published_at,
+        "published_source": record.published_source,
+        "fetched_at": record.fetched_at,
+        "language": record.language,
+        "content_hash": record.content_hash,
+        "minhash": signature,
+        "status": record.status,
+        "error": bounded(record.error),
+        "duplicate_of": original,
+        "duplicate_kind": kind,
+        "word_count": len(record.text.split()),
+    }
+    article_id = conn.execute(_NEW_ARTICLE, values).scalar_one()
+    conn.execute(_SOURCE.insert(), _source_values(article_id, feed_id, entry, record.fetched_at))
+    if keys and original is None:
+        conn.execute(_BAND.insert(), [{"band_key": key, "article_id": article_id} for key in keys])
+    return Stored(article_id, created=True, duplicate_of=original)
 
 
 def _find_original(
-    session: Session, record: ArticleRecord, signature: bytes | None, threshold: float
+    conn: sa.Connection, record: ArticleRecord, signature: bytes | None, keys: list[int], threshold: float
 ) -> tuple[int | None, str | None]:
     """The earliest article this one copies exactly (content hash) or nearly (MinHash LSH): the store reads the
     candidates, ``fingerprint.original_of`` decides."""
     if signature is None:
         return None, None
-    exact = session.exec(
-        select(Article.id, Article.duplicate_of)
-        .where(Article.content_hash == record.content_hash)
-        .order_by(Article.id)
-        .limit(1)
-    ).first()
+    exact = conn.execute(_SAME_TEXT, {"hash": record.content_hash}).first()
     candidates: list[tuple[int, bytes | None]] = []
     if exact is None:
-        keys = list(set(fingerprint.band_keys(fingerprint.from_bytes(signature))))
-        candidates = list(session.exec(
-            select(Article.id, Article.minhash)
-            .join(ArticleBand, ArticleBand.article_id == Article.id)
-            .where(ArticleBand.band_key.in_(keys))
-            .distinct()
-        ).all())
-    return fingerprint.original_of(exact, candidates, signature, threshold)
+        candidates = [(row[0], row[1]) for row in conn.execute(_SHARED_BANDS, {"keys": keys})]
+    return fingerprint.original_of(None if exact is None else (exact[0], exact[1]), candidates, signature, threshold)
