@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from functools import cached_property
 from typing import Any
 
 import ahocorasick
@@ -100,11 +101,15 @@ class EntityMatcher:
     def __init__(self, registry: Registry) -> None:
         self.registry = registry
         self.signature = hashlib.sha256(f"{registry.signature}:{MATCHER_VERSION}".encode()).hexdigest()[:16]
-        tables: tuple[dict[str, list[Spelling]], dict[str, list[Spelling]]] = ({}, {})  # folded, exact
-        for index, entity in enumerate(registry.entities):
+
+    @cached_property
+    def _automata(self) -> tuple[Any, Any]:
+        """(folded, exact) automata, built on the first scan: a pass with nothing to read never pays for them."""
+        tables: tuple[dict[str, list[Spelling]], dict[str, list[Spelling]]] = ({}, {})
+        for index, entity in enumerate(self.registry.entities):
             for exact, key, spelling in self._entity_keys(index, entity):
                 tables[exact].setdefault(key, []).append(spelling)
-        self._folded, self._exact = (_automaton(table) for table in tables)
+        return _automaton(tables[0]), _automaton(tables[1])
 
     @staticmethod
     def _entity_keys(index: int, entity: Entity) -> list[tuple[bool, str, Spelling]]:
@@ -117,7 +122,8 @@ class EntityMatcher:
         """The entities ``text`` names, each once, in order of first appearance."""
         if not text:
             return []
-        hits = self._hits(self._folded, lower(text), text) + self._hits(self._exact, text, text)
+        folded, exact = self._automata
+        hits = self._hits(folded, lower(text), text) + self._hits(exact, text, text)
         found: dict[int, list[Any]] = {}
         for start, _stop, entity, via in _longest(hits):
             if entity == _STOP:

@@ -89,7 +89,9 @@ def merged(base: Entity | None, entry: Mapping[str, Any]) -> Entity:
 
 
 def _data(name: str) -> Any:
-    return yaml.safe_load(resources.files("monitor.entities").joinpath("data", name).read_text(encoding="utf-8"))
+    """A shipped data file. libyaml's loader when PyYAML has it: the pure-Python one took 0.19 s, on every pass."""
+    text = resources.files("monitor.entities").joinpath("data", name).read_text(encoding="utf-8")
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506 (a safe loader)
 
 
 def _iso_countries(ambiguous: set[str]) -> list[Entity]:
