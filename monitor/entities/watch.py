@@ -10,8 +10,6 @@ from typing import Any
 
 from monitor.entities.registry import Entity, Registry, registry_from_config
 
-_LAST: list[tuple[Any, tuple[WatchedEntity, ...]]] = []  # the last configuration's terms (one pass asks often)
-
 
 @dataclass(frozen=True)
 class WatchedEntity:
@@ -23,12 +21,9 @@ class WatchedEntity:
 
 
 def watched(config: Any) -> tuple[WatchedEntity, ...]:
-    """``config.watchlist`` as counted and shown: each term with the aliases of the entity it names."""
-    if _LAST and _LAST[0][0] is config:
-        return _LAST[0][1]
-    terms = resolve(config.watchlist, registry_from_config(config))
-    _LAST[:] = [(config, terms)]
-    return terms
+    """``config.watchlist`` as counted and shown: each term with the aliases of the entity it names (cheap once
+    the shipped registry is loaded, which happens once per process)."""
+    return resolve(config.watchlist, registry_from_config(config))
 
 
 def resolve(watchlist: Iterable[Any], registry: Registry) -> tuple[WatchedEntity, ...]:
