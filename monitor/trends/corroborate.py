@@ -17,9 +17,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
-from monitor.trends.alerts import AlertDraft
+from monitor.trends.alerts import SPIKE_KINDS, AlertDraft
 
-SPIKES = ("spike", "watch_spike", "entity_spike")
+SPIKES = tuple(SPIKE_KINDS.values())  # spike, watch_spike, entity_spike: one list of spike kinds
 UNCONFIRMED = "unconfirmed_spike"
 EVIDENCE = 20  # article ids kept per alert
 
