@@ -15,28 +15,38 @@ from monitor.lists.parties import ListedParty
 from monitor.lists.scanner import ListedScanner
 
 if TYPE_CHECKING:
-    from monitor.config import Config
+    from monitor.config import Config, ListSource
 
 __all__ = ["ListedParty", "ListedScanner", "listed_scanner"]
 log = logging.getLogger(__name__)
 
 
 def listed_scanner(config: Config) -> ListedScanner:
+    """The scanner of the lists on disk. Its signature comes from the files' bytes; they are parsed on its
+    first scan only (a list that does not parse is then skipped with a warning)."""
+    from monitor.lists.files import data_path
+
+    stored: list[tuple[ListSource, bytes]] = []
+    for source in config.lists:
+        path = data_path(config, source)
+        try:
+            stored.append((source, path.read_bytes()))
+        except FileNotFoundError:
+            log.warning("list %s is not on disk yet: run 'monitor lists update'", source.name)
+        except OSError as exc:
+            log.warning("list %s (%s) is skipped: %s", source.name, path, exc)
+    parts = [f"{s.name}\x1f{s.format}\x1f{hashlib.sha256(body).hexdigest()}" for s, body in stored]
+    return ListedScanner(lambda: _parsed(config, stored), parts)
+
+
+def _parsed(config: Config, stored: list[tuple[ListSource, bytes]]) -> list[ListedParty]:
     from monitor.lists.files import data_path
     from monitor.lists.formats import ListFormatError, parse_list
 
     parties: list[ListedParty] = []
-    parts: list[str] = []
-    for source in config.lists:
-        path = data_path(config, source)
+    for source, body in stored:
         try:
-            body = path.read_bytes()
             parties += parse_list(source.format, body, source.name)
-        except FileNotFoundError:
-            log.warning("list %s is not on disk yet: run 'monitor lists update'", source.name)
-            continue
-        except (ListFormatError, OSError) as exc:
-            log.warning("list %s (%s) is skipped: %s", source.name, path, exc)
-            continue
-        parts.append(f"{source.name}\x1f{source.format}\x1f{hashlib.sha256(body).hexdigest()}")
-    return ListedScanner(parties, parts)
+        except ListFormatError as exc:
+            log.warning("list %s (%s) is skipped: %s", source.name, data_path(config, source), exc)
+    return parties

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from functools import cached_property
 from typing import Any
 
 import ahocorasick
@@ -25,9 +26,21 @@ class ListedScanner:
 
     kind = "listed"
 
-    def __init__(self, parties: Sequence[ListedParty], signature_parts: Iterable[str] = ()) -> None:
-        self.parties = tuple(parties)
-        self._automaton: Any = None
+    def __init__(self, parties: Sequence[ListedParty] | Callable[[], Sequence[ListedParty]],
+                 signature_parts: Iterable[str] = ()) -> None:
+        """``parties``, or a function reading them: called on the first scan, so a pass with nothing to
+        read never parses the lists (``signature_parts`` say what they hold)."""
+        self._load = parties if callable(parties) else (lambda: parties)
+        digest = hashlib.sha256("\x1e".join((VERSION, *signature_parts)).encode("utf-8"))
+        self.signature = f"listed:{digest.hexdigest()[:16]}"
+
+    @cached_property
+    def parties(self) -> tuple[ListedParty, ...]:
+        return tuple(self._load())
+
+    @cached_property
+    def _automaton(self) -> Any:
+        """Every matchable alias (normalised, space-delimited) -> the parties it names; None without any."""
         patterns: dict[str, list[int]] = {}
         for index, party in enumerate(self.parties):
             for name in dict.fromkeys((party.name, *party.aliases)):
@@ -36,17 +49,16 @@ class ListedScanner:
                     indices = patterns.setdefault(" " + " ".join(alias) + " ", [])
                     if index not in indices:
                         indices.append(index)
-        if patterns:
-            self._automaton = ahocorasick.Automaton()
-            for pattern, indices in patterns.items():
-                self._automaton.add_word(pattern, (len(pattern), tuple(indices)))
-            self._automaton.make_automaton()
-        self.aliases = len(patterns)
-        digest = hashlib.sha256("\x1e".join((VERSION, *signature_parts)).encode("utf-8"))
-        self.signature = f"listed:{digest.hexdigest()[:16]}"
+        if not patterns:
+            return None
+        automaton = ahocorasick.Automaton()
+        for pattern, indices in patterns.items():
+            automaton.add_word(pattern, (len(pattern), tuple(indices)))
+        automaton.make_automaton()
+        return automaton
 
     def scan(self, text: str) -> list[Mention]:
-        if self._automaton is None or not text:
+        if not text or self._automaton is None:
             return []
         joined = haystack(text)
         hits: dict[int, set[int]] = {}  # party index -> haystack positions where a name of it starts
