@@ -17,7 +17,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, delete, select
 
 from monitor.store.db import session_scope
-from monitor.store.shared import article_time, chunks, create_state
+from monitor.store.shared import article_texts, article_time, chunks, create_state
 from monitor.store.tables import Article, ArticleTopic, CountedArticle, DailyCount, StoryMember, TrendState
 from monitor.trends.counts import CountRow, Placement
 
@@ -85,9 +85,7 @@ def pending(s: Session) -> Pending:
 def texts(s: Session, ids: Sequence[int]) -> Iterator[dict[int, str]]:
     """Title and text of the given articles, a batch at a time."""
     for batch in chunks(ids, TEXT_BATCH):
-        rows = s.execute(sa.select(Article.id, Article.title, sa.func.coalesce(Article.text, Article.summary, ""))
-                         .where(col(Article.id).in_(batch))).all()
-        yield {i: f"{title}\n{text}" for i, title, text in rows}
+        yield article_texts(s, batch)
 
 
 def place(s: Session, placed: Sequence[Placement], dropped: Sequence[int], days: Sequence[date]) -> list[Placement]:

@@ -22,7 +22,7 @@ from sqlmodel import Session, delete
 from monitor.mentions.scanners import Scanner, signature
 from monitor.records import Mention as Found
 from monitor.store.db import session_scope
-from monitor.store.shared import create_state
+from monitor.store.shared import article_texts, create_state
 from monitor.store.tables import Article, Mention, MentionScan, TrendState
 
 log = logging.getLogger(__name__)
@@ -43,7 +43,7 @@ def scan_pass(engine: Engine, found: Sequence[Scanner], chunk: int = CHUNK) -> d
     while True:
         with _locked(engine, sig) as (s, reset):
             summary["reset"] = summary["reset"] or reset
-            texts = _texts(s, _unscanned(s, chunk))
+            texts = article_texts(s, _unscanned(s, chunk))
             if not texts:
                 break
             summary["mentions"] += _write(s, _scan(found, texts))
@@ -80,14 +80,6 @@ def _unscanned(s: Session, limit: int) -> list[int]:
              .where(MentionScan.article_id.is_(None), Article.duplicate_of.is_(None))
              .order_by(Article.id).limit(limit))
     return list(s.execute(query).scalars())
-
-
-def _texts(s: Session, ids: Sequence[int]) -> dict[int, str]:
-    if not ids:
-        return {}
-    body = sa.func.coalesce(Article.text, Article.summary, "")
-    rows = s.execute(sa.select(Article.id, Article.title, body).where(Article.id.in_(ids))).all()
-    return {i: f"{title or ''}\n{text}" for i, title, text in rows}
 
 
 def _scan(found: Sequence[Scanner], texts: dict[int, str]) -> dict[int, list[Found]]:

@@ -48,3 +48,13 @@ def create_state(engine: Engine, name: str, value: str) -> None:
             s.add(TrendState(name=name, value=value))
     except sa.exc.IntegrityError:
         pass
+
+
+def article_texts(s: Any, ids: Sequence[int]) -> dict[int, str]:
+    """``{id: "title\\ntext"}`` of the given articles (the summary when there is no text): what the watch
+    matcher and the mention scanners read. One query: callers keep ``ids`` to an ``IN (...)``'s size."""
+    if not ids:
+        return {}
+    body = sa.func.coalesce(Article.text, Article.summary, "")
+    rows = s.execute(sa.select(Article.id, Article.title, body).where(Article.id.in_(ids))).all()
+    return {i: f"{title}\n{text}" for i, title, text in rows}
