@@ -17,8 +17,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, delete, select
 
 from monitor.store.db import session_scope
-from monitor.store.shared import article_texts, article_time, chunks, create_state
-from monitor.store.tables import Article, ArticleTopic, CountedArticle, DailyCount, StoryMember, TrendState
+from monitor.store.shared import article_texts, article_time, chunks, create_state, holding_state
+from monitor.store.tables import Article, ArticleTopic, CountedArticle, DailyCount, StoryMember
 from monitor.trends.counts import CountRow, Placement
 
 WATCHLIST = "watchlist"
@@ -45,14 +45,7 @@ def counting(engine: Engine, watchlist: str) -> Iterator[Session]:
     never read the same new articles and count them twice. A changed watchlist forgets every count
     (this pass then counts all history)."""
     create_state(engine, WATCHLIST, f"new:{watchlist}")
-    with session_scope(engine) as s:  # the write comes first: SQLite cannot turn a stale read into a write
-        s.execute(sa.update(TrendState).where(TrendState.name == WATCHLIST).values(name=WATCHLIST))
-        row = s.get(TrendState, WATCHLIST)
-        if row is None or row.value != watchlist:
-            s.execute(delete(CountedArticle))
-            s.execute(delete(DailyCount))
-            s.merge(TrendState(name=WATCHLIST, value=watchlist))
-            s.flush()
+    with holding_state(engine, WATCHLIST, watchlist, forget=(CountedArticle, DailyCount)) as (s, _before):
         yield s
 
 

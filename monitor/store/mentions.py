@@ -17,13 +17,12 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, delete
+from sqlmodel import Session
 
 from monitor.mentions.scanners import Scanner, signature
 from monitor.records import Mention as Found
-from monitor.store.db import session_scope
-from monitor.store.shared import article_texts, create_state
-from monitor.store.tables import Article, Mention, MentionScan, TrendState
+from monitor.store.shared import article_texts, create_state, holding_state
+from monitor.store.tables import Article, Mention, MentionScan
 
 log = logging.getLogger(__name__)
 
@@ -60,19 +59,10 @@ def scan_pass(engine: Engine, found: Sequence[Scanner], chunk: int = CHUNK) -> d
 @contextmanager
 def _locked(engine: Engine, sig: str) -> Iterator[tuple[Session, bool]]:
     """One chunk's transaction, holding the ``mentions`` row; a changed signature forgets all mentions first."""
-    with session_scope(engine) as s:  # the write comes first: SQLite cannot turn a stale read into a write
-        s.execute(sa.update(TrendState).where(TrendState.name == STATE).values(name=STATE))
-        row = s.get(TrendState, STATE)
-        before = None if row is None else row.value
-        reset = before != sig
-        if reset:
-            s.execute(delete(Mention))
-            s.execute(delete(MentionScan))
-            s.merge(TrendState(name=STATE, value=sig))
-            s.flush()
-            if before is not None and not before.startswith("new:"):  # not the first pass: say why it is long
-                log.info("mentions: the scanners changed, every article will be read again")
-        yield s, reset
+    with holding_state(engine, STATE, sig, forget=(Mention, MentionScan)) as (s, before):
+        if before is not None and not before.startswith("new:"):  # not the first pass: say why it is long
+            log.info("mentions: the scanners changed, every article will be read again")
+        yield s, before is not None
 
 
 def _unscanned(s: Session, limit: int) -> list[int]:

@@ -8,6 +8,7 @@ than its fetch. Such a future date is not believed: the fetch time stands.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -48,6 +49,25 @@ def create_state(engine: Engine, name: str, value: str) -> None:
             s.add(TrendState(name=name, value=value))
     except sa.exc.IntegrityError:
         pass
+
+
+@contextmanager
+def holding_state(engine: Engine, name: str, value: str, forget: Sequence[Any]) -> Iterator[tuple[Any, str | None]]:
+    """One transaction holding the ``trend_state`` row ``name`` (made by :func:`create_state`): it is written
+    first, so its row lock keeps two passes from reading the same work. When the row's value is not ``value``,
+    every row of the ``forget`` tables is deleted and ``value`` recorded. Yields the session and the value the
+    row had when it differed (None when it was current)."""
+    with session_scope(engine) as s:  # the write comes first: SQLite cannot turn a stale read into a write
+        s.execute(sa.update(TrendState).where(TrendState.name == name).values(name=name))
+        row = s.get(TrendState, name)
+        before = None if row is None else row.value
+        changed = before != value
+        if changed:
+            for table in forget:
+                s.execute(sa.delete(table))
+            s.merge(TrendState(name=name, value=value))
+            s.flush()
+        yield s, (before if changed else None)
 
 
 def article_texts(s: Any, ids: Sequence[int]) -> dict[int, str]:
