@@ -79,11 +79,14 @@ def database_errors(url: str, doing: str = "cannot open database") -> Iterator[N
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    """Wait for locks before anything else, then switch the file to WAL only if it is not already
+    (the mode is stored in the file; switching needs a lock that a second process may hold)."""
     cursor = dbapi_conn.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=60000")
+    if str(cursor.execute("PRAGMA journal_mode").fetchone()[0]).lower() != "wal":
+        cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=60000")
     cursor.close()
 
 
