@@ -197,3 +197,55 @@ class AlertDraft:
     story_ids: tuple[int, ...]
     evidence: tuple[int, ...] = ()  # the articles that made a spike (see monitor.trends.corroborate)
     sources: int | None = None  # independent outlets among them
+
+
+@dataclass(frozen=True)
+class StoredAlert:
+    """An alert as stored: a draft with the id the store gave it and, for a topic, the topic its subject names.
+
+    The one shape readers get back (site, digest, delivery, ``monitor alerts``)."""
+
+    id: int
+    kind: str
+    subject_kind: str
+    subject: str
+    title: str
+    day: date
+    count: int
+    baseline: float
+    score: float
+    reason: str
+    created_at: datetime
+    story_ids: tuple[int, ...] = ()
+    topic_id: int | None = None
+    sources: int | None = None  # a spike's independent outlets
+    evidence: tuple[int, ...] = ()  # a spike's article ids
+
+
+# --- what the outputs read ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Link:
+    """One article as a link: untrusted title and URL, escaped and vetted at render time."""
+
+    title: str
+    url: str
+    outlet: str = ""
+    published: datetime | None = None
+    region: str | None = None  # of the feed that carried it
+    language: str | None = None
+    snippet: str = ""  # the start of its summary or text
+
+
+@dataclass(frozen=True)
+class StoryRecord:
+    """A story as stored (``monitor.render.records.StoryView`` adds what a page shows of it)."""
+
+    id: int
+    title: str
+    size: int
+    outlets: int
+    first_seen: datetime
+    last_seen: datetime
+    topic_id: int | None = None

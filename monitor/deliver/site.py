@@ -36,6 +36,7 @@ from monitor.render.env import templates_digest
 from monitor.render.coverage import GAP_DAYS, render_gaps_page
 from monitor.render.records import SiteData, TopicTrend
 from monitor.store import coverage as coverage_db
+from monitor.store import alerts as alert_db
 from monitor.store import named, outputs
 from monitor.store.shared import chunks
 from monitor.trends.coverage import CoverageRule
@@ -80,7 +81,7 @@ def site_data(engine: Engine, config: Config, now: datetime) -> SiteData:
     topics = _with_entities(engine, topics, through)
     return SiteData(
         meta=site_meta(config), through=through, days=days, topics=topics,
-        alerts=tuple(a for a in outputs.load_alerts(engine) if a.topic_id not in muted),
+        alerts=tuple(a for a in alert_db.latest_alerts(engine) if a.topic_id not in muted),
         digests=tuple(outputs.load_digests(engine)), totals=tuple(outputs.load_totals(engine, days)),
         top_stories=tuple(outputs.load_day_stories(engine, end - timedelta(hours=24), end, names)),
         gaps=tuple(coverage_db.gaps(engine, config, end - timedelta(days=GAP_DAYS), end)),

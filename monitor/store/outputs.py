@@ -22,7 +22,6 @@ from monitor.config import Config
 from monitor.entities.watch import watched
 from monitor.records import RenderedDigestFile
 from monitor.render.records import (
-    AlertView,
     DigestData,
     DigestEntry,
     Link,
@@ -30,10 +29,10 @@ from monitor.render.records import (
     TopicTrend,
     WatchHit,
 )
+from monitor.store import alerts as alert_db
 from monitor.store.db import session_scope
 from monitor.store.shared import article_time, chunks
 from monitor.store.tables import (
-    Alert,
     Article,
     ArticleSource,
     ArticleTopic,
@@ -104,24 +103,6 @@ def _series(counts: dict[date, int], days: Sequence[date]) -> list[int]:
     return [counts.get(day, 0) for day in days]
 
 
-def _alert_view(alert: Alert, topic_ids: dict[str, int]) -> AlertView:
-    topic_id = topic_ids.get(alert.subject) if alert.subject_kind == "topic" else None
-    return AlertView(
-        alert.id or 0, alert.kind, alert.subject_kind, alert.subject, alert.title, alert.day, alert.count,
-        alert.baseline, alert.score, alert.reason, alert.created_at, tuple(alert.story_ids or ()), topic_id,
-        alert.sources, tuple(alert.evidence or ()),
-    )
-
-
-def _topic_keys(session: Any) -> dict[str, int]:
-    """Alert subjects name a topic by id or by name: map both to the id."""
-    keys: dict[str, int] = {}
-    for topic_id, name in session.execute(sa.select(Topic.id, Topic.name)):
-        keys.setdefault(name, topic_id)
-        keys[str(topic_id)] = topic_id
-    return keys
-
-
 def topic_name(config: Config, topic: Topic) -> str:
     """The topic's name as the outputs show it: ``discovered_topics`` may rename a discovered topic."""
     return next((d.name for d in config.discovered_topics if d.id == topic.id and d.name), topic.name)
@@ -167,15 +148,12 @@ def load_digest(engine: Engine, config: Config, day: date, start: datetime, end:
         emerging = _emerging(session, config, topic_of, end)
         totals = _daily(session, "total", history_days[0], history_days[-1])
         watch = _watch_hits(config, rows, _daily(session, "watch", history_days[0], history_days[-1]), history_days)
-        keys = _topic_keys(session)
-        alerts = session.exec(
-            select(Alert).where(Alert.day == described_day(start, end)).order_by(Alert.score.desc(), Alert.id)
-        ).all()
+        alerts = alert_db.day_alerts(session, described_day(start, end))
         return DigestData(
             day=day, start=start, end=end, timezone=config.digest.timezone, total=len(rows),
             baseline_total=mean([sum(c.get(d, 0) for c in totals.values()) for d in history_days]) if totals else 0.0,
             topics=tuple(topics), emerging=tuple(emerging),
-            alerts=tuple(v for v in (_alert_view(a, keys) for a in alerts) if v.topic_id not in muted_topics(config)),
+            alerts=tuple(a for a in alerts if a.topic_id not in muted_topics(config)),
             watch=tuple(watch), unassigned=sum(1 for i in ids if topic_of.get(i, -1) < 0),
         )
 
@@ -373,13 +351,6 @@ def load_totals(engine: Engine, days: Sequence[date]) -> list[int]:
     return [sum(c.get(d, 0) for c in totals.values()) for d in days]
 
 
-def load_alerts(engine: Engine, limit: int = 2000) -> list[AlertView]:
-    with session_scope(engine) as session:
-        keys = _topic_keys(session)
-        rows = session.exec(select(Alert).order_by(Alert.day.desc(), Alert.score.desc(), Alert.id).limit(limit))
-        return [_alert_view(a, keys) for a in rows]
-
-
 def load_digests(engine: Engine) -> list[DigestEntry]:
     with session_scope(engine) as session:
         rows = session.exec(select(Digest).order_by(Digest.day.desc())).all()
@@ -488,11 +459,3 @@ def record_delivery(
         if status == "sent":
             row.sent_at, row.message_id = now, message_id
         session.add(row)
-
-
-def recent_alerts(engine: Engine, since: datetime) -> list[AlertView]:
-    with session_scope(engine) as session:
-        keys = _topic_keys(session)
-        rows = session.exec(select(Alert).where(Alert.created_at >= since).order_by(Alert.created_at, Alert.id))
-        return [_alert_view(a, keys) for a in rows]
-

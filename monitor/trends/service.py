@@ -14,6 +14,7 @@ from sqlalchemy.engine import Engine
 from monitor.config import Config
 from monitor.entities.watch import WatchedEntity, watched
 from monitor.mentions.scanners import Scanner, scanners
+from monitor.store import alerts as alert_db
 from monitor.store import analysis as db
 from monitor.store import counts as count_db
 from monitor.store import mentions as mention_db
@@ -77,9 +78,9 @@ def refresh(engine: Engine, config: Config, now: datetime, found: list[Scanner] 
     first = today - timedelta(days=trends.baseline_days + trends.lookback_days)
     days = [today - timedelta(days=i) for i in range(trends.lookback_days)]
     found_alerts = [*detect(engine, config, first, days, now), *pairing_drafts(engine, config, now)]
-    added = trend_db.insert_alerts(engine, found_alerts, now)
+    added = alert_db.insert_alerts(engine, found_alerts, now)
     return {**counted, "mentions": mentioned["mentions"], "scanned": mentioned["scanned"],
-            "signals": len(found_alerts), "alerts": len(added)}
+            "signals": len(found_alerts), "alerts": added}
 
 
 def pairing_drafts(engine: Engine, config: Config, now: datetime) -> list[AlertDraft]:
