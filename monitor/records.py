@@ -249,3 +249,48 @@ class StoryRecord:
     first_seen: datetime
     last_seen: datetime
     topic_id: int | None = None
+
+
+StoryArticles = tuple[StoryRecord, tuple[Link, ...], str]  # a story, its articles oldest first, its lede
+
+
+@dataclass(frozen=True)
+class WindowArticle:
+    """An article of a digest window: its outlet (first feed, else site name, else host), topic and story."""
+
+    id: int
+    title: str
+    url: str
+    summary: str
+    outlet: str
+    time: datetime
+    topic_id: int = -1  # -1: no topic (an outlier or not assigned yet)
+    story_id: int | None = None
+
+
+Daily = dict[str, dict[date, int]]  # {key: {day: count}} of one kind of daily count
+
+
+@dataclass(frozen=True)
+class DigestRows:
+    """What one digest reads: the window's articles and stories, the topics, the counts of the days before."""
+
+    articles: tuple[WindowArticle, ...]
+    topics: tuple[TopicRecord, ...]
+    stories: dict[int, StoryRecord]  # the window's stories by id
+    topic_daily: Daily
+    total_daily: Daily
+    watch_daily: Daily
+    firsts: dict[int, datetime]  # each topic's first article
+    alerts: tuple[StoredAlert, ...]  # of the day the window describes
+
+
+@dataclass(frozen=True)
+class SiteRows:
+    """What the site's topic pages read: every topic, its daily counts, its recent stories and titles."""
+
+    topics: tuple[TopicRecord, ...]
+    topic_daily: Daily
+    firsts: dict[int, datetime]
+    stories: tuple[StoryRecord, ...]  # recent stories with a topic, most outlets first
+    titles: tuple[tuple[int, str], ...] = ()  # (topic id, title) of recent articles, for the watch counts

@@ -30,6 +30,7 @@ from monitor.store import alerts as alert_db
 from monitor.store import outputs
 from monitor.store.delivery import in_flight, mark_sending
 from monitor.trends.corroborate import UNCONFIRMED
+from monitor.views.shared import unmuted
 
 log = logging.getLogger(__name__)
 
@@ -70,9 +71,9 @@ def send_pending(engine: Engine, config: Config, settings: Settings, now: dateti
     """Deliver every recent alert not yet delivered on each configured channel."""
     summary: dict[str, Any] = {"alerts": 0, "sent": 0, "failed": 0, "limited": 0, "errors": []}
     channels = _channels(config)
-    muted = outputs.muted_topics(config)  # an analyst who muted a topic hears nothing of it
-    alerts = [a for a in alert_db.recent_alerts(engine, now - timedelta(hours=config.alerts.max_age_hours))
-              if a.topic_id not in muted and a.kind != UNCONFIRMED]  # unconfirmed spikes are shown, not sent
+    # an analyst who muted a topic hears nothing of it; unconfirmed spikes are shown, not sent
+    alerts = [a for a in unmuted(alert_db.recent_alerts(engine, now - timedelta(hours=config.alerts.max_age_hours)),
+                                 config) if a.kind != UNCONFIRMED]
     summary["alerts"] = len(alerts)
     if not alerts or not channels:
         return summary
