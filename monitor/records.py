@@ -222,6 +222,48 @@ class StoredAlert:
     evidence: tuple[int, ...] = ()  # a spike's article ids
 
 
+# --- what the trend stage counts and reviews -------------------------------------------------------
+
+
+Key = tuple[str, str, date]  # (kind, key, day) of a daily count
+
+
+@dataclass(frozen=True)
+class Placement:
+    """What one article adds to the counts."""
+
+    article_id: int
+    day: date
+    topic_id: int | None
+    story_id: int | None
+    watch: tuple[str, ...] = ()
+
+    def keys(self) -> list[Key]:
+        keys = [("total", "all", self.day)]
+        if self.topic_id is not None:
+            keys.append(("topic", str(self.topic_id), self.day))
+        if self.story_id is not None:
+            keys.append(("story", str(self.story_id), self.day))
+        return keys + [("watch", name, self.day) for name in self.watch]
+
+
+@dataclass(frozen=True)
+class CountRow:
+    day: date
+    kind: str  # topic | story | watch | total
+    key: str
+    count: int
+    share: float
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One article that made a spike's count, and the outlet it came from."""
+
+    article_id: int
+    outlet: str
+
+
 # --- what the outputs read ---------------------------------------------------------------------
 
 

@@ -10,7 +10,7 @@ from typing import Any
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from monitor.records import Link, StoredAlert, StoryRecord
+from monitor.records import Link, RenderedDigestFile, StoredAlert, StoryRecord
 from monitor.render.slug import slug
 from monitor.render.trend import arrow, change_ratio, momentum
 
@@ -112,18 +112,6 @@ class DigestData:
 
 
 @dataclass(frozen=True)
-class DigestEntry:
-    """A digest already rendered, for the archive and the Atom feed."""
-
-    day: date
-    subject: str
-    articles: int
-    rendered_at: datetime
-    html_path: str = ""
-    window_end: datetime | None = None  # the end of the 24 hours it covers
-
-
-@dataclass(frozen=True)
 class SiteMeta:
     title: str
     base_url: str | None = None
@@ -140,7 +128,7 @@ class SiteData:
     days: tuple[date, ...]
     topics: tuple[TopicTrend, ...]
     alerts: tuple[StoredAlert, ...] = ()
-    digests: tuple[DigestEntry, ...] = ()
+    digests: tuple[RenderedDigestFile, ...] = ()  # newest first
     totals: tuple[int, ...] = ()
     top_stories: tuple[StoryView, ...] = ()  # the stories of the last day, most outlets first
     gaps: tuple[Any, ...] = ()  # recent stories with one-sided coverage (monitor.store.coverage.Gap)
