@@ -15,8 +15,8 @@ START = datetime(2026, 3, 8, 7, tzinfo=UTC)
 END = START + timedelta(days=1)
 
 
-def _article(i: int, topic: int, story: int | None, outlet: str, title: str = "t") -> WindowArticle:
-    return WindowArticle(i, f"{title} {i}", f"https://{outlet}/{i}", "", outlet, START + timedelta(hours=i), topic, story)
+def _article(i: int, topic: int, story: int | None, outlet: str) -> WindowArticle:
+    return WindowArticle(i, f"title {i}", f"https://{outlet}/{i}", "", outlet, START + timedelta(hours=i), topic, story)
 
 
 def _rows(articles: list[WindowArticle], alerts: tuple[StoredAlert, ...] = ()) -> DigestRows:

@@ -80,12 +80,13 @@ def site_data(engine: Engine, config: Config, now: datetime) -> SiteData:
     topics = tuple(_topics(engine, config, days))
     end = min(now, datetime.combine(through + timedelta(days=1), datetime.min.time(), zone))
     names = {t.id: t.name for t in topics}
+    day_stories = outputs.load_day_stories(engine, end - timedelta(hours=24), end)
     topics = _with_entities(engine, topics, through)
     return SiteData(
         meta=site_meta(config), through=through, days=days, topics=topics,
         alerts=unmuted(alert_db.latest_alerts(engine), config),
         digests=tuple(outputs.load_digests(engine)), totals=tuple(outputs.load_totals(engine, days)),
-        top_stories=tuple(story_page(s, names) for s in outputs.load_day_stories(engine, end - timedelta(hours=24), end)),
+        top_stories=tuple(story_page(s, names) for s in day_stories),
         gaps=tuple(coverage_db.gaps(engine, config, end - timedelta(days=GAP_DAYS), end)),
         entities=tuple(named.named_pages(engine, named.ENTITY, days)),
         instruments=tuple(named.named_pages(engine, "instrument", days)),

@@ -155,12 +155,12 @@ def site_rows(engine: Engine, first: date, last: date, since: date, titles: bool
     """What the topic pages read: every topic, topic counts of ``first`` to ``last``, the stories with a topic
     seen since ``since`` (most outlets first) and, with ``titles``, the titles of the topics' articles since."""
     with session_scope(engine) as session:
-        stories = _story_records(
-            session, sa.select(*STORY_COLUMNS).where(Story.topic_id.is_not(None), Story.last_seen_at >= _midnight(since))
-            .order_by(Story.outlets.desc(), Story.size.desc(), Story.id))
+        stories = _story_records(session, sa.select(*STORY_COLUMNS)
+                                 .where(Story.topic_id.is_not(None), Story.last_seen_at >= _midnight(since))
+                                 .order_by(Story.outlets.desc(), Story.size.desc(), Story.id))
         return SiteRows(
-            topics=tuple(t for t in all_topics_in(session) if t.id >= 0), topic_daily=_daily(session, "topic", first, last),
-            firsts=first_articles(session), stories=tuple(stories),
+            topics=tuple(t for t in all_topics_in(session) if t.id >= 0),
+            topic_daily=_daily(session, "topic", first, last), firsts=first_articles(session), stories=tuple(stories),
             titles=tuple(_topic_titles(session, since)) if titles else (),
         )
 
