@@ -29,6 +29,7 @@ from monitor.config import Config
 from monitor.deliver.site import build_site, site_data
 from monitor.render import site as pages
 from monitor.store import outputs
+from monitor.views.shared import story_page
 
 LAST_DAY = date(2026, 3, 9)
 
@@ -45,7 +46,8 @@ def naive_build(engine: Any, config: Config, now: datetime, out: Path) -> int:
         _write(out / rel, text)
     names = {t.id: t.name for t in data.topics}
     count = len(files)
-    for story in outputs.load_stories(engine, list(outputs.story_stamps(engine)), names):
+    for stored in outputs.load_stories(engine, list(outputs.story_stamps(engine))):
+        story = story_page(stored, names)
         _write(out / f"stories/{story.id}.html", pages.render_story(data, story))
         count += 1
     return count

@@ -197,3 +197,142 @@ class AlertDraft:
     story_ids: tuple[int, ...]
     evidence: tuple[int, ...] = ()  # the articles that made a spike (see monitor.trends.corroborate)
     sources: int | None = None  # independent outlets among them
+
+
+@dataclass(frozen=True)
+class StoredAlert:
+    """An alert as stored: a draft with the id the store gave it and, for a topic, the topic its subject names.
+
+    The one shape readers get back (site, digest, delivery, ``monitor alerts``)."""
+
+    id: int
+    kind: str
+    subject_kind: str
+    subject: str
+    title: str
+    day: date
+    count: int
+    baseline: float
+    score: float
+    reason: str
+    created_at: datetime
+    story_ids: tuple[int, ...] = ()
+    topic_id: int | None = None
+    sources: int | None = None  # a spike's independent outlets
+    evidence: tuple[int, ...] = ()  # a spike's article ids
+
+
+# --- what the trend stage counts and reviews -------------------------------------------------------
+
+
+Key = tuple[str, str, date]  # (kind, key, day) of a daily count
+
+
+@dataclass(frozen=True)
+class Placement:
+    """What one article adds to the counts."""
+
+    article_id: int
+    day: date
+    topic_id: int | None
+    story_id: int | None
+    watch: tuple[str, ...] = ()
+
+    def keys(self) -> list[Key]:
+        keys = [("total", "all", self.day)]
+        if self.topic_id is not None:
+            keys.append(("topic", str(self.topic_id), self.day))
+        if self.story_id is not None:
+            keys.append(("story", str(self.story_id), self.day))
+        return keys + [("watch", name, self.day) for name in self.watch]
+
+
+@dataclass(frozen=True)
+class CountRow:
+    day: date
+    kind: str  # topic | story | watch | total
+    key: str
+    count: int
+    share: float
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One article that made a spike's count, and the outlet it came from."""
+
+    article_id: int
+    outlet: str
+
+
+# --- what the outputs read ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Link:
+    """One article as a link: untrusted title and URL, escaped and vetted at render time."""
+
+    title: str
+    url: str
+    outlet: str = ""
+    published: datetime | None = None
+    region: str | None = None  # of the feed that carried it
+    language: str | None = None
+    snippet: str = ""  # the start of its summary or text
+
+
+@dataclass(frozen=True)
+class StoryRecord:
+    """A story as stored (``monitor.render.records.StoryView`` adds what a page shows of it)."""
+
+    id: int
+    title: str
+    size: int
+    outlets: int
+    first_seen: datetime
+    last_seen: datetime
+    topic_id: int | None = None
+
+
+StoryArticles = tuple[StoryRecord, tuple[Link, ...], str]  # a story, its articles oldest first, its lede
+
+
+@dataclass(frozen=True)
+class WindowArticle:
+    """An article of a digest window: its outlet (first feed, else site name, else host), topic and story."""
+
+    id: int
+    title: str
+    url: str
+    summary: str
+    outlet: str
+    time: datetime
+    topic_id: int = -1  # -1: no topic (an outlier or not assigned yet)
+    story_id: int | None = None
+
+
+Daily = dict[str, dict[date, int]]  # {key: {day: count}} of one kind of daily count
+
+
+@dataclass(frozen=True)
+class DigestRows:
+    """What one digest reads: the window's articles and stories, the topics, the counts of the days before."""
+
+    articles: tuple[WindowArticle, ...]
+    topics: tuple[TopicRecord, ...]
+    stories: dict[int, StoryRecord]  # the window's stories by id
+    topic_daily: Daily
+    total_daily: Daily
+    watch_daily: Daily
+    firsts: dict[int, datetime]  # each topic's first article
+    alerts: tuple[StoredAlert, ...]  # of the day the window describes
+
+
+@dataclass(frozen=True)
+class SiteRows:
+    """What the site's topic pages read: every topic, its daily counts, its recent stories and titles."""
+
+    topics: tuple[TopicRecord, ...]
+    topic_daily: Daily
+    firsts: dict[int, datetime]
+    stories: tuple[StoryRecord, ...]  # recent stories with a topic, most outlets first
+    titles: tuple[tuple[int, str], ...] = ()  # (topic id, title) of recent articles, for the watch counts

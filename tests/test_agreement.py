@@ -84,7 +84,7 @@ def test_site_and_digest_commands_bring_counts_up_to_date(engine: Any, database_
 def test_emerging_alert_follows_the_topics_first_article_not_its_fit(engine: Any, tmp_path: Path) -> None:
     from datetime import UTC, datetime, time
 
-    from monitor.store import trends as trend_db
+    from monitor.store import alerts as alert_db
     from monitor.trends.service import refresh
 
     now = datetime.combine(DAY, time(20), UTC)
@@ -102,7 +102,7 @@ def test_emerging_alert_follows_the_topics_first_article_not_its_fit(engine: Any
                 s.flush()
                 s.add(ArticleTopic(article_id=article.id, topic_id=9))
     refresh(engine, _config(tmp_path), now)
-    emerging = [a for a in trend_db.list_alerts(engine) if a.kind == "emerging"]
+    emerging = [a for a in alert_db.list_alerts(engine) if a.kind == "emerging"]
     assert [(a.subject, a.day) for a in emerging] == [("9", DAY)]
 
 

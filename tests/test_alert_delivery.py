@@ -13,7 +13,7 @@ from outputs_kit import audit, smtp_server, webhook_server
 
 from monitor.config import Config
 from monitor.deliver.alerts import plan, send_pending
-from monitor.render.records import AlertView
+from monitor.records import StoredAlert
 from monitor.settings import Settings
 from monitor.store.db import session_scope
 from monitor.store.tables import Alert, Delivery
@@ -121,7 +121,7 @@ def test_nothing_configured_delivers_nothing(engine: Any, tmp_path: Path) -> Non
 
 @pytest.mark.parametrize(("already", "expected"), [(0, [3, 2]), (1, [3]), (2, [])])
 def test_plan_keeps_the_strongest_within_the_limit(already: int, expected: list[int]) -> None:
-    alerts = [AlertView(i, "spike", "topic", "1", "t", NOW.date(), 1, 0.0, float(i), "r", NOW) for i in (1, 2, 3)]
+    alerts = [StoredAlert(i, "spike", "topic", "1", "t", NOW.date(), 1, 0.0, float(i), "r", NOW) for i in (1, 2, 3)]
     bucket = ("topic", "1", NOW.date())
     result = plan(alerts, Counter({bucket: already}), 2)
     assert [a.id for a in result.send] == expected

@@ -51,3 +51,33 @@ def test_the_check_sees_lazy_imports_and_not_type_checking_ones(tmp_path: Path) 
                       "def f():\n    from monitor.store.tables import Alert\n    return Alert\n")
     assert ("monitor.store.tables", "Alert") in _imports(module)
     assert ("sqlmodel", "Session") not in _imports(module)
+
+
+STORE_MAY_NOT_IMPORT = ("monitor.render", "monitor.trends", "monitor.views")
+# Still reading a stage above: named.py builds entity-page views, coverage.py runs the coverage rule.
+STORE_NOT_YET = {"monitor/store/named.py", "monitor/store/coverage.py"}
+
+
+def _store_upward_imports() -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for path in sorted(STORE.rglob("*.py")):
+        names = [f"{m} {n}".strip() for m, n in _imports(path)
+                 if any(m == up or m.startswith(f"{up}.") for up in STORE_MAY_NOT_IMPORT)]
+        if names:
+            found[str(path.relative_to(PACKAGE.parent))] = names
+    return found
+
+
+def test_the_store_imports_nothing_from_the_stages_above_it() -> None:
+    """store/ hands plain records up; ranking, trends and view records belong to views/, trends/ and render/."""
+    found = _store_upward_imports()
+    assert {k: v for k, v in found.items() if k not in STORE_NOT_YET} == {}
+    assert set(found) == STORE_NOT_YET  # a module that stopped leaking leaves the list
+
+
+def test_only_the_pure_builders_make_the_outputs_view_records() -> None:
+    """DigestData, SiteData and TopicTrend are built in monitor/views (pure), never next to a query."""
+    views = {"DigestData", "SiteData", "TopicTrend", "WatchHit"}
+    makers = sorted(str(p.relative_to(PACKAGE.parent)) for p in PACKAGE.rglob("*.py")
+                    if any(m == "monitor.render.records" and n in views for m, n in _imports(p)))
+    assert all(not m.startswith("monitor/store/") for m in makers), makers

@@ -14,7 +14,7 @@ from monitor.config import Config
 from monitor.deliver.alerts import send_pending
 from monitor.deliver.digests import digest_data, render_for_site
 from monitor.settings import Settings
-from monitor.store.trends import list_alerts
+from monitor.store.alerts import list_alerts
 from monitor.trends.service import refresh
 
 NOW = at(10, 9)  # the 10 March digest (07:00 UTC) covers 9 March 07:00 to 10 March 07:00

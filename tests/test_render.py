@@ -18,8 +18,8 @@ from monitor.render.digest import (
     subject,
 )
 from monitor.render.env import environment, oneline, safe_url
+from monitor.records import StoredAlert
 from monitor.render.records import (
-    AlertView,
     DigestData,
     Link,
     SiteMeta,
@@ -143,7 +143,7 @@ def _hostile_digest() -> DigestData:
     story = StoryView(7, XSS_TITLE, 2, 2, T0, T0, 1, None, links_, 2)
     topic = TopicTrend(1, f"{XSS_IMG} topic", (XSS_IMG,), (XSS_TITLE,), count=5, baseline=1.0, series=(1, 1, 5),
                        stories=(story,))
-    alert = AlertView(3, "spike", "topic", "1", XSS_TITLE, T0.date(), 5, 1.0, 4.0, XSS_IMG, T0, (7,), 1)
+    alert = StoredAlert(3, "spike", "topic", "1", XSS_TITLE, T0.date(), 5, 1.0, 4.0, XSS_IMG, T0, (7,), 1)
     watch = WatchHit("Sberbank", 2, 0.5, links_)
     return DigestData(date(2026, 3, 10), T0, T0 + timedelta(hours=24), "UTC", 7, 3.0, (topic,), (topic,), (alert,),
                       (watch,), 2)

@@ -13,6 +13,7 @@ from outputs_kit import webhook_server
 from monitor.config import Config
 from monitor.deliver.alerts import send_pending
 from monitor.settings import Settings
+from monitor.store import alerts as alert_db
 from monitor.store import trends as trend_db
 from monitor.store.db import session_scope
 from monitor.store.tables import Article, ArticleSource, ArticleTopic, Feed, Topic
@@ -72,7 +73,7 @@ class _Store:
 
 def _run(engine: Any, config: Config, day: date = DAY) -> list[Any]:
     refresh(engine, config, datetime.combine(day, time(23), UTC))
-    return [a for a in trend_db.list_alerts(engine) if a.subject == str(SPIKE_TOPIC)]
+    return [a for a in alert_db.list_alerts(engine) if a.subject == str(SPIKE_TOPIC)]
 
 
 def _spike(store: _Store, outlets: list[str], day: date = DAY, n: int = 20, trickle: bool = False) -> list[int]:

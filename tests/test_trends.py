@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from monitor.config import Config
 from monitor.demo.corpus import build_corpus, planted_spike
 from monitor.store import analysis as db
+from monitor.store import alerts as alert_db
 from monitor.store import trends as trend_db
 from monitor.store.db import session_scope
 from monitor.store.tables import ArticleTopic, Topic
@@ -59,7 +60,7 @@ def test_planted_spike_alerts_exactly_once_and_quiet_days_do_not(engine: sa.Engi
     corpus = build_corpus(seed=7, days=30, end=END)
     topic_ids, _ = _replay(engine, config, corpus)
     spike_topic, spike_day = planted_spike(30, END)
-    alerts = trend_db.list_alerts(engine)
+    alerts = alert_db.list_alerts(engine)
     topic_alerts = [a for a in alerts if a.subject_kind == "topic"]
     assert [(a.kind, a.subject, a.day) for a in topic_alerts] == [("spike", str(topic_ids[spike_topic]), spike_day)]
     (alert,) = topic_alerts
@@ -72,13 +73,13 @@ def test_planted_spike_alerts_exactly_once_and_quiet_days_do_not(engine: sa.Engi
         if story.id in alert.story_ids:
             assert story.topic_id == topic_ids[spike_topic]
     refresh(engine, config, datetime.combine(END, time(23, 59), UTC))
-    assert len(trend_db.list_alerts(engine)) == len(alerts)
+    assert len(alert_db.list_alerts(engine)) == len(alerts)
 
 
 def test_watchlist_first_sightings_alert_once_per_term(engine: sa.Engine, config: Config) -> None:
     corpus = build_corpus(seed=7, days=12, end=END)
     _replay(engine, config, corpus)
-    first = [a for a in trend_db.list_alerts(engine) if a.kind == "first_seen"]
+    first = [a for a in alert_db.list_alerts(engine) if a.kind == "first_seen"]
     counts = Counter(a.subject for a in first)
     assert counts and max(counts.values()) == 1
     mentioned = {w.name for w in config.watchlist

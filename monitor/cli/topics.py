@@ -148,7 +148,7 @@ def _trend_table(topics: list[Any], series: dict[str, dict[date, int]], first: d
 @pass_app
 def alerts_cmd(app: App, since: str | None, send: bool) -> None:
     """Trend alerts: spikes, emerging topics, watchlist sightings."""
-    from monitor.store.trends import list_alerts
+    from monitor.store.alerts import list_alerts
 
     now = clock.now()
     alerts = list_alerts(app.engine, parse_since(since, now, timedelta(days=7)))

@@ -23,11 +23,14 @@ from monitor.config import Config
 from monitor.deliver.digests import site_meta
 from monitor.errors import DeliveryError
 from monitor.render.alerts import render_alert_email, webhook_body
-from monitor.render.records import AlertView, SiteMeta
+from monitor.records import StoredAlert
+from monitor.render.records import SiteMeta
 from monitor.settings import Settings
+from monitor.store import alerts as alert_db
 from monitor.store import outputs
 from monitor.store.delivery import in_flight, mark_sending
 from monitor.trends.corroborate import UNCONFIRMED
+from monitor.views.shared import unmuted
 
 log = logging.getLogger(__name__)
 
@@ -36,15 +39,15 @@ DONE = ("sent", "limited")
 
 @dataclass(frozen=True)
 class Plan:
-    send: tuple[AlertView, ...]
-    limited: tuple[AlertView, ...]
+    send: tuple[StoredAlert, ...]
+    limited: tuple[StoredAlert, ...]
 
 
-def _bucket(alert: AlertView) -> tuple[str, str, date]:
+def _bucket(alert: StoredAlert) -> tuple[str, str, date]:
     return alert.subject_kind, alert.subject, alert.day
 
 
-def plan(pending: Sequence[AlertView], already: Counter[tuple[str, str, date]], limit: int) -> Plan:
+def plan(pending: Sequence[StoredAlert], already: Counter[tuple[str, str, date]], limit: int) -> Plan:
     """Pick what to send now: per subject and day at most ``limit`` in all, highest score first (pure)."""
     used = Counter(already)
     send, limited = [], []
@@ -68,9 +71,9 @@ def send_pending(engine: Engine, config: Config, settings: Settings, now: dateti
     """Deliver every recent alert not yet delivered on each configured channel."""
     summary: dict[str, Any] = {"alerts": 0, "sent": 0, "failed": 0, "limited": 0, "errors": []}
     channels = _channels(config)
-    muted = outputs.muted_topics(config)  # an analyst who muted a topic hears nothing of it
-    alerts = [a for a in outputs.recent_alerts(engine, now - timedelta(hours=config.alerts.max_age_hours))
-              if a.topic_id not in muted and a.kind != UNCONFIRMED]  # unconfirmed spikes are shown, not sent
+    # an analyst who muted a topic hears nothing of it; unconfirmed spikes are shown, not sent
+    alerts = [a for a in unmuted(alert_db.recent_alerts(engine, now - timedelta(hours=config.alerts.max_age_hours)),
+                                 config) if a.kind != UNCONFIRMED]
     summary["alerts"] = len(alerts)
     if not alerts or not channels:
         return summary
@@ -102,19 +105,19 @@ def _state(row: Any, now: datetime) -> str | None:
     return str(row.status)
 
 
-def _mark(engine: Engine, alerts: Sequence[AlertView], channel: str, recipient: str, now: datetime) -> None:
+def _mark(engine: Engine, alerts: Sequence[StoredAlert], channel: str, recipient: str, now: datetime) -> None:
     for alert in alerts:
         mark_sending(engine, "alert", str(alert.id), channel, recipient, now)
 
 
-def idempotency_key(alert: AlertView, channel: str, recipient: str) -> str:
+def idempotency_key(alert: StoredAlert, channel: str, recipient: str) -> str:
     from monitor.deliver.mail import stable_key
 
     return stable_key("alert", str(alert.id), alert.kind, alert.subject_kind, alert.subject,
                       alert.day.isoformat(), channel, recipient)
 
 
-def _record(engine: Engine, alerts: Sequence[AlertView], channel: str, recipient: str, now: datetime,
+def _record(engine: Engine, alerts: Sequence[StoredAlert], channel: str, recipient: str, now: datetime,
             summary: dict[str, Any], error: str | None = None, message_id: str | None = None) -> None:
     state = "failed" if error else "sent"
     for alert in alerts:
@@ -127,7 +130,7 @@ def _record(engine: Engine, alerts: Sequence[AlertView], channel: str, recipient
 
 
 def _email(engine: Engine, config: Config, settings: Settings, meta: SiteMeta, recipient: str,
-           alerts: Sequence[AlertView], now: datetime, summary: dict[str, Any]) -> None:
+           alerts: Sequence[StoredAlert], now: datetime, summary: dict[str, Any]) -> None:
     """One message listing every alert due for this recipient."""
     from monitor.deliver.mail import build_message, send, smtp_session
     from monitor.render.digest import email_html
@@ -146,7 +149,7 @@ def _email(engine: Engine, config: Config, settings: Settings, meta: SiteMeta, r
 
 
 def _webhook(engine: Engine, config: Config, _settings: Settings, meta: SiteMeta, url: str,
-             alerts: Sequence[AlertView], now: datetime, summary: dict[str, Any]) -> None:
+             alerts: Sequence[StoredAlert], now: datetime, summary: dict[str, Any]) -> None:
     """One POST per alert; a failure stops this run's posts (the endpoint is likely down) and they retry later."""
     from monitor.deliver.webhook import post_json
 

@@ -26,6 +26,7 @@ from monitor.settings import Settings
 from monitor.store import coverage as coverage_db
 from monitor.store import named, outputs
 from monitor.store.delivery import in_flight, mark_sending
+from monitor.views.digest import build_digest, described_day, history_days
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +65,9 @@ def site_dir(config: Config, out: str | Path | None = None) -> Path:
 
 def digest_data(engine: Engine, config: Config, day: date) -> DigestData:
     start, end = digest_window(day, config.digest.time, config.digest.timezone)
-    data = outputs.load_digest(engine, config, day, start, end)
+    history = history_days(start, end, config.trends.baseline_days)
+    rows = outputs.digest_rows(engine, start, end, history[0], history[-1], described_day(start, end))
+    data = build_digest(rows, config, day, start, end)
     trends = config.trends
     return replace(data, gaps=tuple(coverage_db.gaps(engine, config, start, end, limit=GAPS)),
                    listed=tuple(named.listed_in(engine, start, end)),

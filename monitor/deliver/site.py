@@ -36,9 +36,12 @@ from monitor.render.env import templates_digest
 from monitor.render.coverage import GAP_DAYS, render_gaps_page
 from monitor.render.records import SiteData, TopicTrend
 from monitor.store import coverage as coverage_db
+from monitor.store import alerts as alert_db
 from monitor.store import named, outputs
 from monitor.store.shared import chunks
 from monitor.trends.coverage import CoverageRule
+from monitor.views.shared import story_page, unmuted
+from monitor.views.site import RECENT_DAYS, build_topics
 
 log = logging.getLogger(__name__)
 
@@ -74,19 +77,27 @@ def site_data(engine: Engine, config: Config, now: datetime) -> SiteData:
     today = now.astimezone(zone).date()
     through = outputs.last_counted_day(engine, today) or today
     days = tuple(through - timedelta(days=i) for i in range(HISTORY_DAYS - 1, -1, -1))
-    topics = tuple(outputs.load_topics(engine, config, days))
+    topics = tuple(_topics(engine, config, days))
     end = min(now, datetime.combine(through + timedelta(days=1), datetime.min.time(), zone))
-    names, muted = {t.id: t.name for t in topics}, outputs.muted_topics(config)
+    names = {t.id: t.name for t in topics}
+    day_stories = outputs.load_day_stories(engine, end - timedelta(hours=24), end)
     topics = _with_entities(engine, topics, through)
     return SiteData(
         meta=site_meta(config), through=through, days=days, topics=topics,
-        alerts=tuple(a for a in outputs.load_alerts(engine) if a.topic_id not in muted),
+        alerts=unmuted(alert_db.latest_alerts(engine), config),
         digests=tuple(outputs.load_digests(engine)), totals=tuple(outputs.load_totals(engine, days)),
-        top_stories=tuple(outputs.load_day_stories(engine, end - timedelta(hours=24), end, names)),
+        top_stories=tuple(story_page(s, names) for s in day_stories),
         gaps=tuple(coverage_db.gaps(engine, config, end - timedelta(days=GAP_DAYS), end)),
         entities=tuple(named.named_pages(engine, named.ENTITY, days)),
         instruments=tuple(named.named_pages(engine, "instrument", days)),
     )
+
+
+def _topics(engine: Engine, config: Config, days: tuple[date, ...]) -> list[TopicTrend]:
+    since = days[-1] - timedelta(days=RECENT_DAYS)
+    first = days[0] - timedelta(days=config.trends.baseline_days)
+    rows = outputs.site_rows(engine, first, days[-1], since, titles=bool(config.watchlist))
+    return build_topics(rows, config, days)
 
 
 def _with_entities(engine: Engine, topics: tuple[TopicTrend, ...], through: date) -> tuple[TopicTrend, ...]:
@@ -224,8 +235,8 @@ def _render_stories(job: _StoryJob, ids: list[int], engine: Engine | None = None
         for chunk in chunks(sorted(ids), STORY_CHUNK):
             covered = coverage_db.story_coverage(engine, chunk, job.blocs, job.rule)
             found = named.story_named(engine, chunk)
-            for story in outputs.load_stories(engine, chunk, job.names):
-                story = replace(story, named=tuple(found.get(story.id, ())))
+            for stored in outputs.load_stories(engine, chunk):
+                story = story_page(stored, job.names, found.get(stored[0].id, ()))
                 writer.page(f"stories/{story.id}.html", pages.render_story(job.data, story, covered.get(story.id)),
                             job.stamps[story.id])
     finally:

@@ -1,4 +1,7 @@
-"""View records the renderers take. Built by monitor.store.outputs; nothing here touches a database."""
+"""View records the renderers take, built by monitor.views (and monitor.store.named) from the store's records.
+
+Alerts and links are read as stored (monitor.records.StoredAlert, Link). Nothing here touches a database.
+"""
 
 from __future__ import annotations
 
@@ -7,32 +10,15 @@ from typing import Any
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from monitor.records import Link, RenderedDigestFile, StoredAlert, StoryRecord
 from monitor.render.slug import slug
 from monitor.render.trend import arrow, change_ratio, momentum
 
 
 @dataclass(frozen=True)
-class Link:
-    """One article as a link: untrusted title and URL, escaped and vetted at render time."""
+class StoryView(StoryRecord):
+    """A story as a page or a digest shows it: the stored story with its topic's name, articles and names."""
 
-    title: str
-    url: str
-    outlet: str = ""
-    published: datetime | None = None
-    region: str | None = None  # of the feed that carried it
-    language: str | None = None
-    snippet: str = ""  # the start of its summary or text
-
-
-@dataclass(frozen=True)
-class StoryView:
-    id: int
-    title: str
-    size: int
-    outlets: int
-    first_seen: datetime
-    last_seen: datetime
-    topic_id: int | None = None
     topic_name: str | None = None
     sources: tuple[Link, ...] = ()
     window_count: int = 0
@@ -82,25 +68,6 @@ class TopicTrend:
 
 
 @dataclass(frozen=True)
-class AlertView:
-    id: int
-    kind: str
-    subject_kind: str
-    subject: str
-    title: str
-    day: date
-    count: int
-    baseline: float
-    score: float
-    reason: str
-    created_at: datetime
-    story_ids: tuple[int, ...] = ()
-    topic_id: int | None = None
-    sources: int | None = None  # a spike's independent outlets
-    evidence: tuple[int, ...] = ()  # a spike's article ids
-
-
-@dataclass(frozen=True)
 class WatchHit:
     term: str
     count: int
@@ -124,7 +91,7 @@ class DigestData:
     baseline_total: float = 0.0
     topics: tuple[TopicTrend, ...] = ()
     emerging: tuple[TopicTrend, ...] = ()
-    alerts: tuple[AlertView, ...] = ()
+    alerts: tuple[StoredAlert, ...] = ()
     watch: tuple[WatchHit, ...] = ()
     unassigned: int = 0
     gaps: tuple[Any, ...] = ()  # the day's stories with one-sided coverage (monitor.store.coverage.Gap)
@@ -145,18 +112,6 @@ class DigestData:
 
 
 @dataclass(frozen=True)
-class DigestEntry:
-    """A digest already rendered, for the archive and the Atom feed."""
-
-    day: date
-    subject: str
-    articles: int
-    rendered_at: datetime
-    html_path: str = ""
-    window_end: datetime | None = None  # the end of the 24 hours it covers
-
-
-@dataclass(frozen=True)
 class SiteMeta:
     title: str
     base_url: str | None = None
@@ -172,8 +127,8 @@ class SiteData:
     through: date
     days: tuple[date, ...]
     topics: tuple[TopicTrend, ...]
-    alerts: tuple[AlertView, ...] = ()
-    digests: tuple[DigestEntry, ...] = ()
+    alerts: tuple[StoredAlert, ...] = ()
+    digests: tuple[RenderedDigestFile, ...] = ()  # newest first
     totals: tuple[int, ...] = ()
     top_stories: tuple[StoryView, ...] = ()  # the stories of the last day, most outlets first
     gaps: tuple[Any, ...] = ()  # recent stories with one-sided coverage (monitor.store.coverage.Gap)

@@ -13,7 +13,8 @@ from zoneinfo import ZoneInfo
 from monitor.render.charts import PALETTE, LineChart, line_chart, sparkline
 from monitor.render.env import oneline, render
 from monitor.render.coverage import timeline
-from monitor.render.records import AlertView, SiteData, StoryView, TopicTrend
+from monitor.records import StoredAlert
+from monitor.render.records import SiteData, StoryView, TopicTrend
 from monitor.trends.coverage import StoryCoverage
 
 RISING = 10
@@ -175,7 +176,7 @@ def trends_json(data: SiteData) -> str:
     })
 
 
-def _alert_json(a: AlertView) -> dict[str, Any]:
+def _alert_json(a: StoredAlert) -> dict[str, Any]:
     return {"id": a.id, "kind": a.kind, "subject_kind": a.subject_kind, "subject": a.subject, "title": a.title,
             "day": a.day.isoformat(), "count": a.count, "baseline": a.baseline, "score": a.score,
             "reason": a.reason, "topic_id": a.topic_id}

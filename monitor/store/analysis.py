@@ -323,7 +323,12 @@ def fit_corpus(engine: Engine, model: str, since: datetime | None) -> list[Artic
 
 def all_topics(engine: Engine) -> list[TopicRecord]:
     with session_scope(engine) as s:
-        return [_topic_record(t) for t in s.exec(select(Topic).order_by(Topic.id)).all()]
+        return all_topics_in(s)
+
+
+def all_topics_in(session: Any) -> list[TopicRecord]:
+    """Every topic, by id, read in a session the caller holds."""
+    return [_topic_record(t) for t in session.exec(select(Topic).order_by(Topic.id)).all()]
 
 
 def _topic_record(row: Topic) -> TopicRecord:

@@ -16,10 +16,10 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, delete, select
 
+from monitor.records import CountRow, Placement
 from monitor.store.db import session_scope
 from monitor.store.shared import article_texts, article_time, chunks, create_state, holding_state
 from monitor.store.tables import Article, ArticleTopic, CountedArticle, DailyCount, StoryMember
-from monitor.trends.counts import CountRow, Placement
 
 WATCHLIST = "watchlist"
 TEXT_BATCH = 2000

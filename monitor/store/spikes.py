@@ -15,10 +15,10 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from monitor.records import Evidence
 from monitor.store.db import session_scope
 from monitor.store.shared import chunks
 from monitor.store.tables import Alert, Article, CountedArticle, Feed, Mention
-from monitor.trends.corroborate import SPIKES, Evidence
 
 
 def evidence(engine: Engine, subject_kind: str, key: str, day: date) -> list[Evidence]:
@@ -45,11 +45,12 @@ def _outlets(s: Session, ids: Sequence[int]) -> dict[int, str]:
     return out
 
 
-def spike_days(engine: Engine, since: date) -> dict[tuple[str, str], list[date]]:
-    """Days of the spike alerts since ``since``, per (subject kind, subject): what a cooldown looks back on."""
+def spike_days(engine: Engine, since: date, kinds: Sequence[str]) -> dict[tuple[str, str], list[date]]:
+    """Days of the alerts of ``kinds`` (the spikes) since ``since``, per (subject kind, subject): what a cooldown
+    looks back on."""
     with session_scope(engine) as s:
         rows = s.execute(sa.select(Alert.subject_kind, Alert.subject, Alert.day)
-                         .where(Alert.kind.in_(SPIKES), Alert.day >= since)).all()
+                         .where(Alert.kind.in_(list(kinds)), Alert.day >= since)).all()
     out: dict[tuple[str, str], list[date]] = {}
     for kind, subject, day in rows:
         out.setdefault((kind, subject), []).append(day)

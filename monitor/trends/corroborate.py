@@ -14,22 +14,15 @@ delivered. After a spike alert, the same subject does not alert again for
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date
 
+from monitor.records import Evidence
 from monitor.trends.alerts import SPIKE_KINDS, AlertDraft
 
 SPIKES = tuple(SPIKE_KINDS.values())  # spike, watch_spike, entity_spike: one list of spike kinds
 UNCONFIRMED = "unconfirmed_spike"
 EVIDENCE = 20  # article ids kept per alert
-
-
-@dataclass(frozen=True)
-class Evidence:
-    """One article that made a spike's count, and the outlet it came from."""
-
-    article_id: int
-    outlet: str
 
 
 def independent(evidence: Iterable[Evidence]) -> list[tuple[str, int]]:

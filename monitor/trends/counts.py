@@ -13,9 +13,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
+from monitor.records import CountRow, Key, Placement
 from monitor.trends.watch import WatchMatcher
-
-Key = tuple[str, str, date]  # (kind, key, day)
 
 
 @dataclass(frozen=True)
@@ -24,34 +23,6 @@ class DayArticle:
     text: str
     topic_id: int | None
     story_id: int | None
-
-
-@dataclass(frozen=True)
-class Placement:
-    """What one article adds to the counts."""
-
-    article_id: int
-    day: date
-    topic_id: int | None
-    story_id: int | None
-    watch: tuple[str, ...] = ()
-
-    def keys(self) -> list[Key]:
-        keys = [("total", "all", self.day)]
-        if self.topic_id is not None:
-            keys.append(("topic", str(self.topic_id), self.day))
-        if self.story_id is not None:
-            keys.append(("story", str(self.story_id), self.day))
-        return keys + [("watch", name, self.day) for name in self.watch]
-
-
-@dataclass(frozen=True)
-class CountRow:
-    day: date
-    kind: str  # topic | story | watch | total
-    key: str
-    count: int
-    share: float
 
 
 @dataclass(frozen=True)

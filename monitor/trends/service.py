@@ -14,6 +14,8 @@ from sqlalchemy.engine import Engine
 from monitor.config import Config
 from monitor.entities.watch import WatchedEntity, watched
 from monitor.mentions.scanners import Scanner, scanners
+from monitor.records import Placement
+from monitor.store import alerts as alert_db
 from monitor.store import analysis as db
 from monitor.store import counts as count_db
 from monitor.store import mentions as mention_db
@@ -21,8 +23,8 @@ from monitor.store import named as named_db
 from monitor.store import spikes as spike_db
 from monitor.store import trends as trend_db
 from monitor.trends.alerts import AlertDraft, drafts, pairing_draft
-from monitor.trends.corroborate import cool_down, corroborate
-from monitor.trends.counts import Placement, story_tally, tally, with_shares
+from monitor.trends.corroborate import SPIKES, cool_down, corroborate
+from monitor.trends.counts import story_tally, tally, with_shares
 from monitor.trends.detect import Signal, SpikeRule, emerging, first_seen, spikes
 from monitor.trends.watch import WatchMatcher, watchlist_matcher
 
@@ -77,9 +79,9 @@ def refresh(engine: Engine, config: Config, now: datetime, found: list[Scanner] 
     first = today - timedelta(days=trends.baseline_days + trends.lookback_days)
     days = [today - timedelta(days=i) for i in range(trends.lookback_days)]
     found_alerts = [*detect(engine, config, first, days, now), *pairing_drafts(engine, config, now)]
-    added = trend_db.insert_alerts(engine, found_alerts, now)
+    added = alert_db.insert_alerts(engine, found_alerts, now)
     return {**counted, "mentions": mentioned["mentions"], "scanned": mentioned["scanned"],
-            "signals": len(found_alerts), "alerts": len(added)}
+            "signals": len(found_alerts), "alerts": added}
 
 
 def pairing_drafts(engine: Engine, config: Config, now: datetime) -> list[AlertDraft]:
@@ -119,7 +121,7 @@ def _reviewed(engine: Engine, config: Config, found: list[AlertDraft]) -> list[A
     if not checked:
         return []
     since = min(d.day for d in checked) - timedelta(days=config.trends.cooldown_days)
-    return cool_down(checked, spike_db.spike_days(engine, since), config.trends.cooldown_days)
+    return cool_down(checked, spike_db.spike_days(engine, since, SPIKES), config.trends.cooldown_days)
 
 
 def _topic_drafts(engine: Engine, config: Config, first: date, days: list[date], rule: SpikeRule,
