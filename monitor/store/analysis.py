@@ -439,3 +439,14 @@ def add_corpus(engine: Engine, articles: Sequence[Any], base_url: str, now: date
             s.add(ArticleSource(article_id=row.id, feed_id=feeds[a.outlet].id, entry_url=url, seen_at=a.published))
             ids[a.id] = int(row.id)
     return ids
+
+
+def texts_at(engine: Engine, canonical_urls: Sequence[str]) -> dict[str, tuple[str, str]]:
+    """Title and text (or summary) of the stored articles at these canonical addresses."""
+    out: dict[str, tuple[str, str]] = {}
+    with session_scope(engine) as s:
+        for chunk in chunks(list(canonical_urls)):
+            rows = s.exec(select(Article.canonical_url, Article.title, Article.text, Article.summary)
+                          .where(col(Article.canonical_url).in_(chunk))).all()
+            out.update({url: (title, text or summary or "") for url, title, text, summary in rows})
+    return out

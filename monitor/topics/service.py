@@ -208,12 +208,27 @@ def fit(engine: Engine, config: Config, now: datetime) -> dict[str, Any]:
     name = model_name(config.embedding)
     since = now - timedelta(days=config.topic_model.fit_days) if config.topic_model.fit_days else None
     rows = db.fit_corpus(engine, name, since)
-    run = _fit_and_save(engine, config, rows, embedder, now, started)
+    run = _fit_and_save(engine, with_linked_examples(engine, config), rows, embedder, now, started)
     assign_topics(engine, config, run, now)
     stories = db.recompute_story_topics(engine)
     _prune(Path(config.data_dir) / "topic_model")
     return {"articles": run.n_docs, "topics": run.n_topics, "stories": stories, "seconds": round(
         time.perf_counter() - started, 2), "path": run.path}
+
+
+def with_linked_examples(engine: Engine, config: Config) -> Config:
+    """The configuration with every analyst-topic example given as a link replaced by the stored
+    article at that address; a link to an article that is not stored is left out with a warning."""
+    from monitor.topics.examples import linked, resolve
+
+    urls = linked(config.topics)
+    if not urls:
+        return config
+    resolved = resolve(config.topics, db.texts_at(engine, urls), config.embedding.max_words)
+    for topic, link in resolved.missing:
+        log.warning("analyst topic %r: example %s is not a stored article; left out (crawl its feed first, "
+                    "or give the example as text)", topic, link)
+    return config.model_copy(update={"topics": resolved.seeds})
 
 
 def _fit_and_save(engine: Engine, config: Config, rows: list[db.ArticleRow], embedder: Embedder, now: datetime,
