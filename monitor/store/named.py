@@ -18,6 +18,7 @@ from sqlalchemy.orm import aliased
 
 from monitor.mentions.pairs import Pair, Pairing, Sighting, new_pairings, strongest
 from monitor.render.records import Link, ListedView, Named, NamedPage, PairingView, StoryView
+from monitor.render.weekly import PairSeries
 from monitor.store.db import session_scope
 from monitor.store.shared import article_time, chunks
 from monitor.store.tables import Article, ArticleTopic, Feed, Mention, Story, StoryMember
@@ -25,14 +26,14 @@ from monitor.store.tables import Article, ArticleTopic, Feed, Mention, Story, St
 ENTITY = "entity"
 
 
-def _day(session: Any, when: Any) -> Any:
+def utc_day(session: Any, when: Any) -> Any:
     """SQL: the UTC date of a timestamp, on SQLite and PostgreSQL."""
     if session.get_bind().dialect.name == "postgresql":
         return sa.cast(sa.func.timezone("UTC", when), sa.Date)
     return sa.func.date(when)
 
 
-def _as_date(value: date | str) -> date:
+def as_date(value: date | str) -> date:
     return date.fromisoformat(value) if isinstance(value, str) else value
 
 
@@ -91,14 +92,14 @@ def daily(engine: Engine, kind: str, first: date, last: date) -> dict[str, dict[
     """``{key: {day: articles naming it}}`` for one kind, days in UTC."""
     when = article_time()
     with session_scope(engine) as s:
-        day = _day(s, when)
+        day = utc_day(s, when)
         rows = s.execute(sa.select(Mention.key, day, sa.func.count()).join(Article, Article.id == Mention.article_id)
                          .where(Mention.kind == kind, Article.duplicate_of.is_(None), when >= _midnight(first),
                                 when < _midnight(last, 1))
                          .group_by(Mention.key, day))
         out: dict[str, dict[date, int]] = defaultdict(dict)
         for key, d, n in rows:
-            out[key][_as_date(d)] = int(n)
+            out[key][as_date(d)] = int(n)
         return dict(out)
 
 
@@ -160,16 +161,32 @@ def co_mentions(engine: Engine, since: datetime | None = None) -> dict[Pair, int
         return {_ordered(a, b): int(n) for a, b, n in rows}
 
 
-def pair_timeline(engine: Engine, by: str, since: datetime) -> list[tuple[int, date, str, str, int]]:
+def pair_timeline(engine: Engine, by: str, since: datetime, until: datetime | None = None
+                  ) -> list[tuple[int, date, str, str, int]]:
     """Co-mentions per story (``by="story"``) or topic (``"topic"``) per day: (id, day, a, b, articles)."""
-    base, m1, m2 = _pair_query(since)
+    base, m1, m2 = _pair_query(since, until)
     table, column = (StoryMember, StoryMember.story_id) if by == "story" else (ArticleTopic, ArticleTopic.topic_id)
     with session_scope(engine) as s:
-        day = _day(s, article_time())
+        day = utc_day(s, article_time())
         query = (base.join(table, table.article_id == Article.id)
                  .add_columns(column, day, m1.key, m2.key, sa.func.count()).group_by(column, day, m1.key, m2.key))
-        rows = [(gid, _as_date(d), *_ordered(a, b), int(n)) for gid, d, a, b, n in s.execute(query)]
+        rows = [(gid, as_date(d), *_ordered(a, b), int(n)) for gid, d, a, b, n in s.execute(query)]
     return sorted(rows)
+
+
+def strongest_pairs(engine: Engine, by: str, since: datetime, until: datetime, limit: int = 5
+                    ) -> dict[int, list[PairSeries]]:
+    """Per topic (or story), the ``limit`` pairs of entities named together in most of its articles in
+    [since, until), each with its articles per UTC day."""
+    per: dict[int, dict[Pair, dict[date, int]]] = defaultdict(lambda: defaultdict(dict))
+    for gid, day, a, b, n in pair_timeline(engine, by, since, until):
+        per[gid][(a, b)][day] = n
+    top = {gid: sorted(pairs.items(), key=lambda kv: (-sum(kv[1].values()), kv[0]))[:limit]
+           for gid, pairs in per.items()}
+    names = labels(engine, ENTITY, [k for found in top.values() for pair, _ in found for k in pair])
+    return {gid: [PairSeries(Named(ENTITY, a, names.get(a, a)), Named(ENTITY, b, names.get(b, b)),
+                             sum(days.values()), tuple(sorted(days.items()))) for (a, b), days in found]
+            for gid, found in top.items()}
 
 
 def sightings(engine: Engine, since: datetime, until: datetime) -> list[Sighting]:
