@@ -30,8 +30,8 @@ def _world(engine: Any) -> None:
     once each; russia outlets publish 3 articles (2 about topic 1), west outlets 4 (2 about topic 1), and a
     russia copy of a west article is a duplicate that counts nowhere."""
     with session_scope(engine) as s:
-        feeds = [Feed(name=n, url=f"https://feed{i}.example.org/rss", bloc=b)
-                 for i, (n, b) in enumerate([("TASS", "russia"), ("RIA", "russia"), ("Reuters", "west"), ("AP", "west")])]
+        named = [("TASS", "russia"), ("RIA", "russia"), ("Reuters", "west"), ("AP", "west")]
+        feeds = [Feed(name=n, url=f"https://feed{i}.example.org/rss", bloc=b) for i, (n, b) in enumerate(named)]
         s.add_all(feeds)
         s.add_all([Topic(id=1, name="AI alliances", seeded=True, size=4), Topic(id=2, name="Other", size=2)])
         s.flush()
@@ -133,7 +133,8 @@ def test_the_coverage_page_shows_each_blocs_share_of_all_articles(engine: Any, t
 def test_shares_are_weekly_and_none_where_nothing_was_published() -> None:
     starts = week_starts(date(2026, 3, 14), 2)
     assert starts == (date(2026, 3, 1), date(2026, 3, 8))
-    assert weekly({date(2026, 2, 28): 5, date(2026, 3, 1): 1, date(2026, 3, 7): 2, date(2026, 3, 14): 3}, starts) == (3, 3)
+    days = {date(2026, 2, 28): 5, date(2026, 3, 1): 1, date(2026, 3, 7): 2, date(2026, 3, 14): 3, date(2026, 3, 15): 4}
+    assert weekly(days, starts) == (3, 3)  # days before the first week or after the last are left out
     topic = {"west": {date(2026, 3, 2): 1, date(2026, 3, 9): 3}, "": {date(2026, 3, 9): 1}, "china": {}}
     totals = {"west": {date(2026, 3, 2): 4, date(2026, 3, 9): 4}, "": {date(2026, 3, 9): 2}}
     west, unknown = bloc_shares(topic, totals, starts)

@@ -24,7 +24,8 @@ class ListedScanner:
     """``scan(text)`` gives one Mention (kind ``listed``) per listed party the text names.
 
     Aliases and text are normalised the same way (:mod:`monitor.lists.names`) and matched at word
-    boundaries, Russian names in their case forms too; key ``<list>:<id>``, label the party's primary name, detail its list, programmes
+    boundaries, Russian names in their case forms too; key ``<list>:<id>``, label the party's primary name,
+    detail its list, programmes
     and listing date.
     """
 

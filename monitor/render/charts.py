@@ -176,7 +176,8 @@ def share_chart(
     font: int = 11,
 ) -> LineChart:
     """Shares (0 to 1; None: nothing to divide, left out of the line) per period on one time axis, the first
-    len(PALETTE) in the palette's colours, the rest in grey; y from 0% to a round percentage (at most 100%). ``starts``: each period's first day."""
+    len(PALETTE) in the palette's colours, the rest in grey; y from 0% to a round percentage (at most
+    100%). ``starts``: each period's first day."""
     left, top, right, bottom = 8 + 3 * font, 12, 12, 12 + 2 * font
     plot_w, plot_h = width - left - right, height - top - bottom
     percents = [[100 * (v or 0.0) for v in values] for _, values in series]

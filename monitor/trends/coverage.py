@@ -183,6 +183,7 @@ def bloc_shares(articles: Mapping[str, Mapping[date, int]], totals: Mapping[str,
                 starts: Sequence[date]) -> list[BlocShare]:
     """Each bloc's weekly articles as a share of its weekly total (``totals[bloc]``), blocs with articles in
     the weeks only: most articles first, outlets without a bloc last."""
-    out = [BlocShare(bloc, weekly(days, starts), weekly(totals.get(bloc, {}), starts)) for bloc, days in articles.items()]
+    out = [BlocShare(bloc, weekly(days, starts), weekly(totals.get(bloc, {}), starts))
+           for bloc, days in articles.items()]
     out = [b for b in out if sum(b.articles)]
     return sorted(out, key=lambda b: (b.bloc == UNKNOWN, -sum(b.articles), b.bloc))
