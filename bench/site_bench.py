@@ -26,7 +26,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from site_data import Generator, fresh_year
 
 from monitor.config import Config
-from monitor.deliver.site import build_site, site_data
+from monitor.deliver.site import build_site, site_data, site_weekly
+from monitor.render.coverage import render_gaps_page
 from monitor.render import site as pages
 from monitor.store import outputs
 from monitor.views.shared import story_page
@@ -37,11 +38,13 @@ LAST_DAY = date(2026, 3, 9)
 def naive_build(engine: Any, config: Config, now: datetime, out: Path) -> int:
     """The baseline: render everything, write every file, no manifest and no comparison."""
     data = site_data(engine, config, now)
+    weekly = site_weekly(engine, data)
     files = {"style.css": pages.render_stylesheet(), "index.html": pages.render_index(data),
+             "coverage.html": render_gaps_page(data, data.gaps, weekly.voice),
              "alerts.html": pages.render_alerts(data), "digests/index.html": pages.render_digest_archive(data),
              "feeds/digests.atom": pages.render_digest_feed(data), "feeds/alerts.atom": pages.render_alert_feed(data),
              "topics.json": pages.topics_json(data), "trends.json": pages.trends_json(data)}
-    files.update({f"topics/{t.id}.html": pages.render_topic(data, t) for t in data.topics})
+    files.update({f"topics/{t.id}.html": pages.render_topic(data, t, weekly.topics.get(t.id)) for t in data.topics})
     for rel, text in files.items():
         _write(out / rel, text)
     names = {t.id: t.name for t in data.topics}

@@ -140,3 +140,36 @@ def test_an_empty_scanner_finds_nothing_and_the_signature_follows_the_lists():
     empty = ListedScanner([])
     assert empty.scan("Sberbank") == [] and empty.kind == "listed"
     assert ListedScanner([], ["a"]).signature != ListedScanner([], ["b"]).signature == ListedScanner([], ["b"]).signature
+
+
+def cyrillic_fixture() -> ListedScanner:
+    return ListedScanner(parse_list("uk-xml", (LISTS / "uk-cyrillic.xml").read_bytes(), "uk"))
+
+
+@pytest.mark.parametrize(("text", "found"), [
+    ("Яндекс объявил о сотрудничестве со Сбербанком.", {"uk:RUS0263": 1}),  # instrumental
+    ("Новые санкции против Сбербанка и Ростеха вступили в силу.", {"uk:RUS0263": 1, "uk:RUS1441": 1}),  # genitive
+    ("Сбербанку и Сбербанке, СБЕРБАНК и Сбербанк.", {"uk:RUS0263": 4}),  # dative, prepositional, as written
+    ("Контракт с Объединённой приборостроительной корпорацией.", {}),  # only the last word is inflected
+    ("Поставки для Объединенной приборостроительной корпорации.", {}),
+    ("Объединённая приборостроительная корпорация и Объединенная приборостроительная корпорацией.",
+     {"uk:RUS1441": 2}),  # as written, and with the last word's case ending
+])
+def test_russian_names_match_their_case_forms(text, found):
+    assert {m.key: m.count for m in cyrillic_fixture().scan(text)} == found
+
+
+@pytest.mark.parametrize("text", [
+    "Ростехнадзор проверил завод.",  # another agency whose name starts with the listed one's
+    "Сбербанковский кредит и сбербанкиры.",  # derived words, not case forms
+    "Ростехнологии и неростех.",
+])
+def test_a_word_that_only_starts_or_ends_with_a_russian_name_does_not_match(text):
+    assert cyrillic_fixture().scan(text) == []
+
+
+def test_a_case_form_keeps_its_offset_and_the_eu_list_matches_too():
+    text = "Санкции против Сбербанка."
+    [mention] = cyrillic_fixture().scan(text)
+    assert text[mention.first_offset:].startswith("Сбербанка")
+    assert [m.key for m in every_fixture().scan("Сотрудничество со Сбербанком.")] == ["eu:EU.1234.56"]

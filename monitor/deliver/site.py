@@ -35,6 +35,7 @@ from monitor.render.named import named_files
 from monitor.render.env import templates_digest
 from monitor.render.coverage import GAP_DAYS, render_gaps_page
 from monitor.render.records import SiteData, TopicTrend
+from monitor.render.weekly import Weekly, week_starts, weekly_views
 from monitor.store import coverage as coverage_db
 from monitor.store import alerts as alert_db
 from monitor.store import named, outputs
@@ -127,7 +128,7 @@ def build_site(
     leftovers = remove_leftover_temps(root)
     data = site_data(engine, config, now)
     writer = _Writer(root, read_manifest(root), _salt(config))
-    _shared_pages(writer, data)
+    _shared_pages(writer, data, site_weekly(engine, data))
     rendered, skipped, used = _story_pages(writer, engine, config, data, workers)
     copied = _copy_digests(root, data)
     removed = remove_stale(root, writer.old, writer.new)
@@ -142,13 +143,23 @@ def build_site(
     return summary
 
 
-def _shared_pages(writer: _Writer, data: SiteData) -> None:
+def site_weekly(engine: Engine, data: SiteData) -> Weekly:
+    """The weekly sections of the topic and coverage pages: co-mentions and share of voice per bloc."""
+    starts = week_starts(data.through)
+    since = datetime.combine(starts[0], datetime.min.time(), UTC)
+    until = datetime.combine(data.through + timedelta(days=1), datetime.min.time(), UTC)
+    pairs = named.strongest_pairs(engine, "topic", since, until)
+    totals, by_topic = coverage_db.bloc_days(engine, since, until)
+    return weekly_views(data.through, pairs, totals, by_topic, [t.id for t in data.topics])
+
+
+def _shared_pages(writer: _Writer, data: SiteData, weekly: Weekly) -> None:
     writer.page("style.css", pages.render_stylesheet())
     writer.page("index.html", pages.render_index(data))
     for topic in data.topics:
-        writer.page(f"topics/{topic.id}.html", pages.render_topic(data, topic))
+        writer.page(f"topics/{topic.id}.html", pages.render_topic(data, topic, weekly.topics.get(topic.id)))
     writer.page("alerts.html", pages.render_alerts(data))
-    writer.page("coverage.html", render_gaps_page(data, data.gaps))
+    writer.page("coverage.html", render_gaps_page(data, data.gaps, weekly.voice))
     writer.page("digests/index.html", pages.render_digest_archive(data))
     writer.page("feeds/digests.atom", pages.render_digest_feed(data))
     writer.page("feeds/alerts.atom", pages.render_alert_feed(data))

@@ -20,17 +20,12 @@ from typing import Any
 import ahocorasick
 
 from monitor.entities.registry import Entity, Registry, registry_from_config
-from monitor.entities.script import CASE_ENDINGS, CJK, INFLECTS
+from monitor.entities.script import CJK, case_stem
 from monitor.records import Mention
 
 MATCHER_VERSION = "1"  # part of the signature: a change of rules makes stored mentions stale
 
-_CYRILLIC_WORD = re.compile(r"[а-я]+")
 _WORD_TAIL = re.compile(r"\w*")
-_NOUN_ENDINGS = frozenset(("", "ым", *CASE_ENDINGS.split("|")))  # Сбербанк, Сбербанка; Путиным
-_ADJECTIVE_ENDINGS = frozenset("ий ый ой ая ое ые ие ого его ому ему им ым ом ем ую юю их ых ими ыми".split())
-_IA_ENDINGS = frozenset(("ия", "ии", "ию", "ией", "иею"))  # Россия, России, Россию, Россией
-_A_ENDINGS = frozenset("а я ы и е у ю ой ей ою ею".split())  # Москва, Москвы, Москве, Москву, Москвой
 _STOP = -1  # an excluding phrase: it hides what it overlaps and names nothing
 _APOSTROPHES = "'’"
 
@@ -46,22 +41,6 @@ def lower(text: str) -> str:
     return low.replace("ё", "е").replace("’", "'")
 
 
-def _stem(spelling: str) -> tuple[str, frozenset[str] | None]:
-    """The part of a Cyrillic spelling that does not change with case, and the endings it takes."""
-    word = spelling.rpartition(" ")[2]
-    if not _CYRILLIC_WORD.fullmatch(word) or len(word) < 4:
-        return spelling, None
-    if INFLECTS.fullmatch(word[-4:]):
-        return spelling, _NOUN_ENDINGS
-    if len(word) >= 5 and word[-2:] in ("ий", "ый", "ой"):
-        return spelling[:-2], _ADJECTIVE_ENDINGS
-    if word.endswith("ия"):
-        return spelling[:-2], _IA_ENDINGS
-    if word[-1] in "ая":
-        return spelling[:-1], _A_ENDINGS
-    return spelling, None
-
-
 def _capitals(core: str) -> tuple[int, ...]:
     return tuple(i for i, c in enumerate(core) if c.isupper() and (i == 0 or not core[i - 1].isalnum()))
 
@@ -74,7 +53,7 @@ def _key(spelling: str, entity: int, via: str, exact_spellings: frozenset[str]) 
     cjk = bool(CJK.search(core))
     if spelling in exact_spellings or (core.isupper() and not cjk):
         return True, core, (len(core), entity, via, cjk, None, ())
-    stem, endings = _stem(lower(core))
+    stem, endings = case_stem(lower(core))
     return False, stem, (len(stem), entity, via, cjk, endings, () if cjk else _capitals(core))
 
 

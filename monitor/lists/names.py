@@ -3,7 +3,9 @@
 Both sides go through :func:`tokens`: NFKD, combining marks dropped, casefolded, split into word
 tokens (each Chinese, Japanese or Korean character its own token, as those scripts do not space
 words). Aliases also lose their legal-form words (PJSC, OOO, Ltd, "joint stock company"), and an
-alias that is too short or made only of common words is not matched at all.
+alias that is too short or made only of common words is not matched at all. An alias whose last word
+is Russian and inflects is looked for by its stem and matched with its case endings (Сбербанк,
+Сбербанка, Сбербанком), by the rules the entity matcher uses (:func:`monitor.entities.script.case_stem`).
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+
+from monitor.entities.script import case_stem
 
 _WORD = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff]|[^\W_]+")
 _CHUNK = re.compile(r"\S+")
@@ -122,3 +126,16 @@ def matchable(alias: tuple[str, ...], party_type: str = "") -> bool:
         # one word: never for a person or a vessel (given names, ship names are ordinary words)
         return party_type not in ("individual", "vessel") and len(alias[0]) >= MIN_SINGLE_CHARS
     return sum(len(t) for t in alias) >= MIN_CHARS
+
+
+def case_forms(name: str, alias: tuple[str, ...]) -> tuple[tuple[str, ...], frozenset[str] | None]:
+    """``alias`` (the tokens of ``name``) with its last word cut where Russian case changes it, and the
+    folded endings that word takes; (alias, None) when that word does not inflect (it matches as written)."""
+    if not alias:
+        return alias, None
+    words = _WORD.findall(name.lower().replace("ё", "е"))
+    word = next((w for w in reversed(words) if fold_text(w) == alias[-1]), None)
+    stem, endings = case_stem(word) if word is not None else ("", None)
+    if endings is None:
+        return alias, None
+    return (*alias[:-1], fold_text(stem)), frozenset(fold_text(e) for e in endings)

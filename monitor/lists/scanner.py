@@ -1,4 +1,8 @@
-"""Find listed parties in article text: every matchable alias in one Aho-Corasick automaton."""
+"""Find listed parties in article text: every matchable alias in one Aho-Corasick automaton.
+
+An alias ending in a Russian word that inflects is stored as its stem, without the closing space, and
+a hit counts only when the rest of the text's word is one of that word's case endings.
+"""
 
 from __future__ import annotations
 
@@ -9,18 +13,19 @@ from typing import Any
 
 import ahocorasick
 
-from monitor.lists.names import alias_tokens, haystack, matchable, tokens
+from monitor.lists.names import alias_tokens, case_forms, haystack, matchable, tokens
 from monitor.lists.parties import ListedParty
 from monitor.records import Mention
 
-VERSION = "1"  # bump when normalisation or the alias rules change: stored mentions are scanned again
+VERSION = "2"  # bump when normalisation or the alias rules change: stored mentions are scanned again
 
 
 class ListedScanner:
     """``scan(text)`` gives one Mention (kind ``listed``) per listed party the text names.
 
     Aliases and text are normalised the same way (:mod:`monitor.lists.names`) and matched at word
-    boundaries; key ``<list>:<id>``, label the party's primary name, detail its list, programmes
+    boundaries, Russian names in their case forms too; key ``<list>:<id>``, label the party's primary name,
+    detail its list, programmes
     and listing date.
     """
 
@@ -40,20 +45,23 @@ class ListedScanner:
 
     @cached_property
     def _automaton(self) -> Any:
-        """Every matchable alias (normalised, space-delimited) -> the parties it names; None without any."""
-        patterns: dict[str, list[int]] = {}
+        """Every matchable alias (normalised, space-delimited; an inflecting one as its stem, open at the end)
+        -> (its length, the (party, endings or None) it names); None without any."""
+        patterns: dict[str, list[tuple[int, frozenset[str] | None]]] = {}
         for index, party in enumerate(self.parties):
             for name in dict.fromkeys((party.name, *party.aliases)):
                 alias = alias_tokens(name)
-                if matchable(alias, party.type):
-                    indices = patterns.setdefault(" " + " ".join(alias) + " ", [])
-                    if index not in indices:
-                        indices.append(index)
+                if not matchable(alias, party.type):
+                    continue
+                stem, endings = case_forms(name, alias)
+                named = patterns.setdefault(" " + " ".join(stem) + (" " if endings is None else ""), [])
+                if all(i != index for i, _ in named):
+                    named.append((index, endings))
         if not patterns:
             return None
         automaton = ahocorasick.Automaton()
-        for pattern, indices in patterns.items():
-            automaton.add_word(pattern, (len(pattern), tuple(indices)))
+        for pattern, named in patterns.items():
+            automaton.add_word(pattern, (len(pattern), tuple(named)))
         automaton.make_automaton()
         return automaton
 
@@ -62,9 +70,10 @@ class ListedScanner:
             return []
         joined = haystack(text)
         hits: dict[int, set[int]] = {}  # party index -> haystack positions where a name of it starts
-        for end, (length, indices) in self._automaton.iter(joined):
-            for index in indices:
-                hits.setdefault(index, set()).add(end - length + 1)
+        for end, (length, named) in self._automaton.iter(joined):
+            for index, endings in named:
+                if endings is None or joined[end + 1:joined.index(" ", end + 1)] in endings:
+                    hits.setdefault(index, set()).add(end - length + 1)
         if not hits:
             return []
         offsets = [offset for _token, offset in tokens(text)]

@@ -56,6 +56,7 @@ class LineChart:
     x_ticks: tuple[Tick, ...]
     label: str
     font: int = 11
+    desc: str = ""  # the chart's description when it is not the default's articles per line
 
     @property
     def bottom(self) -> int:
@@ -163,3 +164,62 @@ def _x_ticks(days: Sequence[date], xs: Sequence[float], count: int = 5) -> tuple
         picks.pop(-2)
     anchors = {picks[0]: "start", picks[-1]: "end"} if len(picks) > 1 else {}
     return tuple(Tick(xs[i], days[i].strftime("%d %b"), anchors.get(i, "middle")) for i in picks)
+
+
+def share_chart(
+    series: Sequence[tuple[str, Sequence[float | None]]],
+    starts: Sequence[date],
+    label: str,
+    desc: str = "",
+    width: int = 720,
+    height: int = 220,
+    font: int = 11,
+) -> LineChart:
+    """Shares (0 to 1; None: nothing to divide, left out of the line) per period on one time axis, the first
+    len(PALETTE) in the palette's colours, the rest in grey; y from 0% to a round percentage (at most
+    100%). ``starts``: each period's first day."""
+    left, top, right, bottom = 8 + 3 * font, 12, 12, 12 + 2 * font
+    plot_w, plot_h = width - left - right, height - top - bottom
+    percents = [[100 * (v or 0.0) for v in values] for _, values in series]
+    high = min(100, nice_max(max((max(p, default=0) for p in percents), default=0)))
+    xs = _xs(len(starts), plot_w, left)
+    lines = []
+    for i, ((name, values), p) in enumerate(zip(series, percents, strict=True)):
+        kept = [(x, y) for x, y, v in zip(xs, _scale(p, plot_h, top, high), values, strict=True) if v is not None]
+        lines.append(Line(name, PALETTE[i] if i < len(PALETTE) else OTHER, _points(*zip(*kept, strict=True))
+                          if kept else "", 0, 0, i < len(PALETTE)))
+    y_ticks = tuple(Tick(_scale([v], plot_h, top, high)[0], f"{v:g}%") for v in (0, high / 2, high))
+    ticks = _x_ticks(starts, xs, count=3 if width < 480 else 4)
+    return LineChart(width, height, left, top, plot_w, plot_h, tuple(lines), _dedupe(y_ticks), ticks, label, font,
+                     desc)
+
+
+@dataclass(frozen=True)
+class Bar:
+    x: float
+    y: float
+    width: float
+    height: float
+    title: str
+
+
+@dataclass(frozen=True)
+class Bars:
+    width: int
+    height: int
+    bars: tuple[Bar, ...]
+    label: str
+
+
+def bars(values: Sequence[float], titles: Sequence[str], label: str, high: float | None = None,
+         width: int = 120, height: int = 24) -> Bars:
+    """A row of small bars (one per period) from zero to ``high`` (default: the largest value); a zero is a
+    one-pixel stub, so an empty period still shows. ``titles``: each bar's tooltip."""
+    high = max(values, default=0) if high is None else high
+    step = (width - 2) / max(1, len(values))
+    gap = 1 if step > 3 else 0
+    out = []
+    for i, (value, title) in enumerate(zip(values, titles, strict=True)):
+        tall = max(1.0, round((value / high) * (height - 2), 1)) if high and value else 1.0
+        out.append(Bar(round(1 + i * step, 1), round(height - 1 - tall, 1), round(step - gap, 1), tall, title))
+    return Bars(width, height, tuple(out), label)

@@ -9,6 +9,7 @@ from typing import Any
 
 from monitor.render.env import render
 from monitor.render.records import SiteData
+from monitor.render.weekly import VoiceChart
 from monitor.trends.coverage import StoryCoverage
 
 GAP_DAYS = 30
@@ -46,7 +47,8 @@ def single_bloc_groups(gaps: Sequence[Any]) -> list[tuple[str, list[Any]]]:
     return sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0]))
 
 
-def render_gaps_page(data: SiteData, gaps: Sequence[Any]) -> str:
-    """``coverage.html``: the recent stories whose coverage is one-sided, by bloc, then those missing a bloc."""
+def render_gaps_page(data: SiteData, gaps: Sequence[Any], voice: VoiceChart | None = None) -> str:
+    """``coverage.html``: each bloc's share of voice per week (``voice``), then the recent stories whose coverage
+    is one-sided, by bloc, then those missing a bloc."""
     return render("coverage.html", meta=data.meta, root="", days=GAP_DAYS, groups=single_bloc_groups(gaps),
-                  absent=[g for g in gaps if g.coverage.single_bloc is None])
+                  absent=[g for g in gaps if g.coverage.single_bloc is None], voice=voice)

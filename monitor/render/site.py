@@ -15,6 +15,7 @@ from monitor.render.env import oneline, render
 from monitor.render.coverage import timeline
 from monitor.records import StoredAlert
 from monitor.render.records import SiteData, StoryView, TopicTrend
+from monitor.render.weekly import TopicWeekly
 from monitor.trends.coverage import StoryCoverage
 
 RISING = 10
@@ -69,11 +70,13 @@ def render_index(data: SiteData) -> str:
     )
 
 
-def render_topic(data: SiteData, topic: TopicTrend) -> str:
+def render_topic(data: SiteData, topic: TopicTrend, weekly: TopicWeekly | None = None) -> str:
+    """A topic's page; ``weekly``: its strongest co-mentions and bloc shares per week (monitor.render.weekly)."""
     chart = line_chart([(oneline(topic.name, 50), topic.series)], data.days,
                        f"Daily articles about {oneline(topic.name, 80)}, last {len(data.days)} days")
     alerts = [a for a in data.alerts if a.topic_id == topic.id][:LATEST_ALERTS]
-    return render("topic.html", meta=data.meta, root="../", topic=topic, chart=chart, alerts=alerts)
+    return render("topic.html", meta=data.meta, root="../", topic=topic, chart=chart, alerts=alerts, weekly=weekly,
+                  paged={p.named.key for p in data.entities})
 
 
 def render_story(data: SiteData, story: StoryView, coverage: StoryCoverage | None = None) -> str:

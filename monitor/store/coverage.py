@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
@@ -16,8 +16,9 @@ from sqlalchemy.engine import Engine
 from monitor.config import Config
 from monitor.store.db import session_scope
 from monitor.store.shared import article_time, chunks
-from monitor.store.tables import Article, Feed, Story, StoryMember
-from monitor.trends.coverage import CoverageRule, Member, StoryCoverage, coverage
+from monitor.store.named import as_date, utc_day
+from monitor.store.tables import Article, ArticleTopic, Feed, Story, StoryMember
+from monitor.trends.coverage import UNKNOWN, CoverageRule, Member, StoryCoverage, coverage
 
 TEXT_CHARS = 3000  # of each article, for distinguishing terms
 
@@ -83,3 +84,26 @@ def gaps(engine: Engine, config: Config, start: datetime, end: datetime, limit: 
         if cov.gap:
             out.append(Gap(sid, title, first, cov))
     return out[:limit]
+
+
+BlocDays = dict[str, dict[date, int]]  # bloc (UNKNOWN: no bloc) -> UTC day -> articles
+
+
+def bloc_days(engine: Engine, since: datetime, until: datetime) -> tuple[BlocDays, dict[int, BlocDays]]:
+    """Articles (not duplicates) published in [since, until) per UTC day by their first feed's bloc: all of
+    them, and per topic (the share of voice per bloc, :func:`monitor.trends.coverage.bloc_shares`)."""
+    when = article_time()
+    overall: BlocDays = {}
+    topics: dict[int, BlocDays] = {}
+    with session_scope(engine) as s:
+        day, bloc = utc_day(s, when), sa.func.coalesce(Feed.bloc, UNKNOWN)
+        base = (sa.select().select_from(Article).outerjoin(Feed, Feed.id == Article.first_feed_id)
+                .where(Article.duplicate_of.is_(None), when >= since, when < until))
+        for b, d, n in s.execute(base.add_columns(bloc, day, sa.func.count()).group_by(bloc, day)):
+            overall.setdefault(b, {})[as_date(d)] = int(n)
+        query = (base.join(ArticleTopic, ArticleTopic.article_id == Article.id).where(ArticleTopic.topic_id >= 0)
+                 .add_columns(ArticleTopic.topic_id, bloc, day, sa.func.count())
+                 .group_by(ArticleTopic.topic_id, bloc, day))
+        for topic, b, d, n in s.execute(query):
+            topics.setdefault(topic, {}).setdefault(b, {})[as_date(d)] = int(n)
+    return overall, topics

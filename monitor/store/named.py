@@ -6,9 +6,10 @@ is in :mod:`monitor.mentions.pairs`. Results are view records (monitor.render.re
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
+from itertools import combinations
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -18,6 +19,7 @@ from sqlalchemy.orm import aliased
 
 from monitor.mentions.pairs import Pair, Pairing, Sighting, new_pairings, strongest
 from monitor.render.records import Link, ListedView, Named, NamedPage, PairingView, StoryView
+from monitor.render.weekly import PairSeries
 from monitor.store.db import session_scope
 from monitor.store.shared import article_time, chunks
 from monitor.store.tables import Article, ArticleTopic, Feed, Mention, Story, StoryMember
@@ -25,14 +27,14 @@ from monitor.store.tables import Article, ArticleTopic, Feed, Mention, Story, St
 ENTITY = "entity"
 
 
-def _day(session: Any, when: Any) -> Any:
+def utc_day(session: Any, when: Any) -> Any:
     """SQL: the UTC date of a timestamp, on SQLite and PostgreSQL."""
     if session.get_bind().dialect.name == "postgresql":
         return sa.cast(sa.func.timezone("UTC", when), sa.Date)
     return sa.func.date(when)
 
 
-def _as_date(value: date | str) -> date:
+def as_date(value: date | str) -> date:
     return date.fromisoformat(value) if isinstance(value, str) else value
 
 
@@ -91,14 +93,14 @@ def daily(engine: Engine, kind: str, first: date, last: date) -> dict[str, dict[
     """``{key: {day: articles naming it}}`` for one kind, days in UTC."""
     when = article_time()
     with session_scope(engine) as s:
-        day = _day(s, when)
+        day = utc_day(s, when)
         rows = s.execute(sa.select(Mention.key, day, sa.func.count()).join(Article, Article.id == Mention.article_id)
                          .where(Mention.kind == kind, Article.duplicate_of.is_(None), when >= _midnight(first),
                                 when < _midnight(last, 1))
                          .group_by(Mention.key, day))
         out: dict[str, dict[date, int]] = defaultdict(dict)
         for key, d, n in rows:
-            out[key][_as_date(d)] = int(n)
+            out[key][as_date(d)] = int(n)
         return dict(out)
 
 
@@ -160,16 +162,56 @@ def co_mentions(engine: Engine, since: datetime | None = None) -> dict[Pair, int
         return {_ordered(a, b): int(n) for a, b, n in rows}
 
 
-def pair_timeline(engine: Engine, by: str, since: datetime) -> list[tuple[int, date, str, str, int]]:
-    """Co-mentions per story (``by="story"``) or topic (``"topic"``) per day: (id, day, a, b, articles)."""
-    base, m1, m2 = _pair_query(since)
+def _pair_days(engine: Engine, by: str, since: datetime, until: datetime | None) -> Counter[tuple[int, date, str, str]]:
+    """Articles naming each pair of entities, per story or topic and UTC day.
+
+    The entities each article names are read once and paired here: on a year of data that is faster
+    than joining the mention table with itself and grouping the pairs in SQL."""
     table, column = (StoryMember, StoryMember.story_id) if by == "story" else (ArticleTopic, ArticleTopic.topic_id)
+    when = article_time()
+    # the articles of the period first, then their mentions by key (not every entity mention, then its article)
+    period = sa.select(Article.id).where(Article.duplicate_of.is_(None), when >= since).correlate(None)
+    if until is not None:
+        period = period.where(when < until)
+    named_by: dict[tuple[int, int], tuple[date, list[str]]] = {}
     with session_scope(engine) as s:
-        day = _day(s, article_time())
-        query = (base.join(table, table.article_id == Article.id)
-                 .add_columns(column, day, m1.key, m2.key, sa.func.count()).group_by(column, day, m1.key, m2.key))
-        rows = [(gid, _as_date(d), *_ordered(a, b), int(n)) for gid, d, a, b, n in s.execute(query)]
-    return sorted(rows)
+        query = (sa.select(column, Mention.article_id, utc_day(s, when), Mention.key).select_from(Mention)
+                 .join(Article, Article.id == Mention.article_id).join(table, table.article_id == Article.id)
+                 .where(Mention.kind == ENTITY, Mention.article_id.in_(period)))
+        for gid, aid, day, key in s.execute(query):
+            named_by.setdefault((gid, aid), (day, []))[1].append(key)
+    counts: Counter[tuple[int, date, str, str]] = Counter()
+    for (gid, _aid), (day, keys) in named_by.items():
+        if len(keys) > 1:
+            keys.sort()
+            counts.update((gid, day, a, b) for a, b in combinations(keys, 2))
+    return counts
+
+
+def pair_timeline(engine: Engine, by: str, since: datetime, until: datetime | None = None
+                  ) -> list[tuple[int, date, str, str, int]]:
+    """Co-mentions per story (``by="story"``) or topic (``"topic"``) per day: (id, day, a, b, articles)."""
+    return sorted((gid, as_date(day), a, b, n) for (gid, day, a, b), n in _pair_days(engine, by, since, until).items())
+
+
+def strongest_pairs(engine: Engine, by: str, since: datetime, until: datetime, limit: int = 5
+                    ) -> dict[int, list[PairSeries]]:
+    """Per topic (or story), the ``limit`` pairs of entities named together in most of its articles in
+    [since, until), each with its articles per UTC day."""
+    counts = _pair_days(engine, by, since, until)
+    totals: dict[int, Counter[Pair]] = defaultdict(Counter)
+    for (gid, _day, a, b), n in counts.items():
+        totals[gid][(a, b)] += n
+    top = {gid: sorted(found.items(), key=lambda kv: (-kv[1], kv[0]))[:limit] for gid, found in totals.items()}
+    wanted = {(gid, pair) for gid, found in top.items() for pair, _ in found}
+    days: dict[tuple[int, Pair], dict[date, int]] = defaultdict(dict)
+    for (gid, day, a, b), n in counts.items():
+        if (gid, (a, b)) in wanted:
+            days[(gid, (a, b))][as_date(day)] = n
+    names = labels(engine, ENTITY, [k for _gid, pair in wanted for k in pair])
+    return {gid: [PairSeries(Named(ENTITY, a, names.get(a, a)), Named(ENTITY, b, names.get(b, b)), n,
+                             tuple(sorted(days[(gid, (a, b))].items()))) for (a, b), n in found]
+            for gid, found in top.items()}
 
 
 def sightings(engine: Engine, since: datetime, until: datetime) -> list[Sighting]:

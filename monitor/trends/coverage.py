@@ -9,6 +9,8 @@ coverage apart, and coverage gaps. Pure: the members come in, nothing is read or
 - **Absent bloc**: a story carried by at least ``absent_min_outlets`` outlets from two
   or more blocs, none of them from a bloc the configuration has feeds for ("no china
   source covers this").
+- **Share of voice per bloc**: a bloc's articles per week as a share of a total: of all articles
+  (how loud each bloc is), or of the bloc's own articles (how much of its attention a topic gets).
 - **Distinguishing terms**: c-TF-IDF inside the story, each bloc's articles one class:
   a word's frequency in the bloc times ``log(1 + A / f)`` (A: mean words per class,
   f: the word's count over all classes), kept only where the bloc uses it more often
@@ -20,7 +22,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from math import log
 
 UNKNOWN = ""
@@ -146,3 +148,42 @@ def distinguishing_terms(texts: Mapping[str, Sequence[str]], min_words: int, n: 
                   if count / sizes[k] > (total[w] - count) / rest]
         out[k] = tuple(w for _, w in sorted(scored, key=lambda sw: (-sw[0], sw[1]))[:n])
     return out
+
+
+@dataclass(frozen=True)
+class BlocShare:
+    """One bloc's articles per period and the total each is a share of."""
+
+    bloc: str  # UNKNOWN for outlets without one
+    articles: tuple[int, ...]
+    totals: tuple[int, ...]
+
+    @property
+    def shares(self) -> tuple[float | None, ...]:
+        """Per period, articles / total (None where the total is zero)."""
+        return tuple(a / t if t else None for a, t in zip(self.articles, self.totals, strict=True))
+
+    @property
+    def overall(self) -> float | None:
+        total = sum(self.totals)
+        return sum(self.articles) / total if total else None
+
+
+def weekly(days: Mapping[date, int], starts: Sequence[date]) -> tuple[int, ...]:
+    """Daily counts summed per week; ``starts``: each week's first day, oldest first, 7 days apart."""
+    out = [0] * len(starts)
+    for day, n in days.items():
+        i = (day - starts[0]).days // 7 if starts else -1
+        if 0 <= i < len(starts):
+            out[i] += n
+    return tuple(out)
+
+
+def bloc_shares(articles: Mapping[str, Mapping[date, int]], totals: Mapping[str, Mapping[date, int]],
+                starts: Sequence[date]) -> list[BlocShare]:
+    """Each bloc's weekly articles as a share of its weekly total (``totals[bloc]``), blocs with articles in
+    the weeks only: most articles first, outlets without a bloc last."""
+    out = [BlocShare(bloc, weekly(days, starts), weekly(totals.get(bloc, {}), starts))
+           for bloc, days in articles.items()]
+    out = [b for b in out if sum(b.articles)]
+    return sorted(out, key=lambda b: (b.bloc == UNKNOWN, -sum(b.articles), b.bloc))
