@@ -382,7 +382,7 @@ class InstrumentsConfig(Section):
         return value
 
 
-ListFormat = Literal["csl-json", "ofac-sdn-xml", "eu-xml", "uk-xml"]
+ListFormat = Literal["csl-json", "ofac-sdn-xml", "ofac-sdn-csv", "eu-xml", "uk-xml"]
 
 
 class ListSource(Section):
@@ -392,10 +392,12 @@ class ListSource(Section):
     format: ListFormat
     url: HttpUrl | None = None
     path: str | None = None  # a local file, relative to the configuration file
+    aliases_url: HttpUrl | None = None  # ofac-sdn-csv only: OFAC's alt.csv, joined to sdn.csv by ent_num
+    aliases_path: str | None = None
     max_mb: Annotated[int, Field(ge=1, le=2048)] = 300
     timeout_seconds: Annotated[float, Field(gt=0, le=3600)] = 600.0
 
-    @field_validator("path")
+    @field_validator("path", "aliases_path")
     @classmethod
     def _next_to_config(cls, value: str | None, info: ValidationInfo) -> str | None:
         base = (info.context or {}).get("config_dir")
@@ -407,7 +409,15 @@ class ListSource(Section):
     def _one_source(self) -> ListSource:
         if (self.url is None) == (self.path is None):
             raise ValueError("give exactly one of url and path")
+        if self.aliases_url is not None and self.aliases_path is not None:
+            raise ValueError("give at most one of aliases_url and aliases_path")
+        if self.has_aliases and self.format != "ofac-sdn-csv":
+            raise ValueError(f"aliases_url and aliases_path are for format ofac-sdn-csv, not {self.format}")
         return self
+
+    @property
+    def has_aliases(self) -> bool:
+        return self.aliases_url is not None or self.aliases_path is not None
 
 
 class Config(Section):

@@ -46,6 +46,43 @@ def test_ofac_sdn_xml():
     assert (vessel.name, vessel.type, vessel.listed_on) == ("ATLANTIC", "vessel", None)
 
 
+def sdn_csv(aliases: bool = True) -> list[ListedParty]:
+    alt = (LISTS / "alt.csv").read_bytes() if aliases else None
+    return parse_list("ofac-sdn-csv", (LISTS / "sdn.csv").read_bytes(), "sdn-csv", alt)
+
+
+def test_ofac_sdn_csv_reads_as_the_xml_does():
+    sber, gref, vessel = sdn_csv()
+    assert (sber.key, sber.name, sber.type, sber.programmes, sber.listed_on) == (
+        "sdn-csv:36", "PUBLIC JOINT STOCK COMPANY SBERBANK OF RUSSIA", "entity", ("RUSSIA-EO14024",), None)
+    assert sber.aliases == ("SBERBANK", "Сбербанк России", "SBERBANK OF RUSSIA, PJSC")  # alt.csv, by ent_num
+    assert sber.weak_aliases == ("SBER",)  # quoted in the Remarks
+    assert (gref.name, gref.type, gref.programmes) == ("Herman Oskarovich GREF", "individual", ("RUSSIA-EO14024", "SDGT"))
+    assert gref.aliases == ("Herman GREF", "German GREF")  # "LAST, Given", as the XML's firstName and lastName
+    assert (vessel.key, vessel.name, vessel.type, vessel.aliases, vessel.programmes) == (
+        "sdn-csv:9001", "ATLANTIC", "vessel", (), ("IRAN",))
+    xml = {p.id: (p.name, p.aliases, p.programmes[:1], p.type, p.weak_aliases) for p in parsed("ofac-sdn-xml")}
+    assert {p.id: (p.name, p.aliases[:2], p.programmes[:1], p.type, p.weak_aliases) for p in sdn_csv()} == xml
+
+
+def test_ofac_sdn_csv_without_its_aliases_file():
+    sber, gref, _ = sdn_csv(aliases=False)
+    assert (sber.aliases, gref.aliases) == ((), ("Herman GREF",))
+
+
+def test_ofac_sdn_csv_programmes_in_brackets():
+    row = b'5,"FIXTURE TRADING FZE",-0- ,"[RUSSIA-EO14024] [SDGT]",' + b"-0- ," * 7 + b"-0- \r\n"
+    [party] = parse_list("ofac-sdn-csv", row, "x")
+    assert (party.programmes, party.type) == (("RUSSIA-EO14024", "SDGT"), "entity")
+
+
+def test_an_article_naming_a_csv_alias_carries_list_programme_and_party():
+    [mention] = ListedScanner(sdn_csv()).scan("Analysts at Сбербанк России said the chips never arrived.")
+    assert (mention.key, mention.label) == ("sdn-csv:36", "PUBLIC JOINT STOCK COMPANY SBERBANK OF RUSSIA")
+    assert mention.detail == (("list", "sdn-csv"), ("programme", "RUSSIA-EO14024"), ("listed_on", ""))  # not in the CSV
+    assert [m.key for m in ListedScanner(sdn_csv()).scan("German Gref spoke; SBER fell.")] == ["sdn-csv:7001"]
+
+
 def test_eu_xml():
     sber, person = parsed("eu-xml")
     assert (sber.key, sber.name, sber.aliases, sber.weak_aliases) == (
@@ -71,10 +108,23 @@ def test_uk_xml():
     ("csl-json", b"{\"results\": 5}", "not a valid csl-json file"),
     ("csl-json", b"<html>maintenance</html>", "not a valid csl-json file"),
     ("uk-xml", b"", "not a valid uk-xml file"),
+    ("ofac-sdn-csv", b"<html><body>maintenance</body></html>", "not a valid ofac-sdn-csv file: sdn.csv line 1"),
+    ("ofac-sdn-csv", (LISTS / "sdn.csv").read_bytes()[:150], "not a valid ofac-sdn-csv file: sdn.csv line 1: unexpected end"),
+    ("ofac-sdn-csv", b'1,"A",-0- ,"IRAN"' + b",-0- " * 8 + b'\r\n2,"B",-0- ,"IRAN"', "sdn.csv line 2: expected 12"),
+    ("ofac-sdn-csv", b"", "no entries found"),
 ])
 def test_a_file_that_is_not_its_format_is_refused(fmt, body, fragment):
-    with pytest.raises(ListFormatError, match=fragment):
+    with pytest.raises(ListFormatError, match=fragment) as raised:
         parse_list(fmt, body, "x")
+    assert "\n" not in str(raised.value)
+
+
+def test_a_broken_aliases_file_is_refused_naming_it():
+    sdn = (LISTS / "sdn.csv").read_bytes()
+    with pytest.raises(ListFormatError, match="not a valid ofac-sdn-csv file: alt.csv line 1: expected 5 fields"):
+        parse_list("ofac-sdn-csv", sdn, "x", sdn)  # sdn.csv given as alt.csv
+    with pytest.raises(ListFormatError, match="eu-xml has no aliases file"):
+        parse_list("eu-xml", (LISTS / "eu.xml").read_bytes(), "x", b"")
 
 
 def test_names_are_folded_and_lose_their_legal_forms():

@@ -119,3 +119,56 @@ def test_help():
     proc = subprocess.run([sys.executable, "-m", "monitor", "lists", "update", "--help"], capture_output=True,
                           text=True, timeout=60)
     assert proc.returncode == 0 and "--config" in proc.stdout and "conditional GET" in proc.stdout
+
+
+def test_the_sdn_csv_and_its_aliases_file_are_fetched_with_conditional_gets(site, write_config, tmp_path):
+    site.add("/sdn.csv", (LISTS / "sdn.csv").read_bytes(), etag='"s1"', headers={"Content-Type": "text/csv"})
+    site.add("/alt.csv", (LISTS / "alt.csv").read_bytes(), etag='"a1"', headers={"Content-Type": "text/csv"})
+    path = write_config({"feeds": [FEED], "lists": [{"name": "ofac-sdn", "format": "ofac-sdn-csv",
+                                                     "url": site.url("/sdn.csv"), "aliases_url": site.url("/alt.csv")}]})
+    config = load_config(path)
+    assert [(r.status, r.parties) for r in update_lists(config, list(config.lists), NOW)] == [("updated", 3)]
+    stored = tmp_path / "data" / "lists"
+    assert (stored / "ofac-sdn.csv").read_bytes() == (LISTS / "sdn.csv").read_bytes()
+    assert (stored / "ofac-sdn.alt.csv").read_bytes() == (LISTS / "alt.csv").read_bytes()
+    [mention] = listed_scanner(config).scan("Сбербанк России reported a profit.")
+    assert (mention.key, mention.detail[:2]) == ("ofac-sdn:36", (("list", "ofac-sdn"), ("programme", "RUSSIA-EO14024")))
+
+    assert update_lists(config, list(config.lists), NOW)[0].status == "unchanged"  # both 304
+    last = {p: headers for _, p, headers in site.requests}
+    assert (last["/sdn.csv"].get("If-None-Match"), last["/alt.csv"].get("If-None-Match")) == ('"s1"', '"a1"')
+
+    added = b'36,105,"aka","SBERBANK FIXTURE HOLDING",-0- \r\n\x1a'
+    site.add("/alt.csv", (LISTS / "alt.csv").read_bytes().replace(b"\x1a", added), etag='"a2"')  # only alt.csv changes
+    assert update_lists(config, list(config.lists), NOW)[0].status == "updated"
+    meta = json.loads((stored / "ofac-sdn.meta.json").read_text(encoding="utf-8"))
+    assert (meta["etag"], meta["aliases"]["etag"]) == ('"s1"', '"a2"')
+    assert [m.key for m in listed_scanner(config).scan("Sberbank Fixture Holding")] == ["ofac-sdn:36"]
+
+
+def test_a_broken_aliases_file_fails_the_list_naming_it_and_keeps_the_copy(site, write_config, tmp_path):
+    (tmp_path / "sdn.csv").write_bytes((LISTS / "sdn.csv").read_bytes())
+    (tmp_path / "alt.csv").write_bytes((LISTS / "alt.csv").read_bytes())
+    path = write_config({"feeds": [FEED], "lists": [
+        {"name": "ofac-sdn", "format": "ofac-sdn-csv", "path": "sdn.csv", "aliases_path": "alt.csv"}]})
+    assert run_cli(path).stdout.split()[:3] == ["ofac-sdn", "updated", "3"]
+    (tmp_path / "alt.csv").write_bytes(b"<html><body>Service unavailable</body></html>")
+    proc = run_cli(path)
+    assert proc.returncode == 1
+    [line] = proc.stdout.splitlines()
+    assert line.startswith("ofac-sdn") and "failed: not a valid ofac-sdn-csv file: alt.csv line 1" in line
+    stored = tmp_path / "data" / "lists" / "ofac-sdn.alt.csv"
+    assert stored.read_bytes() == (LISTS / "alt.csv").read_bytes()
+    assert [m.key for m in listed_scanner(load_config(path)).scan("German Gref")] == ["ofac-sdn:7001"]
+
+
+def test_aliases_are_only_for_the_sdn_csv(write_config):
+    for entry, fragment in [
+        ({"format": "eu-xml", "path": "eu.xml", "aliases_path": "alt.csv"}, "are for format ofac-sdn-csv, not eu-xml"),
+        ({"format": "ofac-sdn-csv", "path": "sdn.csv", "aliases_path": "alt.csv",
+          "aliases_url": "http://127.0.0.1:9/alt.csv"}, "at most one of aliases_url and aliases_path"),
+    ]:
+        path = write_config({"feeds": [FEED], "lists": [{"name": "x", **entry}]})
+        proc = run_cli(path)
+        lines = [line for line in proc.stderr.splitlines() if line.strip()]
+        assert proc.returncode == 2 and len(lines) == 1 and fragment in lines[0] and str(path) in lines[0]

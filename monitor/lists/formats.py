@@ -4,6 +4,10 @@
   ``programs``, ``source``, ``type``, ``start_date``).
 - ``ofac-sdn-xml``: OFAC's SDN list (``sdnEntry``: ``uid``, ``firstName``, ``lastName``,
   ``sdnType``, ``programList/program``, ``akaList/aka`` with ``category`` strong or weak).
+- ``ofac-sdn-csv``: the same list in OFAC's headerless CSV files: ``sdn.csv`` (ent_num, SDN_Name,
+  SDN_Type, Program, Title, Call_Sign, Vess_type, Tonnage, GRT, Vess_flag, Vess_owner, Remarks) and,
+  optionally, ``alt.csv`` (ent_num, alt_num, alt_type, alt_name, alt_remarks) for the aliases; ``-0-``
+  is an empty field, a person is written ``LAST, Given``, weak aliases are quoted in the Remarks.
 - ``eu-xml``: the EU consolidated financial sanctions list (``sanctionEntity`` with
   ``euReferenceNumber`` and ``designationDate``; ``nameAlias/@wholeName`` and ``@strong``;
   ``regulation/@programme`` and ``@publicationDate``; ``subjectType/@code``).
@@ -16,8 +20,10 @@ XML is read incrementally, namespaces ignored (the publishers have changed them 
 
 from __future__ import annotations
 
+import csv
 import io
 import json
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
 from datetime import date, datetime
@@ -30,14 +36,20 @@ class ListFormatError(MonitorError):
     """A list file is not in the format its configuration names."""
 
 
-def parse_list(fmt: str, data: bytes, list_name: str) -> list[ListedParty]:
-    """Every party in ``data``; ListFormatError when it is not a ``fmt`` file or holds no party."""
+def parse_list(fmt: str, data: bytes, list_name: str, aliases: bytes | None = None) -> list[ListedParty]:
+    """Every party in ``data`` (with ``aliases``, the second file of a format that has one);
+    ListFormatError when it is not a ``fmt`` file or holds no party."""
     parser = PARSERS.get(fmt)
     if parser is None:
         raise ListFormatError(f"unknown list format {fmt!r}")
     try:
-        parties = list(parser(data, list_name))
-    except (ET.ParseError, ValueError, TypeError, KeyError, AttributeError) as exc:
+        if aliases is None:
+            parties = list(parser(data, list_name))
+        elif fmt == "ofac-sdn-csv":
+            parties = list(_ofac_sdn_csv(data, list_name, aliases))
+        else:
+            raise ListFormatError(f"{fmt} has no aliases file")
+    except (ET.ParseError, csv.Error, ValueError, TypeError, KeyError, AttributeError) as exc:
         raise ListFormatError(f"not a valid {fmt} file: {exc}") from None
     if not parties:
         raise ListFormatError(f"no entries found: is this a {fmt} file?")
@@ -150,6 +162,65 @@ def given_and_surname(given: str | None, surname: str | None) -> str:
     return f"{first[0]} {surname.strip()}" if first and surname and surname.strip() else ""
 
 
+# --- ofac-sdn-csv ------------------------------------------------------------------------------
+
+_WEAK_AKA = re.compile(r"a\.k\.a\.,?\s+'([^']+)'")
+
+
+def _ofac_sdn_csv(data: bytes, list_name: str, aliases: bytes = b"") -> Iterator[ListedParty]:
+    alt_names: dict[str, list[str]] = {}
+    for ent_num, _alt_num, _alt_type, alt_name, _remarks in _csv_rows(aliases, 5, "alt.csv"):
+        alt_names.setdefault(ent_num, []).append(alt_name)
+    for row in _csv_rows(data, 12, "sdn.csv"):
+        ent_num, sdn_name, sdn_type, program, remarks = row[0], row[1], row[2], row[3], row[11]
+        kind = _type(sdn_type) or "entity"  # OFAC leaves the type of an entity empty
+        name, short = _csv_name(sdn_name, kind)
+        if not name:
+            continue
+        strong = [short]
+        for alt in alt_names.get(ent_num, []):
+            strong.extend(_csv_name(alt, kind))
+        yield ListedParty(list_name, ent_num, name, tuple(a for a in _unique(strong) if a != name),
+                          _unique([_text(p) for p in re.split(r"[\[\]]", program)]), None, kind,
+                          _unique([_text(w) for w in _WEAK_AKA.findall(remarks)]))
+
+
+def _csv_name(value: str, kind: str) -> tuple[str, str]:
+    """The full name and, for a person, the first given name and surname: ``GREF, Herman Oskarovich`` ->
+    (``Herman Oskarovich GREF``, ``Herman GREF``), as the XML's firstName and lastName give them."""
+    if kind != "individual":
+        return _text(value), ""
+    surname, _, given = value.partition(",")
+    return " ".join(p for p in (_text(given), _text(surname)) if p), given_and_surname(given, surname)
+
+
+def _csv_rows(data: bytes, width: int, file: str) -> Iterator[list[str]]:
+    """The rows of one of OFAC's headerless CSV files, ``-0-`` read as empty; ValueError naming the file
+    and line of a row that is not ``width`` fields with a numeric ent_num."""
+    reader = csv.reader(io.StringIO(_decoded(data), newline=""), strict=True)
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise ValueError(f"{file} line {reader.line_num}: {exc}") from None
+        if not row or (len(row) == 1 and row[0].strip(" \x1a") == ""):  # blank, or the closing Ctrl-Z
+            continue
+        fields = ["" if f.strip() == "-0-" else f.strip() for f in row]
+        if len(fields) != width or not fields[0].isdigit():
+            raise ValueError(f"{file} line {reader.line_num}: expected {width} fields starting with an ent_num, "
+                             f"found {len(fields)}")
+        yield fields
+
+
+def _decoded(data: bytes) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")  # the older files
+
+
 # --- eu-xml ------------------------------------------------------------------------------------
 
 
@@ -203,6 +274,7 @@ def _uk_xml(data: bytes, list_name: str) -> Iterator[ListedParty]:
 PARSERS: dict[str, Callable[[bytes, str], Iterator[ListedParty]]] = {
     "csl-json": _csl_json,
     "ofac-sdn-xml": _ofac_sdn_xml,
+    "ofac-sdn-csv": _ofac_sdn_csv,
     "eu-xml": _eu_xml,
     "uk-xml": _uk_xml,
 }
