@@ -336,3 +336,18 @@ class SiteRows:
     firsts: dict[int, datetime]
     stories: tuple[StoryRecord, ...]  # recent stories with a topic, most outlets first
     titles: tuple[tuple[int, str], ...] = ()  # (topic id, title) of recent articles, for the watch counts
+
+
+UNKNOWN_BLOC = ""  # the bloc of an outlet whose feed names none
+
+
+@dataclass(frozen=True)
+class CoverageMember:
+    """One article of a story as coverage sees it: its outlet and time, its feed's bloc, region, ownership."""
+
+    outlet: str
+    published: datetime | None
+    bloc: str | None = None
+    region: str | None = None
+    ownership: str | None = None
+    text: str = ""

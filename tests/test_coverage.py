@@ -15,7 +15,8 @@ from monitor.deliver.digests import digest_data, render_for_site
 from monitor.deliver.site import build_site
 from monitor.store.db import session_scope
 from monitor.store.tables import Article, ArticleSource, Feed, Story, StoryMember
-from monitor.trends.coverage import CoverageRule, Member, coverage, distinguishing_terms
+from monitor.records import CoverageMember
+from monitor.trends.coverage import CoverageRule, coverage, distinguishing_terms
 
 T0 = datetime(2026, 3, 9, 8, 0, tzinfo=UTC)
 NOW = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
@@ -28,8 +29,8 @@ WEST = ("Sanctions analysts say the model evades export controls. Export control
 
 
 def _m(outlet: str, hours: float, bloc: str | None, text: str = "", ownership: str | None = None,
-       region: str | None = None) -> Member:
-    return Member(outlet, T0 + timedelta(hours=hours), bloc, region, ownership, text)
+       region: str | None = None) -> CoverageMember:
+    return CoverageMember(outlet, T0 + timedelta(hours=hours), bloc, region, ownership, text)
 
 
 def test_first_reporter_delays_and_distinguishing_terms() -> None:

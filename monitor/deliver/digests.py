@@ -23,7 +23,7 @@ from monitor.render.digest import (
 from monitor.records import RenderedDigestFile
 from monitor.render.records import DigestData, SiteMeta
 from monitor.settings import Settings
-from monitor.store import coverage as coverage_db
+from monitor.deliver.coverage import one_sided
 from monitor.store import named, outputs
 from monitor.store.delivery import in_flight, mark_sending
 from monitor.views.digest import build_digest, described_day, history_days
@@ -69,7 +69,7 @@ def digest_data(engine: Engine, config: Config, day: date) -> DigestData:
     rows = outputs.digest_rows(engine, start, end, history[0], history[-1], described_day(start, end))
     data = build_digest(rows, config, day, start, end)
     trends = config.trends
-    return replace(data, gaps=tuple(coverage_db.gaps(engine, config, start, end, limit=GAPS)),
+    return replace(data, gaps=tuple(one_sided(engine, config, start, end, limit=GAPS)),
                    listed=tuple(named.listed_in(engine, start, end)),
                    pairings=tuple(named.digest_pairings(engine, trends.pairing_days, trends.pairing_sources, start, end)))
 

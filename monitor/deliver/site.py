@@ -40,7 +40,8 @@ from monitor.store import coverage as coverage_db
 from monitor.store import alerts as alert_db
 from monitor.store import named, outputs
 from monitor.store.shared import chunks
-from monitor.trends.coverage import CoverageRule
+from monitor.deliver.coverage import one_sided, story_coverage
+from monitor.trends.coverage import CoverageRule, configured_blocs, rule
 from monitor.views.shared import story_page, unmuted
 from monitor.views.site import RECENT_DAYS, build_topics
 
@@ -88,7 +89,7 @@ def site_data(engine: Engine, config: Config, now: datetime) -> SiteData:
         alerts=unmuted(alert_db.latest_alerts(engine), config),
         digests=tuple(outputs.load_digests(engine)), totals=tuple(outputs.load_totals(engine, days)),
         top_stories=tuple(story_page(s, names) for s in day_stories),
-        gaps=tuple(coverage_db.gaps(engine, config, end - timedelta(days=GAP_DAYS), end)),
+        gaps=tuple(one_sided(engine, config, end - timedelta(days=GAP_DAYS), end)),
         entities=tuple(named.named_pages(engine, named.ENTITY, days)),
         instruments=tuple(named.named_pages(engine, "instrument", days)),
     )
@@ -186,7 +187,7 @@ def _story_pages(writer: _Writer, engine: Engine, config: Config, data: SiteData
         else:
             todo.append(sid)
     job = _StoryJob(_shareable_url(engine), writer.root, data, names, {sid: stamps[sid] for sid in todo},
-                    tuple(coverage_db.configured_blocs(config)), coverage_db.rule(config))
+                    tuple(configured_blocs(config)), rule(config))
     count = _worker_count(workers, len(todo), job.url)
     if count <= 1:
         _merge(writer, _render_stories(job, todo, engine))
@@ -244,7 +245,7 @@ def _render_stories(job: _StoryJob, ids: list[int], engine: Engine | None = None
     writer = _Writer(job.root, {}, "")
     try:
         for chunk in chunks(sorted(ids), STORY_CHUNK):
-            covered = coverage_db.story_coverage(engine, chunk, job.blocs, job.rule)
+            covered = story_coverage(engine, chunk, job.blocs, job.rule)
             found = named.story_named(engine, chunk)
             for stored in outputs.load_stories(engine, chunk):
                 story = story_page(stored, job.names, found.get(stored[0].id, ()))

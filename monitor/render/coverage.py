@@ -1,5 +1,5 @@
 """Coverage by bloc on the site and in the digest: the story page's bloc timeline, the list of
-single-bloc stories (pure; records from monitor.trends.coverage and monitor.store.coverage)."""
+single-bloc stories (pure; records from monitor.trends.coverage)."""
 
 from __future__ import annotations
 

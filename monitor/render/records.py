@@ -94,7 +94,7 @@ class DigestData:
     alerts: tuple[StoredAlert, ...] = ()
     watch: tuple[WatchHit, ...] = ()
     unassigned: int = 0
-    gaps: tuple[Any, ...] = ()  # the day's stories with one-sided coverage (monitor.store.coverage.Gap)
+    gaps: tuple[Any, ...] = ()  # the day's stories with one-sided coverage (monitor.trends.coverage.Gap)
     pairings: tuple[PairingView, ...] = ()
     listed: tuple[ListedView, ...] = ()
 
@@ -131,7 +131,7 @@ class SiteData:
     digests: tuple[RenderedDigestFile, ...] = ()  # newest first
     totals: tuple[int, ...] = ()
     top_stories: tuple[StoryView, ...] = ()  # the stories of the last day, most outlets first
-    gaps: tuple[Any, ...] = ()  # recent stories with one-sided coverage (monitor.store.coverage.Gap)
+    gaps: tuple[Any, ...] = ()  # recent stories with one-sided coverage (monitor.trends.coverage.Gap)
     entities: tuple[NamedPage, ...] = ()
     instruments: tuple[NamedPage, ...] = ()
 

@@ -24,20 +24,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from math import log
+from typing import TYPE_CHECKING
 
-UNKNOWN = ""
+from monitor.records import UNKNOWN_BLOC, CoverageMember
 
+if TYPE_CHECKING:
+    from monitor.config import Config
 
-@dataclass(frozen=True)
-class Member:
-    """One article of a story, as coverage sees it."""
-
-    outlet: str
-    published: datetime | None
-    bloc: str | None = None
-    region: str | None = None
-    ownership: str | None = None
-    text: str = ""
+UNKNOWN = UNKNOWN_BLOC
 
 
 @dataclass(frozen=True)
@@ -87,12 +81,39 @@ class StoryCoverage:
         return out
 
 
-def coverage(members: Sequence[Member], configured: Iterable[str] = (), rule: CoverageRule = CoverageRule()
+def rule(config: Config) -> CoverageRule:
+    c = config.coverage
+    return CoverageRule(c.single_min_outlets, c.absent_min_outlets, c.min_words, c.terms)
+
+
+def configured_blocs(config: Config) -> list[str]:
+    return sorted({f.bloc for f in config.feeds if f.bloc})
+
+
+@dataclass(frozen=True)
+class Gap:
+    """A story whose coverage is one-sided, for the digest and the site's list."""
+
+    story_id: int
+    title: str
+    first_seen: datetime
+    coverage: StoryCoverage
+
+
+def gaps(stories: Sequence[tuple[int, str, datetime]], members: Mapping[int, Sequence[CoverageMember]],
+         configured: Iterable[str], how: CoverageRule, limit: int) -> list[Gap]:
+    """The stories (id, title, first seen; in the order given) whose coverage is one-sided."""
+    blocs = tuple(configured)
+    found = ((sid, title, first, coverage(members.get(sid, ()), blocs, how)) for sid, title, first in stories)
+    return [Gap(sid, title, first, cov) for sid, title, first, cov in found if cov.gap][:limit]
+
+
+def coverage(members: Sequence[CoverageMember], configured: Iterable[str] = (), rule: CoverageRule = CoverageRule()
              ) -> StoryCoverage:
     """The coverage of one story from its articles; ``configured``: the blocs the feeds name."""
     dated = [m for m in members if m.published is not None]
     first = min(dated, key=lambda m: (m.published, m.outlet)) if dated else None
-    groups: dict[str, list[Member]] = {}
+    groups: dict[str, list[CoverageMember]] = {}
     for m in members:
         groups.setdefault(m.bloc or UNKNOWN, []).append(m)
     terms = distinguishing_terms({b: [m.text for m in ms] for b, ms in groups.items() if b != UNKNOWN},
@@ -111,7 +132,7 @@ def coverage(members: Sequence[Member], configured: Iterable[str] = (), rule: Co
     )
 
 
-def _bloc(bloc: str, members: list[Member], start: datetime | None, terms: tuple[str, ...]) -> BlocCoverage:
+def _bloc(bloc: str, members: list[CoverageMember], start: datetime | None, terms: tuple[str, ...]) -> BlocCoverage:
     dated = [m for m in members if m.published is not None]
     first = min(dated, key=lambda m: (m.published, m.outlet)) if dated else None
     when = first.published if first else None
