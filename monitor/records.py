@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from monitor.slug import slug
+
 
 @dataclass(frozen=True)
 class Fetched:
@@ -351,3 +353,79 @@ class CoverageMember:
     region: str | None = None
     ownership: str | None = None
     text: str = ""
+
+
+PAGE_FOLDERS = {"entity": "entities", "instrument": "instruments"}
+
+
+@dataclass(frozen=True)
+class Named:
+    """An entity, instrument or listed party some articles name: untrusted label, escaped at render time."""
+
+    kind: str  # entity | instrument | listed
+    key: str
+    label: str
+    articles: int = 0  # articles naming it
+    mentions: int = 0  # times named in them
+    detail: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def page(self) -> str | None:
+        """Its page, relative to the site root (listed parties have none)."""
+        folder = PAGE_FOLDERS.get(self.kind)
+        return f"{folder}/{slug(self.key)}.html" if folder else None
+
+
+@dataclass(frozen=True)
+class PairingView:
+    """Two entities named together for the first time, by several outlets."""
+
+    a: Named
+    b: Named
+    first_seen: datetime
+    corroborated: datetime
+    outlets: tuple[str, ...]
+    articles: tuple[Link, ...] = ()
+
+
+@dataclass(frozen=True)
+class ListedView:
+    """A designated party named in the news: on which list, under which programme, listed when."""
+
+    party: Named
+    articles: tuple[Link, ...] = ()
+
+    def _detail(self, name: str) -> str:
+        return dict(self.party.detail).get(name, "")
+
+    @property
+    def list_name(self) -> str:
+        return self._detail("list")
+
+    @property
+    def programme(self) -> str:
+        return self._detail("programme")
+
+    @property
+    def listed_on(self) -> str:
+        return self._detail("listed_on")
+
+
+@dataclass(frozen=True)
+class NamedPage:
+    """Everything an entity's or instrument's page shows: its daily articles, stories and co-mentions."""
+
+    named: Named
+    series: tuple[int, ...] = ()  # daily articles over the site's days
+    stories: tuple[StoryRecord, ...] = ()  # most articles naming it first (instruments: newest first)
+    co_mentions: tuple[tuple[Named, int], ...] = ()  # (entity, articles naming both), most first
+
+
+@dataclass(frozen=True)
+class PairSeries:
+    """Two entities named together in a topic's (or story's) articles: how many, and on which UTC days."""
+
+    a: Named
+    b: Named
+    articles: int
+    days: tuple[tuple[date, int], ...] = ()

@@ -13,7 +13,7 @@ from outputs_kit import audit, links
 
 from monitor.config import Config
 from monitor.deliver.site import build_site
-from monitor.render.slug import slug
+from monitor.slug import slug
 from monitor.store.db import session_scope
 from monitor.store.tables import ArticleTopic, Story, StoryMember, Topic
 from monitor.trends.service import refresh

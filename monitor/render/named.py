@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from monitor.render.charts import line_chart
 from monitor.render.env import oneline, render
-from monitor.render.records import PAGE_FOLDERS, NamedPage, SiteData
+from monitor.records import PAGE_FOLDERS, NamedPage
+from monitor.render.records import SiteData
 
 TITLES = {"entity": "Entities", "instrument": "Legal instruments"}
 

@@ -1,5 +1,5 @@
 """Week-by-week views for the topic and coverage pages (pure): the entities a topic's articles name
-together, and each bloc's share of voice. Records come from monitor.store.named (PairSeries) and
+together, and each bloc's share of voice. Records come from monitor.store.named (monitor.records.PairSeries) and
 monitor.store.coverage (articles per bloc and day); the arithmetic is monitor.trends.coverage's.
 """
 
@@ -10,22 +10,12 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from monitor.render.charts import OTHER, PALETTE, Bars, LineChart, bars, share_chart
-from monitor.render.records import Named
+from monitor.records import Named, PairSeries
 from monitor.trends.coverage import UNKNOWN, BlocShare, bloc_shares, weekly
 
 WEEKS = 12
 NO_BLOC = "no bloc"
 BlocDays = Mapping[str, Mapping[date, int]]
-
-
-@dataclass(frozen=True)
-class PairSeries:
-    """Two entities named together in a topic's (or story's) articles: how many, and on which UTC days."""
-
-    a: Named
-    b: Named
-    articles: int
-    days: tuple[tuple[date, int], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """Queries on what articles name (``mention``): per story, per topic, per entity and per pair of entities.
 
 Only articles that are not duplicates count; the pure logic (new pairings, strongest co-mentions)
-is in :mod:`monitor.mentions.pairs`. Results are view records (monitor.render.records).
+is in :mod:`monitor.mentions.pairs`. Results are plain records (monitor.records).
 """
 
 from __future__ import annotations
@@ -18,8 +18,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import aliased
 
 from monitor.mentions.pairs import Pair, Pairing, Sighting, new_pairings, strongest
-from monitor.render.records import Link, ListedView, Named, NamedPage, PairingView, StoryView
-from monitor.render.weekly import PairSeries
+from monitor.records import Link, ListedView, Named, NamedPage, PairingView, PairSeries, StoryRecord
 from monitor.store.db import session_scope
 from monitor.store.shared import article_time, chunks
 from monitor.store.tables import Article, ArticleTopic, Feed, Mention, Story, StoryMember
@@ -307,11 +306,11 @@ def listed_in(engine: Engine, start: datetime, end: datetime, articles: int = 3)
 MAX_PAGES = 2000  # entities (or instruments) with a page: those named in the most articles
 
 
-def _story_views(session: Any, ids: Sequence[int]) -> dict[int, StoryView]:
-    out: dict[int, StoryView] = {}
+def _story_records(session: Any, ids: Sequence[int]) -> dict[int, StoryRecord]:
+    out: dict[int, StoryRecord] = {}
     for chunk in chunks(sorted(set(ids))):
         for s in session.execute(sa.select(Story).where(Story.id.in_(chunk))).scalars():
-            out[s.id] = StoryView(s.id or 0, s.title, s.size, s.outlets, s.first_seen_at, s.last_seen_at, s.topic_id)
+            out[s.id] = StoryRecord(s.id or 0, s.title, s.size, s.outlets, s.first_seen_at, s.last_seen_at, s.topic_id)
     return out
 
 
@@ -328,7 +327,7 @@ def named_pages(engine: Engine, kind: str, days: Sequence[date], stories: int = 
     missing = labels(engine, ENTITY, [k for pair in pairs_ for k in pair if k not in by_key]) if pairs_ else {}
     by_key.update({k: Named(ENTITY, k, label) for k, label in missing.items()})
     with session_scope(engine) as s:
-        views = _story_views(s, [sid for v in top.values() for sid, _ in v])
+        views = _story_records(s, [sid for v in top.values() for sid, _ in v])
     out = []
     for n in found:
         others = tuple((by_key.get(k) or Named(ENTITY, k, k), c) for k, c in strongest(pairs_, n.key, co))

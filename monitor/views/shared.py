@@ -8,7 +8,8 @@ from typing import Any
 
 from monitor.config import Config
 from monitor.records import Link, StoredAlert, StoryArticles, StoryRecord, TopicRecord
-from monitor.render.records import Named, StoryView
+from monitor.records import Named
+from monitor.render.records import StoryView
 
 
 def days_between(first: date, last: date) -> list[date]:
