@@ -429,3 +429,16 @@ class PairSeries:
     b: Named
     articles: int
     days: tuple[tuple[date, int], ...] = ()
+
+
+@dataclass(frozen=True)
+class DeliveryRecord:
+    """One delivery of a digest or an alert to one recipient over one channel, as stored."""
+
+    item_kind: str  # digest | alert
+    item_key: str  # digest day or alert id
+    channel: str  # email | webhook
+    recipient: str
+    status: str
+    attempts: int = 0
+    updated_at: datetime | None = None

@@ -20,6 +20,7 @@ from sqlmodel import select
 
 from monitor.records import (
     Daily,
+    DeliveryRecord,
     DigestRows,
     Link,
     RenderedDigestFile,
@@ -271,13 +272,13 @@ def save_digest(engine: Engine, digest: RenderedDigestFile) -> None:
         session.merge(Digest(**dataclasses.asdict(digest)))
 
 
-def deliveries(engine: Engine, item_kind: str, keys: Sequence[str]) -> list[Delivery]:
+def deliveries(engine: Engine, item_kind: str, keys: Sequence[str]) -> list[DeliveryRecord]:
     with session_scope(engine) as session:
-        out: list[Delivery] = []
+        out: list[DeliveryRecord] = []
         for chunk in chunks(list(keys)):
-            out += session.exec(
-                select(Delivery).where(Delivery.item_kind == item_kind, Delivery.item_key.in_(chunk))
-            ).all()
+            out += [DeliveryRecord(d.item_kind, d.item_key, d.channel, d.recipient, d.status, d.attempts, d.updated_at)
+                    for d in session.exec(select(Delivery).where(Delivery.item_kind == item_kind,
+                                                                 Delivery.item_key.in_(chunk)))]
         return out
 
 
