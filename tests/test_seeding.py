@@ -104,3 +104,55 @@ def test_an_article_that_does_not_support_its_clusters_analyst_topic_is_left_out
     hits = np.array([[0, 0], [0, 0], [1, 0], [0, 0], [0, 0], [0, 0]])
     # row 1: neither a keyword nor near the topic; row 3: near enough (floor - 0.1); row 4 is not analyst
     assert unsupported_out(labels, supports(similarity, hits, floor=0.3)).tolist() == [0, -1, 0, 1, 2, -1]
+
+
+def _hybrid_reference(cfg, embeddings, docs):
+    """The hybrid representation as first written: every bag at once, float64 blocks stacked."""
+    from scipy.sparse import csr_matrix
+
+    from monitor.topics.embeddings import normalise
+    from monitor.topics.features import DIM, TermStats, bags, matrix
+    from monitor.topics.model import HYBRID, PROJECTED
+
+    items = [bags("", d) for d in docs]
+    stats = TermStats.empty()
+    stats.add(items)
+    blocks = [np.sqrt(HYBRID["dense"]) * embeddings]
+    for kind in ("words", "names"):
+        rng = np.random.default_rng(cfg.seed)
+        hashing = csr_matrix((rng.choice([-1.0, 1.0], DIM), (np.arange(DIM), rng.integers(0, PROJECTED[kind], DIM))),
+                             shape=(DIM, PROJECTED[kind]), dtype=np.float32)
+        blocks.append(np.sqrt(HYBRID[kind]) * normalise((matrix(items, kind, stats) @ hashing).toarray()))
+    return np.hstack(blocks).astype(np.float32)
+
+
+def test_the_hybrid_representation_built_in_chunks_is_the_one_built_at_once(monkeypatch) -> None:
+    from monitor.config import TopicModelConfig
+    from monitor.demo.corpus import build_corpus
+    from monitor.topics import model
+    from monitor.topics.embeddings import normalise
+
+    monkeypatch.setattr(model, "ROWS", 64)  # several chunks, the last one partial
+    docs = [f"{a.title}. {a.text}" for a in build_corpus(seed=3)][:150] + ["", "no names at all"]
+    embeddings = normalise(np.random.default_rng(1).standard_normal((len(docs), 16)).astype(np.float32))
+    cfg = TopicModelConfig()
+    built = model.representation(cfg, embeddings, docs)
+    assert built.dtype == np.float32
+    assert np.array_equal(built, _hybrid_reference(cfg, embeddings, docs))
+
+
+def test_counted_bags_give_the_same_idf_rows_and_statistics_as_the_bags() -> None:
+    from monitor.demo.corpus import build_corpus
+    from monitor.topics.features import TermStats, bags, counted, matrix
+
+    docs = [a.text for a in build_corpus(seed=5)][:90]
+    items = [bags("", d) for d in docs]
+    stats = TermStats.empty()
+    stats.add(items)
+    kept = counted(docs, chunk=25)
+    assert kept.stats.n_docs == stats.n_docs
+    assert np.array_equal(kept.stats.words, stats.words) and np.array_equal(kept.stats.names, stats.names)
+    for kind in ("words", "names"):
+        whole = matrix(items, kind, stats)
+        for rows in (slice(0, 40), slice(40, 90)):
+            assert (kept.weighted(kind, rows) != whole[rows]).nnz == 0

@@ -202,6 +202,46 @@ def matrix(items: Sequence[Bags], kind: str, stats: TermStats) -> Any:
     return bag_rows([i.words if kind == "words" else i.names for i in items], stats.idf(kind))
 
 
+@dataclass(frozen=True)
+class Counted:
+    """Raw hashed counts of a corpus (CSR, documents x DIM, no IDF, no norm), with the corpus's
+    document frequencies: the compact form of many ``Bags`` (a few bytes per term, not a dict)."""
+
+    words: Any
+    names: Any
+    stats: TermStats
+
+    def weighted(self, kind: str, rows: slice) -> Any:
+        """Rows of ``matrix`` (IDF-weighted, L2-normalised), computed as ``bag_rows`` does."""
+        from scipy.sparse import csr_matrix
+
+        raw = (self.words if kind == "words" else self.names)[rows]
+        data = raw.data * self.stats.idf(kind)[raw.indices]
+        for start, end in pairwise(raw.indptr.tolist()):
+            norm = float(np.linalg.norm(data[start:end]))
+            if norm:
+                data[start:end] /= norm
+        return csr_matrix((data, raw.indices, raw.indptr), shape=raw.shape, dtype=np.float32)
+
+
+def counted(texts: Sequence[str], chunk: int = 2000) -> Counted:
+    """``bags("", text)`` of every text, kept as raw counts: the bags of ``chunk`` texts exist at once."""
+    from scipy.sparse import vstack
+
+    words, names = [], []
+    for start in range(0, len(texts), chunk):
+        items = [bags("", t) for t in texts[start:start + chunk]]
+        ones = np.ones(len(items), np.float32)
+        words.append(bag_rows([i.words for i in items], scale=ones))
+        names.append(bag_rows([i.names for i in items], scale=ones))
+    if not words:
+        return Counted(bag_rows([]), bag_rows([]), TermStats.empty())
+    w, n = vstack(words, format="csr"), vstack(names, format="csr")
+    stats = TermStats(len(texts), np.bincount(w.indices, minlength=DIM).astype(np.int32),
+                      np.bincount(n.indices, minlength=DIM).astype(np.int32))
+    return Counted(w, n, stats)
+
+
 def from_bytes(n_docs: int, words: bytes | None, names: bytes | None) -> TermStats:
     empty = TermStats.empty()
     w = np.frombuffer(words, np.int32).copy() if words else empty.words

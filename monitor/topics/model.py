@@ -20,6 +20,7 @@ import logging
 import math
 import os
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -98,17 +99,20 @@ def fit_bertopic(docs: Sequence[str], embeddings: np.ndarray, seeds: Sequence[To
     and ``bodies``, each topic also gets a label of names and keywords and its headlines."""
     if len(docs) < MIN_DOCS:
         raise MonitorError(f"topic model needs at least {MIN_DOCS} articles with text, found {len(docs)}")
-    BERTopic, version = bertopic()
+    with ThreadPoolExecutor(1) as pool:  # BERTopic's imports (and numba's compilation on first use)
+        loading = pool.submit(bertopic)   # overlap the evidence and the lexical features
+        embeddings = normalise(embeddings)
+        seeds_at = seed_vectors(seeds, embedder, embeddings.shape[1])
+        hits = keyword_hits(docs, keyword_matchers([s.keywords for s in seeds]))
+        similarity = embeddings @ seeds_at.T
+        evidence = seed_evidence(similarity, hits, cfg.evidence_similarity)
+        features = representation(cfg, embeddings, docs)
+        BERTopic, version = loading.result()
     from bertopic.cluster import BaseCluster
     from bertopic.dimensionality import BaseDimensionalityReduction
 
-    embeddings = normalise(embeddings)
-    seeds_at = seed_vectors(seeds, embedder, embeddings.shape[1])
-    hits = keyword_hits(docs, keyword_matchers([s.keywords for s in seeds]))
-    similarity = embeddings @ seeds_at.T
-    evidence = seed_evidence(similarity, hits, cfg.evidence_similarity)
-    features = representation(cfg, embeddings, docs)
     clusters = absorb_outliers(features, _clusters(cfg, features), free=evidence < 0)
+    del features  # the largest matrix of the fit: gone before BERTopic builds its own
     whole = cluster_evidence(embeddings, clusters, seeds_at, hits, cfg.evidence_similarity)
     ours = unsupported_out(label_clusters(clusters, evidence, len(seeds), whole),
                            supports(similarity, hits, cfg.evidence_similarity))
@@ -169,31 +173,39 @@ HYBRID = {"dense": 0.2, "words": 0.5, "names": 0.3}  # shares of the clustered r
 PROJECTED = {"words": 1024, "names": 512}  # dimensions of the signed random projections
 
 
+ROWS = 4096  # rows per chunk where the fit works on full-size float matrices
+
+
 def representation(cfg: TopicModelConfig, embeddings: np.ndarray, docs: Sequence[str]) -> np.ndarray:
     """What is clustered: the embedding, or (hybrid) the embedding next to the documents' IDF-weighted
     words and names, each projected to a few hundred dimensions by signed feature hashing, so that the
-    cosine of two rows is the weighted sum of the three cosines (approximately, for the projections)."""
+    cosine of two rows is the weighted sum of the three cosines (approximately, for the projections).
+    Built in one float32 matrix, a chunk of rows at a time: no float64 or per-block copy of it."""
     if cfg.features == "embedding":
         return embeddings
-    from monitor.topics.features import TermStats, bags, matrix
+    from monitor.topics.features import counted
 
-    items = [bags("", d) for d in docs]
-    stats = TermStats.empty()
-    stats.add(items)
-    blocks = [np.sqrt(HYBRID["dense"]) * embeddings]
+    bags = counted(docs)
+    out = np.empty((len(docs), embeddings.shape[1] + sum(PROJECTED.values())), np.float32)
+    dense = embeddings.shape[1]
+    for start in range(0, len(docs), ROWS):
+        out[start:start + ROWS, :dense] = np.sqrt(HYBRID["dense"]) * embeddings[start:start + ROWS]
     for kind in ("words", "names"):
-        blocks.append(np.sqrt(HYBRID[kind]) * _project(matrix(items, kind, stats), PROJECTED[kind], cfg.seed))
-    return np.hstack(blocks).astype(np.float32)
+        hashing = _hashing(bags.stats.words.shape[0], PROJECTED[kind], cfg.seed)
+        for start in range(0, len(docs), ROWS):
+            block = bags.weighted(kind, slice(start, start + ROWS)) @ hashing
+            out[start:start + ROWS, dense:dense + PROJECTED[kind]] = np.sqrt(HYBRID[kind]) * normalise(block.toarray())
+        dense += PROJECTED[kind]
+    return out
 
 
-def _project(sparse: Any, dim: int, seed: int) -> np.ndarray:
+def _hashing(n: int, dim: int, seed: int) -> Any:
+    """Signed feature hashing of ``n`` buckets into ``dim`` columns (sparse, n x dim)."""
     from scipy.sparse import csr_matrix
 
     rng = np.random.default_rng(seed)
-    n = sparse.shape[1]
-    hashing = csr_matrix((rng.choice([-1.0, 1.0], n), (np.arange(n), rng.integers(0, dim, n))), shape=(n, dim),
-                         dtype=np.float32)
-    return normalise((sparse @ hashing).toarray())
+    return csr_matrix((rng.choice([-1.0, 1.0], n), (np.arange(n), rng.integers(0, dim, n))), shape=(n, dim),
+                      dtype=np.float32)
 
 
 def _clusters(cfg: TopicModelConfig, features: np.ndarray) -> np.ndarray:
@@ -231,21 +243,28 @@ def _cluster_rows(cfg: TopicModelConfig, features: np.ndarray) -> np.ndarray:
 def absorb_outliers(features: np.ndarray, clusters: np.ndarray, free: np.ndarray) -> np.ndarray:
     """Give a clusterer's outlier (among the ``free`` rows) to the nearest cluster when it is as close to
     that cluster's centroid as the members are to theirs (5th percentile): the rule the crawl applies
-    to a new article between refits, applied to the fit's own articles."""
+    to a new article between refits, applied to the fit's own articles. Rows are normalised a chunk
+    at a time (no normalised copy of ``features``)."""
     clusters = np.asarray(clusters).copy()
     ids = np.unique(clusters[clusters >= 0])
     outliers = np.flatnonzero((clusters < 0) & free)
     if not len(ids) or not len(outliers):
         return clusters
-    rows = normalise(features)
     index = np.searchsorted(ids, clusters)
-    centroids = normalise(np.vstack([rows[clusters == c].mean(axis=0) for c in ids]))
+    centroids = normalise(np.vstack([normalise(features[clusters == c]).mean(axis=0) for c in ids]))
     members = np.flatnonzero(clusters >= 0)
-    own = np.einsum("ij,ij->i", rows[members], centroids[index[members]])
-    sims = rows[outliers] @ centroids.T
-    close = sims.max(axis=1) >= np.percentile(own, 5)
-    clusters[outliers[close]] = ids[sims.argmax(axis=1)[close]]
+    own = np.concatenate([np.einsum("ij,ij->i", normalise(features[rows]), centroids[index[rows]])
+                          for rows in _chunks(members)])
+    floor = np.percentile(own, 5)
+    for rows in _chunks(outliers):
+        sims = normalise(features[rows]) @ centroids.T
+        close = sims.max(axis=1) >= floor
+        clusters[rows[close]] = ids[sims.argmax(axis=1)[close]]
     return clusters
+
+
+def _chunks(rows: np.ndarray) -> list[np.ndarray]:
+    return [rows[start:start + ROWS] for start in range(0, len(rows), ROWS)]
 
 
 def _umap(cfg: TopicModelConfig, features: np.ndarray, components: int) -> np.ndarray:
