@@ -132,11 +132,14 @@ def digest_rows(engine: Engine, start: datetime, end: datetime, first: date, las
 
 
 def _window_articles(session: Any, start: datetime, end: datetime) -> list[WindowArticle]:
-    """The articles (not duplicates) of [start, end), oldest first, with their outlet, topic and story."""
+    """The articles (not duplicates) of [start, end), oldest first, with their outlet, topic and story.
+
+    An article's time is never after its fetch, so ``fetched_at >= start`` holds for every one of them: said
+    explicitly, it lets the database read the window from an index instead of scanning every article."""
     when = article_time().label("article_time")
     rows = session.execute(
         sa.select(Article.id, Article.title, Article.url, Article.summary, Article.site_name, when)
-        .where(Article.duplicate_of.is_(None), when >= start, when < end)
+        .where(Article.duplicate_of.is_(None), Article.fetched_at >= start, when >= start, when < end)
         .order_by(when, Article.id)
     ).all()
     ids = [r[0] for r in rows]

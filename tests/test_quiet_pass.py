@@ -1,0 +1,44 @@
+"""A cron pass with nothing new stays cheap: compiled templates are kept, window queries read an index."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import sqlalchemy as sa
+from jinja2 import FileSystemBytecodeCache
+
+from monitor.render.env import make_environment
+from monitor.store.db import session_scope
+from monitor.store.shared import article_time
+from monitor.store.tables import Article
+
+
+def test_compiled_templates_are_reused_and_a_changed_template_is_compiled_again(tmp_path: Path) -> None:
+    templates, cache = tmp_path / "templates", tmp_path / "cache"
+    templates.mkdir()
+    cache.mkdir()
+    (templates / "page.html").write_text("<p>{{ x }}</p>", encoding="utf-8")
+
+    first = make_environment(templates, FileSystemBytecodeCache(str(cache)))
+    assert first.get_template("page.html").render(x="<a>") == "<p>&lt;a&gt;</p>"
+    stored = list(cache.iterdir())
+    assert len(stored) == 1
+
+    second = make_environment(templates, FileSystemBytecodeCache(str(cache)))  # as in the next process
+    second.compile = None  # type: ignore[method-assign,assignment]  # it must not compile: any call fails
+    assert second.get_template("page.html").render(x="b") == "<p>b</p>"
+
+    (templates / "page.html").write_text("<div>{{ x }}</div>", encoding="utf-8")
+    third = make_environment(templates, FileSystemBytecodeCache(str(cache)))
+    assert third.get_template("page.html").render(x="c") == "<div>c</div>"
+
+
+def test_a_time_window_over_originals_reads_the_index(sqlite_engine) -> None:
+    start = datetime(2026, 3, 1, tzinfo=UTC)
+    when = article_time()
+    query = (sa.select(Article.id).where(Article.duplicate_of.is_(None), Article.fetched_at >= start, when >= start))
+    with session_scope(sqlite_engine) as session:
+        compiled = query.compile(session.get_bind(), compile_kwargs={"literal_binds": True})
+        plan = " ".join(str(r[-1]) for r in session.execute(sa.text(f"EXPLAIN QUERY PLAN {compiled}")))
+    assert "ix_article_original_time" in plan
