@@ -42,3 +42,19 @@ def test_a_time_window_over_originals_reads_the_index(sqlite_engine) -> None:
         compiled = query.compile(session.get_bind(), compile_kwargs={"literal_binds": True})
         plan = " ".join(str(r[-1]) for r in session.execute(sa.text(f"EXPLAIN QUERY PLAN {compiled}")))
     assert "ix_article_original_time" in plan
+
+
+def test_feeds_due_says_whether_the_crawl_will_poll_a_feed(engine) -> None:
+    from datetime import timedelta
+
+    from monitor.store.runs import feeds_due
+    from monitor.store.tables import Feed
+
+    now = datetime(2026, 3, 1, 12, tzinfo=UTC)
+    assert feeds_due(engine, ["New"], now)  # not stored yet: the crawl polls it first
+    with session_scope(engine) as session:
+        session.add(Feed(name="Later", url="http://127.0.0.1:9/a.xml", next_due_at=now + timedelta(minutes=5)))
+        session.add(Feed(name="Now", url="http://127.0.0.1:9/b.xml", next_due_at=now - timedelta(minutes=5)))
+    assert not feeds_due(engine, ["Later"], now)
+    assert feeds_due(engine, ["Later", "Now"], now)
+    assert feeds_due(engine, ["Later"], now + timedelta(minutes=6))
