@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -45,8 +45,6 @@ def test_a_time_window_over_originals_reads_the_index(sqlite_engine) -> None:
 
 
 def test_feeds_due_says_whether_the_crawl_will_poll_a_feed(engine) -> None:
-    from datetime import timedelta
-
     from monitor.store.runs import feeds_due
     from monitor.store.tables import Feed
 
@@ -58,3 +56,24 @@ def test_feeds_due_says_whether_the_crawl_will_poll_a_feed(engine) -> None:
     assert not feeds_due(engine, ["Later"], now)
     assert feeds_due(engine, ["Later", "Now"], now)
     assert feeds_due(engine, ["Later"], now + timedelta(minutes=6))
+
+
+def test_topic_titles_read_through_the_index_are_those_of_the_window(engine) -> None:
+    """The topic pages' recent titles: every article with a topic whose time is in the window, duplicates
+    too, whatever plan the database picks (checked against a reading of every row)."""
+    from outputs_data import DAY, populate
+
+    from monitor.store.outputs import site_rows
+    from monitor.store.shared import article_time_of
+    from monitor.store.tables import ArticleTopic
+
+    populate(engine)
+    since = DAY - timedelta(days=1)
+    rows = site_rows(engine, since, DAY, since, titles=True)
+    with session_scope(engine) as session:
+        every = session.execute(sa.select(ArticleTopic.topic_id, Article.title, Article.published_at,
+                                          Article.fetched_at).join(Article, Article.id == ArticleTopic.article_id))
+        midnight = datetime.combine(since, datetime.min.time(), UTC)
+        expected = sorted((t, title) for t, title, published, fetched in every
+                          if t >= 0 and article_time_of(published, fetched) >= midnight)
+    assert sorted(rows.titles) == expected and len(expected) > 3
