@@ -1,6 +1,7 @@
 """A year of data through the command line: what a cron pass and an analyst wait for, whole processes.
 
     python bench/year_cli_bench.py [--runs 5] [--articles 100000] [--tree PATH ...] [--workdir DIR]
+                                   [--base FILE] [--skip-site]
 
 One generated year (100,000 articles with ~3 KB of text, embedded, topics and stories assigned, a fitted
 topic model on record) ending today, one feed on 127.0.0.1 that has nothing new. Each ``--tree`` (default:
@@ -15,7 +16,9 @@ baseline of the same run (``git archive COMMIT | tar -x -C DIR``). Times, median
   process (the in-process figure of ``bench/site_bench.py``), taking turns on the same data; wall and CPU.
 
 The first ``monitor run`` of each tree (counting all history, building the site, writing the digest) is
-not timed. The database is generated in --workdir (git-ignored).
+not timed. The database is generated in --workdir (git-ignored); ``--base FILE`` reuses one generated earlier
+the same day (``WORKDIR/generated/year.db`` of an earlier run: it is copied, never changed) and
+``--skip-site`` leaves out the full builds (the slowest part, timing the disk more than the code).
 """
 
 from __future__ import annotations
@@ -108,7 +111,8 @@ def feeds_due(db: Path) -> None:
         conn.execute("UPDATE feed SET next_due_at = NULL")
 
 
-def measure_tree(tree: Path, name: str, base: Path, work: Path, config_path: Path, runs: int) -> dict[str, float]:
+def measure_tree(tree: Path, name: str, base: Path, work: Path, config_path: Path, runs: int,
+                 site: bool = True) -> dict[str, float]:
     db = work / f"{name}.db"
     shutil.copy(base, db)
     env = {"MONITOR_DATABASE_URL": f"sqlite:///{db}"}
@@ -123,13 +127,13 @@ def measure_tree(tree: Path, name: str, base: Path, work: Path, config_path: Pat
         fig["trends"].append(monitor(tree, [*conf, "trends", "--days", "30"], env, work))
         fig["export"].append(monitor(tree, [*conf, "export", "--format", "csv", "-o", str(work / "out.csv")],
                                      env, work))
-    for _ in range(runs):  # full builds into an empty folder, the command and build_site taking turns
+    for _ in range(runs if site else 0):  # full builds into an empty folder, the command and build_site taking turns
         for key, argv in (("site", [sys.executable, "-m", "monitor", *conf, "site", "--out", str(work / "out")]),
                           ("inproc", [sys.executable, "-c", IN_PROCESS, str(config_path), str(work / "out")])):
             wall, cpu = full_build(tree, argv, env, work)
             fig[key].append(wall)
             fig[f"{key}_cpu"].append(cpu)
-    return {k: statistics.median(v) for k, v in fig.items()}
+    return {k: statistics.median(v) if v else float("nan") for k, v in fig.items()}
 
 
 IN_PROCESS = """
@@ -179,6 +183,8 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=100_000)
     parser.add_argument("--tree", action="append", type=Path, help="Source checkout to time (repeatable).")
     parser.add_argument("--workdir", type=Path, default=ROOT / "bench" / "results" / "year-cli")
+    parser.add_argument("--base", type=Path, help="A year generated earlier today (copied, never changed).")
+    parser.add_argument("--skip-site", action="store_true", help="Leave out the full site builds.")
     args = parser.parse_args()
     trees = [t.resolve() for t in args.tree or [ROOT]]
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Feed)
@@ -189,10 +195,12 @@ def main() -> None:
               "data_dir": str(work / "data"), "watchlist": list(TERMS),
               "digest": {"timezone": "UTC"}, "email": {"to": []}, "alerts": {"email": False},
               "site": {"out": str(work / "site")}}
-    base = Path(prepare(data, args.articles, config).removeprefix("sqlite:///"))
+    base = args.base.resolve() if args.base else Path(prepare(data, args.articles, config).removeprefix("sqlite:///"))
     config_path = work / "feeds.yaml"
+    work.mkdir(parents=True, exist_ok=True)
     config_path.write_text(yaml.safe_dump(config), encoding="utf-8")
-    results = {str(t): measure_tree(t, f"tree{i}", base, work, config_path, args.runs) for i, t in enumerate(trees)}
+    results = {str(t): measure_tree(t, f"tree{i}", base, work, config_path, args.runs, site=not args.skip_site)
+               for i, t in enumerate(trees)}
     server.shutdown()
     report(results, args)
 

@@ -95,6 +95,11 @@ class RunResult:
 
 
 def crawl_stage(deps: Deps, now: datetime) -> Mapping[str, Any]:
+    crawl = deps.config.crawl
+    if crawl.extract_workers > 0 and feeds_due(deps.engine, [f.name for f in deps.config.feeds], now):
+        from monitor.extract.worker import start_server
+
+        start_server()  # before importing the crawl stack, so that the two overlap
     from monitor.ingest.crawl import nothing_collected, run_crawl
 
     summary = run_crawl(deps.engine, deps.config, deps.settings, now=now)
@@ -187,6 +192,12 @@ def articles_with_text(engine: Engine) -> int:
     from monitor.store import runs
 
     return runs.articles_with_text(engine)
+
+
+def feeds_due(engine: Engine, names: list[str], now: datetime) -> bool:
+    from monitor.store import runs
+
+    return runs.feeds_due(engine, names, now)
 
 
 def last_fit(engine: Engine) -> datetime | None:

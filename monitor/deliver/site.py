@@ -133,7 +133,8 @@ def build_site(
     rendered, skipped, used = _story_pages(writer, engine, config, data, workers)
     copied = _copy_digests(root, data)
     removed = remove_stale(root, writer.old, writer.new)
-    write_manifest(root, writer.new)
+    if writer.new != writer.old or not writer.old:  # the same stamps make the same file: no need to encode it
+        write_manifest(root, writer.new)
     summary = {
         "out": str(root), "pages": len(writer.new), "written": writer.written, "unchanged": writer.unchanged,
         "stories_rendered": rendered, "stories_skipped": skipped, "workers": used, "digests_copied": copied,

@@ -28,7 +28,7 @@ from monitor.dedupe.urls import canonical_url
 from monitor.errors import CrawlHalted, ExtractError, NothingCollected, ParseError
 from monitor.extract.article import build_article, needs_page_metadata
 from monitor.extract.task import extract_and_fingerprint
-from monitor.extract.worker import TaskOverrun, init_worker, run_budgeted
+from monitor.extract.worker import TaskOverrun, init_worker, run_budgeted, server_context
 from monitor.fetch.http import Fetcher
 from monitor.logs import Progress
 from monitor.parse.feed import parse_feed
@@ -401,15 +401,9 @@ def _process_pool(workers: int, memory_mb: int | None) -> ProcessPoolExecutor:
 
     Each worker exits on its own when this process ends, even by SIGKILL.
     """
-    import multiprocessing
     import os
 
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(
-        ["monitor.extract.worker", "monitor.extract.task", "monitor.parse.feed",
-         "monitor.dedupe.text", "trafilatura", "feedparser"]
-    )
-    return ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=init_worker,
+    return ProcessPoolExecutor(max_workers=workers, mp_context=server_context(), initializer=init_worker,
                                initargs=(os.getpid(), memory_mb))
 
 

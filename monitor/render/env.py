@@ -7,11 +7,19 @@ import hashlib
 import re
 import unicodedata
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import (
+    BytecodeCache,
+    Environment,
+    FileSystemBytecodeCache,
+    FileSystemLoader,
+    StrictUndefined,
+    select_autoescape,
+)
 from markupsafe import Markup
 
 from monitor.render.trend import arrow_label, percent
@@ -71,8 +79,22 @@ def plural(count: int, word: str, many: str | None = None) -> str:
 
 @functools.cache
 def environment() -> Environment:
+    return make_environment(TEMPLATES, _bytecode_cache())
+
+
+def _bytecode_cache() -> BytecodeCache | None:
+    """Compiled templates kept between processes (in a private folder of the system's temporary directory),
+    so that a cron pass does not compile every template again; a changed template is compiled afresh."""
+    try:
+        return FileSystemBytecodeCache()
+    except (OSError, RuntimeError):  # no usable temporary folder: compile in memory, as without a cache
+        return None
+
+
+def make_environment(templates: Path, cache: BytecodeCache | None = None) -> Environment:
     env = Environment(
-        loader=FileSystemLoader(str(TEMPLATES)),
+        loader=FileSystemLoader(str(templates)),
+        bytecode_cache=cache,
         autoescape=select_autoescape(default=True, default_for_string=True),
         undefined=StrictUndefined,
         trim_blocks=True,

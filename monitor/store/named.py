@@ -146,8 +146,8 @@ def _pair_query(since: datetime | None = None, until: datetime | None = None) ->
             .join(m2, sa.and_(m2.article_id == m1.article_id, m2.kind == ENTITY, m1.key < m2.key))
             .join(Article, Article.id == m1.article_id)
             .where(m1.kind == ENTITY, Article.duplicate_of.is_(None)))
-    if since is not None:
-        base = base.where(when >= since)
+    if since is not None:  # an article's time is never after its fetch: the first bound lets an index answer
+        base = base.where(Article.fetched_at >= since, when >= since)
     if until is not None:
         base = base.where(when < until)
     return base, m1, m2

@@ -133,11 +133,14 @@ def digest_rows(engine: Engine, start: datetime, end: datetime, first: date, las
 
 
 def _window_articles(session: Any, start: datetime, end: datetime) -> list[WindowArticle]:
-    """The articles (not duplicates) of [start, end), oldest first, with their outlet, topic and story."""
+    """The articles (not duplicates) of [start, end), oldest first, with their outlet, topic and story.
+
+    An article's time is never after its fetch, so ``fetched_at >= start`` holds for every one of them: said
+    explicitly, it lets the database read the window from an index instead of scanning every article."""
     when = article_time().label("article_time")
     rows = session.execute(
         sa.select(Article.id, Article.title, Article.url, Article.summary, Article.site_name, when)
-        .where(Article.duplicate_of.is_(None), when >= start, when < end)
+        .where(Article.duplicate_of.is_(None), Article.fetched_at >= start, when >= start, when < end)
         .order_by(when, Article.id)
     ).all()
     ids = [r[0] for r in rows]
@@ -171,7 +174,8 @@ def _topic_titles(session: Any, since: date) -> list[tuple[int, str]]:
     rows = session.execute(
         sa.select(ArticleTopic.topic_id, Article.title)
         .join(Article, Article.id == ArticleTopic.article_id)
-        .where(ArticleTopic.topic_id >= 0, Article.fetched_at >= _midnight(since), when >= _midnight(since))
+        # "+ 0": the recent fetches (an index range) lead, not every topic assignment of the year
+        .where(ArticleTopic.topic_id + 0 >= 0, Article.fetched_at >= _midnight(since), when >= _midnight(since))
     )
     return [(topic_id, title or "") for topic_id, title in rows]
 

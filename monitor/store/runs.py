@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from monitor.store.db import session_scope
-from monitor.store.tables import Article, Run, TopicModelRun
+from monitor.store.tables import Article, Feed, Run, TopicModelRun
 
 
 def start_run(engine: Engine, command: str, now: datetime, host: str, pid: int) -> int:
@@ -32,6 +32,13 @@ def finish_run(engine: Engine, run_id: int, status: str, finished: datetime, sta
             return
         row.finished_at, row.status = finished, status
         row.stages, row.summary = dict(stages), dict(summary)
+
+
+def feeds_due(engine: Engine, names: list[str], now: datetime) -> bool:
+    """Whether one of the named feeds is due at ``now`` (or not stored yet): the crawl will poll it."""
+    with session_scope(engine) as session:
+        waiting = set(session.execute(sa.select(Feed.name).where(Feed.next_due_at > now)).scalars())
+    return any(name not in waiting for name in names)
 
 
 def articles_with_text(engine: Engine) -> int:

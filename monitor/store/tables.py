@@ -82,6 +82,10 @@ class FetchLog(SQLModel, table=True):
 class Article(SQLModel, table=True):
     """One article, unique by canonical URL. Never silently empty: see ``status``."""
 
+    # Window queries over originals (article_time() lies between published_at and fetched_at) read this
+    # narrow index instead of article rows whose text spills over several pages.
+    __table_args__ = (sa.Index("ix_article_original_time", "duplicate_of", "fetched_at", "published_at"),)
+
     id: int | None = Field(default=None, primary_key=True)
     canonical_url: str = Field(max_length=2000, sa_column_kwargs={"unique": True}, nullable=False)
     url: str = Field(max_length=2000)
