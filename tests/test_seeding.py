@@ -156,3 +156,46 @@ def test_counted_bags_give_the_same_idf_rows_and_statistics_as_the_bags() -> Non
         whole = matrix(items, kind, stats)
         for rows in (slice(0, 40), slice(40, 90)):
             assert (kept.weighted(kind, rows) != whole[rows]).nnz == 0
+
+
+def test_exact_neighbours_are_the_brute_force_ones_with_each_row_first() -> None:
+    from monitor.topics.model import NEIGHBOUR_ROWS, exact_neighbours
+
+    rng = np.random.default_rng(3)
+    rows = rng.standard_normal((NEIGHBOUR_ROWS + 77, 12)).astype(np.float32)  # more than one block
+    rows[9] = rows[4] * 2.0  # a duplicate direction: each must still list itself first
+    indices, distances, _ = exact_neighbours(rows, 6)
+    unit = rows / np.linalg.norm(rows, axis=1, keepdims=True)
+    brute = 1.0 - unit @ unit.T
+    assert (indices[:, 0] == np.arange(len(rows))).all() and np.allclose(distances[:, 0], 0.0)
+    assert indices[4, 1] == 9 and indices[9, 1] == 4
+    others = np.sort(brute + np.eye(len(rows)) * 9, axis=1)[:, :5]
+    assert np.allclose(distances[:, 1:], others, atol=1e-5)
+    assert (np.diff(distances, axis=1) >= -1e-6).all()
+
+
+def test_umap_on_the_precomputed_neighbours_separates_what_umap_alone_separates() -> None:
+    """Handed the exact neighbours (as fits above 4,096 rows are), UMAP + HDBSCAN find the same groups as
+    when UMAP searches the neighbours itself."""
+    import warnings
+
+    from hdbscan import HDBSCAN
+
+    from monitor.topics.evaluate import adjusted_rand
+    from monitor.topics.model import exact_neighbours
+
+    with warnings.catch_warnings():  # umap warns on import that an optional TensorFlow is missing
+        warnings.simplefilter("ignore")
+        from umap import UMAP
+    rng = np.random.default_rng(5)
+    centres = rng.standard_normal((5, 24))
+    rows = np.vstack([c + 0.45 * rng.standard_normal((60, 24)) for c in centres]).astype(np.float32)
+    truth = np.repeat(np.arange(5), 60).tolist()
+    found = []
+    for knn in ((None, None, None), exact_neighbours(rows, 15)):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            layout = UMAP(n_neighbors=15, n_components=5, min_dist=0.0, metric="cosine", random_state=1, n_jobs=1,
+                          precomputed_knn=knn).fit_transform(rows)
+        found.append(HDBSCAN(min_cluster_size=10).fit_predict(layout).tolist())
+    assert adjusted_rand(truth, found[0]) == adjusted_rand(truth, found[1]) == 1.0

@@ -267,17 +267,46 @@ def _chunks(rows: np.ndarray) -> list[np.ndarray]:
     return [rows[start:start + ROWS] for start in range(0, len(rows), ROWS)]
 
 
+EXACT_BELOW = 4096  # UMAP itself finds exact neighbours below this many rows; above, NN-descent
+NEIGHBOUR_ROWS = 512  # rows per block of the exact neighbour search (a block x n similarities at a time)
+
+
 def _umap(cfg: TopicModelConfig, features: np.ndarray, components: int) -> np.ndarray:
+    """UMAP on cosine distance. Above ``EXACT_BELOW`` rows the neighbours are found exactly here (blocked
+    matrix products) and handed to UMAP: its approximate NN-descent is compiled by numba on every fit
+    (about 20 s that its cache does not keep), while the exact search over a 20,000-article sample takes
+    about 10 s and is never worse."""
     import warnings
 
     from umap import UMAP
 
     n = len(features)
-    umap = UMAP(n_neighbors=max(2, min(cfg.n_neighbors, n - 1)), n_components=components, min_dist=0.0,
-                metric="cosine", random_state=cfg.seed, low_memory=True, n_jobs=1)
+    k = max(2, min(cfg.n_neighbors, n - 1))
+    knn = exact_neighbours(features, k) if n >= EXACT_BELOW else (None, None, None)
+    umap = UMAP(n_neighbors=k, n_components=components, min_dist=0.0, metric="cosine", random_state=cfg.seed,
+                low_memory=True, n_jobs=1, precomputed_knn=knn)
     with warnings.catch_warnings():  # a fixed seed makes UMAP single-threaded, and it says so every time
         warnings.filterwarnings("ignore", message="n_jobs value", category=UserWarning)
+        warnings.filterwarnings("ignore", message=r"precomputed_knn\[2\]", category=UserWarning)
         return umap.fit_transform(features)
+
+
+def exact_neighbours(features: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, None]:
+    """The ``k`` nearest rows of each row by cosine distance (itself first), and those distances."""
+    rows = normalise(np.asarray(features, np.float32))
+    n = len(rows)
+    indices = np.empty((n, k), np.int64)
+    distances = np.empty((n, k), np.float32)
+    for start in range(0, n, NEIGHBOUR_ROWS):
+        sims = rows[start:start + NEIGHBOUR_ROWS] @ rows.T
+        block = np.arange(start, min(start + NEIGHBOUR_ROWS, n))
+        sims[block - start, block] = np.inf  # itself first, whatever its duplicates
+        top = np.argpartition(-sims, k - 1, axis=1)[:, :k]
+        order = np.argsort(-np.take_along_axis(sims, top, axis=1), axis=1, kind="stable")
+        indices[block] = np.take_along_axis(top, order, axis=1)
+        chosen = np.take_along_axis(sims, indices[block], axis=1)
+        distances[block] = np.clip(1.0 - chosen, 0.0, 2.0)
+    return indices, distances, None
 
 
 def _vectorizer(n_docs: int) -> Any:
