@@ -85,7 +85,8 @@ def seed_vectors(seeds: Sequence[TopicSeed], embedder: Embedder, dim: int) -> np
 
 
 def numba_cache(data_dir: Path) -> None:
-    """Keep numba's compiled UMAP/HDBSCAN code between processes (must run before importing them)."""
+    """Keep what numba can cache (pynndescent's trees, HDBSCAN, part of UMAP) between processes (must run
+    before importing them)."""
     path = data_dir / "numba_cache"
     path.mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("NUMBA_CACHE_DIR", str(path.resolve()))
