@@ -73,7 +73,8 @@ def topic_named(engine: Engine, since: datetime, kinds: Sequence[str] = (ENTITY,
     """Per topic, what its articles since ``since`` name most."""
     with session_scope(engine) as s:
         found = _grouped(s, ArticleTopic.topic_id,
-                         [ArticleTopic.topic_id >= 0, Mention.kind.in_(list(kinds)), article_time() >= since],
+                         [ArticleTopic.topic_id >= 0, Mention.kind.in_(list(kinds)), Article.fetched_at >= since,
+                          article_time() >= since],
                          (ArticleTopic, ArticleTopic.article_id == Article.id))
     return {t: names[:limit] for t, names in found.items()}
 
@@ -94,7 +95,8 @@ def daily(engine: Engine, kind: str, first: date, last: date) -> dict[str, dict[
     with session_scope(engine) as s:
         day = utc_day(s, when)
         rows = s.execute(sa.select(Mention.key, day, sa.func.count()).join(Article, Article.id == Mention.article_id)
-                         .where(Mention.kind == kind, Article.duplicate_of.is_(None), when >= _midnight(first),
+                         .where(Mention.kind == kind, Article.duplicate_of.is_(None), Article.fetched_at >= _midnight(first),
+                                when >= _midnight(first),
                                 when < _midnight(last, 1))
                          .group_by(Mention.key, day))
         out: dict[str, dict[date, int]] = defaultdict(dict)
@@ -115,7 +117,7 @@ def totals(engine: Engine, kind: str, since: datetime | None = None) -> list[Nam
                  .join(Article, Article.id == m.article_id)
                  .where(m.kind == kind, Article.duplicate_of.is_(None)).group_by(m.kind, m.key))
         if since is not None:
-            query = query.where(article_time() >= since)
+            query = query.where(Article.fetched_at >= since, article_time() >= since)
         return _named(s.execute(query))
 
 
@@ -169,7 +171,8 @@ def _pair_days(engine: Engine, by: str, since: datetime, until: datetime | None)
     table, column = (StoryMember, StoryMember.story_id) if by == "story" else (ArticleTopic, ArticleTopic.topic_id)
     when = article_time()
     # the articles of the period first, then their mentions by key (not every entity mention, then its article)
-    period = sa.select(Article.id).where(Article.duplicate_of.is_(None), when >= since).correlate(None)
+    period = (sa.select(Article.id).where(Article.duplicate_of.is_(None), Article.fetched_at >= since, when >= since)
+              .correlate(None))  # an article's time is never after its fetch: the first bound lets an index answer
     if until is not None:
         period = period.where(when < until)
     named_by: dict[tuple[int, int], tuple[date, list[str]]] = {}
