@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine
 
 from monitor.records import UNKNOWN_BLOC, CoverageMember
 from monitor.store.db import session_scope
-from monitor.store.shared import article_time, chunks
+from monitor.store.shared import article_time, chunks, time_from
 from monitor.store.named import as_date, utc_day
 from monitor.store.tables import Article, ArticleTopic, Feed, Story, StoryMember
 
@@ -64,7 +64,7 @@ def bloc_days(engine: Engine, since: datetime, until: datetime) -> tuple[BlocDay
     with session_scope(engine) as s:
         day, bloc = utc_day(s, when), sa.func.coalesce(Feed.bloc, UNKNOWN_BLOC)
         base = (sa.select().select_from(Article).outerjoin(Feed, Feed.id == Article.first_feed_id)
-                .where(Article.duplicate_of.is_(None), Article.fetched_at >= since, when >= since, when < until))
+                .where(Article.duplicate_of.is_(None), time_from(since), when < until))
         for b, d, n in s.execute(base.add_columns(bloc, day, sa.func.count()).group_by(bloc, day)):
             overall.setdefault(b, {})[as_date(d)] = int(n)
         query = (base.join(ArticleTopic, ArticleTopic.article_id == Article.id).where(ArticleTopic.topic_id >= 0)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Sequence
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from itertools import combinations
 from typing import Any
 from urllib.parse import urlsplit
@@ -20,7 +20,7 @@ from sqlalchemy.orm import aliased
 from monitor.mentions.pairs import Pair, Pairing, Sighting, new_pairings, strongest
 from monitor.records import Link, ListedView, Named, NamedPage, PairingView, PairSeries, StoryRecord
 from monitor.store.db import session_scope
-from monitor.store.shared import article_time, chunks
+from monitor.store.shared import article_time, chunks, midnight, time_from
 from monitor.store.tables import Article, ArticleTopic, Feed, Mention, Story, StoryMember
 
 ENTITY = "entity"
@@ -73,8 +73,7 @@ def topic_named(engine: Engine, since: datetime, kinds: Sequence[str] = (ENTITY,
     """Per topic, what its articles since ``since`` name most."""
     with session_scope(engine) as s:
         found = _grouped(s, ArticleTopic.topic_id,
-                         [ArticleTopic.topic_id >= 0, Mention.kind.in_(list(kinds)), Article.fetched_at >= since,
-                          article_time() >= since],
+                         [ArticleTopic.topic_id >= 0, Mention.kind.in_(list(kinds)), time_from(since)],
                          (ArticleTopic, ArticleTopic.article_id == Article.id))
     return {t: names[:limit] for t, names in found.items()}
 
@@ -95,18 +94,13 @@ def daily(engine: Engine, kind: str, first: date, last: date) -> dict[str, dict[
     with session_scope(engine) as s:
         day = utc_day(s, when)
         rows = s.execute(sa.select(Mention.key, day, sa.func.count()).join(Article, Article.id == Mention.article_id)
-                         .where(Mention.kind == kind, Article.duplicate_of.is_(None), Article.fetched_at >= _midnight(first),
-                                when >= _midnight(first),
-                                when < _midnight(last, 1))
+                         .where(Mention.kind == kind, Article.duplicate_of.is_(None), time_from(midnight(first)),
+                                when < midnight(last, 1))
                          .group_by(Mention.key, day))
         out: dict[str, dict[date, int]] = defaultdict(dict)
         for key, d, n in rows:
             out[key][as_date(d)] = int(n)
         return dict(out)
-
-
-def _midnight(day: date, plus: int = 0) -> datetime:
-    return datetime.combine(day + timedelta(days=plus), datetime.min.time(), UTC)
 
 
 def totals(engine: Engine, kind: str, since: datetime | None = None) -> list[Named]:
@@ -117,7 +111,7 @@ def totals(engine: Engine, kind: str, since: datetime | None = None) -> list[Nam
                  .join(Article, Article.id == m.article_id)
                  .where(m.kind == kind, Article.duplicate_of.is_(None)).group_by(m.kind, m.key))
         if since is not None:
-            query = query.where(Article.fetched_at >= since, article_time() >= since)
+            query = query.where(time_from(since))
         return _named(s.execute(query))
 
 
@@ -148,8 +142,8 @@ def _pair_query(since: datetime | None = None, until: datetime | None = None) ->
             .join(m2, sa.and_(m2.article_id == m1.article_id, m2.kind == ENTITY, m1.key < m2.key))
             .join(Article, Article.id == m1.article_id)
             .where(m1.kind == ENTITY, Article.duplicate_of.is_(None)))
-    if since is not None:  # an article's time is never after its fetch: the first bound lets an index answer
-        base = base.where(Article.fetched_at >= since, when >= since)
+    if since is not None:
+        base = base.where(time_from(since))
     if until is not None:
         base = base.where(when < until)
     return base, m1, m2
@@ -171,8 +165,7 @@ def _pair_days(engine: Engine, by: str, since: datetime, until: datetime | None)
     table, column = (StoryMember, StoryMember.story_id) if by == "story" else (ArticleTopic, ArticleTopic.topic_id)
     when = article_time()
     # the articles of the period first, then their mentions by key (not every entity mention, then its article)
-    period = (sa.select(Article.id).where(Article.duplicate_of.is_(None), Article.fetched_at >= since, when >= since)
-              .correlate(None))  # an article's time is never after its fetch: the first bound lets an index answer
+    period = sa.select(Article.id).where(Article.duplicate_of.is_(None), time_from(since)).correlate(None)
     if until is not None:
         period = period.where(when < until)
     named_by: dict[tuple[int, int], tuple[date, list[str]]] = {}
@@ -320,7 +313,7 @@ def _story_records(session: Any, ids: Sequence[int]) -> dict[int, StoryRecord]:
 def named_pages(engine: Engine, kind: str, days: Sequence[date], stories: int = 10, co: int = 10) -> list[NamedPage]:
     """One page's worth per entity or instrument named in ``days``: daily articles, top stories (instruments:
     newest first), strongest co-mentions (entities)."""
-    since = _midnight(days[0])
+    since = midnight(days[0])
     found = totals(engine, kind, since)[:MAX_PAGES]
     keys = [n.key for n in found]
     series = daily(engine, kind, days[0], days[-1])

@@ -32,7 +32,7 @@ from monitor.records import (
 from monitor.store import alerts as alert_db
 from monitor.store.analysis import all_topics_in
 from monitor.store.db import session_scope
-from monitor.store.shared import article_time, chunks
+from monitor.store.shared import article_time, chunks, midnight, time_from
 from monitor.store.tables import (
     Article,
     ArticleSource,
@@ -108,10 +108,6 @@ def _aware(value: datetime | str) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
-def _midnight(day: date) -> datetime:
-    return datetime.combine(day, datetime.min.time(), UTC)
-
-
 # --- the digest ------------------------------------------------------------------------------
 
 
@@ -133,14 +129,11 @@ def digest_rows(engine: Engine, start: datetime, end: datetime, first: date, las
 
 
 def _window_articles(session: Any, start: datetime, end: datetime) -> list[WindowArticle]:
-    """The articles (not duplicates) of [start, end), oldest first, with their outlet, topic and story.
-
-    An article's time is never after its fetch, so ``fetched_at >= start`` holds for every one of them: said
-    explicitly, it lets the database read the window from an index instead of scanning every article."""
+    """The articles (not duplicates) of [start, end), oldest first, with their outlet, topic and story."""
     when = article_time().label("article_time")
     rows = session.execute(
         sa.select(Article.id, Article.title, Article.url, Article.summary, Article.site_name, when)
-        .where(Article.duplicate_of.is_(None), Article.fetched_at >= start, when >= start, when < end)
+        .where(Article.duplicate_of.is_(None), time_from(start), when < end)
         .order_by(when, Article.id)
     ).all()
     ids = [r[0] for r in rows]
@@ -160,7 +153,7 @@ def site_rows(engine: Engine, first: date, last: date, since: date, titles: bool
     seen since ``since`` (most outlets first) and, with ``titles``, the titles of the topics' articles since."""
     with session_scope(engine) as session:
         stories = _story_records(session, sa.select(*STORY_COLUMNS)
-                                 .where(Story.topic_id.is_not(None), Story.last_seen_at >= _midnight(since))
+                                 .where(Story.topic_id.is_not(None), Story.last_seen_at >= midnight(since))
                                  .order_by(Story.outlets.desc(), Story.size.desc(), Story.id))
         return SiteRows(
             topics=tuple(t for t in all_topics_in(session) if t.id >= 0),
@@ -175,7 +168,7 @@ def _topic_titles(session: Any, since: date) -> list[tuple[int, str]]:
         sa.select(ArticleTopic.topic_id, Article.title)
         .join(Article, Article.id == ArticleTopic.article_id)
         # "+ 0": the recent fetches (an index range) lead, not every topic assignment of the year
-        .where(ArticleTopic.topic_id + 0 >= 0, Article.fetched_at >= _midnight(since), when >= _midnight(since))
+        .where(ArticleTopic.topic_id + 0 >= 0, time_from(midnight(since)))
     )
     return [(topic_id, title or "") for topic_id, title in rows]
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
@@ -26,6 +26,18 @@ def article_time() -> Any:
     """SQL expression: published (feed, else page date) unless missing or later than the fetch, else fetched."""
     published, fetched = Article.published_at, Article.fetched_at
     return sa.case((sa.and_(published.is_not(None), published <= fetched), published), else_=fetched)
+
+
+def time_from(moment: datetime) -> Any:
+    """SQL: the article's time is ``moment`` or later. An article's time is never after its fetch, so the
+    fetch-time bound holds for every such article too: said explicitly, it lets the database read the
+    window from the ``(duplicate_of, fetched_at, published_at)`` index instead of every article."""
+    return sa.and_(Article.fetched_at >= moment, article_time() >= moment)
+
+
+def midnight(day: date, plus: int = 0) -> datetime:
+    """The UTC midnight that starts ``day`` (``plus`` days later)."""
+    return datetime.combine(day + timedelta(days=plus), datetime.min.time(), UTC)
 
 
 def article_time_of(published: datetime | None, fetched: datetime) -> datetime:
