@@ -14,7 +14,7 @@ import logging
 import os
 import time
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -39,7 +39,7 @@ from monitor.render.weekly import Weekly, week_starts, weekly_views
 from monitor.store import coverage as coverage_db
 from monitor.store import alerts as alert_db
 from monitor.store import named, outputs
-from monitor.store.shared import chunks
+from monitor.store.shared import chunks, midnight
 from monitor.deliver.coverage import one_sided, story_coverage
 from monitor.trends.coverage import CoverageRule, configured_blocs, rule
 from monitor.views.shared import story_page, unmuted
@@ -104,7 +104,7 @@ def _topics(engine: Engine, config: Config, days: tuple[date, ...]) -> list[Topi
 
 def _with_entities(engine: Engine, topics: tuple[TopicTrend, ...], through: date) -> tuple[TopicTrend, ...]:
     """Each topic with the entities its articles of the last 30 days name most."""
-    since = datetime.combine(through - timedelta(days=29), datetime.min.time(), UTC)
+    since = midnight(through - timedelta(days=29))
     found = named.topic_named(engine, since)
     return tuple(replace(t, entities=tuple(found.get(t.id, ()))) for t in topics)
 
@@ -148,8 +148,7 @@ def build_site(
 def site_weekly(engine: Engine, data: SiteData) -> Weekly:
     """The weekly sections of the topic and coverage pages: co-mentions and share of voice per bloc."""
     starts = week_starts(data.through)
-    since = datetime.combine(starts[0], datetime.min.time(), UTC)
-    until = datetime.combine(data.through + timedelta(days=1), datetime.min.time(), UTC)
+    since, until = midnight(starts[0]), midnight(data.through, 1)
     pairs = named.strongest_pairs(engine, "topic", since, until)
     totals, by_topic = coverage_db.bloc_days(engine, since, until)
     return weekly_views(data.through, pairs, totals, by_topic, [t.id for t in data.topics])
