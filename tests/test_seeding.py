@@ -67,6 +67,28 @@ def test_an_outlier_close_to_a_cluster_joins_it_and_a_far_or_evidenced_one_does_
     assert out[10:].tolist() == [0, -1, -1]
 
 
+def test_an_outlier_as_close_as_a_loose_clusters_own_members_joins_it_though_other_clusters_are_tight() -> None:
+    """The fit's floor is the crawl's: a cluster's loosest member, whatever the other clusters' spread."""
+    from monitor.topics.model import absorb_outliers
+
+    rng = np.random.default_rng(3)
+    tight, loose = np.eye(16)[0], np.eye(16)[1]
+    members = np.vstack([tight + 0.02 * rng.standard_normal(16) for _ in range(200)]
+                        + [loose + 0.6 * rng.standard_normal(16) for _ in range(6)])
+    unit = members / np.linalg.norm(members, axis=1, keepdims=True)
+    centroid = unit[200:].mean(axis=0) / np.linalg.norm(unit[200:].mean(axis=0))
+    own = unit[200:] @ centroid
+    between = (own.min() + 1.0) / 2  # closer than the loose cluster's loosest member
+    side = np.eye(16)[5] - (np.eye(16)[5] @ centroid) * centroid
+    outlier = between * centroid + np.sqrt(1 - between ** 2) * side / np.linalg.norm(side)
+    features = np.vstack([members, outlier])
+    clusters = np.array([0] * 200 + [1] * 6 + [-1])
+    out = absorb_outliers(features, clusters, np.ones(207, bool))
+    tight_own = unit[:200] @ (unit[:200].mean(axis=0) / np.linalg.norm(unit[:200].mean(axis=0)))
+    assert between < np.percentile(np.concatenate([tight_own, own]), 5)  # a floor over all members refuses it
+    assert out[-1] == 1
+
+
 def test_a_cluster_plainly_about_a_topic_is_evidence_though_half_its_articles_are_weak() -> None:
     from monitor.topics.seeding import cluster_evidence
 

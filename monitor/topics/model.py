@@ -243,9 +243,10 @@ def _cluster_rows(cfg: TopicModelConfig, features: np.ndarray) -> np.ndarray:
 
 def absorb_outliers(features: np.ndarray, clusters: np.ndarray, free: np.ndarray) -> np.ndarray:
     """Give a clusterer's outlier (among the ``free`` rows) to the nearest cluster when it is as close to
-    that cluster's centroid as the members are to theirs (5th percentile): the rule the crawl applies
-    to a new article between refits, applied to the fit's own articles. Rows are normalised a chunk
-    at a time (no normalised copy of ``features``)."""
+    that cluster's centroid as the cluster's loosest member is (but never held to more than the 5th
+    percentile of all members): the floor the crawl applies to a new article between refits
+    (``_scores``), applied to the fit's own articles. Rows are normalised a chunk at a time (no
+    normalised copy of ``features``)."""
     clusters = np.asarray(clusters).copy()
     ids = np.unique(clusters[clusters >= 0])
     outliers = np.flatnonzero((clusters < 0) & free)
@@ -256,11 +257,14 @@ def absorb_outliers(features: np.ndarray, clusters: np.ndarray, free: np.ndarray
     members = np.flatnonzero(clusters >= 0)
     own = np.concatenate([np.einsum("ij,ij->i", normalise(features[rows]), centroids[index[rows]])
                           for rows in _chunks(members)])
-    floor = np.percentile(own, 5)
+    loosest = np.full(len(ids), np.inf)
+    np.minimum.at(loosest, index[members], own)
+    floors = np.minimum(loosest, np.percentile(own, 5))
     for rows in _chunks(outliers):
         sims = normalise(features[rows]) @ centroids.T
-        close = sims.max(axis=1) >= floor
-        clusters[rows[close]] = ids[sims.argmax(axis=1)[close]]
+        nearest = sims.argmax(axis=1)
+        close = sims[np.arange(len(rows)), nearest] >= floors[nearest]
+        clusters[rows[close]] = ids[nearest[close]]
     return clusters
 
 
