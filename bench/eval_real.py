@@ -38,7 +38,7 @@ from monitor.topics.embeddings import document, load_embedder
 from monitor.topics.evaluate import adjusted_rand, bcubed
 from monitor.topics.features import TermStats, bags
 from monitor.topics.service import BATCH, story_weights
-from monitor.topics.stories import StoryItem, article_vectors, assign_stories, calibrated_threshold, merge_converged
+from monitor.topics.stories import StoryItem, article_vectors, assign_stories, calibrate, merge_converged
 
 CUTS = [0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95]
 
@@ -68,15 +68,15 @@ def ours_stories(articles: list[LabelledArticle], dense: np.ndarray, timeless: b
         stats.add([all_bags[i] for i in rows])
         seen.extend(rows)
         ref = seen[-1000:]
-        threshold = calibrated_threshold(article_vectors([all_bags[i] for i in ref], dense[ref], stats), cfg.z, weights)
+        threshold = calibrate(article_vectors([all_bags[i] for i in ref], dense[ref], stats), cfg.z, weights)
         items = [StoryItem(i, when if timeless else articles[i].published, dense[i], all_bags[i]) for i in rows]
         before = {s.key: s.size for s in stories}
         for p in assign_stories(items, stories, window, threshold, stats, weights):
             placed[p.article_id] = p.story_key
         merged = merge_converged(stories, {s.key for s in stories if s.size != before.get(s.key)}, window,
-                                 threshold, weights)
+                                 threshold.level, weights)
         placed = {a: merged.get(k, k) for a, k in placed.items()}
-    return [placed[i] for i in range(len(articles))], float(threshold)
+    return [placed[i] for i in range(len(articles))], threshold.level
 
 
 def baseline(articles: list[LabelledArticle], truth: list[Any]) -> dict[str, Any]:
@@ -113,7 +113,19 @@ def stories(name: str, articles: list[LabelledArticle], embedder: Any, small: in
     return out
 
 
+SEEDS = (42, 1, 2)  # UMAP seeds: a topic score is the mean over them, for ours and for plain BERTopic alike
+
+
 def topics(name: str, articles: list[LabelledArticle], embedder: Any) -> dict[str, Any]:
+    truth = [a.topic or a.story for a in articles]
+    dense = embed(articles, embedder)
+    docs = [document(a.title, a.text, CONFIG.embedding.max_words) for a in articles]
+    runs = [_topic_run(truth, docs, dense, embedder, seed) for seed in SEEDS]
+    return {"set": name, "articles": len(articles), "labels": len(set(truth)), "seeds": list(SEEDS),
+            **{method: _mean([run[method] for run in runs]) for method in ("ours", "bertopic_defaults")}}
+
+
+def _topic_run(truth: list[Any], docs: list[str], dense: np.ndarray, embedder: Any, seed: int) -> dict[str, Any]:
     import warnings
 
     from hdbscan import HDBSCAN
@@ -121,19 +133,20 @@ def topics(name: str, articles: list[LabelledArticle], embedder: Any) -> dict[st
 
     from monitor.topics.model import fit_bertopic
 
-    truth = [a.topic or a.story for a in articles]
-    dense = embed(articles, embedder)
-    docs = [document(a.title, a.text, CONFIG.embedding.max_words) for a in articles]
     started = time.perf_counter()
-    _, fitted = fit_bertopic(docs, dense, [], embedder, Config(feeds=CONFIG.feeds, topics=[]).topic_model)
+    cfg = Config(feeds=CONFIG.feeds, topics=[]).topic_model.model_copy(update={"seed": seed})
+    _, fitted = fit_bertopic(docs, dense, [], embedder, cfg)
     ours = {**scores(truth, fitted.labels), "seconds": round(time.perf_counter() - started, 1)}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        reduced = UMAP(n_neighbors=15, n_components=5, min_dist=0.0, metric="cosine", random_state=42,
+        reduced = UMAP(n_neighbors=15, n_components=5, min_dist=0.0, metric="cosine", random_state=seed,
                        n_jobs=1).fit_transform(dense)
     plain = HDBSCAN(min_cluster_size=10, metric="euclidean", cluster_selection_method="eom").fit_predict(reduced)
-    return {"set": name, "articles": len(articles), "labels": len(set(truth)), "ours": ours,
-            "bertopic_defaults": scores(truth, list(plain))}
+    return {"ours": ours, "bertopic_defaults": scores(truth, list(plain))}
+
+
+def _mean(runs: list[dict[str, float]]) -> dict[str, float]:
+    return {key: round(float(np.mean([r[key] for r in runs])), 4) for key in runs[0]}
 
 
 def _sets(specs: list[str]) -> list[tuple[str, list[LabelledArticle]]]:

@@ -31,7 +31,7 @@ from monitor.topics.embeddings import document, load_embedder
 from monitor.topics.evaluate import adjusted_rand, bcubed, purity
 from monitor.topics.features import TermStats, bags
 from monitor.topics.service import story_weights
-from monitor.topics.stories import StoryItem, article_vectors, assign_stories, calibrated_threshold
+from monitor.topics.stories import StoryItem, Threshold, article_vectors, assign_stories, calibrate
 
 CONFIG = Config(feeds=[{"name": "bench", "url": "http://127.0.0.1/feed"}])
 THRESHOLDS = [0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95]
@@ -53,7 +53,7 @@ def ours_stories(corpus: Sequence[Any], semantic: np.ndarray, timeless: bool,
     items = [StoryItem(i, when if timeless else a.published, semantic[i], all_bags[i]) for i, a in enumerate(corpus)]
     window = timedelta(hours=cfg.window_hours)
     reference = article_vectors(all_bags[-1000:], semantic[-1000:], stats)
-    threshold = calibrated_threshold(reference, cfg.z, weights) if cfg.similarity == "auto" else cfg.similarity
+    threshold = calibrate(reference, cfg.z, weights) if cfg.similarity == "auto" else Threshold.fixed(cfg.similarity)
     placed = {p.article_id: p.story_key for p in assign_stories(items, [], window, threshold, stats, weights)}
     return [placed[i] for i in range(len(corpus))]
 

@@ -166,9 +166,9 @@ class TopicModelConfig(Section):
 
 class StoryConfig(Section):
     window_hours: Annotated[float, Field(gt=0)] = 72.0
-    # "auto": calibrated on recent articles (mean + z standard deviations of their pairwise similarity)
+    # "auto": per article, z standard deviations above its mean similarity to the newest stored articles
     similarity: Literal["auto"] | Annotated[float, Field(gt=0, le=1)] = "auto"
-    z: Annotated[float, Field(gt=0)] = 3.0
+    z: Annotated[float, Field(gt=0)] = 3.5
     # hybrid similarity: IDF-weighted words, names (capitalised phrases, numbers), dense embedding
     words_weight: Annotated[float, Field(ge=0, le=1)] = 0.5
     names_weight: Annotated[float, Field(ge=0, le=1)] = 0.3

@@ -26,9 +26,11 @@ from monitor.topics.stories import (
     Weights,
     article_vectors,
     assign_stories,
-    calibrated_threshold,
+    Threshold,
+    calibrate,
     decode_centroid,
     encode_centroid,
+    group_batch,
     merge_converged,
 )
 
@@ -128,24 +130,66 @@ def test_empty_and_identical_texts_give_a_clear_outcome() -> None:
     assert placed[1] != placed[3]  # empty text never joins a real story by words
 
 
-def test_calibrated_threshold_follows_the_similarity_scale() -> None:
+def _random_texts(rng: np.random.Generator, n: int, shared: str = "") -> list[tuple[str, str]]:
+    return [(f"Report {i}", shared + " ".join(f"w{int(x)}" for x in rng.integers(0, 3000, 60))) for i in range(n)]
+
+
+def test_calibrated_bars_follow_the_similarity_scale() -> None:
     rng = np.random.default_rng(5)
-    texts = [(f"Report {i}", " ".join(f"w{int(x)}" for x in rng.integers(0, 3000, 60))) for i in range(300)]
-    all_bags = [bags(t, x) for t, x in texts]
+    all_bags = [bags(t, x) for t, x in _random_texts(rng, 300)]
     stats = TermStats.empty()
     stats.add(all_bags)
     dense = normalise(rng.normal(size=(300, 16)))
     weights = Weights()
-    spread = calibrated_threshold(article_vectors(all_bags, dense, stats), 3.0, weights)
-    alike = calibrated_threshold(article_vectors(all_bags, dense * 0 + 1, stats), 3.0, weights)
-    assert 0.05 <= spread < alike <= 0.6  # the same words, but embeddings all alike: a higher bar
+    spread = calibrate(article_vectors(all_bags, dense, stats), 3.0, weights)
+    alike = calibrate(article_vectors(all_bags, dense * 0 + 1, stats), 3.0, weights)
+    assert 0.05 <= spread.level < alike.level <= 0.6  # the same words, but embeddings all alike: a higher bar
     few = article_vectors(all_bags[:MIN_REFERENCE - 1], dense[:MIN_REFERENCE - 1], stats)
-    assert calibrated_threshold(few, 3.0, weights) == FALLBACK_SIMILARITY
+    assert calibrate(few, 3.0, weights) == Threshold.fixed(FALLBACK_SIMILARITY)
+
+
+def test_an_article_of_a_common_kind_of_news_gets_a_higher_bar_than_one_that_resembles_little() -> None:
+    rng = np.random.default_rng(8)
+    common = "shooting police victim hospital suspect gunfire wounded officers "
+    texts = _random_texts(rng, 80, shared=common) + _random_texts(rng, 160)
+    all_bags = [bags(t, x) for t, x in texts]
+    stats = TermStats.empty()
+    stats.add(all_bags)
+    kind = normalise(rng.normal(size=(1, 16)))[0]
+    dense = normalise(rng.normal(size=(240, 16)))
+    dense[:80] = normalise(kind + 0.5 * dense[:80])  # reports of one kind read alike
+    threshold = calibrate(article_vectors(all_bags, dense, stats), 3.5, Weights())
+    query = [bags("Another report", common + "w1 w2 w3"), bags("Another report", "w4 w5 w6 w7 w8")]
+    bars = threshold.of(article_vectors(query, np.vstack([kind, normalise(rng.normal(size=(1, 16)))[0]]), stats))
+    assert bars[0] > bars[1] + 0.05
+
+
+def test_an_article_in_the_reference_is_not_compared_with_itself() -> None:
+    rng = np.random.default_rng(9)
+    all_bags = [bags(t, x) for t, x in _random_texts(rng, 120)]
+    stats = TermStats.empty()
+    stats.add(all_bags)
+    dense = normalise(rng.normal(size=(120, 16)))
+    first = article_vectors(all_bags[:1], dense[:1], stats)
+    with_it = calibrate(article_vectors(all_bags, dense, stats), 3.5, Weights()).of(first)[0]
+    without = calibrate(article_vectors(all_bags[1:], dense[1:], stats), 3.5, Weights()).of(first)[0]
+    assert with_it == pytest.approx(without, rel=1e-5)
+
+
+def test_two_reports_link_only_when_their_similarity_clears_the_mean_of_their_bars() -> None:
+    items, stats = items_of([QUAKE_JP, QUAKE_JP_2])
+    vectors = article_vectors([i.bags for i in items], np.vstack([i.dense for i in items]), stats)
+    sim = float(vectors.similarity(vectors, Weights())[0, 1])
+    times = np.zeros(2)
+    low = np.array([sim - 0.05, sim - 0.05], np.float32)
+    uneven = np.array([sim - 0.05, sim + 0.15], np.float32)  # the mean bar is above the pair's similarity
+    assert len(set(group_batch(vectors, times, WINDOW, low, Weights()).tolist())) == 1
+    assert len(set(group_batch(vectors, times, WINDOW, uneven, Weights()).tolist())) == 2
 
 
 def test_fixed_similarity_overrides_calibration(engine: sa.Engine, tmp_path) -> None:
     fixed = Config(feeds=[{"name": "f", "url": "http://127.0.0.1:9/feed"}], stories={"similarity": 0.6})
-    assert story_threshold(engine, fixed, "wordllama:l2_supercat_256", TermStats.empty()) == 0.6
+    assert story_threshold(engine, fixed, "wordllama:l2_supercat_256", TermStats.empty()) == Threshold.fixed(0.6)
 
 
 @pytest.fixture
@@ -269,6 +313,16 @@ def test_stories_that_converge_merge_into_the_stored_one_and_others_stay() -> No
     assert stored_jp.size == 3 and new_jp.size == 0 and stored_jp.centroid.n == 3
     assert stored_jp.members == [100, 200, 201] and stored_jp.last_seen == T0 + timedelta(hours=2)
     assert chile.size == trial.size == late_jp.size == 1
+
+
+def test_stories_do_not_merge_on_weaker_evidence_than_their_articles_needed_to_join() -> None:
+    texts = [QUAKE_JP, QUAKE_JP_2]
+    _, stats = items_of(texts)
+    stories = [_open(1, [QUAKE_JP], stats, 0, stored=True), _open(2, [QUAKE_JP_2, QUAKE_JP], stats, 2, stored=False)]
+    assert merge_converged(stories, {2}, WINDOW, 0.3) == {2: 1}
+    strict = [_open(1, [QUAKE_JP], stats, 0, stored=True), _open(2, [QUAKE_JP_2, QUAKE_JP], stats, 2, stored=False)]
+    strict[1].bar = 0.95  # its reports are of a common kind: each needed a close match
+    assert merge_converged(strict, {2}, WINDOW, 0.3) == {}
 
 
 def test_no_touched_story_means_no_merge() -> None:

@@ -40,7 +40,8 @@ from monitor.topics.stories import (
     Weights,
     article_vectors,
     assign_stories,
-    calibrated_threshold,
+    Threshold,
+    calibrate,
     decode_centroid,
     encode_centroid,
     merge_converged,
@@ -112,7 +113,7 @@ def story_weights(config: Config) -> Weights:
 def assign_pending_stories(engine: Engine, config: Config, now: datetime) -> dict[str, int]:
     name = model_name(config.embedding)
     window, weights = timedelta(hours=config.stories.window_hours), story_weights(config)
-    threshold: float | None = None  # calibrated once, and only when something is pending
+    threshold: Threshold | None = None  # calibrated once, and only when something is pending
     new = joined = merged = 0
     while rows := db.articles_without_story(engine, name, BATCH):
         batch_bags = [bags(r.title, r.text) for r in rows]
@@ -127,7 +128,8 @@ def assign_pending_stories(engine: Engine, config: Config, now: datetime) -> dic
         before = {s.key: s.size for s in stories}
         placements = assign_stories(items, stories, window, threshold, stats, weights, known)
         changed = {s.key for s in stories if s.size != before.get(s.key)}
-        absorbed = merge_converged(stories, changed, window, threshold, weights)
+        absorbed = merge_converged(stories, changed, window, threshold.level, weights)
+        changed |= set(absorbed.values())  # a survivor that this batch did not touch took the batch's members
         touched = [s for s in stories if s.key in changed and s.key not in absorbed]
         stored = {s.key: s.id for s in stories if s.id is not None}
         ids = db.save_stories(engine, [_update(s) for s in touched],
@@ -140,17 +142,17 @@ def assign_pending_stories(engine: Engine, config: Config, now: datetime) -> dic
     return {"stories_new": new, "stories_joined": joined, "stories_merged": merged}
 
 
-def story_threshold(engine: Engine, config: Config, name: str, stats: features.TermStats) -> float:
-    """The configured story similarity, or one calibrated on the newest stored articles."""
+def story_threshold(engine: Engine, config: Config, name: str, stats: features.TermStats) -> Threshold:
+    """The configured story similarity, or per-article bars calibrated on the newest stored articles."""
     if config.stories.similarity != "auto":
-        return float(config.stories.similarity)
+        return Threshold.fixed(config.stories.similarity)
     rows = db.recent_articles(engine, name, CALIBRATION_ARTICLES)
     if len(rows) < MIN_REFERENCE:
-        return FALLBACK_SIMILARITY
+        return Threshold.fixed(FALLBACK_SIMILARITY)
     reference = article_vectors([bags(r.title, r.text) for r in rows], np.vstack([from_bytes(r.vector) for r in rows]),
                                 stats)
-    threshold = calibrated_threshold(reference, config.stories.z, story_weights(config))
-    log.debug("story similarity threshold %.3f from %d recent articles", threshold, len(rows))
+    threshold = calibrate(reference, config.stories.z, story_weights(config))
+    log.debug("story similarity bars average %.3f from %d recent articles", threshold.level, len(rows))
     return threshold
 
 

@@ -13,19 +13,26 @@ judged on words alone. Against a story, each term is the average over its
 members (the story keeps the sum of their unit vectors). Within the time window the similarity decays
 linearly from ``decay_after`` to ``1 - time_decay`` at the window's edge.
 
+Each article has its own bar (``Threshold``): ``z`` standard deviations above its
+mean similarity to the newest stored articles. A report of a common kind of news
+(one more local shooting among many) resembles many articles of other events,
+and must come closer to a story than a report that resembles little; one bar
+for all articles, set from the pairwise similarities of the whole reference,
+cannot know that (measured in ``bench/RESULTS-topics.md``).
+
 Each batch of new articles is first grouped among itself by average-link
-agglomerative clustering, cut at the threshold (pairs further apart than the
-window never link); each group then joins the open story whose average
-similarity to it (group sum . story sum / sizes, as average linkage would
-compute it) is highest and reaches the threshold, else it opens a new story. A
-batch of one article is the incremental case of the same rule; a first crawl of
-a thousand articles is plain average-link clustering. A duplicate joins its
-original's story without a test.
+agglomerative clustering on how far each pair's similarity clears the pair's
+mean bar, cut at zero (pairs further apart than the window never link); each
+group then joins the open story whose average similarity to it (group sum .
+story sum / sizes, as average linkage would compute it) is highest and reaches
+the group's mean bar, else it opens a new story. A batch of one article is the
+incremental case of the same rule; a first crawl of a thousand articles is plain
+average-link clustering. A duplicate joins its original's story without a test.
 
 Stories that converge merge: after a batch, two open stories whose member averages
-are at least ``MERGE_MARGIN`` times the threshold alike (with the time decay of
-their gap) become one, the stored or larger one surviving, so events split across
-small cron batches come together again. The margin above the join threshold is
+are at least ``MERGE_MARGIN`` times the reference articles' mean bar alike (with
+the time decay of their gap) become one, the stored or larger one surviving, so
+events split across small cron batches come together again. The margin is
 measured: at 1.0, batches of 20 articles chained distinct events on long articles.
 """
 
@@ -98,6 +105,7 @@ class OpenStory:
     last_seen: datetime
     id: int | None = None
     members: list[int] = field(default_factory=list)
+    bar: float = 0.0  # the highest bar among the members placed in this run (not stored)
 
 
 @dataclass(frozen=True)
@@ -190,19 +198,56 @@ def decay(gap_seconds: np.ndarray, window: timedelta, w: Weights) -> np.ndarray:
     return np.where(gap <= window.total_seconds(), 1.0 - w.time_decay * share, 0.0)
 
 
-def calibrated_threshold(reference: Vectors, z: float, weights: Weights) -> float:
-    """``z`` standard deviations above the mean hybrid similarity between distinct reference
-    articles, or the fallback with too few of them (bounded to a sane range)."""
-    n = reference.dense.shape[0]
-    if n < MIN_REFERENCE:
-        return FALLBACK_SIMILARITY
-    sims = reference.similarity(reference, weights)[np.triu_indices(n, 1)]
-    return float(np.clip(sims.mean() + z * sims.std(), 0.05, 0.6))
+SELF = 0.999  # a reference similarity this high is the article itself (or a verbatim copy): not counted
 
 
-def group_batch(vectors: Vectors, times: np.ndarray, window: timedelta, threshold: float,
+@dataclass(frozen=True)
+class Threshold:
+    """Where an article joins a story. Calibrated: each article's own bar, ``z`` standard deviations
+    above its mean hybrid similarity to the reference articles (the newest stored), so an article
+    whose kind of news is common (the tenth shooting report of the week) needs a closer match than
+    one that resembles little. Fixed: one similarity for every article. ``level`` is the bar for
+    stories as a whole (merging converged ones): the reference articles' average bar."""
+
+    level: float
+    reference: Vectors | None = None
+    z: float = 0.0
+    weights: Weights = Weights()
+
+    @classmethod
+    def fixed(cls, similarity: float) -> Threshold:
+        return cls(float(similarity))
+
+    def of(self, vectors: Vectors) -> np.ndarray:
+        """Each article's bar (bounded to a sane range)."""
+        n = vectors.dense.shape[0]
+        if self.reference is None:
+            return np.full(n, self.level, np.float32)
+        mean, sd = _row_moments(vectors.similarity(self.reference, self.weights))
+        return np.clip(mean + self.z * sd, 0.05, 0.6).astype(np.float32)
+
+
+def _row_moments(sims: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and standard deviation of each row, leaving out the article itself."""
+    counted = sims < SELF
+    n = np.maximum(counted.sum(axis=1), 1)
+    mean = np.where(counted, sims, 0.0).sum(axis=1) / n
+    var = np.where(counted, (sims - mean[:, None]) ** 2, 0.0).sum(axis=1) / n
+    return mean, np.sqrt(var)
+
+
+def calibrate(reference: Vectors, z: float, weights: Weights) -> Threshold:
+    """Per-article bars from ``reference``, or the fallback with too few reference articles."""
+    if reference.dense.shape[0] < MIN_REFERENCE:
+        return Threshold.fixed(FALLBACK_SIMILARITY)
+    calibrated = Threshold(0.0, reference, z, weights)
+    return Threshold(float(calibrated.of(reference).mean()), reference, z, weights)
+
+
+def group_batch(vectors: Vectors, times: np.ndarray, window: timedelta, bars: np.ndarray,
                 w: Weights) -> np.ndarray:
-    """Average-link clusters of a batch, cut at ``threshold`` (group label per row)."""
+    """Average-link clusters of a batch: two articles' similarity counts by how far it clears their
+    bars (``bars``, one per article; their mean for the pair); cut where that margin is zero."""
     n = vectors.dense.shape[0]
     if n < 2:
         return np.zeros(n, np.int64)
@@ -210,14 +255,15 @@ def group_batch(vectors: Vectors, times: np.ndarray, window: timedelta, threshol
     from scipy.spatial.distance import squareform
 
     sims = vectors.similarity(vectors, w) * decay(times[:, None] - times[None, :], window, w)
-    distance = np.clip(1.0 - sims, 0.0, 2.0).astype(np.float64)
+    margin = sims - (bars[:, None] + bars[None, :]) / 2
+    distance = np.clip(1.0 - margin, 0.0, None).astype(np.float64)
     np.fill_diagonal(distance, 0.0)
     tree = linkage(squareform(distance, checks=False), method="average")
-    return fcluster(tree, t=1.0 - threshold, criterion="distance") - 1
+    return fcluster(tree, t=1.0, criterion="distance") - 1
 
 
-def assign_stories(items: Sequence[StoryItem], stories: list[OpenStory], window: timedelta, threshold: float,
-                   stats: TermStats, weights: Weights = Weights(),
+def assign_stories(items: Sequence[StoryItem], stories: list[OpenStory], window: timedelta,
+                   threshold: Threshold | float, stats: TermStats, weights: Weights = Weights(),
                    known: dict[int, int] | None = None) -> list[Placement]:
     """Group the batch, then attach each group to the best open story or open a new one.
 
@@ -234,13 +280,14 @@ def assign_stories(items: Sequence[StoryItem], stories: list[OpenStory], window:
     forced = {r: known[i.duplicate_of] for r, i in enumerate(ordered)
               if i.duplicate_of in known and known[i.duplicate_of] in by_key}
     free = np.array([r for r in range(len(ordered)) if r not in forced], np.int64)
-    groups = group_batch(_take(vectors, free), times[free], window, threshold, weights) if len(free) else free
+    bars = (threshold if isinstance(threshold, Threshold) else Threshold.fixed(threshold)).of(vectors)
+    groups = group_batch(_take(vectors, free), times[free], window, bars[free], weights) if len(free) else free
     index = _OpenIndex(stories, vectors, window, weights)
     placements: dict[int, Placement] = {}
     next_key = max((s.key for s in stories), default=0) + 1
     for label in np.unique(groups):
         rows = free[groups == label]
-        story, sim = index.attach(rows, times[rows], threshold)
+        story, sim = index.attach(rows, times[rows], float(bars[rows].mean()))
         if story is None:
             story = OpenStory(next_key, Centroid(np.zeros(vectors.dense.shape[1], np.float32), {}, {}), 0,
                               ordered[rows[0]].published, ordered[rows[0]].published)
@@ -249,11 +296,11 @@ def assign_stories(items: Sequence[StoryItem], stories: list[OpenStory], window:
             index.append(story)
         new = story.size == 0
         for r in rows:
-            _join(story, ordered[r], vectors, r)
+            _join(story, ordered[r], vectors, r, float(bars[r]))
             placements[r] = Placement(ordered[r].article_id, story.key, 1.0 if new else sim, new and r == rows[0])
         index.changed(story)
     for r, key in forced.items():
-        _join(by_key[key], ordered[r], vectors, r)
+        _join(by_key[key], ordered[r], vectors, r, 0.0)
         placements[r] = Placement(ordered[r].article_id, key, 1.0, False)
     return [placements[r] for r in range(len(ordered))]
 
@@ -294,7 +341,7 @@ class _OpenIndex:
         self.sims[:, j] = self._against([story])[:, 0]
 
     def attach(self, rows: np.ndarray, times: np.ndarray, threshold: float) -> tuple[OpenStory | None, float]:
-        """The open story with the highest average similarity to the group, if it reaches the threshold."""
+        """The open story with the highest average similarity to the group, if it reaches the group's bar."""
         span = self.window.total_seconds()
         start, end = float(times.min()), float(times.max())
         near = np.flatnonzero(self.live & (start - self.last <= span) & (self.first - end <= span))
@@ -307,8 +354,9 @@ class _OpenIndex:
         return (story, float(average[best])) if average[best] >= threshold else (None, float(average[best]))
 
 
-def _join(story: OpenStory, item: StoryItem, vectors: Vectors, row: int) -> None:
+def _join(story: OpenStory, item: StoryItem, vectors: Vectors, row: int, bar: float) -> None:
     story.centroid.add(vectors.dense[row], _row_dict(vectors.words, row), _row_dict(vectors.names, row))
+    story.bar = max(story.bar, bar)
     story.size += 1
     story.members.append(item.article_id)
     story.first_seen, story.last_seen = min(story.first_seen, item.published), max(story.last_seen, item.published)
@@ -319,6 +367,7 @@ def merge_converged(stories: list[OpenStory], touched: set[int], window: timedel
     """Merge open stories that became alike; at least one of each pair is in ``touched`` (the keys
     this batch changed). Each pass compares the touched stories with every open one and merges the
     most alike pairs first, each story once; the survivors are compared again in the next pass.
+    ``threshold`` is the bar of stories whose members' bars are unknown (stored earlier).
     Returns absorbed key -> surviving key; the survivor takes the absorbed story's centroid, size,
     times and this batch's members (``stories`` updated in place)."""
     merged: dict[int, int] = {}
@@ -327,7 +376,7 @@ def merge_converged(stories: list[OpenStory], touched: set[int], window: timedel
         live = [s for s in stories if s.size]
         used: set[int] = set()
         keys = set()
-        for a, b in _close_pairs(live, {k for k in touched if k not in merged}, window, threshold * MERGE_MARGIN, w):
+        for a, b in _close_pairs(live, {k for k in touched if k not in merged}, window, threshold, w):
             if a.key in used or b.key in used:
                 continue
             keep, gone = (a, b) if _survives(a, b) else (b, a)
@@ -349,12 +398,15 @@ def _fold(keep: OpenStory, gone: OpenStory) -> None:
     keep.centroid.absorb(gone.centroid)
     keep.size, gone.size = keep.size + gone.size, 0
     keep.members.extend(gone.members)
+    keep.bar = max(keep.bar, gone.bar)
     keep.first_seen, keep.last_seen = min(keep.first_seen, gone.first_seen), max(keep.last_seen, gone.last_seen)
 
 
-def _close_pairs(live: list[OpenStory], touched: set[int], window: timedelta, floor: float,
+def _close_pairs(live: list[OpenStory], touched: set[int], window: timedelta, level: float,
                  w: Weights) -> list[tuple[OpenStory, OpenStory]]:
-    """Pairs (touched, other open story) at least ``floor`` alike after time decay, most alike first."""
+    """Pairs (touched, other open story) alike after time decay by at least ``MERGE_MARGIN`` times the
+    higher of ``level`` and their members' bars, most alike first: stories merge on no weaker evidence
+    than their articles could have joined them."""
     rows = [s for s in live if s.key in touched]
     if not rows or len(live) < 2:
         return []
@@ -368,6 +420,8 @@ def _close_pairs(live: list[OpenStory], touched: set[int], window: timedelta, fl
         gap = np.maximum(np.maximum(first[j] - last, first - last[j]), 0.0)
         sims[i] *= decay(gap, window, w)
         sims[i, j] = -1.0
+    bars = np.array([s.bar for s in live])
+    floor = MERGE_MARGIN * np.maximum(level, np.maximum(np.array([s.bar for s in rows])[:, None], bars[None, :]))
     found = np.argwhere(sims >= floor)
     order = np.argsort(-sims[found[:, 0], found[:, 1]], kind="stable") if len(found) else []
     return [(rows[int(found[k, 0])], live[int(found[k, 1])]) for k in order]
