@@ -245,7 +245,7 @@ def absorb_outliers(features: np.ndarray, clusters: np.ndarray, free: np.ndarray
     """Give a clusterer's outlier (among the ``free`` rows) to the nearest cluster when it is as close to
     that cluster's centroid as the cluster's loosest member is (but never held to more than the 5th
     percentile of all members): the floor the crawl applies to a new article between refits
-    (``_scores``), applied to the fit's own articles. Rows are normalised a chunk at a time (no
+    (``member_floors``), applied to the fit's own articles. Rows are normalised a chunk at a time (no
     normalised copy of ``features``)."""
     clusters = np.asarray(clusters).copy()
     ids = np.unique(clusters[clusters >= 0])
@@ -257,9 +257,7 @@ def absorb_outliers(features: np.ndarray, clusters: np.ndarray, free: np.ndarray
     members = np.flatnonzero(clusters >= 0)
     own = np.concatenate([np.einsum("ij,ij->i", normalise(features[rows]), centroids[index[rows]])
                           for rows in _chunks(members)])
-    loosest = np.full(len(ids), np.inf)
-    np.minimum.at(loosest, index[members], own)
-    floors = np.minimum(loosest, np.percentile(own, 5))
+    floors = member_floors(own, index[members], len(ids))
     for rows in _chunks(outliers):
         sims = normalise(features[rows]) @ centroids.T
         nearest = sims.argmax(axis=1)
@@ -352,20 +350,28 @@ def _centroid(embeddings: np.ndarray, labels: list[int], topic: int) -> np.ndarr
     return normalise(rows.mean(axis=0, keepdims=True))[0]
 
 
+def member_floors(own: np.ndarray, cluster: np.ndarray, count: int) -> np.ndarray:
+    """Per cluster, the outlier floor: its loosest member's similarity (``own``, members of ``cluster``
+    0..count-1), but never stricter than the 5th percentile over all members (a small, tight cluster
+    must not turn its new articles into outliers)."""
+    loosest = np.full(count, np.inf)
+    np.minimum.at(loosest, cluster, own)
+    return np.minimum(loosest, np.percentile(own, 5))
+
+
 def _scores(model: Any, labels: list[int], embeddings: np.ndarray) -> tuple[list[float], dict[int, float]]:
-    """Each document's similarity to its topic embedding, and per topic an outlier floor: the lowest
-    member similarity, but never stricter than the 5th percentile over all topics (a small, tight
-    topic must not turn its new articles into outliers)."""
+    """Each document's similarity to its topic embedding, and per topic its outlier floor
+    (``member_floors``)."""
     topic_embeddings = normalise(np.asarray(model.topic_embeddings_))
     offset = int(model._outliers)
     scores = [float(embeddings[i] @ topic_embeddings[t + offset]) for i, t in enumerate(labels)]
-    assigned = [s for s, label in zip(scores, labels, strict=True) if label >= 0]
-    overall = float(np.percentile(assigned, 5)) if assigned else 0.0
-    floors = {}
-    for t in sorted({t for t in labels if t >= 0}):
-        member = [s for s, label in zip(scores, labels, strict=True) if label == t]
-        floors[t] = min(float(min(member)), overall)
-    return scores, floors
+    topics = sorted({t for t in labels if t >= 0})
+    if not topics:
+        return scores, {}
+    members = np.array([i for i, t in enumerate(labels) if t >= 0])
+    index = np.searchsorted(topics, np.asarray(labels)[members])
+    floors = member_floors(np.asarray(scores)[members], index, len(topics))
+    return scores, {t: float(f) for t, f in zip(topics, floors, strict=True)}
 
 
 @dataclass(frozen=True)
