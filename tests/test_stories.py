@@ -376,3 +376,32 @@ def test_chinese_reports_of_one_event_share_a_story_and_another_event_does_not()
     items, stats = items_of([SBER_ZH, SBER_ZH_2, QUAKE_ZH])
     placed = assign_stories(items, [], WINDOW, 0.25, stats)
     assert placed[0].story_key == placed[1].story_key != placed[2].story_key
+
+
+def test_a_stored_story_the_batch_left_alone_can_absorb_one_it_touched(engine: sa.Engine, tmp_path) -> None:
+    """The batch's report joins the smaller stored story of its event, which then merges into the larger
+    stored one: the survivor, untouched by the batch, must be saved with the new member, else the article is
+    left without a story and placed again by the next pass (with a batch of several, forever)."""
+    from monitor.demo.corpus import CorpusArticle
+    from monitor.topics.service import assign_pending_stories, embed_pending
+
+    def article(key: str, text: tuple[str, str], hour: float) -> CorpusArticle:
+        return CorpusArticle(key, "Wire", text[0], text[1], f"/{key}", T0 + timedelta(hours=hour), "quake", "jp")
+
+    def config(similarity: float) -> Config:
+        return Config(feeds=[{"name": "f", "url": "http://127.0.0.1:9/feed"}], data_dir=str(tmp_path / "data"),
+                      stories={"similarity": similarity})
+
+    strict, loose = config(0.95), config(0.3)
+    first = [article(f"copy{i}", QUAKE_JP, i) for i in range(3)] + [article("other", QUAKE_JP_2, 3)]
+    ids = db.add_corpus(engine, first, "http://127.0.0.1:9", T0)
+    embed_pending(engine, strict, T0)
+    assign_pending_stories(engine, strict, T0)
+    before = db.story_of(engine, ids.values())
+    assert len(set(before.values())) == 2  # three copies in one story, the other wording alone
+    ids.update(db.add_corpus(engine, [article("late", QUAKE_JP_2, 4)], "http://127.0.0.1:9", T0))
+    embed_pending(engine, loose, T0)
+    summary = assign_pending_stories(engine, loose, T0)
+    after = db.story_of(engine, ids.values())
+    assert summary == {"stories_new": 0, "stories_joined": 1, "stories_merged": 1}  # placed once, in one pass
+    assert set(after.values()) == {before[ids["copy0"]]}  # the larger stored story survives with all five
