@@ -36,3 +36,9 @@ def test_lower_cased_text_is_named_by_keywords_and_duplicate_titles_count_once()
     about = describe(titles, ["all lower case words here"] * 3, [4, 4, 4], [0.9, 0.8, 0.1], {4: ["quake", "rescue"]})
     assert about[4].label == "quake · rescue"
     assert about[4].headlines == ("same title", "other")
+
+
+def test_a_keyword_the_articles_write_as_a_name_keeps_their_spelling() -> None:
+    titles, bodies, labels, scores = _corpus()
+    about = describe(titles, bodies, labels, scores, {0: ["moscow", "models"]})
+    assert about[0].label.split(" · ")[2] == "Moscow"  # after the two names the topic is chosen for
