@@ -19,6 +19,7 @@ from monitor.topics.service import process_new, story_threshold
 from monitor.topics.features import TermStats, bags
 from monitor.topics.stories import (
     FALLBACK_SIMILARITY,
+    MERGE_MARGIN,
     MIN_REFERENCE,
     Centroid,
     OpenStory,
@@ -31,6 +32,7 @@ from monitor.topics.stories import (
     decode_centroid,
     encode_centroid,
     group_batch,
+    _story_vectors,
     merge_converged,
 )
 
@@ -315,14 +317,17 @@ def test_stories_that_converge_merge_into_the_stored_one_and_others_stay() -> No
     assert chile.size == trial.size == late_jp.size == 1
 
 
-def test_stories_do_not_merge_on_weaker_evidence_than_their_articles_needed_to_join() -> None:
+def test_stories_merge_only_when_alike_by_the_margin_over_the_level() -> None:
     texts = [QUAKE_JP, QUAKE_JP_2]
     _, stats = items_of(texts)
-    stories = [_open(1, [QUAKE_JP], stats, 0, stored=True), _open(2, [QUAKE_JP_2, QUAKE_JP], stats, 2, stored=False)]
-    assert merge_converged(stories, {2}, WINDOW, 0.3) == {2: 1}
-    strict = [_open(1, [QUAKE_JP], stats, 0, stored=True), _open(2, [QUAKE_JP_2, QUAKE_JP], stats, 2, stored=False)]
-    strict[1].bar = 0.95  # its reports are of a common kind: each needed a close match
-    assert merge_converged(strict, {2}, WINDOW, 0.3) == {}
+
+    def pair() -> list[OpenStory]:
+        return [_open(1, [QUAKE_JP], stats, 0, stored=True), _open(2, [QUAKE_JP_2, QUAKE_JP], stats, 2, stored=False)]
+
+    a, b = pair()
+    alike = float(_story_vectors([a.centroid], 8).similarity(_story_vectors([b.centroid], 8), Weights())[0, 0])
+    assert merge_converged(pair(), {2}, WINDOW, alike / MERGE_MARGIN * 0.99) == {2: 1}
+    assert merge_converged(pair(), {2}, WINDOW, alike / MERGE_MARGIN * 1.01) == {}
 
 
 def test_no_touched_story_means_no_merge() -> None:

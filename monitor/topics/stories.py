@@ -34,6 +34,10 @@ are at least ``MERGE_MARGIN`` times the reference articles' mean bar alike (with
 the time decay of their gap) become one, the stored or larger one surviving, so
 events split across small cron batches come together again. The margin is
 measured: at 1.0, batches of 20 articles chained distinct events on long articles.
+Stories merge at that one level, not at their own members' bars: merging at the
+higher of the two stories' highest member bars kept the big stories of small cron
+batches of snippets apart (GoogleNews-TS in batches of 50: F1 0.838 at the level,
+0.803 at the members' bars; ``bench/RESULTS-topics.md``).
 """
 
 from __future__ import annotations
@@ -105,7 +109,6 @@ class OpenStory:
     last_seen: datetime
     id: int | None = None
     members: list[int] = field(default_factory=list)
-    bar: float = 0.0  # the highest bar among the members placed in this run (not stored)
 
 
 @dataclass(frozen=True)
@@ -296,11 +299,11 @@ def assign_stories(items: Sequence[StoryItem], stories: list[OpenStory], window:
             index.append(story)
         new = story.size == 0
         for r in rows:
-            _join(story, ordered[r], vectors, r, float(bars[r]))
+            _join(story, ordered[r], vectors, r)
             placements[r] = Placement(ordered[r].article_id, story.key, 1.0 if new else sim, new and r == rows[0])
         index.changed(story)
     for r, key in forced.items():
-        _join(by_key[key], ordered[r], vectors, r, 0.0)
+        _join(by_key[key], ordered[r], vectors, r)
         placements[r] = Placement(ordered[r].article_id, key, 1.0, False)
     return [placements[r] for r in range(len(ordered))]
 
@@ -354,9 +357,8 @@ class _OpenIndex:
         return (story, float(average[best])) if average[best] >= threshold else (None, float(average[best]))
 
 
-def _join(story: OpenStory, item: StoryItem, vectors: Vectors, row: int, bar: float) -> None:
+def _join(story: OpenStory, item: StoryItem, vectors: Vectors, row: int) -> None:
     story.centroid.add(vectors.dense[row], _row_dict(vectors.words, row), _row_dict(vectors.names, row))
-    story.bar = max(story.bar, bar)
     story.size += 1
     story.members.append(item.article_id)
     story.first_seen, story.last_seen = min(story.first_seen, item.published), max(story.last_seen, item.published)
@@ -367,7 +369,7 @@ def merge_converged(stories: list[OpenStory], touched: set[int], window: timedel
     """Merge open stories that became alike; at least one of each pair is in ``touched`` (the keys
     this batch changed). Each pass compares the touched stories with every open one and merges the
     most alike pairs first, each story once; the survivors are compared again in the next pass.
-    ``threshold`` is the bar of stories whose members' bars are unknown (stored earlier).
+    ``threshold`` is the stories' bar: the reference articles' mean bar (``Threshold.level``).
     Returns absorbed key -> surviving key; the survivor takes the absorbed story's centroid, size,
     times and this batch's members (``stories`` updated in place)."""
     merged: dict[int, int] = {}
@@ -398,15 +400,13 @@ def _fold(keep: OpenStory, gone: OpenStory) -> None:
     keep.centroid.absorb(gone.centroid)
     keep.size, gone.size = keep.size + gone.size, 0
     keep.members.extend(gone.members)
-    keep.bar = max(keep.bar, gone.bar)
     keep.first_seen, keep.last_seen = min(keep.first_seen, gone.first_seen), max(keep.last_seen, gone.last_seen)
 
 
 def _close_pairs(live: list[OpenStory], touched: set[int], window: timedelta, level: float,
                  w: Weights) -> list[tuple[OpenStory, OpenStory]]:
-    """Pairs (touched, other open story) alike after time decay by at least ``MERGE_MARGIN`` times the
-    higher of ``level`` and their members' bars, most alike first: stories merge on no weaker evidence
-    than their articles could have joined them."""
+    """Pairs (touched, other open story) alike after time decay by at least ``MERGE_MARGIN`` times
+    ``level``, most alike first."""
     rows = [s for s in live if s.key in touched]
     if not rows or len(live) < 2:
         return []
@@ -420,9 +420,7 @@ def _close_pairs(live: list[OpenStory], touched: set[int], window: timedelta, le
         gap = np.maximum(np.maximum(first[j] - last, first - last[j]), 0.0)
         sims[i] *= decay(gap, window, w)
         sims[i, j] = -1.0
-    bars = np.array([s.bar for s in live])
-    floor = MERGE_MARGIN * np.maximum(level, np.maximum(np.array([s.bar for s in rows])[:, None], bars[None, :]))
-    found = np.argwhere(sims >= floor)
+    found = np.argwhere(sims >= MERGE_MARGIN * level)
     order = np.argsort(-sims[found[:, 0], found[:, 1]], kind="stable") if len(found) else []
     return [(rows[int(found[k, 0])], live[int(found[k, 1])]) for k in order]
 
