@@ -317,7 +317,7 @@ def test_stories_that_converge_merge_into_the_stored_one_and_others_stay() -> No
     assert chile.size == trial.size == late_jp.size == 1
 
 
-def test_stories_merge_only_when_alike_by_the_margin_over_the_level() -> None:
+def test_stories_merge_when_alike_by_the_margin_over_the_level_or_their_members_mean_bar() -> None:
     texts = [QUAKE_JP, QUAKE_JP_2]
     _, stats = items_of(texts)
 
@@ -328,6 +328,13 @@ def test_stories_merge_only_when_alike_by_the_margin_over_the_level() -> None:
     alike = float(_story_vectors([a.centroid], 8).similarity(_story_vectors([b.centroid], 8), Weights())[0, 0])
     assert merge_converged(pair(), {2}, WINDOW, alike / MERGE_MARGIN * 0.99) == {2: 1}
     assert merge_converged(pair(), {2}, WINDOW, alike / MERGE_MARGIN * 1.01) == {}
+    # a story placed in this run stands at its members' mean bar when that is higher than the level
+    strict = pair()
+    strict[1].bar_sum, strict[1].placed = 2 * alike, 2
+    assert merge_converged(strict, {2}, WINDOW, 0.0) == {}
+    mixed = pair()  # members' bars 0.5 and 1.4 x the merge point: the mean lets them merge, the highest would not
+    mixed[1].bar_sum, mixed[1].placed = (0.5 + 1.4) * alike / MERGE_MARGIN, 2
+    assert merge_converged(mixed, {2}, WINDOW, 0.0) == {2: 1}
 
 
 def test_no_touched_story_means_no_merge() -> None:

@@ -34,10 +34,11 @@ are at least ``MERGE_MARGIN`` times the reference articles' mean bar alike (with
 the time decay of their gap) become one, the stored or larger one surviving, so
 events split across small cron batches come together again. The margin is
 measured: at 1.0, batches of 20 articles chained distinct events on long articles.
-Stories merge at that one level, not at their own members' bars: merging at the
-higher of the two stories' highest member bars kept the big stories of small cron
-batches of snippets apart (GoogleNews-TS in batches of 50: F1 0.838 at the level,
-0.803 at the members' bars; ``bench/RESULTS-topics.md``).
+A story placed in this run has a bar of its own, the mean bar of those members, and
+two stories never merge below the margin over the higher of their bars. The mean,
+not the highest member bar: the highest kept the big stories of small cron batches
+of snippets apart (GoogleNews-TS in batches of 50: F1 0.828 at the mean, 0.803 at
+the highest; ``bench/RESULTS-topics.md``).
 """
 
 from __future__ import annotations
@@ -109,6 +110,13 @@ class OpenStory:
     last_seen: datetime
     id: int | None = None
     members: list[int] = field(default_factory=list)
+    bar_sum: float = 0.0  # sum of the bars of the members placed in this run (not stored)
+    placed: int = 0  # members placed in this run with a bar
+
+    @property
+    def bar(self) -> float:
+        """The mean bar of the members placed in this run (0 when none: stored earlier)."""
+        return self.bar_sum / self.placed if self.placed else 0.0
 
 
 @dataclass(frozen=True)
@@ -299,7 +307,7 @@ def assign_stories(items: Sequence[StoryItem], stories: list[OpenStory], window:
             index.append(story)
         new = story.size == 0
         for r in rows:
-            _join(story, ordered[r], vectors, r)
+            _join(story, ordered[r], vectors, r, float(bars[r]))
             placements[r] = Placement(ordered[r].article_id, story.key, 1.0 if new else sim, new and r == rows[0])
         index.changed(story)
     for r, key in forced.items():
@@ -357,8 +365,11 @@ class _OpenIndex:
         return (story, float(average[best])) if average[best] >= threshold else (None, float(average[best]))
 
 
-def _join(story: OpenStory, item: StoryItem, vectors: Vectors, row: int) -> None:
+def _join(story: OpenStory, item: StoryItem, vectors: Vectors, row: int, bar: float | None = None) -> None:
+    """Add the article at ``row``; ``bar`` None for a duplicate, which joins without a test."""
     story.centroid.add(vectors.dense[row], _row_dict(vectors.words, row), _row_dict(vectors.names, row))
+    if bar is not None:
+        story.bar_sum, story.placed = story.bar_sum + bar, story.placed + 1
     story.size += 1
     story.members.append(item.article_id)
     story.first_seen, story.last_seen = min(story.first_seen, item.published), max(story.last_seen, item.published)
@@ -369,7 +380,8 @@ def merge_converged(stories: list[OpenStory], touched: set[int], window: timedel
     """Merge open stories that became alike; at least one of each pair is in ``touched`` (the keys
     this batch changed). Each pass compares the touched stories with every open one and merges the
     most alike pairs first, each story once; the survivors are compared again in the next pass.
-    ``threshold`` is the stories' bar: the reference articles' mean bar (``Threshold.level``).
+    ``threshold`` is the reference articles' mean bar (``Threshold.level``), the bar of stories
+    stored earlier.
     Returns absorbed key -> surviving key; the survivor takes the absorbed story's centroid, size,
     times and this batch's members (``stories`` updated in place)."""
     merged: dict[int, int] = {}
@@ -400,13 +412,14 @@ def _fold(keep: OpenStory, gone: OpenStory) -> None:
     keep.centroid.absorb(gone.centroid)
     keep.size, gone.size = keep.size + gone.size, 0
     keep.members.extend(gone.members)
+    keep.bar_sum, keep.placed = keep.bar_sum + gone.bar_sum, keep.placed + gone.placed
     keep.first_seen, keep.last_seen = min(keep.first_seen, gone.first_seen), max(keep.last_seen, gone.last_seen)
 
 
 def _close_pairs(live: list[OpenStory], touched: set[int], window: timedelta, level: float,
                  w: Weights) -> list[tuple[OpenStory, OpenStory]]:
-    """Pairs (touched, other open story) alike after time decay by at least ``MERGE_MARGIN`` times
-    ``level``, most alike first."""
+    """Pairs (touched, other open story) alike after time decay by at least ``MERGE_MARGIN`` times the
+    higher of ``level`` and the two stories' bars, most alike first."""
     rows = [s for s in live if s.key in touched]
     if not rows or len(live) < 2:
         return []
@@ -420,7 +433,9 @@ def _close_pairs(live: list[OpenStory], touched: set[int], window: timedelta, le
         gap = np.maximum(np.maximum(first[j] - last, first - last[j]), 0.0)
         sims[i] *= decay(gap, window, w)
         sims[i, j] = -1.0
-    found = np.argwhere(sims >= MERGE_MARGIN * level)
+    bars = np.array([s.bar for s in live])
+    floor = MERGE_MARGIN * np.maximum(level, np.maximum(np.array([s.bar for s in rows])[:, None], bars[None, :]))
+    found = np.argwhere(sims >= floor)
     order = np.argsort(-sims[found[:, 0], found[:, 1]], kind="stable") if len(found) else []
     return [(rows[int(found[k, 0])], live[int(found[k, 1])]) for k in order]
 
