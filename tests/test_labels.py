@@ -38,7 +38,7 @@ def test_lower_cased_text_is_named_by_keywords_and_duplicate_titles_count_once()
     assert about[4].headlines == ("same title", "other")
 
 
-def test_a_keyword_the_articles_write_as_a_name_keeps_their_spelling() -> None:
+def test_a_keyword_the_articles_write_as_a_name_keeps_their_spelling_and_leads_the_words() -> None:
     titles, bodies, labels, scores = _corpus()
-    about = describe(titles, bodies, labels, scores, {0: ["moscow", "models"]})
-    assert about[0].label.split(" · ")[2] == "Moscow"  # after the two names the topic is chosen for
+    about = describe(titles, bodies, labels, scores, {0: ["models", "moscow"]})
+    assert about[0].label.split(" · ")[2] == "Moscow"  # after the two names the topic is chosen for, before words

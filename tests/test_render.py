@@ -18,6 +18,7 @@ from monitor.render.digest import (
     subject,
 )
 from monitor.render.env import environment, oneline, safe_url
+from monitor.render.site import since_first
 from monitor.records import StoredAlert
 from monitor.render.records import (
     DigestData,
@@ -110,6 +111,17 @@ def test_line_chart_axes() -> None:
     assert chart.x_ticks[0].label == "01 Jan" and chart.x_ticks[-1].label == "30 Jan"
     assert len(chart.lines) == 2 and chart.lines[0].color != chart.lines[1].color
     assert chart.lines[0].total == sum(range(30))
+
+
+def test_a_topic_chart_starts_at_its_first_article_and_shows_at_least_two_weeks() -> None:
+    days = tuple(date(2026, 1, 1) + timedelta(days=i) for i in range(90))
+    late = (0,) * 60 + (2,) + (1,) * 29
+    assert since_first(late, days) == (late[60:], days[60:])
+    recent = (0,) * 85 + (3,) * 5
+    assert since_first(recent, days) == (recent[-14:], days[-14:])
+    assert since_first((0,) * 90, days) == ((0,) * 14, days[-14:])
+    whole = (1,) + (0,) * 89
+    assert since_first(whole, days) == (whole, days)
 
 
 def test_digest_window_is_the_24_hours_before_the_local_digest_time() -> None:

@@ -21,6 +21,7 @@ from monitor.trends.coverage import StoryCoverage
 RISING = 10
 LATEST_ALERTS = 10
 JSON_ENTITIES = 100  # entities with their daily counts in trends.json, most named first
+LEAST_DAYS = 14  # a topic's chart starts at its first article, but never shows fewer days than this
 
 
 def _ranked(topics: Iterable[TopicTrend]) -> list[TopicTrend]:
@@ -72,11 +73,21 @@ def render_index(data: SiteData) -> str:
 
 def render_topic(data: SiteData, topic: TopicTrend, weekly: TopicWeekly | None = None) -> str:
     """A topic's page; ``weekly``: its strongest co-mentions and bloc shares per week (monitor.render.weekly)."""
-    chart = line_chart([(oneline(topic.name, 50), topic.series)], data.days,
-                       f"Daily articles about {oneline(topic.name, 80)}, last {len(data.days)} days")
+    series, days = since_first(topic.series, data.days)
+    chart = line_chart([(oneline(topic.name, 50), series)], days,
+                       f"Daily articles about {oneline(topic.name, 80)}, last {len(days)} days")
     alerts = [a for a in data.alerts if a.topic_id == topic.id][:LATEST_ALERTS]
     return render("topic.html", meta=data.meta, root="../", topic=topic, chart=chart, alerts=alerts, weekly=weekly,
                   paged={p.named.key for p in data.entities})
+
+
+def since_first(series: tuple[int, ...], days: tuple[date, ...],
+                least: int = LEAST_DAYS) -> tuple[tuple[int, ...], tuple[date, ...]]:
+    """The days from the first with an article (at least the last ``least``): a topic first seen a
+    month ago is not drawn as two flat months before it."""
+    first = next((i for i, n in enumerate(series) if n), len(series))
+    start = max(0, min(first, len(series) - least))
+    return tuple(series[start:]), tuple(days[start:])
 
 
 def render_story(data: SiteData, story: StoryView, coverage: StoryCoverage | None = None) -> str:
