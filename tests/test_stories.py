@@ -55,12 +55,18 @@ TRIAL = ("Jury convicts former mayor of Springfield of bribery",
          "a two-week trial; sentencing is set for March.")
 
 
-def items_of(texts: list[tuple[str, str]], hours: list[float] | None = None,
-             dense: np.ndarray | None = None) -> tuple[list[StoryItem], TermStats]:
-    """Items with their bags; dense vectors orthogonal unless given, so words and names decide."""
+def bags_and_stats(texts: list[tuple[str, str]]) -> tuple[list, TermStats]:
+    """Each text's bags, and the corpus statistics of all of them."""
     all_bags = [bags(t, x) for t, x in texts]
     stats = TermStats.empty()
     stats.add(all_bags)
+    return all_bags, stats
+
+
+def items_of(texts: list[tuple[str, str]], hours: list[float] | None = None,
+             dense: np.ndarray | None = None) -> tuple[list[StoryItem], TermStats]:
+    """Items with their bags; dense vectors orthogonal unless given, so words and names decide."""
+    all_bags, stats = bags_and_stats(texts)
     vectors = np.eye(len(texts), 8, dtype=np.float32) if dense is None else dense
     hours = hours or [float(i) for i in range(len(texts))]
     return [StoryItem(i + 1, T0 + timedelta(hours=h), vectors[i], b)
@@ -138,9 +144,7 @@ def _random_texts(rng: np.random.Generator, n: int, shared: str = "") -> list[tu
 
 def test_calibrated_bars_follow_the_similarity_scale() -> None:
     rng = np.random.default_rng(5)
-    all_bags = [bags(t, x) for t, x in _random_texts(rng, 300)]
-    stats = TermStats.empty()
-    stats.add(all_bags)
+    all_bags, stats = bags_and_stats(_random_texts(rng, 300))
     dense = normalise(rng.normal(size=(300, 16)))
     weights = Weights()
     spread = calibrate(article_vectors(all_bags, dense, stats), 3.0, weights)
@@ -154,9 +158,7 @@ def test_an_article_of_a_common_kind_of_news_gets_a_higher_bar_than_one_that_res
     rng = np.random.default_rng(8)
     common = "shooting police victim hospital suspect gunfire wounded officers "
     texts = _random_texts(rng, 80, shared=common) + _random_texts(rng, 160)
-    all_bags = [bags(t, x) for t, x in texts]
-    stats = TermStats.empty()
-    stats.add(all_bags)
+    all_bags, stats = bags_and_stats(texts)
     kind = normalise(rng.normal(size=(1, 16)))[0]
     dense = normalise(rng.normal(size=(240, 16)))
     dense[:80] = normalise(kind + 0.5 * dense[:80])  # reports of one kind read alike
@@ -168,9 +170,7 @@ def test_an_article_of_a_common_kind_of_news_gets_a_higher_bar_than_one_that_res
 
 def test_an_article_in_the_reference_is_not_compared_with_itself() -> None:
     rng = np.random.default_rng(9)
-    all_bags = [bags(t, x) for t, x in _random_texts(rng, 120)]
-    stats = TermStats.empty()
-    stats.add(all_bags)
+    all_bags, stats = bags_and_stats(_random_texts(rng, 120))
     dense = normalise(rng.normal(size=(120, 16)))
     first = article_vectors(all_bags[:1], dense[:1], stats)
     with_it = calibrate(article_vectors(all_bags, dense, stats), 3.5, Weights()).of(first)[0]

@@ -6,7 +6,8 @@ counted once per article and kept only if a fair share of the topic's articles
 carry it), then the topic's leading keywords: ``Sberbank · DeepSeek · open-source
 models`` rather than ``novosibirsk / visitors / hangzhou``. Its headlines are the
 titles of its most central articles. A keyword that the articles write as a name
-keeps their spelling (``Hangzhou``, not ``hangzhou``) and goes before plain words. Pure: records in, records out.
+keeps their spelling (``Hangzhou``, not ``hangzhou``) and goes before plain words.
+Pure: records in, records out.
 """
 
 from __future__ import annotations
@@ -46,9 +47,8 @@ def describe(titles: Sequence[str], bodies: Sequence[str], labels: Sequence[int]
     out = {}
     for topic, rows in members.items():
         chosen = _distinctive([names[i] for i in rows], corpus, len(names))
-        others = _other_keywords(keywords.get(topic, ()), chosen)
-        parts = ([spelled[key] for key in chosen] + [spelled[w.casefold()] for w in others if w.casefold() in spelled]
-                 + [w for w in others if w.casefold() not in spelled])
+        others = sorted(_other_keywords(keywords.get(topic, ()), chosen), key=lambda w: w.casefold() not in spelled)
+        parts = [spelled[key] for key in chosen] + [spelled.get(w.casefold(), w) for w in others]
         out[topic] = Description(" · ".join(parts[:LABEL_PARTS]) or "unlabelled topic",
                                  _headlines([titles[i] for i in rows], [scores[i] for i in rows]))
     return out

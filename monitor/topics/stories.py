@@ -434,7 +434,7 @@ def _close_pairs(live: list[OpenStory], touched: set[int], window: timedelta, le
         sims[i] *= decay(gap, window, w)
         sims[i, j] = -1.0
     bars = np.array([s.bar for s in live])
-    floor = MERGE_MARGIN * np.maximum(level, np.maximum(np.array([s.bar for s in rows])[:, None], bars[None, :]))
+    floor = MERGE_MARGIN * np.maximum(level, np.maximum(bars[[at[s.key] for s in rows]][:, None], bars[None, :]))
     found = np.argwhere(sims >= floor)
     order = np.argsort(-sims[found[:, 0], found[:, 1]], kind="stable") if len(found) else []
     return [(rows[int(found[k, 0])], live[int(found[k, 1])]) for k in order]
