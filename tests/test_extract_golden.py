@@ -57,3 +57,25 @@ def test_a_paywall_teaser_is_refused_not_stored() -> None:
 def test_every_golden_page_has_its_expected_file() -> None:
     assert len(PAGES) >= 3
     assert all(p.with_suffix(".json").is_file() for p in PAGES)
+
+
+def _news_page(head: str = "") -> bytes:
+    body = ("The agreement signed on 13 October 2016 in Kazan set up a joint laboratory. Officials said on "
+            "Monday, 2 March 2015, that the laboratory would train researchers from both countries, and the "
+            "second phase, announced on 7 April 2019, extended it to chip design and to "
+            "cloud computing. ") * 3
+    return (f"<html><head><title>Joint lab</title>{head}</head><body><article><h1>Joint lab</h1>"
+            f"<p>{body}</p></article></body></html>").encode()
+
+
+def test_a_page_is_not_dated_by_the_dates_its_text_mentions() -> None:
+    """An undated page is dated by its fetch (the crawl's fallback), not by an event its text names:
+    such a date is years off and cuts the article out of its story's time window. (A dateline in ISO
+    form, "Updated: 2016-05-30 09:53", is still read: it is the page's own date.)"""
+    assert extract_page(_news_page(), "https://news.example.org/joint-lab").date is None
+
+
+def test_a_page_is_dated_by_its_markup() -> None:
+    meta = '<meta property="article:published_time" content="2026-11-28T09:30:00+00:00">'
+    got = extract_page(_news_page(meta), "https://news.example.org/joint-lab").date
+    assert got is not None and got.date().isoformat() == "2026-11-28"
