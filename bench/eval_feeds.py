@@ -124,9 +124,10 @@ def scored(truth: list[Any], predicted: list[Any]) -> dict[str, float]:
             "ari": round(adjusted_rand(truth, predicted), 4), "clusters": len(set(predicted))}
 
 
-def evaluate(name: str, articles: list[LabelledArticle], outlets: int) -> dict[str, Any]:
+def evaluate(name: str, articles: list[LabelledArticle], outlets: int, keep: Path | None = None) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="eval-feeds-") as tmp, DemoServer() as server:
-        folder = Path(tmp)
+        folder = Path(tmp) if keep is None else keep / Path(name).stem
+        folder.mkdir(parents=True, exist_ok=keep is None)
         table, urls = routes(articles, outlets, server.base_url)
         server.publish(table)
         path, database = config(server.base_url, outlets, folder), folder / "monitor.db"
@@ -153,11 +154,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("sets", nargs="+", metavar="FORMAT:PATH")
     parser.add_argument("--outlets", type=int, default=10, help="feeds the articles are spread over (default 10)")
     parser.add_argument("--out", type=Path, help="also write the results as JSON lines here")
+    parser.add_argument("--keep", type=Path, help="keep each set's feeds.yaml and database in a new folder under this one")
     args = parser.parse_args(argv)
     results = []
     for spec in args.sets:
         kind, _, raw = spec.partition(":")
-        result = evaluate(Path(raw).name, read_set(Path(raw), kind), args.outlets)
+        result = evaluate(Path(raw).name, read_set(Path(raw), kind), args.outlets, args.keep)
         print(json.dumps(result), flush=True)
         results.append(result)
     if args.out:
