@@ -18,6 +18,7 @@ as duplicates of another, are reported; a duplicate is scored in its original's 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sqlite3
@@ -38,8 +39,9 @@ sys.path.insert(0, str(HERE.parent))
 
 from real_sets import LabelledArticle, read_set  # noqa: E402
 
+from eval_real import scores  # noqa: E402
+
 from monitor.demo.server import DemoServer  # noqa: E402
-from monitor.topics.evaluate import adjusted_rand, bcubed  # noqa: E402
 
 SHIPPED = HERE.parent / "feeds.yaml"
 
@@ -61,7 +63,8 @@ def feed(outlet: int, items: list[tuple[str, LabelledArticle]], base: str) -> by
             f"<link>{base}/</link><description>evaluation feed</description>{entries}</channel></rss>").encode()
 
 
-def routes(articles: list[LabelledArticle], outlets: int, base: str) -> tuple[dict[str, tuple[str, bytes]], dict[str, int]]:
+def routes(articles: list[LabelledArticle], outlets: int,
+           base: str) -> tuple[dict[str, tuple[str, bytes]], dict[str, int]]:
     """Feeds and pages, and each page's URL -> index in ``articles``."""
     out: dict[str, tuple[str, bytes]] = {"/robots.txt": ("text/plain", b"User-agent: *\nAllow: /\n")}
     urls: dict[str, int] = {}
@@ -83,7 +86,6 @@ def config(base: str, outlets: int, folder: Path) -> Path:
         "data_dir": str(folder / "data"),
         "crawl": {**shipped.get("crawl", {}), "host_delay": 0, "per_host": 8, "max_entries_per_feed": 100000},
     })
-    shipped.pop("lists", None)  # sanctions lists are downloaded: not needed to group articles
     path = folder / "feeds.yaml"
     path.write_text(yaml.safe_dump(shipped, sort_keys=False), encoding="utf-8")
     return path
@@ -118,16 +120,12 @@ def read_back(database: Path, urls: dict[str, int]) -> dict[int, tuple[int | Non
     return out
 
 
-def scored(truth: list[Any], predicted: list[Any]) -> dict[str, float]:
-    b = bcubed(truth, predicted)
-    return {"precision": round(b.precision, 4), "recall": round(b.recall, 4), "f1": round(b.f1, 4),
-            "ari": round(adjusted_rand(truth, predicted), 4), "clusters": len(set(predicted))}
-
-
 def evaluate(name: str, articles: list[LabelledArticle], outlets: int, keep: Path | None = None) -> dict[str, Any]:
-    with tempfile.TemporaryDirectory(prefix="eval-feeds-") as tmp, DemoServer() as server:
-        folder = Path(tmp) if keep is None else keep / Path(name).stem
-        folder.mkdir(parents=True, exist_ok=keep is None)
+    saved = None if keep is None else keep / Path(name).stem
+    place = tempfile.TemporaryDirectory(prefix="eval-feeds-") if saved is None else contextlib.nullcontext(saved)
+    with place as where, DemoServer() as server:
+        folder = Path(where)
+        folder.mkdir(parents=True, exist_ok=saved is None)
         table, urls = routes(articles, outlets, server.base_url)
         server.publish(table)
         path, database = config(server.base_url, outlets, folder), folder / "monitor.db"
@@ -140,11 +138,11 @@ def evaluate(name: str, articles: list[LabelledArticle], outlets: int, keep: Pat
                            "crawl_seconds": round(crawl, 1), "fit_seconds": round(fit, 1)}
     stories = [i for i in kept if articles[i].story is not None]
     if stories:
-        out["stories"] = scored([articles[i].story for i in stories], [got[i][0] for i in stories])
+        out["stories"] = scores([articles[i].story for i in stories], [got[i][0] for i in stories])
     themed = [i for i in got if (articles[i].topic or articles[i].story) is not None]
     if themed:
         topics = [-1 if got[i][1] is None else got[i][1] for i in themed]
-        out["topics"] = {**scored([articles[i].topic or articles[i].story for i in themed], topics),
+        out["topics"] = {**scores([articles[i].topic or articles[i].story for i in themed], topics),
                          "unassigned": round(sum(t == -1 for t in topics) / len(topics), 3)}
     return out
 
@@ -154,7 +152,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("sets", nargs="+", metavar="FORMAT:PATH")
     parser.add_argument("--outlets", type=int, default=10, help="feeds the articles are spread over (default 10)")
     parser.add_argument("--out", type=Path, help="also write the results as JSON lines here")
-    parser.add_argument("--keep", type=Path, help="keep each set's feeds.yaml and database in a new folder under this one")
+    parser.add_argument("--keep", type=Path,
+                        help="keep each set's feeds.yaml and database in a new folder under this one")
     args = parser.parse_args(argv)
     results = []
     for spec in args.sets:

@@ -12,13 +12,13 @@ from monitor.records import Extracted
 
 MIN_CHARS = 200
 # What trafilatura is asked for on every page; bench/extract_quality.py measures these choices on real pages.
-EXTRACT_OPTIONS = {"include_comments": False, "include_tables": False, "favor_precision": True,
-                   "date_extraction_params": {"extensive_search": False, "original_date": True}}
 # A page's date comes from its markup (meta tags, JSON-LD, <time>, the URL) and ISO datelines, not from
 # the dates its prose mentions: htmldate's extensive search dated 45 of 60 undated news pages by an event
 # their text named (years off), which cut same-event stories apart at the time window
 # (bench/eval_feeds.py); on 181 real news pages it found the same date as without it on 179, and a date
 # for two more (blog pages without date markup).
+EXTRACT_OPTIONS = {"include_comments": False, "include_tables": False, "favor_precision": True,
+                   "date_extraction_params": {"extensive_search": False, "original_date": True}}
 # trafilatura's fallback (comparing its text with two other extractors') is a third of its CPU and changes
 # the text only where the first pass found little: it runs only when that pass gives fewer characters.
 FALLBACK_BELOW = 1000
