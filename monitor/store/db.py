@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -80,14 +81,34 @@ def database_errors(url: str, doing: str = "cannot open database") -> Iterator[N
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     """Wait for locks before anything else, then switch the file to WAL only if it is not already
-    (the mode is stored in the file; switching needs a lock that a second process may hold)."""
+    (the mode is stored in the file, so only a new database is ever switched)."""
     cursor = dbapi_conn.cursor()
     cursor.execute("PRAGMA busy_timeout=60000")
     if str(cursor.execute("PRAGMA journal_mode").fetchone()[0]).lower() != "wal":
-        cursor.execute("PRAGMA journal_mode=WAL")
+        _switch_to_wal(cursor)
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
+
+
+def _switch_to_wal(cursor: Any, wait: float = 60.0) -> None:
+    """Switch a new file to WAL, retrying while another process holds it.
+
+    SQLite refuses this change at once, without its busy timeout, while any other connection
+    reads or writes the file: two processes creating one database together would otherwise
+    see "database is locked".
+    """
+    import sqlite3
+
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
 
 
 @contextmanager
