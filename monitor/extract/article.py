@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from monitor.dedupe import text as fingerprint
@@ -16,7 +17,7 @@ def build_article(
     """The stored form of an entry: extracted text when we have it, else the feed's summary (never empty)."""
     published, source = _published(entry, extracted, now)
     if extracted is not None:
-        text, status = extracted.text, "extracted"
+        text, status = without_headline(extracted.text, entry.title, extracted.title), "extracted"
     else:
         text, status = entry.summary or entry.title, "summary_only"
     guess = (extracted.language or detect_language(text)) if extracted else detect_language(f"{entry.title}. {text}")
@@ -37,6 +38,25 @@ def build_article(
         content_hash=fingerprint.content_hash(text),
         error=error,
     )
+
+
+_NOT_WORD = re.compile(r"\W+")
+
+
+def without_headline(text: str, *titles: str | None) -> str:
+    """The text without a first line that only repeats the headline (the entry's or the page's title).
+
+    A page's headline often sits inside its article markup, so the extracted text opens with it: 21 of
+    180 real news pages in bench/extract_quality.py's set. Kept, it shows twice in the digest's lede and
+    weighs double in the story and topic features, which already read the title."""
+    first, _, rest = text.partition("\n")
+    if rest.strip() and _plain(first) in {_plain(t) for t in titles if t and _plain(t)}:
+        return rest.lstrip()
+    return text
+
+
+def _plain(line: str) -> str:
+    return _NOT_WORD.sub(" ", line).strip().casefold()
 
 
 def needs_page_metadata(entry: Entry) -> bool:

@@ -1,0 +1,36 @@
+"""The stored article record built from a feed entry and its extracted page."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from monitor.extract.article import build_article
+from monitor.records import Entry, Extracted
+
+NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
+BODY = "Sberbank and Chinese researchers will build models together, the bank said on Tuesday."
+
+
+def _stored(text: str, entry_title: str = "Sberbank signs AI pact", page_title: str | None = None) -> str:
+    entry = Entry(url="https://example.org/a", title=entry_title)
+    return build_article("https://example.org/a", entry, Extracted(text=text, title=page_title), None, NOW, None).text
+
+
+@pytest.mark.parametrize("first", ["Sberbank signs AI pact", "  SBERBANK SIGNS AI PACT.", "Sberbank signs  AI-pact"])
+def test_a_text_opening_with_the_headline_is_stored_without_it(first: str) -> None:
+    assert _stored(f"{first}\n{BODY}") == BODY
+
+
+def test_the_page_title_counts_as_the_headline_too() -> None:
+    assert _stored(f"Pact signed in Moscow\n{BODY}", page_title="Pact signed in Moscow") == BODY
+
+
+@pytest.mark.parametrize("text", [
+    f"Sberbank signs AI pact with Chinese lab, the bank said.\n{BODY}",  # a sentence that starts like the headline
+    "Sberbank signs AI pact",                                            # nothing but the headline: kept, never emptied
+    f"{BODY}\nSberbank signs AI pact",                                   # the headline further down
+])
+def test_other_texts_are_stored_as_extracted(text: str) -> None:
+    assert _stored(text) == text
