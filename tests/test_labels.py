@@ -42,3 +42,30 @@ def test_a_keyword_the_articles_write_as_a_name_keeps_their_spelling_and_leads_t
     titles, bodies, labels, scores = _corpus()
     about = describe(titles, bodies, labels, scores, {0: ["models", "moscow"]})
     assert about[0].label.split(" · ")[2] == "Moscow"  # after the two names the topic is chosen for, before words
+
+
+def _market_corpus() -> tuple[list[str], list[str], list[int], list[float]]:
+    """Seven reports of markets opening in seven cities, and a topic of other news."""
+    cities = ["Brussels", "Bengaluru", "Riyadh", "Wuhan", "Kazan", "Hangzhou", "New Delhi"]
+    titles = [f"Street food market opens in {city}" for city in cities] + ["Recipe: a simple autumn soup"]
+    bodies = [f"Visitors queued in {city} as the street food market opened its stalls." for city in cities]
+    bodies += ["Simmer the vegetables for twenty minutes."]
+    others = [f"Parliament in {city} debates the budget" for city in cities[:4]]
+    return (titles + others, bodies + [f"Members in {t.split()[2]} argued over taxes." for t in others],
+            [3] * 8 + [5] * 4, [0.9] * 12)
+
+
+def test_a_phrase_most_headlines_share_leads_the_label_before_rotating_names() -> None:
+    titles, bodies, labels, scores = _market_corpus()
+    about = describe(titles, bodies, labels, scores, {3: ["bengaluru", "stalls", "brussels"]})
+    label = about[3].label.split(" · ")
+    assert label[0] == "Street food market opens"
+    assert label[1:] == ["stalls"]  # a city one article in eight names does not speak for the topic
+    assert "Parliament" not in about[5].label and about[5].label.split(" · ")[0] != "Street food market opens"
+
+
+def test_no_phrase_leads_when_too_few_headlines_share_it() -> None:
+    titles = ["Heavy rain in Geneva", "Jazz week returns to Moscow", "Heavy rain in Hangzhou", "Museum unveils paintings",
+              "Snow disrupts traffic", "Film festival opens"]
+    about = describe(titles, ["Text."] * 6, [2] * 6, [0.5] * 6, {2: ["visitors", "weather"]})
+    assert about[2].label == "visitors · weather"  # "Heavy rain" is in two titles of six, under the share

@@ -1,28 +1,35 @@
 """What a discovered topic is called and which headlines stand for it.
 
-A label an analyst can scan leads with the names that set the topic apart (people,
-organisations, places: c-TF-IDF over the names in the articles' bodies, each name
-counted once per article and kept only if a fair share of the topic's articles
-carry it), then the topic's leading keywords: ``Sberbank · DeepSeek · open-source
-models`` rather than ``novosibirsk / visitors / hangzhou``. Its headlines are the
-titles of its most central articles. A keyword that the articles write as a name
-keeps their spelling (``Hangzhou``, not ``hangzhou``) and goes before plain words.
-Pure: records in, records out.
+A label an analyst can scan leads with a phrase of the topic's own headlines when
+many of them share one (``Street food market opens``), then the names that set the
+topic apart (people, organisations, places: c-TF-IDF over the names in the articles'
+bodies, each name counted once per article and kept only if a fair share of the
+topic's articles carry it), then the topic's leading keywords: ``Sberbank · DeepSeek
+· open-source models`` rather than ``novosibirsk / visitors / hangzhou``. Its
+headlines are the titles of its most central articles. A keyword that the articles
+write as a name keeps their spelling (``Hangzhou``, not ``hangzhou``); it goes before
+plain words when a fair share of the topic's articles name it, and after them when few
+do (after a headline phrase, not at all). Pure: records in, records out.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from monitor.topics.embeddings import STOP_WORDS
 from monitor.topics.features import surface_names
 
 LABEL_PARTS = 3
 NAME_PARTS = 2
 MIN_SHARE = 0.2  # a name in fewer of the topic's articles does not speak for it
 HEADLINES = 3
+PHRASE_SHARE = 0.4  # a headline phrase leads the label when at least this share of the topic's titles carry it
+PHRASE_WORDS = (2, 4)  # shortest and longest phrase, in words
+_TITLE_WORD = re.compile(r"[^\W_][\w'’\-]*", re.UNICODE)
 BODY_CHARS = 6000  # body read per article for names
 _NOT_NAMES = frozenset("""monday tuesday wednesday thursday friday saturday sunday january february march april
 may june july august september october november december today mr mrs ms dr""".split())
@@ -37,21 +44,92 @@ class Description:
 def describe(titles: Sequence[str], bodies: Sequence[str], labels: Sequence[int], scores: Sequence[float],
              keywords: dict[int, Sequence[str]]) -> dict[int, Description]:
     """Per topic id in ``labels`` (outliers -1 skipped): its label and representative headlines."""
-    names = [_article_names(body) for body in bodies]
-    spelled = _spellings(names)
-    corpus: Counter[str] = Counter(key for doc in names for key in doc)
+    corpus = _Corpus.of(titles, bodies)
     members: dict[int, list[int]] = {}
     for i, topic in enumerate(labels):
         if topic >= 0:
             members.setdefault(topic, []).append(i)
-    out = {}
-    for topic, rows in members.items():
-        chosen = _distinctive([names[i] for i in rows], corpus, len(names))
-        others = sorted(_other_keywords(keywords.get(topic, ()), chosen), key=lambda w: w.casefold() not in spelled)
-        parts = [spelled[key] for key in chosen] + [spelled.get(w.casefold(), w) for w in others]
-        out[topic] = Description(" · ".join(parts[:LABEL_PARTS]) or "unlabelled topic",
-                                 _headlines([titles[i] for i in rows], [scores[i] for i in rows]))
+    return {topic: Description(corpus.label(rows, keywords.get(topic, ())),
+                               _headlines([titles[i] for i in rows], [scores[i] for i in rows]))
+            for topic, rows in members.items()}
+
+
+@dataclass(frozen=True)
+class _Corpus:
+    """Each article's names and headline phrases, and how many articles carry each."""
+
+    names: list[dict[str, str]]
+    spelled: dict[str, str]
+    in_bodies: Counter[str]
+    phrases: list[dict[str, str]]
+    in_titles: Counter[str]
+
+    @classmethod
+    def of(cls, titles: Sequence[str], bodies: Sequence[str]) -> _Corpus:
+        names = [_article_names(body) for body in bodies]
+        phrases = [_title_phrases(title) for title in titles]
+        return cls(names, _spellings(names), Counter(key for doc in names for key in doc), phrases,
+                   Counter(key for doc in phrases for key in doc))
+
+    def label(self, rows: Sequence[int], keywords: Sequence[str]) -> str:
+        phrase = _shared_phrase([self.phrases[i] for i in rows], self.in_titles, len(self.phrases))
+        chosen = [key for key in _distinctive([self.names[i] for i in rows], self.in_bodies, len(self.names))
+                  if f" {key} " not in f" {phrase} "]
+        widely = _named_by_share([self.names[i] for i in rows])
+        rank = {w: _keyword_rank(w.casefold(), widely, self.spelled)
+                for w in _other_keywords(_whole_names(keywords, self.spelled), [*chosen, *([phrase] if phrase else [])])}
+        # after a headline phrase, a name few of the topic's articles carry adds nothing
+        others = [w for w in sorted(rank, key=rank.__getitem__) if not phrase or rank[w] < 2]
+        lead = [self.phrases[next(i for i in rows if phrase in self.phrases[i])][phrase]] if phrase else []
+        parts = lead + [self.spelled[key] for key in chosen] + [self.spelled.get(w.casefold(), w) for w in others]
+        return " · ".join(parts[:LABEL_PARTS]) or "unlabelled topic"
+
+
+def _title_phrases(title: str) -> dict[str, str]:
+    """Case-folded phrase -> its spelling in this title: runs of two to four words that neither open
+    nor close on a stop word (each phrase once per title)."""
+    words = _TITLE_WORD.findall(title)
+    out: dict[str, str] = {}
+    low, high = PHRASE_WORDS
+    for start in range(len(words)):
+        for size in range(low, high + 1):
+            run = words[start:start + size]
+            if len(run) < size or run[0].casefold() in STOP_WORDS or run[-1].casefold() in STOP_WORDS:
+                continue
+            out.setdefault(" ".join(run).casefold(), " ".join(run))
     return out
+
+
+def _shared_phrase(docs: Sequence[dict[str, str]], corpus: Counter[str], n_docs: int) -> str:
+    """The phrase most of the topic's titles share (share x rarity among all titles), lengthened to the
+    longest phrase that as many titles carry; '' when no phrase reaches ``PHRASE_SHARE``."""
+    inside: Counter[str] = Counter(key for doc in docs for key in doc)
+    floor = max(2, math.ceil(PHRASE_SHARE * len(docs)))
+    ranked = sorted((key for key, n in inside.items() if n >= floor),
+                    key=lambda k: (-inside[k] / len(docs) * math.log(1 + n_docs / corpus[k]), k))
+    if not ranked:
+        return ""
+    best = ranked[0]
+    longer = [key for key in inside if inside[key] == inside[best] and f" {best} " in f" {key} "]
+    return max(longer, key=lambda k: (len(k.split()), k))
+
+
+def _whole_names(keywords: Sequence[str], spelled: dict[str, str]) -> list[str]:
+    """Each keyword that is a piece of a name among the keywords (``dhabi`` of ``abu dhabi``) as that name."""
+    names = [w for w in keywords if w.casefold() in spelled]
+    return [next((n for n in names if f" {w.casefold()} " in f" {n.casefold()} "), w)
+            if w.casefold() not in spelled else w for w in keywords]
+
+
+def _keyword_rank(keyword: str, widely: set[str], spelled: dict[str, str]) -> int:
+    """0: a name a fair share of the topic's articles carry; 1: a plain word; 2: a name few of them carry."""
+    return 0 if keyword in widely else (2 if keyword in spelled else 1)
+
+
+def _named_by_share(docs: Sequence[dict[str, str]]) -> set[str]:
+    """Names (case-folded) that at least ``MIN_SHARE`` of the topic's articles carry."""
+    inside: Counter[str] = Counter(key for doc in docs for key in doc)
+    return {key for key, n in inside.items() if n >= max(2, math.ceil(MIN_SHARE * len(docs)))}
 
 
 def _article_names(body: str) -> dict[str, str]:
