@@ -237,7 +237,8 @@ def _cluster_rows(cfg: TopicModelConfig, features: np.ndarray) -> np.ndarray:
                                batch_size=4096).fit_predict(reduced)
     from hdbscan import HDBSCAN
 
-    return HDBSCAN(min_cluster_size=max(2, min(cfg.min_cluster_size, n // 2)), metric="euclidean",
+    size = max(2, min(cfg.min_cluster_size, n // 2))
+    return HDBSCAN(min_cluster_size=size, min_samples=min(cfg.min_samples or size, size), metric="euclidean",
                    cluster_selection_method="eom").fit_predict(reduced)
 
 
