@@ -69,6 +69,11 @@ def test_demo_corpus_ends_yesterday_with_the_spike_yesterday():
     assert max(per_day, key=per_day.get) == yesterday
 
 
+def test_demo_headlines_open_with_a_capital_as_news_headlines_do():
+    titles = [a.title for a in demo_corpus(NOW, seed=7, days=30)]
+    assert [t for t in titles if t[:1].islower()] == []
+
+
 def test_prepare_refuses_a_foreign_directory_and_clears_a_previous_demo(tmp_path):
     foreign = tmp_path / "mine"
     foreign.mkdir()

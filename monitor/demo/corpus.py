@@ -111,7 +111,7 @@ class _Generator:
             when = (start + timedelta(hours=self.rng.uniform(0, spread))).replace(second=0, microsecond=0)
             if when > self.limit or (capped and not self._room(topic, when.date())):
                 continue
-            self._add(outlet, _fill(self.rng.choice(theme["title"]), slots), self._body(theme, slots), when,
+            self._add(outlet, _cap(_fill(self.rng.choice(theme["title"]), slots)), self._body(theme, slots), when,
                       topic, story)
 
     def noise(self, day: date, story: str | None, outlets: int = 1) -> None:
@@ -122,7 +122,7 @@ class _Generator:
         when = datetime.combine(day, time(7), UTC) + timedelta(hours=self.rng.uniform(0, 14))
         for outlet in self.rng.sample(OUTLETS, outlets):
             body = self.rng.sample(theme["body"], 4)
-            title = _fill(self.rng.choice(theme["title"]), slots)
+            title = _cap(_fill(self.rng.choice(theme["title"]), slots))
             self._add(outlet, title, " ".join(_fill(s, slots) for s in body),
                       when + timedelta(minutes=self.rng.randint(0, 300)), "noise", story)
 
