@@ -80,7 +80,7 @@ def keys(placements) -> dict[int, int]:
 def test_two_events_of_the_same_kind_stay_apart_and_reports_of_one_join() -> None:
     items, stats = items_of([QUAKE_JP, QUAKE_CL, QUAKE_JP_2, TRIAL])
     stories: list[OpenStory] = []
-    placed = keys(assign_stories(items, stories, WINDOW, 0.2, stats))
+    placed = keys(assign_stories(items, stories, WINDOW, Threshold.fixed(0.2), stats))
     assert placed[1] == placed[3]
     assert len({placed[1], placed[2], placed[4]}) == 3
     joined = next(s for s in stories if s.key == placed[1])
@@ -95,21 +95,21 @@ def test_names_tell_events_apart_when_words_alone_are_ambiguous() -> None:
 
 def test_window_closes_a_story() -> None:
     items, stats = items_of([QUAKE_JP, QUAKE_JP_2], hours=[0, WINDOW.total_seconds() / 3600 + 1])
-    placed = keys(assign_stories(items, [], WINDOW, 0.2, stats))
+    placed = keys(assign_stories(items, [], WINDOW, Threshold.fixed(0.2), stats))
     assert placed[1] != placed[2]
 
 
 def test_a_late_article_joins_a_stored_story_inside_the_window() -> None:
     first, stats = items_of([QUAKE_JP, QUAKE_CL])
     stories: list[OpenStory] = []
-    assign_stories(first, stories, WINDOW, 0.2, stats)
+    assign_stories(first, stories, WINDOW, Threshold.fixed(0.2), stats)
     stored = [encode_centroid(s.centroid) for s in stories]
     reloaded = [OpenStory(s.key, decode_centroid(blob), s.size, s.first_seen, s.last_seen, s.key)
                 for s, blob in zip(stories, stored, strict=True)]
     late = bags(*QUAKE_JP_2)
     stats.add([late])  # as the service does: the batch counts in the corpus frequencies
     (placement,) = assign_stories([StoryItem(9, T0 + timedelta(hours=40), np.eye(3, 8, dtype=np.float32)[2], late)],
-                                  reloaded, WINDOW, 0.2, stats)
+                                  reloaded, WINDOW, Threshold.fixed(0.2), stats)
     jp_story = next(s for s in reloaded if s.first_seen == T0)
     assert placement.story_key == jp_story.key and not placement.new_story and jp_story.size == 2
 
@@ -119,21 +119,21 @@ def test_a_duplicate_joins_its_originals_story_without_a_similarity_test() -> No
     stored = [OpenStory(key=40, centroid=Centroid(np.ones(8, np.float32), {1: 1.0}, {}, 1), size=3,
                         first_seen=T0, last_seen=T0, id=40)]
     dup = StoryItem(9, T0 + timedelta(hours=1), item.dense, item.bags, duplicate_of=5)
-    (placement,) = assign_stories([dup], stored, WINDOW, 0.99, stats, known={5: 40})
+    (placement,) = assign_stories([dup], stored, WINDOW, Threshold.fixed(0.99), stats, known={5: 40})
     assert placement.story_key == 40 and stored[0].size == 4
 
 
 def test_order_of_arrival_does_not_matter_within_a_batch() -> None:
     items, stats = items_of([QUAKE_JP, QUAKE_CL, QUAKE_JP_2, TRIAL], hours=[3, 1, 2, 0])
-    a = assign_stories(items, [], WINDOW, 0.2, stats)
-    b = assign_stories(items[::-1], [], WINDOW, 0.2, stats)
+    a = assign_stories(items, [], WINDOW, Threshold.fixed(0.2), stats)
+    b = assign_stories(items[::-1], [], WINDOW, Threshold.fixed(0.2), stats)
     assert sorted(sorted(k for k, v in keys(a).items() if v == s) for s in set(keys(a).values())) == \
         sorted(sorted(k for k, v in keys(b).items() if v == s) for s in set(keys(b).values()))
 
 
 def test_empty_and_identical_texts_give_a_clear_outcome() -> None:
     items, stats = items_of([("", ""), ("", ""), TRIAL, TRIAL])
-    placed = keys(assign_stories(items, [], WINDOW, 0.2, stats))
+    placed = keys(assign_stories(items, [], WINDOW, Threshold.fixed(0.2), stats))
     assert placed[3] == placed[4]  # identical reports: one story
     assert placed[1] != placed[3]  # empty text never joins a real story by words
 
@@ -386,7 +386,7 @@ QUAKE_ZH = ("四川发生六点二级地震",
 def test_chinese_reports_of_one_event_share_a_story_and_another_event_does_not() -> None:
     """Chinese is written without spaces: matched by pairs of characters, not whole clauses."""
     items, stats = items_of([SBER_ZH, SBER_ZH_2, QUAKE_ZH])
-    placed = assign_stories(items, [], WINDOW, 0.25, stats)
+    placed = assign_stories(items, [], WINDOW, Threshold.fixed(0.25), stats)
     assert placed[0].story_key == placed[1].story_key != placed[2].story_key
 
 

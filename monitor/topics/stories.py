@@ -274,7 +274,7 @@ def group_batch(vectors: Vectors, times: np.ndarray, window: timedelta, bars: np
 
 
 def assign_stories(items: Sequence[StoryItem], stories: list[OpenStory], window: timedelta,
-                   threshold: Threshold | float, stats: TermStats, weights: Weights = Weights(),
+                   threshold: Threshold, stats: TermStats, weights: Weights = Weights(),
                    known: dict[int, int] | None = None) -> list[Placement]:
     """Group the batch, then attach each group to the best open story or open a new one.
 
@@ -291,7 +291,7 @@ def assign_stories(items: Sequence[StoryItem], stories: list[OpenStory], window:
     forced = {r: known[i.duplicate_of] for r, i in enumerate(ordered)
               if i.duplicate_of in known and known[i.duplicate_of] in by_key}
     free = np.array([r for r in range(len(ordered)) if r not in forced], np.int64)
-    bars = (threshold if isinstance(threshold, Threshold) else Threshold.fixed(threshold)).of(vectors)
+    bars = threshold.of(vectors)
     groups = group_batch(_take(vectors, free), times[free], window, bars[free], weights) if len(free) else free
     index = _OpenIndex(stories, vectors, window, weights)
     placements: dict[int, Placement] = {}
