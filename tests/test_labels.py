@@ -69,3 +69,9 @@ def test_no_phrase_leads_when_too_few_headlines_share_it() -> None:
               "Snow disrupts traffic", "Film festival opens"]
     about = describe(titles, ["Text."] * 6, [2] * 6, [0.5] * 6, {2: ["visitors", "weather"]})
     assert about[2].label == "visitors · weather"  # "Heavy rain" is in two titles of six, under the share
+
+
+def test_a_phrase_from_the_middle_of_headlines_opens_with_a_capital() -> None:
+    titles = [f"{team} win the cup final" for team in ("City Rovers", "Harbour United", "Northern Stars")]
+    about = describe(titles, ["Text."] * 3, [1] * 3, [0.5] * 3, {1: ["final"]})
+    assert about[1].label == "Win the cup final"

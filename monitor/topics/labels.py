@@ -80,7 +80,8 @@ class _Corpus:
                 for w in _other_keywords(_whole_names(keywords, self.spelled), [*chosen, *([phrase] if phrase else [])])}
         # after a headline phrase, a name few of the topic's articles carry adds nothing
         others = [w for w in sorted(rank, key=rank.__getitem__) if not phrase or rank[w] < 2]
-        lead = [self.phrases[next(i for i in rows if phrase in self.phrases[i])][phrase]] if phrase else []
+        spelling = self.phrases[next(i for i in rows if phrase in self.phrases[i])][phrase] if phrase else ""
+        lead = [spelling[:1].upper() + spelling[1:]] if phrase else []  # it reads as a headline: "Win the cup final"
         parts = lead + [self.spelled[key] for key in chosen] + [self.spelled.get(w.casefold(), w) for w in others]
         return " · ".join(parts[:LABEL_PARTS]) or "unlabelled topic"
 
