@@ -34,3 +34,20 @@ def test_the_page_title_counts_as_the_headline_too() -> None:
 ])
 def test_other_texts_are_stored_as_extracted(text: str) -> None:
     assert _stored(text) == text
+
+
+def _titled(entry_title: str, text: str, page_title: str | None = None) -> str:
+    entry = Entry(url="https://example.org/a", title=entry_title)
+    return build_article("https://example.org/a", entry, Extracted(text=text, title=page_title), None, NOW, None).title
+
+
+def test_an_article_without_any_title_is_named_by_its_opening_words_not_its_address() -> None:
+    assert _titled("https://example.org/a", f"\n{BODY}\nMore.") == BODY
+    long = "Sberbank and a group of Chinese universities will build open models together " * 3
+    title = _titled("https://example.org/a", long)
+    assert title.endswith("…") and len(title) <= 111 and long.startswith(title[:-1])
+
+
+def test_a_feed_or_page_title_wins_over_the_opening_words() -> None:
+    assert _titled("Pact signed", BODY) == "Pact signed"
+    assert _titled("https://example.org/a", BODY, page_title="Pact signed in Moscow") == "Pact signed in Moscow"

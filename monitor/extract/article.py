@@ -25,7 +25,7 @@ def build_article(
     return Article(
         canonical_url=url,
         url=entry.url,
-        title=entry.title if entry.title != entry.url else (extracted.title if extracted and extracted.title else entry.title),
+        title=_title(entry, extracted, text),
         summary=entry.summary,
         text=text,
         status=status,
@@ -41,6 +41,25 @@ def build_article(
 
 
 _NOT_WORD = re.compile(r"\W+")
+TITLE_CHARS = 110  # a title made from the text's opening words is cut at a word near this length
+
+
+def _title(entry: Entry, extracted: Extracted | None, text: str) -> str:
+    """The feed's title, else the page's, else the opening words of the text: an entry and page without
+    any title would otherwise be listed (and weighed in the story and topic features) under its address."""
+    if entry.title and entry.title != entry.url:
+        return entry.title
+    if extracted is not None and extracted.title:
+        return extracted.title
+    return _opening(text) or entry.title
+
+
+def _opening(text: str) -> str:
+    first = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    if len(first) <= TITLE_CHARS:
+        return first
+    cut = first[:TITLE_CHARS].rsplit(" ", 1)[0].rstrip(",;:-–— ")
+    return f"{cut}…"
 
 
 def without_headline(text: str, *titles: str | None) -> str:
