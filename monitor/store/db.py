@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 MIGRATIONS = migrations_dir()
 _REVISION = re.compile(r"^(down_revision|revision)\b[^=\n]*=\s*(.+)$", re.MULTILINE)
 _QUOTED = re.compile(r"['\"]([^'\"]+)['\"]")
+LOCK_WAIT = 60  # seconds a connection waits for another process's lock on an SQLite file
 
 
 def sqlite_path(url: str) -> Path | None:
@@ -53,7 +54,7 @@ def make_engine(url: str) -> Engine:
         if not path.exists():
             log.info("creating the database %s", path.resolve())
         path.parent.mkdir(parents=True, exist_ok=True)
-        engine = sa.create_engine(parsed, connect_args={"timeout": 60})
+        engine = sa.create_engine(parsed, connect_args={"timeout": LOCK_WAIT})
         sa.event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     if parsed.get_backend_name() == "sqlite":
@@ -83,7 +84,7 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     """Wait for locks before anything else, then switch the file to WAL only if it is not already
     (the mode is stored in the file, so only a new database is ever switched)."""
     cursor = dbapi_conn.cursor()
-    cursor.execute("PRAGMA busy_timeout=60000")
+    cursor.execute(f"PRAGMA busy_timeout={LOCK_WAIT * 1000}")
     if str(cursor.execute("PRAGMA journal_mode").fetchone()[0]).lower() != "wal":
         _switch_to_wal(cursor)
     cursor.execute("PRAGMA synchronous=NORMAL")
@@ -91,7 +92,7 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cursor.close()
 
 
-def _switch_to_wal(cursor: Any, wait: float = 60.0) -> None:
+def _switch_to_wal(cursor: Any) -> None:
     """Switch a new file to WAL, retrying while another process holds it.
 
     SQLite refuses this change at once, without its busy timeout, while any other connection
@@ -100,7 +101,7 @@ def _switch_to_wal(cursor: Any, wait: float = 60.0) -> None:
     """
     import sqlite3
 
-    deadline = time.monotonic() + wait
+    deadline = time.monotonic() + LOCK_WAIT
     while True:
         try:
             cursor.execute("PRAGMA journal_mode=WAL")

@@ -73,9 +73,9 @@ class _Corpus:
 
     def label(self, rows: Sequence[int], keywords: Sequence[str]) -> str:
         phrase = _shared_phrase([self.phrases[i] for i in rows], self.in_titles, len(self.phrases))
-        chosen = [key for key in _distinctive([self.names[i] for i in rows], self.in_bodies, len(self.names))
+        widely = _carried([self.names[i] for i in rows], MIN_SHARE)
+        chosen = [key for key in _distinctive(widely, len(rows), self.in_bodies, len(self.names))
                   if f" {key} " not in f" {phrase} "]
-        widely = _named_by_share([self.names[i] for i in rows])
         rank = {w: _keyword_rank(w.casefold(), widely, self.spelled)
                 for w in _other_keywords(_whole_names(keywords, self.spelled), [*chosen, *([phrase] if phrase else [])])}
         # after a headline phrase, a name few of the topic's articles carry adds nothing
@@ -104,10 +104,8 @@ def _title_phrases(title: str) -> dict[str, str]:
 def _shared_phrase(docs: Sequence[dict[str, str]], corpus: Counter[str], n_docs: int) -> str:
     """The phrase most of the topic's titles share (share x rarity among all titles), lengthened to the
     longest phrase that as many titles carry; '' when no phrase reaches ``PHRASE_SHARE``."""
-    inside: Counter[str] = Counter(key for doc in docs for key in doc)
-    floor = max(2, math.ceil(PHRASE_SHARE * len(docs)))
-    ranked = sorted((key for key, n in inside.items() if n >= floor),
-                    key=lambda k: (-inside[k] / len(docs) * math.log(1 + n_docs / corpus[k]), k))
+    inside = _carried(docs, PHRASE_SHARE)
+    ranked = _ranked(inside, len(docs), corpus, n_docs)
     if not ranked:
         return ""
     best = ranked[0]
@@ -122,15 +120,22 @@ def _whole_names(keywords: Sequence[str], spelled: dict[str, str]) -> list[str]:
             if w.casefold() not in spelled else w for w in keywords]
 
 
-def _keyword_rank(keyword: str, widely: set[str], spelled: dict[str, str]) -> int:
+def _keyword_rank(keyword: str, widely: Counter[str], spelled: dict[str, str]) -> int:
     """0: a name a fair share of the topic's articles carry; 1: a plain word; 2: a name few of them carry."""
     return 0 if keyword in widely else (2 if keyword in spelled else 1)
 
 
-def _named_by_share(docs: Sequence[dict[str, str]]) -> set[str]:
-    """Names (case-folded) that at least ``MIN_SHARE`` of the topic's articles carry."""
+def _carried(docs: Sequence[dict[str, str]], share: float) -> Counter[str]:
+    """How many of the topic's ``docs`` carry each key, for the keys that at least ``share`` of them
+    (and at least two) carry."""
     inside: Counter[str] = Counter(key for doc in docs for key in doc)
-    return {key for key, n in inside.items() if n >= max(2, math.ceil(MIN_SHARE * len(docs)))}
+    floor = max(2, math.ceil(share * len(docs)))
+    return Counter({key: n for key, n in inside.items() if n >= floor})
+
+
+def _ranked(carried: Counter[str], n_rows: int, corpus: Counter[str], n_docs: int) -> list[str]:
+    """Keys by the share of the topic's ``n_rows`` articles carrying them x their rarity in the corpus."""
+    return sorted(carried, key=lambda k: (-carried[k] / n_rows * math.log(1 + n_docs / corpus[k]), k))
 
 
 def _article_names(body: str) -> dict[str, str]:
@@ -158,15 +163,12 @@ def _spellings(names: Sequence[dict[str, str]]) -> dict[str, str]:
     return {key: c.most_common(1)[0][0] for key, c in counts.items()}
 
 
-def _distinctive(docs: Sequence[dict[str, str]], corpus: Counter[str], n_docs: int) -> list[str]:
-    """Up to ``NAME_PARTS`` names: share of the topic's articles naming it x rarity in the corpus;
-    a name inside a chosen one (``Xi`` in ``Xi Jinping``) adds nothing."""
-    inside: Counter[str] = Counter(key for doc in docs for key in doc)
-    floor = max(2, math.ceil(MIN_SHARE * len(docs)))
-    ranked = sorted((key for key, n in inside.items() if n >= floor),
-                    key=lambda k: (-inside[k] / len(docs) * math.log(1 + n_docs / corpus[k]), k))
+def _distinctive(carried: Counter[str], n_rows: int, corpus: Counter[str], n_docs: int) -> list[str]:
+    """Up to ``NAME_PARTS`` of the names a fair share of the topic's articles carry (``carried``): share
+    of its ``n_rows`` articles naming it x rarity in the corpus; a name inside a chosen one (``Xi`` in
+    ``Xi Jinping``) adds nothing."""
     chosen: list[str] = []
-    for key in ranked:
+    for key in _ranked(carried, n_rows, corpus, n_docs):
         if len(chosen) == NAME_PARTS:
             break
         if not any(key in c or c in key for c in chosen):
