@@ -125,6 +125,9 @@ class DedupeConfig(Section):
     near_threshold: Annotated[float, Field(gt=0, le=1)] = 0.8
     shingle_words: Annotated[int, Field(ge=1, le=20)] = 5
     min_words: Annotated[int, Field(ge=1)] = 30
+    # a short line or title ending that this many earlier articles of the same site carried is left
+    # out of a new one (the site's furniture); 0 keeps every line
+    site_repeats: Annotated[int, Field(ge=0)] = 2
 
 
 class EmbeddingConfig(Section):

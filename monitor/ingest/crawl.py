@@ -24,6 +24,7 @@ from sqlalchemy.engine import Engine
 
 from monitor import clock
 from monitor.config import Config
+from monitor.dedupe import boilerplate
 from monitor.dedupe.urls import canonical_url
 from monitor.errors import CrawlHalted, ExtractError, NothingCollected, ParseError
 from monitor.extract.article import build_article, needs_page_metadata
@@ -293,9 +294,20 @@ class _Crawler:
         if error:
             ingest.record_fetch(self.engine, _log(state.id, "page", fetched, self.now, error))
         record = build_article(url, entry, extracted, error, self.now, state.language)
-        stored = ingest.store_article(self.engine, record, state.id, entry, signature, self.config.dedupe.near_threshold)
+        record, site_keys = self._without_furniture(record)
+        stored = ingest.store_article(self.engine, record, state.id, entry, signature, self.config.dedupe.near_threshold,
+                                      site_keys)
         self._count(stored, record)
         return stored
+
+    def _without_furniture(self, record: Article) -> tuple[Article, list[int]]:
+        """The record without what its site repeats, and the keys its storing counts."""
+        repeats = self.config.dedupe.site_repeats
+        if not repeats or record.status != "extracted":
+            return record, []
+        found = boilerplate.keys(record)
+        counted = found.counted
+        return boilerplate.without(record, found, ingest.repeated_site_keys(self.engine, counted, repeats)), counted
 
     async def _extract(
         self, fetched: Fetched, metadata: bool

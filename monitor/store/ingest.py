@@ -25,7 +25,7 @@ from monitor.process import pid_alive
 from monitor.records import Entry, FetchRecord
 from monitor.store.db import session_scope
 from monitor.store.shared import chunks
-from monitor.store.tables import Article, ArticleBand, ArticleSource, Feed, FetchLog
+from monitor.store.tables import Article, ArticleBand, ArticleSource, Feed, FetchLog, SiteLine
 
 
 # What PostgreSQL refuses and SQLite accepts is bounded here, so both store the same thing.
@@ -288,14 +288,16 @@ def store_article(
     entry: Entry,
     signature: bytes | None,
     threshold: float,
+    site_keys: Sequence[int] = (),
 ) -> Stored:
-    """Insert an article with its source and dedupe links in one transaction.
+    """Insert an article with its source and dedupe links in one transaction; an original also counts
+    its site's lines and title ending (``site_keys``, sorted) in it.
 
     If another crawl stored the same canonical URL first, only the source link is added.
     """
     try:
         with session_scope(engine) as session:
-            return _insert(session, record, feed_id, entry, signature, threshold)
+            return _insert(session, record, feed_id, entry, signature, threshold, site_keys)
     except sa.exc.IntegrityError:
         existing = known_urls(engine, [record.canonical_url]).get(record.canonical_url)
         if existing is None:
@@ -315,7 +317,8 @@ _SHARED_BANDS = (sa.select(_ARTICLE.c.id, _ARTICLE.c.minhash)
 
 
 def _insert(
-    session: Session, record: ArticleRecord, feed_id: int, entry: Entry, signature: bytes | None, threshold: float
+    session: Session, record: ArticleRecord, feed_id: int, entry: Entry, signature: bytes | None, threshold: float,
+    site_keys: Sequence[int],
 ) -> Stored:
     """The row, its source and its band keys, in the caller's transaction."""
     conn = session.connection()
@@ -346,7 +349,35 @@ def _insert(
     conn.execute(_SOURCE.insert(), _source_values(article_id, feed_id, entry, record.fetched_at))
     if keys and original is None:
         conn.execute(_BAND.insert(), [{"band_key": key, "article_id": article_id} for key in keys])
+    if site_keys and original is None:
+        _count_site_keys(conn, site_keys)
     return Stored(article_id, created=True, duplicate_of=original)
+
+
+_SITE_LINE = SiteLine.__table__  # type: ignore[attr-defined]
+
+
+def _count_site_keys(conn: sa.Connection, site_keys: Sequence[int]) -> None:
+    """One more article for each key (keys sorted by the caller: concurrent writers lock rows in one order)."""
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    statement = insert(_SITE_LINE).on_conflict_do_update(
+        index_elements=["key"], set_={"articles": _SITE_LINE.c.articles + 1})
+    conn.execute(statement, [{"key": key, "articles": 1} for key in site_keys])
+
+
+def repeated_site_keys(engine: Engine, site_keys: Sequence[int], at_least: int) -> set[int]:
+    """The keys that at least ``at_least`` stored originals of the site carried."""
+    if not site_keys or at_least < 1:
+        return set()
+    found: set[int] = set()
+    with engine.connect() as conn:
+        for chunk in chunks(list(site_keys)):
+            query = sa.select(_SITE_LINE.c.key).where(_SITE_LINE.c.key.in_(chunk), _SITE_LINE.c.articles >= at_least)
+            found.update(conn.execute(query).scalars())
+    return found
 
 
 def _find_original(

@@ -135,6 +135,17 @@ class ArticleBand(SQLModel, table=True):
     )
 
 
+
+class SiteLine(SQLModel, table=True):
+    """How many original articles of one site carried a short line of text or a title ending
+    (``monitor.dedupe.boilerplate``: the key hashes the site with the line); what a site repeats is
+    its furniture, left out of its later articles."""
+
+    __tablename__ = "site_line"
+
+    key: int = Field(sa_column=sa.Column(sa.BigInteger(), primary_key=True, autoincrement=False))
+    articles: int = Field(default=0, sa_column=sa.Column(sa.Integer(), nullable=False))
+
 # --- topics, stories, trends -------------------------------------------------------
 
 

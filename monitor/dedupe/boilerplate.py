@@ -1,0 +1,102 @@
+"""What a site repeats on every page: lines of its article text and the ending of its titles (pure).
+
+The extractor keeps the article's block of a page, and many sites put their own
+furniture inside it: "Please enable Javascript to watch this video", a newsletter
+box, a copyright line, a share bar; and their titles end the same way ("… ::
+WRAL.com", "… | Reuters"). Each repeated line puts the same words and names into
+every article of the site: two reports of different shootings from one station
+then share a block of text, and the lede of a digest shows the furniture.
+
+So the store counts, per site, the articles that carried each short line and each
+title ending (``keys``), and a new article leaves out what ``repeats`` earlier
+articles of its site already carried (``without``). Counted per site (the host of
+the article's address), never across sites: a wire story that three sites print
+is the same news, not furniture. Only originals are counted (a near copy of an
+article repeats its lines for a reason), and only lines up to ``MAX_LINE``
+characters: furniture is short, and a long paragraph that a site repeats is
+kept.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from dataclasses import dataclass
+from hashlib import blake2b
+from urllib.parse import urlsplit
+
+from monitor.records import Article
+
+MAX_LINE = 300  # characters: longer lines are never counted, so never left out
+MAX_ENDING = 80  # characters of a title's ending after its last separator
+_SEPARATOR = re.compile(r"\s+(?:::|[|·•–—-]+)\s+")
+
+
+@dataclass(frozen=True)
+class SiteKeys:
+    """The keys of one article's countable parts: its lines (in text order, None where a line is not
+    counted) and its title's ending."""
+
+    lines: tuple[int | None, ...]
+    ending: int | None
+
+    @property
+    def counted(self) -> list[int]:
+        """Distinct keys, sorted (the order the store upserts them in, so two writers never deadlock)."""
+        found = {k for k in self.lines if k is not None}
+        if self.ending is not None:
+            found.add(self.ending)
+        return sorted(found)
+
+
+def site(url: str) -> str:
+    """The site an article belongs to: its host, lower-cased, without a leading ``www.``."""
+    host = (urlsplit(url).hostname or "").lower()
+    return host.removeprefix("www.")
+
+
+def _key(*parts: str) -> int:
+    """A signed 64-bit key (fits a BIGINT)."""
+    return int.from_bytes(blake2b("\n".join(parts).encode("utf-8"), digest_size=8).digest(), "big", signed=True)
+
+
+def _plain(line: str) -> str:
+    return " ".join(line.split())
+
+
+def title_ending(title: str) -> str | None:
+    """What follows a title's last separator (" - ", " | ", " :: ", " — " ...), if short and if something
+    comes before it."""
+    found = list(_SEPARATOR.finditer(title))
+    if not found:
+        return None
+    last = found[-1]
+    ending = _plain(title[last.end():])
+    return ending if ending and len(ending) <= MAX_ENDING and title[:last.start()].strip() else None
+
+
+def keys(record: Article) -> SiteKeys:
+    where = site(record.canonical_url)
+    lines = tuple(_key(where, "line", plain) if (plain := _plain(line)) and len(plain) <= MAX_LINE else None
+                  for line in record.text.split("\n"))
+    ending = title_ending(record.title)
+    return SiteKeys(lines, None if ending is None else _key(where, "ending", ending))
+
+
+def without(record: Article, found: SiteKeys, repeated: set[int]) -> Article:
+    """``record`` without the lines and the title ending in ``repeated``. A text that would be left
+    empty is the site's furniture only: the article keeps the feed's summary instead, as when its page
+    gives no text."""
+    if not repeated:
+        return record
+    lines = record.text.split("\n")
+    kept = [line for line, key in zip(lines, found.lines, strict=True) if key is None or key not in repeated]
+    title = record.title
+    if found.ending is not None and found.ending in repeated:
+        title = title[:list(_SEPARATOR.finditer(title))[-1].start()].rstrip()
+    if len(kept) == len(lines) and title == record.title:
+        return record
+    text = "\n".join(kept).strip()
+    if text:
+        return dataclasses.replace(record, title=title, text=text)
+    return dataclasses.replace(record, title=title, text=record.summary or title, status="summary_only")

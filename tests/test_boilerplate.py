@@ -1,0 +1,112 @@
+"""A site's furniture (lines and title endings it repeats) is left out of its later articles."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlmodel import Session, select
+
+from monitor.dedupe import boilerplate
+from monitor.ingest.crawl import run_crawl
+from monitor.records import Article as Record
+from monitor.store.tables import Article, SiteLine
+from tests.conftest import Site, serve
+from tests.feedkit import Item, lorem_article, page, rss
+from tests.test_crawl import make_config
+
+NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+FURNITURE = "Please enable Javascript to watch this video"
+ENDING = "Harbour Daily News"
+
+
+def record(text: str, title: str = "Port strike ends after talks | Harbour Daily News",
+           url: str = "https://www.harbour.example/news/1") -> Record:
+    return Record(canonical_url=url, url=url, title=title, summary="The strike ended.", text=text,
+                  status="extracted", fetched_at=NOW, published_at=NOW, published_source="feed")
+
+
+def test_only_repeated_parts_are_left_out():
+    text = f"Dock workers returned on Monday.\n{FURNITURE}\nThe union signed a two-year deal."
+    found = boilerplate.keys(record(text))
+    furniture = found.lines[1]
+    cleaned = boilerplate.without(record(text), found, {furniture, found.ending})
+    assert cleaned.text == "Dock workers returned on Monday.\nThe union signed a two-year deal."
+    assert cleaned.title == "Port strike ends after talks" and cleaned.status == "extracted"
+    assert boilerplate.without(record(text), found, set()) == record(text)
+    assert boilerplate.without(record(text), found, {furniture}).title == record(text).title
+
+
+def test_keys_belong_to_one_site_and_skip_long_lines():
+    line = "A line that two sites both print."
+    here = boilerplate.keys(record(line))
+    www_less = boilerplate.keys(record(line, url="https://harbour.example/news/2"))
+    elsewhere = boilerplate.keys(record(line, url="https://other.example/news/1"))
+    assert here.lines == www_less.lines and here.lines != elsewhere.lines
+    long_paragraph = "word " * (boilerplate.MAX_LINE // 5 + 1)
+    assert boilerplate.keys(record(long_paragraph)).lines == (None,)
+    assert boilerplate.keys(record("", title="No separator here")).ending is None
+    assert boilerplate.title_ending("- leading dash only") is None
+    assert boilerplate.title_ending("Strike ends :: WRAL.com") == "WRAL.com"
+
+
+def test_a_page_of_furniture_only_keeps_the_feed_summary():
+    found = boilerplate.keys(record(FURNITURE))
+    cleaned = boilerplate.without(record(FURNITURE), found, set(found.counted))
+    assert cleaned.text == "The strike ended." and cleaned.status == "summary_only"
+
+
+def _publish(site: Site, feed: str, first: int, count: int) -> list[Item]:
+    items = []
+    for i in range(first, first + count):
+        text = f"{lorem_article(f'harbour {i}', i, words=120)}\n{FURNITURE}"
+        site.add(f"/news/{i}.html", page(f"Harbour story {i}", text))
+        items.append(Item(f"Harbour story {i} | {ENDING}", site.url(f"/news/{i}.html"),
+                          published=NOW - timedelta(hours=i)))
+    return items
+
+
+def _stored(engine) -> list[Article]:
+    with Session(engine) as session:
+        return list(session.exec(select(Article).order_by(Article.id)))
+
+
+def test_crawl_leaves_out_what_a_site_repeats_and_counts_it_per_site(site, engine, write_config):
+    other = Site()
+    server, thread = serve(other, "127.0.0.2")
+    try:
+        items = _publish(site, "/feed.xml", 0, 3)
+        site.add("/feed.xml", rss(items))
+        config = make_config(write_config, [{"name": "Harbour", "url": site.url("/feed.xml")},
+                                            {"name": "Other", "url": other.url("/feed.xml")}],
+                             allow_private_networks=["127.0.0.0/8"])
+        other.add("/feed.xml", rss([]))
+        run_crawl(engine, config, now=NOW)
+        first = _stored(engine)
+        assert FURNITURE in first[0].text and first[0].title.endswith(ENDING), "nothing to compare the first with"
+
+        site.add("/feed.xml", rss(_publish(site, "/feed.xml", 3, 1) + items))
+        other_items = _publish(other, "/feed.xml", 10, 1)
+        other.add("/feed.xml", rss(other_items))
+        run_crawl(engine, config, now=NOW + timedelta(hours=1), every_feed=True)
+        rows = {r.canonical_url.rsplit("/", 1)[1]: r for r in _stored(engine)}
+        later = rows["3.html"]
+        assert FURNITURE not in later.text and later.title == "Harbour story 3"
+        assert "harbour" in later.text.lower() and later.status == "extracted"
+        elsewhere = rows["10.html"]
+        assert FURNITURE in elsewhere.text and elsewhere.title.endswith(ENDING), "another site's furniture"
+        with Session(engine) as session:
+            assert max(session.exec(select(SiteLine.articles))) == 4
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
+
+
+def test_site_repeats_zero_keeps_every_line(site, engine, write_config):
+    items = _publish(site, "/feed.xml", 0, 4)
+    site.add("/feed.xml", rss(items))
+    config = make_config(write_config, [{"name": "Harbour", "url": site.url("/feed.xml")}])
+    config = config.model_copy(update={"dedupe": config.dedupe.model_copy(update={"site_repeats": 0})})
+    run_crawl(engine, config, now=NOW)
+    rows = _stored(engine)
+    assert len(rows) == 4 and all(FURNITURE in r.text and r.title.endswith(ENDING) for r in rows)
