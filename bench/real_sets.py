@@ -12,7 +12,8 @@ The sets are not shipped with the project; pass their files to ``bench/eval_real
   networks for text classification", NeurIPS 2015): CSV rows ``class,title,description``
   with class 1 World, 2 Sports, 3 Business, 4 Sci/Tech. The labels are topics.
 - ``jsonl``: the project's own format, one object per line with ``title``, ``text`` and
-  any of ``topic``, ``story``, ``published`` (ISO 8601).
+  any of ``topic``, ``story``, ``published`` (ISO 8601), ``url`` (where the article was published:
+  ``as_stored`` reads its site).
 
 A file cut short (a partial last line) is read up to its last complete record.
 """
@@ -38,6 +39,7 @@ class LabelledArticle:
     published: datetime
     topic: str | None
     story: str | None
+    url: str | None = None
 
 
 def read_set(path: Path, kind: str) -> list[LabelledArticle]:
@@ -75,4 +77,33 @@ def _jsonl(raw: str) -> Iterator[LabelledArticle]:
         row = json.loads(line)
         published = datetime.fromisoformat(row["published"]) if row.get("published") else NO_TIME
         yield LabelledArticle(row.get("title", ""), row.get("text", ""), published,
-                              row.get("topic"), row.get("story"))
+                              row.get("topic"), row.get("story"), row.get("url"))
+
+
+def as_stored(articles: list[LabelledArticle], repeats: int) -> tuple[list[LabelledArticle], int]:
+    """The texts a crawl storing ``articles`` in this order keeps: what ``repeats`` earlier articles of
+    the same site carried is left out (``monitor.dedupe.boilerplate``, as the crawl applies it).
+    Articles without a ``url`` are kept as they are. Returns the articles and how many changed."""
+    from collections import Counter
+    from dataclasses import replace
+
+    from monitor.dedupe import boilerplate
+    from monitor.records import Article
+
+    carried: Counter[int] = Counter()
+    out, changed = [], 0
+    for a in articles:
+        if not a.url or not repeats:
+            out.append(a)
+            continue
+        record = Article(canonical_url=a.url, url=a.url, title=a.title, summary="", text=a.text,
+                         status="extracted", fetched_at=a.published, published_at=a.published, published_source="feed")
+        found = boilerplate.keys(record)
+        kept = boilerplate.without(record, found, {k for k in found.counted if carried[k] >= repeats})
+        carried.update(found.counted)
+        if kept.status == "extracted" and (kept.text, kept.title) != (a.text, a.title):
+            out.append(replace(a, title=kept.title, text=kept.text))
+            changed += 1
+        else:
+            out.append(a)
+    return out, changed
