@@ -9,6 +9,7 @@ from sqlmodel import Session, select
 from monitor.dedupe import boilerplate
 from monitor.ingest.crawl import run_crawl
 from monitor.records import Article as Record
+from monitor.store import ingest
 from monitor.store.tables import Article, SiteLine
 from tests.conftest import Site, serve
 from tests.feedkit import Item, lorem_article, page, rss
@@ -110,3 +111,16 @@ def test_site_repeats_zero_keeps_every_line(site, engine, write_config):
     run_crawl(engine, config, now=NOW)
     rows = _stored(engine)
     assert len(rows) == 4 and all(FURNITURE in r.text and r.title.endswith(ENDING) for r in rows)
+
+
+def test_lines_a_site_did_not_repeat_are_forgotten_after_a_month(site, engine, write_config):
+    site.add("/feed.xml", rss(_publish(site, "/feed.xml", 0, 3)))
+    run_crawl(engine, make_config(write_config, [{"name": "Harbour", "url": site.url("/feed.xml")}]), now=NOW)
+    with Session(engine) as session:
+        counts = list(session.exec(select(SiteLine.articles)))
+    assert len(counts) > 3 and 3 in counts and 1 in counts
+    assert ingest.forget_site_lines(engine, NOW + timedelta(days=10), 2) == 0
+    forgotten = ingest.forget_site_lines(engine, NOW + timedelta(days=ingest.SITE_LINE_DAYS + 1), 2)
+    with Session(engine) as session:
+        kept = list(session.exec(select(SiteLine.articles)))
+    assert forgotten == counts.count(1) and sorted(kept) == sorted(c for c in counts if c >= 2)

@@ -17,8 +17,10 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     op.create_table('site_line',
-                    sa.Column('key', sa.BigInteger(), autoincrement=False, nullable=False),
+                    sa.Column('key', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=False,
+                              nullable=False),
                     sa.Column('articles', sa.Integer(), nullable=False),
+                    sa.Column('seen_on', sa.Integer(), nullable=False),
                     sa.PrimaryKeyConstraint('key'))
 
 

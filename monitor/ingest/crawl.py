@@ -99,6 +99,8 @@ def run_crawl(
     if len(tally.failed_feeds) > 1 and tally.counts["feeds_failed"] == tally.counts["feeds"]:
         log.warning("crawl: all %d feeds failed; their backoff is not increased", len(tally.failed_feeds))
         ingest.keep_backoff(engine, tally.failed_feeds, now, config.crawl)
+    if tally.counts["new"]:
+        ingest.forget_site_lines(engine, now, config.dedupe.site_repeats)
     summary = tally.summary(time.monotonic() - started)
     if summary.feeds_deferred:
         log.warning("crawl: deadline reached: %d feed(s) not finished, the rest is left for the next cycle",

@@ -350,22 +350,41 @@ def _insert(
     if keys and original is None:
         conn.execute(_BAND.insert(), [{"band_key": key, "article_id": article_id} for key in keys])
     if site_keys and original is None:
-        _count_site_keys(conn, site_keys)
+        _count_site_keys(conn, site_keys, _day(record.fetched_at))
     return Stored(article_id, created=True, duplicate_of=original)
 
 
 _SITE_LINE = SiteLine.__table__  # type: ignore[attr-defined]
 
 
-def _count_site_keys(conn: sa.Connection, site_keys: Sequence[int]) -> None:
-    """One more article for each key (keys sorted by the caller: concurrent writers lock rows in one order)."""
+SITE_LINE_DAYS = 30  # a line no article of its site carried again for this long, below the repeat count, is forgotten
+
+
+def _day(when: datetime) -> int:
+    return int(when.timestamp() // 86400)
+
+
+def _count_site_keys(conn: sa.Connection, site_keys: Sequence[int], day: int) -> None:
+    """One more article for each key, carried on ``day`` (keys sorted by the caller: concurrent writers
+    lock rows in one order)."""
     if conn.dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    statement = insert(_SITE_LINE).on_conflict_do_update(
-        index_elements=["key"], set_={"articles": _SITE_LINE.c.articles + 1})
-    conn.execute(statement, [{"key": key, "articles": 1} for key in site_keys])
+    statement = insert(_SITE_LINE)
+    statement = statement.on_conflict_do_update(
+        index_elements=["key"], set_={"articles": _SITE_LINE.c.articles + 1, "seen_on": statement.excluded.seen_on})
+    conn.execute(statement, [{"key": key, "articles": 1, "seen_on": day} for key in site_keys])
+
+
+def forget_site_lines(engine: Engine, now: datetime, repeats: int) -> int:
+    """Forget the lines that fewer than ``repeats`` articles carried and none for ``SITE_LINE_DAYS``;
+    returns how many."""
+    cutoff = _day(now) - SITE_LINE_DAYS
+    with session_scope(engine) as session:
+        done = session.execute(sa.delete(_SITE_LINE).where(_SITE_LINE.c.articles < max(repeats, 1),
+                                                           _SITE_LINE.c.seen_on < cutoff))
+        return int(done.rowcount or 0)
 
 
 def repeated_site_keys(engine: Engine, site_keys: Sequence[int], at_least: int) -> set[int]:

@@ -138,13 +138,17 @@ class ArticleBand(SQLModel, table=True):
 
 class SiteLine(SQLModel, table=True):
     """How many original articles of one site carried a short line of text or a title ending
-    (``monitor.dedupe.boilerplate``: the key hashes the site with the line); what a site repeats is
-    its furniture, left out of its later articles."""
+    (``monitor.dedupe.boilerplate``: the key hashes the site with the line), and the day one last did;
+    what a site repeats is its furniture, left out of its later articles. A line that stayed below the
+    repeat count for ``SITE_LINE_DAYS`` is forgotten, so the table holds about a month of lines."""
 
     __tablename__ = "site_line"
 
-    key: int = Field(sa_column=sa.Column(sa.BigInteger(), primary_key=True, autoincrement=False))
+    # the key is SQLite's rowid (one b-tree, no second index): the table holds a row per short line seen
+    key: int = Field(sa_column=sa.Column(sa.BigInteger().with_variant(sa.Integer(), "sqlite"), primary_key=True,
+                                         autoincrement=False))
     articles: int = Field(default=0, sa_column=sa.Column(sa.Integer(), nullable=False))
+    seen_on: int = Field(default=0, sa_column=sa.Column(sa.Integer(), nullable=False))  # UTC day number, last carried
 
 # --- topics, stories, trends -------------------------------------------------------
 
