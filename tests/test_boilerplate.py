@@ -50,6 +50,13 @@ def test_keys_belong_to_one_site_and_skip_long_lines():
     assert boilerplate.title_ending("Strike ends :: WRAL.com") == "WRAL.com"
 
 
+def test_a_page_of_countless_short_lines_counts_only_its_edges():
+    text = "\n".join(f"line {i}" for i in range(5000))
+    found = boilerplate.keys(record(text))
+    assert len(found.counted) == 2 * boilerplate.EDGE_LINES + 1  # the lines at both edges and the title ending
+    assert found.lines[0] is not None and found.lines[-1] is not None and found.lines[2500] is None
+
+
 def test_a_page_of_furniture_only_keeps_the_feed_summary():
     found = boilerplate.keys(record(FURNITURE))
     cleaned = boilerplate.without(record(FURNITURE), found, set(found.counted))

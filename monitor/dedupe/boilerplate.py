@@ -29,6 +29,9 @@ from monitor.records import Article
 
 MAX_LINE = 300  # characters: longer lines are never counted, so never left out
 MAX_ENDING = 80  # characters of a title's ending after its last separator
+# Lines counted at each end of a text: furniture sits at the edges, and a page of 100,000 short lines
+# must not write 100,000 rows.
+EDGE_LINES = 200
 _SEPARATOR = re.compile(r"\s+(?:::|[|·•–—-]+)\s+")
 
 
@@ -77,8 +80,10 @@ def title_ending(title: str) -> str | None:
 
 def keys(record: Article) -> SiteKeys:
     where = site(record.canonical_url)
-    lines = tuple(_key(where, "line", plain) if (plain := _plain(line)) and len(plain) <= MAX_LINE else None
-                  for line in record.text.split("\n"))
+    lines = record.text.split("\n")
+    edge = set(range(min(EDGE_LINES, len(lines)))) | set(range(max(len(lines) - EDGE_LINES, 0), len(lines)))
+    lines = tuple(_key(where, "line", plain) if i in edge and (plain := _plain(line)) and len(plain) <= MAX_LINE
+                  else None for i, line in enumerate(lines))
     ending = title_ending(record.title)
     return SiteKeys(lines, None if ending is None else _key(where, "ending", ending))
 
