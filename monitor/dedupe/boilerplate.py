@@ -13,8 +13,8 @@ articles of its site already carried (``without``). Counted per site (the host o
 the article's address), never across sites: a wire story that three sites print
 is the same news, not furniture. Only originals are counted (a near copy of an
 article repeats its lines for a reason), and only lines up to ``MAX_LINE``
-characters: furniture is short, and a long paragraph that a site repeats is
-kept.
+characters among the ``EDGE_LINES`` at each end of a text: furniture is short and
+sits at the edges, and a long paragraph that a site repeats is kept.
 """
 
 from __future__ import annotations
