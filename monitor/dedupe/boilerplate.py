@@ -80,10 +80,10 @@ def title_ending(title: str) -> str | None:
 
 def keys(record: Article) -> SiteKeys:
     where = site(record.canonical_url)
-    lines = record.text.split("\n")
-    edge = set(range(min(EDGE_LINES, len(lines)))) | set(range(max(len(lines) - EDGE_LINES, 0), len(lines)))
-    lines = tuple(_key(where, "line", plain) if i in edge and (plain := _plain(line)) and len(plain) <= MAX_LINE
-                  else None for i, line in enumerate(lines))
+    text = record.text.split("\n")
+    inner = range(EDGE_LINES, len(text) - EDGE_LINES)  # empty unless the text is longer than both edges
+    lines = tuple(_key(where, "line", plain) if i not in inner and (plain := _plain(line)) and len(plain) <= MAX_LINE
+                  else None for i, line in enumerate(text))
     ending = title_ending(record.title)
     return SiteKeys(lines, None if ending is None else _key(where, "ending", ending))
 
@@ -91,7 +91,7 @@ def keys(record: Article) -> SiteKeys:
 def without(record: Article, found: SiteKeys, repeated: set[int]) -> Article:
     """``record`` without the lines and the title ending in ``repeated``. A text that would be left
     empty is the site's furniture only: the article keeps the feed's summary instead, as when its page
-    gives no text."""
+    gives no text, and says why in ``error``."""
     if not repeated:
         return record
     lines = record.text.split("\n")
@@ -104,4 +104,5 @@ def without(record: Article, found: SiteKeys, repeated: set[int]) -> Article:
     text = "\n".join(kept).strip()
     if text:
         return dataclasses.replace(record, title=title, text=text)
-    return dataclasses.replace(record, title=title, text=record.summary or title, status="summary_only")
+    return dataclasses.replace(record, title=title, text=record.summary or title, status="summary_only",
+                               error="furniture: every line of the page's text is one its site repeats")

@@ -308,6 +308,7 @@ def store_article(
 
 # Statements of the per-article transaction, built once: plain SQL on the tables, no ORM objects.
 _ARTICLE, _SOURCE, _BAND = Article.__table__, ArticleSource.__table__, ArticleBand.__table__  # type: ignore[attr-defined]
+_SITE_LINE = SiteLine.__table__  # type: ignore[attr-defined]
 _NEW_ARTICLE = _ARTICLE.insert().returning(_ARTICLE.c.id)
 _SAME_TEXT = (sa.select(_ARTICLE.c.id, _ARTICLE.c.duplicate_of)
               .where(_ARTICLE.c.content_hash == sa.bindparam("hash")).order_by(_ARTICLE.c.id).limit(1))
@@ -352,9 +353,6 @@ def _insert(
     if site_keys and original is None:
         _count_site_keys(conn, site_keys, _day(record.fetched_at))
     return Stored(article_id, created=True, duplicate_of=original)
-
-
-_SITE_LINE = SiteLine.__table__  # type: ignore[attr-defined]
 
 
 SITE_LINE_DAYS = 30  # a line no article of its site carried again for this long, below the repeat count, is forgotten
