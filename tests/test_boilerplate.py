@@ -9,7 +9,8 @@ from sqlmodel import Session, select
 from monitor.dedupe import boilerplate
 from monitor.ingest.crawl import run_crawl
 from monitor.records import Article as Record
-from monitor.store import ingest
+from monitor.store import analysis, ingest
+from monitor.topics import service
 from monitor.store.tables import Article, SiteLine
 from tests.conftest import Site, serve
 from tests.feedkit import Item, lorem_article, page, rss
@@ -131,3 +132,30 @@ def test_lines_a_site_did_not_repeat_are_forgotten_after_a_month(site, engine, w
     with Session(engine) as session:
         kept = list(session.exec(select(SiteLine.articles)))
     assert forgotten == counts.count(1) and sorted(kept) == sorted(c for c in counts if c >= 2)
+
+
+def _crawl_in_turns(site, engine, write_config, turns: list[list[int]]) -> dict[str, tuple[str, str]]:
+    """Crawl the same four articles of one site, a few per crawl in the given order; then each article's
+    stored text and its text as the analysis reads it, by page."""
+    config = make_config(write_config, [{"name": "Harbour", "url": site.url("/feed.xml")}])
+    items = {i: _publish(site, "/feed.xml", i, 1)[0] for i in range(4)}
+    shown: list[Item] = []
+    for hour, turn in enumerate(turns):
+        shown = [items[i] for i in turn] + shown
+        site.add("/feed.xml", rss(shown))
+        run_crawl(engine, config, now=NOW + timedelta(hours=hour), every_feed=True)
+    rows = analysis.articles_to_embed(engine, "none", 10)
+    read = service.as_read(rows, analysis.furniture(engine, config.dedupe.site_repeats))
+    return {r.url.rsplit("/", 1)[1]: (r.text, a.text) for r, a in zip(rows, read, strict=True)}
+
+
+def test_the_analysis_reads_the_same_text_whatever_order_the_articles_arrived_in(site, write_config, tmp_path):
+    from tests.conftest import migrated
+
+    first, second = (migrated(f"sqlite:///{tmp_path / name}") for name in ("first.db", "second.db"))
+    forwards = _crawl_in_turns(site, first, write_config, [[0], [1], [2], [3]])
+    backwards = _crawl_in_turns(site, second, write_config, [[3], [2], [1], [0]])
+    assert FURNITURE in forwards["0.html"][0] and FURNITURE not in forwards["3.html"][0]
+    assert FURNITURE in backwards["3.html"][0] and FURNITURE not in backwards["0.html"][0]
+    assert {page: read for page, (_, read) in forwards.items()} == {page: read for page, (_, read) in backwards.items()}
+    assert not any(FURNITURE in read for _, read in forwards.values())

@@ -79,13 +79,27 @@ def title_ending(title: str) -> str | None:
 
 
 def keys(record: Article) -> SiteKeys:
-    where = site(record.canonical_url)
-    text = record.text.split("\n")
-    inner = range(EDGE_LINES, len(text) - EDGE_LINES)  # empty unless the text is longer than both edges
-    lines = tuple(_key(where, "line", plain) if i not in inner and (plain := _plain(line)) and len(plain) <= MAX_LINE
-                  else None for i, line in enumerate(text))
-    ending = title_ending(record.title)
-    return SiteKeys(lines, None if ending is None else _key(where, "ending", ending))
+    return site_keys(record.canonical_url, record.title, record.text)
+
+
+def site_keys(url: str, title: str, text: str) -> SiteKeys:
+    """The keys of an article at ``url`` with this title and text."""
+    where = site(url)
+    lines = text.split("\n")
+    inner = range(EDGE_LINES, len(lines) - EDGE_LINES)  # empty unless the text is longer than both edges
+    keyed = tuple(_key(where, "line", plain) if i not in inner and (plain := _plain(line)) and len(plain) <= MAX_LINE
+                  else None for i, line in enumerate(lines))
+    ending = title_ending(title)
+    return SiteKeys(keyed, None if ending is None else _key(where, "ending", ending))
+
+
+def stripped(title: str, text: str, found: SiteKeys, repeated: set[int] | frozenset[int]) -> tuple[str, str]:
+    """``title`` and ``text`` (whose keys are ``found``) without the parts whose keys are in ``repeated``."""
+    lines = text.split("\n")
+    kept = [line for line, key in zip(lines, found.lines, strict=True) if key is None or key not in repeated]
+    if found.ending is not None and found.ending in repeated:
+        title = title[:list(_SEPARATOR.finditer(title))[-1].start()].rstrip()
+    return title, ("\n".join(kept).strip() if len(kept) < len(lines) else text)
 
 
 def without(record: Article, found: SiteKeys, repeated: set[int]) -> Article:
@@ -94,15 +108,20 @@ def without(record: Article, found: SiteKeys, repeated: set[int]) -> Article:
     gives no text, and says why in ``error``."""
     if not repeated:
         return record
-    lines = record.text.split("\n")
-    kept = [line for line, key in zip(lines, found.lines, strict=True) if key is None or key not in repeated]
-    title = record.title
-    if found.ending is not None and found.ending in repeated:
-        title = title[:list(_SEPARATOR.finditer(title))[-1].start()].rstrip()
-    if len(kept) == len(lines) and title == record.title:
+    title, text = stripped(record.title, record.text, found, repeated)
+    if (title, text) == (record.title, record.text):
         return record
-    text = "\n".join(kept).strip()
     if text:
         return dataclasses.replace(record, title=title, text=text)
     return dataclasses.replace(record, title=title, text=record.summary or title, status="summary_only",
                                error="furniture: every line of the page's text is one its site repeats")
+
+
+def readable(url: str, title: str, text: str, furniture: frozenset[int]) -> tuple[str, str]:
+    """A stored article as the analysis reads it: without every part that is its site's furniture by the
+    counts of now (``furniture``: the keys more than ``repeats`` articles carried). The crawl could only
+    leave out what earlier articles had repeated, so a site's first articles keep theirs; read this way,
+    the same articles give the same text whatever order they arrived in."""
+    if not furniture:
+        return title, text
+    return stripped(title, text, site_keys(url, title, text), furniture)

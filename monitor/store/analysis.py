@@ -26,6 +26,7 @@ from monitor.store.tables import (
     ArticleTopic,
     Embedding,
     Feed,
+    SiteLine,
     Story,
     StoryMember,
     TermStats,
@@ -44,6 +45,7 @@ class ArticleRow:
     when: datetime
     duplicate_of: int | None
     vector: bytes | None = None
+    url: str = ""  # canonical address (its site's furniture is read by it)
 
 
 def _no_embedding(model: str) -> Any:
@@ -65,6 +67,15 @@ def _text_of(article: Article) -> str:
 # --- embeddings and stories --------------------------------------------------------------------
 
 
+def furniture(engine: Engine, repeats: int) -> frozenset[int]:
+    """The keys more than ``repeats`` originals of their site carried: every line and title ending the
+    crawl has left out of some article (``monitor.dedupe.boilerplate.readable``)."""
+    if repeats < 1:
+        return frozenset()
+    with engine.connect() as conn:
+        return frozenset(conn.execute(sa.select(SiteLine.key).where(SiteLine.articles > repeats)).scalars())
+
+
 def pending_counts(engine: Engine, model: str, topics: bool) -> dict[str, int]:
     """How many articles lack an embedding of ``model``, a story, and (if ``topics``) a topic."""
     with session_scope(engine) as s:
@@ -78,7 +89,8 @@ def pending_counts(engine: Engine, model: str, topics: bool) -> dict[str, int]:
 def articles_to_embed(engine: Engine, model: str, limit: int) -> list[ArticleRow]:
     with session_scope(engine) as s:
         rows = s.exec(select(Article).where(_no_embedding(model)).order_by(Article.id).limit(limit)).all()
-        return [ArticleRow(a.id, a.title, _text_of(a), article_time_of(a.published_at, a.fetched_at), a.duplicate_of) for a in rows]
+        return [ArticleRow(a.id, a.title, _text_of(a), article_time_of(a.published_at, a.fetched_at), a.duplicate_of,
+                           url=a.canonical_url) for a in rows]
 
 
 def save_embeddings(engine: Engine, model: str, dim: int, rows: Sequence[tuple[int, bytes]], now: datetime) -> None:
@@ -96,8 +108,8 @@ def _with_vectors(model: str) -> Any:
 
 
 def _vector_rows(s: Any, query: Any) -> list[ArticleRow]:
-    return [ArticleRow(a.id, a.title, _text_of(a), article_time_of(a.published_at, a.fetched_at), a.duplicate_of, v)
-            for a, v in s.execute(query).all()]
+    return [ArticleRow(a.id, a.title, _text_of(a), article_time_of(a.published_at, a.fetched_at), a.duplicate_of, v,
+                       a.canonical_url) for a, v in s.execute(query).all()]
 
 
 def articles_without_story(engine: Engine, model: str, limit: int) -> list[ArticleRow]:
@@ -304,14 +316,14 @@ def current_run(engine: Engine) -> ModelRun | None:
                                                  row.n_topics, row.fitted_at, row.seconds, row.id)
 
 
-def vectors_without_topic(engine: Engine, model: str, limit: int) -> list[tuple[int, bytes, str, str]]:
-    """(article id, vector of ``model``, title, text) of articles without a topic."""
+def vectors_without_topic(engine: Engine, model: str, limit: int) -> list[tuple[int, bytes, str, str, str]]:
+    """(article id, vector of ``model``, title, text, canonical address) of articles without a topic."""
     with session_scope(engine) as s:
         query = (sa.select(Article.id, Embedding.vector, Article.title,
-                           sa.func.coalesce(Article.text, Article.summary, ""))
+                           sa.func.coalesce(Article.text, Article.summary, ""), Article.canonical_url)
                  .join(Embedding, Embedding.article_id == Article.id)
                  .where(Embedding.model == model, _no_topic()).order_by(Article.id).limit(limit))
-        return [(int(a), v, title, text) for a, v, title, text in s.execute(query).all()]
+        return [(int(a), v, title, text, url) for a, v, title, text, url in s.execute(query).all()]
 
 
 def fit_corpus(engine: Engine, model: str, since: datetime | None) -> list[ArticleRow]:

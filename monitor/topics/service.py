@@ -19,6 +19,7 @@ import numpy as np
 from sqlalchemy.engine import Engine
 
 from monitor.config import Config
+from monitor.dedupe.boilerplate import readable
 from monitor.store import analysis as db
 from monitor.records import ModelRun
 from monitor.topics import features
@@ -74,10 +75,11 @@ def process_new(engine: Engine, config: Config, now: datetime) -> dict[str, Any]
 
 def embed_pending(engine: Engine, config: Config, now: datetime, embedder: Embedder | None = None) -> int:
     """Embed every article without a vector of the configured model, in batches."""
-    name, done = model_name(config.embedding), 0
+    name, done, furniture = model_name(config.embedding), 0, _furniture(engine, config)
     while rows := db.articles_to_embed(engine, name, BATCH):
         embedder = embedder or load_embedder(config.embedding)
-        vectors = embedder.embed([document(r.title, r.text, config.embedding.max_words) for r in rows])
+        vectors = embedder.embed([document(r.title, r.text, config.embedding.max_words)
+                                  for r in as_read(rows, furniture)])
         pairs = [(r.id, to_bytes(v)) for r, v in zip(rows, vectors, strict=True)]
         db.save_embeddings(engine, name, vectors.shape[1], pairs, now)
         done += len(rows)
@@ -94,9 +96,10 @@ def assign_topics(engine: Engine, config: Config, run: ModelRun, now: datetime) 
         log.warning("topic model was fitted on %s vectors, the configuration uses %s: run `monitor topics fit`",
                     run.embedding_model, name)
         return 0
-    saved, done = load_saved(model_path(config, run.path)), 0
+    saved, done, furniture = load_saved(model_path(config, run.path)), 0, _furniture(engine, config)
     while rows := db.vectors_without_topic(engine, name, BATCH):
-        texts = [document(title, text, config.embedding.max_words) for _, _, title, text in rows]
+        texts = [document(*readable(url, title, text, furniture), config.embedding.max_words)
+                 for _, _, title, text, url in rows]
         assigned = saved.assign(np.vstack([from_bytes(r[1]) for r in rows]), texts)
         db.save_assignments(engine, int(run.id), [(r[0], t, s) for r, (t, s) in zip(rows, assigned, strict=True)],
                             now)
@@ -115,7 +118,8 @@ def assign_pending_stories(engine: Engine, config: Config, now: datetime) -> dic
     window, weights = timedelta(hours=config.stories.window_hours), story_weights(config)
     threshold: Threshold | None = None  # calibrated once, and only when something is pending
     new = joined = merged = 0
-    while rows := db.articles_without_story(engine, name, BATCH):
+    furniture = _furniture(engine, config)
+    while rows := as_read(db.articles_without_story(engine, name, BATCH), furniture):
         batch_bags = [bags(r.title, r.text) for r in rows]
         stats = features.from_bytes(*db.term_stats(engine))
         delta = features.TermStats.empty()
@@ -146,7 +150,7 @@ def story_threshold(engine: Engine, config: Config, name: str, stats: features.T
     """The configured story similarity, or per-article bars calibrated on the newest stored articles."""
     if config.stories.similarity != "auto":
         return Threshold.fixed(config.stories.similarity)
-    rows = db.recent_articles(engine, name, CALIBRATION_ARTICLES)
+    rows = as_read(db.recent_articles(engine, name, CALIBRATION_ARTICLES), _furniture(engine, config))
     if len(rows) < MIN_REFERENCE:
         return Threshold.fixed(FALLBACK_SIMILARITY)
     reference = article_vectors([bags(r.title, r.text) for r in rows], np.vstack([from_bytes(r.vector) for r in rows]),
@@ -209,13 +213,29 @@ def fit(engine: Engine, config: Config, now: datetime) -> dict[str, Any]:
     embed_pending(engine, config, now, embedder)
     name = model_name(config.embedding)
     since = now - timedelta(days=config.topic_model.fit_days) if config.topic_model.fit_days else None
-    rows = sorted(db.fit_corpus(engine, name, since), key=content_order)
+    rows = sorted(as_read(db.fit_corpus(engine, name, since), _furniture(engine, config)), key=content_order)
     run = _fit_and_save(engine, with_linked_examples(engine, config), rows, embedder, now, started)
     assign_topics(engine, config, run, now)
     stories = db.recompute_story_topics(engine)
     _prune(Path(config.data_dir) / "topic_model")
     return {"articles": run.n_docs, "topics": run.n_topics, "stories": stories, "seconds": round(
         time.perf_counter() - started, 2), "path": run.path}
+
+
+def _furniture(engine: Engine, config: Config) -> frozenset[int]:
+    return db.furniture(engine, config.dedupe.site_repeats)
+
+
+def as_read(rows: list[db.ArticleRow], furniture: frozenset[int]) -> list[db.ArticleRow]:
+    """The rows as the analysis reads them: without their sites' furniture by today's counts, so the
+    same articles give the same text (and the same stories and topics) whatever order they arrived in."""
+    if not furniture:
+        return rows
+    out = []
+    for row in rows:
+        title, text = readable(row.url, row.title, row.text, furniture)
+        out.append(row if (title, text) == (row.title, row.text) else replace(row, title=title, text=text))
+    return out
 
 
 def content_order(row: db.ArticleRow) -> tuple[str, str, int]:
