@@ -26,7 +26,7 @@ from monitor.records import TopicRecord
 from monitor.topics.embeddings import from_bytes, to_bytes
 from monitor.topics.identity import assign_ids
 from monitor.topics.model import FoundTopic
-from monitor.topics.service import fit, process_new
+from monitor.topics.service import fit, one_per_copy, process_new
 
 END = datetime(2026, 6, 30, tzinfo=UTC).date()
 SPLIT = 20  # days in the first fit
@@ -347,3 +347,17 @@ def test_the_same_articles_stored_in_another_order_get_the_same_topics(tmp_path:
             groups.setdefault(labels.get(topic_of.get(article_id, -1), "unassigned"), set()).add(corpus_id)
         partitions.append(groups)
     assert partitions[0] == partitions[1]
+
+
+def test_the_fit_reads_one_copy_of_each_group_whichever_arrived_first() -> None:
+    when = datetime(2026, 7, 1, tzinfo=UTC)
+    wire = ("Chip curbs widen", "The Commerce Department widened its chip rules on Monday.")
+    edited = ("Chip curbs widen", "The Commerce Department widened its chip rules on Monday, officials said.")
+    alone = ("Harbour strike ends", "Dock workers returned on Tuesday.")
+
+    def rows(first: tuple[str, str], second: tuple[str, str]) -> list[db.ArticleRow]:
+        return [db.ArticleRow(1, *first, when, None), db.ArticleRow(2, *second, when, 1),
+                db.ArticleRow(3, *alone, when, None)]
+
+    forwards, backwards = one_per_copy(rows(wire, edited)), one_per_copy(rows(edited, wire))
+    assert {(r.title, r.text) for r in forwards} == {(r.title, r.text) for r in backwards} == {min(wire, edited), alone}

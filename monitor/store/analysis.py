@@ -327,9 +327,10 @@ def vectors_without_topic(engine: Engine, model: str, limit: int) -> list[tuple[
 
 
 def fit_corpus(engine: Engine, model: str, since: datetime | None) -> list[ArticleRow]:
-    """Articles (not duplicates) with an embedding of ``model``, for a refit."""
+    """Articles with an embedding of ``model``, for a refit: originals and their copies (the fit reads one
+    article of each group of copies)."""
     with session_scope(engine) as s:
-        query = _with_vectors(model).where(Article.duplicate_of.is_(None)).order_by(Article.id)
+        query = _with_vectors(model).order_by(Article.id)
         return _vector_rows(s, query if since is None else query.where(WHEN >= since))
 
 

@@ -213,7 +213,8 @@ def fit(engine: Engine, config: Config, now: datetime) -> dict[str, Any]:
     embed_pending(engine, config, now, embedder)
     name = model_name(config.embedding)
     since = now - timedelta(days=config.topic_model.fit_days) if config.topic_model.fit_days else None
-    rows = sorted(as_read(db.fit_corpus(engine, name, since), _furniture(engine, config)), key=content_order)
+    rows = sorted(one_per_copy(as_read(db.fit_corpus(engine, name, since), _furniture(engine, config))),
+                  key=content_order)
     run = _fit_and_save(engine, with_linked_examples(engine, config), rows, embedder, now, started)
     assign_topics(engine, config, run, now)
     stories = db.recompute_story_topics(engine)
@@ -236,6 +237,18 @@ def as_read(rows: list[db.ArticleRow], furniture: frozenset[int]) -> list[db.Art
         title, text = readable(row.url, row.title, row.text, furniture)
         out.append(row if (title, text) == (row.title, row.text) else replace(row, title=title, text=text))
     return out
+
+
+def one_per_copy(rows: list[db.ArticleRow]) -> list[db.ArticleRow]:
+    """One article of each group of copies (an original and its duplicates), the first in content order:
+    which copy the store calls the original depends on which arrived first, and the fit should read the
+    same articles whatever that order was."""
+    chosen: dict[int, db.ArticleRow] = {}
+    for row in rows:
+        group = row.id if row.duplicate_of is None else row.duplicate_of
+        if group not in chosen or content_order(row) < content_order(chosen[group]):
+            chosen[group] = row
+    return list(chosen.values())
 
 
 def content_order(row: db.ArticleRow) -> tuple[str, str, int]:
