@@ -11,8 +11,9 @@ So the store counts, per site, the articles that carried each short line and eac
 title ending (``keys``), and a new article leaves out what ``repeats`` earlier
 articles of its site already carried (``without``). Counted per site (the host of
 the article's address), never across sites: a wire story that three sites print
-is the same news, not furniture. Only originals are counted (a near copy of an
-article repeats its lines for a reason), and only lines up to ``MAX_LINE``
+is the same news, not furniture. Every stored article counts, near copies too
+(which copy the store calls the original depends on which arrived first, and the
+count must not), and only lines up to ``MAX_LINE``
 characters among the ``EDGE_LINES`` at each end of a text: furniture is short and
 sits at the edges, and a long paragraph that a site repeats is kept.
 """

@@ -68,8 +68,8 @@ def _text_of(article: Article) -> str:
 
 
 def furniture(engine: Engine, repeats: int) -> frozenset[int]:
-    """The keys more than ``repeats`` originals of their site carried: every line and title ending the
-    crawl has left out of some article (``monitor.dedupe.boilerplate.readable``)."""
+    """The keys more than ``repeats`` stored articles of their site carried: every line and title ending
+    the crawl has left out of some article (``monitor.dedupe.boilerplate.readable``)."""
     if repeats < 1:
         return frozenset()
     with engine.connect() as conn:

@@ -290,8 +290,8 @@ def store_article(
     threshold: float,
     site_keys: Sequence[int] = (),
 ) -> Stored:
-    """Insert an article with its source and dedupe links in one transaction; an original also counts
-    its site's lines and title ending (``site_keys``, sorted) in it.
+    """Insert an article with its source and dedupe links in one transaction, and count its site's lines
+    and title ending (``site_keys``, sorted) in it.
 
     If another crawl stored the same canonical URL first, only the source link is added.
     """
@@ -350,7 +350,7 @@ def _insert(
     conn.execute(_SOURCE.insert(), _source_values(article_id, feed_id, entry, record.fetched_at))
     if keys and original is None:
         conn.execute(_BAND.insert(), [{"band_key": key, "article_id": article_id} for key in keys])
-    if site_keys and original is None:
+    if site_keys:
         _count_site_keys(conn, site_keys, _day(record.fetched_at))
     return Stored(article_id, created=True, duplicate_of=original)
 
@@ -386,7 +386,7 @@ def forget_site_lines(engine: Engine, now: datetime, repeats: int) -> int:
 
 
 def repeated_site_keys(engine: Engine, site_keys: Sequence[int], at_least: int) -> set[int]:
-    """The keys that at least ``at_least`` stored originals of the site carried."""
+    """The keys that at least ``at_least`` stored articles of the site carried."""
     if not site_keys or at_least < 1:
         return set()
     found: set[int] = set()

@@ -137,7 +137,7 @@ class ArticleBand(SQLModel, table=True):
 
 
 class SiteLine(SQLModel, table=True):
-    """How many original articles of one site carried a short line of text or a title ending
+    """How many stored articles of one site carried a short line of text or a title ending
     (``monitor.dedupe.boilerplate``: the key hashes the site with the line), and the day one last did;
     what a site repeats is its furniture, left out of its later articles. A line that stayed below the
     repeat count for ``SITE_LINE_DAYS`` is forgotten, so the table holds about a month of lines."""
