@@ -5,9 +5,9 @@
 
 Each ``FORMAT:PATH`` is read by ``bench/real_sets.py`` (the data is not shipped).
 
-A set whose records carry a ``url`` is first reduced to the texts the crawl stores: in the shuffled
-order, what earlier articles of the same site repeated is left out (``real_sets.as_stored``); every
-method, the baseline included, then reads those texts.
+A set whose records carry a ``url`` is first reduced to the texts the analysis reads after a crawl
+stored them in the shuffled order: without what articles of the same site repeat
+(``real_sets.as_read``); every method, the baseline included, then reads those texts.
 
 Stories: ours runs with the shipped defaults, in batches of the size the crawl uses
 (``monitor.topics.service.BATCH``), with no time signal (every article at one
@@ -37,7 +37,7 @@ from typing import Any
 
 import numpy as np
 from eval_topics import CONFIG
-from real_sets import LabelledArticle, as_stored, read_set
+from real_sets import LabelledArticle, as_read, read_set
 
 from monitor.config import Config
 from monitor.topics.embeddings import document, load_embedder
@@ -104,7 +104,7 @@ def baseline(articles: list[LabelledArticle], truth: list[Any]) -> dict[str, Any
 def stories(name: str, articles: list[LabelledArticle], embedder: Any, small: int) -> dict[str, Any]:
     truth = [a.story for a in articles]
     shuffled = np.random.default_rng(1).permutation(len(articles))
-    stored, furniture = as_stored([articles[i] for i in shuffled], CONFIG.dedupe.site_repeats)
+    stored, furniture = as_read([articles[i] for i in shuffled], CONFIG.dedupe.site_repeats)
     for i, article in zip(shuffled, stored, strict=True):
         articles[i] = article
     dense = embed(articles, embedder)

@@ -13,7 +13,7 @@ The sets are not shipped with the project; pass their files to ``bench/eval_real
   with class 1 World, 2 Sports, 3 Business, 4 Sci/Tech. The labels are topics.
 - ``jsonl``: the project's own format, one object per line with ``title``, ``text`` and
   any of ``topic``, ``story``, ``published`` (ISO 8601), ``url`` (where the article was published:
-  ``as_stored`` reads its site).
+  ``as_read`` reads its site).
 
 A file cut short (a partial last line) is read up to its last complete record.
 """
@@ -80,10 +80,12 @@ def _jsonl(raw: str) -> Iterator[LabelledArticle]:
                               row.get("topic"), row.get("story"), row.get("url"))
 
 
-def as_stored(articles: list[LabelledArticle], repeats: int) -> tuple[list[LabelledArticle], int]:
-    """The texts a crawl storing ``articles`` in this order keeps: what ``repeats`` earlier articles of
-    the same site carried is left out (``monitor.dedupe.boilerplate``, as the crawl applies it).
-    Articles without a ``url`` are kept as they are. Returns the articles and how many changed."""
+def as_read(articles: list[LabelledArticle], repeats: int) -> tuple[list[LabelledArticle], int]:
+    """The texts the analysis reads once a crawl has stored ``articles`` in this order: the crawl leaves
+    out what ``repeats`` earlier articles of the same site carried, and the analysis then reads every
+    article without what more than ``repeats`` articles of its site carried (``monitor.dedupe.boilerplate``,
+    as the product applies both). Articles without a ``url`` are kept as they are. Returns the articles
+    and how many changed."""
     from collections import Counter
     from dataclasses import replace
 
@@ -101,9 +103,11 @@ def as_stored(articles: list[LabelledArticle], repeats: int) -> tuple[list[Label
         found = boilerplate.keys(record)
         kept = boilerplate.without(record, found, {k for k in found.counted if carried[k] >= repeats})
         carried.update(found.counted)
-        if kept.status == "extracted" and (kept.text, kept.title) != (a.text, a.title):
-            out.append(replace(a, title=kept.title, text=kept.text))
-            changed += 1
-        else:
-            out.append(a)
-    return out, changed
+        out.append(replace(a, title=kept.title, text=kept.text) if kept.status == "extracted" else a)
+    furniture = frozenset(k for k, n in carried.items() if n > repeats)
+    read = []
+    for a, stored in zip(articles, out, strict=True):
+        title, text = boilerplate.readable(stored.url or "", stored.title, stored.text, furniture)
+        read.append(replace(stored, title=title, text=text))
+        changed += (title, text) != (a.title, a.text)
+    return read, changed
