@@ -191,7 +191,7 @@ def test_two_reports_link_only_when_their_similarity_clears_the_mean_of_their_ba
 
 def test_fixed_similarity_overrides_calibration(engine: sa.Engine, tmp_path) -> None:
     fixed = Config(feeds=[{"name": "f", "url": "http://127.0.0.1:9/feed"}], stories={"similarity": 0.6})
-    assert story_threshold(engine, fixed, "wordllama:l2_supercat_256", TermStats.empty()) == Threshold.fixed(0.6)
+    assert story_threshold(engine, fixed, "wordllama:l2_supercat_256", TermStats.empty(), frozenset()) == Threshold.fixed(0.6)
 
 
 @pytest.fixture

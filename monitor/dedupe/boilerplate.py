@@ -68,15 +68,20 @@ def _plain(line: str) -> str:
     return " ".join(line.split())
 
 
-def title_ending(title: str) -> str | None:
-    """What follows a title's last separator (" - ", " | ", " :: ", " — " ...), if short and if something
-    comes before it."""
+def _split_ending(title: str) -> tuple[str, str] | None:
+    """A title's head and what follows its last separator (" - ", " | ", " :: ", " — " ...), if that ending
+    is short and something comes before it."""
     found = list(_SEPARATOR.finditer(title))
     if not found:
         return None
     last = found[-1]
-    ending = _plain(title[last.end():])
-    return ending if ending and len(ending) <= MAX_ENDING and title[:last.start()].strip() else None
+    head, ending = title[:last.start()].rstrip(), _plain(title[last.end():])
+    return (head, ending) if ending and len(ending) <= MAX_ENDING and head.strip() else None
+
+
+def title_ending(title: str) -> str | None:
+    split = _split_ending(title)
+    return None if split is None else split[1]
 
 
 def keys(record: Article) -> SiteKeys:
@@ -98,8 +103,8 @@ def stripped(title: str, text: str, found: SiteKeys, repeated: set[int] | frozen
     """``title`` and ``text`` (whose keys are ``found``) without the parts whose keys are in ``repeated``."""
     lines = text.split("\n")
     kept = [line for line, key in zip(lines, found.lines, strict=True) if key is None or key not in repeated]
-    if found.ending is not None and found.ending in repeated:
-        title = title[:list(_SEPARATOR.finditer(title))[-1].start()].rstrip()
+    if found.ending is not None and found.ending in repeated and (split := _split_ending(title)):
+        title = split[0]
     return title, ("\n".join(kept).strip() if len(kept) < len(lines) else text)
 
 

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 import dataclasses
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -85,14 +86,20 @@ def sync_feeds(engine: Engine, feeds: Sequence[FeedConfig], now: datetime) -> No
 def _insert_missing(session: Session, feeds: Sequence[FeedConfig], now: datetime) -> None:
     if not feeds:
         return
-    if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
+    insert = _dialect_insert(session.get_bind().dialect.name)
     rows = [Feed(name=f.name, url=f.url, region=f.region, bloc=f.bloc, ownership=f.ownership,
                  language=f.language, tags=list(f.tags),
                  created_at=now).model_dump(exclude={"id"}) for f in feeds]
     session.execute(insert(Feed).values(rows).on_conflict_do_nothing(index_elements=["name"]))
+
+
+def _dialect_insert(dialect: str) -> Any:
+    """The INSERT construct of ``dialect`` (PostgreSQL or SQLite), the one with ON CONFLICT clauses."""
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert
 
 
 def claim_feeds(
@@ -365,11 +372,7 @@ def _day(when: datetime) -> int:
 def _count_site_keys(conn: sa.Connection, site_keys: Sequence[int], day: int) -> None:
     """One more article for each key, carried on ``day`` (keys sorted by the caller: concurrent writers
     lock rows in one order)."""
-    if conn.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    statement = insert(_SITE_LINE)
+    statement = _dialect_insert(conn.dialect.name)(_SITE_LINE)
     statement = statement.on_conflict_do_update(
         index_elements=["key"], set_={"articles": _SITE_LINE.c.articles + 1, "seen_on": statement.excluded.seen_on})
     conn.execute(statement, [{"key": key, "articles": 1, "seen_on": day} for key in site_keys])

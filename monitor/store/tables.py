@@ -135,7 +135,6 @@ class ArticleBand(SQLModel, table=True):
     )
 
 
-
 class SiteLine(SQLModel, table=True):
     """How many stored articles of one site carried a short line of text or a title ending
     (``monitor.dedupe.boilerplate``: the key hashes the site with the line), and the day one last did;
@@ -149,6 +148,7 @@ class SiteLine(SQLModel, table=True):
                                          autoincrement=False))
     articles: int = Field(default=0, sa_column=sa.Column(sa.Integer(), nullable=False))
     seen_on: int = Field(default=0, sa_column=sa.Column(sa.Integer(), nullable=False))  # UTC day number, last carried
+
 
 # --- topics, stories, trends -------------------------------------------------------
 

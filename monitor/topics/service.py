@@ -125,7 +125,7 @@ def assign_pending_stories(engine: Engine, config: Config, now: datetime) -> dic
         delta = features.TermStats.empty()
         delta.add(batch_bags)
         stats.add(batch_bags)
-        threshold = story_threshold(engine, config, name, stats) if threshold is None else threshold
+        threshold = story_threshold(engine, config, name, stats, furniture) if threshold is None else threshold
         stories, known = _open_stories(engine, rows, window)
         items = [StoryItem(r.id, r.when, from_bytes(r.vector), b, r.duplicate_of)
                  for r, b in zip(rows, batch_bags, strict=True)]
@@ -146,11 +146,13 @@ def assign_pending_stories(engine: Engine, config: Config, now: datetime) -> dic
     return {"stories_new": new, "stories_joined": joined, "stories_merged": merged}
 
 
-def story_threshold(engine: Engine, config: Config, name: str, stats: features.TermStats) -> Threshold:
-    """The configured story similarity, or per-article bars calibrated on the newest stored articles."""
+def story_threshold(engine: Engine, config: Config, name: str, stats: features.TermStats,
+                    furniture: frozenset[int]) -> Threshold:
+    """The configured story similarity, or per-article bars calibrated on the newest stored articles
+    (read without their sites' ``furniture``)."""
     if config.stories.similarity != "auto":
         return Threshold.fixed(config.stories.similarity)
-    rows = as_read(db.recent_articles(engine, name, CALIBRATION_ARTICLES), _furniture(engine, config))
+    rows = as_read(db.recent_articles(engine, name, CALIBRATION_ARTICLES), furniture)
     if len(rows) < MIN_REFERENCE:
         return Threshold.fixed(FALLBACK_SIMILARITY)
     reference = article_vectors([bags(r.title, r.text) for r in rows], np.vstack([from_bytes(r.vector) for r in rows]),
