@@ -19,7 +19,8 @@ import json
 import logging
 import math
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -395,10 +396,23 @@ class SavedSeeds:
         return [{self.topic_ids[j] for j in np.flatnonzero(row)} for row in ok]
 
 
+@contextmanager
+def _quiet(name: str) -> Iterator[None]:
+    """Only errors from the logger ``name`` while the block runs."""
+    logger = logging.getLogger(name)
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
 def save(model: Any, path: Path, embedding_model: str, mapping: dict[int, int], floors: dict[int, float],
          seeds: SavedSeeds | None = None) -> None:
     path.mkdir(parents=True, exist_ok=True)
-    model.save(str(path), serialization="safetensors", save_ctfidf=True, save_embedding_model=False)
+    with _quiet("BERTopic"):  # it warns on every save that no embedding model is saved, which is deliberate
+        model.save(str(path), serialization="safetensors", save_ctfidf=True, save_embedding_model=False)
     meta: dict[str, Any] = {"embedding_model": embedding_model, "topic_map": {str(k): v for k, v in mapping.items()},
                             "floors": {str(k): v for k, v in floors.items()}}
     if seeds is not None:
