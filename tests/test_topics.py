@@ -20,6 +20,7 @@ from click.testing import CliRunner
 
 from monitor.config import Config, TopicSeed
 from monitor.demo.corpus import build_corpus
+from monitor.demo.templates import CITIES
 from monitor.errors import MonitorError
 from monitor.store import analysis as db
 from monitor.store.db import make_engine, upgrade
@@ -117,6 +118,18 @@ def test_every_analyst_topic_exists_with_its_name(fitted: Fitted) -> None:
         assert rows[seed.name].seeded and rows[seed.name].description == seed.description
     discovered = [t for t in rows.values() if not t.seeded]
     assert discovered and all(t.name and t.keywords for t in discovered)
+
+
+@pytest.mark.slow
+def test_a_discovered_topic_is_not_named_after_places_few_of_its_articles_name(fitted: Fitted) -> None:
+    """The noise themes name a rotating city in each report: a label part that is a city must be named by
+    a fifth of the topic's articles at least, whatever the topic's top keywords."""
+    cities = {c.casefold() for a in fitted.corpus for c in CITIES if c in a.text}
+    assigned, by_id = topics_of(fitted.engine), {fitted.ids[a.id]: a for a in fitted.corpus}
+    for topic in (t for t in db.list_topics(fitted.engine) if not t.seeded):
+        texts = [by_id[i].text.casefold() for i, t in assigned.items() if t == topic.id and i in by_id]
+        for part in (p.casefold() for p in topic.name.split(" · ") if p.casefold() in cities):
+            assert sum(part in text for text in texts) >= 0.2 * len(texts), (topic.name, part)
 
 
 @pytest.mark.slow

@@ -9,7 +9,10 @@ topic's articles carry it), then the topic's leading keywords: ``Sberbank · Dee
 headlines are the titles of its most central articles. A keyword that the articles
 write as a name keeps their spelling (``Hangzhou``, not ``hangzhou``); it goes before
 plain words when a fair share of the topic's articles name it, and after them when few
-do (after a headline phrase, not at all). Pure: records in, records out.
+do (after a headline phrase, not at all). The keywords are the topic's top 30 c-TF-IDF
+words, so a mixed topic of weather and culture reports reads ``week · visitors ·
+critics``, not the cities that two of its reports each name. Pure: records in, records
+out.
 """
 
 from __future__ import annotations

@@ -44,6 +44,8 @@ log = logging.getLogger(__name__)
 
 MIN_DOCS = 20
 SIDECAR = "monitor.json"
+KEYWORDS = 10  # keywords kept per topic
+LABEL_WORDS = 30  # c-TF-IDF words a label may choose from (names few of the topic's articles carry are passed over)
 
 
 @dataclass(frozen=True)
@@ -120,7 +122,7 @@ def fit_bertopic(docs: Sequence[str], embeddings: np.ndarray, seeds: Sequence[To
                            supports(similarity, hits, cfg.evidence_similarity))
     model = BERTopic(embedding_model=_backend(embedder), umap_model=BaseDimensionalityReduction(),
                      hdbscan_model=BaseCluster(), vectorizer_model=_vectorizer(len(docs)),
-                     representation_model=_representation(), top_n_words=10)
+                     representation_model=_representation(), top_n_words=LABEL_WORDS)
     try:
         labels, _ = model.fit_transform(list(docs), embeddings, y=ours.tolist())
     except ValueError as exc:  # scikit-learn: no word left after stop words (empty or boilerplate texts)
@@ -130,7 +132,8 @@ def fit_bertopic(docs: Sequence[str], embeddings: np.ndarray, seeds: Sequence[To
     scores, floors = _scores(model, labels, embeddings)
     found = _found_topics(model, labels, embeddings, seed_of)
     if titles is not None and bodies is not None:
-        found = _described(found, titles, bodies, labels, scores)
+        words = {f.bertopic_id: [w for w, _ in model.get_topic(f.bertopic_id) or [] if w] for f in found}
+        found = _described(found, titles, bodies, labels, scores, words)
     return model, Fitted(labels, scores, found, floors, version, seeds_at)
 
 
@@ -324,25 +327,25 @@ def _vectorizer(n_docs: int) -> Any:
 def _representation() -> Any:
     from bertopic.representation import MaximalMarginalRelevance
 
-    return MaximalMarginalRelevance(diversity=0.3)
+    return MaximalMarginalRelevance(diversity=0.3, top_n_words=LABEL_WORDS)
 
 
 def _found_topics(model: Any, labels: list[int], embeddings: np.ndarray,
                   seed_of: dict[int, str]) -> list[FoundTopic]:
     found = []
     for t in sorted({t for t in labels if t >= 0}):
-        words = tuple(w for w, _ in (model.get_topic(t) or [])[:10] if w)
+        words = tuple(w for w, _ in (model.get_topic(t) or [])[:KEYWORDS] if w)
         found.append(FoundTopic(t, seed_of.get(t), words, _centroid(embeddings, labels, t), labels.count(t)))
     return found
 
 
 def _described(found: list[FoundTopic], titles: Sequence[str], bodies: Sequence[str], labels: list[int],
-               scores: list[float]) -> list[FoundTopic]:
+               scores: list[float], words: dict[int, list[str]]) -> list[FoundTopic]:
     from dataclasses import replace
 
     from monitor.topics.labels import describe
 
-    about = describe(titles, bodies, labels, scores, {f.bertopic_id: f.keywords for f in found})
+    about = describe(titles, bodies, labels, scores, words)
     return [replace(f, label=about[f.bertopic_id].label, headlines=about[f.bertopic_id].headlines)
             if f.bertopic_id in about else f for f in found]
 
