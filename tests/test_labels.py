@@ -78,17 +78,22 @@ def test_a_phrase_from_the_middle_of_headlines_opens_with_a_capital() -> None:
 
 
 def test_plain_words_further_down_come_before_names_few_of_the_topic_s_articles_carry() -> None:
-    """A mixed topic of weather and culture reports, each city named by one report: its label is made of
-    what the reports share, never of cities (the top keywords by c-TF-IDF are mostly those cities)."""
-    cities = ["Novosibirsk", "Hangzhou", "Geneva", "Moscow", "Bengaluru", "Shanghai"]
+    """A mixed topic of weather and culture reports whose ten keywords are mostly the cities each report
+    names: its label is made of the words further down that the reports share, never of those cities."""
+    cities = ["Novosibirsk", "Hangzhou", "Geneva", "Moscow", "Bengaluru", "Shanghai", "Kazan", "Riyadh", "Wuhan"]
     kinds = ["Jazz week returns to {}", "Heavy rain expected in {}", "Museum in {} unveils paintings"]
     titles = [kinds[i % 3].format(c) for i, c in enumerate(cities)]  # no phrase in 40 % of them
     bodies = [f"Organisers in {c} expect visitors all week; critics praised the opening night." for c in cities]
-    keywords = ["visitors", "novosibirsk", "hangzhou", "geneva", "moscow", "bengaluru", "shanghai", "rain", "jazz",
-                "returns", "week", "critics"]
-    about = describe(titles, bodies, [0] * 6, [0.5] * 6, {0: keywords})
-    assert about[0].label == "visitors · rain · jazz"  # the leading ten's plain words, then
-    shorter = describe(titles, bodies, [0] * 6, [0.5] * 6, {0: keywords[:7] + keywords[10:]})
-    assert shorter[0].label == "visitors · week · critics"  # plain words beyond the leading ten before any city
-    only_names = describe(titles, bodies, [0] * 6, [0.5] * 6, {0: keywords[1:7]})
-    assert only_names[0].label == "Novosibirsk · Hangzhou · Geneva"  # names, when nothing else is there
+    keywords = ["visitors", *(c.casefold() for c in cities)]
+    about = describe(titles, bodies, [0] * 9, [0.5] * 9, {0: [*keywords, "week", "critics"]})
+    assert about[0].label == "visitors · week · critics"
+    assert describe(titles, bodies, [0] * 9, [0.5] * 9, {0: keywords})[0].label == "visitors · Novosibirsk · Hangzhou"
+
+
+def test_after_a_headline_phrase_only_the_ten_keywords_may_follow() -> None:
+    titles, bodies, labels, scores = _market_corpus()
+    cities = ["brussels", "bengaluru", "riyadh", "wuhan", "kazan", "hangzhou", "new delhi"]
+    ten = [*cities, "bengaluru", "riyadh", "wuhan"]  # names each carried by one report: nothing after a phrase
+    assert describe(titles, bodies, labels, scores, {3: [*ten, "queued"]})[3].label == "Street food market opens"
+    assert describe(titles, bodies, labels, scores, {3: [*ten[:9], "queued"]})[3].label == \
+        "Street food market opens · queued"

@@ -9,10 +9,10 @@ topic's articles carry it), then the topic's leading keywords: ``Sberbank · Dee
 headlines are the titles of its most central articles. A keyword that the articles
 write as a name keeps their spelling (``Hangzhou``, not ``hangzhou``); it goes before
 plain words when a fair share of the topic's articles name it, and after them when few
-do (after a headline phrase, not at all). The keywords are the topic's top 30 c-TF-IDF
-words, so a mixed topic of weather and culture reports reads ``week · visitors ·
-critics``, not the cities that two of its reports each name. Pure: records in, records
-out.
+do (after a headline phrase, not at all). Without a phrase, the label may also draw on
+the topic's further c-TF-IDF words, so a mixed topic of weather and culture reports
+whose ten keywords are mostly cities reads ``visitors · week · critics``, not the
+cities that two of its reports each name. Pure: records in, records out.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from monitor.topics.embeddings import STOP_WORDS
 from monitor.topics.features import surface_names
 
 LABEL_PARTS = 3
+LEADING_KEYWORDS = 10  # the topic's keywords proper; the words after them serve a label without a headline phrase
 NAME_PARTS = 2
 MIN_SHARE = 0.2  # a name in fewer of the topic's articles does not speak for it
 HEADLINES = 3
@@ -46,7 +47,8 @@ class Description:
 
 def describe(titles: Sequence[str], bodies: Sequence[str], labels: Sequence[int], scores: Sequence[float],
              keywords: dict[int, Sequence[str]]) -> dict[int, Description]:
-    """Per topic id in ``labels`` (outliers -1 skipped): its label and representative headlines."""
+    """Per topic id in ``labels`` (outliers -1 skipped): its label and representative headlines.
+    ``keywords``: per topic, its keywords and then any further words in c-TF-IDF order."""
     corpus = _Corpus.of(titles, bodies)
     members: dict[int, list[int]] = {}
     for i, topic in enumerate(labels):
@@ -79,8 +81,9 @@ class _Corpus:
         widely = _carried([self.names[i] for i in rows], MIN_SHARE)
         chosen = [key for key in _distinctive(widely, len(rows), self.in_bodies, len(self.names))
                   if f" {key} " not in f" {phrase} "]
+        pool = keywords[:LEADING_KEYWORDS] if phrase else keywords  # a phrase needs no padding from far down
         rank = {w: _keyword_rank(w.casefold(), widely, self.spelled)
-                for w in _other_keywords(_whole_names(keywords, self.spelled), [*chosen, *([phrase] if phrase else [])])}
+                for w in _other_keywords(_whole_names(pool, self.spelled), [*chosen, *([phrase] if phrase else [])])}
         # after a headline phrase, a name few of the topic's articles carry adds nothing
         others = [w for w in sorted(rank, key=rank.__getitem__) if not phrase or rank[w] < 2]
         spelling = self.phrases[next(i for i in rows if phrase in self.phrases[i])][phrase] if phrase else ""

@@ -44,7 +44,7 @@ log = logging.getLogger(__name__)
 
 MIN_DOCS = 20
 SIDECAR = "monitor.json"
-KEYWORDS = 10  # keywords kept per topic
+KEYWORDS = 10  # keywords per topic (c-TF-IDF's top words thinned by MMR)
 LABEL_WORDS = 30  # c-TF-IDF words a label may choose from (names few of the topic's articles carry are passed over)
 
 
@@ -122,7 +122,7 @@ def fit_bertopic(docs: Sequence[str], embeddings: np.ndarray, seeds: Sequence[To
                            supports(similarity, hits, cfg.evidence_similarity))
     model = BERTopic(embedding_model=_backend(embedder), umap_model=BaseDimensionalityReduction(),
                      hdbscan_model=BaseCluster(), vectorizer_model=_vectorizer(len(docs)),
-                     representation_model=_representation(), top_n_words=LABEL_WORDS)
+                     representation_model=_representation(), top_n_words=KEYWORDS)
     try:
         labels, _ = model.fit_transform(list(docs), embeddings, y=ours.tolist())
     except ValueError as exc:  # scikit-learn: no word left after stop words (empty or boilerplate texts)
@@ -132,8 +132,7 @@ def fit_bertopic(docs: Sequence[str], embeddings: np.ndarray, seeds: Sequence[To
     scores, floors = _scores(model, labels, embeddings)
     found = _found_topics(model, labels, embeddings, seed_of)
     if titles is not None and bodies is not None:
-        words = {f.bertopic_id: [w for w, _ in model.get_topic(f.bertopic_id) or [] if w] for f in found}
-        found = _described(found, titles, bodies, labels, scores, words)
+        found = _described(found, titles, bodies, labels, scores, _label_words(model, found))
     return model, Fitted(labels, scores, found, floors, version, seeds_at)
 
 
@@ -327,7 +326,7 @@ def _vectorizer(n_docs: int) -> Any:
 def _representation() -> Any:
     from bertopic.representation import MaximalMarginalRelevance
 
-    return MaximalMarginalRelevance(diversity=0.3, top_n_words=LABEL_WORDS)
+    return MaximalMarginalRelevance(diversity=0.3, top_n_words=KEYWORDS)
 
 
 def _found_topics(model: Any, labels: list[int], embeddings: np.ndarray,
@@ -337,6 +336,19 @@ def _found_topics(model: Any, labels: list[int], embeddings: np.ndarray,
         words = tuple(w for w, _ in (model.get_topic(t) or [])[:KEYWORDS] if w)
         found.append(FoundTopic(t, seed_of.get(t), words, _centroid(embeddings, labels, t), labels.count(t)))
     return found
+
+
+def _label_words(model: Any, found: list[FoundTopic]) -> dict[int, list[str]]:
+    """Per topic, its keywords and then its next c-TF-IDF words, up to ``LABEL_WORDS``: the MMR's ten
+    can be mostly places that few of the topic's articles name, and the label then needs plain words."""
+    vocabulary = model.vectorizer_model.get_feature_names_out()
+    weights = model.c_tf_idf_
+    out = {}
+    for f in found:
+        row = weights[f.bertopic_id + model._outliers].toarray().ravel()
+        top = [str(vocabulary[i]) for i in np.argsort(-row, kind="stable")[:LABEL_WORDS] if row[i] > 0]
+        out[f.bertopic_id] = [*f.keywords, *(w for w in top if w not in f.keywords)]
+    return out
 
 
 def _described(found: list[FoundTopic], titles: Sequence[str], bodies: Sequence[str], labels: list[int],
