@@ -342,12 +342,14 @@ def _label_words(model: Any, found: list[FoundTopic]) -> dict[int, list[str]]:
     """Per topic, its keywords and then its next c-TF-IDF words, up to ``LABEL_WORDS``: the MMR's ten
     can be mostly places that few of the topic's articles name, and the label then needs plain words."""
     vocabulary = model.vectorizer_model.get_feature_names_out()
-    weights = model.c_tf_idf_
+    weights = model.c_tf_idf_.tocsr()
     out = {}
     for f in found:
-        row = weights[f.bertopic_id + model._outliers].toarray().ravel()
-        top = [str(vocabulary[i]) for i in np.argsort(-row, kind="stable")[:LABEL_WORDS] if row[i] > 0]
-        out[f.bertopic_id] = [*f.keywords, *(w for w in top if w not in f.keywords)]
+        row = weights[f.bertopic_id + model._outliers]  # sparse: only the words the topic uses
+        used = row.data > 0
+        words, weight = row.indices[used], row.data[used]
+        top = words[np.lexsort((words, -weight))][:LABEL_WORDS]
+        out[f.bertopic_id] = [*f.keywords, *(w for w in map(str, vocabulary[top]) if w not in f.keywords)]
     return out
 
 
