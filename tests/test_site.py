@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import xml.etree.ElementTree as ET
 from datetime import timedelta
 from pathlib import Path
@@ -156,21 +157,45 @@ def test_cli_site_out_folder_gets_the_digests_too(engine: Any, database_url: str
     assert (out / "digests/2026-03-10.txt").read_bytes() == (tmp_path / "site/digests/2026-03-10.txt").read_bytes()
 
 
-def test_parallel_story_pages_match_the_single_process_build(engine: Any, tmp_path: Path) -> None:
-    import threading
+_PARALLEL_BUILD = """
+import json, sys
+from monitor.config import Config
+from monitor.deliver.site import build_site
+from monitor.store.db import make_engine
+from outputs_data import NOW
+url, config, out, workers = sys.argv[1], json.load(open(sys.argv[2])), sys.argv[3], int(sys.argv[4])
+engine = make_engine(url)
+print(json.dumps(build_site(engine, Config.model_validate(config), NOW, out=out, workers=workers), default=str))
+"""
 
+
+def _build_apart(database_url: str, config: Path, out: Path, workers: int) -> dict[str, Any]:
+    """A site build in a fresh interpreter: the test process runs server threads, and a process with
+    threads builds without forking, so only a process of its own tests the parallel build."""
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(Path(__file__).parent), *sys.path])}
+    done = subprocess.run([sys.executable, "-c", _PARALLEL_BUILD, database_url, str(config), str(out), str(workers)],
+                          capture_output=True, text=True, timeout=300, env=env)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_parallel_story_pages_match_the_single_process_build(engine: Any, database_url: str,
+                                                             tmp_path: Path) -> None:
     populate(engine)
-    config = Config.model_validate(config_dict(tmp_path))
-    if threading.active_count() > 1:
-        pytest.skip("another thread is running in this test process; the site build would not fork")
-    one = build_site(engine, config, NOW, out=tmp_path / "one", workers=1)
-    two = build_site(engine, config, NOW, out=tmp_path / "two", workers=2)
+    config = tmp_path / "config.json"
+    config.write_text(json.dumps(config_dict(tmp_path)), encoding="utf-8")
+    engine.dispose()
+    one = _build_apart(database_url, config, tmp_path / "one", 1)
+    two = _build_apart(database_url, config, tmp_path / "two", 2)
     assert (one["workers"], two["workers"]) == (1, 2)
     assert two["stories_rendered"] == 3 and two["pages"] == one["pages"]
     for page in (tmp_path / "one").rglob("*"):
         if page.is_file():
             assert (tmp_path / "two" / page.relative_to(tmp_path / "one")).read_bytes() == page.read_bytes(), page
-    again = build_site(engine, config, NOW, out=tmp_path / "two", workers=2)
+    again = _build_apart(database_url, config, tmp_path / "two", 2)
     assert again["written"] == 0 and again["stories_skipped"] == 3
 
 
