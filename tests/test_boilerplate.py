@@ -159,3 +159,32 @@ def test_the_analysis_reads_the_same_text_whatever_order_the_articles_arrived_in
     assert FURNITURE in backwards["3.html"][0] and FURNITURE not in backwards["0.html"][0]
     assert {page: read for page, (_, read) in forwards.items()} == {page: read for page, (_, read) in backwards.items()}
     assert not any(FURNITURE in read for _, read in forwards.values())
+
+
+def test_what_an_article_names_leaves_out_its_site_s_furniture(site, engine, write_config):
+    """A line the site repeats names China: no article of the site names China for it, not even the
+    first two, which the crawl stored with the line; a line of the article's own that names China counts."""
+    from monitor.config import load_config
+    from monitor.store.tables import CountedArticle, Mention
+    from monitor.trends.service import update_counts, update_mentions
+    from tests.test_crawl import FAST
+
+    promo = "Follow our China desk on the app"
+    items = []
+    for i in range(4):
+        own = "Negotiators from China signed the deal." if i == 3 else "Negotiators signed the deal."
+        site.add(f"/news/{i}.html", page(f"Harbour story {i}", f"{lorem_article(f'harbour {i}', i, 120)}\n"
+                                                               f"{own}\n{promo}"))
+        items.append(Item(f"Harbour story {i}", site.url(f"/news/{i}.html"), published=NOW - timedelta(hours=i)))
+    site.add("/feed.xml", rss(items))
+    config = load_config(write_config({"feeds": [{"name": "Harbour", "url": site.url("/feed.xml")}], "crawl": FAST,
+                                       "watchlist": [{"name": "China", "aliases": ["China"]}]}))
+    run_crawl(engine, config, now=NOW)
+    stored = {r.canonical_url.rsplit("/", 1)[1]: r for r in _stored(engine)}
+    assert sum(promo in r.text for r in stored.values()) == 2, "the crawl kept the line in its first two"
+    update_mentions(engine, config)
+    update_counts(engine, config)
+    with Session(engine) as session:
+        naming = {m.article_id for m in session.exec(select(Mention).where(Mention.key == "country:CN"))}
+        watched = {c.article_id for c in session.exec(select(CountedArticle)) if c.watch}
+    assert naming == watched == {stored["3.html"].id}

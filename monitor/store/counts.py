@@ -77,10 +77,10 @@ def pending(s: Session) -> Pending:
     return Pending(new, moved, gone)
 
 
-def texts(s: Session, ids: Sequence[int]) -> Iterator[dict[int, str]]:
-    """Title and text of the given articles, a batch at a time."""
+def texts(s: Session, ids: Sequence[int], furniture: frozenset[int]) -> Iterator[dict[int, str]]:
+    """Title and text of the given articles without their sites' ``furniture``, a batch at a time."""
     for batch in chunks(ids, TEXT_BATCH):
-        yield article_texts(s, batch)
+        yield article_texts(s, batch, furniture)
 
 
 def place(s: Session, placed: Sequence[Placement], dropped: Sequence[int], days: Sequence[date]) -> list[Placement]:

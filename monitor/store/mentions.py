@@ -31,8 +31,10 @@ CHUNK = 500
 KEY_LEN = 300
 
 
-def scan_pass(engine: Engine, found: Sequence[Scanner], chunk: int = CHUNK) -> dict[str, Any]:
-    """Read every article not read yet; returns how many articles were read and mentions stored."""
+def scan_pass(engine: Engine, found: Sequence[Scanner], chunk: int = CHUNK,
+              furniture: frozenset[int] = frozenset()) -> dict[str, Any]:
+    """Read every article not read yet, without its site's ``furniture``; returns how many articles were
+    read and mentions stored."""
     summary = {"scanned": 0, "mentions": 0, "reset": False}
     if not found:
         return summary
@@ -42,7 +44,7 @@ def scan_pass(engine: Engine, found: Sequence[Scanner], chunk: int = CHUNK) -> d
     while True:
         with _locked(engine, sig) as (s, reset):
             summary["reset"] = summary["reset"] or reset
-            texts = article_texts(s, _unscanned(s, chunk))
+            texts = article_texts(s, _unscanned(s, chunk), furniture)
             if not texts:
                 break
             summary["mentions"] += _write(s, _scan(found, texts))

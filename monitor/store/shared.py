@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from monitor.dedupe.boilerplate import readable
 from monitor.store.db import session_scope
 from monitor.store.tables import Article, TrendState
 
@@ -82,11 +83,13 @@ def holding_state(engine: Engine, name: str, value: str, forget: Sequence[Any]) 
         yield s, (before if changed else None)
 
 
-def article_texts(s: Any, ids: Sequence[int]) -> dict[int, str]:
-    """``{id: "title\\ntext"}`` of the given articles (the summary when there is no text): what the watch
+def article_texts(s: Any, ids: Sequence[int], furniture: frozenset[int] = frozenset()) -> dict[int, str]:
+    """``{id: "title\\ntext"}`` of the given articles (the summary when there is no text) without their
+    sites' ``furniture`` (as the analysis reads them, whatever order they arrived in): what the watch
     matcher and the mention scanners read. One query: callers keep ``ids`` to an ``IN (...)``'s size."""
     if not ids:
         return {}
     body = sa.func.coalesce(Article.text, Article.summary, "")
-    rows = s.execute(sa.select(Article.id, Article.title, body).where(Article.id.in_(ids))).all()
-    return {i: f"{title}\n{text}" for i, title, text in rows}
+    rows = s.execute(sa.select(Article.id, Article.url, Article.title, body).where(Article.id.in_(ids))).all()
+    read = (readable(url or "", title or "", text, furniture) for _, url, title, text in rows)
+    return {row[0]: f"{title}\n{text}" for row, (title, text) in zip(rows, read, strict=True)}

@@ -42,10 +42,10 @@ def update_counts(engine: Engine, config: Config) -> dict[str, int]:
 
     A changed watchlist recounts everything (its matches are remembered per article).
     """
-    terms = watched(config)
+    terms, furniture = watched(config), _furniture(engine, config)
     with count_db.counting(engine, _signature(terms)) as s:
         todo = count_db.pending(s)
-        new = _matched(s, todo.new, watchlist_matcher(terms))
+        new = _matched(s, todo.new, watchlist_matcher(terms), furniture)
         now_placed = [after for _, after in todo.moved]
         days = sorted({p.day for p in (*new, *todo.gone, *(before for before, _ in todo.moved), *now_placed)})
         on_days = count_db.place(s, [*new, *now_placed], [p.article_id for p in todo.gone], days)
@@ -53,19 +53,27 @@ def update_counts(engine: Engine, config: Config) -> dict[str, int]:
     return {"new": len(new), "moved": len(todo.moved), "gone": len(todo.gone), "days": len(days)}
 
 
-def _matched(s: Session, placements: list[Placement], matcher: WatchMatcher) -> list[Placement]:
+def _matched(s: Session, placements: list[Placement], matcher: WatchMatcher,
+             furniture: frozenset[int]) -> list[Placement]:
     if not matcher.names:
         return placements
     by_id = {p.article_id: p for p in placements}
     out = []
-    for batch in count_db.texts(s, list(by_id)):
+    for batch in count_db.texts(s, list(by_id), furniture):
         out += [replace(by_id[i], watch=tuple(sorted(matcher.matches(text)))) for i, text in batch.items()]
     return out
 
 
 def update_mentions(engine: Engine, config: Config, found: list[Scanner] | None = None) -> dict[str, Any]:
-    """Read the articles no scanner has read yet (all of them when the scanners changed)."""
-    return mention_db.scan_pass(engine, scanners(config) if found is None else found)
+    """Read the articles no scanner has read yet (all of them when the scanners changed), each without
+    its site's furniture as the analysis reads it, so what an article names does not depend on the
+    order the crawl stored its site's articles in."""
+    return mention_db.scan_pass(engine, scanners(config) if found is None else found,
+                                furniture=_furniture(engine, config))
+
+
+def _furniture(engine: Engine, config: Config) -> frozenset[int]:
+    return db.furniture(engine, config.dedupe.site_repeats)
 
 
 def refresh(engine: Engine, config: Config, now: datetime, found: list[Scanner] | None = None) -> dict[str, Any]:
