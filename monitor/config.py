@@ -19,6 +19,7 @@ from pydantic import (
     ConfigDict,
     Field,
     IPvAnyNetwork,
+    PlainValidator,
     ValidationError,
     ValidationInfo,
     field_validator,
@@ -169,10 +170,19 @@ class TopicModelConfig(Section):
     fit_days: Annotated[int | None, Field(ge=1)] = None  # fit on the last N days only (None: every article)
 
 
+def _auto_or_share(value: Any) -> str | float:
+    """``"auto"`` or a number in (0, 1]; one message for both (a union would name its members)."""
+    if value == "auto":
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool) and 0 < value <= 1:
+        return float(value)
+    raise ValueError("must be 'auto' or a number above 0 up to 1")
+
+
 class StoryConfig(Section):
     window_hours: Annotated[float, Field(gt=0)] = 72.0
     # "auto": per article, z standard deviations above its mean similarity to the newest stored articles
-    similarity: Literal["auto"] | Annotated[float, Field(gt=0, le=1)] = "auto"
+    similarity: Annotated[str | float, PlainValidator(_auto_or_share)] = "auto"
     z: Annotated[float, Field(gt=0)] = 3.5
     # hybrid similarity: IDF-weighted words, names (capitalised phrases, numbers), dense embedding
     words_weight: Annotated[float, Field(ge=0, le=1)] = 0.5

@@ -36,6 +36,8 @@ def test_only_feeds_is_a_valid_config(write_config):
         ({"feeds": [{"url": "https://example.org/"}]}, ["feeds[0].name", "missing"]),
         ({"feeds": [FEED], "crawl": {"per_host": 0}}, ["crawl.per_host", "0"]),
         ({"feed": [FEED]}, ["feed", "unknown key"]),
+        ({"feeds": [FEED], "stories": {"similarity": 1.5}}, ["stories.similarity: must be 'auto' or", "(value 1.5)"]),
+        ({"feeds": [FEED], "stories": {"similarity": "high"}}, ["stories.similarity: ", "(value 'high')"]),
     ],
 )
 def test_bad_values_name_file_field_and_value(write_config, data, fragments):
