@@ -116,3 +116,22 @@ def test_digest_dry_run_html_previews_the_email_with_source_links(engine: Any, d
     assert "To: a@example.org" in shown.output and "<html" in shown.output
     assert 'href="https://reuters.example.org/sber-deepseek"' in shown.output  # no site.base_url: sources linked
     assert not (tmp_path / "site").exists()
+
+
+def test_alerts_since_a_day_are_the_alerts_about_that_day_and_later(engine: Any, write_config: Any,
+                                                                    database_url: str) -> None:
+    """``monitor alerts --since DAY`` lists what happened from DAY on, newest day first, whenever each
+    alert was found: a pairing first seen three days back but found today is not "since today"."""
+    from monitor.store.alerts import list_alerts
+
+    found_today = NOW + timedelta(hours=2)
+    with session_scope(engine) as s:
+        for key, back in (("three-days-back", 3), ("today", 0), ("yesterday", 1)):
+            s.add(_alert(key, DAY - timedelta(days=back), found_today))
+    assert [a.title for a in list_alerts(engine, DAY - timedelta(days=1))] == ["today", "yesterday"]
+    assert [a.title for a in list_alerts(engine)] == ["today", "yesterday", "three-days-back"]
+    path = write_config({"feeds": [{"name": "x", "url": "https://example.org/feed"}]})
+    result = CliRunner().invoke(cli, ["--config", str(path), "alerts", "--since", f"{DAY:%Y-%m-%d}"],
+                                env={"MONITOR_DATABASE_URL": database_url}, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert "today" in result.output and "yesterday" not in result.output and "three-days-back" not in result.output

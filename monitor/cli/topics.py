@@ -147,15 +147,16 @@ def _trend_table(topics: list[Any], series: dict[str, dict[date, int]], first: d
 @with_config
 @pass_app
 def alerts_cmd(app: App, since: str | None, send: bool) -> None:
-    """Trend alerts: spikes, emerging topics, watchlist sightings."""
+    """Trend alerts: topic and entity spikes, emerging topics, new pairings, watchlist sightings."""
     from monitor.store.alerts import list_alerts
 
     now = clock.now()
-    alerts = list_alerts(app.engine, parse_since(since, now, timedelta(days=7)))
+    alerts = list_alerts(app.engine, parse_since(since, now, timedelta(days=7)).date())
     if not alerts:
         click.echo("no alerts")
+    width = max((len(a.kind) for a in alerts), default=0)
     for a in alerts:
-        click.echo(f"{a.id:>5}  {a.day:%Y-%m-%d}  {a.kind:<11} {a.title}\n       {a.reason}")
+        click.echo(f"{a.id:>5}  {a.day:%Y-%m-%d}  {a.kind:<{width}}  {a.title}\n       {a.reason}")
     if send:
         summary = _send(app, now)
         errors = summary.pop("errors", [])

@@ -58,11 +58,11 @@ def read(session: Any, query: Any) -> list[StoredAlert]:
     return [_stored(a, keys) for a in session.exec(query).all()]
 
 
-def list_alerts(engine: Engine, since: datetime | None = None) -> list[StoredAlert]:
-    """Alerts created since ``since`` (None: all), newest first."""
-    query = select(Alert).order_by(col(Alert.created_at).desc(), col(Alert.id).desc())
+def list_alerts(engine: Engine, since: date | None = None) -> list[StoredAlert]:
+    """Alerts about the days from ``since`` on (None: all), newest day first, then newest first."""
+    query = select(Alert).order_by(col(Alert.day).desc(), col(Alert.created_at).desc(), col(Alert.id).desc())
     with session_scope(engine) as s:
-        return read(s, query if since is None else query.where(Alert.created_at >= since))
+        return read(s, query if since is None else query.where(Alert.day >= since))
 
 
 def recent_alerts(engine: Engine, since: datetime) -> list[StoredAlert]:
