@@ -114,6 +114,21 @@ def test_names_match_at_word_boundaries_with_their_case(matcher, text, key):
     assert key in keys(matcher, text)
 
 
+@pytest.mark.parametrize(("text", "key"), [
+    ("Japan adds Inspur to its list", "org:inspur"), ("Moore Threads GPUs", "org:moore-threads"),
+    ("Hua Hong Semiconductor said", "org:hua-hong"), ("G42 of Abu Dhabi", "org:g42"),
+    ("Cozy Bear struck again", "org:apt29"), ("Volt Typhoon intrusions", "org:volt-typhoon"),
+    ("清华大学的研究人员", "org:tsinghua"), ("摩尔线程的芯片", "org:moore-threads"),
+])
+def test_entity_listed_chip_makers_champions_and_hacking_groups_are_known(matcher, text, key):
+    assert key in keys(matcher, text)
+
+
+def test_a_subsidiary_is_itself_and_not_its_parent(matcher):
+    assert keys(matcher, "MTS AI released Cotype") == {"org:mts-ai"}
+    assert keys(matcher, "the operator MTS said") == {"org:mts"}
+
+
 def test_the_longest_overlapping_spelling_wins(matcher):
     assert only(matcher, "President Xi Jinping spoke; Xi left", "person:xi-jinping").count == 2
     assert keys(matcher, "CEO German Gref") == {"person:herman-gref"}
