@@ -85,6 +85,19 @@ def test_run_due_writes_files_and_records_the_digest(engine: Any, tmp_path: Path
         assert s.query(Delivery).count() == 0  # no recipients configured
 
 
+def test_a_story_with_outlets_outside_the_day_says_how_many_the_digest_lists(engine: Any, tmp_path: Path) -> None:
+    """A story's outlet count covers its whole life; the digest lists the day's articles only."""
+    from monitor.store.tables import Story
+
+    populate(engine)
+    with session_scope(engine) as s:
+        story = next(st for st in s.query(Story).all() if st.topic_id == 1)
+        story.outlets = 6  # two more outlets reported it before the digest's day
+    html = Path(run_due(engine, _config(tmp_path), Settings(), NOW, send=False)["digests"][0]["html"])
+    assert "6 outlets in all, 4 in this digest" in html.with_suffix(".txt").read_text(encoding="utf-8")
+    assert "6 outlets in all, 4 in this digest" in html.read_text(encoding="utf-8")
+
+
 def test_run_due_before_the_digest_time_renders_the_previous_day(engine: Any, tmp_path: Path) -> None:
     populate(engine)
     result = run_due(engine, _config(tmp_path), Settings(), NOW - timedelta(hours=3), send=False)

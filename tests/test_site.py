@@ -209,3 +209,13 @@ def test_retired_topic_keeps_its_page_but_leaves_the_index(engine: Any, tmp_path
     assert "retired" in (root / "topics/4.html").read_text(encoding="utf-8")
     topics = json.loads((root / "topics.json").read_text(encoding="utf-8"))["topics"]
     assert topics[-1]["id"] == 4 and topics[-1]["active"] is False
+
+
+def test_only_a_spike_is_compared_with_its_usual_volume(engine: Any, tmp_path: Path) -> None:
+    """A first-seen topic or a new pairing has no usual volume: "2 articles vs 0.0 usual" says nothing."""
+    populate(engine)
+    _build(engine, tmp_path)
+    items = (tmp_path / "site" / "alerts.html").read_text(encoding="utf-8").split("<li")
+    spike = next(i for i in items if "AI alliances and partnerships: 4 articles" in i)
+    first = next(i for i in items if "New topic" in i)
+    assert "vs 1.5 usual" in spike and "usual" not in first

@@ -65,7 +65,7 @@ def topics_list(app: App, show_all: bool) -> None:
 
 @topics_group.command("show")
 @click.argument("topic_id", type=int)
-@click.option("--limit", default=10, show_default=True, help="Recent articles to list.")
+@click.option("--limit", default=10, show_default=True, type=click.IntRange(1), help="Recent articles to list.")
 @with_config
 @pass_app
 def topics_show(app: App, topic_id: int, limit: int) -> None:
@@ -93,7 +93,8 @@ def topics_show(app: App, topic_id: int, limit: int) -> None:
 @click.command("stories")
 @since_option("stories seen", "3d")
 @click.option("--min-size", default=2, show_default=True, help="Only stories with at least this many articles.")
-@click.option("--limit", default=30, show_default=True, help="Show at most this many stories.")
+@click.option("--limit", default=30, show_default=True, type=click.IntRange(1),
+              help="Show at most this many stories.")
 @with_config
 @pass_app
 def stories_cmd(app: App, since: str | None, min_size: int, limit: int) -> None:
@@ -106,8 +107,12 @@ def stories_cmd(app: App, since: str | None, min_size: int, limit: int) -> None:
         click.echo(f"no stories with {min_size}+ articles since {start:%Y-%m-%d %H:%M} UTC")
         return
     for s in stories:
-        click.echo(f"{s.id:>6}  {s.outlets} outlets, {s.size} articles, "
+        click.echo(f"{s.id:>6}  {_count(s.outlets, 'outlet')}, {_count(s.size, 'article')}, "
                    f"{s.first_seen_at:%m-%d %H:%M} to {s.last_seen_at:%m-%d %H:%M}  {s.title}")
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
 @click.command("trends")
