@@ -62,6 +62,9 @@ def test_failing_feeds_articles_today_and_pending_alerts(engine, write_config):
     with session_scope(engine) as session:
         session.add(Feed(name="ok", url="http://127.0.0.1:9/ok.xml", consecutive_failures=0))
         session.add(Feed(name="down", url="http://127.0.0.1:9/d.xml", consecutive_failures=4, last_error="HTTP 503"))
+        # failed in a cycle where every feed failed (this machine offline): not counted, still failing
+        session.add(Feed(name="offline", url="http://127.0.0.1:9/o.xml", consecutive_failures=0,
+                         last_outcome="error", last_error="network unreachable"))
         # 04:00 New York is local midnight on 2026-11-20 (EST): one article after, one before.
         for i, fetched in enumerate((datetime(2026, 11, 20, 5, tzinfo=UTC), datetime(2026, 11, 20, 4, 59, tzinfo=UTC))):
             session.add(Article(canonical_url=f"http://e/{i}", url=f"http://e/{i}", title="t", fetched_at=fetched,
@@ -77,7 +80,7 @@ def test_failing_feeds_articles_today_and_pending_alerts(engine, write_config):
         session.add(Delivery(item_kind="alert", item_key=str(alerts[3].id), channel="email", recipient="a@example.org",
                              status="limited", updated_at=NOW))
     report = collect_status(engine, cfg, NOW)
-    assert [f["name"] for f in report["feeds_failing"]] == ["down"]
+    assert [f["name"] for f in report["feeds_failing"]] == ["down", "offline"]
     assert report["feeds_failing"][0]["error"] == "HTTP 503"
     assert report["articles_today"] == 1
     assert report["alerts_pending"] == 2

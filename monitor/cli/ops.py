@@ -199,6 +199,12 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat(timespec="seconds") if value else None
 
 
+def _failures(count: int) -> str:
+    if count == 0:
+        return "failed when every feed did (not counted against it)"
+    return f"{count} failure in a row" if count == 1 else f"{count} failures in a row"
+
+
 def _feed_dict(feed: dict[str, Any]) -> dict[str, Any]:
     return {"name": feed["name"], "failures": feed["consecutive_failures"], "error": feed["last_error"],
             "last_success_at": _iso(feed["last_success_at"])}
@@ -224,7 +230,7 @@ def _format_status(report: dict[str, Any]) -> str:
             lines.append(f"  {name:<9} {stage.get('status', '?'):<7} {stage.get('seconds', 0):7.1f}s{error}")
     failing = report["feeds_failing"]
     lines.append(f"feeds: {report['feeds_total']} configured in the database, {len(failing)} failing")
-    lines.extend(f"  {f['name']}: {f['failures']} failure(s), last error: {f['error']}" for f in failing[:20])
+    lines.extend(f"  {f['name']}: {_failures(f['failures'])}, last error: {f['error']}" for f in failing[:20])
     lines.append(f"articles today: {report['articles_today']}")
     lines.append(f"alerts pending: {report['alerts_pending']}")
     digest = report["last_digest"]

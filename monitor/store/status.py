@@ -21,7 +21,7 @@ _run = sa.table(
 )
 _feed = sa.table(
     "feed", sa.column("name", sa.String), sa.column("consecutive_failures", sa.Integer),
-    sa.column("last_error", sa.Text), sa.column("last_success_at", UTCDateTime()),
+    sa.column("last_error", sa.Text), sa.column("last_success_at", UTCDateTime()), sa.column("last_outcome", sa.String),
 )
 _article = sa.table("article", sa.column("fetched_at", UTCDateTime()))
 _alert = sa.table("alert", sa.column("id", sa.Integer), sa.column("created_at", UTCDateTime()))
@@ -51,7 +51,8 @@ def last_success(conn: Connection) -> datetime | None:
 
 
 def failing_feeds(conn: Connection) -> list[dict[str, Any]]:
-    query = (sa.select(_feed).where(_feed.c.consecutive_failures > 0)
+    """Feeds whose last fetch failed: also those not counted a failure because every feed failed at once."""
+    query = (sa.select(_feed).where(sa.or_(_feed.c.consecutive_failures > 0, _feed.c.last_outcome == "error"))
              .order_by(_feed.c.consecutive_failures.desc(), _feed.c.name))
     return [dict(row) for row in conn.execute(query).mappings()]
 
