@@ -265,7 +265,7 @@ class AlertsConfig(Section):
 
 
 class SiteConfig(Section):
-    out: str = "site"
+    out: str = "site"  # relative to the configuration file
     title: str = "Tech-policy monitor"
     base_url: HttpUrl | None = None
 
@@ -519,13 +519,24 @@ def config_warnings(config: Config) -> list[str]:
     return out
 
 
+def _beside(file: Path, value: Any) -> Any:
+    """A relative path of the configuration file as seen from the working directory (other values as given,
+    for validation to judge)."""
+    if not isinstance(value, str) or os.path.isabs(value) or file.parent == Path():
+        return value
+    return os.path.join(file.parent, value)
+
+
 def load_config(path: str | os.PathLike[str] | None = None) -> Config:
     """Read and validate the YAML file; raise ConfigError with a one-line message."""
     file = config_path(path)
     raw = _read_yaml(file, "a 'feeds' list")
-    data_dir = raw.get("data_dir", "data")
-    if isinstance(data_dir, str) and not os.path.isabs(data_dir):
-        raw = {**raw, "data_dir": os.path.join(file.parent, data_dir) if file.parent != Path() else data_dir}
+    raw = {**raw, "data_dir": _beside(file, raw.get("data_dir", "data"))}
+    site = raw.get("site")
+    if isinstance(site, dict):
+        raw["site"] = {**site, "out": _beside(file, site.get("out", "site"))}
+    elif "site" not in raw:
+        raw["site"] = {"out": _beside(file, "site")}
     try:
         config = Config.model_validate(raw, context={"config_dir": str(file.parent)})
     except ValidationError as exc:

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from monitor.config import load_config
 from monitor.errors import ConfigError
@@ -16,12 +17,13 @@ FEED = {"name": "Example", "url": "https://example.org/feed.xml"}
 
 
 def test_only_feeds_is_a_valid_config(write_config):
-    config = load_config(write_config({"feeds": [FEED]}))
+    path = write_config({"feeds": [FEED]})
+    config = load_config(path)
     assert config.feeds[0].name == "Example"
     assert config.crawl.per_host == 2 and config.crawl.host_delay == 0.5
     assert config.crawl.max_redirects == 5
     assert config.crawl.feed_max_bytes == 5 * 1024 * 1024 and config.crawl.page_max_bytes == 10 * 1024 * 1024
-    assert config.digest.time == "07:00" and config.site.out == "site"
+    assert config.digest.time == "07:00" and Path(config.site.out) == path.parent / "site"
     assert {t.name for t in config.topics}, "default analyst topics are present"
 
 
@@ -171,3 +173,19 @@ def test_config_check_warns_when_emails_cannot_link_to_the_site(write_config, tm
                       encoding="utf-8")
     quiet = check(linked)
     assert quiet.returncode == 0 and "warning" not in quiet.stderr
+
+
+def test_relative_paths_resolve_beside_the_configuration_file(tmp_path, monkeypatch):
+    """A cron job starts in $HOME: the data and the site must land next to feeds.yaml all the same."""
+    folder = tmp_path / "cfg"
+    folder.mkdir()
+    monkeypatch.chdir(tmp_path)
+    feeds = [{"name": "x", "url": "https://example.org/feed"}]
+    (folder / "feeds.yaml").write_text(yaml.safe_dump({"feeds": feeds, "site": {"title": "T"}}), encoding="utf-8")
+    relative = load_config("cfg/feeds.yaml")
+    assert Path(relative.data_dir) == Path("cfg/data") and Path(relative.site.out) == Path("cfg/site")
+    (folder / "bare.yaml").write_text(yaml.safe_dump({"feeds": feeds}), encoding="utf-8")
+    assert Path(load_config(folder / "bare.yaml").site.out) == folder / "site"
+    elsewhere = tmp_path / "www"
+    (folder / "abs.yaml").write_text(yaml.safe_dump({"feeds": feeds, "site": {"out": str(elsewhere)}}), encoding="utf-8")
+    assert Path(load_config(folder / "abs.yaml").site.out) == elsewhere
