@@ -29,6 +29,7 @@ from pydantic import (
 from monitor.errors import ConfigError
 
 DEFAULT_CONFIG = "feeds.yaml"
+_TIME_OF_DAY = r"^([01]\d|2[0-3]):[0-5]\d$"  # HH:MM, 24-hour clock
 
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -221,7 +222,7 @@ class CoverageConfig(Section):
 
 
 class DigestConfig(Section):
-    time: Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")] = "07:00"
+    time: Annotated[str, Field(pattern=_TIME_OF_DAY)] = "07:00"
     timezone: str = "UTC"
     top_stories: Annotated[int, Field(ge=1, le=50)] = 5
     send_empty: bool = False
@@ -274,7 +275,7 @@ class ScheduleConfig(Section):
     crawl_minutes: Annotated[int, Field(ge=1)] = 30
     site_minutes: Annotated[int, Field(ge=1)] = 60
     misfire_grace_seconds: Annotated[int, Field(ge=1)] = 3600
-    refit_time: Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")] = "03:00"
+    refit_time: Annotated[str, Field(pattern=_TIME_OF_DAY)] = "03:00"
     stop_grace_seconds: Annotated[float, Field(ge=0, le=600)] = 5.0
 
 
@@ -558,7 +559,8 @@ def _read_yaml(file: Path, expected: str) -> dict[str, Any]:
         line = f" line {where.line + 1}" if where is not None else ""
         raise ConfigError(f"{file}:{line} invalid YAML: {getattr(exc, 'problem', exc)}") from None
     if not isinstance(raw, dict):
-        raise ConfigError(f"{file}: expected a mapping with {expected}, got {type(raw).__name__}")
+        got = "an empty file" if raw is None else f"a {_KINDS.get(type(raw).__name__, type(raw).__name__)}"
+        raise ConfigError(f"{file}: expected a mapping with {expected}, got {got}")
     return raw
 
 
@@ -574,7 +576,24 @@ def first_error(exc: ValidationError, raw: dict[str, Any]) -> str:
         return f"{loc}: required field is missing"
     if not err["loc"]:
         return message
-    return f"{loc}: {message} (value {_lookup(raw, err['loc'])!r})"
+    return f"{loc}: {_plain(err, message)} (value {_lookup(raw, err['loc'])!r})"
+
+
+_KINDS = {"list": "list", "str": "text", "int": "number", "float": "number", "bool": "yes/no value", "dict": "mapping"}
+
+
+def _plain(err: Any, message: str) -> str:
+    """Pydantic's wording for the common shapes, said in the file's own terms (a list, a mapping)."""
+    kind, ctx = err["type"], err.get("ctx") or {}
+    if kind in ("tuple_type", "list_type", "set_type"):
+        return "must be a list"
+    if kind in ("model_type", "dict_type", "model_attributes_type"):
+        return "must be a mapping of keys to values"
+    if kind == "too_short" and "min_length" in ctx:
+        return f"must have at least {ctx['min_length']} item{'s' if ctx['min_length'] != 1 else ''}"
+    if kind == "string_pattern_mismatch" and ctx.get("pattern") == _TIME_OF_DAY:
+        return "must be a time of day as HH:MM (24-hour clock)"
+    return message
 
 
 def _format_loc(loc: tuple[Any, ...]) -> str:

@@ -40,6 +40,11 @@ def test_only_feeds_is_a_valid_config(write_config):
         ({"feed": [FEED]}, ["feed", "unknown key"]),
         ({"feeds": [FEED], "stories": {"similarity": 1.5}}, ["stories.similarity: must be 'auto' or", "(value 1.5)"]),
         ({"feeds": [FEED], "stories": {"similarity": "high"}}, ["stories.similarity: ", "(value 'high')"]),
+        ({"feeds": [{**FEED, "tags": 5}]}, ["feeds[0].tags: must be a list", "(value 5)"]),
+        ({"feeds": []}, ["feeds: must have at least 1 item", "(value [])"]),
+        ({"feeds": ["just-a-string"]}, ["feeds[0]: must be a mapping of keys to values", "just-a-string"]),
+        ({"feeds": [FEED], "digest": {"time": "7am"}}, ["digest.time: must be a time of day as HH:MM", "'7am'"]),
+        ({"feeds": [FEED], "schedule": {"refit_time": "25:00"}}, ["schedule.refit_time: must be a time of day"]),
     ],
 )
 def test_bad_values_name_file_field_and_value(write_config, data, fragments):
@@ -173,6 +178,13 @@ def test_config_check_warns_when_emails_cannot_link_to_the_site(write_config, tm
                       encoding="utf-8")
     quiet = check(linked)
     assert quiet.returncode == 0 and "warning" not in quiet.stderr
+
+
+def test_an_empty_file_says_so(tmp_path):
+    path = tmp_path / "feeds.yaml"
+    path.write_text("# nothing yet\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="got an empty file"):
+        load_config(path)
 
 
 def test_relative_paths_resolve_beside_the_configuration_file(tmp_path, monkeypatch):
