@@ -118,3 +118,28 @@ def test_slugs_are_safe_and_distinct_for_any_key() -> None:
         assert not s.startswith("-") and ".." not in s
     assert slug("eu-reg:2024/1745").startswith("eu-reg-2024-1745-")
     assert slug("org:sberbank") == slug("org:sberbank")
+
+
+def test_an_entity_spike_links_to_the_entity_s_page(engine: sa.Engine, tmp_path: Path) -> None:
+    from monitor.store.tables import Alert
+
+    _world(engine)
+    config = Config(feeds=[{"name": "Wire", "url": "https://wire.example.org/rss"}],
+                    site={"out": str(tmp_path / "site"), "base_url": "https://monitor.example.org/"})
+    refresh(engine, config, NOW, _scanners())
+    with session_scope(engine) as s:
+        for key, kind, subject in (("a", "entity_spike", "person:putin"), ("b", "entity_spike", "org:nobody"),
+                                   ("c", "new_pairing", "person:putin|org:sberbank")):
+            s.add(Alert(dedup_key=key, kind=kind, subject_kind="entity", subject=subject, title=f"alert {key}",
+                        day=NOW.date(), reason="r", created_at=NOW))
+    build_site(engine, config, NOW)
+    root = tmp_path / "site"
+    page = f"entities/{slug('person:putin')}.html"
+    for html in ((root / "alerts.html").read_text(encoding="utf-8"), (root / "index.html").read_text(encoding="utf-8")):
+        assert f'<a href="{page}">alert a</a>' in html
+        assert "<strong>alert b</strong>" in html and "<strong>alert c</strong>" in html  # no page to link to
+        for href in links(html):
+            if not href.startswith(("http", "#")):
+                assert (root / href).resolve().is_file(), href
+    atom = (root / "feeds" / "alerts.atom").read_text(encoding="utf-8")
+    assert f"https://monitor.example.org/{page}" in atom

@@ -16,10 +16,12 @@ from monitor.render.coverage import timeline
 from monitor.records import StoredAlert
 from monitor.render.records import SiteData, StoryView, TopicTrend
 from monitor.render.weekly import TopicWeekly
+from monitor.trends.alerts import SPIKE_KINDS
 from monitor.trends.coverage import StoryCoverage
 
 RISING = 10
 LATEST_ALERTS = 10
+ENTITY_SPIKE = SPIKE_KINDS["entity"]
 JSON_ENTITIES = 100  # entities with their daily counts in trends.json, most named first
 LEAST_DAYS = 14  # a topic's chart starts at its first article, but never shows fewer days than this
 
@@ -65,7 +67,8 @@ def render_index(data: SiteData) -> str:
         "index.html", meta=data.meta, root="", through=data.through, rising=rising(data),
         chart30=trends_charts(data, 30, "Daily articles per topic, last 30 days"),
         chart90=trends_charts(data, 90, "Daily articles per topic, last 90 days"), colors=chart_colors(data),
-        alerts=data.alerts[:LATEST_ALERTS], latest_digest=data.digests[0] if data.digests else None,
+        alerts=data.alerts[:LATEST_ALERTS], alert_pages=alert_pages(data),
+        latest_digest=data.digests[0] if data.digests else None,
         topics=_ranked(data.topics), sparklines=sparks, total_week=sum(data.totals[-7:]), top_stories=data.top_stories,
         single_bloc={g.story_id: g.coverage.single_bloc for g in data.gaps if g.coverage.single_bloc},
     )
@@ -78,7 +81,7 @@ def render_topic(data: SiteData, topic: TopicTrend, weekly: TopicWeekly | None =
                        f"Daily articles about {oneline(topic.name, 80)}, last {len(days)} days")
     alerts = [a for a in data.alerts if a.topic_id == topic.id][:LATEST_ALERTS]
     return render("topic.html", meta=data.meta, root="../", topic=topic, chart=chart, alerts=alerts, weekly=weekly,
-                  paged={p.named.key for p in data.entities})
+                  paged={p.named.key for p in data.entities}, alert_pages={})
 
 
 def since_first(series: tuple[int, ...], days: tuple[date, ...],
@@ -110,7 +113,16 @@ def outlets_by(story: StoryView, field: str) -> list[tuple[str, list[str]]]:
 
 def render_alerts(data: SiteData) -> str:
     groups = [(day, list(items)) for day, items in groupby(data.alerts, key=lambda a: a.day)]
-    return render("alerts.html", meta=data.meta, root="", groups=groups)
+    return render("alerts.html", meta=data.meta, root="", groups=groups, alert_pages=alert_pages(data))
+
+
+def alert_pages(data: SiteData) -> dict[int, str]:
+    """Alert id -> the page about its subject, relative to the site root: a topic's page, or for an
+    entity's spike the entity's page (when the site has one); other alerts have none."""
+    entities = {p.named.key: p.named.page for p in data.entities}
+    pages = {a.id: f"topics/{a.topic_id}.html" if a.topic_id is not None
+             else entities.get(a.subject) if a.kind == ENTITY_SPIKE else None for a in data.alerts}
+    return {i: page for i, page in pages.items() if page}
 
 
 def render_digest_archive(data: SiteData) -> str:
@@ -144,9 +156,10 @@ def render_digest_feed(data: SiteData) -> str:
 
 
 def render_alert_feed(data: SiteData) -> str:
+    pages = alert_pages(data)
     entries = [
         {"title": a.title, "id": _tag(data, f"alert/{a.id}", a.day), "updated": a.created_at,
-         "link": _link(data, f"topics/{a.topic_id}.html" if a.topic_id is not None else "alerts.html"),
+         "link": _link(data, pages.get(a.id, "alerts.html")),
          "summary": a.reason}
         for a in data.alerts[:100]
     ]
