@@ -211,3 +211,13 @@ def test_alert_email_and_payloads_escape_hostile_text() -> None:
     assert "<script>" not in block and "&lt;script&gt;" in block
     assert block.startswith("<https://monitor.example.org/topics/1.html|")
     assert "<!" not in slack["text"]
+
+
+def test_a_span_within_one_day_names_the_day_once() -> None:
+    from datetime import datetime
+
+    from monitor.render.env import day_span
+
+    morning, evening = datetime(2026, 11, 29, 8), datetime(2026, 11, 29, 21)
+    assert day_span(morning, evening) == "Sun 29 Nov 2026"
+    assert day_span(morning, datetime(2026, 11, 30, 1)) == "Sun 29 Nov 2026 – Mon 30 Nov 2026"

@@ -63,6 +63,12 @@ def day_label(value: date | datetime) -> str:
     return f"{value:%a} {value.day} {value:%b %Y}"
 
 
+def day_span(first: date | datetime, last: date | datetime) -> str:
+    """``Sun 29 Nov 2026 – Mon 30 Nov 2026``, or the one day when both fall on it."""
+    start, end = day_label(first), day_label(last)
+    return start if start == end else f"{start} – {end}"
+
+
 def local_time(value: datetime, zone: str) -> str:
     """A moment in the site's time zone, with the zone: 'Mon 9 Mar 2026, 10:15 CET'."""
     local = value.astimezone(ZoneInfo(zone))
@@ -105,7 +111,7 @@ def make_environment(templates: Path, cache: BytecodeCache | None = None) -> Env
         safe_url=safe_url, oneline=oneline, plain=plain, day=day_label, local_time=local_time, isotime=isotime, percent=percent,
         trend_word=arrow_label,
     )
-    env.globals.update(plural=plural)
+    env.globals.update(plural=plural, day_span=day_span)
     return env
 
 
