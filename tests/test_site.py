@@ -219,3 +219,12 @@ def test_only_a_spike_is_compared_with_its_usual_volume(engine: Any, tmp_path: P
     spike = next(i for i in items if "AI alliances and partnerships: 4 articles" in i)
     first = next(i for i in items if "New topic" in i)
     assert "vs 1.5 usual" in spike and "usual" not in first
+
+
+def test_a_site_before_any_article_says_what_is_missing(engine: Any, tmp_path: Path) -> None:
+    """The first build after an offline first run: no empty table or blank chart without a word."""
+    build_site(engine, Config.model_validate(config_dict(tmp_path)), NOW)
+    index = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+    assert "No trends yet" in index and "No topics yet." in index
+    assert "<table" not in index and "chart-30" not in index
+    assert audit(index) == []
