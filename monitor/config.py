@@ -79,11 +79,19 @@ class Section(BaseModel):
 Ownership = Literal["state", "public", "independent", "government", "think-tank"]
 
 
+def _language_code(value: str | None) -> str | None:
+    """An ISO 639-1 code (``en``, ``ru``, ``zh``), optionally with a region (``pt-BR``), as the crawl's
+    language identification writes them; stored lower-case as the articles' own codes are."""
+    if value is not None and not re.fullmatch(r"[A-Za-z]{2}(-[A-Za-z]{2})?", value):
+        raise ValueError("must be an ISO 639-1 language code such as en, ru or zh")
+    return value.lower() if value is not None else None
+
+
 class FeedConfig(Section):
     name: Name
     url: HttpUrl
     tags: tuple[str, ...] = ()
-    language: str | None = None
+    language: Annotated[str | None, AfterValidator(_language_code)] = None
     region: str | None = None
     bloc: Annotated[str | None, Field(max_length=50)] = None  # free text, e.g. west, russia, china, global-south
     ownership: Ownership | None = None
