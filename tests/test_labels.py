@@ -97,3 +97,10 @@ def test_after_a_headline_phrase_only_the_ten_keywords_may_follow() -> None:
     assert describe(titles, bodies, labels, scores, {3: [*ten, "queued"]})[3].label == "Street food market opens"
     assert describe(titles, bodies, labels, scores, {3: [*ten[:9], "queued"]})[3].label == \
         "Street food market opens · queued"
+
+
+def test_keywords_are_shown_with_names_whole_and_once() -> None:
+    bodies = ["Many visitors in Abu Dhabi and Kuala Lumpur.", "Abu Dhabi hosts visitors.", "Kuala Lumpur too."]
+    about = describe(["a", "b", "c"], bodies, [0, 0, 0], [0.5] * 3,
+                     {0: ["dhabi", "abu dhabi", "visitors", "kuala", "kuala lumpur", "lumpur"]})
+    assert about[0].keywords == ("abu dhabi", "visitors", "kuala lumpur")

@@ -43,6 +43,7 @@ may june july august september october november december today mr mrs ms dr""".s
 class Description:
     label: str
     headlines: tuple[str, ...]
+    keywords: tuple[str, ...] = ()  # the topic's keywords as shown: each name whole, once
 
 
 def describe(titles: Sequence[str], bodies: Sequence[str], labels: Sequence[int], scores: Sequence[float],
@@ -55,7 +56,8 @@ def describe(titles: Sequence[str], bodies: Sequence[str], labels: Sequence[int]
         if topic >= 0:
             members.setdefault(topic, []).append(i)
     return {topic: Description(corpus.label(rows, keywords.get(topic, ())),
-                               _headlines([titles[i] for i in rows], [scores[i] for i in rows]))
+                               _headlines([titles[i] for i in rows], [scores[i] for i in rows]),
+                               corpus.shown(keywords.get(topic, ())[:LEADING_KEYWORDS]))
             for topic, rows in members.items()}
 
 
@@ -75,6 +77,11 @@ class _Corpus:
         phrases = [_title_phrases(title) for title in titles]
         return cls(names, _spellings(names), Counter(key for doc in names for key in doc), phrases,
                    Counter(key for doc in phrases for key in doc))
+
+    def shown(self, keywords: Sequence[str]) -> tuple[str, ...]:
+        """Keywords for a reader: a piece of a name among them as that name (``dhabi`` of ``abu dhabi``),
+        each once, in c-TF-IDF's lower case."""
+        return tuple(dict.fromkeys(_whole_names(keywords, self.spelled)))
 
     def label(self, rows: Sequence[int], keywords: Sequence[str]) -> str:
         phrase = _shared_phrase([self.phrases[i] for i in rows], self.in_titles, len(self.phrases))

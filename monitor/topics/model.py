@@ -360,7 +360,8 @@ def _described(found: list[FoundTopic], titles: Sequence[str], bodies: Sequence[
     from monitor.topics.labels import describe
 
     about = describe(titles, bodies, labels, scores, words)
-    return [replace(f, label=about[f.bertopic_id].label, headlines=about[f.bertopic_id].headlines)
+    return [replace(f, label=about[f.bertopic_id].label, headlines=about[f.bertopic_id].headlines,
+                    keywords=about[f.bertopic_id].keywords or f.keywords)
             if f.bertopic_id in about else f for f in found]
 
 
