@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -232,6 +233,7 @@ def test_cli_lists_and_shows_topics(fitted: Fitted, write_config, monkeypatch: p
     sanctions = next(t.id for t in db.list_topics(fitted.engine) if t.name == "Sanctions and export controls")
     shown = runner.invoke(cli, ["topics", "show", str(sanctions), "--config", str(path)])
     assert shown.exit_code == 0 and "export controls" in shown.output
+    assert re.search(r"daily articles, \d\d \w{3} to \d\d \w{3} \(UTC days\): (\d+ ){13}\d+\n", shown.output)
     missing = runner.invoke(cli, ["topics", "show", "999", "--config", str(path)])
     assert missing.exit_code != 0
 

@@ -84,7 +84,9 @@ def topics_show(app: App, topic_id: int, limit: int) -> None:
     click.echo(f"  articles in last fit: {topic.size}")
     since = clock.now().date() - timedelta(days=13)
     series = daily_series(app.engine, "topic", since).get(str(topic.id), {})
-    click.echo("  last 14 days: " + " ".join(str(series.get(since + timedelta(days=i), 0)) for i in range(14)))
+    last = since + timedelta(days=13)
+    click.echo(f"  daily articles, {since:%d %b} to {last:%d %b} (UTC days): "
+               + " ".join(str(series.get(since + timedelta(days=i), 0)) for i in range(14)))
     for article in topic_articles(app.engine, topic.id, limit):
         when = article_time_of(article.published_at, article.fetched_at)
         click.echo(f"  {when:%Y-%m-%d}  {article.title}  <{article.url}>")
