@@ -40,3 +40,19 @@ def test_json_log_format_writes_only_json_lines():
     assert messages["urllib3"] == "from urllib3" and messages["monitor.probe"] == "from the monitor"
     assert len(records) == 4
 
+
+
+def test_log_options_work_after_the_command_name_too(tmp_path):
+    """`monitor run --log-format json` and `monitor run -v`, as users type them (a feed that refuses)."""
+    (tmp_path / "feeds.yaml").write_text("feeds:\n  - name: a\n    url: http://127.0.0.1:9/feed\n", encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MONITOR_", "TQDM_"))}
+
+    def run(*options: str) -> str:
+        return subprocess.run([sys.executable, "-m", "monitor", "run", *options], capture_output=True, text=True,
+                              env=env, cwd=tmp_path, timeout=120, stdin=subprocess.DEVNULL).stderr
+
+    records = [json.loads(line) for line in run("--log-format", "json").splitlines() if line.strip()]
+    assert records and all(r["logger"].startswith("monitor") for r in records)
+    plain = run()
+    assert " INFO " in plain and " DEBUG " not in plain
+    assert " DEBUG " in run("-v")

@@ -1,6 +1,6 @@
 """The `monitor` command line: a thin layer over the Python API.
 
-Every command takes ``--config PATH`` before or after its name. A MonitorError
+Every command takes ``--config PATH``, ``--log-format`` and ``-v`` before or after its name. A MonitorError
 becomes a one-line message on stderr and its exit code (bad configuration: 2).
 """
 
@@ -42,7 +42,7 @@ __all__ = ["App", "cli", "main", "pass_app", "with_config"]
 def cli(ctx: click.Context, config_path: str | None, log_format: str | None, verbose: bool) -> None:
     """Geopolitical tech-policy news monitor: crawl feeds, find topics and stories,
     publish digests, a trend site and alerts."""
-    app = App(config_path=config_path, log_format=log_format)
+    app = App(config_path=config_path, log_format=log_format, verbose=verbose)
     setup_logging(log_format or Settings.from_env().log_format, verbose)
     ctx.obj = app
     ctx.call_on_close(app.close)

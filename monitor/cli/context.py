@@ -25,6 +25,7 @@ class App:
 
     config_path: str | None = None
     log_format: str | None = None
+    verbose: bool = False
     _settings: Settings | None = None
     _config: Config | None = None
     _engine: Engine | None = None
@@ -72,21 +73,51 @@ def _set_config(ctx: click.Context, _param: click.Parameter, value: str | None) 
         ctx.ensure_object(App).config_path = value
 
 
-def with_config(func: F) -> F:
-    """Add ``--config PATH`` to a command so it may follow the command name too."""
-    option = click.option(
-        "--config",
-        "_config",
-        type=click.Path(dir_okay=False),
-        default=None,
-        expose_value=False,
-        is_eager=True,
-        callback=_set_config,
-        help="Path to feeds.yaml (default: $MONITOR_CONFIG or ./feeds.yaml).",
-    )
+def _set_log_format(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+    if value is not None:
+        app = ctx.ensure_object(App)
+        app.log_format = value
+        _log_again(app)
 
+
+def _set_verbose(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if value:
+        app = ctx.ensure_object(App)
+        app.verbose = True
+        _log_again(app)
+
+
+def _log_again(app: App) -> None:
+    from monitor.logs import setup_logging
+
+    setup_logging(app.log_format or Settings.from_env().log_format, app.verbose)
+
+
+def with_logging(func: F) -> F:
+    """Add ``--log-format`` and ``-v`` to a command so they may follow the command name too."""
+    options = [
+        click.option("--log-format", "_log_format", type=click.Choice(["text", "json"]), default=None,
+                     expose_value=False, is_eager=True, callback=_set_log_format,
+                     help="Log lines as text or JSON lines (default: $MONITOR_LOG_FORMAT or text)."),
+        click.option("-v", "--verbose", "_verbose", is_flag=True, expose_value=False, is_eager=True,
+                     callback=_set_verbose, help="Log debug detail."),
+    ]
+    return _with(func, options)
+
+
+def with_config(func: F) -> F:
+    """Add ``--config PATH`` (and the logging options) to a command so they may follow its name too."""
+    option = click.option("--config", "_config", type=click.Path(dir_okay=False), default=None,
+                          expose_value=False, is_eager=True, callback=_set_config,
+                          help="Path to feeds.yaml (default: $MONITOR_CONFIG or ./feeds.yaml).")
+    return _with(with_logging(func), [option])
+
+
+def _with(func: F, options: list[Callable[[F], F]]) -> F:
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         return func(*args, **kwargs)
 
-    return option(wrapper)  # type: ignore[return-value]
+    for option in reversed(options):
+        wrapper = option(wrapper)
+    return wrapper  # type: ignore[return-value]

@@ -15,7 +15,7 @@ import click
 
 from monitor import clock
 
-from monitor.cli.context import App, pass_app, with_config
+from monitor.cli.context import App, pass_app, with_config, with_logging
 from monitor.process import pid_alive
 from monitor.pipeline import RUN_STAGES
 
@@ -245,6 +245,7 @@ def _format_status(report: dict[str, Any]) -> str:
 @click.command("demo")
 @click.option("--out", "out", type=click.Path(file_okay=False), default="demo", show_default=True,
               help="Directory for the demo's feeds.yaml, database, digest and site.")
+@with_logging
 @pass_app
 def demo_cmd(app: App, out: str) -> None:
     """See it work offline: serve a bundled sample corpus on 127.0.0.1 and run the whole pipeline."""
