@@ -14,6 +14,17 @@ def database_next_to(data_dir: str | os.PathLike[str]) -> str:
     return f"sqlite:///{os.path.join(data_dir, 'monitor.db')}"
 
 
+LOG_FORMATS = ("text", "json")
+
+
+def _log_format(value: str) -> str:
+    if value not in LOG_FORMATS:
+        from monitor.errors import ConfigError
+
+        raise ConfigError(f"MONITOR_LOG_FORMAT: must be text or json (value {value!r})")
+    return value
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str = DEFAULT_DATABASE_URL
@@ -29,7 +40,7 @@ class Settings:
             database_url=env.get("MONITOR_DATABASE_URL") or DEFAULT_DATABASE_URL,
             smtp_user=env.get("MONITOR_SMTP_USER") or None,
             smtp_password=env.get("MONITOR_SMTP_PASSWORD") or None,
-            log_format=env.get("MONITOR_LOG_FORMAT") or "text",
+            log_format=_log_format(env.get("MONITOR_LOG_FORMAT") or "text"),
             database_url_given=bool(env.get("MONITOR_DATABASE_URL")),
         )
 

@@ -56,3 +56,11 @@ def test_log_options_work_after_the_command_name_too(tmp_path):
     plain = run()
     assert " INFO " in plain and " DEBUG " not in plain
     assert " DEBUG " in run("-v")
+
+
+def test_an_unknown_log_format_in_the_environment_is_a_one_line_error(tmp_path):
+    (tmp_path / "feeds.yaml").write_text("feeds:\n  - name: a\n    url: https://example.org/feed\n", encoding="utf-8")
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("MONITOR_")}, "MONITOR_LOG_FORMAT": "xml"}
+    done = subprocess.run([sys.executable, "-m", "monitor", "status"], capture_output=True, text=True, env=env,
+                          cwd=tmp_path, timeout=120, stdin=subprocess.DEVNULL)
+    assert done.returncode == 2 and done.stderr.strip() == "monitor: MONITOR_LOG_FORMAT: must be text or json (value 'xml')"
