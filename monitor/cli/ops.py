@@ -122,7 +122,7 @@ DEFAULT_SILENCE_MINUTES = 24 * 60
 @with_config
 @pass_app
 def status_cmd(app: App, as_json: bool, check: bool, max_age: int | None, max_silence: int) -> None:
-    """Last run and its stage timings, failing feeds, articles today, alerts pending."""
+    """Last run and its stage timings, failing feeds, articles fetched today, alerts pending."""
     now = clock.now()
     report = collect_status(app.engine, app.config, now)
     limit = timedelta(minutes=max_age or 3 * app.config.schedule.crawl_minutes)
@@ -231,7 +231,7 @@ def _format_status(report: dict[str, Any]) -> str:
     failing = report["feeds_failing"]
     lines.append(f"feeds: {report['feeds_total']} configured in the database, {len(failing)} failing")
     lines.extend(f"  {f['name']}: {_failures(f['failures'])}, last error: {f['error']}" for f in failing[:20])
-    lines.append(f"articles today: {report['articles_today']}")
+    lines.append(f"articles fetched today: {report['articles_today']}")
     lines.append(f"alerts pending: {report['alerts_pending']}")
     digest = report["last_digest"]
     lines.append(f"last digest: {digest['day']} ({digest['articles']} articles)" if digest else "last digest: none")
