@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 from urllib.parse import urlsplit
 
 import yaml
@@ -74,6 +74,21 @@ Address = Annotated[str, AfterValidator(_one_address)]
 class Section(BaseModel):
     # .inf and .nan would make a delay or a timeout endless: refused for every number
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_yes_for_a_number(cls, value: Any, info: ValidationInfo) -> Any:
+        """YAML reads yes/no/on/off as true/false, and a number field would take them as 1 and 0."""
+        field = cls.model_fields.get(info.field_name or "")
+        if isinstance(value, bool) and field is not None and _types(field.annotation) & {int, float}:
+            raise ValueError("must be a number, not yes/no")
+        return value
+
+
+def _types(annotation: Any) -> set[Any]:
+    """Every type an annotation admits (the members of a union, recursively)."""
+    args = get_args(annotation)
+    return {annotation} if not args else {t for arg in args for t in _types(arg)}
 
 
 Ownership = Literal["state", "public", "independent", "government", "think-tank"]
@@ -595,6 +610,8 @@ def _plain(err: Any, message: str) -> str:
     kind, ctx = err["type"], err.get("ctx") or {}
     if kind in ("tuple_type", "list_type", "set_type"):
         return "must be a list"
+    if kind == "string_type":
+        return "must be text (quote it: YAML reads yes, no, on and off as true or false)"
     if kind in ("model_type", "dict_type", "model_attributes_type"):
         return "must be a mapping of keys to values"
     if kind == "too_short" and "min_length" in ctx:

@@ -42,6 +42,8 @@ def test_only_feeds_is_a_valid_config(write_config):
         ({"feeds": [FEED], "stories": {"similarity": "high"}}, ["stories.similarity: ", "(value 'high')"]),
         ({"feeds": [{**FEED, "tags": 5}]}, ["feeds[0].tags: must be a list", "(value 5)"]),
         ({"feeds": [{**FEED, "language": "english"}]}, ["feeds[0].language: must be an ISO 639-1", "'english'"]),
+        ({"feeds": [FEED], "trends": {"min_count": True}}, ["trends.min_count: must be a number, not yes/no"]),
+        ({"feeds": [{**FEED, "name": True}]}, ["feeds[0].name: must be text (quote it", "(value True)"]),
         ({"feeds": []}, ["feeds: must have at least 1 item", "(value [])"]),
         ({"feeds": ["just-a-string"]}, ["feeds[0]: must be a mapping of keys to values", "just-a-string"]),
         ({"feeds": [FEED], "digest": {"time": "7am"}}, ["digest.time: must be a time of day as HH:MM", "'7am'"]),
@@ -184,6 +186,11 @@ def test_config_check_warns_when_emails_cannot_link_to_the_site(write_config, tm
 def test_a_language_code_is_kept_in_lower_case(write_config):
     feeds = [{**FEED, "language": "RU"}, {"name": "B", "url": "https://example.org/b", "language": "pt-BR"}]
     assert [f.language for f in load_config(write_config({"feeds": feeds})).feeds] == ["ru", "pt-br"]
+
+
+def test_yes_and_no_still_set_a_switch(write_config):
+    config = load_config(write_config({"feeds": [FEED], "digest": {"send_empty": True}, "entity_defaults": False}))
+    assert config.digest.send_empty is True and config.entity_defaults is False
 
 
 def test_an_empty_file_says_so(tmp_path):
