@@ -573,6 +573,8 @@ def _read_yaml(file: Path, expected: str) -> dict[str, Any]:
         raw = yaml.load(file.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)  # noqa: S506 (a safe loader)
     except FileNotFoundError:
         raise ConfigError(f"{file}: file not found") from None
+    except IsADirectoryError:
+        raise ConfigError(f"{file}: is a directory, not a configuration file") from None
     except _DuplicateKey as exc:
         raise ConfigError(f"{file}: {exc}") from None
     except (OSError, UnicodeDecodeError) as exc:

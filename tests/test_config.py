@@ -103,6 +103,15 @@ def test_default_feeds_yaml_is_valid_and_broad():
     assert len({f.language for f in config.feeds}) >= 3
 
 
+@pytest.mark.parametrize("where", ["before", "after"])
+def test_a_directory_for_config_is_one_line(tmp_path, where):
+    args = ["--config", str(tmp_path), "status"] if where == "before" else ["status", "--config", str(tmp_path)]
+    proc = subprocess.run([sys.executable, "-m", "monitor", *args], capture_output=True, text=True, cwd=tmp_path,
+                          env=_env(tmp_path), timeout=60, stdin=subprocess.DEVNULL)
+    assert proc.returncode == 2
+    assert proc.stderr.strip() == f"monitor: {tmp_path}: is a directory, not a configuration file"
+
+
 def _env(tmp_path: Path) -> dict[str, str]:
     import os
 

@@ -25,7 +25,7 @@ __all__ = ["App", "cli", "main", "pass_app", "with_config"]
 @click.option(
     "--config",
     "config_path",
-    type=click.Path(dir_okay=False),
+    type=click.Path(),
     default=None,
     help="Path to feeds.yaml (default: $MONITOR_CONFIG or ./feeds.yaml); data_dir and the default "
          "database are relative to it.",

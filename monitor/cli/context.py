@@ -107,7 +107,7 @@ def with_logging(func: F) -> F:
 
 def with_config(func: F) -> F:
     """Add ``--config PATH`` (and the logging options) to a command so they may follow its name too."""
-    option = click.option("--config", "_config", type=click.Path(dir_okay=False), default=None,
+    option = click.option("--config", "_config", type=click.Path(), default=None,
                           expose_value=False, is_eager=True, callback=_set_config,
                           help="Path to feeds.yaml (default: $MONITOR_CONFIG or ./feeds.yaml).")
     return _with(with_logging(func), [option])
