@@ -27,7 +27,7 @@ from monitor.topics.embeddings import STOP_WORDS
 from monitor.topics.features import surface_names
 
 LABEL_PARTS = 3
-LEADING_KEYWORDS = 10  # the topic's keywords proper; the words after them serve a label without a headline phrase
+KEYWORDS = 10  # a topic's keywords proper (MMR's picks); words after them serve a label without a headline phrase
 NAME_PARTS = 2
 MIN_SHARE = 0.2  # a name in fewer of the topic's articles does not speak for it
 HEADLINES = 3
@@ -57,7 +57,7 @@ def describe(titles: Sequence[str], bodies: Sequence[str], labels: Sequence[int]
             members.setdefault(topic, []).append(i)
     return {topic: Description(corpus.label(rows, keywords.get(topic, ())),
                                _headlines([titles[i] for i in rows], [scores[i] for i in rows]),
-                               corpus.shown(keywords.get(topic, ())[:LEADING_KEYWORDS]))
+                               corpus.shown(keywords.get(topic, ())[:KEYWORDS]))
             for topic, rows in members.items()}
 
 
@@ -88,7 +88,7 @@ class _Corpus:
         widely = _carried([self.names[i] for i in rows], MIN_SHARE)
         chosen = [key for key in _distinctive(widely, len(rows), self.in_bodies, len(self.names))
                   if f" {key} " not in f" {phrase} "]
-        pool = keywords[:LEADING_KEYWORDS] if phrase else keywords  # a phrase needs no padding from far down
+        pool = keywords[:KEYWORDS] if phrase else keywords  # a phrase needs no padding from far down
         rank = {w: _keyword_rank(w.casefold(), widely, self.spelled)
                 for w in _other_keywords(_whole_names(pool, self.spelled), [*chosen, *([phrase] if phrase else [])])}
         # after a headline phrase, a name few of the topic's articles carry adds nothing

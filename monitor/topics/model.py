@@ -31,6 +31,7 @@ import numpy as np
 from monitor.config import TopicModelConfig, TopicSeed
 from monitor.errors import MonitorError
 from monitor.topics.embeddings import Embedder, normalise
+from monitor.topics.labels import KEYWORDS
 from monitor.topics.seeding import (
     cluster_evidence,
     keyword_hits,
@@ -44,7 +45,6 @@ log = logging.getLogger(__name__)
 
 MIN_DOCS = 20
 SIDECAR = "monitor.json"
-KEYWORDS = 10  # keywords per topic (c-TF-IDF's top words thinned by MMR)
 LABEL_WORDS = 30  # c-TF-IDF words a label may choose from (names few of the topic's articles carry are passed over)
 
 
