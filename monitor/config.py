@@ -27,6 +27,7 @@ from pydantic import (
 )
 
 from monitor.errors import ConfigError
+from monitor.words import plural
 
 DEFAULT_CONFIG = "feeds.yaml"
 _TIME_OF_DAY = r"^([01]\d|2[0-3]):[0-5]\d$"  # HH:MM, 24-hour clock
@@ -617,7 +618,7 @@ def _plain(err: Any, message: str) -> str:
     if kind in ("model_type", "dict_type", "model_attributes_type"):
         return "must be a mapping of keys to values"
     if kind == "too_short" and "min_length" in ctx:
-        return f"must have at least {ctx['min_length']} item{'s' if ctx['min_length'] != 1 else ''}"
+        return f"must have at least {plural(ctx['min_length'], 'item')}"
     if kind == "string_pattern_mismatch" and ctx.get("pattern") == _TIME_OF_DAY:
         return "must be a time of day as HH:MM (24-hour clock)"
     return message

@@ -18,6 +18,7 @@ from monitor import clock
 from monitor.cli.context import App, pass_app, with_config, with_logging
 from monitor.process import pid_alive
 from monitor.pipeline import RUN_STAGES
+from monitor.words import plural
 
 
 
@@ -202,7 +203,7 @@ def _iso(value: datetime | None) -> str | None:
 def _failures(count: int) -> str:
     if count == 0:
         return "failed when every feed did (not counted against it)"
-    return f"{count} failure in a row" if count == 1 else f"{count} failures in a row"
+    return f"{plural(count, 'failure')} in a row"
 
 
 def _feed_dict(feed: dict[str, Any]) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from monitor import clock
 from monitor.cli.context import App, pass_app, with_config
 from monitor.cli.params import parse_since, since_option
 from monitor.errors import MonitorError
+from monitor.words import plural
 
 
 def _echo_summary(title: str, summary: dict[str, Any]) -> None:
@@ -109,12 +110,8 @@ def stories_cmd(app: App, since: str | None, min_size: int, limit: int) -> None:
         click.echo(f"no stories with {min_size}+ articles since {start:%Y-%m-%d %H:%M} UTC")
         return
     for s in stories:
-        click.echo(f"{s.id:>6}  {_count(s.outlets, 'outlet')}, {_count(s.size, 'article')}, "
+        click.echo(f"{s.id:>6}  {plural(s.outlets, 'outlet')}, {plural(s.size, 'article')}, "
                    f"{s.first_seen_at:%m-%d %H:%M} to {s.last_seen_at:%m-%d %H:%M}  {s.title}")
-
-
-def _count(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
 @click.command("trends")

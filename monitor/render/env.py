@@ -24,6 +24,7 @@ from markupsafe import Markup
 
 from monitor.render.trend import arrow_label, percent
 from monitor.resources import templates_dir
+from monitor.words import plural
 
 TEMPLATES = templates_dir()
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
@@ -77,10 +78,6 @@ def local_time(value: datetime, zone: str) -> str:
 
 def isotime(value: datetime) -> str:
     return value.isoformat(timespec="seconds").replace("+00:00", "Z")
-
-
-def plural(count: int, word: str, many: str | None = None) -> str:
-    return f"{count:,} {word if count == 1 else (many or word + 's')}"
 
 
 @functools.cache

@@ -9,14 +9,11 @@ from datetime import date
 from monitor.mentions.pairs import Pairing
 from monitor.records import AlertDraft
 from monitor.trends.detect import Signal
+from monitor.words import plural
 
 __all__ = ["AlertDraft", "draft", "drafts", "pairing_draft"]
 
 SPIKE_KINDS = {"topic": "spike", "watch": "watch_spike", "entity": "entity_spike"}
-
-
-def _articles(n: int) -> str:
-    return f"{n} article{'s' if n != 1 else ''}"
 
 
 def draft(signal: Signal, subject_kind: str, name: str, baseline_days: int, stories: list[int]) -> AlertDraft:
@@ -24,17 +21,17 @@ def draft(signal: Signal, subject_kind: str, name: str, baseline_days: int, stor
     if signal.kind == "first_seen":
         kind, key = "first_seen", f"first_seen:{subject_kind}:{signal.key}"
         title = f"First sighting: {name}"
-        reason = f"{name} appears for the first time: {_articles(signal.count)} on {day}."
+        reason = f"{name} appears for the first time: {plural(signal.count, 'article')} on {day}."
     elif signal.kind == "emerging":
         kind, key = "emerging", f"emerging:{subject_kind}:{signal.key}"
         title = f"Emerging topic: {name}"
-        reason = (f"New topic {name!r} is growing: {_articles(signal.count)} on {day}, "
+        reason = (f"New topic {name!r} is growing: {plural(signal.count, 'article')} on {day}, "
                   f"{signal.baseline:.1f} a day since it appeared.")
     else:
         kind = SPIKE_KINDS[subject_kind]
         key = f"{kind}:{subject_kind}:{signal.key}:{signal.day.isoformat()}"
         title = f"Spike: {name}"
-        reason = (f"{_articles(signal.count)} about {name} on {day} against a {baseline_days}-day baseline of "
+        reason = (f"{plural(signal.count, 'article')} about {name} on {day} against a {baseline_days}-day baseline of "
                   f"{signal.baseline:.1f} a day (z = {signal.score:.1f}).")
     return AlertDraft(key, kind, subject_kind, signal.key, title, signal.day, signal.count, round(signal.baseline, 3),
                       round(signal.score, 3), reason, tuple(stories))
@@ -49,7 +46,7 @@ def pairing_draft(p: Pairing, labels: dict[str, str]) -> AlertDraft:
     """Two entities named together for the first time, by several outlets: alerted once."""
     a, b = labels.get(p.a, p.a), labels.get(p.b, p.b)
     outlets = ", ".join(p.outlets[:5]) + (f" and {len(p.outlets) - 5} more" if len(p.outlets) > 5 else "")
-    reason = (f"{a} and {b} are named together for the first time: {_articles(len(p.articles))} "
+    reason = (f"{a} and {b} are named together for the first time: {plural(len(p.articles), 'article')} "
               f"from {len(p.outlets)} independent outlets ({outlets}) since {p.first_seen:%d %b %Y}.")
     subject = p.key if len(p.key) <= 250 else hashlib.sha256(p.key.encode("utf-8")).hexdigest()
     return AlertDraft(f"new_pairing:entity:{subject}", "new_pairing", "entity", subject, f"New pairing: {a} + {b}",
