@@ -196,10 +196,11 @@ class TopicModelConfig(Section):
 
 
 def _auto_or_share(value: Any) -> str | float:
-    """``"auto"`` or a number in (0, 1]; one message for both (a union would name its members)."""
+    """``"auto"`` or a number in (0, 1]; one message for both (a union would name its members). A yes/no
+    never reaches it: ``Section`` refuses a bool for any number field first."""
     if value == "auto":
         return value
-    if isinstance(value, int | float) and not isinstance(value, bool) and 0 < value <= 1:
+    if isinstance(value, int | float) and 0 < value <= 1:
         return float(value)
     raise ValueError("must be 'auto' or a number above 0 up to 1")
 

@@ -25,6 +25,11 @@ class StoryView(StoryRecord):
     named: tuple[Named, ...] = ()  # the entities, instruments and listed parties its articles name
 
     @property
+    def listed_outlets(self) -> int:
+        """How many outlets its listed articles come from (a digest lists only its day's articles)."""
+        return len({(link.outlet or "").lower() for link in self.sources})
+
+    @property
     def first_report(self) -> Link | None:
         """The earliest article (sources are oldest first when loaded for a story page)."""
         dated = [link for link in self.sources if link.published is not None]
