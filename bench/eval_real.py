@@ -14,7 +14,7 @@ Stories: ours runs with the shipped defaults, in batches of the size the crawl u
 time, in a fixed shuffled order: a set stored event by event would otherwise hand each
 batch whole events, which no crawl does) and, where the set has dates, in time order;
 and, as cron runs deliver them, in small batches (``--small``, default 50 articles, in
-the same shuffled order) with the
+the same shuffled order; from the first article, and after a first crawl of half the set) with the
 threshold recalibrated per batch on the newest 1,000 articles, as the crawl does. The baseline is TF-IDF fitted on
 the set with average-link agglomerative clustering on cosine distance, given the
 best cut for the set's own labels (one tree, every cut scored).
@@ -59,18 +59,27 @@ def embed(articles: list[LabelledArticle], embedder: Any) -> np.ndarray:
     return embedder.embed([document(a.title, a.text, CONFIG.embedding.max_words) for a in articles])
 
 
+def _batches(n: int, batch: int, first: int) -> list[tuple[int, int]]:
+    """(start, end) of each batch: a first crawl of ``first`` articles (in the crawl's batches; 0: none),
+    then ``batch`` at a time."""
+    first = min(max(first, 0), n)
+    starts = [*range(0, first, BATCH), *range(first, n, batch)]
+    return list(zip(starts, [*starts[1:], n], strict=True))
+
+
 def ours_stories(articles: list[LabelledArticle], dense: np.ndarray, timeless: bool,
-                 batch: int = BATCH) -> tuple[list[int], float]:
+                 batch: int = BATCH, first: int = 0) -> tuple[list[int], float]:
     """Incremental, as the crawl does it: batches in time order, IDF growing batch by batch, the
-    threshold calibrated on the newest 1,000 articles at each batch, converging stories merged."""
+    threshold calibrated on the newest 1,000 articles at each batch, converging stories merged.
+    ``first``: how many articles a first crawl stored before batches of ``batch`` (0: none)."""
     cfg = CONFIG.stories
     weights, window = story_weights(CONFIG), timedelta(hours=cfg.window_hours)
     all_bags = [bags(a.title, a.text) for a in articles]
     when = articles[0].published
     order = sorted(range(len(articles)), key=lambda i: (when if timeless else articles[i].published, i))
     stats, stories, placed, seen = TermStats.empty(), [], {}, []
-    for start in range(0, len(order), batch):
-        rows = order[start:start + batch]
+    for start, end in _batches(len(order), batch, first):
+        rows = order[start:end]
         stats.add([all_bags[i] for i in rows])
         seen.extend(rows)
         ref = seen[-1000:]
@@ -120,6 +129,8 @@ def stories(name: str, articles: list[LabelledArticle], embedder: Any, small: in
     if small:
         labels = ours_stories(in_order, dense[shuffled], timeless=True, batch=small)[0]
         out[f"ours_no_time_batches_of_{small}"] = scores(truth_in_order, labels)
+        labels = ours_stories(in_order, dense[shuffled], timeless=True, batch=small, first=len(articles) // 2)[0]
+        out[f"ours_no_time_half_then_batches_of_{small}"] = scores(truth_in_order, labels)
     out["baseline_best_cut"] = baseline(articles, truth)
     return out
 
