@@ -18,6 +18,7 @@ from monitor.topics.evaluate import adjusted_rand, bcubed
 from monitor.topics.service import process_new, story_threshold
 from monitor.topics.features import TermStats, bags
 from monitor.topics.stories import (
+    ALONE_MARGIN,
     FALLBACK_SIMILARITY,
     MERGE_MARGIN,
     MIN_REFERENCE,
@@ -112,6 +113,28 @@ def test_a_late_article_joins_a_stored_story_inside_the_window() -> None:
                                   reloaded, WINDOW, Threshold.fixed(0.2), stats)
     jp_story = next(s for s in reloaded if s.first_seen == T0)
     assert placement.story_key == jp_story.key and not placement.new_story and jp_story.size == 2
+
+
+def test_an_article_alone_in_its_batch_joins_a_stored_story_only_a_margin_above_its_bar() -> None:
+    """Alone, a report has no partner of its own event beside it to keep it out of a sibling event's
+    story: it must clear its bar by ``ALONE_MARGIN``, where a group joins at its mean bar."""
+    texts = [QUAKE_JP, QUAKE_JP_2]
+    _, stats = items_of(texts)
+    late = bags(*QUAKE_JP_2)
+    dense = np.eye(3, 8, dtype=np.float32)[2:]
+    alike = float(article_vectors([late], dense, stats).similarity(
+        _story_vectors([_open(1, [QUAKE_JP], stats, 0, stored=True).centroid], 8), Weights())[0, 0])
+    assert alike > 0.1
+
+    def placed(bar: float) -> bool:
+        story = _open(1, [QUAKE_JP], stats, 0, stored=True)
+        item = StoryItem(9, T0 + timedelta(hours=1), dense[0], late)
+        (placement,) = assign_stories([item], [story], WINDOW, Threshold.fixed(bar), stats)
+        return placement.story_key == 1 and not placement.new_story
+
+    assert placed(alike / ALONE_MARGIN * 0.99)
+    assert not placed(alike / ALONE_MARGIN * 1.01)
+    assert not placed(alike * 0.99)  # above the bar itself, but not by the margin
 
 
 def test_a_duplicate_joins_its_originals_story_without_a_similarity_test() -> None:

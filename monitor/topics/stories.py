@@ -57,6 +57,7 @@ KEEP_TERMS = 400  # largest centroid entries kept per bag when a story is stored
 MIN_REFERENCE = 50  # fewer reference articles than this: no calibration (too noisy), the fallback threshold
 FALLBACK_SIMILARITY = 0.3
 MERGE_MARGIN = 1.15  # two stories merge at this multiple of the join threshold
+ALONE_MARGIN = 1.05  # an article with no partner in its batch joins an open story at this multiple of its bar
 _MAGIC = b"SC2\0"
 
 
@@ -276,7 +277,8 @@ def group_batch(vectors: Vectors, times: np.ndarray, window: timedelta, bars: np
 def assign_stories(items: Sequence[StoryItem], stories: list[OpenStory], window: timedelta,
                    threshold: Threshold, stats: TermStats, weights: Weights = Weights(),
                    known: dict[int, int] | None = None) -> list[Placement]:
-    """Group the batch, then attach each group to the best open story or open a new one.
+    """Group the batch, then attach each group to the best open story (at the group's mean bar; a
+    group of one a little above it, ``ALONE_MARGIN``) or open a new one.
 
     ``stories`` is updated in place (centroids, sizes, times, members; new stories
     appended). ``known`` maps already placed article ids to story keys.
@@ -298,7 +300,7 @@ def assign_stories(items: Sequence[StoryItem], stories: list[OpenStory], window:
     next_key = max((s.key for s in stories), default=0) + 1
     for label in np.unique(groups):
         rows = free[groups == label]
-        story, sim = index.attach(rows, times[rows], float(bars[rows].mean()))
+        story, sim = index.attach(rows, times[rows], _join_bar(bars[rows]))
         if story is None:
             story = OpenStory(next_key, Centroid(np.zeros(vectors.dense.shape[1], np.float32), {}, {}), 0,
                               ordered[rows[0]].published, ordered[rows[0]].published)
@@ -314,6 +316,13 @@ def assign_stories(items: Sequence[StoryItem], stories: list[OpenStory], window:
         _join(by_key[key], ordered[r], vectors, r)
         placements[r] = Placement(ordered[r].article_id, key, 1.0, False)
     return [placements[r] for r in range(len(ordered))]
+
+
+def _join_bar(bars: np.ndarray) -> float:
+    """Where a group joins an open story: its members' mean bar. An article alone in its batch asks a
+    little more: it has no report of its own event beside it to keep it out of a sibling event's story
+    (a second shooting that day), and its partners may not have arrived yet."""
+    return float(bars.mean()) * (ALONE_MARGIN if len(bars) == 1 else 1.0)
 
 
 def _take(v: Vectors, rows: np.ndarray) -> Vectors:
