@@ -22,6 +22,7 @@ from monitor.topics.stories import (
     FALLBACK_SIMILARITY,
     MERGE_MARGIN,
     MIN_REFERENCE,
+    SETTLED,
     Centroid,
     OpenStory,
     StoryItem,
@@ -358,6 +359,26 @@ def test_stories_merge_when_alike_by_the_margin_over_the_level_or_their_members_
     mixed = pair()  # members' bars 0.5 and 1.4 x the merge point: the mean lets them merge, the highest would not
     mixed[1].bar_sum, mixed[1].placed = (0.5 + 1.4) * alike / MERGE_MARGIN, 2
     assert merge_converged(mixed, {2}, WINDOW, 0.0) == {2: 1}
+
+
+def test_two_settled_stories_merge_at_their_bar_without_the_margin() -> None:
+    """Stories of ``SETTLED`` members each have steady member averages: alike by their bar, they are
+    one event split across runs. A smaller one still needs the margin."""
+    _, stats = items_of([QUAKE_JP, QUAKE_JP_2])
+
+    def pair(size: int) -> list[OpenStory]:
+        return [_open(1, [QUAKE_JP] * SETTLED, stats, 0, stored=True),
+                _open(2, [QUAKE_JP_2] * size, stats, 2, stored=False)]
+
+    a, b = pair(SETTLED)
+    alike = float(_story_vectors([a.centroid], 8).similarity(_story_vectors([b.centroid], 8), Weights())[0, 0])
+    between = alike / (1.0 + (MERGE_MARGIN - 1.0) / 2)  # the level: alike clears it, not the margin over it
+    assert merge_converged(pair(SETTLED), {2}, WINDOW, between) == {2: 1}
+    small = pair(SETTLED - 1)
+    assert _story_vectors([small[0].centroid], 8).similarity(_story_vectors([small[1].centroid], 8),
+                                                              Weights())[0, 0] > between
+    assert merge_converged(small, {2}, WINDOW, between) == {}
+    assert merge_converged(pair(SETTLED), {2}, WINDOW, alike * 1.01) == {}
 
 
 def test_no_touched_story_means_no_merge() -> None:

@@ -25,8 +25,9 @@ agglomerative clustering on how far each pair's similarity clears the pair's
 mean bar, cut at zero (pairs further apart than the window never link); each
 group then joins the open story whose average similarity to it (group sum .
 story sum / sizes, as average linkage would compute it) is highest and reaches
-the group's mean bar, else it opens a new story. A batch of one article is the
-incremental case of the same rule; a first crawl of a thousand articles is plain
+the group's mean bar, else it opens a new story. A group of one article asks
+``ALONE_MARGIN`` times its bar: nothing of its own event beside it holds it out of
+a sibling event's story. A first crawl of a thousand articles is plain
 average-link clustering. A duplicate joins its original's story without a test.
 
 Stories that converge merge: after a batch, two open stories whose member averages
@@ -38,7 +39,9 @@ A story placed in this run has a bar of its own, the mean bar of those members, 
 two stories never merge below the margin over the higher of their bars. The mean,
 not the highest member bar: the highest kept the big stories of small cron batches
 of snippets apart (GoogleNews-TS in batches of 50: F1 0.828 at the mean, 0.803 at
-the highest; ``bench/RESULTS-topics.md``).
+the highest; ``bench/RESULTS-topics.md``). Two stories of at least ``SETTLED``
+members each merge at the higher of their bars itself: their member averages are
+steady, and the margin only guards small stories against chains.
 """
 
 from __future__ import annotations
@@ -57,6 +60,7 @@ KEEP_TERMS = 400  # largest centroid entries kept per bag when a story is stored
 MIN_REFERENCE = 50  # fewer reference articles than this: no calibration (too noisy), the fallback threshold
 FALLBACK_SIMILARITY = 0.3
 MERGE_MARGIN = 1.15  # two stories merge at this multiple of the join threshold
+SETTLED = 5  # two stories of at least this many members each merge without the margin
 ALONE_MARGIN = 1.05  # an article with no partner in its batch joins an open story at this multiple of its bar
 _MAGIC = b"SC2\0"
 
@@ -428,7 +432,8 @@ def _fold(keep: OpenStory, gone: OpenStory) -> None:
 def _close_pairs(live: list[OpenStory], touched: set[int], window: timedelta, level: float,
                  w: Weights) -> list[tuple[OpenStory, OpenStory]]:
     """Pairs (touched, other open story) alike after time decay by at least ``MERGE_MARGIN`` times the
-    higher of ``level`` and the two stories' bars, most alike first."""
+    higher of ``level`` and the two stories' bars (the higher itself when both have ``SETTLED``
+    members), most alike first."""
     rows = [s for s in live if s.key in touched]
     if not rows or len(live) < 2:
         return []
@@ -442,8 +447,10 @@ def _close_pairs(live: list[OpenStory], touched: set[int], window: timedelta, le
         gap = np.maximum(np.maximum(first[j] - last, first - last[j]), 0.0)
         sims[i] *= decay(gap, window, w)
         sims[i, j] = -1.0
-    bars = np.array([s.bar for s in live])
-    floor = MERGE_MARGIN * np.maximum(level, np.maximum(bars[[at[s.key] for s in rows]][:, None], bars[None, :]))
+    bars, sizes = np.array([s.bar for s in live]), np.array([s.size for s in live])
+    mine = [at[s.key] for s in rows]
+    margin = np.where(np.minimum(sizes[mine][:, None], sizes[None, :]) >= SETTLED, 1.0, MERGE_MARGIN)
+    floor = margin * np.maximum(level, np.maximum(bars[mine][:, None], bars[None, :]))
     found = np.argwhere(sims >= floor)
     order = np.argsort(-sims[found[:, 0], found[:, 1]], kind="stable") if len(found) else []
     return [(rows[int(found[k, 0])], live[int(found[k, 1])]) for k in order]
