@@ -83,7 +83,8 @@ def ours_stories(articles: list[LabelledArticle], dense: np.ndarray, timeless: b
         stats.add([all_bags[i] for i in rows])
         seen.extend(rows)
         ref = seen[-1000:]
-        threshold = calibrate(article_vectors([all_bags[i] for i in ref], dense[ref], stats), cfg.z, weights)
+        threshold = calibrate(article_vectors([all_bags[i] for i in ref], dense[ref], stats), cfg.z, weights,
+                              cfg.crowding)
         items = [StoryItem(i, when if timeless else articles[i].published, dense[i], all_bags[i]) for i in rows]
         before = {s.key: s.size for s in stories}
         for p in assign_stories(items, stories, window, threshold, stats, weights):

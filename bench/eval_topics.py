@@ -53,7 +53,7 @@ def ours_stories(corpus: Sequence[Any], semantic: np.ndarray, timeless: bool,
     items = [StoryItem(i, when if timeless else a.published, semantic[i], all_bags[i]) for i, a in enumerate(corpus)]
     window = timedelta(hours=cfg.window_hours)
     reference = article_vectors(all_bags[-1000:], semantic[-1000:], stats)
-    threshold = calibrate(reference, cfg.z, weights) if cfg.similarity == "auto" else Threshold.fixed(cfg.similarity)
+    threshold = calibrate(reference, cfg.z, weights, cfg.crowding) if cfg.similarity == "auto" else Threshold.fixed(cfg.similarity)
     placed = {p.article_id: p.story_key for p in assign_stories(items, [], window, threshold, stats, weights)}
     return [placed[i] for i in range(len(corpus))]
 

@@ -67,7 +67,7 @@ def _closer(sorted_ref: np.ndarray, rows: np.ndarray, sims: np.ndarray, counted:
 
 
 def _bars_f1(sims: np.ndarray, mean: np.ndarray, sd: np.ndarray, truth: list[Any]) -> float:
-    bars = np.clip(mean + CONFIG.stories.z * sd, 0.05, 0.6)
+    bars = np.clip((1.0 + CONFIG.stories.crowding) * mean + CONFIG.stories.z * sd, 0.05, 0.6)
     margin = sims - (bars[:, None] + bars[None, :]) / 2
     return _cut_f1(np.clip(1.0 - margin, 0.0, None), 1.0, truth)
 

@@ -209,7 +209,10 @@ class StoryConfig(Section):
     window_hours: Annotated[float, Field(gt=0)] = 72.0
     # "auto": per article, z standard deviations above its mean similarity to the newest stored articles
     similarity: Annotated[str | float, PlainValidator(_auto_or_share)] = "auto"
-    z: Annotated[float, Field(gt=0)] = 3.5
+    z: Annotated[float, Field(gt=0)] = 3.0
+    # ... plus this share of that mean again: a report of a crowded kind of news (one shooting among
+    # hundreds, one export-control story among dozens) resembles every other and needs a closer match
+    crowding: Annotated[float, Field(ge=0, le=5)] = 0.5
     # hybrid similarity: IDF-weighted words, names (capitalised phrases, numbers), dense embedding
     words_weight: Annotated[float, Field(ge=0, le=1)] = 0.5
     names_weight: Annotated[float, Field(ge=0, le=1)] = 0.3

@@ -157,7 +157,7 @@ def story_threshold(engine: Engine, config: Config, name: str, stats: features.T
         return Threshold.fixed(FALLBACK_SIMILARITY)
     reference = article_vectors([bags(r.title, r.text) for r in rows], np.vstack([from_bytes(r.vector) for r in rows]),
                                 stats)
-    threshold = calibrate(reference, config.stories.z, story_weights(config))
+    threshold = calibrate(reference, config.stories.z, story_weights(config), config.stories.crowding)
     log.debug("story similarity bars average %.3f from %d recent articles", threshold.level, len(rows))
     return threshold
 
