@@ -545,7 +545,19 @@ def config_warnings(config: Config) -> list[str]:
     if config.email.to and config.site.base_url is None:
         out.append("site.base_url is not set: emailed digests and alerts link each story to its source "
                    "articles but not to the site's topic and story pages")
-    return out
+    return out + [w for topic in config.topics if (w := _topic_warning(topic, config.topic_model.evidence_similarity))]
+
+
+def _topic_warning(topic: TopicSeed, floor: float) -> str | None:
+    """An analyst topic that can earn articles only by strong similarity: it has no keywords."""
+    if topic.keywords:
+        return None
+    from monitor.topics.seeding import STRONG
+
+    given = "only a name" if not (topic.description or topic.examples) else "no keywords"
+    return (f"topics: {topic.name!r} has {given}: an article is evidence for it only when it is at least "
+            f"{floor + STRONG:.2f} alike to it (with one of its keywords, {floor:.2f}); give it keywords"
+            + ("" if given == "no keywords" else " and a description"))
 
 
 def _beside(file: Path, value: Any) -> Any:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from monitor.config import load_config
+from monitor.config import Config, config_warnings, load_config
 from monitor.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -190,6 +190,20 @@ def test_config_check_warns_when_emails_cannot_link_to_the_site(write_config, tm
                       encoding="utf-8")
     quiet = check(linked)
     assert quiet.returncode == 0 and "warning" not in quiet.stderr
+
+
+def test_an_analyst_topic_without_keywords_is_warned_about() -> None:
+    """A topic without keywords earns articles only by strong similarity: valid, but rarely what an
+    analyst meant. The default topics all have keywords."""
+    feeds = [{"name": "x", "url": "http://127.0.0.1:9/x.xml"}]
+    assert not config_warnings(Config(feeds=feeds))
+    bare = config_warnings(Config(feeds=feeds, topics=[{"name": "Quantum race"}]))
+    described = config_warnings(Config(feeds=feeds, topics=[{"name": "Quantum race",
+                                                              "description": "Quantum computing rivalry"}]))
+    keyed = config_warnings(Config(feeds=feeds, topics=[{"name": "Quantum race", "keywords": ["qubit"]}]))
+    assert len(bare) == 1 and "'Quantum race' has only a name" in bare[0] and "0.50 alike" in bare[0]
+    assert len(described) == 1 and "'Quantum race' has no keywords" in described[0]
+    assert keyed == []
 
 
 def test_a_language_code_is_kept_in_lower_case(write_config):
