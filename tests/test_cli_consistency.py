@@ -40,6 +40,14 @@ def test_every_option_has_help_text():
     assert missing == []
 
 
+def test_every_output_option_has_the_short_o():
+    """A folder (--out) or a file (--output): either way -o names where the output goes."""
+    outputs = [(" ".join(path), param.opts) for path, command in walk(cli) for param in command.params
+               if isinstance(param, click.Option) and {"--out", "--output"} & set(param.opts)]
+    assert len(outputs) >= 4
+    assert [(path, opts) for path, opts in outputs if "-o" not in opts] == []
+
+
 def test_every_group_takes_config_after_its_name():
     groups = [path for path, command in walk(cli) if isinstance(command, click.Group)]
     assert groups

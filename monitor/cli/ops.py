@@ -244,7 +244,7 @@ def _format_status(report: dict[str, Any]) -> str:
 
 
 @click.command("demo")
-@click.option("--out", "out", type=click.Path(file_okay=False), default="demo", show_default=True,
+@click.option("--out", "-o", "out", type=click.Path(file_okay=False), default="demo", show_default=True,
               help="Directory for the demo's feeds.yaml, database, digest and site.")
 @with_logging
 @pass_app

@@ -78,7 +78,7 @@ def _report(outcome: DigestOutcome, send: bool) -> None:
 
 
 @click.command("site")
-@click.option("--out", default=None, type=click.Path(file_okay=False), help="Output folder (default: site.out).")
+@click.option("--out", "-o", default=None, type=click.Path(file_okay=False), help="Output folder (default: site.out).")
 @with_config
 @pass_app
 def site_command(app: App, out: str | None) -> None:
