@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -127,6 +128,14 @@ def test_cli_trends_and_alerts(engine: sa.Engine, config: Config, write_config, 
     assert trends.exit_code == 0 and spike_topic in trends.output
     stories = runner.invoke(cli, ["stories", "--since", "2026-04-25", "--config", str(path)])
     assert stories.exit_code == 0 and "outlets" in stories.output
+    # the same, as JSON for scripts: every listed alert and story, dates in ISO form
+    listed = json.loads(runner.invoke(cli, ["alerts", "--since", "2026-01-01", "--json", "--config", str(path)]).output)
+    assert {a["title"] for a in listed} >= {f"Spike: {spike_topic}", "First sighting: DeepSeek"}
+    assert len(listed) == shown.output.count("\n       ") and all(date.fromisoformat(a["day"]) for a in listed)
+    assert json.loads(runner.invoke(cli, ["alerts", "--since", "1h", "--json", "--config", str(path)]).output) == []
+    as_json = json.loads(runner.invoke(cli, ["stories", "--since", "2026-04-25", "--json", "--config", str(path)]).output)
+    assert [s["id"] for s in as_json] == [int(line.split()[0]) for line in stories.output.splitlines()]
+    assert all(s["outlets"] >= 1 and s["articles"] >= 2 for s in as_json)
 
 
 def test_parse_since() -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from dataclasses import asdict
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -15,8 +17,16 @@ from monitor.errors import MonitorError
 from monitor.words import plural
 
 
-def _echo_summary(title: str, summary: dict[str, Any]) -> None:
-    click.echo(f"{title}: " + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in summary.items()))
+def _echo_summary(title: str, summary: dict[str, Any], err: bool = False) -> None:
+    click.echo(f"{title}: " + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in summary.items()), err=err)
+
+
+JSON_OPTION = click.option("--json", "as_json", is_flag=True,
+                           help="Print a JSON array (an empty one when there is nothing) instead of lines.")
+
+
+def _echo_json(rows: list[dict[str, Any]]) -> None:
+    click.echo(json.dumps(rows, indent=2, ensure_ascii=False, default=lambda v: v.isoformat()))
 
 
 @click.group("topics")
@@ -98,14 +108,19 @@ def topics_show(app: App, topic_id: int, limit: int) -> None:
 @click.option("--min-size", default=2, show_default=True, help="Only stories with at least this many articles.")
 @click.option("--limit", default=30, show_default=True, type=click.IntRange(1),
               help="Show at most this many stories.")
+@JSON_OPTION
 @with_config
 @pass_app
-def stories_cmd(app: App, since: str | None, min_size: int, limit: int) -> None:
+def stories_cmd(app: App, since: str | None, min_size: int, limit: int, as_json: bool) -> None:
     """Same-event stories, those reported by most outlets first."""
     from monitor.store.analysis import list_stories
 
     start = parse_since(since, clock.now(), timedelta(days=3))
     stories = list_stories(app.engine, start, min_size, limit)
+    if as_json:
+        _echo_json([{"id": s.id, "title": s.title, "articles": s.size, "outlets": s.outlets, "topic_id": s.topic_id,
+                     "first_seen_at": s.first_seen_at, "last_seen_at": s.last_seen_at} for s in stories])
+        return
     if not stories:
         click.echo(f"no stories with {min_size}+ articles since {start:%Y-%m-%d %H:%M} UTC")
         return
@@ -148,27 +163,35 @@ def _trend_table(topics: list[Any], series: dict[str, dict[date, int]], first: d
 @since_option("alerts for days", "7d")
 @click.option("--send", is_flag=True,
               help="Deliver alerts not yet delivered (email, webhook); exit 1 if a delivery failed.")
+@JSON_OPTION
 @with_config
 @pass_app
-def alerts_cmd(app: App, since: str | None, send: bool) -> None:
+def alerts_cmd(app: App, since: str | None, send: bool, as_json: bool) -> None:
     """Trend alerts: topic and entity spikes, emerging topics, new pairings, watchlist sightings."""
     from monitor.store.alerts import list_alerts
 
     now = clock.now()
     alerts = list_alerts(app.engine, parse_since(since, now, timedelta(days=7)).date())
+    if as_json:
+        _echo_json([asdict(a) for a in alerts])
+    else:
+        _echo_alerts(alerts)
+    if send:
+        summary = _send(app, now)
+        errors = summary.pop("errors", [])
+        _echo_summary("sent", summary, err=as_json)
+        for error in errors:
+            click.echo(f"FAILED {error} (the next run retries)", err=True)
+        if summary.get("failed"):
+            raise click.exceptions.Exit(1)
+
+
+def _echo_alerts(alerts: list[Any]) -> None:
     if not alerts:
         click.echo("no alerts")
     width = max((len(a.kind) for a in alerts), default=0)
     for a in alerts:
         click.echo(f"{a.id:>5}  {a.day:%Y-%m-%d}  {a.kind:<{width}}  {a.title}\n       {a.reason}")
-    if send:
-        summary = _send(app, now)
-        errors = summary.pop("errors", [])
-        _echo_summary("sent", summary)
-        for error in errors:
-            click.echo(f"FAILED {error} (the next run retries)", err=True)
-        if summary.get("failed"):
-            raise click.exceptions.Exit(1)
 
 
 def _send(app: App, now: datetime) -> dict[str, Any]:
