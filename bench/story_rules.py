@@ -19,6 +19,7 @@ import argparse
 import json
 import sys
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +35,7 @@ from monitor.topics.embeddings import load_embedder
 from monitor.topics.evaluate import bcubed
 from monitor.topics.features import TermStats, bags
 from monitor.topics.service import story_weights
-from monitor.topics.stories import SELF, Vectors, _row_moments, article_vectors
+from monitor.topics.stories import SELF, Threshold, Vectors, _row_moments, article_vectors, group_batch
 
 REFERENCE = 1000
 CANDIDATE_Z = 2.0
@@ -66,10 +67,12 @@ def _closer(sorted_ref: np.ndarray, rows: np.ndarray, sims: np.ndarray, counted:
     return above * REFERENCE / counted[rows]
 
 
-def _bars_f1(sims: np.ndarray, mean: np.ndarray, sd: np.ndarray, truth: list[Any]) -> float:
-    bars = np.clip((1.0 + CONFIG.stories.crowding) * mean + CONFIG.stories.z * sd, 0.05, 0.6)
-    margin = sims - (bars[:, None] + bars[None, :]) / 2
-    return _cut_f1(np.clip(1.0 - margin, 0.0, None), 1.0, truth)
+def _bars_f1(vectors: Vectors, reference: Vectors, truth: list[Any]) -> float:
+    """The shipped rule on the batch: each article's bar from the reference, average-link groups."""
+    weights = story_weights(CONFIG)
+    bars = Threshold(0.0, reference, CONFIG.stories.z, weights, CONFIG.stories.crowding).of(vectors)
+    groups = group_batch(vectors, np.zeros(len(truth)), timedelta(hours=CONFIG.stories.window_hours), bars, weights)
+    return round(bcubed(truth, list(groups)).f1, 3)
 
 
 def _cut_f1(distance: np.ndarray, cut: float, truth: list[Any]) -> float:
@@ -83,7 +86,8 @@ def pairs_of(vectors: Vectors, truth: list[Any]) -> Pairs:
     weights = story_weights(CONFIG)
     sims = vectors.similarity(vectors, weights)
     ref = np.arange(min(REFERENCE, len(truth)))
-    to_ref = vectors.similarity(Vectors(vectors.words[ref], vectors.names[ref], vectors.dense[ref]), weights)
+    reference = Vectors(vectors.words[ref], vectors.names[ref], vectors.dense[ref])
+    to_ref = vectors.similarity(reference, weights)
     mean, sd = _row_moments(to_ref)
     left, right = np.triu_indices(len(truth), 1)
     s = sims[left, right]
@@ -98,7 +102,7 @@ def pairs_of(vectors: Vectors, truth: list[Any]) -> Pairs:
                         + _low_high(mean[left], mean[right]) + _low_high(sd[left], sd[right]))
     labels = np.asarray([hash(t) for t in truth])
     return Pairs(x, (labels[left] == labels[right]).astype(int), left, right, len(truth), truth,
-                 _bars_f1(sims, mean, sd, truth))
+                 _bars_f1(vectors, reference, truth))
 
 
 def held_out(sets: dict[str, Pairs], test: str, columns: slice) -> dict[str, float]:
