@@ -11,7 +11,7 @@ import click
 
 from monitor import clock
 from monitor.cli.context import App, pass_app, with_config
-from monitor.cli.params import parse_since, since_option
+from monitor.cli.params import echo_json, parse_since, since_option
 from monitor.errors import MonitorError
 
 log = logging.getLogger(__name__)
@@ -80,7 +80,7 @@ def _feed_health(app: App, as_json: bool) -> None:
 
     rows = feed_health(app.engine, [f.name for f in app.config.feeds])
     if as_json:
-        click.echo(json.dumps([_health_dict(r) for r in rows], indent=2, default=str, ensure_ascii=False))
+        echo_json([_health_dict(r) for r in rows])
         return
     table = [("FEED", "STATE", "HTTP", "FAILS", "ARTICLES", "LAST FETCH", "NEXT DUE", "ERROR")]
     table += [

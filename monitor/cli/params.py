@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -42,3 +43,8 @@ def since_option(what: str, default: str | None = None) -> Any:
     fallback = f" (default: {default})" if default else ""
     return click.option("--since", default=None, metavar="WHEN", callback=_check_since,
                         help=f"Only {what} since WHEN: {SINCE_FORMS}{fallback}.")
+
+
+def echo_json(rows: list[dict[str, Any]]) -> None:
+    """A command's records as one JSON array (``--json``): dates and times as text, non-ASCII kept."""
+    click.echo(json.dumps(rows, indent=2, default=str, ensure_ascii=False))

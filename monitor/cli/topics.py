@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -12,7 +11,7 @@ import click
 from monitor import clock
 
 from monitor.cli.context import App, pass_app, with_config
-from monitor.cli.params import parse_since, since_option
+from monitor.cli.params import echo_json, parse_since, since_option
 from monitor.errors import MonitorError
 from monitor.words import plural
 
@@ -23,10 +22,6 @@ def _echo_summary(title: str, summary: dict[str, Any], err: bool = False) -> Non
 
 JSON_OPTION = click.option("--json", "as_json", is_flag=True,
                            help="Print a JSON array (an empty one when there is nothing) instead of lines.")
-
-
-def _echo_json(rows: list[dict[str, Any]]) -> None:
-    click.echo(json.dumps(rows, indent=2, ensure_ascii=False, default=lambda v: v.isoformat()))
 
 
 @click.group("topics")
@@ -118,7 +113,7 @@ def stories_cmd(app: App, since: str | None, min_size: int, limit: int, as_json:
     start = parse_since(since, clock.now(), timedelta(days=3))
     stories = list_stories(app.engine, start, min_size, limit)
     if as_json:
-        _echo_json([{"id": s.id, "title": s.title, "articles": s.size, "outlets": s.outlets, "topic_id": s.topic_id,
+        echo_json([{"id": s.id, "title": s.title, "articles": s.size, "outlets": s.outlets, "topic_id": s.topic_id,
                      "first_seen_at": s.first_seen_at, "last_seen_at": s.last_seen_at} for s in stories])
         return
     if not stories:
@@ -173,7 +168,7 @@ def alerts_cmd(app: App, since: str | None, send: bool, as_json: bool) -> None:
     now = clock.now()
     alerts = list_alerts(app.engine, parse_since(since, now, timedelta(days=7)).date())
     if as_json:
-        _echo_json([asdict(a) for a in alerts])
+        echo_json([asdict(a) for a in alerts])
     else:
         _echo_alerts(alerts)
     if send:
