@@ -8,6 +8,10 @@ The sets are not shipped with the project; pass their files to ``bench/eval_real
   with one of 152 clusters. A cluster is the set of reports Google News grouped as one
   event, so the labels are same-event stories. JSON lines ``{"text": ..., "cluster": N}``;
   the text is lower-cased with stop words removed, and no item has a date.
+- ``googlenews-siblings``: the same file, read as themes of sibling events (the shape of a
+  monitor's topics): of each kind of news in ``gn_kinds.KINDS`` (the project's grouping) with two
+  events of at least ``SIBLING_ITEMS`` items, those two events, ``SIBLING_ITEMS`` seeded items of
+  each. 27 kinds, 54 events, 594 items; the topic is the kind, the story the event.
 - ``agnews``: the AG News test set (Zhang, Zhao and LeCun, "Character-level convolutional
   networks for text classification", NeurIPS 2015): CSV rows ``class,title,description``
   with class 1 World, 2 Sports, 3 Business, 4 Sci/Tech. The labels are topics.
@@ -24,11 +28,12 @@ import csv
 import io
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 NO_TIME = datetime(2013, 12, 1, tzinfo=UTC)  # one shared time: no time signal to lean on
+SIBLING_ITEMS = 11  # items of each sibling event: two events of about a dozen reports per theme
 AG_CLASSES = {"1": "World", "2": "Sports", "3": "Business", "4": "Sci/Tech"}
 
 
@@ -43,7 +48,7 @@ class LabelledArticle:
 
 
 def read_set(path: Path, kind: str) -> list[LabelledArticle]:
-    readers = {"googlenews": _googlenews, "agnews": _agnews, "jsonl": _jsonl}
+    readers = {"googlenews": _googlenews, "googlenews-siblings": _siblings, "agnews": _agnews, "jsonl": _jsonl}
     if kind not in readers:
         raise ValueError(f"unknown set format {kind!r}; expected one of {sorted(readers)}")
     return list(readers[kind](path.read_text(encoding="utf-8")))
@@ -62,6 +67,24 @@ def _googlenews(raw: str) -> Iterator[LabelledArticle]:
         words = row["text"].split()
         # The set joins title and snippet; the first 8 words stand in for the title.
         yield LabelledArticle(" ".join(words[:8]), " ".join(words[8:]), NO_TIME, None, f"c{row['cluster']}")
+
+
+def _siblings(raw: str) -> Iterator[LabelledArticle]:
+    import numpy as np
+
+    from gn_kinds import KINDS
+
+    events: dict[int, list[LabelledArticle]] = {}
+    for item in _googlenews(raw):
+        events.setdefault(int(str(item.story).removeprefix("c")), []).append(item)
+    rng = np.random.default_rng(0)
+    for kind, ids in KINDS.items():
+        full = [e for e in ids if len(events.get(e, ())) >= SIBLING_ITEMS]
+        if len(full) < 2:
+            continue
+        for event in full[:2]:
+            for i in rng.choice(len(events[event]), SIBLING_ITEMS, replace=False):
+                yield replace(events[event][int(i)], topic=kind)
 
 
 def _agnews(raw: str) -> Iterator[LabelledArticle]:
@@ -87,7 +110,6 @@ def as_read(articles: list[LabelledArticle], repeats: int) -> tuple[list[Labelle
     as the product applies both). Articles without a ``url`` are kept as they are. Returns the articles
     and how many changed."""
     from collections import Counter
-    from dataclasses import replace
 
     from monitor.dedupe import boilerplate
     from monitor.records import Article

@@ -185,6 +185,9 @@ class TopicModelConfig(Section):
     min_cluster_size: Annotated[int, Field(ge=2)] = 10
     # HDBSCAN's density neighbourhood (None: min_cluster_size); lower keeps fewer articles out as noise
     min_samples: Annotated[int | None, Field(ge=1)] = 5
+    # discovered clusters whose centroids are this many standard deviations more alike than the mean pair
+    # merge into one topic (two earthquakes: one topic, two stories); None: never
+    sibling_z: Annotated[float | None, Field(gt=0)] = 4.0
     n_clusters: Annotated[int, Field(ge=2)] = 50  # k-means only: at most; about sqrt(articles / 2) on smaller corpora
     # evidence for an analyst topic: embedding similarity to it (absolute) with at least one of its keywords
     evidence_similarity: Annotated[float, Field(ge=0, le=1)] = 0.3

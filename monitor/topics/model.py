@@ -2,7 +2,8 @@
 
 Fit: precomputed embeddings, a reducer and clusterer from ``config.topic_model``,
 clusters labelled with the analyst topics (``monitor.topics.seeding``: cluster
-first, then label each cluster by calibrated evidence), then BERTopic in manual
+first, then label each cluster by calibrated evidence), discovered clusters of one
+theme merged (``monitor.topics.siblings``), then BERTopic in manual
 mode builds the model from those labels: c-TF-IDF keywords with an MMR
 representation, English stop words removed, one embedding per topic. Saved with
 safetensors under ``<data_dir>/topic_model/run-N`` together with ``monitor.json``
@@ -40,6 +41,7 @@ from monitor.topics.seeding import (
     seed_evidence,
     supports,
 )
+from monitor.topics.siblings import merge_siblings
 
 log = logging.getLogger(__name__)
 
@@ -120,6 +122,7 @@ def fit_bertopic(docs: Sequence[str], embeddings: np.ndarray, seeds: Sequence[To
     whole = cluster_evidence(embeddings, clusters, seeds_at, hits, cfg.evidence_similarity)
     ours = unsupported_out(label_clusters(clusters, evidence, len(seeds), whole),
                            supports(similarity, hits, cfg.evidence_similarity))
+    ours = merge_siblings(embeddings, ours, len(seeds), cfg.sibling_z)
     model = BERTopic(embedding_model=_backend(embedder), umap_model=BaseDimensionalityReduction(),
                      hdbscan_model=BaseCluster(), vectorizer_model=_vectorizer(len(docs)),
                      representation_model=_representation(), top_n_words=KEYWORDS)
