@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from monitor.topics.siblings import merge_siblings
 
@@ -52,3 +53,29 @@ def test_too_few_clusters_or_no_z_merges_nothing() -> None:
     assert (merge_siblings(vectors, clusters, first=0, z=None) == clusters).all()
     two = clusters < 2
     assert (merge_siblings(vectors[two], clusters[two], first=0, z=4.0) == clusters[two]).all()
+
+
+@pytest.mark.slow
+def test_the_fit_merges_sibling_clusters_unless_told_not_to(tmp_path) -> None:
+    """Through ``fit_bertopic``: twelve themes written in words of their own, two of them siblings by
+    their embeddings, give eleven topics by default and twelve with ``sibling_z: null``."""
+    from monitor.config import Config
+    from monitor.topics.embeddings import load_embedder
+    from monitor.topics.model import fit_bertopic, numba_cache
+
+    numba_cache(tmp_path)
+    vectors, clusters = _corpus(12, {1: 0.8})
+    rng = np.random.default_rng(5)
+    vocab = [[f"theme{c}word{w}" for w in range(30)] for c in range(12)]
+    shared = ["report", "officials", "city", "week", "people", "government", "police", "market", "season"]
+    docs = [" ".join([*rng.choice(vocab[c], 40), *rng.choice(shared, 10)]) for c in clusters]
+    config = Config(feeds=[{"name": "f", "url": "http://127.0.0.1:9/feed"}])
+    embedder = load_embedder(config.embedding)
+    topics = {}
+    for z in (None, config.topic_model.sibling_z):
+        cfg = config.topic_model.model_copy(update={"sibling_z": z})
+        topics[z] = np.array(fit_bertopic(docs, vectors, [], embedder, cfg)[1].labels)
+    assert len(np.unique(topics[None])) == 12
+    merged = topics[config.topic_model.sibling_z]
+    assert len(np.unique(merged)) == 11
+    assert len(np.unique(merged[clusters <= 1])) == 1
