@@ -23,6 +23,18 @@ class ExtractError(MonitorError):
     """An article page gave no usable text."""
 
 
+class ThinPage(ExtractError):
+    """A page with less text than an article has; ``text`` is what it had (a brief, or a notice such as
+    "Subscribe!"), for the record to fall back on when the feed gives no summary."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__("no article text found on the page")
+        self.text = text
+
+    def __reduce__(self) -> tuple[type, tuple[str]]:  # raised in extraction workers: pickled with its text
+        return type(self), (self.text,)
+
+
 class NothingCollected(MonitorError):
     """Every feed of a crawl failed (the machine is offline, DNS is down): exit 1."""
 

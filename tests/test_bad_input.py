@@ -221,6 +221,36 @@ def test_article_pages_that_404_or_are_not_html_keep_the_summary(site, sqlite_en
     assert by_title["Thin page"].status == "summary_only" and "no article text" in by_title["Thin page"].error
 
 
+def test_a_thin_page_without_a_feed_summary_keeps_its_brief_but_not_a_notice(site, sqlite_engine, write_config):
+    """Under extraction's minimum a page is thin and the feed's summary stands in for it; when the feed gives
+    none, a wire brief's own sentence is kept rather than lost, while a notice falls back to the headline."""
+    brief = "The Commerce Department added Acme Semiconductor to the Entity List on Monday, citing diversion."
+    items = [
+        Item("US lists Acme Semiconductor", "/brief.html", published=NOW),
+        Item("Paywalled story", "/notice.html", published=NOW),
+    ]
+    site.add("/brief.html", page("US lists Acme Semiconductor", brief))
+    site.add("/notice.html", "<html><body><p>Subscribe to read.</p></body></html>")
+    site.add("/thin.xml", rss(items))
+    _, _, arts = crawl(site, sqlite_engine, write_config, {"thin": "/thin.xml"})
+    by_title = {a.title: a for a in arts if a.title in {i.title for i in items}}
+    assert len(by_title) == 2
+    assert all(a.status == "summary_only" and "no article text" in a.error for a in by_title.values())
+    assert by_title["US lists Acme Semiconductor"].text == brief
+    assert by_title["Paywalled story"].text == "Paywalled story"
+
+
+def test_a_thin_page_keeps_its_text_across_the_extraction_workers() -> None:
+    """Extraction runs in worker processes, so a thin page's text comes back pickled."""
+    import pickle
+
+    from monitor.errors import ExtractError, ThinPage
+
+    back = pickle.loads(pickle.dumps(ThinPage("A brief of one sentence.")))
+    assert isinstance(back, ExtractError) and back.text == "A brief of one sentence."
+    assert str(back) == "no article text found on the page"
+
+
 def test_robots_txt_is_honoured_for_pages(site, sqlite_engine, write_config):
     site.add("/robots.txt", "User-agent: *\nDisallow: /private/\n", headers={"Content-Type": "text/plain"})
     site.add("/private/secret.html", page("Secret", sample_texts()[1]))

@@ -12,14 +12,16 @@ from monitor.records import Article, Entry, Extracted
 
 
 def build_article(
-    url: str, entry: Entry, extracted: Extracted | None, error: str | None, now: datetime, feed_language: str | None
+    url: str, entry: Entry, extracted: Extracted | None, error: str | None, now: datetime, feed_language: str | None,
+    brief: str = "",
 ) -> Article:
-    """The stored form of an entry: extracted text when we have it, else the feed's summary (never empty)."""
+    """The stored form of an entry: extracted text when we have it, else the feed's summary, else a thin
+    page's own ``brief`` text when it says more than the headline, else the headline (never empty)."""
     published, source = _published(entry, extracted, now)
     if extracted is not None:
         text, status = without_headline(extracted.text, entry.title, extracted.title), "extracted"
     else:
-        text, status = entry.summary or entry.title, "summary_only"
+        text, status = entry.summary or _brief(brief, entry.title) or entry.title, "summary_only"
     guess = (extracted.language or detect_language(text)) if extracted else detect_language(f"{entry.title}. {text}")
     language = guess or feed_language
     return Article(
@@ -72,6 +74,16 @@ def without_headline(text: str, *titles: str | None) -> str:
     if rest.strip() and _plain(first) in {_plain(t) for t in titles if t and _plain(t)}:
         return rest.lstrip()
     return text
+
+
+BRIEF_WORDS = 8  # a thin page's text stands in for a missing feed summary from this many words
+
+
+def _brief(text: str, title: str) -> str:
+    """A thin page's text, under extraction's minimum, when it says more than the headline: a wire brief
+    whose feed gives no summary keeps its sentence; "Subscribe!" or the headline alone does not."""
+    text = without_headline(text.strip(), title)
+    return text if len(text.split()) >= BRIEF_WORDS and _plain(text) != _plain(title) else ""
 
 
 def _plain(line: str) -> str:

@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
-from monitor.errors import ExtractError
+from monitor.errors import ExtractError, ThinPage
 from monitor.records import Extracted
 
 MIN_CHARS = 200
@@ -36,15 +36,16 @@ def extract_page(html: bytes | str, url: str, metadata: bool = True) -> Extracte
 def extract_text(html: bytes | str, url: str, metadata: bool = True) -> Extracted:
     """Main text, with ``metadata`` also the page's title, author, date and site name (no language).
 
-    Raises ExtractError when no text is found. Reading the metadata is a large share of the
-    work (dates, tags, categories); the crawl asks for it only when the feed entry lacks it.
+    Raises ExtractError when no text is found: ThinPage, carrying what it found, for a text under
+    ``MIN_CHARS``. Reading the metadata is a large share of the work (dates, tags, categories); the
+    crawl asks for it only when the feed entry lacks it.
     """
     try:
         doc, text = _extract(html, url, metadata)
     except Exception as exc:  # trafilatura raises a wide range of parser errors on junk
         raise ExtractError(f"extraction failed: {type(exc).__name__}: {exc}") from None
     if len(text) < MIN_CHARS:
-        raise ExtractError("no article text found on the page")
+        raise ThinPage(text)
     return Extracted(
         text=text,
         title=_clean(getattr(doc, "title", None)),

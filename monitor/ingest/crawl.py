@@ -26,7 +26,7 @@ from monitor import clock
 from monitor.config import Config
 from monitor.dedupe import boilerplate
 from monitor.dedupe.urls import canonical_url
-from monitor.errors import CrawlHalted, ExtractError, NothingCollected, ParseError
+from monitor.errors import CrawlHalted, ExtractError, NothingCollected, ParseError, ThinPage
 from monitor.extract.article import build_article, needs_page_metadata
 from monitor.extract.task import extract_and_fingerprint
 from monitor.extract.worker import TaskOverrun, init_worker, run_budgeted, server_context
@@ -290,12 +290,12 @@ class _Crawler:
     async def _fetch_and_store(self, state: FeedState, url: str, entry: Entry) -> ingest.Stored:
         feed_host = urlsplit(state.url).hostname or ""
         metadata = needs_page_metadata(entry)
-        fetched, extracted, signature, error = await self.fetcher.get_page(
+        fetched, extracted, signature, error, brief = await self.fetcher.get_page(
             entry.url, lambda page: self._extract(page, metadata), feed_host
         )
         if error:
             ingest.record_fetch(self.engine, _log(state.id, "page", fetched, self.now, error))
-        record = build_article(url, entry, extracted, error, self.now, state.language)
+        record = build_article(url, entry, extracted, error, self.now, state.language, brief)
         record, site_keys = self._without_furniture(record)
         stored = ingest.store_article(self.engine, record, state.id, entry, signature, self.config.dedupe.near_threshold,
                                       site_keys)
@@ -313,11 +313,12 @@ class _Crawler:
 
     async def _extract(
         self, fetched: Fetched, metadata: bool
-    ) -> tuple[Fetched, Extracted | None, bytes | None, str | None]:
+    ) -> tuple[Fetched, Extracted | None, bytes | None, str | None, str]:
         """Runs while the page still holds its fetch slot (bounds the pages waiting for extraction).
-        ``metadata``: the entry lacks something the page's metadata may give."""
+        ``metadata``: the entry lacks something the page's metadata may give. Returns the page, what
+        extraction got, its signature, the error, and a thin page's own short text."""
         if fetched.error:
-            return fetched, None, None, fetched.error
+            return fetched, None, None, fetched.error, ""
         dedupe, crawl = self.config.dedupe, self.config.crawl
         html = fetched.body[: crawl.extract_max_bytes]  # a longer page is cut: bounded memory and CPU
         try:
@@ -325,10 +326,11 @@ class _Crawler:
                 extract_and_fingerprint, html, fetched.final_url, dedupe.shingle_words, dedupe.min_words, metadata
             )
         except ExtractError as exc:
-            return fetched, None, None, str(exc)
+            return fetched, None, None, str(exc), exc.text if isinstance(exc, ThinPage) else ""
         except TaskOverrun:
-            return fetched, None, None, f"extract_timeout: extraction used more than {crawl.extract_cpu_seconds}s of CPU"
-        return fetched, extracted, signature, None
+            return (fetched, None, None, f"extract_timeout: extraction used more than {crawl.extract_cpu_seconds}s of CPU",
+                    "")
+        return fetched, extracted, signature, None, ""
 
     def _count(self, stored: ingest.Stored, record: Article) -> None:
         if not stored.created:
