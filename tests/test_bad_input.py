@@ -223,21 +223,26 @@ def test_article_pages_that_404_or_are_not_html_keep_the_summary(site, sqlite_en
 
 def test_a_thin_page_without_a_feed_summary_keeps_its_brief_but_not_a_notice(site, sqlite_engine, write_config):
     """Under extraction's minimum a page is thin and the feed's summary stands in for it; when the feed gives
-    none, a wire brief's own sentence is kept rather than lost, while a notice falls back to the headline."""
+    none, a wire brief's own sentence is kept rather than lost, while a notice (too short, or about nothing
+    the headline names) falls back to the headline."""
     brief = "The Commerce Department added Acme Semiconductor to the Entity List on Monday, citing diversion."
+    notice = "Chat with us in Facebook Messenger. Find out what is happening in the world as it unfolds."
     items = [
         Item("US lists Acme Semiconductor", "/brief.html", published=NOW),
-        Item("Paywalled story", "/notice.html", published=NOW),
+        Item("Paywalled story", "/short.html", published=NOW),
+        Item("Japan tightens chip export rules", "/notice.html", published=NOW),
     ]
     site.add("/brief.html", page("US lists Acme Semiconductor", brief))
-    site.add("/notice.html", "<html><body><p>Subscribe to read.</p></body></html>")
+    site.add("/short.html", "<html><body><p>Subscribe to read.</p></body></html>")
+    site.add("/notice.html", page("Japan tightens chip export rules", notice))
     site.add("/thin.xml", rss(items))
     _, _, arts = crawl(site, sqlite_engine, write_config, {"thin": "/thin.xml"})
     by_title = {a.title: a for a in arts if a.title in {i.title for i in items}}
-    assert len(by_title) == 2
+    assert len(by_title) == 3
     assert all(a.status == "summary_only" and "no article text" in a.error for a in by_title.values())
     assert by_title["US lists Acme Semiconductor"].text == brief
-    assert by_title["Paywalled story"].text == "Paywalled story"
+    assert by_title["Paywalled story"].text == "Paywalled story"  # too short to say more than the headline
+    assert by_title["Japan tightens chip export rules"].text == "Japan tightens chip export rules"  # not about it
 
 
 def test_a_thin_page_keeps_its_text_across_the_extraction_workers() -> None:

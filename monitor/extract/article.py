@@ -9,6 +9,7 @@ from monitor.dedupe import text as fingerprint
 from monitor.extract.page import detect_language
 from monitor.parse.feed import sane_date
 from monitor.records import Article, Entry, Extracted
+from monitor.topics.embeddings import STOP_WORDS
 
 
 def build_article(
@@ -80,10 +81,18 @@ BRIEF_WORDS = 8  # a thin page's text stands in for a missing feed summary from 
 
 
 def _brief(text: str, title: str) -> str:
-    """A thin page's text, under extraction's minimum, when it says more than the headline: a wire brief
-    whose feed gives no summary keeps its sentence; "Subscribe!" or the headline alone does not."""
+    """A thin page's text, under extraction's minimum, when it says more than the headline and about it
+    (it shares a word with it): a wire brief whose feed gives no summary keeps its sentence, while
+    "Subscribe!", the headline alone, or a site's notice ("Chat with us in Facebook Messenger. Find out
+    what's happening in the world as it unfolds.") does not."""
     text = without_headline(text.strip(), title)
-    return text if len(text.split()) >= BRIEF_WORDS and _plain(text) != _plain(title) else ""
+    if len(text.split()) < BRIEF_WORDS or _plain(text) == _plain(title):
+        return ""
+    return text if _words(text) & _words(title) else ""
+
+
+def _words(line: str) -> set[str]:
+    return {w for w in _plain(line).split() if len(w) > 2 and w not in STOP_WORDS}
 
 
 def _plain(line: str) -> str:
