@@ -1,6 +1,6 @@
 """A labelled real-news set through the product as a user runs it: served as feeds, crawled, fitted.
 
-    python bench/eval_feeds.py jsonl:newscluster.jsonl [jsonl:basil.jsonl ...] [--outlets 10] [--out results.json]
+    python bench/eval_feeds.py jsonl:newscluster.jsonl [jsonl:basil.jsonl ...] [--outlets 10] [--seeds 42 1 2] [--out results.json]
 
 ``bench/eval_real.py`` scores the grouping functions on the sets' own texts. This script scores what
 an analyst would read after ``monitor crawl`` and ``monitor topics fit``: each set (read by
@@ -79,13 +79,16 @@ def routes(articles: list[LabelledArticle], outlets: int,
     return out, urls
 
 
-def config(base: str, outlets: int, folder: Path) -> Path:
+def config(base: str, outlets: int, folder: Path, seed: int | None = None) -> Path:
+    """The shipped configuration with the set's feeds (and, with ``seed``, that topic-model seed)."""
     shipped = yaml.safe_load(SHIPPED.read_text(encoding="utf-8"))
     shipped.update({
         "feeds": [{"name": f"Outlet {o}", "url": f"{base}/o{o}/feed.xml", "language": "en"} for o in range(outlets)],
         "data_dir": str(folder / "data"),
         "crawl": {**shipped.get("crawl", {}), "host_delay": 0, "per_host": 8, "max_entries_per_feed": 100000},
     })
+    if seed is not None:
+        shipped["topic_model"] = {**(shipped.get("topic_model") or {}), "seed": seed}
     path = folder / "feeds.yaml"
     path.write_text(yaml.safe_dump(shipped, sort_keys=False), encoding="utf-8")
     return path
@@ -120,7 +123,10 @@ def read_back(database: Path, urls: dict[str, int]) -> dict[int, tuple[int | Non
     return out
 
 
-def evaluate(name: str, articles: list[LabelledArticle], outlets: int, keep: Path | None = None) -> dict[str, Any]:
+def evaluate(name: str, articles: list[LabelledArticle], outlets: int, keep: Path | None = None,
+             seeds: tuple[int | None, ...] = (None,)) -> dict[str, Any]:
+    """Crawl once, then fit once per topic-model seed (``None``: the shipped seed); topics are the mean
+    over the fits, as ``eval_real.py`` reports them, since one fit moves with its seed."""
     saved = None if keep is None else keep / Path(name).stem
     place = tempfile.TemporaryDirectory(prefix="eval-feeds-") if saved is None else contextlib.nullcontext(saved)
     with place as where, DemoServer() as server:
@@ -128,23 +134,34 @@ def evaluate(name: str, articles: list[LabelledArticle], outlets: int, keep: Pat
         folder.mkdir(parents=True, exist_ok=saved is None)
         table, urls = routes(articles, outlets, server.base_url)
         server.publish(table)
-        path, database = config(server.base_url, outlets, folder), folder / "monitor.db"
-        crawl = cli(["crawl"], path, database)
-        fit = cli(["topics", "fit"], path, database)
-        got = read_back(database, urls)
+        database = folder / "monitor.db"
+        crawl = cli(["crawl"], config(server.base_url, outlets, folder), database)
+        fits = []
+        for seed in seeds:
+            fit = cli(["topics", "fit"], config(server.base_url, outlets, folder, seed), database)
+            fits.append((fit, read_back(database, urls)))
+    got = fits[0][1]
     kept = sorted(i for i, (story, _t, _d) in got.items() if story is not None)
     out: dict[str, Any] = {"set": name, "articles": len(articles), "stored": len(got), "in_stories": len(kept),
                            "duplicates": sum(d for _s, _t, d in got.values()),
-                           "crawl_seconds": round(crawl, 1), "fit_seconds": round(fit, 1)}
+                           "crawl_seconds": round(crawl, 1), "fit_seconds": round(fits[0][0], 1)}
     stories = [i for i in kept if articles[i].story is not None]
     if stories:
         out["stories"] = scores([articles[i].story for i in stories], [got[i][0] for i in stories])
     themed = [i for i in got if (articles[i].topic or articles[i].story) is not None]
     if themed:
-        topics = [-1 if got[i][1] is None else got[i][1] for i in themed]
-        out["topics"] = {**scores([articles[i].topic or articles[i].story for i in themed], topics),
-                         "unassigned": round(sum(t == -1 for t in topics) / len(topics), 3)}
+        runs = [_topic_scores(articles, themed, fitted) for _, fitted in fits]
+        out["topics"] = {key: round(sum(r[key] for r in runs) / len(runs), 4) for key in runs[0]}
+        if len(seeds) > 1:
+            out["topic_seeds"] = {str(seed): run["ari"] for seed, run in zip(seeds, runs, strict=True)}
     return out
+
+
+def _topic_scores(articles: list[LabelledArticle], themed: list[int],
+                  got: dict[int, tuple[int | None, int | None, bool]]) -> dict[str, float]:
+    topics = [-1 if got[i][1] is None else got[i][1] for i in themed]
+    return {**scores([articles[i].topic or articles[i].story for i in themed], topics),
+            "unassigned": round(sum(t == -1 for t in topics) / len(topics), 3)}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -154,11 +171,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, help="also write the results as JSON lines here")
     parser.add_argument("--keep", type=Path,
                         help="keep each set's feeds.yaml and database in a new folder under this one")
+    parser.add_argument("--seeds", type=int, nargs="+",
+                        help="fit the topics once per topic-model seed and report the mean (default: the shipped seed)")
     args = parser.parse_args(argv)
     results = []
     for spec in args.sets:
         kind, _, raw = spec.partition(":")
-        result = evaluate(Path(raw).name, read_set(Path(raw), kind), args.outlets, args.keep)
+        result = evaluate(Path(raw).name, read_set(Path(raw), kind), args.outlets, args.keep,
+                          tuple(args.seeds) if args.seeds else (None,))
         print(json.dumps(result), flush=True)
         results.append(result)
     if args.out:
