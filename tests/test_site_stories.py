@@ -60,3 +60,17 @@ def test_index_says_which_hours_the_latest_digest_covers(engine: Any, tmp_path: 
     build_site(engine, config, NOW)
     index = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
     assert "Articles of the 24 hours to Tue 10 Mar 2026, 07:00 CET; the counts above are through" in index
+
+
+def test_a_story_from_feeds_without_descriptions_leads_with_its_text(engine: Any, tmp_path: Path) -> None:
+    """A feed with no description per entry stores an empty summary: the lede and each article's snippet
+    then come from the article's text, not from the empty summary."""
+    fx = populate(engine)
+    with session_scope(engine) as s:
+        s.execute(sa.update(Article).values(summary="", text="From the page: " + Article.text))
+    build_site(engine, Config.model_validate(config_dict(tmp_path)), NOW)
+    index = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+    top = index.split('id="top-stories"')[1].split("</ol>")[0]
+    assert "From the page: Sberbank to work with Chinese researchers on AI, aligning with DeepSeek." in top
+    page = (tmp_path / "site" / "stories" / f"{fx.stories['sber']}.html").read_text(encoding="utf-8")
+    assert "From the page: Putin orders Sberbank to deepen AI cooperation with China." in page

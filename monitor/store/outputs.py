@@ -210,7 +210,8 @@ def load_stories(engine: Engine, ids: Sequence[int]) -> Iterator[StoryArticles]:
 def _members(session: Any, story_ids: Sequence[int]) -> tuple[dict[int, list[Link]], dict[int, str]]:
     """Per story its articles as links, oldest first; per article the start of its summary or text."""
     when = article_time().label("article_time")
-    snippet = sa.func.substr(sa.func.coalesce(Article.summary, Article.text, ""), 1, SNIPPET)
+    summary = sa.func.nullif(sa.func.trim(Article.summary), "")  # a feed without descriptions stores ""
+    snippet = sa.func.substr(sa.func.coalesce(summary, Article.text, ""), 1, SNIPPET)
     rows = session.execute(
         sa.select(StoryMember.story_id, Article.id, Article.title, Article.url, Article.site_name, Feed.name,
                   when, Feed.region, sa.func.coalesce(Article.language, Feed.language), snippet)
