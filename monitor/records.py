@@ -305,7 +305,7 @@ class WindowArticle:
     id: int
     title: str
     url: str
-    summary: str
+    summary: str  # the feed's summary, else the start of the article's text
     outlet: str
     time: datetime
     topic_id: int = -1  # -1: no topic (an outlier or not assigned yet)

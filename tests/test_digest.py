@@ -152,3 +152,17 @@ def test_rerendering_an_unchanged_digest_keeps_its_time(engine: Any, tmp_path: P
     assert again["digests"][0]["written"] is False
     with session_scope(engine) as s:
         assert s.get(Digest, DAY).rendered_at == NOW
+
+
+def test_watch_terms_in_the_text_count_when_the_feed_gives_no_description(engine: Any, tmp_path: Path) -> None:
+    """The watch section reads each article's summary; a feed without descriptions stores an empty one,
+    and the start of the article's text stands in for it."""
+    import sqlalchemy as sa
+
+    from monitor.store.tables import Article
+
+    populate(engine)
+    with session_scope(engine) as s:
+        s.execute(sa.update(Article).values(summary="", text="Reported with GigaChat in view. " + Article.text))
+    watch = {w.term: w.count for w in digest_data(engine, _config(tmp_path), DAY).watch}
+    assert watch["Sberbank"] == 4 and watch["GigaChat"] >= 4

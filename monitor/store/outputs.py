@@ -128,11 +128,16 @@ def digest_rows(engine: Engine, start: datetime, end: datetime, first: date, las
         )
 
 
+def _summary_or_text() -> Any:
+    """The feed's summary, else the start of the text: a feed without descriptions stores "" (not NULL)."""
+    return sa.func.coalesce(sa.func.nullif(sa.func.trim(Article.summary), ""), sa.func.substr(Article.text, 1, SNIPPET))
+
+
 def _window_articles(session: Any, start: datetime, end: datetime) -> list[WindowArticle]:
     """The articles (not duplicates) of [start, end), oldest first, with their outlet, topic and story."""
     when = article_time().label("article_time")
     rows = session.execute(
-        sa.select(Article.id, Article.title, Article.url, Article.summary, Article.site_name, when)
+        sa.select(Article.id, Article.title, Article.url, _summary_or_text(), Article.site_name, when)
         .where(Article.duplicate_of.is_(None), time_from(start), when < end)
         .order_by(when, Article.id)
     ).all()
@@ -210,8 +215,7 @@ def load_stories(engine: Engine, ids: Sequence[int]) -> Iterator[StoryArticles]:
 def _members(session: Any, story_ids: Sequence[int]) -> tuple[dict[int, list[Link]], dict[int, str]]:
     """Per story its articles as links, oldest first; per article the start of its summary or text."""
     when = article_time().label("article_time")
-    summary = sa.func.nullif(sa.func.trim(Article.summary), "")  # a feed without descriptions stores ""
-    snippet = sa.func.substr(sa.func.coalesce(summary, Article.text, ""), 1, SNIPPET)
+    snippet = sa.func.substr(sa.func.coalesce(_summary_or_text(), ""), 1, SNIPPET)
     rows = session.execute(
         sa.select(StoryMember.story_id, Article.id, Article.title, Article.url, Article.site_name, Feed.name,
                   when, Feed.region, sa.func.coalesce(Article.language, Feed.language), snippet)
