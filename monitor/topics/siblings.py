@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from monitor.topics.embeddings import normalise
+
 MIN_CLUSTERS = 3  # fewer discovered clusters give no spread of similarities to stand out from
 
 
@@ -32,8 +34,7 @@ def merge_siblings(embeddings: np.ndarray, labels: np.ndarray, first: int, z: fl
 
 
 def _centroids(embeddings: np.ndarray, labels: np.ndarray, ids: np.ndarray) -> np.ndarray:
-    centroids = np.vstack([embeddings[labels == c].mean(axis=0) for c in ids])
-    return centroids / np.maximum(np.linalg.norm(centroids, axis=1, keepdims=True), 1e-12)
+    return normalise(np.vstack([embeddings[labels == c].mean(axis=0) for c in ids]))
 
 
 def _groups(centroids: np.ndarray, z: float) -> list[int]:
