@@ -310,6 +310,7 @@ class WindowArticle:
     time: datetime
     topic_id: int = -1  # -1: no topic (an outlier or not assigned yet)
     story_id: int | None = None
+    watch: tuple[str, ...] | None = None  # the watch names the trend stage counted it under; None: not counted yet
 
 
 Daily = dict[str, dict[date, int]]  # {key: {day: count}} of one kind of daily count

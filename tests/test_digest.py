@@ -166,3 +166,23 @@ def test_watch_terms_in_the_text_count_when_the_feed_gives_no_description(engine
         s.execute(sa.update(Article).values(summary="", text="Reported with GigaChat in view. " + Article.text))
     watch = {w.term: w.count for w in digest_data(engine, _config(tmp_path), DAY).watch}
     assert watch["Sberbank"] == 4 and watch["GigaChat"] >= 4
+
+
+def test_watch_section_reads_the_names_the_counts_read(engine: Any, tmp_path: Path) -> None:
+    """Once the trend stage has counted the window's articles, each is listed under the watch names found
+    in its whole text, as the daily counts have it, not only those in its title and summary."""
+    import sqlalchemy as sa
+
+    from monitor.store.tables import Article
+    from monitor.trends.service import update_counts
+
+    populate(engine)
+    with session_scope(engine) as s:
+        s.execute(sa.update(Article).values(text=sa.func.coalesce(Article.text, "") + " Later on: GigaChat."))
+    config = _config(tmp_path)
+    before = {w.term: w.count for w in digest_data(engine, config, DAY).watch}
+    update_counts(engine, config)
+    data = digest_data(engine, config, DAY)
+    watch = {w.term: w.count for w in data.watch}
+    assert before["GigaChat"] == 1  # in one summary only
+    assert watch["GigaChat"] == data.total and watch["Sberbank"] == before["Sberbank"]

@@ -37,6 +37,7 @@ from monitor.store.tables import (
     Article,
     ArticleSource,
     ArticleTopic,
+    CountedArticle,
     DailyCount,
     Delivery,
     Digest,
@@ -144,10 +145,12 @@ def _window_articles(session: Any, start: datetime, end: datetime) -> list[Windo
     ids = [r[0] for r in rows]
     topic_of = _lookup(session, ArticleTopic.topic_id, ArticleTopic.article_id, ids)
     story_of = _lookup(session, StoryMember.story_id, StoryMember.article_id, ids)
+    watch_of = _lookup(session, CountedArticle.watch, CountedArticle.article_id, ids)
     outlets = _outlets(session, ids)
     return [WindowArticle(i, title or "", url or "", summary or "",
                           outlets.get(i) or site or (urlsplit(url or "").hostname or ""), t, topic_of.get(i, -1),
-                          story_of.get(i)) for i, title, url, summary, site, t in rows]
+                          story_of.get(i), tuple(watch_of[i] or ()) if i in watch_of else None)
+            for i, title, url, summary, site, t in rows]
 
 
 # --- the site -----------------------------------------------------------------------------------

@@ -115,10 +115,16 @@ def _emerging(rows: DigestRows, config: Config, counts: Counter[int], end: datet
 
 def _watch_hits(config: Config, articles: Sequence[WindowArticle], history: Daily, days: list[date]
                 ) -> list[WatchHit]:
+    """Each watched name's articles of the window: the names the trend stage counted each article under
+    (read from its whole text, as the daily counts are), else, for an article not counted yet, the names
+    in its title and summary."""
     matcher = watchlist_matcher(watched(config))
+    current = set(matcher.names)
     matched: dict[str, list[WindowArticle]] = defaultdict(list)
     for article in articles:
-        for name in matcher.matches(f"{article.title}\n{article.summary}"):
+        names = (article.watch if article.watch is not None
+                 else matcher.matches(f"{article.title}\n{article.summary}"))
+        for name in sorted(set(names) & current):
             matched[name].append(article)
     hits = [
         WatchHit(name, len(found), mean(series(history.get(name, {}), days)),
