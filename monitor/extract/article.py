@@ -9,7 +9,7 @@ from monitor.dedupe import text as fingerprint
 from monitor.extract.page import detect_language
 from monitor.parse.feed import sane_date
 from monitor.records import Article, Entry, Extracted
-from monitor.topics.embeddings import STOP_WORDS
+from monitor.words import STOP_WORDS
 
 
 def build_article(

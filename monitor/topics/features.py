@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from monitor.topics.embeddings import STOP_WORDS
+from monitor.words import STOP_WORDS
 
 DIM = 1 << 18
 MAX_WORDS = 1500  # body words read per article

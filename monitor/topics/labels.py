@@ -23,8 +23,8 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from monitor.topics.embeddings import STOP_WORDS
 from monitor.topics.features import surface_names
+from monitor.words import STOP_WORDS
 
 LABEL_PARTS = 3
 KEYWORDS = 10  # a topic's keywords proper (MMR's picks); words after them serve a label without a headline phrase
