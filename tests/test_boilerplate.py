@@ -188,3 +188,38 @@ def test_what_an_article_names_leaves_out_its_site_s_furniture(site, engine, wri
         naming = {m.article_id for m in session.exec(select(Mention).where(Mention.key == "country:CN"))}
         watched = {c.article_id for c in session.exec(select(CountedArticle)) if c.watch}
     assert naming == watched == {stored["3.html"].id}
+
+
+def test_ledes_leave_out_what_the_crawl_kept_in_a_site_s_first_articles(site, engine, write_config):
+    """From a feed without descriptions, ledes and snippets come from the text; the crawl stored the site's
+    first two articles with the line it repeats at their top, and neither the digest's articles nor a
+    story's show it."""
+    from monitor.store import outputs
+    from monitor.store.tables import Story, StoryMember
+
+    items = []
+    for i in range(4):
+        site.add(f"/news/{i}.html", page(f"Harbour story {i}", f"{FURNITURE}\n{lorem_article(f'harbour {i}', i, 120)}"))
+        items.append(Item(f"Harbour story {i}", site.url(f"/news/{i}.html"), published=NOW - timedelta(hours=i)))
+    site.add("/feed.xml", rss(items))
+    config = make_config(write_config, [{"name": "Harbour", "url": site.url("/feed.xml")}])
+    run_crawl(engine, config, now=NOW)
+    stored = _stored(engine)
+    assert sum(r.text.startswith(FURNITURE) for r in stored) == 2, "the crawl kept the line in its first two"
+    with Session(engine) as session:
+        story = Story(title="Harbour", size=4, outlets=1, first_seen_at=NOW, last_seen_at=NOW,
+                      headline_article_id=stored[0].id)
+        session.add(story)
+        session.flush()
+        session.add_all(StoryMember(article_id=r.id, story_id=story.id) for r in stored)
+        session.commit()
+        story_id = story.id
+    repeats = config.dedupe.site_repeats
+    rows = outputs.digest_rows(engine, NOW - timedelta(days=1), NOW + timedelta(hours=1), NOW.date(), NOW.date(),
+                               NOW.date(), repeats)
+    (_, links, lede), = outputs.load_stories(engine, [story_id], repeats)
+    ledes = [a.summary for a in rows.articles] + [link.snippet for link in links] + [lede]
+    assert len(ledes) == 9 and all(text.startswith("Report ") and FURNITURE not in text for text in ledes), ledes
+    as_stored = outputs.digest_rows(engine, NOW - timedelta(days=1), NOW + timedelta(hours=1), NOW.date(),
+                                    NOW.date(), NOW.date())
+    assert sum(a.summary.startswith(FURNITURE) for a in as_stored.articles) == 2

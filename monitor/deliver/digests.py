@@ -66,7 +66,8 @@ def site_dir(config: Config, out: str | Path | None = None) -> Path:
 def digest_data(engine: Engine, config: Config, day: date) -> DigestData:
     start, end = digest_window(day, config.digest.time, config.digest.timezone)
     history = history_days(start, end, config.trends.baseline_days)
-    rows = outputs.digest_rows(engine, start, end, history[0], history[-1], described_day(start, end))
+    rows = outputs.digest_rows(engine, start, end, history[0], history[-1], described_day(start, end),
+                               config.dedupe.site_repeats)
     data = build_digest(rows, config, day, start, end)
     trends = config.trends
     return replace(data, gaps=tuple(one_sided(engine, config, start, end, limit=GAPS)),

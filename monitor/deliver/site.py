@@ -82,7 +82,8 @@ def site_data(engine: Engine, config: Config, now: datetime) -> SiteData:
     topics = tuple(_topics(engine, config, days))
     end = min(now, datetime.combine(through + timedelta(days=1), datetime.min.time(), zone))
     names = {t.id: t.name for t in topics}
-    day_stories = outputs.load_day_stories(engine, end - timedelta(hours=24), end)
+    day_stories = outputs.load_day_stories(engine, end - timedelta(hours=24), end,
+                                           repeats=config.dedupe.site_repeats)
     topics = _with_entities(engine, topics, through)
     return SiteData(
         meta=site_meta(config), through=through, days=days, topics=topics,
@@ -187,7 +188,7 @@ def _story_pages(writer: _Writer, engine: Engine, config: Config, data: SiteData
         else:
             todo.append(sid)
     job = _StoryJob(_shareable_url(engine), writer.root, data, names, {sid: stamps[sid] for sid in todo},
-                    tuple(configured_blocs(config)), rule(config))
+                    tuple(configured_blocs(config)), rule(config), config.dedupe.site_repeats)
     count = _worker_count(workers, len(todo), job.url)
     if count <= 1:
         _merge(writer, _render_stories(job, todo, engine))
@@ -215,6 +216,7 @@ class _StoryJob:
     stamps: dict[int, str]
     blocs: tuple[str, ...] = ()  # configured blocs and the coverage rule, for each page's bloc timeline
     rule: CoverageRule = CoverageRule()
+    repeats: int = 0  # the crawl's site_repeats: story ledes read without their sites' furniture
 
 
 def _shareable_url(engine: Engine) -> str | None:
@@ -247,7 +249,7 @@ def _render_stories(job: _StoryJob, ids: list[int], engine: Engine | None = None
         for chunk in chunks(sorted(ids), STORY_CHUNK):
             covered = story_coverage(engine, chunk, job.blocs, job.rule)
             found = named.story_named(engine, chunk)
-            for stored in outputs.load_stories(engine, chunk):
+            for stored in outputs.load_stories(engine, chunk, job.repeats):
                 story = story_page(stored, job.names, found.get(stored[0].id, ()))
                 writer.page(f"stories/{story.id}.html", pages.render_story(job.data, story, covered.get(story.id)),
                             job.stamps[story.id])

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
+from monitor.dedupe import boilerplate
 from monitor.records import (
     Daily,
     DeliveryRecord,
@@ -42,11 +43,13 @@ from monitor.store.tables import (
     Delivery,
     Digest,
     Feed,
+    SiteLine,
     Story,
     StoryMember,
 )
 
 SNIPPET = 400
+LEDE_READ = 4000  # characters of a text read for its lede: enough to pass the furniture at its top
 STORY_COLUMNS = (Story.id, Story.title, Story.size, Story.outlets, Story.first_seen_at, Story.last_seen_at,
                  Story.topic_id)
 
@@ -112,12 +115,13 @@ def _aware(value: datetime | str) -> datetime:
 # --- the digest ------------------------------------------------------------------------------
 
 
-def digest_rows(engine: Engine, start: datetime, end: datetime, first: date, last: date, described: date
-                ) -> DigestRows:
+def digest_rows(engine: Engine, start: datetime, end: datetime, first: date, last: date, described: date,
+                repeats: int = 0) -> DigestRows:
     """What the digest of [start, end) reads: its articles and stories, every topic, the topic, total and
-    watch counts of the days ``first`` to ``last``, and the alerts about the day ``described``."""
+    watch counts of the days ``first`` to ``last``, and the alerts about the day ``described``. ``repeats``:
+    the crawl's ``site_repeats``, to read ledes without their sites' furniture (0: as stored)."""
     with session_scope(engine) as session:
-        articles = _window_articles(session, start, end)
+        articles = _window_articles(session, start, end, repeats)
         story_ids = sorted({a.story_id for a in articles if a.story_id is not None and a.story_id > 0})
         stories = [s for chunk in chunks(story_ids)
                    for s in _story_records(session, sa.select(*STORY_COLUMNS).where(Story.id.in_(chunk)))]
@@ -129,19 +133,42 @@ def digest_rows(engine: Engine, start: datetime, end: datetime, first: date, las
         )
 
 
-def _summary_or_text() -> Any:
-    """The feed's summary, else the start of the text: a feed without descriptions stores "" (not NULL)."""
-    return sa.func.coalesce(sa.func.nullif(sa.func.trim(Article.summary), ""), sa.func.substr(Article.text, 1, SNIPPET))
+LEDE_COLUMNS = (Article.canonical_url, Article.summary, sa.func.substr(Article.text, 1, LEDE_READ))
 
 
-def _window_articles(session: Any, start: datetime, end: datetime) -> list[WindowArticle]:
+def _ledes(session: Any, rows: Sequence[tuple[str | None, str | None, str | None]], repeats: int) -> list[str]:
+    """Per row of ``LEDE_COLUMNS``: the feed's summary, else the start of the text (a feed without
+    descriptions stores "", not NULL) without what its site repeats on every page, as the analysis reads
+    it: the crawl could not leave that out of a site's first articles."""
+    found = [None if (summary or "").strip() or not repeats else boilerplate.site_keys(url or "", "", text or "")
+             for url, summary, text in rows]
+    furniture = _carried(session, sorted({k for f in found if f for k in f.lines if k is not None}), repeats)
+    out = []
+    for (_, summary, text), keys in zip(rows, found, strict=True):
+        if (summary or "").strip():
+            out.append(summary or "")
+        else:
+            text = boilerplate.stripped("", text or "", keys, furniture)[1] if keys and furniture else text or ""
+            out.append(text[:SNIPPET])
+    return out
+
+
+def _carried(session: Any, keys: Sequence[int], repeats: int) -> frozenset[int]:
+    """Those of ``keys`` that more than ``repeats`` stored articles of their site carried."""
+    return frozenset(k for chunk in chunks(keys) for k in session.execute(
+        sa.select(SiteLine.key).where(SiteLine.key.in_(chunk), SiteLine.articles > repeats)).scalars())
+
+
+def _window_articles(session: Any, start: datetime, end: datetime, repeats: int) -> list[WindowArticle]:
     """The articles (not duplicates) of [start, end), oldest first, with their outlet, topic and story."""
     when = article_time().label("article_time")
-    rows = session.execute(
-        sa.select(Article.id, Article.title, Article.url, _summary_or_text(), Article.site_name, when)
+    found = session.execute(
+        sa.select(Article.id, Article.title, Article.url, Article.site_name, when, *LEDE_COLUMNS)
         .where(Article.duplicate_of.is_(None), time_from(start), when < end)
         .order_by(when, Article.id)
     ).all()
+    ledes = _ledes(session, [r[5:] for r in found], repeats)
+    rows = [(i, title, url, lede, site, t) for (i, title, url, site, t, *_), lede in zip(found, ledes, strict=True)]
     ids = [r[0] for r in rows]
     topic_of = _lookup(session, ArticleTopic.topic_id, ArticleTopic.article_id, ids)
     story_of = _lookup(session, StoryMember.story_id, StoryMember.article_id, ids)
@@ -201,48 +228,51 @@ def story_stamps(engine: Engine) -> dict[int, tuple[str, int | None]]:
         return {r[0]: ("|".join(str(v) for v in r[1:]), r[1]) for r in session.execute(sa.select(*cols))}
 
 
-def load_stories(engine: Engine, ids: Sequence[int]) -> Iterator[StoryArticles]:
+def load_stories(engine: Engine, ids: Sequence[int], repeats: int = 0) -> Iterator[StoryArticles]:
     """Stories with all their articles, oldest first, and the start of the headline article (else of the
-    first); read in chunks so a full build stays in memory."""
+    first); read in chunks so a full build stays in memory. ``repeats`` as for ``digest_rows``."""
     for chunk in chunks(sorted(ids), 2000):
         with session_scope(engine) as session:
             stories = session.execute(sa.select(*STORY_COLUMNS, Story.headline_article_id)
                                       .where(Story.id.in_(chunk)).order_by(Story.id)).all()
-            members, ledes = _members(session, chunk)
+            members, ledes = _members(session, chunk, repeats)
         for *story, headline in stories:
             links = tuple(members.get(story[0], ()))
             lede = (ledes.get(headline, "") if headline is not None else "") or (links[0].snippet if links else "")
             yield StoryRecord(*story), links, lede
 
 
-def _members(session: Any, story_ids: Sequence[int]) -> tuple[dict[int, list[Link]], dict[int, str]]:
+def _members(session: Any, story_ids: Sequence[int], repeats: int) -> tuple[dict[int, list[Link]], dict[int, str]]:
     """Per story its articles as links, oldest first; per article the start of its summary or text."""
     when = article_time().label("article_time")
-    snippet = sa.func.substr(sa.func.coalesce(_summary_or_text(), ""), 1, SNIPPET)
-    rows = session.execute(
+    found = session.execute(
         sa.select(StoryMember.story_id, Article.id, Article.title, Article.url, Article.site_name, Feed.name,
-                  when, Feed.region, sa.func.coalesce(Article.language, Feed.language), snippet)
+                  when, Feed.region, sa.func.coalesce(Article.language, Feed.language), *LEDE_COLUMNS)
         .join(Article, Article.id == StoryMember.article_id)
         .outerjoin(Feed, Feed.id == Article.first_feed_id)
         .where(StoryMember.story_id.in_(story_ids)).order_by(when, Article.id)
     ).all()
+    snippets = _ledes(session, [r[9:] for r in found], repeats)
     members: dict[int, list[Link]] = defaultdict(list)
     ledes: dict[int, str] = {}
-    for story_id, article_id, title, url, site_name, feed, time, region, language, text in rows:
+    for (story_id, article_id, title, url, site_name, feed, time, region, language, *_), snippet in zip(
+            found, snippets, strict=True):
+        text = snippet[:SNIPPET]
         outlet = feed or site_name or urlsplit(url or "").hostname or ""
         members[story_id].append(Link(title or "", url or "", outlet, time, region, language, text or ""))
         ledes[article_id] = text or ""
     return members, ledes
 
 
-def load_day_stories(engine: Engine, start: datetime, end: datetime, limit: int = 5) -> list[StoryArticles]:
+def load_day_stories(engine: Engine, start: datetime, end: datetime, limit: int = 5,
+                     repeats: int = 0) -> list[StoryArticles]:
     """The stories reported in [start, end), most outlets first, with their articles (first reporter, lede)."""
     with session_scope(engine) as session:
         ids = list(session.execute(
             sa.select(Story.id).where(Story.last_seen_at >= start, Story.first_seen_at < end, Story.size > 1)
             .order_by(Story.outlets.desc(), Story.size.desc(), Story.id).limit(limit)
         ).scalars())
-    found = {s[0].id: s for s in load_stories(engine, ids)}
+    found = {s[0].id: s for s in load_stories(engine, ids, repeats)}
     return [found[i] for i in ids if i in found]
 
 
