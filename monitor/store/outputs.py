@@ -133,7 +133,10 @@ def digest_rows(engine: Engine, start: datetime, end: datetime, first: date, las
         )
 
 
-LEDE_COLUMNS = (Article.canonical_url, Article.summary, sa.func.substr(Article.text, 1, LEDE_READ))
+# the address, the summary, and the start of the text only where the summary is blank (not read otherwise)
+LEDE_COLUMNS = (Article.canonical_url, Article.summary,
+                sa.case((sa.func.trim(sa.func.coalesce(Article.summary, "")) != "", None),
+                        else_=sa.func.substr(Article.text, 1, LEDE_READ)))
 
 
 def _ledes(session: Any, rows: Sequence[tuple[str | None, str | None, str | None]], repeats: int) -> list[str]:
