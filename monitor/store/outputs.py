@@ -143,17 +143,13 @@ def _ledes(session: Any, rows: Sequence[tuple[str | None, str | None, str | None
     """Per row of ``LEDE_COLUMNS``: the feed's summary, else the start of the text (a feed without
     descriptions stores "", not NULL) without what its site repeats on every page, as the analysis reads
     it: the crawl could not leave that out of a site's first articles."""
-    found = [None if (summary or "").strip() or not repeats else boilerplate.site_keys(url or "", "", text or "")
-             for url, summary, text in rows]
+    texts = [None if (summary or "").strip() else text or "" for _, summary, text in rows]  # None: the summary
+    found = [boilerplate.site_keys(url or "", "", text) if text and repeats else None
+             for (url, _, _), text in zip(rows, texts, strict=True)]
     furniture = _carried(session, sorted({k for f in found if f for k in f.lines if k is not None}), repeats)
-    out = []
-    for (_, summary, text), keys in zip(rows, found, strict=True):
-        if (summary or "").strip():
-            out.append(summary or "")
-        else:
-            text = boilerplate.stripped("", text or "", keys, furniture)[1] if keys and furniture else text or ""
-            out.append(text[:SNIPPET])
-    return out
+    return [(summary or "") if text is None
+            else (boilerplate.stripped("", text, keys, furniture)[1] if keys and furniture else text)[:SNIPPET]
+            for (_, summary, _), text, keys in zip(rows, texts, found, strict=True)]
 
 
 def _carried(session: Any, keys: Sequence[int], repeats: int) -> frozenset[int]:
@@ -262,8 +258,8 @@ def _members(session: Any, story_ids: Sequence[int], repeats: int) -> tuple[dict
             found, snippets, strict=True):
         text = snippet[:SNIPPET]
         outlet = feed or site_name or urlsplit(url or "").hostname or ""
-        members[story_id].append(Link(title or "", url or "", outlet, time, region, language, text or ""))
-        ledes[article_id] = text or ""
+        members[story_id].append(Link(title or "", url or "", outlet, time, region, language, text))
+        ledes[article_id] = text
     return members, ledes
 
 
