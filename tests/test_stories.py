@@ -481,3 +481,68 @@ def test_a_stored_story_the_batch_left_alone_can_absorb_one_it_touched(engine: s
     after = db.story_of(engine, ids.values())
     assert summary == {"stories_new": 0, "stories_joined": 1, "stories_merged": 1}  # placed once, in one pass
     assert set(after.values()) == {before[ids["copy0"]]}  # the larger stored story survives with all five
+
+
+SHOT_A = ("Man shot on Tulare Street in Fresno overnight",
+          "FRESNO - A {age}-year-old man was shot on Tulare Street late Saturday, Fresno police said. He was "
+          "taken to Community Regional Medical Center. Police said the shooter fled in a silver sedan.")
+SHOT_B = ("Fresno police investigate shooting on Tulare Street",
+          "FRESNO - Fresno police are investigating a shooting on Tulare Street that left a man, {age} years old, "
+          "wounded. He was taken to Community Regional Medical Center; the shooter fled in a sedan.")
+
+
+def test_ages_are_read_as_reports_give_them() -> None:
+    assert bags("Woman, 60, hurt", "A 24-year-old man and a woman aged 60; his son, 3 years old.").ages == {24, 60, 3}
+    assert bags("Budget", "A 5-year plan and 300,000 year-old rocks; 400-year-old oak.").ages == frozenset()
+
+
+def test_two_reports_that_disagree_on_their_peoples_ages_lose_the_age_conflict() -> None:
+    """Two shooting reports of one city and street, one giving a 24-year-old, the other a 31-year-old:
+    the people differ, so they lose ``age_conflict`` of their similarity and, at a bar between the two
+    similarities, stay two stories; given the same age they are one."""
+    def placed(second_age: int, bar_below: float, weights: Weights = Weights()) -> bool:
+        texts = [(SHOT_A[0], SHOT_A[1].format(age=24)), (SHOT_B[0], SHOT_B[1].format(age=second_age))]
+        items, stats = items_of(texts, dense=np.ones((2, 8), np.float32))
+        vectors = article_vectors([i.bags for i in items], np.vstack([i.dense for i in items]), stats)
+        alike = float(vectors.similarity(vectors, weights)[0, 1])
+        assert alike > 0.3
+        found = keys(assign_stories(items, [], WINDOW, Threshold.fixed(alike - bar_below), stats, weights))
+        return found[1] == found[2]
+
+    assert Weights().age_conflict == 0.05
+    assert placed(24, 0.02) and placed(31, 0.06)  # the same age; or a conflict the bar leaves room for
+    assert not placed(31, 0.02)
+    assert placed(31, 0.02, Weights(age_conflict=0.0))  # the rule switched off
+
+
+def test_a_story_keeps_every_members_age_and_a_report_giving_one_of_them_joins() -> None:
+    texts = [(SHOT_A[0], SHOT_A[1].format(age=24)), (SHOT_B[0], SHOT_B[1].format(age=31))]
+    items, stats = items_of(texts, dense=np.ones((2, 8), np.float32))
+    stories: list[OpenStory] = []
+    assign_stories(items, stories, WINDOW, Threshold.fixed(0.05), stats)
+    (story,) = stories
+    assert story.centroid.ages == {24, 31}
+    reloaded = decode_centroid(encode_centroid(story.centroid))
+    assert reloaded is not None and reloaded.ages == {24, 31}
+    late = bags(SHOT_B[0], SHOT_B[1].format(age=31))
+    stats.add([late])
+    stored = OpenStory(story.key, reloaded, story.size, story.first_seen, story.last_seen, story.key)
+    row = article_vectors([late], np.ones((1, 8), np.float32), stats)
+    against = _story_vectors([reloaded], 8)
+    assert not row.conflicts(against).any()
+    stranger = article_vectors([bags(SHOT_B[0], SHOT_B[1].format(age=45))], np.ones((1, 8), np.float32), stats)
+    assert stranger.conflicts(against).all()
+    (placement,) = assign_stories([StoryItem(9, T0 + timedelta(hours=3), np.ones(8, np.float32), late)], [stored],
+                                  WINDOW, Threshold.fixed(0.05), stats)
+    assert placement.story_key == story.key
+
+
+def test_a_story_stored_before_ages_were_kept_still_takes_new_members() -> None:
+    from monitor.topics import stories as module
+
+    centroid = Centroid(np.ones(8, np.float32), {1: 1.0}, {2: 1.0}, 2, {24})
+    blob = encode_centroid(centroid)
+    cut = blob[:-8]  # no ages at the end (one age: a count and the age)
+    old = module._MAGIC_NO_AGES + cut[len(module._MAGIC):]
+    read = decode_centroid(old)
+    assert read is not None and read.ages == set() and read.n == 2 and read.words == {1: 1.0}

@@ -110,7 +110,8 @@ def assign_topics(engine: Engine, config: Config, run: ModelRun, now: datetime) 
 
 def story_weights(config: Config) -> Weights:
     c = config.stories
-    return Weights(words=c.words_weight, names=c.names_weight, dense=c.dense_weight, time_decay=c.time_decay)
+    return Weights(words=c.words_weight, names=c.names_weight, dense=c.dense_weight, time_decay=c.time_decay,
+                   age_conflict=c.age_conflict)
 
 
 def assign_pending_stories(engine: Engine, config: Config, now: datetime) -> dict[str, int]:
