@@ -95,10 +95,13 @@ def config(base: str, outlets: int, folder: Path, seed: int | None = None) -> Pa
 
 
 def cli(args: list[str], path: Path, database: Path) -> float:
+    path, database = path.resolve(), database.resolve()
     env = dict(os.environ, MONITOR_DATABASE_URL=f"sqlite:///{database}", HF_HUB_OFFLINE="1")
     started = time.perf_counter()
+    # run from the set's folder: ``-m`` puts the working directory first on the path, so a run from
+    # another checkout would import that checkout's package instead of this interpreter's
     done = subprocess.run([sys.executable, "-m", "monitor", "--config", str(path), *args], env=env,
-                          capture_output=True, text=True)
+                          capture_output=True, text=True, cwd=path.parent)
     if done.returncode != 0:
         raise RuntimeError(f"monitor {' '.join(args)} exited {done.returncode}: {done.stderr[-3000:]}")
     return time.perf_counter() - started
