@@ -494,6 +494,7 @@ SHOT_B = ("Fresno police investigate shooting on Tulare Street",
 def test_ages_are_read_as_reports_give_them() -> None:
     assert bags("Woman, 60, hurt", "A 24-year-old man and a woman aged 60; his son, 3 years old.").ages == {24, 60, 3}
     assert bags("Budget", "A 5-year plan and 300,000 year-old rocks; 400-year-old oak.").ages == frozenset()
+    assert bags("Woman, 60, hurt", "A 24-year-old man.", read_ages=False).ages == frozenset()  # the topic fit's bags
 
 
 def test_two_reports_that_disagree_on_their_peoples_ages_lose_the_age_conflict() -> None:

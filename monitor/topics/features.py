@@ -156,12 +156,14 @@ def ages(text: str) -> frozenset[int]:
     return frozenset(a for a in found if 0 < a <= MAX_AGE)
 
 
-def bags(title: str, text: str) -> Bags:
-    """Both bags of an article, and its ages; title and body are each tokenised once."""
+def bags(title: str, text: str, read_ages: bool = True) -> Bags:
+    """Both bags of an article, and its ages unless ``read_ages`` is false (the topic fit, which does not
+    use them); title and body are each tokenised once."""
     head = _tokens(title)
     words = " ".join((text or "").split()[:MAX_WORDS])
     body = _tokens(words)
-    return Bags(_hashed(_words(head * 2 + body)), _hashed(_names(_runs(head), _runs(body))), ages(f"{title}\n{words}"))
+    return Bags(_hashed(_words(head * 2 + body)), _hashed(_names(_runs(head), _runs(body))),
+                ages(f"{title}\n{words}") if read_ages else frozenset())
 
 
 @dataclass
@@ -241,7 +243,7 @@ def counted(texts: Sequence[str], chunk: int = 2000) -> Counted:
 
     words, names = [], []
     for start in range(0, len(texts), chunk):
-        items = [bags("", t) for t in texts[start:start + chunk]]
+        items = [bags("", t, read_ages=False) for t in texts[start:start + chunk]]
         ones = np.ones(len(items), np.float32)
         words.append(bag_rows([i.words for i in items], scale=ones))
         names.append(bag_rows([i.names for i in items], scale=ones))

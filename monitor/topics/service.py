@@ -156,8 +156,9 @@ def story_threshold(engine: Engine, config: Config, name: str, stats: features.T
     rows = as_read(db.recent_articles(engine, name, CALIBRATION_ARTICLES), furniture)
     if len(rows) < MIN_REFERENCE:
         return Threshold.fixed(FALLBACK_SIMILARITY)
-    reference = article_vectors([bags(r.title, r.text) for r in rows], np.vstack([from_bytes(r.vector) for r in rows]),
-                                stats)
+    # the bars are calibrated on the similarity without the age conflict: the reference's ages are not read
+    reference = article_vectors([bags(r.title, r.text, read_ages=False) for r in rows],
+                                np.vstack([from_bytes(r.vector) for r in rows]), stats)
     threshold = calibrate(reference, config.stories.z, story_weights(config), config.stories.crowding)
     log.debug("story similarity bars average %.3f from %d recent articles", threshold.level, len(rows))
     return threshold
