@@ -495,6 +495,9 @@ def test_ages_are_read_as_reports_give_them() -> None:
     assert bags("Woman, 60, hurt", "A 24-year-old man and a woman aged 60; his son, 3 years old.").ages == {24, 60, 3}
     assert bags("Budget", "A 5-year plan and 300,000 year-old rocks; 400-year-old oak.").ages == frozenset()
     assert bags("Woman, 60, hurt", "A 24-year-old man.", read_ages=False).ages == frozenset()  # the topic fit's bags
+    assert bags("", "一名24岁男子在深圳被捕，其母亲58周岁。").ages == {24, 58}
+    assert bags("", "Мужчина в возрасте 41 года задержан; контракт на 10 лет.").ages == {41}
+    assert bags("", "Une femme âgée de 73 ans; un homem de 30 anos de idade; ein 9 Jahre alter Plan.").ages == {73, 30}
 
 
 def test_two_reports_that_disagree_on_their_peoples_ages_lose_the_age_conflict() -> None:

@@ -36,7 +36,13 @@ _WORD = re.compile(r"[^\W_][\w'’.\-]*[^\W_]|[^\W_]", re.UNICODE)
 _SENTENCE_END = re.compile(r"[.!?:;\"“”«»()\[\]\n]\s*$")
 _CONNECTORS = frozenset({"of", "de", "del", "da", "al", "bin", "van", "von", "der", "la", "le", "du", "and", "&"})
 _NUMBER = re.compile(r"\d")
-_AGE = re.compile(r"\b(\d{1,3})[- ]years?[- ]old\b|\baged (\d{1,3})\b", re.IGNORECASE)
+_AGE = re.compile(  # wordings that give a person's age and nothing else: a "10-year" plan or "10 лет" do not
+    r"\b(\d{1,3})[- ]years?[- ]old\b|\baged (\d{1,3})\b"  # English
+    r"|(\d{1,3}) ?(?:周)?岁"  # Chinese: 24岁, 24周岁
+    r"|в возрасте (\d{1,3}) (?:лет|года|год)\b"  # Russian: "at the age of 24"
+    r"|\bâgée?s? de (\d{1,3}) ans\b"  # French
+    r"|\b(\d{1,3}) (?:años de edad|anos de idade|Jahre alt)\b",  # Spanish, Portuguese, German
+    re.IGNORECASE)
 MAX_AGE = 130
 _UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")  # kana and CJK ideographs
 
@@ -150,9 +156,10 @@ def _names(title_runs: list[tuple[str, bool]], body_runs: list[tuple[str, bool]]
 
 
 def ages(text: str) -> frozenset[int]:
-    """The ages a text gives (English wording): who a report is about, which two reports of one kind of
-    event (two shootings, two deaths) rarely share."""
-    found = (int(m.group(1) or m.group(2)) for m in _AGE.finditer(text))
+    """The ages a text gives: who a report is about, which two reports of one kind of event (two
+    shootings, two deaths) rarely share. A number is the same in every language, so a Chinese report's
+    "24岁" and an English "24-year-old" agree."""
+    found = (int(next(g for g in m.groups() if g)) for m in _AGE.finditer(text))
     return frozenset(a for a in found if 0 < a <= MAX_AGE)
 
 
