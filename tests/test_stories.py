@@ -550,3 +550,49 @@ def test_a_story_stored_before_ages_were_kept_still_takes_new_members() -> None:
     old = module._MAGIC_NO_AGES + cut[len(module._MAGIC):]
     read = decode_centroid(old)
     assert read is not None and read.ages == set() and read.n == 2 and read.words == {1: 1.0}
+
+
+def test_a_storys_members_take_its_discovered_topic_and_analyst_topics_stay_earned(engine: sa.Engine,
+                                                                                   config: Config) -> None:
+    """A story is read under one topic: its members that are unassigned or in another discovered topic
+    take the story's discovered topic. An analyst topic is never handed on this way, and a member
+    that earned one keeps it."""
+    from monitor.topics.service import fit
+
+    db.add_corpus(engine, build_corpus(seed=7), "http://127.0.0.1:9", T0)
+    process_new(engine, config, T0)
+    fit(engine, config, T0)
+    with engine.connect() as conn:
+        seeded = {r[0] for r in conn.execute(sa.text("SELECT id FROM topic WHERE seeded"))}
+        discovered = {r[0] for r in conn.execute(sa.text("SELECT id FROM topic WHERE NOT seeded"))}
+        rows = conn.execute(sa.text("SELECT s.id, s.topic_id, m.article_id FROM story s JOIN story_member m "
+                                    "ON m.story_id = s.id JOIN article_topic t ON t.article_id = m.article_id "
+                                    "AND t.topic_id = s.topic_id ORDER BY s.id, m.article_id")).all()
+    members: dict[int, list[int]] = {}
+    topic_of = {}
+    for sid, tid, aid in rows:
+        members.setdefault(sid, []).append(aid)
+        topic_of[sid] = tid
+    big = [sid for sid, arts in members.items() if len(arts) >= 5]
+    found = next(sid for sid in big if topic_of[sid] in discovered)
+    analyst = next(sid for sid in big if topic_of[sid] in seeded)
+    other = next(t for t in sorted(discovered) if t != topic_of[found])
+    moved, unassigned, earned, kept = members[found][0], members[found][1], members[found][2], members[analyst][0]
+    set_topic = "UPDATE article_topic SET topic_id = :t WHERE article_id = :a"
+    with engine.begin() as conn:
+        for article, topic in ((moved, other), (unassigned, -1), (earned, min(seeded)), (kept, other)):
+            conn.execute(sa.text(set_topic), {"t": topic, "a": article})
+    emptied = next(sid for sid in members if sid not in (found, analyst) and len(members[sid]) >= 2)
+    with engine.begin() as conn:
+        conn.execute(sa.text("UPDATE article_topic SET topic_id = -1 WHERE article_id IN "
+                             f"({', '.join(str(a) for a in members[emptied])})"))
+    db.recompute_story_topics(engine, [found, analyst, emptied])
+    with engine.connect() as conn:
+        now = dict(conn.execute(sa.text("SELECT article_id, topic_id FROM article_topic")).all())
+        score = conn.execute(sa.text("SELECT score FROM article_topic WHERE article_id = :a"), {"a": moved}).scalar()
+        left = conn.execute(sa.text("SELECT topic_id FROM story WHERE id = :s"), {"s": emptied}).scalar()
+    assert left is None  # no member has a topic: the story has none, not the one it had before
+    assert now[moved] == now[unassigned] == topic_of[found] and score is None
+    assert now[earned] == min(seeded)  # an analyst topic it earned stays
+    assert now[kept] == other  # not pulled into the analyst story's topic
+    assert all(now[a] == topic_of[analyst] for a in members[analyst][1:])

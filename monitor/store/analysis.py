@@ -272,6 +272,7 @@ def _finish_chunk(s: Any, headlines: dict[int, tuple[int | None, dict[int, float
         if headline is not None:
             story.headline_article_id, story.title = headline, titles[headline]
         story.topic_id = _majority([topics[a] for a in arts if a in topics])
+    _members_take_story_topics(s, by_story, {sid: stories[sid].topic_id for sid in headlines})
 
 
 def _outlets_of(s: Any, ids: list[int]) -> dict[int, Any]:
@@ -287,22 +288,51 @@ def _majority(values: list[int]) -> int | None:
 
 
 def recompute_story_topics(engine: Engine, story_ids: Iterable[int] | None = None) -> int:
-    """Set each story's topic to its members' majority topic (all stories if ``story_ids`` is None)."""
-    query = (sa.select(StoryMember.story_id, ArticleTopic.topic_id)
-             .join(ArticleTopic, ArticleTopic.article_id == StoryMember.article_id)
-             .where(ArticleTopic.topic_id >= 0))
+    """Set each story's topic to its members' majority topic (all stories if ``story_ids`` is None), and
+    let its members take it (``_members_take_story_topics``)."""
+    query = (sa.select(StoryMember.story_id, StoryMember.article_id, ArticleTopic.topic_id)
+             .join(ArticleTopic, ArticleTopic.article_id == StoryMember.article_id))
     wanted = None if story_ids is None else list(set(story_ids))
     queries = [query] if wanted is None else [query.where(col(StoryMember.story_id).in_(chunk))
                                               for chunk in chunks(wanted)]
     with session_scope(engine) as s:
         topics: dict[int, list[int]] = {}
+        members: dict[int, list[int]] = {}
         for part in queries:
-            for sid, tid in s.execute(part).all():
-                topics.setdefault(sid, []).append(tid)
-        values = [{"id": sid, "topic_id": _majority(tids)} for sid, tids in topics.items()]
+            for sid, aid, tid in s.execute(part).all():
+                members.setdefault(sid, []).append(aid)
+                if tid >= 0:
+                    topics.setdefault(sid, []).append(tid)
+        # a story none of whose members has a topic has none (not the topic of an earlier fit)
+        values = [{"id": sid, "topic_id": _majority(topics.get(sid, []))} for sid in members]
         if values:
             s.execute(sa.update(Story), values)
-        return len(values)
+        _members_take_story_topics(s, members, {v["id"]: v["topic_id"] for v in values})
+        return sum(v["topic_id"] is not None for v in values)
+
+
+def _members_take_story_topics(s: Any, members: dict[int, list[int]], story_topics: dict[int, int | None]) -> None:
+    """A story is one event, so it is read under one topic: members that are unassigned or in another
+    discovered topic take their story's topic when it is a discovered one. An analyst topic is never
+    given this way (an article belongs to one only on its own evidence), and a member in an analyst
+    topic keeps it. The score (similarity to the topic) of a moved article is cleared."""
+    seeded = set(s.exec(select(Topic.id).where(Topic.seeded)).all())
+    targets = {sid: t for sid, t in story_topics.items() if t is not None and t not in seeded}
+    ids = [a for sid in targets for a in members.get(sid, [])]
+    current: dict[int, int] = {}
+    for chunk in chunks(ids):
+        current.update(s.exec(select(ArticleTopic.article_id, ArticleTopic.topic_id)
+                              .where(col(ArticleTopic.article_id).in_(chunk))).all())
+    moves: dict[int, list[int]] = {}
+    for sid, topic in targets.items():
+        for a in members.get(sid, []):
+            was = current.get(a)
+            if was is not None and was != topic and was not in seeded:
+                moves.setdefault(topic, []).append(a)
+    for topic, articles in moves.items():
+        for chunk in chunks(articles):
+            s.execute(sa.update(ArticleTopic).where(col(ArticleTopic.article_id).in_(chunk))
+                      .values(topic_id=topic, score=None))
 
 
 # --- topics --------------------------------------------------------------------------------
