@@ -262,7 +262,7 @@ def _finish_chunk(s: Any, headlines: dict[int, tuple[int | None, dict[int, float
     article_ids = [m.article_id for m in members]
     outlets = _outlets_of(s, article_ids)
     topics = dict(s.exec(select(ArticleTopic.article_id, ArticleTopic.topic_id)
-                         .where(col(ArticleTopic.article_id).in_(article_ids), ArticleTopic.topic_id >= 0)).all())
+                         .where(col(ArticleTopic.article_id).in_(article_ids))).all())  # -1: unassigned
     titles = dict(s.exec(select(Article.id, Article.title).where(
         col(Article.id).in_([h for h, _ in headlines.values() if h is not None]))).all())
     for sid, (headline, _) in headlines.items():
@@ -271,8 +271,8 @@ def _finish_chunk(s: Any, headlines: dict[int, tuple[int | None, dict[int, float
         story.outlets = len({outlets[a] for a in arts if a in outlets})
         if headline is not None:
             story.headline_article_id, story.title = headline, titles[headline]
-        story.topic_id = _majority([topics[a] for a in arts if a in topics])
-    _members_take_story_topics(s, by_story, {sid: stories[sid].topic_id for sid in headlines})
+        story.topic_id = _majority([topics[a] for a in arts if topics.get(a, -1) >= 0])
+    _members_take_story_topics(s, by_story, {sid: stories[sid].topic_id for sid in headlines}, topics)
 
 
 def _outlets_of(s: Any, ids: list[int]) -> dict[int, Any]:
@@ -298,31 +298,30 @@ def recompute_story_topics(engine: Engine, story_ids: Iterable[int] | None = Non
     with session_scope(engine) as s:
         topics: dict[int, list[int]] = {}
         members: dict[int, list[int]] = {}
+        current: dict[int, int] = {}
         for part in queries:
             for sid, aid, tid in s.execute(part).all():
                 members.setdefault(sid, []).append(aid)
+                current[aid] = tid
                 if tid >= 0:
                     topics.setdefault(sid, []).append(tid)
         # a story none of whose members has a topic has none (not the topic of an earlier fit)
         values = [{"id": sid, "topic_id": _majority(topics.get(sid, []))} for sid in members]
         if values:
             s.execute(sa.update(Story), values)
-        _members_take_story_topics(s, members, {v["id"]: v["topic_id"] for v in values})
+        _members_take_story_topics(s, members, {v["id"]: v["topic_id"] for v in values}, current)
         return sum(v["topic_id"] is not None for v in values)
 
 
-def _members_take_story_topics(s: Any, members: dict[int, list[int]], story_topics: dict[int, int | None]) -> None:
+def _members_take_story_topics(s: Any, members: dict[int, list[int]], story_topics: dict[int, int | None],
+                               current: dict[int, int]) -> None:
     """A story is one event, so it is read under one topic: members that are unassigned or in another
     discovered topic take their story's topic when it is a discovered one. An analyst topic is never
     given this way (an article belongs to one only on its own evidence), and a member in an analyst
-    topic keeps it. The score (similarity to the topic) of a moved article is cleared."""
+    topic keeps it. ``current``: each member's topic as the caller read it (-1 unassigned; a member
+    without one is left alone). The score (similarity to the topic) of a moved article is cleared."""
     seeded = set(s.exec(select(Topic.id).where(Topic.seeded)).all())
     targets = {sid: t for sid, t in story_topics.items() if t is not None and t not in seeded}
-    ids = [a for sid in targets for a in members.get(sid, [])]
-    current: dict[int, int] = {}
-    for chunk in chunks(ids):
-        current.update(s.exec(select(ArticleTopic.article_id, ArticleTopic.topic_id)
-                              .where(col(ArticleTopic.article_id).in_(chunk))).all())
     moves: dict[int, list[int]] = {}
     for sid, topic in targets.items():
         for a in members.get(sid, []):

@@ -58,7 +58,7 @@ steady, and the margin only guards small stories against chains.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -109,7 +109,7 @@ class Centroid:
     ages: set[int] = field(default_factory=set)
 
     def add(self, dense: np.ndarray, words: dict[int, float], names: dict[int, float], n: int = 1,
-            ages: Sequence[int] = ()) -> None:
+            ages: Iterable[int] = ()) -> None:
         """Add ``n`` members whose vectors sum to these and who give these ages."""
         self.n += n
         self.dense = self.dense + dense
@@ -119,7 +119,7 @@ class Centroid:
                 bag[k] = bag.get(k, 0.0) + v
 
     def absorb(self, other: Centroid) -> None:
-        self.add(other.dense, other.words, other.names, other.n, sorted(other.ages))
+        self.add(other.dense, other.words, other.names, other.n, other.ages)
 
 
 @dataclass
@@ -431,7 +431,7 @@ class _OpenIndex:
 def _join(story: OpenStory, item: StoryItem, vectors: Vectors, row: int, bar: float | None = None) -> None:
     """Add the article at ``row``; ``bar`` None for a duplicate, which joins without a test."""
     story.centroid.add(vectors.dense[row], _row_dict(vectors.words, row), _row_dict(vectors.names, row),
-                       ages=list(_row_dict(vectors.ages, row)) if vectors.ages is not None else ())
+                       ages=item.bags.ages)
     if bar is not None:
         story.bar_sum, story.placed = story.bar_sum + bar, story.placed + 1
     story.size += 1
