@@ -399,3 +399,42 @@ def test_the_fit_reads_one_copy_of_each_group_whichever_arrived_first() -> None:
 
     forwards, backwards = one_per_copy(rows(wire, edited)), one_per_copy(rows(edited, wire))
     assert {(r.title, r.text) for r in forwards} == {(r.title, r.text) for r in backwards} == {min(wire, edited), alone}
+
+
+@pytest.mark.slow
+def test_copies_take_the_topic_the_refit_gives_their_group(tmp_path: Path) -> None:
+    """The fit reads one article of each group of copies; the others follow it at every fit, not only at
+    the first, so no copy stays under a topic (or a fit) that a refit has replaced."""
+    url = f"sqlite:///{tmp_path / 'monitor.db'}"
+    engine = make_engine(url)
+    upgrade(engine, url)
+    config = Config(feeds=[{"name": "f", "url": "http://127.0.0.1:9/feed"}], data_dir=str(tmp_path / "data"))
+    corpus = build_corpus(seed=7, days=20, end=END)
+    ids = db.add_corpus(engine, corpus, "http://127.0.0.1:9", datetime(2026, 7, 1, tzinfo=UTC))
+    originals = [ids[a.id] for a in corpus[::25]]
+    with engine.begin() as conn:  # every 25th article reprinted: the copy adds a credit line
+        for original in originals:
+            conn.execute(sa.text("INSERT INTO article (canonical_url, url, first_feed_id, title, text, published_at, "
+                                 "published_source, fetched_at, content_hash, status, site_name, language, "
+                                 "word_count, duplicate_of) SELECT canonical_url || '?copy', url || '?copy', "
+                                 "first_feed_id, title, text || ' (Reprinted with permission.)', published_at, "
+                                 "published_source, fetched_at, substr(content_hash, 2) || 'c', status, 'Reprints', language, "
+                                 "word_count + 3, id FROM article WHERE id = :id"), {"id": original})
+
+    def assigned() -> dict[int, tuple[int, int]]:
+        with engine.connect() as conn:
+            return {a: (t, r) for a, t, r in conn.execute(sa.text(
+                "SELECT article_id, topic_id, model_run_id FROM article_topic")).all()}
+
+    def copies() -> dict[int, int]:
+        with engine.connect() as conn:
+            return dict(conn.execute(sa.text("SELECT id, duplicate_of FROM article WHERE duplicate_of IS NOT NULL")).all())
+
+    fit(engine, config, datetime(2026, 7, 1, tzinfo=UTC))
+    refit = config.model_copy(update={"topic_model": config.topic_model.model_copy(update={"seed": 3})})
+    fit(engine, refit, datetime(2026, 7, 2, tzinfo=UTC))
+    topics, current = assigned(), db.current_run(engine)
+    assert current is not None and len(copies()) == len(originals)
+    for copy, original in copies().items():
+        assert topics[copy] == topics[original] and topics[copy][1] == current.id
+    engine.dispose()

@@ -217,9 +217,10 @@ def fit(engine: Engine, config: Config, now: datetime) -> dict[str, Any]:
     embed_pending(engine, config, now, embedder)
     name = model_name(config.embedding)
     since = now - timedelta(days=config.topic_model.fit_days) if config.topic_model.fit_days else None
-    rows = sorted(one_per_copy(as_read(db.fit_corpus(engine, name, since), _furniture(engine, config))),
-                  key=content_order)
-    run = _fit_and_save(engine, with_linked_examples(engine, config), rows, embedder, now, started)
+    stored = as_read(db.fit_corpus(engine, name, since), _furniture(engine, config))
+    rows = sorted(one_per_copy(stored), key=content_order)
+    run = _fit_and_save(engine, with_linked_examples(engine, config), rows, embedder, now, started,
+                        copies_of(stored, rows))
     assign_topics(engine, config, run, now)
     stories = db.recompute_story_topics(engine)
     _prune(Path(config.data_dir) / "topic_model")
@@ -255,6 +256,18 @@ def one_per_copy(rows: list[db.ArticleRow]) -> list[db.ArticleRow]:
     return list(chosen.values())
 
 
+def copies_of(stored: list[db.ArticleRow], readers: list[db.ArticleRow]) -> dict[int, list[int]]:
+    """Per article the fit reads, the other articles of its group of copies: they take its topic, or a
+    refit would leave them under the topic an earlier fit gave them."""
+    group = {(r.id if r.duplicate_of is None else r.duplicate_of): r.id for r in readers}
+    out: dict[int, list[int]] = {}
+    for row in stored:
+        reader = group[row.id if row.duplicate_of is None else row.duplicate_of]
+        if reader != row.id:
+            out.setdefault(reader, []).append(row.id)
+    return out
+
+
 def content_order(row: db.ArticleRow) -> tuple[str, str, int]:
     """The fit reads articles in an order of their content, not of their ids: ids follow the order in
     which concurrent fetches finished, and UMAP's layout depends on the order of its rows, so the same
@@ -278,7 +291,8 @@ def with_linked_examples(engine: Engine, config: Config) -> Config:
 
 
 def _fit_and_save(engine: Engine, config: Config, rows: list[db.ArticleRow], embedder: Embedder, now: datetime,
-                  started: float) -> ModelRun:
+                  started: float, copies: dict[int, list[int]]) -> ModelRun:
+    """Fit on ``rows`` (one article of each group of copies); the ``copies`` of each take its topic."""
     from monitor.topics.identity import assign_ids
     from monitor.topics.model import SavedSeeds, fit_bertopic, save
 
@@ -296,8 +310,9 @@ def _fit_and_save(engine: Engine, config: Config, rows: list[db.ArticleRow], emb
     run = ModelRun(path=relative.as_posix(), embedding_model=embedder.name, bertopic_version=fitted.version,
                    n_docs=len(rows), n_topics=len(identity.topics), fitted_at=now,
                    seconds=round(time.perf_counter() - started, 2))
-    assignments = [(r.id, identity.mapping.get(t, -1) if t >= 0 else -1, s)
-                   for r, t, s in zip(rows, fitted.labels, fitted.scores, strict=True)]
+    assignments = [(aid, identity.mapping.get(t, -1) if t >= 0 else -1, s)
+                   for r, t, s in zip(rows, fitted.labels, fitted.scores, strict=True)
+                   for aid in (r.id, *copies.get(r.id, ()))]
     run = replace(run, id=db.save_fit(engine, run, identity.topics, assignments))
     log.info("fitted %d topics on %d articles in %.1f s", run.n_topics, run.n_docs, run.seconds)
     return run
