@@ -104,3 +104,14 @@ def test_keywords_are_shown_with_names_whole_and_once() -> None:
     about = describe(["a", "b", "c"], bodies, [0, 0, 0], [0.5] * 3,
                      {0: ["dhabi", "abu dhabi", "visitors", "kuala", "kuala lumpur", "lumpur"]})
     assert about[0].keywords == ("abu dhabi", "visitors", "kuala lumpur")
+
+
+def test_an_organisation_named_with_for_is_one_label_part_and_a_sentence_opener_is_not_joined() -> None:
+    """"Center for Humane Technology" is one name, not "Center · Humane Technology"; "Calls for Google" at
+    a sentence's start is not a name (its first word is capitalised only because it opens the sentence)."""
+    bodies = ["Former engineers founded the Center for Humane Technology. Calls for Google to act grew.",
+              "The Center for Humane Technology wants Google to change. Calls for Google to act grew.",
+              "Critics of Google joined the Center for Humane Technology on Monday."]
+    about = describe(["a", "b", "c"], bodies, [0, 0, 0], [0.5] * 3, {0: ["engineers"]})
+    parts = about[0].label.split(" · ")
+    assert parts[:2] == ["Center for Humane Technology", "Google"] and "Calls for Google" not in parts

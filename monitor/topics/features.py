@@ -35,6 +35,9 @@ MAX_WORDS = 1500  # body words read per article
 _WORD = re.compile(r"[^\W_][\w'’.\-]*[^\W_]|[^\W_]", re.UNICODE)
 _SENTENCE_END = re.compile(r"[.!?:;\"“”«»()\[\]\n]\s*$")
 _CONNECTORS = frozenset({"of", "de", "del", "da", "al", "bin", "van", "von", "der", "la", "le", "du", "and", "&"})
+# a label names an organisation whole ("Center for Humane Technology", not "Center · Humane Technology");
+# not "on" ("Google on Monday"). The story bags keep the connectors above, with which they were measured.
+_LABEL_CONNECTORS = _CONNECTORS | {"for"}
 _NUMBER = re.compile(r"\d")
 _AGE = re.compile(  # wordings that give a person's age and nothing else: a "10-year" plan or "10 лет" do not
     r"\b(\d{1,3})[- ]years?[- ]old\b|\baged (\d{1,3})\b"  # English
@@ -102,18 +105,21 @@ def _capitalised(word: str) -> bool:
     return word[:1].isupper()
 
 
-def _runs(tokens: Sequence[tuple[str, bool, bool]]) -> list[tuple[str, bool]]:
-    """Runs of capitalised words (connectors allowed inside) and numbers, with whether the run
+def _runs(tokens: Sequence[tuple[str, bool, bool]], connectors: frozenset[str] = _CONNECTORS) -> list[tuple[str, bool]]:
+    """Runs of capitalised words (``connectors`` allowed inside) and numbers, with whether the run
     is a lone sentence-opening word."""
     runs: list[tuple[str, bool]] = []
     current: list[str] = []
     lone_opener = False
 
+    def opener_alone() -> bool:
+        return lone_opener and len(current) == 1
+
     def close() -> None:
-        while current and current[-1].lower() in _CONNECTORS:
+        while current and current[-1].lower() in connectors:
             current.pop()
         if current:
-            runs.append((" ".join(current), lone_opener and len(current) == 1))
+            runs.append((" ".join(current), opener_alone()))
 
     for word, opens, broken in tokens:
         if broken and current:
@@ -127,8 +133,8 @@ def _runs(tokens: Sequence[tuple[str, bool, bool]]) -> list[tuple[str, bool]]:
             if not current:
                 lone_opener = opens
             current.append(word)
-        elif current and word.lower() in _CONNECTORS:
-            current.append(word)
+        elif current and word.lower() in connectors and (word.lower() in _CONNECTORS or not opener_alone()):
+            current.append(word)  # "for" joins two names, not a sentence's first word to one ("Calls for Trump")
         else:
             close()
             current = []
@@ -139,7 +145,7 @@ def _runs(tokens: Sequence[tuple[str, bool, bool]]) -> list[tuple[str, bool]]:
 def surface_names(text: str) -> list[str]:
     """The names a reader would see in ``text`` (case kept; no numbers, no sentence openers that are
     not capitalised elsewhere): the vocabulary of topic labels."""
-    return [name for name in _kept(_runs(_tokens(text))) if not _NUMBER.search(name)]
+    return [name for name in _kept(_runs(_tokens(text), _LABEL_CONNECTORS)) if not _NUMBER.search(name)]
 
 
 def _kept(runs: list[tuple[str, bool]]) -> list[str]:
