@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 import xml.etree.ElementTree as ET
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -228,3 +228,19 @@ def test_a_site_before_any_article_says_what_is_missing(engine: Any, tmp_path: P
     assert "No trends yet" in index and "No topics yet." in index
     assert "<table" not in index and "chart-30" not in index
     assert audit(index) == []
+
+
+def test_a_topic_rises_on_the_index_only_beyond_its_ordinary_variation() -> None:
+    """+100 % on a topic of two articles a week is noise; the index lists a topic as rising when its week
+    stands out from its usual one by more than chance, and says so when none does."""
+    from monitor.render.records import SiteData, SiteMeta, TopicTrend
+    from monitor.render.site import render_index, rising
+
+    day = date(2026, 11, 30)
+    topics = (TopicTrend(1, "Sanctions and export controls", count=23, baseline=9.5, series=(23,), days=(day,)),
+              TopicTrend(2, "Film festivals", count=4, baseline=2.0, series=(4,), days=(day,)),
+              TopicTrend(3, "Cyber and surveillance", count=7, baseline=4.5, series=(7,), days=(day,)))
+    data = SiteData(SiteMeta(title="Monitor"), day, (day,), topics)
+    assert [t.name for t in rising(data)] == ["Sanctions and export controls"]
+    quiet = SiteData(SiteMeta(title="Monitor"), day, (day,), topics[1:])
+    assert rising(quiet) == [] and "No topic is rising above its usual volume" in render_index(quiet)
