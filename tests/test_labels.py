@@ -77,17 +77,38 @@ def test_a_phrase_from_the_middle_of_headlines_opens_with_a_capital() -> None:
     assert about[1].label == "Win the cup final"
 
 
-def test_plain_words_further_down_come_before_names_few_of_the_topic_s_articles_carry() -> None:
+def test_a_mixed_topic_is_named_by_its_kinds_of_report_never_by_the_cities_each_names() -> None:
     """A mixed topic of weather and culture reports whose ten keywords are mostly the cities each report
-    names: its label is made of the words further down that the reports share, never of those cities."""
+    names: its label lists the phrases its kinds of report share; never those cities."""
     cities = ["Novosibirsk", "Hangzhou", "Geneva", "Moscow", "Bengaluru", "Shanghai", "Kazan", "Riyadh", "Wuhan"]
-    kinds = ["Jazz week returns to {}", "Heavy rain expected in {}", "Museum in {} unveils paintings"]
+    kinds = ["Jazz week returns to {}", "Heavy rain expected around {}", "Museum in {} unveils paintings"]
     titles = [kinds[i % 3].format(c) for i, c in enumerate(cities)]  # no phrase in 40 % of them
+    titles[-1] = "Heavy rain expected around Abu Dhabi"
+    titles[-2] = "Abu Dhabi museum unveils paintings"
+    bodies = [f"Organisers in {c} expect visitors all week; critics praised the opening night." for c in cities]
+    bodies[-1] = "Visitors in Abu Dhabi were many."  # one report of nine: not a name the topic is about
+    keywords = ["visitors", *(c.casefold() for c in cities), "week", "critics"]
+    label = describe(titles, bodies, [0] * 9, [0.5] * 9, {0: keywords})[0].label
+    assert sorted(label.split(" · ")) == ["Heavy rain expected", "Jazz week returns", "Unveils paintings"]
+
+
+def test_plain_words_further_down_come_before_names_few_of_the_topic_s_articles_carry() -> None:
+    """Titles that share no phrase at all: the label is made of the words further down that the reports
+    share, never of the cities that two of them each name."""
+    cities = ["Novosibirsk", "Hangzhou", "Geneva", "Moscow", "Bengaluru", "Shanghai", "Kazan", "Riyadh", "Wuhan"]
+    kinds = ["Jazz returns", "Heavy rain", "Museum reopens", "Snow falls", "Film festival", "Heatwave warning",
+             "Book fair", "Street parade", "Opera premiere"]
+    titles = [f"{kind} in {city}" for kind, city in zip(kinds, cities, strict=True)]
     bodies = [f"Organisers in {c} expect visitors all week; critics praised the opening night." for c in cities]
     keywords = ["visitors", *(c.casefold() for c in cities)]
     about = describe(titles, bodies, [0] * 9, [0.5] * 9, {0: [*keywords, "week", "critics"]})
     assert about[0].label == "visitors · week · critics"
     assert describe(titles, bodies, [0] * 9, [0.5] * 9, {0: keywords})[0].label == "visitors · Novosibirsk · Hangzhou"
+
+
+def test_a_phrase_does_not_close_on_a_preposition() -> None:
+    titles = ["Snow disrupts traffic around Kazan", "Snow disrupts traffic around Wuhan", "Snow disrupts traffic around Oslo"]
+    assert describe(titles, ["Text."] * 3, [0] * 3, [0.5] * 3, {0: ["snow"]})[0].label == "Snow disrupts traffic"
 
 
 def test_after_a_headline_phrase_only_the_ten_keywords_may_follow() -> None:

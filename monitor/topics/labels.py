@@ -9,10 +9,12 @@ topic's articles carry it), then the topic's leading keywords: ``Sberbank · Dee
 headlines are the titles of its most central articles. A keyword that the articles
 write as a name keeps their spelling (``Hangzhou``, not ``hangzhou``); it goes before
 plain words when a fair share of the topic's articles name it, and after them when few
-do (after a headline phrase, not at all). Without a phrase, the label may also draw on
-the topic's further c-TF-IDF words, so a mixed topic of weather and culture reports
-whose ten keywords are mostly cities reads ``visitors · week · critics``, not the
-cities that two of its reports each name. Pure: records in, records out.
+do (after a headline phrase, not at all). A mixed topic with neither (weather and
+culture reports whose ten keywords are mostly the cities each names) is named by its
+kinds of report: ``Film festival · Snow disrupts traffic · Heavy rain expected``, the
+phrases that cover most of its titles. Failing those too, the label draws on the
+topic's further c-TF-IDF words, never on cities that two of its reports each name.
+Pure: records in, records out.
 """
 
 from __future__ import annotations
@@ -34,6 +36,10 @@ HEADLINES = 3
 PHRASE_SHARE = 0.4  # a headline phrase leads the label when at least this share of the topic's titles carry it
 PHRASE_WORDS = (2, 4)  # shortest and longest phrase, in words
 _TITLE_WORD = re.compile(r"[^\W_][\w'’\-]*", re.UNICODE)
+# prepositions the stop words leave out: a phrase neither opens nor closes on one ("Snow disrupts traffic",
+# not "... traffic around")
+_DANGLING = frozenset("""around near amid across onto towards toward without within behind beneath beside beyond
+inside outside since throughout upon via among amongst despite except per unlike versus vs""".split())
 BODY_CHARS = 6000  # body read per article for names
 _NOT_NAMES = frozenset("""monday tuesday wednesday thursday friday saturday sunday january february march april
 may june july august september october november december today mr mrs ms dr""".split())
@@ -88,6 +94,8 @@ class _Corpus:
         widely = _carried([self.names[i] for i in rows], MIN_SHARE)
         chosen = [key for key in _distinctive(widely, len(rows), self.in_bodies, len(self.names))
                   if f" {key} " not in f" {phrase} "]
+        if not phrase and not chosen and (kinds := self.kinds(rows)):
+            return " · ".join(kinds)
         pool = keywords[:KEYWORDS] if phrase else keywords  # a phrase needs no padding from far down
         rank = {w: _keyword_rank(w.casefold(), widely, self.spelled)
                 for w in _other_keywords(_whole_names(pool, self.spelled), [*chosen, *([phrase] if phrase else [])])}
@@ -97,6 +105,23 @@ class _Corpus:
         lead = [spelling[:1].upper() + spelling[1:]] if phrase else []  # it reads as a headline: "Win the cup final"
         parts = lead + [self.spelled[key] for key in chosen] + [self.spelled.get(w.casefold(), w) for w in others]
         return " · ".join(parts[:LABEL_PARTS]) or "unlabelled topic"
+
+    def kinds(self, rows: Sequence[int]) -> list[str]:
+        """A mixed topic's kinds of report: up to ``LABEL_PARTS`` headline phrases, each the one that the
+        most titles not yet covered share (two at least), when together they cover ``PHRASE_SHARE`` of its
+        titles (``Film festival · Heavy rain expected · Jazz week returns``); [] otherwise. A name is not a
+        kind of report: two reports naming ``Abu Dhabi`` are not what the topic is about."""
+        docs = [{k: v for k, v in self.phrases[i].items() if k not in self.spelled} for i in rows]
+        left, out = set(range(len(docs))), []
+        while left and len(out) < LABEL_PARTS:
+            phrase = _shared_phrase([docs[i] for i in sorted(left)], self.in_titles, len(self.phrases), floor=2)
+            if not phrase:
+                break
+            carrier = next(i for i in sorted(left) if phrase in docs[i])
+            out.append(docs[carrier][phrase][:1].upper() + docs[carrier][phrase][1:])
+            left -= {i for i in left if phrase in docs[i]}
+        covered = len(docs) - len(left)
+        return out if len(out) > 1 and covered >= PHRASE_SHARE * len(docs) else []
 
 
 def _title_phrases(title: str) -> dict[str, str]:
@@ -108,16 +133,23 @@ def _title_phrases(title: str) -> dict[str, str]:
     for start in range(len(words)):
         for size in range(low, high + 1):
             run = words[start:start + size]
-            if len(run) < size or run[0].casefold() in STOP_WORDS or run[-1].casefold() in STOP_WORDS:
+            if len(run) < size or not _may_bound(run[0]) or not _may_bound(run[-1]):
                 continue
             out.setdefault(" ".join(run).casefold(), " ".join(run))
     return out
 
 
-def _shared_phrase(docs: Sequence[dict[str, str]], corpus: Counter[str], n_docs: int) -> str:
+def _may_bound(word: str) -> bool:
+    """Whether a phrase may open or close on ``word``: not on a stop word or a preposition."""
+    return word.casefold() not in STOP_WORDS and word.casefold() not in _DANGLING
+
+
+def _shared_phrase(docs: Sequence[dict[str, str]], corpus: Counter[str], n_docs: int, floor: int | None = None) -> str:
     """The phrase most of the topic's titles share (share x rarity among all titles), lengthened to the
-    longest phrase that as many titles carry; '' when no phrase reaches ``PHRASE_SHARE``."""
-    inside = _carried(docs, PHRASE_SHARE)
+    longest phrase that as many titles carry; '' when no phrase reaches ``PHRASE_SHARE`` (or, given
+    ``floor``, that many titles)."""
+    inside = _carried(docs, PHRASE_SHARE if floor is None else 0.0)
+    inside = inside if floor is None else Counter({k: n for k, n in inside.items() if n >= floor})
     ranked = _ranked(inside, len(docs), corpus, n_docs)
     if not ranked:
         return ""
