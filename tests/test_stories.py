@@ -494,7 +494,7 @@ SHOT_B = ("Fresno police investigate shooting on Tulare Street",
 def test_ages_are_read_as_reports_give_them() -> None:
     assert bags("Woman, 60, hurt", "A 24-year-old man and a woman aged 60; his son, 3 years old.").ages == {24, 60, 3}
     assert bags("Budget", "A 5-year plan and 300,000 year-old rocks; 400-year-old oak.").ages == frozenset()
-    assert bags("Woman, 60, hurt", "A 24-year-old man.", read_ages=False).ages == frozenset()  # the topic fit's bags
+    assert bags("Woman, 60, hurt", "A 24-year-old man.", read_details=False).ages == frozenset()  # the topic fit's bags
     assert bags("", "一名24岁男子在深圳被捕，其母亲58周岁。").ages == {24, 58}
     assert bags("", "Мужчина в возрасте 41 года задержан; контракт на 10 лет.").ages == {41}
     assert bags("", "Une femme âgée de 73 ans; un homem de 30 anos de idade; ein 9 Jahre alter Plan.").ages == {73, 30}
@@ -541,15 +541,56 @@ def test_a_story_keeps_every_members_age_and_a_report_giving_one_of_them_joins()
     assert placement.story_key == story.key
 
 
-def test_a_story_stored_before_ages_were_kept_still_takes_new_members() -> None:
+def test_a_story_stored_before_ages_or_clock_times_were_kept_still_takes_new_members() -> None:
     from monitor.topics import stories as module
 
-    centroid = Centroid(np.ones(8, np.float32), {1: 1.0}, {2: 1.0}, 2, {24})
+    centroid = Centroid(np.ones(8, np.float32), {1: 1.0}, {2: 1.0}, 2, {24}, {46})
     blob = encode_centroid(centroid)
-    cut = blob[:-8]  # no ages at the end (one age: a count and the age)
-    old = module._MAGIC_NO_AGES + cut[len(module._MAGIC):]
-    read = decode_centroid(old)
-    assert read is not None and read.ages == set() and read.n == 2 and read.words == {1: 1.0}
+    read = decode_centroid(blob)
+    assert read is not None and (read.ages, read.clocks) == ({24}, {46})
+    body = blob[len(module._MAGIC):]
+    # the end of the blob: a count and a value for the ages, then for the clock slots
+    with_ages = decode_centroid(module._MAGIC_NO_CLOCKS + body[:-8])
+    assert with_ages is not None and (with_ages.ages, with_ages.clocks) == ({24}, set()) and with_ages.n == 2
+    neither = decode_centroid(module._MAGIC_NO_AGES + body[:-16])
+    assert neither is not None and (neither.ages, neither.clocks) == (set(), set()) and neither.words == {1: 1.0}
+
+
+def test_clock_times_are_read_as_half_hour_slots_that_neighbouring_times_share() -> None:
+    late = bags("Man shot", "Police were called at 11:30 p.m. Tuesday.").clocks
+    assert late and late == bags("", "The shooting happened about 11:25pm.").clocks
+    assert late & bags("", "Officers arrived at 11 p.m.").clocks  # half an hour apart: one slot shared
+    assert not late & bags("", "Shots were fired around 2 a.m.").clocks
+    assert bags("", "shot at 12:10 a.m.").clocks & bags("", "shot at 11.55pm").clocks  # across midnight
+    assert bags("", "A 3 amp fuse, 13:00 pm, a 5-year plan and route 9 a mile away.").clocks == frozenset()
+    assert bags("Man shot", "Police were called at 11:30 p.m.", read_details=False).clocks == frozenset()
+
+
+def test_two_reports_that_disagree_on_the_hour_lose_the_clock_conflict() -> None:
+    """Two shooting reports of one city and street, one at 11:30 p.m., the other at 2 a.m.: they lose
+    ``clock_conflict`` of their similarity and, at a bar between the two similarities, stay two stories;
+    at 11:30 and 11:15 p.m. (one event reported twice) they are one."""
+    def placed(second: str, bar_below: float, weights: Weights = Weights()) -> bool:
+        texts = [(SHOT_A[0], SHOT_A[1].format(age=24) + " It happened at 11:30 p.m."),
+                 (SHOT_B[0], SHOT_B[1].format(age=24) + f" It happened at {second}.")]
+        items, stats = items_of(texts, dense=np.ones((2, 8), np.float32))
+        vectors = article_vectors([i.bags for i in items], np.vstack([i.dense for i in items]), stats)
+        alike = float(vectors.similarity(vectors, weights)[0, 1])
+        found = keys(assign_stories(items, [], WINDOW, Threshold.fixed(alike - bar_below), stats, weights))
+        return found[1] == found[2]
+
+    assert Weights().clock_conflict == 0.05
+    assert placed("11:15 p.m.", 0.02) and placed("2 a.m.", 0.06)
+    assert not placed("2 a.m.", 0.02)
+    assert placed("2 a.m.", 0.02, Weights(clock_conflict=0.0))  # the rule switched off
+    both = [(SHOT_A[0], SHOT_A[1].format(age=24) + " At 11:30 p.m."),
+            (SHOT_B[0], SHOT_B[1].format(age=24) + " At 2 a.m.")]
+    items, stats = items_of(both, dense=np.ones((2, 8), np.float32))
+    stories: list[OpenStory] = []
+    assign_stories(items, stories, WINDOW, Threshold.fixed(0.01), stats)
+    (story,) = stories  # a low bar joins them: the story keeps both times, through storage too
+    reloaded = decode_centroid(encode_centroid(story.centroid))
+    assert reloaded is not None and reloaded.clocks == story.centroid.clocks == items[0].bags.clocks | items[1].bags.clocks
 
 
 def test_a_storys_members_take_its_discovered_topic_and_analyst_topics_stay_earned(engine: sa.Engine,

@@ -47,6 +47,9 @@ _AGE = re.compile(  # wordings that give a person's age and nothing else: a "10-
     r"|\b(\d{1,3}) (?:años de edad|anos de idade|Jahre alt)\b",  # Spanish, Portuguese, German
     re.IGNORECASE)
 MAX_AGE = 130
+# the clock times a report gives its event ("at 11:30 p.m.", "about 2am", "11.30pm"), English 12-hour forms
+_CLOCK = re.compile(r"\b(\d{1,2})(?:[:.](\d{2}))?\s?([ap])\.?\s?m\b\.?", re.IGNORECASE)
+CLOCK_SLOTS = 48  # half hours of a day: a time marks the slots within a quarter of an hour of it
 _UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")  # kana and CJK ideographs
 
 
@@ -57,6 +60,7 @@ class Bags:
     words: dict[int, float]
     names: dict[int, float]
     ages: frozenset[int] = frozenset()  # the ages the text gives its people ("a 24-year-old", "aged 60")
+    clocks: frozenset[int] = frozenset()  # half-hour slots of the clock times it gives ("at 11:30 p.m.")
 
 
 def bucket(term: str) -> int:
@@ -169,14 +173,29 @@ def ages(text: str) -> frozenset[int]:
     return frozenset(a for a in found if 0 < a <= MAX_AGE)
 
 
-def bags(title: str, text: str, read_ages: bool = True) -> Bags:
-    """Both bags of an article, and its ages unless ``read_ages`` is false (the topic fit, which does not
-    use them); title and body are each tokenised once."""
+def clocks(text: str) -> frozenset[int]:
+    """The half-hour slots (0-47) within a quarter of an hour of each clock time the text gives: two
+    times up to 30 minutes apart share a slot ("about 11:30 p.m." and "11:25 p.m."), times more than an
+    hour apart never do. Two shootings in one city are rarely reported at one hour."""
+    out: set[int] = set()
+    for match in _CLOCK.finditer(text):
+        hour, minute = int(match.group(1)), int(match.group(2) or 0)
+        if not (1 <= hour <= 12 and minute < 60):
+            continue
+        at = (hour % 12) * 60 + minute + (720 if match.group(3).lower() == "p" else 0)
+        out.update({(at - 15) // 30 % CLOCK_SLOTS, (at + 15) // 30 % CLOCK_SLOTS})
+    return frozenset(out)
+
+
+def bags(title: str, text: str, read_details: bool = True) -> Bags:
+    """Both bags of an article, and its ages and clock times unless ``read_details`` is false (the topic
+    fit and the bars' reference articles, which do not use them); title and body are each tokenised once."""
     head = _tokens(title)
     words = " ".join((text or "").split()[:MAX_WORDS])
     body = _tokens(words)
+    text_read = f"{title}\n{words}"
     return Bags(_hashed(_words(head * 2 + body)), _hashed(_names(_runs(head), _runs(body))),
-                ages(f"{title}\n{words}") if read_ages else frozenset())
+                ages(text_read) if read_details else frozenset(), clocks(text_read) if read_details else frozenset())
 
 
 @dataclass
@@ -256,7 +275,7 @@ def counted(texts: Sequence[str], chunk: int = 2000) -> Counted:
 
     words, names = [], []
     for start in range(0, len(texts), chunk):
-        items = [bags("", t, read_ages=False) for t in texts[start:start + chunk]]
+        items = [bags("", t, read_details=False) for t in texts[start:start + chunk]]
         ones = np.ones(len(items), np.float32)
         words.append(bag_rows([i.words for i in items], scale=ones))
         names.append(bag_rows([i.names for i in items], scale=ones))

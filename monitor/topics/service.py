@@ -111,7 +111,7 @@ def assign_topics(engine: Engine, config: Config, run: ModelRun, now: datetime) 
 def story_weights(config: Config) -> Weights:
     c = config.stories
     return Weights(words=c.words_weight, names=c.names_weight, dense=c.dense_weight, time_decay=c.time_decay,
-                   age_conflict=c.age_conflict)
+                   age_conflict=c.age_conflict, clock_conflict=c.clock_conflict)
 
 
 def assign_pending_stories(engine: Engine, config: Config, now: datetime) -> dict[str, int]:
@@ -156,8 +156,8 @@ def story_threshold(engine: Engine, config: Config, name: str, stats: features.T
     rows = as_read(db.recent_articles(engine, name, CALIBRATION_ARTICLES), furniture)
     if len(rows) < MIN_REFERENCE:
         return Threshold.fixed(FALLBACK_SIMILARITY)
-    # the bars are calibrated on the similarity without the age conflict: the reference's ages are not read
-    reference = article_vectors([bags(r.title, r.text, read_ages=False) for r in rows],
+    # the bars are calibrated on the similarity without the conflicts: the reference's ages and times are not read
+    reference = article_vectors([bags(r.title, r.text, read_details=False) for r in rows],
                                 np.vstack([from_bytes(r.vector) for r in rows]), stats)
     threshold = calibrate(reference, config.stories.z, story_weights(config), config.stories.crowding)
     log.debug("story similarity bars average %.3f from %d recent articles", threshold.level, len(rows))

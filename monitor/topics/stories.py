@@ -19,7 +19,9 @@ people differ, so the events most likely do. A story's ages are all its members'
 are calibrated on the similarity without it. On the GVA long tail of shooting reports this kept
 one city's shootings apart (one batch, no time: B-cubed F1 0.842 -> 0.864) and left every other set
 unchanged; reports of one event that disagree on an age (15 or 16) lose no more than 0.05
-(``bench/RESULTS-topics.md``).
+(``bench/RESULTS-topics.md``). Two reports that each give the clock time of their event and have no
+two times within half an hour of each other ("at 11:30 p.m." against "around 2 a.m.") lose
+``clock_conflict`` likewise; a story's times are all its members'.
 
 Each article has its own bar (``Threshold``): ``z`` standard deviations above its
 mean similarity to the newest stored articles, plus a ``crowding`` share of that
@@ -66,7 +68,7 @@ from typing import Any
 import numpy as np
 
 from monitor.topics.embeddings import normalise
-from monitor.topics.features import MAX_AGE, Bags, TermStats, bag_rows, matrix
+from monitor.topics.features import CLOCK_SLOTS, MAX_AGE, Bags, TermStats, bag_rows, matrix
 
 KEEP_TERMS = 400  # largest centroid entries kept per bag when a story is stored
 MIN_REFERENCE = 50  # fewer reference articles than this: no calibration (too noisy), the fallback threshold
@@ -74,8 +76,10 @@ FALLBACK_SIMILARITY = 0.3
 MERGE_MARGIN = 1.15  # two stories merge at this multiple of the join threshold
 SETTLED = 5  # two stories of at least this many members each merge without the margin
 ALONE_MARGIN = 1.05  # an article with no partner in its batch joins an open story at this multiple of its bar
-_MAGIC = b"SC3\0"  # with the members' ages
-_MAGIC_NO_AGES = b"SC2\0"  # stored before ages were kept: read with none
+_MAGIC = b"SC4\0"  # with the members' ages and clock slots
+_MAGIC_NO_CLOCKS = b"SC3\0"  # stored before clock times were kept: read with ages only
+_MAGIC_NO_AGES = b"SC2\0"  # stored before ages were kept: read with neither
+_MARKS = {_MAGIC: 2, _MAGIC_NO_CLOCKS: 1, _MAGIC_NO_AGES: 0}  # kinds of marks after the bags
 
 
 @dataclass(frozen=True)
@@ -86,6 +90,7 @@ class Weights:
     time_decay: float = 0.3
     decay_after: timedelta = timedelta(hours=24)
     age_conflict: float = 0.05  # similarity lost by two reports whose people's ages differ
+    clock_conflict: float = 0.05  # ... and by two that give clock times more than half an hour apart
 
 
 @dataclass(frozen=True)
@@ -100,26 +105,28 @@ class StoryItem:
 @dataclass
 class Centroid:
     """Sums of the members' unit vectors: dense, and the two sparse bags (bucket -> weight); and every
-    age the members give."""
+    age and clock-time slot the members give."""
 
     dense: np.ndarray
     words: dict[int, float]
     names: dict[int, float]
     n: int = 0
     ages: set[int] = field(default_factory=set)
+    clocks: set[int] = field(default_factory=set)
 
     def add(self, dense: np.ndarray, words: dict[int, float], names: dict[int, float], n: int = 1,
-            ages: Iterable[int] = ()) -> None:
-        """Add ``n`` members whose vectors sum to these and who give these ages."""
+            ages: Iterable[int] = (), clocks: Iterable[int] = ()) -> None:
+        """Add ``n`` members whose vectors sum to these and who give these ages and clock times."""
         self.n += n
         self.dense = self.dense + dense
         self.ages.update(ages)
+        self.clocks.update(clocks)
         for bag, extra in ((self.words, words), (self.names, names)):
             for k, v in extra.items():
                 bag[k] = bag.get(k, 0.0) + v
 
     def absorb(self, other: Centroid) -> None:
-        self.add(other.dense, other.words, other.names, other.n, other.ages)
+        self.add(other.dense, other.words, other.names, other.n, other.ages, other.clocks)
 
 
 @dataclass
@@ -151,21 +158,22 @@ class Placement:
 
 
 def encode_centroid(c: Centroid) -> bytes:
-    """Dense sum, then the largest ``KEEP_TERMS`` entries of each bag, then the ages."""
+    """Dense sum, then the largest ``KEEP_TERMS`` entries of each bag, then the ages and clock slots."""
     parts = [_MAGIC, np.int32(c.n).tobytes(), np.int32(len(c.dense)).tobytes(),
              np.asarray(c.dense, np.float32).tobytes()]
     for bag in (c.words, c.names):
         top = sorted(bag.items(), key=lambda kv: -abs(kv[1]))[:KEEP_TERMS]
         parts += [np.int32(len(top)).tobytes(), np.asarray([k for k, _ in top], np.int32).tobytes(),
                   np.asarray([v for _, v in top], np.float32).tobytes()]
-    parts += [np.int32(len(c.ages)).tobytes(), np.asarray(sorted(c.ages), np.int32).tobytes()]
+    for marks in (c.ages, c.clocks):
+        parts += [np.int32(len(marks)).tobytes(), np.asarray(sorted(marks), np.int32).tobytes()]
     return b"".join(parts)
 
 
 def decode_centroid(blob: bytes | None) -> Centroid | None:
     """None for a missing centroid or one stored by an older version (that story takes no new members);
-    one stored before ages were kept reads with none."""
-    if not blob or not blob.startswith((_MAGIC, _MAGIC_NO_AGES)):
+    one stored before ages (or clock times) were kept reads with none."""
+    if not blob or not blob.startswith((_MAGIC, _MAGIC_NO_CLOCKS, _MAGIC_NO_AGES)):
         return None
     pos = len(_MAGIC)
 
@@ -182,8 +190,9 @@ def decode_centroid(blob: bytes | None) -> Centroid | None:
         size = int(take(1, np.int32)[0])
         keys, values = take(size, np.int32), take(size, np.float32)
         bags.append(dict(zip(keys.tolist(), values.tolist(), strict=True)))
-    ages = set(take(int(take(1, np.int32)[0]), np.int32).tolist()) if blob.startswith(_MAGIC) else set()
-    return Centroid(dense, bags[0], bags[1], members, ages)
+    marks = [set(take(int(take(1, np.int32)[0]), np.int32).tolist()) for _ in range(_MARKS[blob[:len(_MAGIC)]])]
+    marks += [set()] * (2 - len(marks))
+    return Centroid(dense, bags[0], bags[1], members, *marks)
 
 
 def _row_dict(m: Any, i: int) -> dict[int, float]:
@@ -199,6 +208,7 @@ class Vectors:
     names: Any  # CSR
     dense: np.ndarray
     ages: Any = None  # CSR, one column per age (None: ages unknown)
+    clocks: Any = None  # CSR, one column per half-hour slot of the clock times given (None: unknown)
 
     @property
     def has_names(self) -> np.ndarray:
@@ -206,17 +216,22 @@ class Vectors:
 
     def conflicts(self, other: Vectors) -> np.ndarray:
         """Where both give ages and share none (rows: self, columns: other)."""
-        n, m = self.dense.shape[0], other.dense.shape[0]
-        if self.ages is None or other.ages is None:
-            return np.zeros((n, m), bool)
-        given = (np.diff(self.ages.indptr) > 0)[:, None] & (np.diff(other.ages.indptr) > 0)[None, :]
-        return given & ((self.ages @ other.ages.T).toarray() == 0)
+        return _disagree(self.ages, other.ages, self.dense.shape[0], other.dense.shape[0])
+
+    def clock_conflicts(self, other: Vectors) -> np.ndarray:
+        """Where both give clock times and none is within half an hour of one of the other's."""
+        return _disagree(self.clocks, other.clocks, self.dense.shape[0], other.dense.shape[0])
 
     def matched(self, other: Vectors, w: Weights) -> np.ndarray:
-        """``similarity`` less ``age_conflict`` where the two disagree on their people's ages: what
-        joins articles and stories (the bars are calibrated on ``similarity``)."""
+        """``similarity`` less ``age_conflict`` where the two disagree on their people's ages and less
+        ``clock_conflict`` where they disagree on the time: what joins articles and stories (the bars
+        are calibrated on ``similarity``)."""
         sims = self.similarity(other, w)
-        return sims - np.float32(w.age_conflict) * self.conflicts(other) if w.age_conflict else sims
+        if w.age_conflict:
+            sims = sims - np.float32(w.age_conflict) * self.conflicts(other)
+        if w.clock_conflict:
+            sims = sims - np.float32(w.clock_conflict) * self.clock_conflicts(other)
+        return sims
 
     def similarity(self, other: Vectors, w: Weights) -> np.ndarray:
         """Hybrid similarity matrix (rows: self, columns: other)."""
@@ -231,17 +246,25 @@ def article_vectors(items: Sequence[Bags], dense: np.ndarray, stats: TermStats) 
     dim = dense.shape[1] if dense.ndim == 2 else 1
     return Vectors(matrix(items, "words", stats), matrix(items, "names", stats),
                    normalise(dense) if len(items) else np.zeros((0, dim), np.float32),
-                   _age_rows([i.ages for i in items]))
+                   _mark_rows([i.ages for i in items], MAX_AGE + 1), _mark_rows([i.clocks for i in items], CLOCK_SLOTS))
 
 
-def _age_rows(ages: Sequence[set[int] | frozenset[int]]) -> Any:
-    """One row per article or story, a 1 in the column of each age it gives."""
+def _mark_rows(marks: Sequence[set[int] | frozenset[int]], width: int) -> Any:
+    """One row per article or story, a 1 in the column of each mark (an age, a clock slot) it gives."""
     from scipy.sparse import csr_matrix
 
-    columns = [sorted(a) for a in ages]
+    columns = [sorted(a) for a in marks]
     indptr = np.cumsum([0] + [len(c) for c in columns])
-    indices = np.fromiter((age for c in columns for age in c), np.int32, count=int(indptr[-1]))
-    return csr_matrix((np.ones(len(indices), np.float32), indices, indptr), shape=(len(columns), MAX_AGE + 1))
+    indices = np.fromiter((mark for c in columns for mark in c), np.int32, count=int(indptr[-1]))
+    return csr_matrix((np.ones(len(indices), np.float32), indices, indptr), shape=(len(columns), width))
+
+
+def _disagree(mine: Any, theirs: Any, n: int, m: int) -> np.ndarray:
+    """Where both rows give marks of one kind and share none (None: that kind unknown, no conflict)."""
+    if mine is None or theirs is None:
+        return np.zeros((n, m), bool)
+    given = (np.diff(mine.indptr) > 0)[:, None] & (np.diff(theirs.indptr) > 0)[None, :]
+    return given & ((mine @ theirs.T).toarray() == 0)
 
 
 def _story_vectors(centroids: Sequence[Centroid], dim: int) -> Vectors:
@@ -251,7 +274,8 @@ def _story_vectors(centroids: Sequence[Centroid], dim: int) -> Vectors:
              else np.zeros((0, dim), np.float32))
     return Vectors(bag_rows([c.words for c in centroids], scale=sizes),
                    bag_rows([c.names for c in centroids], scale=sizes), dense.astype(np.float32),
-                   _age_rows([c.ages for c in centroids]))
+                   _mark_rows([c.ages for c in centroids], MAX_AGE + 1),
+                   _mark_rows([c.clocks for c in centroids], CLOCK_SLOTS))
 
 
 def decay(gap_seconds: np.ndarray, window: timedelta, w: Weights) -> np.ndarray:
@@ -380,7 +404,8 @@ def _join_bar(bars: np.ndarray) -> float:
 
 
 def _take(v: Vectors, rows: np.ndarray) -> Vectors:
-    return Vectors(v.words[rows], v.names[rows], v.dense[rows], None if v.ages is None else v.ages[rows])
+    return Vectors(v.words[rows], v.names[rows], v.dense[rows], None if v.ages is None else v.ages[rows],
+                   None if v.clocks is None else v.clocks[rows])
 
 
 class _OpenIndex:
@@ -431,7 +456,7 @@ class _OpenIndex:
 def _join(story: OpenStory, item: StoryItem, vectors: Vectors, row: int, bar: float | None = None) -> None:
     """Add the article at ``row``; ``bar`` None for a duplicate, which joins without a test."""
     story.centroid.add(vectors.dense[row], _row_dict(vectors.words, row), _row_dict(vectors.names, row),
-                       ages=item.bags.ages)
+                       ages=item.bags.ages, clocks=item.bags.clocks)
     if bar is not None:
         story.bar_sum, story.placed = story.bar_sum + bar, story.placed + 1
     story.size += 1
