@@ -107,7 +107,7 @@ def test_plain_words_further_down_come_before_names_few_of_the_topic_s_articles_
 
 
 def test_a_phrase_does_not_close_on_a_preposition() -> None:
-    titles = ["Snow disrupts traffic around Kazan", "Snow disrupts traffic around Wuhan", "Snow disrupts traffic around Oslo"]
+    titles = [f"Snow disrupts traffic around {city}" for city in ("Kazan", "Wuhan", "Oslo")]
     assert describe(titles, ["Text."] * 3, [0] * 3, [0.5] * 3, {0: ["snow"]})[0].label == "Snow disrupts traffic"
 
 

@@ -590,7 +590,8 @@ def test_two_reports_that_disagree_on_the_hour_lose_the_clock_conflict() -> None
     assign_stories(items, stories, WINDOW, Threshold.fixed(0.01), stats)
     (story,) = stories  # a low bar joins them: the story keeps both times, through storage too
     reloaded = decode_centroid(encode_centroid(story.centroid))
-    assert reloaded is not None and reloaded.clocks == story.centroid.clocks == items[0].bags.clocks | items[1].bags.clocks
+    given = items[0].bags.clocks | items[1].bags.clocks
+    assert reloaded is not None and reloaded.clocks == story.centroid.clocks == given
 
 
 def test_a_storys_members_take_its_discovered_topic_and_analyst_topics_stay_earned(engine: sa.Engine,

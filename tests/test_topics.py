@@ -418,8 +418,8 @@ def test_copies_take_the_topic_the_refit_gives_their_group(tmp_path: Path) -> No
                                  "published_source, fetched_at, content_hash, status, site_name, language, "
                                  "word_count, duplicate_of) SELECT canonical_url || '?copy', url || '?copy', "
                                  "first_feed_id, title, text || ' (Reprinted with permission.)', published_at, "
-                                 "published_source, fetched_at, substr(content_hash, 2) || 'c', status, 'Reprints', language, "
-                                 "word_count + 3, id FROM article WHERE id = :id"), {"id": original})
+                                 "published_source, fetched_at, substr(content_hash, 2) || 'c', status, 'Reprints', "
+                                 "language, word_count + 3, id FROM article WHERE id = :id"), {"id": original})
 
     def assigned() -> dict[int, tuple[int, int]]:
         with engine.connect() as conn:
@@ -428,7 +428,8 @@ def test_copies_take_the_topic_the_refit_gives_their_group(tmp_path: Path) -> No
 
     def copies() -> dict[int, int]:
         with engine.connect() as conn:
-            return dict(conn.execute(sa.text("SELECT id, duplicate_of FROM article WHERE duplicate_of IS NOT NULL")).all())
+            query = "SELECT id, duplicate_of FROM article WHERE duplicate_of IS NOT NULL"
+            return dict(conn.execute(sa.text(query)).all())
 
     fit(engine, config, datetime(2026, 7, 1, tzinfo=UTC))
     refit = config.model_copy(update={"topic_model": config.topic_model.model_copy(update={"seed": 3})})

@@ -114,7 +114,7 @@ class _Corpus:
         docs = [{k: v for k, v in self.phrases[i].items() if k not in self.spelled} for i in rows]
         left, out = set(range(len(docs))), []
         while left and len(out) < LABEL_PARTS:
-            phrase = _shared_phrase([docs[i] for i in sorted(left)], self.in_titles, len(self.phrases), floor=2)
+            phrase = _shared_phrase([docs[i] for i in sorted(left)], self.in_titles, len(self.phrases), share=0.0)
             if not phrase:
                 break
             carrier = next(i for i in sorted(left) if phrase in docs[i])
@@ -144,12 +144,11 @@ def _may_bound(word: str) -> bool:
     return word.casefold() not in STOP_WORDS and word.casefold() not in _DANGLING
 
 
-def _shared_phrase(docs: Sequence[dict[str, str]], corpus: Counter[str], n_docs: int, floor: int | None = None) -> str:
+def _shared_phrase(docs: Sequence[dict[str, str]], corpus: Counter[str], n_docs: int,
+                   share: float = PHRASE_SHARE) -> str:
     """The phrase most of the topic's titles share (share x rarity among all titles), lengthened to the
-    longest phrase that as many titles carry; '' when no phrase reaches ``PHRASE_SHARE`` (or, given
-    ``floor``, that many titles)."""
-    inside = _carried(docs, PHRASE_SHARE if floor is None else 0.0)
-    inside = inside if floor is None else Counter({k: n for k, n in inside.items() if n >= floor})
+    longest phrase that as many titles carry; '' when no phrase reaches ``share`` of them (and two)."""
+    inside = _carried(docs, share)
     ranked = _ranked(inside, len(docs), corpus, n_docs)
     if not ranked:
         return ""
