@@ -223,7 +223,8 @@ class StoryConfig(Section):
     time_decay: Annotated[float, Field(ge=0, le=1)] = 0.3  # similarity lost at the window's edge (after 24 h)
     # similarity lost by two reports that give their people's ages and share none (two shootings, two deaths)
     age_conflict: Annotated[float, Field(ge=0, le=1)] = 0.05
-    # ... and by two that give clock times more than half an hour apart (two shootings in one city that night)
+    # ... and by two whose clock times disagree (two shootings in one city that night): times up to half an
+    # hour apart agree, times more than an hour apart never do
     clock_conflict: Annotated[float, Field(ge=0, le=1)] = 0.05
 
     @model_validator(mode="after")
