@@ -250,7 +250,7 @@ def one_per_copy(rows: list[db.ArticleRow]) -> list[db.ArticleRow]:
     same articles whatever that order was."""
     chosen: dict[int, db.ArticleRow] = {}
     for row in rows:
-        group = row.id if row.duplicate_of is None else row.duplicate_of
+        group = _group(row)
         if group not in chosen or content_order(row) < content_order(chosen[group]):
             chosen[group] = row
     return list(chosen.values())
@@ -259,13 +259,18 @@ def one_per_copy(rows: list[db.ArticleRow]) -> list[db.ArticleRow]:
 def copies_of(stored: list[db.ArticleRow], readers: list[db.ArticleRow]) -> dict[int, list[int]]:
     """Per article the fit reads, the other articles of its group of copies: they take its topic, or a
     refit would leave them under the topic an earlier fit gave them."""
-    group = {(r.id if r.duplicate_of is None else r.duplicate_of): r.id for r in readers}
+    group = {_group(r): r.id for r in readers}
     out: dict[int, list[int]] = {}
     for row in stored:
-        reader = group[row.id if row.duplicate_of is None else row.duplicate_of]
+        reader = group[_group(row)]
         if reader != row.id:
             out.setdefault(reader, []).append(row.id)
     return out
+
+
+def _group(row: db.ArticleRow) -> int:
+    """The id naming an article's group of copies: its original's, or its own when it is the original."""
+    return row.id if row.duplicate_of is None else row.duplicate_of
 
 
 def content_order(row: db.ArticleRow) -> tuple[str, str, int]:
