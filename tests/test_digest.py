@@ -35,13 +35,14 @@ def test_window_holds_articles_by_published_else_fetch_time(engine: Any, tmp_pat
     assert data.unassigned == 1
 
 
-def test_topics_ordered_by_momentum_with_baseline_and_series(engine: Any, tmp_path: Path) -> None:
+def test_rising_topics_first_with_baseline_and_series(engine: Any, tmp_path: Path) -> None:
     populate(engine)
     data = digest_data(engine, _config(tmp_path), DAY)
     names = [t.name for t in data.topics]
     assert names[-1] == "Sanctions and export controls"  # usually 6 a day, 2 today: falling
-    momenta = [t.momentum for t in data.topics]
-    assert momenta == sorted(momenta, reverse=True)
+    assert [t.rising for t in data.topics] == [True, True, False]
+    rising = [t.momentum for t in data.topics if t.rising]
+    assert rising == sorted(rising, reverse=True)
     alliances = next(t for t in data.topics if t.id == 1)
     assert alliances.count == 4 and alliances.arrow == "▲"
     assert 1.0 < alliances.baseline < 2.0

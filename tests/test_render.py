@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -29,6 +30,7 @@ from monitor.render.records import (
     WatchHit,
 )
 from monitor.render.trend import arrow, change_ratio, percent
+from monitor.views.digest import reading_order
 
 META = SiteMeta("Монитор <tech>", "https://monitor.example.org/", "Europe/Berlin")
 T0 = datetime(2026, 3, 9, 7, tzinfo=UTC)
@@ -195,6 +197,20 @@ def test_headline_and_subject_name_the_top_topic_and_alerts() -> None:
     assert "1 alert" in headline(d)
     assert subject(d, "Monitor") == f"Monitor digest, Tue 10 Mar 2026: 7 articles, top: {XSS_IMG} topic, 1 alert"
     assert "\n" not in subject(d, "a\nb")
+
+
+def test_digest_reads_rising_topics_first_then_the_analysts_then_discovered_ones() -> None:
+    quiet = TopicTrend(1, "AI alliances", seeded=True, count=1, baseline=1.2)
+    filler = TopicTrend(2, "Film festival", count=2, baseline=0.3)  # +567 %, but 1.7 deviations: chance
+    busy = TopicTrend(3, "Semiconductors", seeded=True, count=3, baseline=2.5)
+    spike = TopicTrend(4, "Sanctions", seeded=True, count=18, baseline=1.2)
+    new = TopicTrend(5, "Chip smuggling", count=6, baseline=0.5)  # discovered, and rising beyond chance
+    order = sorted([quiet, filler, busy, spike, new], key=reading_order)
+    assert [t.name for t in order] == ["Sanctions", "Chip smuggling", "Semiconductors", "AI alliances", "Film festival"]
+    d = DigestData(date(2026, 3, 10), T0, T0 + timedelta(hours=24), "UTC", 30, topics=tuple(order))
+    assert headline(d).endswith("; rising: Sanctions ▲, Chip smuggling ▲.")
+    calm = replace(d, topics=(busy, quiet, filler))
+    assert "no topic beyond its usual range" in headline(calm) and "rising" not in headline(calm)
 
 
 def test_alert_email_and_payloads_escape_hostile_text() -> None:

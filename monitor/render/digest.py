@@ -38,13 +38,15 @@ def due_day(now: datetime, clock: str, zone: str) -> date:
 
 
 def headline(d: DigestData) -> str:
-    """One sentence: volume against the usual, the topics that moved most, alerts and watch hits."""
+    """One sentence: volume against the usual, the topics that rose beyond chance, alerts and watch hits."""
     parts = [f"{plural(d.total, 'article')} in the last 24 hours"]
     if d.baseline_total:
         parts[0] += f" ({percent((d.total - d.baseline_total) / d.baseline_total)} vs usual)"
-    movers = [t for t in d.topics if t.count][:3]
+    movers = [t for t in d.topics if t.rising][:3]
     if movers:
-        parts.append("most momentum: " + ", ".join(f"{oneline(t.name, 60)} {t.arrow}" for t in movers))
+        parts.append("rising: " + ", ".join(f"{oneline(t.name, 60)} {t.arrow}" for t in movers))
+    elif d.topics:
+        parts.append("no topic beyond its usual range")
     if d.alerts:
         parts.append(plural(len(d.alerts), "alert"))
     if d.emerging:

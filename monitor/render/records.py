@@ -11,7 +11,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from monitor.records import Link, Named, RenderedDigestFile, StoredAlert, StoryRecord
-from monitor.render.trend import arrow, change_ratio, momentum
+from monitor.render.trend import arrow, change_ratio, momentum, rose
 
 
 @dataclass(frozen=True)
@@ -69,6 +69,10 @@ class TopicTrend:
     @property
     def momentum(self) -> float:
         return momentum(self.count, self.baseline)
+
+    @property
+    def rising(self) -> bool:
+        return rose(self.count, self.baseline)
 
 
 @dataclass(frozen=True)

@@ -20,9 +20,6 @@ from monitor.trends.alerts import SPIKE_KINDS
 from monitor.trends.coverage import StoryCoverage
 
 RISING = 10
-# a topic rises when its week is this many Poisson deviations above its usual week (the momentum): 4
-# articles against 2 (+100 %) is a topic's ordinary variation, 23 against 9.5 is not
-RISING_Z = 2.0
 LATEST_ALERTS = 10
 ENTITY_SPIKE = SPIKE_KINDS["entity"]
 JSON_ENTITIES = 100  # entities with their daily counts in trends.json, most named first
@@ -36,7 +33,7 @@ def _ranked(topics: Iterable[TopicTrend]) -> list[TopicTrend]:
 
 def rising(data: SiteData) -> list[TopicTrend]:
     """Topics up by more than a fifth on their usual week and by more than chance, most momentum first."""
-    return [t for t in _ranked(data.topics) if t.count and t.arrow == "▲" and t.momentum >= RISING_Z][:RISING]
+    return [t for t in _ranked(data.topics) if t.rising][:RISING]
 
 
 def trends_chart(data: SiteData, days: int, label: str, width: int = 720, height: int = 260,

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from monitor.trends.metrics import change_ratio, mean, z_score
 
-__all__ = ["RISE", "arrow", "arrow_label", "change_ratio", "mean", "momentum", "percent"]
+__all__ = ["RISE", "RISING_Z", "arrow", "arrow_label", "change_ratio", "mean", "momentum", "percent", "rose"]
 
 RISE = 0.2  # a change beyond +-20 % of the baseline gets an up or down arrow
+# a count rises when it is also this many Poisson deviations above its baseline (the momentum): 4
+# articles against 2 (+100 %) is a topic's ordinary variation, 23 against 9.5 is not
+RISING_Z = 2.0
 
 
 def arrow(count: float, baseline: float) -> str:
@@ -25,6 +28,11 @@ def arrow_label(symbol: str) -> str:
 def momentum(count: float, baseline: float) -> float:
     """How many 'standard deviations' above the baseline: the score spike detection uses."""
     return z_score(count, baseline)
+
+
+def rose(count: float, baseline: float) -> bool:
+    """Up by more than a fifth on the baseline and by more than chance."""
+    return arrow(count, baseline) == "▲" and momentum(count, baseline) >= RISING_Z
 
 
 def percent(change: float) -> str:
