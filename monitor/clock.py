@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 
 def now() -> datetime:
     """The current time, aware, in UTC."""
     return datetime.now(UTC)
+
+
+def utc_day(when: datetime) -> date:
+    """The UTC date of ``when``; a naive time (as SQLite returns them) is read as UTC."""
+    return (when if when.tzinfo else when.replace(tzinfo=UTC)).astimezone(UTC).date()

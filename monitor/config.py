@@ -243,6 +243,9 @@ class TrendConfig(Section):
     lookback_days: Annotated[int, Field(ge=1, le=30)] = 2  # days (today included) re-checked for alerts
     min_sources: Annotated[int, Field(ge=1, le=50)] = 2  # independent outlets a spike needs to alert
     cooldown_days: Annotated[int, Field(ge=0, le=365)] = 3  # after a spike alert, its subject stays quiet
+    # no alert about a day unless articles were stored on this many of the baseline days before it: on a
+    # new monitor's first days everything is a spike, a first sighting or a new pairing (0: no such wait)
+    min_history_days: Annotated[int, Field(ge=0, le=365)] = 7
 
     pairing_days: Annotated[int, Field(ge=1, le=365)] = 7  # a new pairing: two entities first named together within
     pairing_sources: Annotated[int, Field(ge=2)] = 2  # ... by at least this many independent outlets

@@ -101,7 +101,8 @@ def test_emerging_alert_follows_the_topics_first_article_not_its_fit(engine: Any
                 s.add(article)
                 s.flush()
                 s.add(ArticleTopic(article_id=article.id, topic_id=9))
-    refresh(engine, _config(tmp_path), now)
+    config = Config.model_validate(config_dict(tmp_path, trends={"min_history_days": 0}))  # two days of articles
+    refresh(engine, config, now)
     emerging = [a for a in alert_db.list_alerts(engine) if a.kind == "emerging"]
     assert [(a.subject, a.day) for a in emerging] == [("9", DAY)]
 

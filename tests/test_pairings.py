@@ -29,9 +29,12 @@ def _samples() -> list[tuple[str, str]]:
     return out
 
 
-def _config(tmp_path: Path, **alerts: object) -> Config:
+def _config(tmp_path: Path, history: int = 0, **alerts: object) -> Config:
+    """``history``: days with stored articles a day needs before it can alert (0 here: these tests are about
+    the pairing; ``test_no_pairing_on_a_monitor_without_history`` is about the wait)."""
     return Config(feeds=[{"name": "Wire", "url": "https://wire.example.org/rss"}], data_dir=str(tmp_path / "data"),
-                  site={"out": str(tmp_path / "site")}, alerts={"email": False, **alerts})
+                  site={"out": str(tmp_path / "site")}, alerts={"email": False, **alerts},
+                  trends={"min_history_days": history})
 
 
 def _scanners() -> list:
@@ -102,9 +105,10 @@ def test_a_pairing_seen_before_the_period_is_not_new(engine: sa.Engine, tmp_path
     config = _config(tmp_path)
     refresh(engine, config, NOW, [AliasScanner()])
     assert [a for a in list_alerts(engine) if a.kind == "new_pairing"] == []
-    shorter = Config(**{**config.model_dump(by_alias=True), "trends": {"pairing_days": 3}})
+    shorter = Config(**{**config.model_dump(by_alias=True), "trends": {"pairing_days": 3, "min_history_days": 0}})
     assert digest_data(engine, shorter, at(10).date()).pairings == ()
-    longer = Config(**{**config.model_dump(by_alias=True), "trends": {"pairing_days": 10}})  # the old one is inside
+    longer = Config(**{**config.model_dump(by_alias=True),
+                       "trends": {"pairing_days": 10, "min_history_days": 0}})  # the old one is inside
     [found] = digest_data(engine, longer, at(10).date()).pairings
     assert (found.a.key, found.b.key, found.first_seen, found.outlets) == ("org:deepseek", "org:sberbank", at(1, 9),
                                                                            ("Wire", "Daily"))
@@ -125,3 +129,23 @@ def test_an_entity_named_far_more_than_usual_alerts_once(engine: sa.Engine, tmp_
     spikes = [a for a in list_alerts(engine) if a.kind == "entity_spike"]
     assert [(a.subject_kind, a.subject, a.day, a.count, a.title) for a in spikes] == [
         ("entity", "org:sberbank", at(9).date(), 8, "Spike: Sberbank")]
+
+
+def test_no_pairing_on_a_monitor_without_history(engine: sa.Engine, tmp_path: Path) -> None:
+    """On a new monitor every two names are named together "for the first time": the pairing alerts only
+    once articles were stored on enough of the days before the one it was first seen on."""
+    (title0, text0), (title1, text1) = _samples()
+    feeds = add_feeds(engine, ["Reuters Wire", "Byteline"])
+    add_article(engine, "s0", title0, text0, feeds["Reuters Wire"], at(9, 9))
+    add_article(engine, "s1", title1, text1, feeds["Byteline"], at(9, 15))
+    config = _config(tmp_path, history=3)
+    refresh(engine, config, NOW, _scanners())
+    assert not [a for a in list_alerts(engine) if a.kind == "new_pairing"]
+    assert digest_data(engine, config, at(10).date()).pairings == ()
+
+    for day in (6, 7, 8):  # the monitor ran on the three days before: now the pairing is new against them
+        add_article(engine, f"quiet{day}", "Weather report", "Rain is expected across the region today.",
+                    feeds["Byteline"], at(day, 9))
+    refresh(engine, config, NOW, _scanners())
+    assert "person:putin|person:xi" in {a.subject for a in list_alerts(engine) if a.kind == "new_pairing"}
+    assert ("person:putin", "person:xi") in {(p.a.key, p.b.key) for p in digest_data(engine, config, at(10).date()).pairings}

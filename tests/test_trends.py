@@ -78,6 +78,7 @@ def test_planted_spike_alerts_exactly_once_and_quiet_days_do_not(engine: sa.Engi
 
 
 def test_watchlist_first_sightings_alert_once_per_term(engine: sa.Engine, config: Config) -> None:
+    config = config.model_copy(update={"trends": config.trends.model_copy(update={"min_history_days": 0})})
     corpus = build_corpus(seed=7, days=12, end=END)
     _replay(engine, config, corpus)
     first = [a for a in alert_db.list_alerts(engine) if a.kind == "first_seen"]
@@ -89,6 +90,21 @@ def test_watchlist_first_sightings_alert_once_per_term(engine: sa.Engine, config
     huawei = next(a for a in first if a.subject == "Huawei")
     first_day = min(a.published.date() for a in corpus if "huawei" in f"{a.title} {a.text}".lower())
     assert huawei.day == first_day
+
+
+def test_nothing_alerts_about_a_day_without_history(engine: sa.Engine, config: Config) -> None:
+    """A new monitor's first days: every term is seen for the first time and every count is above an
+    empty baseline. Alerts start once articles were stored on min_history_days of the days before."""
+    corpus = build_corpus(seed=7, days=12, end=END)
+    _replay(engine, config, corpus)
+    start = min(a.published.date() for a in corpus)
+    alerts = alert_db.list_alerts(engine)
+    first_alerted = start + timedelta(days=config.trends.min_history_days)
+    assert alerts and min(a.day for a in alerts) >= first_alerted
+    seen = {a.subject for a in alerts if a.kind == "first_seen"}
+    early = {w.name for w in config.watchlist
+             if any(w.name.lower() in f"{a.title} {a.text}".lower() for a in corpus if a.published.date() < first_alerted)}
+    assert early and not seen & early  # a term first seen before the history is not "new" afterwards either
 
 
 def test_daily_counts_stored_with_shares(engine: sa.Engine, config: Config) -> None:

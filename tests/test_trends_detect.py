@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 from monitor.trends.alerts import draft
 from monitor.trends.counts import DayArticle, daily_counts
-from monitor.trends.detect import SpikeRule, emerging, first_seen, is_spike, spikes
+from monitor.trends.detect import SpikeRule, emerging, first_seen, has_history, is_spike, spikes
 from monitor.trends.watch import compile_watchlist
 
 DAY = date(2026, 5, 20)
@@ -110,3 +110,13 @@ def test_watchlist_prefilter_never_changes_what_matches() -> None:
         assert matcher.matches(text) == by_pattern, text
     assert matcher.candidates("nothing to see") == []  # no pattern runs on a text without any spelling
     assert matcher.candidates("Cosmic rays and smicro chips") == [0]  # a substring, then the pattern decides
+
+
+def test_a_day_has_history_when_enough_of_its_baseline_days_hold_articles() -> None:
+    day = date(2026, 4, 30)
+    totals = {day - timedelta(days=i): 3 for i in (1, 2, 5, 9, 20)}  # 20 days back: outside the baseline
+    assert has_history(day, totals, baseline_days=14, least=4)
+    assert not has_history(day, totals, baseline_days=14, least=5)
+    assert not has_history(day, {day: 40}, baseline_days=14, least=1)  # the day itself is not its history
+    assert has_history(day, {}, baseline_days=14, least=0)
+    assert has_history(day, {day - timedelta(days=i): 1 for i in range(1, 4)}, baseline_days=3, least=7)  # at most all

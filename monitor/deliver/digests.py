@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
+from monitor.clock import utc_day
 from monitor.config import Config
 from monitor.deliver.files import write_if_changed
 from monitor.errors import DeliveryError
@@ -20,12 +21,13 @@ from monitor.render.digest import (
     email_html,
     render_digest,
 )
-from monitor.records import RenderedDigestFile
+from monitor.records import PairingView, RenderedDigestFile
 from monitor.render.records import DigestData, SiteMeta
 from monitor.settings import Settings
 from monitor.deliver.coverage import one_sided
 from monitor.store import named, outputs
 from monitor.store.delivery import in_flight, mark_sending
+from monitor.trends.service import with_history
 from monitor.views.digest import build_digest, described_day, history_days
 
 log = logging.getLogger(__name__)
@@ -72,7 +74,14 @@ def digest_data(engine: Engine, config: Config, day: date) -> DigestData:
     trends = config.trends
     return replace(data, gaps=tuple(one_sided(engine, config, start, end, limit=GAPS)),
                    listed=tuple(named.listed_in(engine, start, end)),
-                   pairings=tuple(named.digest_pairings(engine, trends.pairing_days, trends.pairing_sources, start, end)))
+                   pairings=tuple(_pairings(engine, config, start, end)))
+
+
+def _pairings(engine: Engine, config: Config, start: datetime, end: datetime) -> list[PairingView]:
+    """The window's new pairings, those first seen on a day with history (as the alerts are)."""
+    trends = config.trends
+    found = named.digest_pairings(engine, trends.pairing_days, trends.pairing_sources, start, end)
+    return with_history(engine, config, found, utc_day(end - timedelta(days=trends.pairing_days)))
 
 
 def render_for_site(data: DigestData, config: Config) -> RenderedDigest:

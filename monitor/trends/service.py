@@ -7,14 +7,16 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy.engine import Engine
 
+from monitor.clock import utc_day
 from monitor.config import Config
 from monitor.entities.watch import WatchedEntity, watched
+from monitor.mentions.pairs import Pairing
 from monitor.mentions.scanners import Scanner, scanners
-from monitor.records import Placement
+from monitor.records import PairingView, Placement
 from monitor.store import alerts as alert_db
 from monitor.store import analysis as db
 from monitor.store import counts as count_db
@@ -25,7 +27,7 @@ from monitor.store import trends as trend_db
 from monitor.trends.alerts import AlertDraft, drafts, pairing_draft
 from monitor.trends.corroborate import SPIKES, cool_down, corroborate
 from monitor.trends.counts import story_tally, tally, with_shares
-from monitor.trends.detect import Signal, SpikeRule, emerging, first_seen, spikes
+from monitor.trends.detect import Signal, SpikeRule, emerging, first_seen, has_history, spikes
 from monitor.trends.watch import WatchMatcher, watchlist_matcher
 
 if TYPE_CHECKING:
@@ -96,8 +98,21 @@ def pairing_drafts(engine: Engine, config: Config, now: datetime) -> list[AlertD
     """Entities named together for the first time in the last ``pairing_days``, by enough outlets."""
     days = config.trends.pairing_days
     found = named_db.find_pairings(engine, now - timedelta(days=days), now, config.trends.pairing_sources)
+    found = with_history(engine, config, found, utc_day(now - timedelta(days=days)))
     labels = named_db.labels(engine, named_db.ENTITY, [k for p in found for k in (p.a, p.b)])
     return [pairing_draft(p, labels) for p in found]
+
+
+Paired = TypeVar("Paired", Pairing, PairingView)
+
+
+def with_history(engine: Engine, config: Config, found: list[Paired], since: date) -> list[Paired]:
+    """The pairings first seen on a day with history (``has_history``): on a new monitor's first days every
+    two names are named together "for the first time"."""
+    trends = config.trends
+    totals = trend_db.daily_series(engine, "total", since - timedelta(days=trends.baseline_days)).get("all", {})
+    return [p for p in found
+            if has_history(utc_day(p.first_seen), totals, trends.baseline_days, trends.min_history_days)]
 
 
 def _top_stories(engine: Engine) -> Callable[[str, str, Signal], list[int]]:
@@ -116,6 +131,9 @@ def detect(engine: Engine, config: Config, first: date, days: list[date], now: d
                      config.trends.ratio)
     top = _top_stories(engine)
     totals = trend_db.daily_series(engine, "total", first).get("all", {})
+    days = [d for d in days if has_history(d, totals, rule.baseline_days, config.trends.min_history_days)]
+    if not days:
+        return []
     found = [*_topic_drafts(engine, config, first, days, rule, top, totals),
              *_watch_drafts(engine, config, first, days, rule, top, totals),
              *_entity_drafts(engine, config, first, days, rule, totals)]
