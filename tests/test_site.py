@@ -244,3 +244,27 @@ def test_a_topic_rises_on_the_index_only_beyond_its_ordinary_variation() -> None
     assert [t.name for t in rising(data)] == ["Sanctions and export controls"]
     quiet = SiteData(SiteMeta(title="Monitor"), day, (day,), topics[1:])
     assert rising(quiet) == [] and "No topic is rising above its usual volume" in render_index(quiet)
+
+
+def test_nothing_rises_against_weeks_the_monitor_did_not_watch(engine: Any, tmp_path: Path) -> None:
+    """A rise is judged against the days before: with articles stored on too few of them (a new monitor),
+    neither the index nor the digest calls a topic rising, and both say why."""
+    from monitor.deliver.digests import digest_data
+    from monitor.deliver.site import site_data
+    from monitor.render.digest import headline
+    from monitor.render.site import render_index, rising
+
+    populate(engine)
+    config = Config.model_validate(config_dict(tmp_path))
+    watched = site_data(engine, config, NOW)
+    assert watched.judged and "Too little history" not in render_index(watched)
+    assert any(t.rising for t in digest_data(engine, config, NOW.date()).topics)
+
+    with session_scope(engine) as s:  # the monitor's store now starts five days ago
+        for row in s.query(DailyCount).filter(DailyCount.kind == "total", DailyCount.day < NOW.date() - timedelta(days=5)):
+            s.delete(row)
+    new = site_data(engine, config, NOW)
+    assert not new.judged and rising(new) == [] and "Too little history yet" in render_index(new)
+    digest = digest_data(engine, config, NOW.date())
+    assert digest.topics and not any(t.rising for t in digest.topics)
+    assert "too little history yet to tell which topics rose" in headline(digest)

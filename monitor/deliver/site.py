@@ -43,7 +43,8 @@ from monitor.store.shared import chunks, midnight
 from monitor.deliver.coverage import one_sided, story_coverage
 from monitor.trends.coverage import CoverageRule, configured_blocs, rule
 from monitor.views.shared import story_page, unmuted
-from monitor.views.site import RECENT_DAYS, build_topics
+from monitor.trends.detect import enough_history
+from monitor.views.site import RECENT_DAYS, baseline_days, build_topics
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +80,10 @@ def site_data(engine: Engine, config: Config, now: datetime) -> SiteData:
     today = now.astimezone(zone).date()
     through = outputs.last_counted_day(engine, today) or today
     days = tuple(through - timedelta(days=i) for i in range(HISTORY_DAYS - 1, -1, -1))
-    topics = tuple(_topics(engine, config, days))
+    totals = outputs.load_totals(engine, days)
+    judged = enough_history(dict(zip(days, totals, strict=True)), baseline_days(config, through),
+                            config.trends.min_history_days)
+    topics = tuple(_topics(engine, config, days, judged))
     end = min(now, datetime.combine(through + timedelta(days=1), datetime.min.time(), zone))
     names = {t.id: t.name for t in topics}
     day_stories = outputs.load_day_stories(engine, end - timedelta(hours=24), end,
@@ -88,7 +92,7 @@ def site_data(engine: Engine, config: Config, now: datetime) -> SiteData:
     return SiteData(
         meta=site_meta(config), through=through, days=days, topics=topics,
         alerts=unmuted(alert_db.latest_alerts(engine), config),
-        digests=tuple(outputs.load_digests(engine)), totals=tuple(outputs.load_totals(engine, days)),
+        digests=tuple(outputs.load_digests(engine)), totals=tuple(totals), judged=judged,
         top_stories=tuple(story_page(s, names) for s in day_stories),
         gaps=tuple(one_sided(engine, config, end - timedelta(days=GAP_DAYS), end)),
         entities=tuple(named.named_pages(engine, named.ENTITY, days)),
@@ -96,11 +100,11 @@ def site_data(engine: Engine, config: Config, now: datetime) -> SiteData:
     )
 
 
-def _topics(engine: Engine, config: Config, days: tuple[date, ...]) -> list[TopicTrend]:
+def _topics(engine: Engine, config: Config, days: tuple[date, ...], judged: bool) -> list[TopicTrend]:
     since = days[-1] - timedelta(days=RECENT_DAYS)
     first = days[0] - timedelta(days=config.trends.baseline_days)
     rows = outputs.site_rows(engine, first, days[-1], since, titles=bool(config.watchlist))
-    return build_topics(rows, config, days)
+    return build_topics(rows, config, days, judged=judged)
 
 
 def _with_entities(engine: Engine, topics: tuple[TopicTrend, ...], through: date) -> tuple[TopicTrend, ...]:

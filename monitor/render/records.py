@@ -57,6 +57,7 @@ class TopicTrend:
     active: bool = True
     muted: bool = False  # muted in the configuration: kept off the index and the digest
     entities: tuple[Named, ...] = ()  # most named in its recent articles
+    judged: bool = True  # its baseline rests on enough days with stored articles (trends.min_history_days)
 
     @property
     def change(self) -> float:
@@ -72,7 +73,7 @@ class TopicTrend:
 
     @property
     def rising(self) -> bool:
-        return rose(self.count, self.baseline)
+        return self.judged and rose(self.count, self.baseline)
 
 
 @dataclass(frozen=True)
@@ -142,6 +143,7 @@ class SiteData:
     gaps: tuple[Any, ...] = ()  # recent stories with one-sided coverage (monitor.trends.coverage.Gap)
     entities: tuple[NamedPage, ...] = ()
     instruments: tuple[NamedPage, ...] = ()
+    judged: bool = True  # the weeks before this one hold enough days with articles to tell a rise
 
 
 # --- what articles name -------------------------------------------------------------------

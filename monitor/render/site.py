@@ -65,7 +65,7 @@ def render_index(data: SiteData) -> str:
     sparks = {t.id: sparkline(t.series[-30:], f"{oneline(t.name, 60)}: daily articles, last 30 days")
               for t in data.topics}
     return render(
-        "index.html", meta=data.meta, root="", through=data.through, rising=rising(data),
+        "index.html", meta=data.meta, root="", through=data.through, rising=rising(data), judged=data.judged,
         chart30=trends_charts(data, 30, "Daily articles per topic, last 30 days"),
         chart90=trends_charts(data, 90, "Daily articles per topic, last 90 days"), colors=chart_colors(data),
         alerts=data.alerts[:LATEST_ALERTS], alert_pages=alert_pages(data),

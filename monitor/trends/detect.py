@@ -61,12 +61,17 @@ def share_jump(series: Series, totals: Series, day: date, rule: SpikeRule) -> bo
     return series.get(day, 0) / totals[day] >= rule.ratio * before
 
 
+def enough_history(totals: Series, days: Iterable[date], least: int) -> bool:
+    """Whether the store holds articles on at least ``least`` of ``days`` (never more than all of them):
+    a count compared with days the monitor did not watch is compared with nothing. On a new monitor's first
+    days every topic and entity would spike and every pair of names be a new pairing."""
+    watched = [totals.get(d, 0) > 0 for d in days]
+    return sum(watched) >= min(least, len(watched))
+
+
 def has_history(day: date, totals: Series, baseline_days: int, least: int) -> bool:
-    """Whether the store holds articles on at least ``least`` of the ``baseline_days`` days before ``day``
-    (never more than all of them): a day with less history has nothing to be compared with. On a new
-    monitor's first day every topic and entity would spike and every pair of names be a new pairing."""
-    needed = min(least, baseline_days)
-    return sum(1 for i in range(1, baseline_days + 1) if totals.get(day - timedelta(days=i), 0)) >= needed
+    """``enough_history`` on the ``baseline_days`` days before ``day``."""
+    return enough_history(totals, (day - timedelta(days=i) for i in range(1, baseline_days + 1)), least)
 
 
 def spikes(series: Series, key: str, days: Iterable[date], rule: SpikeRule,

@@ -11,6 +11,7 @@ from monitor.config import Config
 from monitor.entities.watch import watched
 from monitor.records import Daily, DigestRows, StoryRecord, WindowArticle
 from monitor.render.records import DigestData, Link, StoryView, TopicTrend, WatchHit
+from monitor.trends.detect import enough_history
 from monitor.trends.metrics import mean
 from monitor.trends.watch import watchlist_matcher
 from monitor.views.shared import days_between, muted_topics, series, story_view, topic_name, unmuted
@@ -57,6 +58,10 @@ def _topics(rows: DigestRows, config: Config, counts: Counter[int], history: lis
         return []
     muted = muted_topics(config)
     stories = _window_stories(rows)
+    totals = Counter[date]()
+    for daily in rows.total_daily.values():
+        totals.update(daily)
+    judged = enough_history(totals, history, config.trends.min_history_days)
     out = []
     for topic in (t for t in rows.topics if t.id in counts and t.id not in muted):
         past = series(rows.topic_daily.get(str(topic.id), {}), history)
@@ -65,7 +70,7 @@ def _topics(rows: DigestRows, config: Config, counts: Counter[int], history: lis
             seeded=topic.seeded, count=counts[topic.id], baseline=mean(past),
             series=(*past[-SPARK_DAYS:], counts[topic.id]),
             stories=tuple(stories.get(topic.id, ())[: config.digest.top_stories]), size=topic.size,
-            first_seen=topic.first_seen_at,
+            first_seen=topic.first_seen_at, judged=judged,
         ))
     return sorted(out, key=reading_order)
 

@@ -18,12 +18,19 @@ from monitor.views.shared import days_between, muted_topics, series, story_view,
 RECENT_DAYS = 30  # a topic page's stories and watch terms are those of the last 30 days
 
 
-def build_topics(rows: SiteRows, config: Config, days: Sequence[date], top_stories: int = 10) -> list[TopicTrend]:
+def baseline_days(config: Config, last: date) -> list[date]:
+    """The days a topic's last 7 days (to ``last``) are compared with: the baseline weeks before them."""
+    return days_between(last - timedelta(days=config.trends.baseline_days + 6), last - timedelta(days=7))
+
+
+def build_topics(rows: SiteRows, config: Config, days: Sequence[date], top_stories: int = 10,
+                 judged: bool = True) -> list[TopicTrend]:
     """Every topic (pages stay for retired ones) with daily counts over ``days``.
 
-    ``count`` is the last 7 days, ``baseline`` 7 x the daily mean of the baseline weeks before.
+    ``count`` is the last 7 days, ``baseline`` 7 x the daily mean of the baseline weeks before; ``judged``:
+    those weeks hold enough days with articles for a rise to mean something.
     """
-    before = days_between(days[-1] - timedelta(days=config.trends.baseline_days + 6), days[-1] - timedelta(days=7))
+    before = baseline_days(config, days[-1])
     stories = _top_stories(rows.stories, top_stories)
     watch = _topic_watch(config, rows.titles)
     emerging_since = days[-1] - timedelta(days=config.trends.emerging_days)
@@ -36,7 +43,7 @@ def build_topics(rows: SiteRows, config: Config, days: Sequence[date], top_stori
             muted=t.id in muted, emerging=_emerging(t, rows, emerging_since), count=sum(series(counts, days[-7:])),
             baseline=7 * mean(series(counts, before)), series=tuple(series(counts, days)), days=tuple(days),
             stories=tuple(stories.get(t.id, ())), watch=tuple(watch.get(t.id, ())), size=t.size,
-            first_seen=rows.firsts.get(t.id, t.first_seen_at), active=t.active,
+            first_seen=rows.firsts.get(t.id, t.first_seen_at), active=t.active, judged=judged,
         ))
     return out
 
