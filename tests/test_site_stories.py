@@ -74,3 +74,19 @@ def test_a_story_from_feeds_without_descriptions_leads_with_its_text(engine: Any
     assert "From the page: Sberbank to work with Chinese researchers on AI, aligning with DeepSeek." in top
     page = (tmp_path / "site" / "stories" / f"{fx.stories['sber']}.html").read_text(encoding="utf-8")
     assert "From the page: Putin orders Sberbank to deepen AI cooperation with China." in page
+
+
+def test_a_lede_does_not_open_with_the_headline_its_page_printed_again(engine: Any, tmp_path: Path) -> None:
+    """Some pages print the headline twice (a heading, then the article's first line): the stored text keeps
+    the second copy for the analysis, the lede shows the article's own words."""
+    populate(engine)
+    with session_scope(engine) as s:
+        s.execute(sa.update(Article).values(
+            summary="", text=Article.title + "\n" + Article.title + "\nReported today: " + Article.text))
+    build_site(engine, Config.model_validate(config_dict(tmp_path)), NOW)
+    index = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+    top = index.split('id="top-stories"')[1].split("</ol>")[0]
+    assert '<span class="lede">Reported today: Sberbank to work with Chinese researchers on AI' in top
+    with session_scope(engine) as s:
+        stored = s.scalar(sa.select(Article.text).where(Article.text.like("%Sberbank to work with Chinese%")))
+    assert stored.count("Sberbank to work with Chinese researchers") == 3  # the text as stored

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 
 from monitor.dedupe import text as fingerprint
+from monitor.extract.headline import plain, without_headline
 from monitor.extract.page import detect_language
 from monitor.parse.feed import sane_date
 from monitor.records import Article, Entry, Extracted
@@ -43,7 +43,6 @@ def build_article(
     )
 
 
-_NOT_WORD = re.compile(r"\W+")
 TITLE_CHARS = 110  # a title made from the text's opening words is cut at a word near this length
 
 
@@ -65,18 +64,6 @@ def _opening(text: str) -> str:
     return f"{cut}…"
 
 
-def without_headline(text: str, *titles: str | None) -> str:
-    """The text without a first line that only repeats the headline (the entry's or the page's title).
-
-    A page's headline often sits inside its article markup, so the extracted text opens with it: 21 of
-    180 real news pages in bench/extract_quality.py's set. Kept, it shows twice in the digest's lede and
-    weighs double in the story and topic features, which already read the title."""
-    first, _, rest = text.partition("\n")
-    if rest.strip() and _plain(first) in {_plain(t) for t in titles if t and _plain(t)}:
-        return rest.lstrip()
-    return text
-
-
 BRIEF_WORDS = 8  # a thin page's text stands in for a missing feed summary from this many words
 
 
@@ -86,17 +73,15 @@ def _brief(text: str, title: str) -> str:
     "Subscribe!", the headline alone, or a site's notice ("Chat with us in Facebook Messenger. Find out
     what's happening in the world as it unfolds.") does not."""
     text = without_headline(text.strip(), title)
-    if len(text.split()) < BRIEF_WORDS or _plain(text) == _plain(title):
+    if len(text.split()) < BRIEF_WORDS or plain(text) == plain(title):
         return ""
     return text if _words(text) & _words(title) else ""
 
 
 def _words(line: str) -> set[str]:
-    return {w for w in _plain(line).split() if len(w) > 2 and w not in STOP_WORDS}
+    return {w for w in plain(line).split() if len(w) > 2 and w not in STOP_WORDS}
 
 
-def _plain(line: str) -> str:
-    return _NOT_WORD.sub(" ", line).strip().casefold()
 
 
 def needs_page_metadata(entry: Entry) -> bool:

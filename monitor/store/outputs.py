@@ -19,6 +19,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from monitor.dedupe import boilerplate
+from monitor.extract.headline import without_headline
 from monitor.records import (
     Daily,
     DeliveryRecord,
@@ -139,17 +140,20 @@ LEDE_COLUMNS = (Article.canonical_url, Article.summary,
                         else_=sa.func.substr(Article.text, 1, LEDE_READ)))
 
 
-def _ledes(session: Any, rows: Sequence[tuple[str | None, str | None, str | None]], repeats: int) -> list[str]:
+def _ledes(session: Any, rows: Sequence[tuple[str | None, str | None, str | None]], repeats: int,
+           titles: Sequence[str | None]) -> list[str]:
     """Per row of ``LEDE_COLUMNS``: the feed's summary, else the start of the text (a feed without
     descriptions stores "", not NULL) without what its site repeats on every page, as the analysis reads
-    it: the crawl could not leave that out of a site's first articles."""
+    it (the crawl could not leave that out of a site's first articles), and without the headline
+    (``titles``, one per row) where the page prints it again."""
     texts = [None if (summary or "").strip() else text or "" for _, summary, text in rows]  # None: the summary
     found = [boilerplate.site_keys(url or "", "", text) if text and repeats else None
              for (url, _, _), text in zip(rows, texts, strict=True)]
     furniture = _carried(session, sorted({k for f in found if f for k in f.lines if k is not None}), repeats)
     return [(summary or "") if text is None
-            else (boilerplate.stripped("", text, keys, furniture)[1] if keys and furniture else text)[:SNIPPET]
-            for (_, summary, _), text, keys in zip(rows, texts, found, strict=True)]
+            else without_headline(boilerplate.stripped("", text, keys, furniture)[1] if keys and furniture else text,
+                                  title, every=True)[:SNIPPET]
+            for (_, summary, _), text, keys, title in zip(rows, texts, found, titles, strict=True)]
 
 
 def _carried(session: Any, keys: Sequence[int], repeats: int) -> frozenset[int]:
@@ -166,7 +170,7 @@ def _window_articles(session: Any, start: datetime, end: datetime, repeats: int)
         .where(Article.duplicate_of.is_(None), time_from(start), when < end)
         .order_by(when, Article.id)
     ).all()
-    ledes = _ledes(session, [r[5:] for r in found], repeats)
+    ledes = _ledes(session, [r[5:] for r in found], repeats, [r[1] for r in found])
     rows = [(i, title, url, lede, site, t) for (i, title, url, site, t, *_), lede in zip(found, ledes, strict=True)]
     ids = [r[0] for r in rows]
     topic_of = _lookup(session, ArticleTopic.topic_id, ArticleTopic.article_id, ids)
@@ -251,7 +255,7 @@ def _members(session: Any, story_ids: Sequence[int], repeats: int) -> tuple[dict
         .outerjoin(Feed, Feed.id == Article.first_feed_id)
         .where(StoryMember.story_id.in_(story_ids)).order_by(when, Article.id)
     ).all()
-    snippets = _ledes(session, [r[9:] for r in found], repeats)
+    snippets = _ledes(session, [r[9:] for r in found], repeats, [r[2] for r in found])
     members: dict[int, list[Link]] = defaultdict(list)
     ledes: dict[int, str] = {}
     for (story_id, article_id, title, url, site_name, feed, time, region, language, *_), snippet in zip(
