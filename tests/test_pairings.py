@@ -7,7 +7,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from conftest import SAMPLES
-from mention_kit import AliasScanner, ListedScanner, add_article, add_feeds, at
+from mention_kit import ALIASES, AliasScanner, ListedScanner, add_article, add_feeds, at
 from outputs_kit import audit, webhook_server
 
 from monitor.config import Config
@@ -129,6 +129,28 @@ def test_an_entity_named_far_more_than_usual_alerts_once(engine: sa.Engine, tmp_
     spikes = [a for a in list_alerts(engine) if a.kind == "entity_spike"]
     assert [(a.subject_kind, a.subject, a.day, a.count, a.title) for a in spikes] == [
         ("entity", "org:sberbank", at(9).date(), 8, "Spike: Sberbank")]
+
+
+def test_a_news_medium_credited_by_articles_neither_spikes_nor_pairs(engine: sa.Engine, tmp_path: Path) -> None:
+    """"Reuters reported" names the messenger, not an actor: its mentions are kept, but a busy day of
+    credited articles is no entity spike, and an actor named beside it is no new pairing."""
+    feeds = add_feeds(engine, ["Wire", "Daily"])
+    for day in range(1, 10):
+        if day < 9:
+            add_article(engine, f"usual{day}", "Sberbank quarterly note", "", feeds["Wire"], at(day, 10))
+        for j in range(3):
+            add_article(engine, f"other{day}-{j}", f"Harbour traffic report {j}", "", feeds["Daily"], at(day, 12 + j))
+    for i in range(8):
+        add_article(engine, f"burst{i}", f"Sberbank news {i}, Reuters reports", "", feeds["Wire" if i % 2 else "Daily"],
+                    at(9, 8 + i))
+    scanner = AliasScanner(aliases={**ALIASES, "media:reuters": ("Reuters", ["Reuters"])})
+    refresh(engine, _config(tmp_path), NOW, [scanner])
+    alerts = list_alerts(engine)
+    assert [a.subject for a in alerts if a.kind == "entity_spike"] == ["org:sberbank"]
+    assert not [a for a in alerts if "media:reuters" in a.subject]
+    assert digest_data(engine, _config(tmp_path), at(10).date()).pairings == ()
+    with engine.connect() as conn:  # still read and counted
+        assert conn.execute(sa.text("SELECT count(*) FROM mention WHERE key = 'media:reuters'")).scalar() == 8
 
 
 def test_no_pairing_on_a_monitor_without_history(engine: sa.Engine, tmp_path: Path) -> None:

@@ -27,7 +27,7 @@ from monitor.settings import Settings
 from monitor.deliver.coverage import one_sided
 from monitor.store import named, outputs
 from monitor.store.delivery import in_flight, mark_sending
-from monitor.trends.service import with_history
+from monitor.trends.service import reportable
 from monitor.views.digest import build_digest, described_day, history_days
 
 log = logging.getLogger(__name__)
@@ -78,10 +78,12 @@ def digest_data(engine: Engine, config: Config, day: date) -> DigestData:
 
 
 def _pairings(engine: Engine, config: Config, start: datetime, end: datetime) -> list[PairingView]:
-    """The window's new pairings, those first seen on a day with history (as the alerts are)."""
+    """The new pairings (first named together within ``trends.pairing_days`` before ``end``) that became
+    corroborated in [start, end), each in one digest, of those the alerts would tell (``reportable``)."""
     trends = config.trends
-    found = named.digest_pairings(engine, trends.pairing_days, trends.pairing_sources, start, end)
-    return with_history(engine, config, found, utc_day(end - timedelta(days=trends.pairing_days)))
+    since = end - timedelta(days=trends.pairing_days)
+    found = [p for p in named.find_pairings(engine, since, end, trends.pairing_sources) if p.corroborated >= start]
+    return named.pairing_views(engine, reportable(engine, config, found, utc_day(since)))
 
 
 def render_for_site(data: DigestData, config: Config) -> RenderedDigest:

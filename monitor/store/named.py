@@ -271,14 +271,6 @@ def pairing_views(engine: Engine, found: Sequence[Pairing], articles: int = 3) -
                         tuple(links[i] for i in p.articles[:articles] if i in links)) for p in found]
 
 
-def digest_pairings(engine: Engine, days: int, min_sources: int, start: datetime, end: datetime
-                    ) -> list[PairingView]:
-    """The new pairings (first named together within ``days`` before ``end``) that became corroborated in
-    [start, end): each appears in one digest."""
-    found = find_pairings(engine, end - timedelta(days=days), end, min_sources)
-    return pairing_views(engine, [p for p in found if p.corroborated >= start])
-
-
 def listed_in(engine: Engine, start: datetime, end: datetime, articles: int = 3) -> list[ListedView]:
     """Listed parties named by articles in [start, end), most articles first, with the list's details."""
     when = article_time()

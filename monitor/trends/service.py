@@ -7,16 +7,17 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.engine import Engine
 
 from monitor.clock import utc_day
 from monitor.config import Config
+from monitor.entities.registry import registry_from_config
 from monitor.entities.watch import WatchedEntity, watched
 from monitor.mentions.pairs import Pairing
 from monitor.mentions.scanners import Scanner, scanners
-from monitor.records import PairingView, Placement
+from monitor.records import Placement
 from monitor.store import alerts as alert_db
 from monitor.store import analysis as db
 from monitor.store import counts as count_db
@@ -98,21 +99,28 @@ def pairing_drafts(engine: Engine, config: Config, now: datetime) -> list[AlertD
     """Entities named together for the first time in the last ``pairing_days``, by enough outlets."""
     days = config.trends.pairing_days
     found = named_db.find_pairings(engine, now - timedelta(days=days), now, config.trends.pairing_sources)
-    found = with_history(engine, config, found, utc_day(now - timedelta(days=days)))
+    found = reportable(engine, config, found, utc_day(now - timedelta(days=days)))
     labels = named_db.labels(engine, named_db.ENTITY, [k for p in found for k in (p.a, p.b)])
     return [pairing_draft(p, labels) for p in found]
 
 
-Paired = TypeVar("Paired", Pairing, PairingView)
-
-
-def with_history(engine: Engine, config: Config, found: list[Paired], since: date) -> list[Paired]:
-    """The pairings first seen on a day with history (``has_history``): on a new monitor's first days every
-    two names are named together "for the first time"."""
+def reportable(engine: Engine, config: Config, found: list[Pairing], since: date) -> list[Pairing]:
+    """The new pairings (first seen since ``since``) worth telling: first seen on a day with history
+    (``has_history``: on a new monitor's first days every two names are named together "for the first
+    time"), and of two actors, not of a news medium credited by the article (``messengers``)."""
     trends = config.trends
     totals = trend_db.daily_series(engine, "total", since - timedelta(days=trends.baseline_days)).get("all", {})
-    return [p for p in found
-            if has_history(utc_day(p.first_seen), totals, trends.baseline_days, trends.min_history_days)]
+    media = messengers(config)
+    return [p for p in found if p.a not in media and p.b not in media
+            and has_history(utc_day(p.first_seen), totals, trends.baseline_days, trends.min_history_days)]
+
+
+def messengers(config: Config) -> frozenset[str]:
+    """The keys of the entities of type ``media``. A news agency or paper is named by the articles that
+    credit it ("(AP) -", "Reuters reported"), so it was in a third of the new pairings of a first crawl of
+    real news ("United States + Associated Press") and spiked with every busy news day. Its mentions and
+    its page stay; it takes no part in entity spikes or new pairings."""
+    return frozenset(e.key for e in registry_from_config(config).entities if e.type == "media")
 
 
 def _top_stories(engine: Engine) -> Callable[[str, str, Signal], list[int]]:
@@ -186,7 +194,9 @@ def _entity_drafts(engine: Engine, config: Config, first: date, days: list[date]
                    totals: dict[date, int]) -> list[AlertDraft]:
     """Spikes of the articles naming each entity (days in UTC, like the other counts)."""
     series = named_db.daily(engine, named_db.ENTITY, first, max(days))
-    signals = [s for key, counts in sorted(series.items()) for s in spikes(counts, key, days, rule, totals)]
+    media = messengers(config)
+    signals = [s for key, counts in sorted(series.items()) if key not in media
+               for s in spikes(counts, key, days, rule, totals)]
     if not signals:
         return []
     names = named_db.labels(engine, named_db.ENTITY, [s.key for s in signals])
