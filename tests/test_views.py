@@ -19,14 +19,17 @@ def _article(i: int, topic: int, story: int | None, outlet: str) -> WindowArticl
     return WindowArticle(i, f"title {i}", f"https://{outlet}/{i}", "", outlet, START + timedelta(hours=i), topic, story)
 
 
-def _rows(articles: list[WindowArticle], alerts: tuple[StoredAlert, ...] = ()) -> DigestRows:
+def _rows(articles: list[WindowArticle], alerts: tuple[StoredAlert, ...] = (), watched: int = 14) -> DigestRows:
+    """``watched``: the days before the window, of its 14, on which the monitor stored articles."""
     topics = (TopicRecord(1, "Chips", seeded=True), TopicRecord(2, "Cables", seeded=True), TopicRecord(3, "Muted"))
     story = StoryRecord(50, "Export rules", 4, 3, START - timedelta(days=2), START + timedelta(hours=2), 1)
-    history = {"1": {d: 2 for d in history_days(START, END, 14)}, "2": {d: 0 for d in history_days(START, END, 14)}}
-    return DigestRows(tuple(articles), topics, {50: story}, history, {}, {}, {}, alerts)
+    days = history_days(START, END, 14)
+    history = {"1": {d: 2 for d in days}, "2": {d: 0 for d in days}}
+    totals = {"all": {d: 5 for d in days[len(days) - watched:]}} if watched else {}
+    return DigestRows(tuple(articles), topics, {50: story}, history, totals, {}, {}, alerts)
 
 
-def test_the_digest_ranks_topics_by_momentum_and_a_windows_stories_before_lone_articles(tmp_path: Path) -> None:
+def test_the_digest_ranks_rising_topics_first_and_a_windows_stories_before_lone_articles(tmp_path: Path) -> None:
     config = Config.model_validate(config_dict(tmp_path, discovered_topics=[{"id": 3, "mute": True}]))
     articles = [_article(1, 1, 50, "a.example"), _article(2, 1, 50, "b.example"), _article(3, 1, None, "c.example"),
                 _article(4, 2, None, "a.example"), _article(5, 2, None, "d.example"), _article(6, 3, None, "e.example"),
@@ -41,3 +44,5 @@ def test_the_digest_ranks_topics_by_momentum_and_a_windows_stories_before_lone_a
     assert chips.baseline == 2.0 and chips.series[-1] == 3
     assert data.total == 7 and data.unassigned == 1 and data.alerts == ()
     assert history_days(START, END, 14)[-1] == date(2026, 3, 7)
+    new = build_digest(_rows(articles, watched=6), config, START.date(), START, END)  # a monitor of six days
+    assert [t.name for t in new.topics] == ["Chips", "Cables"] and not any(t.rising for t in new.topics)
