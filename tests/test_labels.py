@@ -136,3 +136,24 @@ def test_an_organisation_named_with_for_is_one_label_part_and_a_sentence_opener_
     about = describe(["a", "b", "c"], bodies, [0, 0, 0], [0.5] * 3, {0: ["engineers"]})
     parts = about[0].label.split(" · ")
     assert parts[:2] == ["Center for Humane Technology", "Google"] and "Calls for Google" not in parts
+
+
+def test_names_come_from_prose_not_from_a_headline_in_title_case_the_page_printed_again() -> None:
+    """"Israel Indicts" is a headline's two capitalised words, not a name; a sentence listing names is
+    prose and keeps them."""
+    headline = "Israel Indicts Palestinian Teenage Girl Who Slapped Soldier"
+    bodies = [f"{headline}\nThe Israeli army indicted Ahed Tamimi in the West Bank on Monday.",
+              f"{headline}\nAhed Tamimi appeared before a military court in the West Bank.",
+              f"{headline}\nSupporters of Ahed Tamimi, Amnesty International and B'Tselem protested in Ramallah."]
+    about = describe([headline.lower()] * 3, bodies, [0, 0, 0], [0.5] * 3, {0: ["court"]})
+    parts = about[0].label.split(" · ")
+    assert "Ahed Tamimi" in parts and "West Bank" in parts
+    assert not any(part.startswith("Israel Indicts") for part in parts)
+
+
+def test_a_shared_headline_phrase_is_spelled_as_a_sentence_case_headline_writes_it() -> None:
+    titles = ["Israel Indicts Teenage Girl Who Slapped Soldiers", "Israel indicts teenage girl over slap",
+              "Israel indicts girl, 16, filmed slapping troops"]
+    bodies = ["A military court indicted the girl on Monday."] * 3
+    about = describe(titles, bodies, [0, 0, 0], [0.5] * 3, {0: ["court"]})
+    assert about[0].label.split(" · ")[0] == "Israel indicts"

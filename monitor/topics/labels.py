@@ -22,7 +22,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from monitor.topics.features import surface_names
@@ -101,7 +101,7 @@ class _Corpus:
                 for w in _other_keywords(_whole_names(pool, self.spelled), [*chosen, *([phrase] if phrase else [])])}
         # after a headline phrase, a name few of the topic's articles carry adds nothing
         others = [w for w in sorted(rank, key=rank.__getitem__) if not phrase or rank[w] < 2]
-        spelling = self.phrases[next(i for i in rows if phrase in self.phrases[i])][phrase] if phrase else ""
+        spelling = _plainest(self.phrases[i][phrase] for i in rows if phrase in self.phrases[i]) if phrase else ""
         lead = [spelling[:1].upper() + spelling[1:]] if phrase else []  # it reads as a headline: "Win the cup final"
         parts = lead + [self.spelled[key] for key in chosen] + [self.spelled.get(w.casefold(), w) for w in others]
         return " · ".join(parts[:LABEL_PARTS]) or "unlabelled topic"
@@ -122,6 +122,12 @@ class _Corpus:
             left -= {i for i in left if phrase in docs[i]}
         covered = len(docs) - len(left)
         return out if len(out) > 1 and covered >= PHRASE_SHARE * len(docs) else []
+
+
+def _plainest(spellings: Iterable[str]) -> str:
+    """The spelling with the fewest capitals, the first of those: a phrase reads as a headline in sentence
+    case ("Israel indicts"), and Title Case headlines capitalise every word ("Israel Indicts")."""
+    return min(spellings, key=lambda s: sum(c.isupper() for c in s))
 
 
 def _title_phrases(title: str) -> dict[str, str]:
@@ -183,12 +189,32 @@ def _ranked(carried: Counter[str], n_rows: int, corpus: Counter[str], n_docs: in
 
 
 def _article_names(body: str) -> dict[str, str]:
-    """Case-folded name -> the spelling this article uses (each name once per article)."""
+    """Case-folded name -> the spelling this article uses (each name once per article), read from its
+    prose: a line in title case (a headline the page printed again, a heading) capitalises every word, so
+    its runs of words ("Fires Another Missile Over Japan") would read as names."""
     out: dict[str, str] = {}
-    for name in surface_names(body[:BODY_CHARS]):
+    prose = "\n".join(line for line in body[:BODY_CHARS].splitlines() if not _title_case(line))
+    for name in surface_names(prose):
         if _label_worthy(name):
             out.setdefault(name.casefold(), name)
     return out
+
+
+_WORD = re.compile(r"[^\W\d_][\w'’-]*")
+TITLE_CASE = 0.8  # a line whose words, short function words aside, are capitalised this often
+
+
+def _title_case(line: str) -> bool:
+    """A headline-length line (4 to 20 words, no closing full stop) whose words nearly all open with a
+    capital, short function words ("of", "to", "the") aside: a prose sentence capitalises only its names
+    and its first word, and one that lists names ("Putin, Xi Jinping and Modi met in Kazan.") ends as a
+    sentence does."""
+    words = _WORD.findall(line)
+    if not 4 <= len(words) <= 20 or line.rstrip().endswith((".", ".”", '."')):
+        return False
+    counted = [w for w in words if w.casefold() not in STOP_WORDS or w[0].isupper()]
+    capitals = sum(w[0].isupper() for w in counted)
+    return len(counted) >= 4 and capitals >= TITLE_CASE * len(counted)
 
 
 def _label_worthy(name: str) -> bool:
