@@ -86,6 +86,17 @@ def test_json_output_is_valid_json_even_with_nothing_to_show(elsewhere, command)
         assert shown  # the feed's health, the status: there before any run
 
 
+def test_a_new_monitor_says_why_it_has_no_alerts_yet(elsewhere, write_config):
+    work, config = elsewhere
+    result = monitor(["--config", str(config), "alerts"], work)
+    assert result.returncode == 0, result.stderr
+    assert "no alerts: a day alerts once articles were stored on 7 of the 14 days before it, and 0 of today's" \
+        in result.stdout
+    quiet = write_config({"feeds": [{"name": "A", "url": "http://127.0.0.1:9/feed.xml"}],
+                          "trends": {"min_history_days": 0}}, name="quiet.yaml")
+    assert monitor(["--config", str(quiet), "alerts"], work).stdout.strip() == "no alerts"
+
+
 @pytest.mark.parametrize("command", [["export"], ["stories"], ["alerts"]], ids=" ".join)
 def test_a_bad_since_is_refused_the_same_way_everywhere(elsewhere, command):
     work, config = elsewhere

@@ -170,7 +170,7 @@ def alerts_cmd(app: App, since: str | None, send: bool, as_json: bool) -> None:
     if as_json:
         echo_json([asdict(a) for a in alerts])
     else:
-        _echo_alerts(alerts)
+        _echo_alerts(alerts, _waiting(app, now))
     if send:
         summary = _send(app, now)
         errors = summary.pop("errors", [])
@@ -181,12 +181,28 @@ def alerts_cmd(app: App, since: str | None, send: bool, as_json: bool) -> None:
             raise click.exceptions.Exit(1)
 
 
-def _echo_alerts(alerts: list[Any]) -> None:
+def _echo_alerts(alerts: list[Any], waiting: str) -> None:
     if not alerts:
-        click.echo("no alerts")
+        click.echo(f"no alerts{waiting}")
     width = max((len(a.kind) for a in alerts), default=0)
     for a in alerts:
         click.echo(f"{a.id:>5}  {a.day:%Y-%m-%d}  {a.kind:<{width}}  {a.title}\n       {a.reason}")
+
+
+def _waiting(app: App, now: datetime) -> str:
+    """Why a new monitor has no alerts yet: today lacks the history a day needs (empty when it has it)."""
+    from monitor.store import trends as trend_db
+    from monitor.trends.detect import days_before
+
+    trends = app.config.trends
+    today = clock.utc_day(now)
+    totals = trend_db.daily_series(app.engine, "total", today - timedelta(days=trends.baseline_days)).get("all", {})
+    held = sum(1 for d in days_before(today, trends.baseline_days) if totals.get(d))
+    needed = min(trends.min_history_days, trends.baseline_days)
+    if held >= needed:
+        return ""
+    return (f": a day alerts once articles were stored on {needed} of the {trends.baseline_days} days before it,"
+            f" and {held} of today's have them (trends.min_history_days)")
 
 
 def _send(app: App, now: datetime) -> dict[str, Any]:

@@ -71,7 +71,12 @@ def enough_history(totals: Series, days: Iterable[date], least: int) -> bool:
 
 def has_history(day: date, totals: Series, baseline_days: int, least: int) -> bool:
     """``enough_history`` on the ``baseline_days`` days before ``day``."""
-    return enough_history(totals, (day - timedelta(days=i) for i in range(1, baseline_days + 1)), least)
+    return enough_history(totals, days_before(day, baseline_days), least)
+
+
+def days_before(day: date, n: int) -> list[date]:
+    """The ``n`` days before ``day``, nearest first."""
+    return [day - timedelta(days=i) for i in range(1, n + 1)]
 
 
 def spikes(series: Series, key: str, days: Iterable[date], rule: SpikeRule,
