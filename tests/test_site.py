@@ -248,7 +248,7 @@ def test_a_topic_rises_on_the_index_only_beyond_its_ordinary_variation() -> None
 
 def test_nothing_rises_against_weeks_the_monitor_did_not_watch(engine: Any, tmp_path: Path) -> None:
     """A rise is judged against the days before: with articles stored on too few of them (a new monitor),
-    neither the index nor the digest calls a topic rising, and both say why."""
+    neither the index nor the digest calls a topic rising (both say why) or new."""
     from monitor.deliver.digests import digest_data
     from monitor.deliver.site import site_data
     from monitor.render.digest import headline
@@ -258,7 +258,9 @@ def test_nothing_rises_against_weeks_the_monitor_did_not_watch(engine: Any, tmp_
     config = Config.model_validate(config_dict(tmp_path))
     watched = site_data(engine, config, NOW)
     assert watched.judged and "Too little history" not in render_index(watched)
-    assert any(t.rising for t in digest_data(engine, config, NOW.date()).topics)
+    assert [t.id for t in watched.topics if t.emerging] == [3]
+    before = digest_data(engine, config, NOW.date())
+    assert any(t.rising for t in before.topics) and [t.id for t in before.emerging] == [3]
 
     with session_scope(engine) as s:  # the monitor's store now starts five days ago
         for row in s.query(DailyCount).filter(DailyCount.kind == "total", DailyCount.day < NOW.date() - timedelta(days=5)):
@@ -268,3 +270,4 @@ def test_nothing_rises_against_weeks_the_monitor_did_not_watch(engine: Any, tmp_
     digest = digest_data(engine, config, NOW.date())
     assert digest.topics and not any(t.rising for t in digest.topics)
     assert "too little history yet to tell which topics rose" in headline(digest)
+    assert digest.emerging == () and not any(t.emerging for t in new.topics)  # on a new monitor every topic is new

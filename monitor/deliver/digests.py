@@ -68,10 +68,11 @@ def site_dir(config: Config, out: str | Path | None = None) -> Path:
 def digest_data(engine: Engine, config: Config, day: date) -> DigestData:
     start, end = digest_window(day, config.digest.time, config.digest.timezone)
     history = history_days(start, end, config.trends.baseline_days)
-    rows = outputs.digest_rows(engine, start, end, history[0], history[-1], described_day(start, end),
+    trends = config.trends  # counts from early enough for the history of the emerging topics' first days
+    first = min(history[0], utc_day(end - timedelta(days=trends.emerging_days)) - timedelta(days=trends.baseline_days))
+    rows = outputs.digest_rows(engine, start, end, first, max(history[-1], utc_day(end)), described_day(start, end),
                                config.dedupe.site_repeats)
     data = build_digest(rows, config, day, start, end)
-    trends = config.trends
     return replace(data, gaps=tuple(one_sided(engine, config, start, end, limit=GAPS)),
                    listed=tuple(named.listed_in(engine, start, end)),
                    pairings=tuple(_pairings(engine, config, start, end)))

@@ -81,9 +81,9 @@ def site_data(engine: Engine, config: Config, now: datetime) -> SiteData:
     through = outputs.last_counted_day(engine, today) or today
     days = tuple(through - timedelta(days=i) for i in range(HISTORY_DAYS - 1, -1, -1))
     totals = outputs.load_totals(engine, days)
-    judged = enough_history(dict(zip(days, totals, strict=True)), baseline_days(config, through),
-                            config.trends.min_history_days)
-    topics = tuple(_topics(engine, config, days, judged))
+    by_day = dict(zip(days, totals, strict=True))
+    judged = enough_history(by_day, baseline_days(config, through), config.trends.min_history_days)
+    topics = tuple(_topics(engine, config, days, by_day))
     end = min(now, datetime.combine(through + timedelta(days=1), datetime.min.time(), zone))
     names = {t.id: t.name for t in topics}
     day_stories = outputs.load_day_stories(engine, end - timedelta(hours=24), end,
@@ -100,11 +100,11 @@ def site_data(engine: Engine, config: Config, now: datetime) -> SiteData:
     )
 
 
-def _topics(engine: Engine, config: Config, days: tuple[date, ...], judged: bool) -> list[TopicTrend]:
+def _topics(engine: Engine, config: Config, days: tuple[date, ...], totals: dict[date, int]) -> list[TopicTrend]:
     since = days[-1] - timedelta(days=RECENT_DAYS)
     first = days[0] - timedelta(days=config.trends.baseline_days)
     rows = outputs.site_rows(engine, first, days[-1], since, titles=bool(config.watchlist))
-    return build_topics(rows, config, days, judged=judged)
+    return build_topics(rows, config, days, totals=totals)
 
 
 def _with_entities(engine: Engine, topics: tuple[TopicTrend, ...], through: date) -> tuple[TopicTrend, ...]:

@@ -7,11 +7,12 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
+from monitor.clock import utc_day
 from monitor.config import Config
 from monitor.entities.watch import watched
 from monitor.records import Daily, DigestRows, StoryRecord, WindowArticle
 from monitor.render.records import DigestData, Link, StoryView, TopicTrend, WatchHit
-from monitor.trends.detect import enough_history
+from monitor.trends.detect import enough_history, has_history
 from monitor.trends.metrics import mean
 from monitor.trends.watch import watchlist_matcher
 from monitor.views.shared import days_between, muted_topics, series, story_view, topic_name, unmuted
@@ -58,10 +59,7 @@ def _topics(rows: DigestRows, config: Config, counts: Counter[int], history: lis
         return []
     muted = muted_topics(config)
     stories = _window_stories(rows)
-    totals = Counter[date]()
-    for daily in rows.total_daily.values():
-        totals.update(daily)
-    judged = enough_history(totals, history, config.trends.min_history_days)
+    judged = enough_history(_totals(rows), history, config.trends.min_history_days)
     out = []
     for topic in (t for t in rows.topics if t.id in counts and t.id not in muted):
         past = series(rows.topic_daily.get(str(topic.id), {}), history)
@@ -82,6 +80,14 @@ def reading_order(topic: TopicTrend) -> tuple[bool, float, bool, int, str]:
     if topic.rising:
         return False, -topic.momentum, False, -topic.count, topic.name
     return True, 0.0, not topic.seeded, -topic.count, topic.name
+
+
+def _totals(rows: DigestRows) -> Counter[date]:
+    """Articles stored per day, over the days ``rows`` counted."""
+    totals = Counter[date]()
+    for daily in rows.total_daily.values():
+        totals.update(daily)
+    return totals
 
 
 def _window_stories(rows: DigestRows) -> dict[int, list[StoryView]]:
@@ -117,9 +123,13 @@ def _distinct_outlets(group: list[WindowArticle]) -> tuple[Link, ...]:
 
 
 def _emerging(rows: DigestRows, config: Config, counts: Counter[int], end: datetime) -> list[TopicTrend]:
-    """Discovered topics whose first article falls in the ``emerging_days`` before ``end``."""
-    since = end - timedelta(days=config.trends.emerging_days)
-    firsts = {k: t for k, t in rows.firsts.items() if since <= t < end}
+    """Discovered topics whose first article falls in the ``emerging_days`` before ``end``, on a day with the
+    history a day needs (on a new monitor every topic is new)."""
+    trends = config.trends
+    since = end - timedelta(days=trends.emerging_days)
+    totals = _totals(rows)
+    firsts = {k: t for k, t in rows.firsts.items() if since <= t < end
+              and has_history(utc_day(t), totals, trends.baseline_days, trends.min_history_days)}
     muted = muted_topics(config)
     out = [TopicTrend(id=t.id, name=topic_name(config, t), keywords=t.keywords, headlines=t.headlines, emerging=True,
                       count=counts[t.id], size=t.size, first_seen=firsts[t.id])

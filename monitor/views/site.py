@@ -4,13 +4,14 @@ count of the last 7 days against its baseline, its top stories and the watch ter
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 
 from monitor.config import Config
 from monitor.entities.watch import watched
 from monitor.records import SiteRows, StoryRecord, TopicRecord
 from monitor.render.records import StoryView, TopicTrend
+from monitor.trends.detect import enough_history, has_history
 from monitor.trends.metrics import mean
 from monitor.trends.watch import watchlist_matcher
 from monitor.views.shared import days_between, muted_topics, series, story_view, topic_name
@@ -24,13 +25,15 @@ def baseline_days(config: Config, last: date) -> list[date]:
 
 
 def build_topics(rows: SiteRows, config: Config, days: Sequence[date], top_stories: int = 10,
-                 judged: bool = True) -> list[TopicTrend]:
+                 totals: Mapping[date, int] | None = None) -> list[TopicTrend]:
     """Every topic (pages stay for retired ones) with daily counts over ``days``.
 
-    ``count`` is the last 7 days, ``baseline`` 7 x the daily mean of the baseline weeks before; ``judged``:
-    those weeks hold enough days with articles for a rise to mean something.
+    ``count`` is the last 7 days, ``baseline`` 7 x the daily mean of the baseline weeks before. With the
+    store's ``totals`` (articles per day), a topic rises only when those weeks hold enough days with
+    articles (``judged``), and is new only when the day of its first article has that history.
     """
     before = baseline_days(config, days[-1])
+    judged = totals is None or enough_history(totals, before, config.trends.min_history_days)
     stories = _top_stories(rows.stories, top_stories)
     watch = _topic_watch(config, rows.titles)
     emerging_since = days[-1] - timedelta(days=config.trends.emerging_days)
@@ -40,7 +43,8 @@ def build_topics(rows: SiteRows, config: Config, days: Sequence[date], top_stori
         counts = rows.topic_daily.get(str(t.id), {})
         out.append(TopicTrend(
             id=t.id, name=topic_name(config, t), keywords=t.keywords, headlines=t.headlines, seeded=t.seeded,
-            muted=t.id in muted, emerging=_emerging(t, rows, emerging_since), count=sum(series(counts, days[-7:])),
+            muted=t.id in muted, emerging=_emerging(t, rows, emerging_since) and _watched(t, rows, config, totals),
+            count=sum(series(counts, days[-7:])),
             baseline=7 * mean(series(counts, before)), series=tuple(series(counts, days)), days=tuple(days),
             stories=tuple(stories.get(t.id, ())), watch=tuple(watch.get(t.id, ())), size=t.size,
             first_seen=rows.firsts.get(t.id, t.first_seen_at), active=t.active, judged=judged,
@@ -50,6 +54,14 @@ def build_topics(rows: SiteRows, config: Config, days: Sequence[date], top_stori
 
 def _emerging(topic: TopicRecord, rows: SiteRows, since: date) -> bool:
     return not topic.seeded and topic.id in rows.firsts and rows.firsts[topic.id].date() >= since
+
+
+def _watched(topic: TopicRecord, rows: SiteRows, config: Config, totals: Mapping[date, int] | None) -> bool:
+    """The day of the topic's first article has the history a day needs (on a new monitor, every topic is new)."""
+    first = rows.firsts.get(topic.id)
+    trends = config.trends
+    return totals is None or first is None or has_history(first.date(), totals, trends.baseline_days,
+                                                          trends.min_history_days)
 
 
 def _top_stories(stories: Sequence[StoryRecord], limit: int) -> dict[int, list[StoryView]]:
