@@ -271,3 +271,7 @@ def test_nothing_rises_against_weeks_the_monitor_did_not_watch(engine: Any, tmp_
     assert digest.topics and not any(t.rising for t in digest.topics)
     assert "too little history yet to tell which topics rose" in headline(digest)
     assert digest.emerging == () and not any(t.emerging for t in new.topics)  # on a new monitor every topic is new
+    from monitor.deliver.digests import render_for_site
+    shown = render_for_site(digest, config)
+    assert "Too little history yet to tell which topics are new." in shown.html
+    assert "Too little history yet to tell which topics are new." in shown.text and "No new topics" not in shown.text

@@ -45,7 +45,7 @@ def headline(d: DigestData) -> str:
     movers = [t for t in d.topics if t.rising][:3]
     if movers:
         parts.append("rising: " + ", ".join(f"{oneline(t.name, 60)} {t.arrow}" for t in movers))
-    elif d.topics and not d.topics[0].judged:
+    elif d.topics and not d.judged:
         parts.append("too little history yet to tell which topics rose")
     elif d.topics:
         parts.append("no topic beyond its usual range")

@@ -103,6 +103,7 @@ class DigestData:
     alerts: tuple[StoredAlert, ...] = ()
     watch: tuple[WatchHit, ...] = ()
     unassigned: int = 0
+    judged: bool = True  # the days before hold enough with articles to tell a rise or a new topic
     gaps: tuple[Any, ...] = ()  # the day's stories with one-sided coverage (monitor.trends.coverage.Gap)
     pairings: tuple[PairingView, ...] = ()
     listed: tuple[ListedView, ...] = ()

@@ -46,6 +46,7 @@ def build_digest(rows: DigestRows, config: Config, day: date, start: datetime, e
         emerging=tuple(_emerging(rows, config, counts, end)), alerts=unmuted(rows.alerts, config),
         watch=tuple(_watch_hits(config, rows.articles, rows.watch_daily, history)),
         unassigned=sum(1 for a in rows.articles if a.topic_id < 0),
+        judged=enough_history(_totals(rows), history, config.trends.min_history_days),
     )
 
 
