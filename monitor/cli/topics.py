@@ -192,12 +192,12 @@ def _echo_alerts(alerts: list[Any], waiting: str) -> None:
 def _waiting(app: App, now: datetime) -> str:
     """Why a new monitor has no alerts yet: today lacks the history a day needs (empty when it has it)."""
     from monitor.store import trends as trend_db
-    from monitor.trends.detect import days_before
+    from monitor.trends.detect import days_before, days_watched
 
     trends = app.config.trends
     today = clock.utc_day(now)
     totals = trend_db.daily_series(app.engine, "total", today - timedelta(days=trends.baseline_days)).get("all", {})
-    held = sum(1 for d in days_before(today, trends.baseline_days) if totals.get(d))
+    held = days_watched(totals, days_before(today, trends.baseline_days))
     needed = min(trends.min_history_days, trends.baseline_days)
     if held >= needed:
         return ""

@@ -43,8 +43,7 @@ from monitor.store.shared import chunks, midnight
 from monitor.deliver.coverage import one_sided, story_coverage
 from monitor.trends.coverage import CoverageRule, configured_blocs, rule
 from monitor.views.shared import story_page, unmuted
-from monitor.trends.detect import enough_history
-from monitor.views.site import RECENT_DAYS, baseline_days, build_topics
+from monitor.views.site import RECENT_DAYS, build_topics, judged
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +81,6 @@ def site_data(engine: Engine, config: Config, now: datetime) -> SiteData:
     days = tuple(through - timedelta(days=i) for i in range(HISTORY_DAYS - 1, -1, -1))
     totals = outputs.load_totals(engine, days)
     by_day = dict(zip(days, totals, strict=True))
-    judged = enough_history(by_day, baseline_days(config, through), config.trends.min_history_days)
     topics = tuple(_topics(engine, config, days, by_day))
     end = min(now, datetime.combine(through + timedelta(days=1), datetime.min.time(), zone))
     names = {t.id: t.name for t in topics}
@@ -92,7 +90,7 @@ def site_data(engine: Engine, config: Config, now: datetime) -> SiteData:
     return SiteData(
         meta=site_meta(config), through=through, days=days, topics=topics,
         alerts=unmuted(alert_db.latest_alerts(engine), config),
-        digests=tuple(outputs.load_digests(engine)), totals=tuple(totals), judged=judged,
+        digests=tuple(outputs.load_digests(engine)), totals=tuple(totals), judged=judged(config, by_day, through),
         top_stories=tuple(story_page(s, names) for s in day_stories),
         gaps=tuple(one_sided(engine, config, end - timedelta(days=GAP_DAYS), end)),
         entities=tuple(named.named_pages(engine, named.ENTITY, days)),

@@ -82,8 +82,6 @@ def _words(line: str) -> set[str]:
     return {w for w in plain(line).split() if len(w) > 2 and w not in STOP_WORDS}
 
 
-
-
 def needs_page_metadata(entry: Entry) -> bool:
     """Whether the page's own metadata could add to the entry: the feed's title, date and authors win
     over the page's, so an entry with all three needs only the page's text."""

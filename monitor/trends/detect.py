@@ -65,8 +65,13 @@ def enough_history(totals: Series, days: Iterable[date], least: int) -> bool:
     """Whether the store holds articles on at least ``least`` of ``days`` (never more than all of them):
     a count compared with days the monitor did not watch is compared with nothing. On a new monitor's first
     days every topic and entity would spike and every pair of names be a new pairing."""
-    watched = [totals.get(d, 0) > 0 for d in days]
-    return sum(watched) >= min(least, len(watched))
+    days = list(days)
+    return days_watched(totals, days) >= min(least, len(days))
+
+
+def days_watched(totals: Series, days: Iterable[date]) -> int:
+    """How many of ``days`` the store holds articles on."""
+    return sum(1 for d in days if totals.get(d, 0) > 0)
 
 
 def has_history(day: date, totals: Series, baseline_days: int, least: int) -> bool:

@@ -40,13 +40,16 @@ def build_digest(rows: DigestRows, config: Config, day: date, start: datetime, e
     """Everything the digest for ``day`` shows, for the articles of [start, end) that ``rows`` holds."""
     history = history_days(start, end, config.trends.baseline_days)
     counts = Counter(a.topic_id for a in rows.articles if a.topic_id >= 0)
+    totals = _totals(rows)
+    judged = enough_history(totals, history, config.trends.min_history_days)
     return DigestData(
         day=day, start=start, end=end, timezone=config.digest.timezone, total=len(rows.articles),
-        baseline_total=_baseline_total(rows.total_daily, history), topics=tuple(_topics(rows, config, counts, history)),
-        emerging=tuple(_emerging(rows, config, counts, end)), alerts=unmuted(rows.alerts, config),
+        baseline_total=_baseline_total(rows.total_daily, history),
+        topics=tuple(_topics(rows, config, counts, history, judged)),
+        emerging=tuple(_emerging(rows, config, counts, end, totals)), alerts=unmuted(rows.alerts, config),
         watch=tuple(_watch_hits(config, rows.articles, rows.watch_daily, history)),
         unassigned=sum(1 for a in rows.articles if a.topic_id < 0),
-        judged=enough_history(_totals(rows), history, config.trends.min_history_days),
+        judged=judged,
     )
 
 
@@ -54,13 +57,14 @@ def _baseline_total(totals: Daily, days: Sequence[date]) -> float:
     return mean([sum(c.get(d, 0) for c in totals.values()) for d in days]) if totals else 0.0
 
 
-def _topics(rows: DigestRows, config: Config, counts: Counter[int], history: list[date]) -> list[TopicTrend]:
-    """The window's topics (not muted) in the order of ``reading_order``."""
+def _topics(rows: DigestRows, config: Config, counts: Counter[int], history: list[date], judged: bool
+            ) -> list[TopicTrend]:
+    """The window's topics (not muted) in the order of ``reading_order``; ``judged``: the history days hold
+    enough with articles for a rise to mean something."""
     if not counts:
         return []
     muted = muted_topics(config)
     stories = _window_stories(rows)
-    judged = enough_history(_totals(rows), history, config.trends.min_history_days)
     out = []
     for topic in (t for t in rows.topics if t.id in counts and t.id not in muted):
         past = series(rows.topic_daily.get(str(topic.id), {}), history)
@@ -123,12 +127,12 @@ def _distinct_outlets(group: list[WindowArticle]) -> tuple[Link, ...]:
     return tuple(seen.values())[:SOURCES_PER_STORY]
 
 
-def _emerging(rows: DigestRows, config: Config, counts: Counter[int], end: datetime) -> list[TopicTrend]:
+def _emerging(rows: DigestRows, config: Config, counts: Counter[int], end: datetime, totals: Counter[date]
+              ) -> list[TopicTrend]:
     """Discovered topics whose first article falls in the ``emerging_days`` before ``end``, on a day with the
     history a day needs (on a new monitor every topic is new)."""
     trends = config.trends
     since = end - timedelta(days=trends.emerging_days)
-    totals = _totals(rows)
     firsts = {k: t for k, t in rows.firsts.items() if since <= t < end
               and has_history(utc_day(t), totals, trends.baseline_days, trends.min_history_days)}
     muted = muted_topics(config)

@@ -24,6 +24,12 @@ def baseline_days(config: Config, last: date) -> list[date]:
     return days_between(last - timedelta(days=config.trends.baseline_days + 6), last - timedelta(days=7))
 
 
+def judged(config: Config, totals: Mapping[date, int], last: date) -> bool:
+    """Whether the baseline weeks before the 7 days to ``last`` hold enough days with articles for a rise
+    to mean something (``trends.min_history_days``)."""
+    return enough_history(totals, baseline_days(config, last), config.trends.min_history_days)
+
+
 def build_topics(rows: SiteRows, config: Config, days: Sequence[date], top_stories: int = 10,
                  totals: Mapping[date, int] | None = None) -> list[TopicTrend]:
     """Every topic (pages stay for retired ones) with daily counts over ``days``.
@@ -33,7 +39,7 @@ def build_topics(rows: SiteRows, config: Config, days: Sequence[date], top_stori
     articles (``judged``), and is new only when the day of its first article has that history.
     """
     before = baseline_days(config, days[-1])
-    judged = totals is None or enough_history(totals, before, config.trends.min_history_days)
+    rises = totals is None or judged(config, totals, days[-1])
     stories = _top_stories(rows.stories, top_stories)
     watch = _topic_watch(config, rows.titles)
     emerging_since = days[-1] - timedelta(days=config.trends.emerging_days)
@@ -47,7 +53,7 @@ def build_topics(rows: SiteRows, config: Config, days: Sequence[date], top_stori
             count=sum(series(counts, days[-7:])),
             baseline=7 * mean(series(counts, before)), series=tuple(series(counts, days)), days=tuple(days),
             stories=tuple(stories.get(t.id, ())), watch=tuple(watch.get(t.id, ())), size=t.size,
-            first_seen=rows.firsts.get(t.id, t.first_seen_at), active=t.active, judged=judged,
+            first_seen=rows.firsts.get(t.id, t.first_seen_at), active=t.active, judged=rises,
         ))
     return out
 
