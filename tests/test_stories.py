@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -36,7 +38,9 @@ from monitor.topics.stories import (
     group_batch,
     _story_vectors,
     merge_converged,
+    most_central,
 )
+from tests.conftest import migrated
 
 T0 = datetime(2026, 5, 1, 8, tzinfo=UTC)
 WINDOW = timedelta(hours=72)
@@ -284,6 +288,45 @@ def test_story_headline_outlets_and_times(engine: sa.Engine, config: Config) -> 
     assert story.title == next(m.title for m in members if m.id == story.headline_article_id)
     assert story.first_seen_at == min(m.published_at for m in members)
     assert story.last_seen_at == max(m.published_at for m in members)
+
+
+def test_a_story_is_headlined_by_a_plain_title_of_its_central_members() -> None:
+    vectors = normalise(np.array([[1.0, 0.1, 0.0], [1.0, 0.0, 0.1], [1.0, 0.2, 0.2], [0.3, 1.0, 0.0]]))
+    ids = [10, 11, 12, 13]
+    central, sims = most_central(vectors, ids)
+    assert central == ids[int(np.argmax(sims))]
+    shouting = [2 if i == central else 0 for i in ids]
+    chosen, _ = most_central(vectors, ids, shouting)
+    assert chosen != central and sims[ids.index(chosen)] >= np.median(sims)
+    only_far_plain = [0 if i == 13 else 1 for i in ids]  # the one plain title is the outlier's: not chosen
+    assert most_central(vectors, ids, only_far_plain)[0] == central
+
+
+def test_a_shouted_central_report_does_not_title_its_story(engine: sa.Engine, config: Config, tmp_path: Path) -> None:
+    corpus = build_corpus(seed=7)
+    planted = Counter(a.story for a in corpus if a.story and a.topic != "noise").most_common(1)[0][0]
+    first = migrated(f"sqlite:///{tmp_path / 'first.db'}")
+    try:
+        ids = db.add_corpus(first, corpus, "http://127.0.0.1:9", T0)
+        process_new(first, config, T0)
+        found = db.story_of(first, [ids[a.id] for a in corpus if a.story == planted])
+        story_id = Counter(found.values()).most_common(1)[0][0]
+        (story,) = [s for s in db.list_stories(first, min_size=2, limit=1000) if s.id == story_id]
+        headline = next(a.id for a in corpus if ids[a.id] == story.headline_article_id)
+    finally:
+        first.dispose()
+    shouted = "BREAKING NEWS: " + next(a.title for a in corpus if a.id == headline) + "!"
+    corpus = [replace(a, title=shouted) if a.id == headline else a for a in corpus]
+    ids = db.add_corpus(engine, corpus, "http://127.0.0.1:9", T0)
+    process_new(engine, config, T0)
+    story_id = db.story_of(engine, [ids[headline]])[ids[headline]]
+    (story,) = [s for s in db.list_stories(engine, min_size=2, limit=1000) if s.id == story_id]
+    with engine.connect() as conn:
+        sims = dict(conn.execute(sa.text("SELECT article_id, similarity FROM story_member WHERE story_id = :s"),
+                                 {"s": story_id}).all())
+    assert sims[ids[headline]] >= np.median(list(sims.values()))  # the shouted report is still a central one
+    assert story.title != shouted and "!" not in story.title
+    assert sims[story.headline_article_id] >= np.median(list(sims.values()))
 
 
 def test_duplicates_collapse_into_the_original_story(engine: sa.Engine, config: Config) -> None:

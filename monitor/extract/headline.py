@@ -1,10 +1,14 @@
-"""A text without the headline it repeats (pure, light: read by the crawl and by the pages' ledes)."""
+"""Headlines: a text without the headline it repeats, and how plainly a headline reads (pure, light:
+read by the crawl, the story pass and the pages' ledes)."""
 
 from __future__ import annotations
 
 import re
 
 _NOT_WORD = re.compile(r"\W+")
+_CAPS_WORD = re.compile(r"\b[A-Z][A-Z'’]{3,}\b")  # a word of four or more capitals: an acronym, or shouting
+_LEADING_TAG = re.compile(r"^\W*[A-Z][A-Z ]{2,}:\s")  # "BREAKING NEWS: ...", "WATCH: ..."
+_TRAILING_TAG = re.compile(r"[(\[][A-Z][A-Z ,/&]*[)\]]\W*$")  # "... (VIDEO)", "... [PHOTOS, VIDEO]"
 
 
 def plain(line: str) -> str:
@@ -29,3 +33,14 @@ def without_headline(text: str, *titles: str | None, every: bool = False) -> str
             break
         first, _, rest = text.partition("\n")
     return text
+
+
+def flaws(title: str, text: str = "") -> int:
+    """How far a headline is from plain news style: each word it shouts (four or more capitals that its
+    article's ``text`` writes in lower case, so not an acronym), a tag ("BREAKING NEWS:", "(VIDEO)"), an
+    exclamation mark, a site's name after " | ". 0 for a plain headline."""
+    capitals = _CAPS_WORD.findall(title)
+    written = set(_NOT_WORD.split(text)) if capitals else set()
+    shouted = sum(1 for w in capitals if w not in written and any(v in written for v in (w.lower(), w.capitalize())))
+    return (shouted + bool(_LEADING_TAG.search(title)) + bool(_TRAILING_TAG.search(title.rstrip()))
+            + ("!" in title) + (" | " in title))

@@ -21,10 +21,12 @@ from __future__ import annotations
 
 import math
 import re
+import statistics
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from monitor.extract.headline import flaws
 from monitor.topics.features import surface_names
 from monitor.words import STOP_WORDS
 
@@ -33,6 +35,7 @@ KEYWORDS = 10  # a topic's keywords proper (MMR's picks); words after them serve
 NAME_PARTS = 2
 MIN_SHARE = 0.2  # a name in fewer of the topic's articles does not speak for it
 HEADLINES = 3
+CANDIDATES = 4 * HEADLINES  # central titles the plainest headlines are chosen from
 PHRASE_SHARE = 0.4  # a headline phrase leads the label when at least this share of the topic's titles carry it
 PHRASE_WORDS = (2, 4)  # shortest and longest phrase, in words
 _TITLE_WORD = re.compile(r"[^\W_][\w'’\-]*", re.UNICODE)
@@ -62,7 +65,8 @@ def describe(titles: Sequence[str], bodies: Sequence[str], labels: Sequence[int]
         if topic >= 0:
             members.setdefault(topic, []).append(i)
     return {topic: Description(corpus.label(rows, keywords.get(topic, ())),
-                               _headlines([titles[i] for i in rows], [scores[i] for i in rows]),
+                               _headlines([titles[i] for i in rows], [scores[i] for i in rows],
+                                          [bodies[i] for i in rows]),
                                corpus.shown(keywords.get(topic, ())[:KEYWORDS]))
             for topic, rows in members.items()}
 
@@ -257,11 +261,17 @@ def _other_keywords(keywords: Sequence[str], chosen: Sequence[str]) -> list[str]
     return out
 
 
-def _headlines(titles: Sequence[str], scores: Sequence[float]) -> tuple[str, ...]:
-    """The titles of the most central articles, each distinct title once."""
+def _headlines(titles: Sequence[str], scores: Sequence[float], bodies: Sequence[str]) -> tuple[str, ...]:
+    """The titles of the most central articles, each distinct title once: of the central ones (the
+    ``CANDIDATES`` closest, no further than the median article) the plainest first (``headline.flaws``),
+    the closest of equals, then the others by closeness."""
+    by_score = sorted(range(len(titles)), key=lambda i: -scores[i])
+    middle = statistics.median(scores) if scores else 0.0
+    central = [i for i in by_score[:CANDIDATES] if scores[i] >= middle]
+    order = sorted(central, key=lambda i: flaws(titles[i], bodies[i])) + [i for i in by_score if i not in central]
     seen: set[str] = set()
     out = []
-    for _, title in sorted(zip(scores, titles, strict=True), key=lambda p: -p[0]):
+    for title in (titles[i] for i in order):
         key = " ".join(title.split()).casefold()
         if key and key not in seen:
             seen.add(key)

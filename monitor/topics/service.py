@@ -20,6 +20,7 @@ from sqlalchemy.engine import Engine
 
 from monitor.config import Config
 from monitor.dedupe.boilerplate import readable
+from monitor.extract.headline import flaws
 from monitor.store import analysis as db
 from monitor.records import ModelRun
 from monitor.topics import features
@@ -185,7 +186,7 @@ def _update(story: OpenStory) -> db.StoryUpdate:
 
 
 def _finish(engine: Engine, config: Config, story_ids: list[int]) -> None:
-    """Headline = the member closest to the members' mean embedding."""
+    """Headline = the plainest title of the members closest to the members' mean embedding."""
     members = db.story_members(engine, story_ids, model_name(config.embedding))
     headlines: dict[int, tuple[int | None, dict[int, float]]] = {}
     for sid in story_ids:
@@ -194,7 +195,8 @@ def _finish(engine: Engine, config: Config, story_ids: list[int]) -> None:
             headlines[sid] = (None, {})
             continue
         ids = [r[0] for r in rows]
-        headline, sims = most_central(normalise(np.vstack([from_bytes(r[3]) for r in rows])), ids)
+        plainness = [flaws(title or "", text or "") for _, title, text, _ in rows]
+        headline, sims = most_central(normalise(np.vstack([from_bytes(r[3]) for r in rows])), ids, plainness)
         headlines[sid] = (headline, dict(zip(ids, sims.tolist(), strict=True)))
     db.finish_stories(engine, headlines)
 

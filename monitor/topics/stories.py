@@ -532,8 +532,15 @@ def _close_pairs(live: list[OpenStory], touched: set[int], window: timedelta, le
     return [(rows[int(found[k, 0])], live[int(found[k, 1])]) for k in order]
 
 
-def most_central(vectors: np.ndarray, ids: Sequence[int]) -> tuple[int, np.ndarray]:
-    """The id whose vector is closest to the members' mean, and each member's similarity to it."""
+def most_central(vectors: np.ndarray, ids: Sequence[int],
+                 flaws: Sequence[int] | None = None) -> tuple[int, np.ndarray]:
+    """The headline's id and each member's similarity to the members' mean vector. The headline is the
+    member closest to that mean; with ``flaws`` (per member, ``monitor.extract.headline.flaws``), the
+    member with the plainest title among the central half (as close as the median member or closer),
+    the closest of equals: a story's title should not shout because its most central report does."""
     centroid = normalise(vectors.mean(axis=0, keepdims=True))[0]
     sims = vectors @ centroid
-    return ids[int(np.argmax(sims))], sims
+    if flaws is None:
+        return ids[int(np.argmax(sims))], sims
+    central = np.flatnonzero(sims >= np.median(sims))
+    return ids[int(min(central, key=lambda i: (flaws[i], -sims[i])))], sims
