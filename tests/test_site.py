@@ -252,12 +252,13 @@ def test_nothing_rises_against_weeks_the_monitor_did_not_watch(engine: Any, tmp_
     from monitor.deliver.digests import digest_data
     from monitor.deliver.site import site_data
     from monitor.render.digest import headline
-    from monitor.render.site import render_index, rising
+    from monitor.render.site import render_index, render_topic, rising
 
     populate(engine)
     config = Config.model_validate(config_dict(tmp_path))
     watched = site_data(engine, config, NOW)
     assert watched.judged and "Too little history" not in render_index(watched)
+    assert all("vs usual" in render_topic(watched, t) for t in watched.topics)
     assert [t.id for t in watched.topics if t.emerging] == [3]
     before = digest_data(engine, config, NOW.date())
     assert any(t.rising for t in before.topics) and [t.id for t in before.emerging] == [3]
@@ -267,6 +268,10 @@ def test_nothing_rises_against_weeks_the_monitor_did_not_watch(engine: Any, tmp_
             s.delete(row)
     new = site_data(engine, config, NOW)
     assert not new.judged and rising(new) == [] and "Too little history yet" in render_index(new)
+    for topic in new.topics:  # no topic page, index row or digest section measures against the empty weeks
+        page = render_topic(new, topic)
+        assert "vs usual" not in page and "too little history yet" in page and 'aria-label="rising"' not in page
+    assert 'aria-label="rising"' not in render_index(new)
     digest = digest_data(engine, config, NOW.date())
     assert digest.topics and not any(t.rising for t in digest.topics)
     assert "too little history yet to tell which topics rose" in headline(digest)
@@ -275,3 +280,5 @@ def test_nothing_rises_against_weeks_the_monitor_did_not_watch(engine: Any, tmp_
     shown = render_for_site(digest, config)
     assert "Too little history yet to tell which topics are new." in shown.html
     assert "Too little history yet to tell which topics are new." in shown.text and "No new topics" not in shown.text
+    assert "a day usually" not in shown.html and "a day usually" not in shown.text
+    assert "a day usually" in render_for_site(before, config).text
