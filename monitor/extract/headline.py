@@ -38,9 +38,10 @@ def without_headline(text: str, *titles: str | None, every: bool = False) -> str
 def flaws(title: str, text: str = "") -> int:
     """How far a headline is from plain news style: each word it shouts (four or more capitals that its
     article's ``text`` writes in lower case, so not an acronym), a tag ("BREAKING NEWS:", "(VIDEO)"), an
-    exclamation mark, a site's name after " | ". 0 for a plain headline."""
+    exclamation mark, a site's name after " | ", fewer than three words (a site's or a section's name,
+    not a headline). 0 for a plain headline."""
     capitals = _CAPS_WORD.findall(title)
     written = set(_NOT_WORD.split(text)) if capitals else set()
     shouted = sum(1 for w in capitals if w not in written and any(v in written for v in (w.lower(), w.capitalize())))
     return (shouted + bool(_LEADING_TAG.search(title)) + bool(_TRAILING_TAG.search(title.rstrip()))
-            + ("!" in title) + (" | " in title))
+            + ("!" in title) + (" | " in title) + (len(title.split()) < 3))

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import math
 import re
-import statistics
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -35,7 +34,6 @@ KEYWORDS = 10  # a topic's keywords proper (MMR's picks); words after them serve
 NAME_PARTS = 2
 MIN_SHARE = 0.2  # a name in fewer of the topic's articles does not speak for it
 HEADLINES = 3
-CANDIDATES = 4 * HEADLINES  # central titles the plainest headlines are chosen from
 PHRASE_SHARE = 0.4  # a headline phrase leads the label when at least this share of the topic's titles carry it
 PHRASE_WORDS = (2, 4)  # shortest and longest phrase, in words
 _TITLE_WORD = re.compile(r"[^\W_][\w'’\-]*", re.UNICODE)
@@ -56,9 +54,11 @@ class Description:
 
 
 def describe(titles: Sequence[str], bodies: Sequence[str], labels: Sequence[int], scores: Sequence[float],
-             keywords: dict[int, Sequence[str]]) -> dict[int, Description]:
+             keywords: dict[int, Sequence[str]],
+             stories: Sequence[int | None] | None = None) -> dict[int, Description]:
     """Per topic id in ``labels`` (outliers -1 skipped): its label and representative headlines.
-    ``keywords``: per topic, its keywords and then any further words in c-TF-IDF order."""
+    ``keywords``: per topic, its keywords and then any further words in c-TF-IDF order. ``stories``: each
+    article's story, so that the headlines come from as many stories as the topic has."""
     corpus = _Corpus.of(titles, bodies)
     members: dict[int, list[int]] = {}
     for i, topic in enumerate(labels):
@@ -66,7 +66,7 @@ def describe(titles: Sequence[str], bodies: Sequence[str], labels: Sequence[int]
             members.setdefault(topic, []).append(i)
     return {topic: Description(corpus.label(rows, keywords.get(topic, ())),
                                _headlines([titles[i] for i in rows], [scores[i] for i in rows],
-                                          [bodies[i] for i in rows]),
+                                          [bodies[i] for i in rows], [stories[i] if stories else None for i in rows]),
                                corpus.shown(keywords.get(topic, ())[:KEYWORDS]))
             for topic, rows in members.items()}
 
@@ -261,21 +261,34 @@ def _other_keywords(keywords: Sequence[str], chosen: Sequence[str]) -> list[str]
     return out
 
 
-def _headlines(titles: Sequence[str], scores: Sequence[float], bodies: Sequence[str]) -> tuple[str, ...]:
-    """The titles of the most central articles, each distinct title once: of the central ones (the
-    ``CANDIDATES`` closest, no further than the median article) the plainest first (``headline.flaws``),
-    the closest of equals, then the others by closeness."""
+def _headlines(titles: Sequence[str], scores: Sequence[float], bodies: Sequence[str],
+               stories: Sequence[int | None]) -> tuple[str, ...]:
+    """Titles of the topic's articles, each distinct title once, the most central first within each
+    of these steps: plain titles (no ``headline.flaws``) of reported stories (two articles or more in the
+    topic), one per story; plain titles of other stories of its central half (as close as the median
+    article or closer), one per story; plain titles; any title. The headlines show what the topic covers
+    in plain words, not three reports of its biggest story, a tabloid's voice or its outliers."""
     by_score = sorted(range(len(titles)), key=lambda i: -scores[i])
-    middle = statistics.median(scores) if scores else 0.0
-    central = [i for i in by_score[:CANDIDATES] if scores[i] >= middle]
-    order = sorted(central, key=lambda i: flaws(titles[i], bodies[i])) + [i for i in by_score if i not in central]
-    seen: set[str] = set()
-    out = []
-    for title in (titles[i] for i in order):
-        key = " ".join(title.split()).casefold()
-        if key and key not in seen:
-            seen.add(key)
-            out.append(" ".join(title.split()))
-        if len(out) == HEADLINES:
-            break
-    return tuple(out)
+    middle = scores[by_score[len(by_score) // 2]] if by_score else 0.0
+    sizes = Counter(s for s in stories if s is not None)
+    plain: dict[int, bool] = {}
+
+    def is_plain(i: int) -> bool:
+        if i not in plain:
+            plain[i] = not flaws(titles[i], bodies[i])
+        return plain[i]
+
+    shown: dict[str, int] = {}  # a title as compared -> its article
+    told: set[object] = set()  # stories with a headline shown
+    steps = ((True, lambda i: sizes[stories[i]] > 1 and is_plain(i)),  # (one per story, which titles)
+             (True, lambda i: scores[i] >= middle and is_plain(i)), (False, is_plain), (False, lambda i: True))
+    for per_story, wanted in steps:
+        for i in by_score:
+            if len(shown) == HEADLINES:
+                break
+            key = " ".join(titles[i].split()).casefold()
+            story = ("article", i) if stories[i] is None else stories[i]
+            if key and key not in shown and not (per_story and story in told) and wanted(i):
+                shown[key] = i
+                told.add(story)
+    return tuple(" ".join(titles[i].split()) for i in shown.values())

@@ -99,10 +99,12 @@ def numba_cache(data_dir: Path) -> None:
 
 def fit_bertopic(docs: Sequence[str], embeddings: np.ndarray, seeds: Sequence[TopicSeed],
                  embedder: Embedder, cfg: TopicModelConfig, titles: Sequence[str] | None = None,
-                 bodies: Sequence[str] | None = None) -> tuple[Any, Fitted]:
+                 bodies: Sequence[str] | None = None,
+                 stories: Sequence[int | None] | None = None) -> tuple[Any, Fitted]:
     """Cluster, label clusters with the analyst topics, then let BERTopic build the topic model
     from those labels (c-TF-IDF keywords, MMR representation, topic embeddings). With ``titles``
-    and ``bodies``, each topic also gets a label of names and keywords and its headlines."""
+    and ``bodies``, each topic also gets a label of names and keywords and its headlines (from as
+    many of its ``stories`` as it has)."""
     if len(docs) < MIN_DOCS:
         raise MonitorError(f"topic model needs at least {MIN_DOCS} articles with text, found {len(docs)}")
     with ThreadPoolExecutor(1) as pool:  # BERTopic's imports (and numba's compilation on first use)
@@ -135,7 +137,7 @@ def fit_bertopic(docs: Sequence[str], embeddings: np.ndarray, seeds: Sequence[To
     scores, floors = _scores(model, labels, embeddings)
     found = _found_topics(model, labels, embeddings, seed_of)
     if titles is not None and bodies is not None:
-        found = _described(found, titles, bodies, labels, scores, _label_words(model, found))
+        found = _described(found, titles, bodies, labels, scores, _label_words(model, found), stories)
     return model, Fitted(labels, scores, found, floors, version, seeds_at)
 
 
@@ -357,12 +359,13 @@ def _label_words(model: Any, found: list[FoundTopic]) -> dict[int, list[str]]:
 
 
 def _described(found: list[FoundTopic], titles: Sequence[str], bodies: Sequence[str], labels: list[int],
-               scores: list[float], words: dict[int, list[str]]) -> list[FoundTopic]:
+               scores: list[float], words: dict[int, list[str]],
+               stories: Sequence[int | None] | None) -> list[FoundTopic]:
     from dataclasses import replace
 
     from monitor.topics.labels import describe
 
-    about = describe(titles, bodies, labels, scores, words)
+    about = describe(titles, bodies, labels, scores, words, stories)
     return [replace(f, label=about[f.bertopic_id].label, headlines=about[f.bertopic_id].headlines,
                     keywords=about[f.bertopic_id].keywords or f.keywords)
             if f.bertopic_id in about else f for f in found]

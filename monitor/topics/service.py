@@ -305,8 +305,9 @@ def _fit_and_save(engine: Engine, config: Config, rows: list[db.ArticleRow], emb
 
     docs = [document(r.title, r.text, config.embedding.max_words) for r in rows]
     vectors = np.vstack([from_bytes(r.vector) for r in rows]) if rows else np.zeros((0, 1), np.float32)
+    story = db.story_of(engine, [r.id for r in rows])
     model, fitted = fit_bertopic(docs, vectors, config.topics, embedder, config.topic_model,
-                                 [r.title for r in rows], [r.text for r in rows])
+                                 [r.title for r in rows], [r.text for r in rows], [story.get(r.id) for r in rows])
     identity = assign_ids(fitted.topics, db.all_topics(engine), config.topics,
                           config.topic_model.match_similarity, now)
     relative = Path("topic_model") / f"run-{now:%Y%m%dT%H%M%S}"
