@@ -124,6 +124,19 @@ def test_entity_listed_chip_makers_champions_and_hacking_groups_are_known(matche
     assert key in keys(matcher, text)
 
 
+@pytest.mark.parametrize(("text", "named"), [
+    ("She wrote in a Facebook post that the family was safe.", False),
+    ("The police posted on Facebook at noon.", False),
+    ("Follow us on Facebook and Twitter.", False),
+    ("Share this: Facebook Twitter Pinterest", False),
+    ("Facebook has banned cryptocurrency adverts.", True),
+    ("Regulators weigh a ban on Facebook over data transfers.", True),
+    ("Former Facebook engineers launched a campaign.", True),
+])
+def test_facebook_where_someone_wrote_is_not_the_company(matcher, text, named):
+    assert ("org:meta" in keys(matcher, text)) is named
+
+
 def test_a_subsidiary_is_itself_and_not_its_parent(matcher):
     assert keys(matcher, "MTS AI released Cotype") == {"org:mts-ai"}
     assert keys(matcher, "the operator MTS said") == {"org:mts"}
