@@ -76,6 +76,22 @@ def test_a_story_from_feeds_without_descriptions_leads_with_its_text(engine: Any
     assert "From the page: Putin orders Sberbank to deepen AI cooperation with China." in page
 
 
+def test_a_lede_does_not_open_with_a_photo_caption(engine: Any, tmp_path: Path) -> None:
+    """Pages open their article block with the lead photo's caption and credit, which differ from article to
+    article: the lede starts with the story's own words, the stored text keeps the caption."""
+    populate(engine)
+    with session_scope(engine) as s:
+        s.execute(sa.update(Article).values(
+            summary="", text="Enlarge this image toggle caption Jane Doe/AP Jane Doe/AP\n" + Article.text))
+    build_site(engine, Config.model_validate(config_dict(tmp_path)), NOW)
+    index = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+    top = index.split('id="top-stories"')[1].split("</ol>")[0]
+    assert '<span class="lede">Sberbank to work with Chinese researchers on AI' in top and "toggle caption" not in top
+    with session_scope(engine) as s:
+        stored = s.scalar(sa.select(Article.text).where(Article.text.like("%Sberbank to work with Chinese%")))
+    assert stored.startswith("Enlarge this image toggle caption")
+
+
 def test_a_lede_does_not_open_with_the_headline_its_page_printed_again(engine: Any, tmp_path: Path) -> None:
     """Some pages print the headline twice (a heading, then the article's first line): the stored text keeps
     the second copy for the analysis, the lede shows the article's own words."""

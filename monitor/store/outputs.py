@@ -19,6 +19,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from monitor.dedupe import boilerplate
+from monitor.extract.captions import without_captions
 from monitor.extract.headline import without_headline
 from monitor.records import (
     Daily,
@@ -144,16 +145,16 @@ def _ledes(session: Any, rows: Sequence[tuple[str | None, str | None, str | None
            titles: Sequence[str | None]) -> list[str]:
     """Per row of ``LEDE_COLUMNS``: the feed's summary, else the start of the text (a feed without
     descriptions stores "", not NULL) without what its site repeats on every page, as the analysis reads
-    it (the crawl could not leave that out of a site's first articles), and without the headline
-    (``titles``, one per row) where the page prints it again."""
+    it (the crawl could not leave that out of a site's first articles), without the headline (``titles``,
+    one per row) where the page prints it again, and without the photo captions it opens with."""
     texts = [None if (summary or "").strip() else text or "" for _, summary, text in rows]  # None: the summary
     found = [boilerplate.site_keys(url or "", "", text) if text and repeats else None
              for (url, _, _), text in zip(rows, texts, strict=True)]
     furniture = _carried(session, sorted({k for f in found if f for k in f.lines if k is not None}), repeats)
-    return [(summary or "") if text is None
-            else without_headline(boilerplate.stripped("", text, keys, furniture)[1] if keys and furniture else text,
-                                  title, every=True)[:SNIPPET]
-            for (_, summary, _), text, keys, title in zip(rows, texts, found, titles, strict=True)]
+    plain = [text if text is None or not keys or not furniture else boilerplate.stripped("", text, keys, furniture)[1]
+             for text, keys in zip(texts, found, strict=True)]
+    return [(summary or "") if text is None else without_captions(without_headline(text, title, every=True))[:SNIPPET]
+            for (_, summary, _), text, title in zip(rows, plain, titles, strict=True)]
 
 
 def _carried(session: Any, keys: Sequence[int], repeats: int) -> frozenset[int]:

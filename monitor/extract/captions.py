@@ -1,0 +1,36 @@
+"""Photo captions and credits a page prints before its story (pure, light: the pages' ledes read it).
+
+News pages often open their article block with the lead photo's caption or credit: "Enlarge this image
+toggle caption Jane Doe/AP Jane Doe/AP", "Image copyright Reuters Image caption The blast destroyed ...",
+"Rescuers at the scene on Tuesday. (Photo: AP)". The extractor keeps them, and they differ from article
+to article (each names its photographer), so a site's furniture count never learns them. A lede leaves
+out such opening lines; the stored text keeps them.
+"""
+
+from __future__ import annotations
+
+import re
+
+MAX_LINES = 3  # opening lines that may be captions; the text's own first paragraph comes soon after
+_OPENS = re.compile(r"^(?:enlarge this image|image copyright|image caption|hide caption|toggle caption)\b", re.I)
+_AGENCY = r"(?:Getty Images|AP Photo|/AP\b|/AFP\b|AFP/|/Reuters\b|REUTERS/|/EPA\b|EPA/|/Landov\b|Shutterstock)"
+_ENDS = re.compile(
+    r"(?:\((?:Photos?|Photograph|Picture|Image|Credit)\s*:[^()]*\)"  # "... (Photo: AP)"
+    rf"|\([^()]*{_AGENCY}[^()]*\)"  # "... (Jane Doe/Getty Images)"
+    rf"|\b[A-Z][\w.'\-]*(?: [A-Z][\w.'\-]*){{0,3}} ?/?{_AGENCY}[^.!?]*)$"  # "... Jane Doe/Getty Images"
+)
+
+
+def is_caption(line: str) -> bool:
+    """Whether a line reads as a photo's caption or credit, not as the story's words."""
+    line = line.strip()
+    return bool(line) and ("toggle caption" in line.casefold() or bool(_OPENS.match(line) or _ENDS.search(line)))
+
+
+def without_captions(text: str) -> str:
+    """``text`` without the caption and credit lines it opens with (at most ``MAX_LINES``), never emptied."""
+    lines = text.split("\n")
+    skip = 0
+    while skip < min(MAX_LINES, len(lines) - 1) and is_caption(lines[skip]):
+        skip += 1
+    return "\n".join(lines[skip:]).lstrip() if skip else text

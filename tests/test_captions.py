@@ -1,0 +1,38 @@
+"""A lede does not open with the lead photo's caption or credit."""
+
+from __future__ import annotations
+
+import pytest
+
+from monitor.extract.captions import is_caption, without_captions
+
+
+@pytest.mark.parametrize("line", [
+    "Enlarge this image toggle caption Jane Doe/AP Jane Doe/AP",
+    "Image copyright Reuters Image caption Rescuers worked through the night",
+    "Image copyright Getty Images",
+    "Rescuers at the collapsed bridge on Tuesday. (Photo: AP)",
+    "Crowds gather at the square before the vote. (Jane Doe/Getty Images)",
+    "The minister arrives for the talks. John Smith/Reuters",
+    "Delegates at the summit in Kazan. REUTERS/Ivan Petrov",
+])
+def test_captions_and_credits_are_told_apart(line: str) -> None:
+    assert is_caption(line)
+
+
+@pytest.mark.parametrize("line", [
+    "MOSCOW (Reuters) - Sberbank will work with Chinese researchers on AI.",
+    "The agency said the chips were shipped via Hong Kong, the AP reported.",
+    "Officials from the EPA said the rule would take effect in March.",
+    "Photographs of the site were released on Monday.",
+    "",
+])
+def test_a_story_line_is_not_a_caption(line: str) -> None:
+    assert not is_caption(line)
+
+
+def test_only_opening_captions_go_and_a_text_is_never_emptied() -> None:
+    story = "Sberbank signed the agreement on Monday.\nA crowd watched. (Photo: AP)"
+    assert without_captions("Image copyright AFP\nThe bank's chief. Jane Doe/AFP\n" + story) == story
+    assert without_captions(story) == story  # a caption further down stays
+    assert without_captions("Image copyright AFP") == "Image copyright AFP"
