@@ -15,6 +15,9 @@ from monitor.extract.captions import is_caption, without_captions
     "Crowds gather at the square before the vote. (Jane Doe/Getty Images)",
     "The minister arrives for the talks. John Smith/Reuters",
     "Delegates at the summit in Kazan. REUTERS/Ivan Petrov",
+    "A tanker off the coast on Friday. (Jane Doe/Yonhap via AP)",
+    "The launch pad on Monday. (Associated Press)",
+    "The wreck in the woods on Sunday.Jane Doe / Agence France-Presse",
 ])
 def test_captions_and_credits_are_told_apart(line: str) -> None:
     assert is_caption(line)
@@ -25,6 +28,7 @@ def test_captions_and_credits_are_told_apart(line: str) -> None:
     "The agency said the chips were shipped via Hong Kong, the AP reported.",
     "Officials from the EPA said the rule would take effect in March.",
     "Photographs of the site were released on Monday.",
+    "The fine was confirmed on Tuesday, according to the Associated Press.",
     "",
 ])
 def test_a_story_line_is_not_a_caption(line: str) -> None:

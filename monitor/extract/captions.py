@@ -13,11 +13,12 @@ import re
 
 MAX_LINES = 3  # opening lines that may be captions; the text's own first paragraph comes soon after
 _OPENS = re.compile(r"^(?:enlarge this image|image copyright|image caption|hide caption|toggle caption)\b", re.I)
-_AGENCY = r"(?:Getty Images|AP Photo|/AP\b|/AFP\b|AFP/|/Reuters\b|REUTERS/|/EPA\b|EPA/|/Landov\b|Shutterstock)"
+_AGENCY = (r"(?:Getty Images|AP Photo|/ ?AP\b|/ ?AFP\b|AFP/|/ ?Reuters\b|REUTERS/|/ ?EPA\b|EPA/|/ ?Landov\b|Shutterstock"
+           r"|via (?:AP|AFP|Reuters)\b|Agence France)")
 _ENDS = re.compile(
     r"(?:\((?:Photos?|Photograph|Picture|Image|Credit)\s*:[^()]*\)"  # "... (Photo: AP)"
-    rf"|\([^()]*{_AGENCY}[^()]*\)"  # "... (Jane Doe/Getty Images)"
-    rf"|\b[A-Z][\w.'\-]*(?: [A-Z][\w.'\-]*){{0,3}} ?/?{_AGENCY}[^.!?]*)$"  # "... Jane Doe/Getty Images"
+    rf"|\([^()]*(?:{_AGENCY}|Associated Press)[^()]*\)"  # "... (Jane Doe/Getty Images)", "(Associated Press)"
+    rf"|\b[A-Z][\w.'\-]*(?: [A-Z][\w.'\-]*){{0,3}} ?/? ?{_AGENCY}[^.!?]*)$"  # "... Jane Doe/Getty Images"
 )
 
 
