@@ -1,4 +1,4 @@
-"""A lede does not open with the lead photo's caption or credit."""
+"""A lede does not open with the lead photo's caption or credit, a byline or a page's note."""
 
 from __future__ import annotations
 
@@ -18,6 +18,9 @@ from monitor.extract.captions import is_caption, without_captions
     "A tanker off the coast on Friday. (Jane Doe/Yonhap via AP)",
     "The launch pad on Monday. (Associated Press)",
     "The wreck in the woods on Sunday.Jane Doe / Agence France-Presse",
+    "By Jane Doe",
+    "Updated at 9:50 p.m. ET Thursday",
+    "CLOSE The chief executive explains the deal in a video.",
 ])
 def test_captions_and_credits_are_told_apart(line: str) -> None:
     assert is_caption(line)
@@ -29,6 +32,8 @@ def test_captions_and_credits_are_told_apart(line: str) -> None:
     "Officials from the EPA said the rule would take effect in March.",
     "Photographs of the site were released on Monday.",
     "The fine was confirmed on Tuesday, according to the Associated Press.",
+    "Close to 200 people were evacuated.",
+    "By noon the talks had collapsed and the delegations left Kazan for Moscow.",
     "",
 ])
 def test_a_story_line_is_not_a_caption(line: str) -> None:

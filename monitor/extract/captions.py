@@ -1,10 +1,11 @@
-"""Photo captions and credits a page prints before its story (pure, light: the pages' ledes read it).
+"""Photo captions, credits and bylines a page prints before its story (pure, light: the pages' ledes read it).
 
 News pages often open their article block with the lead photo's caption or credit: "Enlarge this image
 toggle caption Jane Doe/AP Jane Doe/AP", "Image copyright Reuters Image caption The blast destroyed ...",
-"Rescuers at the scene on Tuesday. (Photo: AP)". The extractor keeps them, and they differ from article
-to article (each names its photographer), so a site's furniture count never learns them. A lede leaves
-out such opening lines; the stored text keeps them.
+"Rescuers at the scene on Tuesday. (Photo: AP)", or with a byline, an update note or a video's blurb
+("By Jane Doe", "Updated at 9:50 p.m. ET", "CLOSE The chief executive said ..."). The extractor keeps
+them, and they differ from article to article (each names its photographer or author), so a site's
+furniture count never learns them. A lede leaves out such opening lines; the stored text keeps them.
 """
 
 from __future__ import annotations
@@ -13,8 +14,11 @@ import re
 
 MAX_LINES = 3  # opening lines that may be captions; the text's own first paragraph comes soon after
 _OPENS = re.compile(r"^(?:enlarge this image|image copyright|image caption|hide caption|toggle caption)\b", re.I)
-_AGENCY = (r"(?:Getty Images|AP Photo|/ ?AP\b|/ ?AFP\b|AFP/|/ ?Reuters\b|REUTERS/|/ ?EPA\b|EPA/|/ ?Landov\b|Shutterstock"
-           r"|via (?:AP|AFP|Reuters)\b|Agence France)")
+_PAGE = re.compile(  # written as the pages write them: "Close to 200 ..." and "By noon ..." are story words
+    r"^(?:CLOSE\s|Getty Images\s|Getty - Contributor\b|Advertisement(?: - Continue Reading Below)?$"
+    r"|Updated(?: at)? .{0,40}$|By [A-Z][\w.'\-]+(?: [A-Z][\w.'\-]+){0,3}$)")
+_AGENCY = (r"(?:Getty Images|AP Photo|/ ?AP\b|/ ?AFP\b|AFP/|/ ?Reuters\b|REUTERS/|/ ?EPA\b|EPA/|/ ?Landov\b"
+           r"|Shutterstock|via (?:AP|AFP|Reuters)\b|Agence France)")
 _ENDS = re.compile(
     r"(?:\((?:Photos?|Photograph|Picture|Image|Credit)\s*:[^()]*\)"  # "... (Photo: AP)"
     rf"|\([^()]*(?:{_AGENCY}|Associated Press)[^()]*\)"  # "... (Jane Doe/Getty Images)", "(Associated Press)"
@@ -23,9 +27,10 @@ _ENDS = re.compile(
 
 
 def is_caption(line: str) -> bool:
-    """Whether a line reads as a photo's caption or credit, not as the story's words."""
+    """Whether a line reads as a photo's caption or credit, a byline or a page's note, not the story's words."""
     line = line.strip()
-    return bool(line) and ("toggle caption" in line.casefold() or bool(_OPENS.match(line) or _ENDS.search(line)))
+    return bool(line) and ("toggle caption" in line.casefold()
+                           or bool(_OPENS.match(line) or _PAGE.match(line) or _ENDS.search(line)))
 
 
 def without_captions(text: str) -> str:
