@@ -97,6 +97,27 @@ def test_entity_and_instrument_pages_and_story_links(engine: sa.Engine, tmp_path
     assert trends["entities"]["person:putin"]["page"] == f"entities/{slug('person:putin')}.html"
 
 
+def test_news_media_are_shown_apart_from_the_actors_a_story_names(engine: sa.Engine, tmp_path: Path) -> None:
+    """An agency the articles credit ("Reuters reported") is no actor of the story: the story page and the
+    entities index list it under news media, its own page stays."""
+    first, _ = _world(engine)
+    with session_scope(engine) as s:
+        s.execute(sa.text("UPDATE article SET text = text || ' Reuters reported.'"))
+    config = Config(feeds=[{"name": "Wire", "url": "https://wire.example.org/rss"}], site={"out": str(tmp_path / "site")})
+    scanner = AliasScanner({**ALIASES, "media:reuters": ("Reuters", ["Reuters"])})
+    refresh(engine, config, NOW, [scanner])
+    build_site(engine, config, NOW)
+    root = tmp_path / "site"
+    story = (root / "stories" / f"{first}.html").read_text(encoding="utf-8")
+    reuters = f'href="../entities/{slug("media:reuters")}.html">Reuters</a> (2)'
+    actors = story[story.index("<h2>Named in this story</h2>"):story.index("<h2>News media cited</h2>")]
+    cited = story[story.index("<h2>News media cited</h2>"):]
+    assert "Sberbank" in actors and "Reuters" not in actors and reuters in cited
+    index = (root / "entities" / "index.html").read_text(encoding="utf-8")
+    assert index.index("Vladimir Putin") < index.index("<h2>News media</h2>") < index.index(">Reuters<")
+    assert (root / "entities" / f"{slug('media:reuters')}.html").is_file()
+
+
 def test_a_story_page_is_rebuilt_when_what_it_names_changes(engine: sa.Engine, tmp_path: Path) -> None:
     first, _ = _world(engine)
     config = Config(feeds=[{"name": "Wire", "url": "https://wire.example.org/rss"}], site={"out": str(tmp_path / "site")})

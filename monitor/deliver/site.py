@@ -42,6 +42,7 @@ from monitor.store import named, outputs
 from monitor.store.shared import chunks, midnight
 from monitor.deliver.coverage import one_sided, story_coverage
 from monitor.trends.coverage import CoverageRule, configured_blocs, rule
+from monitor.trends.service import messengers
 from monitor.views.shared import story_page, unmuted
 from monitor.views.site import RECENT_DAYS, build_topics, judged
 
@@ -94,7 +95,7 @@ def site_data(engine: Engine, config: Config, now: datetime) -> SiteData:
         top_stories=tuple(story_page(s, names) for s in day_stories),
         gaps=tuple(one_sided(engine, config, end - timedelta(days=GAP_DAYS), end)),
         entities=tuple(named.named_pages(engine, named.ENTITY, days)),
-        instruments=tuple(named.named_pages(engine, "instrument", days)),
+        instruments=tuple(named.named_pages(engine, "instrument", days)), media=messengers(config),
     )
 
 

@@ -24,8 +24,11 @@ def render_named(data: SiteData, page: NamedPage) -> str:
 
 
 def render_named_index(data: SiteData, kind: str) -> str:
-    return render("named_index.html", meta=data.meta, root="../", pages=pages_of(data, kind), title=TITLES[kind],
-                  kind=kind, days=min(30, len(data.days)))
+    pages = pages_of(data, kind)
+    return render("named_index.html", meta=data.meta, root="../", title=TITLES[kind], kind=kind,
+                  groups=[(None, [p for p in pages if p.named.key not in data.media]),
+                          ("News media", [p for p in pages if p.named.key in data.media])],
+                  days=min(30, len(data.days)))
 
 
 def named_files(data: SiteData) -> dict[str, str]:

@@ -145,6 +145,7 @@ class SiteData:
     entities: tuple[NamedPage, ...] = ()
     instruments: tuple[NamedPage, ...] = ()
     judged: bool = True  # the weeks before this one hold enough days with articles to tell a rise
+    media: frozenset[str] = frozenset()  # keys of the news media: credited by articles, shown apart from actors
 
 
 # --- what articles name -------------------------------------------------------------------

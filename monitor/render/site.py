@@ -99,7 +99,7 @@ def render_story(data: SiteData, story: StoryView, coverage: StoryCoverage | Non
     outlets = Counter(link.outlet or "unknown" for link in story.sources).most_common()
     return render("story.html", meta=data.meta, root="../", story=story, outlets=outlets,
                   regions=outlets_by(story, "region"), languages=outlets_by(story, "language"),
-                  coverage=coverage, blocs=timeline(coverage))
+                  coverage=coverage, blocs=timeline(coverage), media=data.media)
 
 
 def outlets_by(story: StoryView, field: str) -> list[tuple[str, list[str]]]:
