@@ -115,7 +115,13 @@ def test_news_media_are_shown_apart_from_the_actors_a_story_names(engine: sa.Eng
     assert "Sberbank" in actors and "Reuters" not in actors and reuters in cited
     index = (root / "entities" / "index.html").read_text(encoding="utf-8")
     assert index.index("Vladimir Putin") < index.index("<h2>News media</h2>") < index.index(">Reuters<")
-    assert (root / "entities" / f"{slug('media:reuters')}.html").is_file()
+    putin = (root / "entities" / f"{slug('person:putin')}.html").read_text(encoding="utf-8")
+    assert "Sberbank</a>" in putin[putin.index("<h2>Named with</h2>"):] and "Reuters" not in putin
+    agency = (root / "entities" / f"{slug('media:reuters')}.html").read_text(encoding="utf-8")
+    assert "Vladimir Putin</a>" in agency[agency.index("<h2>Named with</h2>"):]  # its own page keeps whom it cited
+    topic = (root / "topics" / "1.html").read_text(encoding="utf-8")
+    together = topic[topic.index('id="pairs"'):]
+    assert "Vladimir Putin" in together and "Reuters" not in together
 
 
 def test_a_story_page_is_rebuilt_when_what_it_names_changes(engine: sa.Engine, tmp_path: Path) -> None:

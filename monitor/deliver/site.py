@@ -153,7 +153,7 @@ def site_weekly(engine: Engine, data: SiteData) -> Weekly:
     """The weekly sections of the topic and coverage pages: co-mentions and share of voice per bloc."""
     starts = week_starts(data.through)
     since, until = midnight(starts[0]), midnight(data.through, 1)
-    pairs = named.strongest_pairs(engine, "topic", since, until)
+    pairs = named.strongest_pairs(engine, "topic", since, until, without=data.media)
     totals, by_topic = coverage_db.bloc_days(engine, since, until)
     return weekly_views(data.through, pairs, totals, by_topic, [t.id for t in data.topics])
 

@@ -20,7 +20,7 @@ def render_named(data: SiteData, page: NamedPage) -> str:
                        f"Daily articles naming {name}, last {len(data.days)} days")
     paged = {p.named.key for p in data.entities}
     return render("named.html", meta=data.meta, root="../", page=page, chart=chart, paged=paged,
-                  index=TITLES[page.named.kind])
+                  index=TITLES[page.named.kind], media=data.media)
 
 
 def render_named_index(data: SiteData, kind: str) -> str:

@@ -157,8 +157,9 @@ def co_mentions(engine: Engine, since: datetime | None = None) -> dict[Pair, int
         return {_ordered(a, b): int(n) for a, b, n in rows}
 
 
-def _pair_days(engine: Engine, by: str, since: datetime, until: datetime | None) -> Counter[tuple[int, date, str, str]]:
-    """Articles naming each pair of entities, per story or topic and UTC day.
+def _pair_days(engine: Engine, by: str, since: datetime, until: datetime | None,
+               without: frozenset[str] = frozenset()) -> Counter[tuple[int, date, str, str]]:
+    """Articles naming each pair of entities (none of them in ``without``), per story or topic and UTC day.
 
     The entities each article names are read once and paired here: on a year of data that is faster
     than joining the mention table with itself and grouping the pairs in SQL."""
@@ -174,7 +175,8 @@ def _pair_days(engine: Engine, by: str, since: datetime, until: datetime | None)
                  .join(Article, Article.id == Mention.article_id).join(table, table.article_id == Article.id)
                  .where(Mention.kind == ENTITY, Mention.article_id.in_(period)))
         for gid, aid, day, key in s.execute(query):
-            named_by.setdefault((gid, aid), (day, []))[1].append(key)
+            if key not in without:
+                named_by.setdefault((gid, aid), (day, []))[1].append(key)
     counts: Counter[tuple[int, date, str, str]] = Counter()
     for (gid, _aid), (day, keys) in named_by.items():
         if len(keys) > 1:
@@ -189,11 +191,11 @@ def pair_timeline(engine: Engine, by: str, since: datetime, until: datetime | No
     return sorted((gid, as_date(day), a, b, n) for (gid, day, a, b), n in _pair_days(engine, by, since, until).items())
 
 
-def strongest_pairs(engine: Engine, by: str, since: datetime, until: datetime, limit: int = 5
-                    ) -> dict[int, list[PairSeries]]:
-    """Per topic (or story), the ``limit`` pairs of entities named together in most of its articles in
-    [since, until), each with its articles per UTC day."""
-    counts = _pair_days(engine, by, since, until)
+def strongest_pairs(engine: Engine, by: str, since: datetime, until: datetime, limit: int = 5,
+                    without: frozenset[str] = frozenset()) -> dict[int, list[PairSeries]]:
+    """Per topic (or story), the ``limit`` pairs of entities (none in ``without``: the news media) named
+    together in most of its articles in [since, until), each with its articles per UTC day."""
+    counts = _pair_days(engine, by, since, until, without)
     totals: dict[int, Counter[Pair]] = defaultdict(Counter)
     for (gid, _day, a, b), n in counts.items():
         totals[gid][(a, b)] += n
