@@ -329,6 +329,35 @@ def test_a_shouted_central_report_does_not_title_its_story(engine: sa.Engine, co
     assert sims[story.headline_article_id] >= np.median(list(sims.values()))
 
 
+def test_the_story_bars_do_not_depend_on_which_copy_arrived_first(engine: sa.Engine, config: Config,
+                                                                 tmp_path: Path) -> None:
+    """Two near copies of one report (a longer and a shorter version): whichever the store calls the original,
+    the calibration reads the same one of them, so every article's bar is the same."""
+    from monitor.topics import features
+    from monitor.topics.embeddings import model_name
+    from monitor.topics.service import _furniture
+
+    corpus = build_corpus(seed=7)
+    longer = corpus[0]
+    shorter = replace(longer, id=longer.id + "-short", url_path=longer.url_path + "-short",
+                      text=longer.text.rsplit(".", 2)[0] + ".")
+    bars = []
+    other = migrated(f"sqlite:///{tmp_path / 'other.db'}")
+    try:
+        for eng, (first, copy) in ((engine, (longer, shorter)), (other, (shorter, longer))):
+            ids = db.add_corpus(eng, [*corpus[1:], first, copy], "http://127.0.0.1:9", T0)
+            with eng.begin() as conn:
+                conn.execute(sa.text("UPDATE article SET duplicate_of = :o WHERE id = :c"),
+                             {"o": ids[first.id], "c": ids[copy.id]})
+            process_new(eng, config, T0)
+            stats = features.from_bytes(*db.term_stats(eng))
+            threshold = story_threshold(eng, config, model_name(config.embedding), stats, _furniture(eng, config))
+            bars.append((threshold.level, threshold.reference.dense.shape[0]))
+    finally:
+        other.dispose()
+    assert bars[0] == bars[1] and bars[0][1] == len(corpus)  # one of the two copies read, whichever is the original
+
+
 def test_duplicates_collapse_into_the_original_story(engine: sa.Engine, config: Config) -> None:
     corpus = build_corpus(days=2)
     ids = db.add_corpus(engine, corpus, "http://127.0.0.1:9", T0)

@@ -118,10 +118,9 @@ def articles_without_story(engine: Engine, model: str, limit: int) -> list[Artic
 
 
 def recent_articles(engine: Engine, model: str, limit: int) -> list[ArticleRow]:
-    """The newest ``limit`` original articles with an embedding of ``model`` (story calibration)."""
+    """The newest ``limit`` articles with an embedding of ``model``, copies included (story calibration)."""
     with session_scope(engine) as s:
-        query = _with_vectors(model).where(Article.duplicate_of.is_(None)).order_by(Article.id.desc()).limit(limit)
-        return _vector_rows(s, query)
+        return _vector_rows(s, _with_vectors(model).order_by(Article.id.desc()).limit(limit))
 
 
 def stories_for(engine: Engine, since: datetime, ids: Iterable[int] = ()) -> list[Story]:

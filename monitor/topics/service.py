@@ -151,10 +151,11 @@ def assign_pending_stories(engine: Engine, config: Config, now: datetime) -> dic
 def story_threshold(engine: Engine, config: Config, name: str, stats: features.TermStats,
                     furniture: frozenset[int]) -> Threshold:
     """The configured story similarity, or per-article bars calibrated on the newest stored articles
-    (read without their sites' ``furniture``)."""
+    (read without their sites' ``furniture``; one article of each group of copies, the first in content
+    order, so that which copy arrived first does not move every bar)."""
     if config.stories.similarity != "auto":
         return Threshold.fixed(config.stories.similarity)
-    rows = as_read(db.recent_articles(engine, name, CALIBRATION_ARTICLES), furniture)
+    rows = one_per_copy(as_read(db.recent_articles(engine, name, CALIBRATION_ARTICLES), furniture))
     if len(rows) < MIN_REFERENCE:
         return Threshold.fixed(FALLBACK_SIMILARITY)
     # the bars are calibrated on the similarity without the conflicts: the reference's ages and times are not read
