@@ -157,3 +157,21 @@ def test_a_shared_headline_phrase_is_spelled_as_a_sentence_case_headline_writes_
     bodies = ["A military court indicted the girl on Monday."] * 3
     about = describe(titles, bodies, [0, 0, 0], [0.5] * 3, {0: ["court"]})
     assert about[0].label.split(" · ")[0] == "Israel indicts"
+
+
+def test_markup_and_addresses_carried_as_text_give_no_names() -> None:
+    bodies = [f'NEW YORK - Company {c} Inc. <A HREF="http://www.example.com/FullQuote.aspx?ticker={c}">{c}</A> '
+              f"posted higher quarterly profit on Thursday, see www.example.com/{c}.html for more." for c in "ABCD"]
+    titles = [f"Company {c} profit rises" for c in "ABCD"]
+    (about,) = describe(titles, bodies, [0] * 4, [0.9, 0.8, 0.7, 0.6], {0: ["profit", "quarterly"]}).values()
+    assert not any(part in about.label for part in ("HREF", "FullQuote", "aspx", "www"))
+    assert "profit" in about.label.casefold()
+
+
+def test_a_wire_credit_and_dateline_are_not_what_a_topic_is_about() -> None:
+    bodies = [f"Canadian Press - OTTAWA (CP) - Paul Martin announced a budget plan for {w}." for w in ("ports", "rail")]
+    bodies += [f"NEW YORK (Reuters) - Paul Martin met investors about the {w} plan." for w in ("budget", "tax")]
+    titles = ["Martin budget plan", "Martin rail plan", "Martin meets investors", "Martin tax plan"]
+    (about,) = describe(titles, bodies, [0] * 4, [0.9, 0.8, 0.7, 0.6], {0: ["budget", "plan"]}).values()
+    assert about.label.startswith("Paul Martin")
+    assert not any(part in about.label for part in ("Canadian Press", "OTTAWA", "YORK", "Reuters"))
