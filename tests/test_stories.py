@@ -23,6 +23,7 @@ from monitor.topics.stories import (
     ALONE_MARGIN,
     FALLBACK_SIMILARITY,
     MERGE_MARGIN,
+    MIN_BAR,
     MIN_REFERENCE,
     SETTLED,
     Centroid,
@@ -36,6 +37,7 @@ from monitor.topics.stories import (
     decode_centroid,
     encode_centroid,
     group_batch,
+    _row_moments,
     _story_vectors,
     merge_converged,
     most_central,
@@ -180,6 +182,19 @@ def test_calibrated_bars_follow_the_similarity_scale() -> None:
     assert 0.05 <= spread.level < alike.level <= 0.6  # the same words, but embeddings all alike: a higher bar
     few = article_vectors(all_bags[:MIN_REFERENCE - 1], dense[:MIN_REFERENCE - 1], stats)
     assert calibrate(few, 3.0, weights) == Threshold.fixed(FALLBACK_SIMILARITY)
+
+
+def test_short_varied_reports_get_the_floor_bar_not_a_bar_near_zero() -> None:
+    """Where every report resembles little (a few words each, all of different events), a bar set by the
+    spread alone sits near zero and any two reports sharing a word or a name would link: the floor holds."""
+    rng = np.random.default_rng(11)
+    texts = [(f"Report {i}", " ".join(f"w{int(x)}" for x in rng.integers(0, 3000, 8))) for i in range(300)]
+    all_bags, stats = bags_and_stats(texts)
+    reference = article_vectors(all_bags, normalise(rng.normal(size=(300, 256))), stats)
+    mean, sd = _row_moments(reference.similarity(reference, Weights()))
+    assert np.median(1.5 * mean + 3.0 * sd) < MIN_BAR  # the spread alone would set the bars lower
+    bars = calibrate(reference, 3.0, Weights(), 0.5).of(reference)
+    assert bars.min() >= MIN_BAR and np.median(bars) == pytest.approx(MIN_BAR)
 
 
 def test_an_article_of_a_common_kind_of_news_gets_a_higher_bar_than_one_that_resembles_little() -> None:
