@@ -41,8 +41,8 @@ from monitor.store import alerts as alert_db
 from monitor.store import named, outputs
 from monitor.store.shared import chunks, midnight
 from monitor.deliver.coverage import one_sided, story_coverage
+from monitor.entities.registry import messengers
 from monitor.trends.coverage import CoverageRule, configured_blocs, rule
-from monitor.trends.service import messengers
 from monitor.views.shared import story_page, unmuted
 from monitor.views.site import RECENT_DAYS, build_topics, judged
 

@@ -13,7 +13,7 @@ from sqlalchemy.engine import Engine
 
 from monitor.clock import utc_day
 from monitor.config import Config
-from monitor.entities.registry import registry_from_config
+from monitor.entities.registry import messengers
 from monitor.entities.watch import WatchedEntity, watched
 from monitor.mentions.pairs import Pairing
 from monitor.mentions.scanners import Scanner, scanners
@@ -113,14 +113,6 @@ def reportable(engine: Engine, config: Config, found: list[Pairing], since: date
     media = messengers(config)
     return [p for p in found if p.a not in media and p.b not in media
             and has_history(utc_day(p.first_seen), totals, trends.baseline_days, trends.min_history_days)]
-
-
-def messengers(config: Config) -> frozenset[str]:
-    """The keys of the entities of type ``media``. A news agency or paper is named by the articles that
-    credit it ("(AP) -", "Reuters reported"), so it was in a third of the new pairings of a first crawl of
-    real news ("United States + Associated Press") and spiked with every busy news day. Its mentions and
-    its page stay; it takes no part in entity spikes or new pairings."""
-    return frozenset(e.key for e in registry_from_config(config).entities if e.type == "media")
 
 
 def _top_stories(engine: Engine) -> Callable[[str, str, Signal], list[int]]:
