@@ -3,6 +3,7 @@ assigns new articles in a new process without importing BERTopic on the crawl pa
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import os
@@ -438,4 +439,36 @@ def test_copies_take_the_topic_the_refit_gives_their_group(tmp_path: Path) -> No
     assert current is not None and len(copies()) == len(originals)
     for copy, original in copies().items():
         assert topics[copy] == topics[original] and topics[copy][1] == current.id
+    engine.dispose()
+
+
+@pytest.mark.slow
+def test_markup_and_wire_credits_give_a_topic_no_keywords(tmp_path: Path) -> None:
+    """A feed that escaped its HTML twice: short market briefs, each opening with the wire's dateline
+    and carrying a quote link as text. Their topic is described by what they report, not by "href http"
+    or "york reuters". The configuration has no analyst topics, so the fit also saves (and assigns with) a
+    model without any."""
+    from monitor.demo.corpus import CorpusArticle
+
+    url = f"sqlite:///{tmp_path / 'monitor.db'}"
+    engine = make_engine(url)
+    upgrade(engine, url)
+    config = Config(feeds=[{"name": "f", "url": "http://127.0.0.1:9/feed"}], data_dir=str(tmp_path / "data"),
+                    topics=[])
+    corpus = build_corpus(seed=7, days=20, end=END)
+    when = datetime(2026, 6, 20, tzinfo=UTC)
+    for n, (company, result) in enumerate(itertools.product(
+            ("Acme", "Borealis", "Cortland", "Dunmore", "Eastfield", "Fairhaven", "Glenrock", "Harwick"),
+            ("quarterly profit rose", "quarterly earnings fell short of forecasts"))):
+        link = (f'<A HREF="http://www.investor.example.com/FullQuote.aspx?ticker={company[:3].upper()}.N '
+                f'target=/stocks/quickinfo/fullquote">{company[:3].upper()}.N</A>')
+        corpus.append(CorpusArticle(f"b{n:02d}", "Market Wire", f"{company} says {result}",
+                                    f"NEW YORK (Reuters) - {company} Inc. {link} said on Monday its {result}.",
+                                    f"/market-wire/b{n:02d}.html", when, "briefs", None))
+    db.add_corpus(engine, corpus, "http://127.0.0.1:9", datetime(2026, 7, 1, tzinfo=UTC))
+    fit(engine, config, datetime(2026, 7, 1, tzinfo=UTC))
+    topics = db.list_topics(engine, active_only=False)
+    words = {w for t in topics for k in (t.name.replace("·", " "), *t.keywords) for w in k.casefold().split()}
+    assert "quarterly" in words  # the briefs were fitted and described
+    assert not words & {"href", "http", "www", "fullquote", "quickinfo", "target", "reuters", "york"}
     engine.dispose()

@@ -26,6 +26,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from monitor.extract.headline import flaws
+from monitor.extract.prose import prose
 from monitor.topics.features import surface_names
 from monitor.words import STOP_WORDS
 
@@ -197,21 +198,14 @@ def _article_names(body: str) -> dict[str, str]:
     prose: a line in title case (a headline the page printed again, a heading) capitalises every word, so
     its runs of words ("Fires Another Missile Over Japan") would read as names."""
     out: dict[str, str] = {}
-    prose = "\n".join(line for line in body[:BODY_CHARS].splitlines() if not _title_case(line))
-    for name in surface_names(_DATELINE.sub("", _MARKUP.sub(" ", prose))):
+    lines = "\n".join(line for line in body[:BODY_CHARS].splitlines() if not _title_case(line))
+    for name in surface_names(prose(lines)):
         if _label_worthy(name):
             out.setdefault(name.casefold(), name)
     return out
 
 
 _WORD = re.compile(r"[^\W\d_][\w'’-]*")
-# markup and addresses a text carries as literal text (a feed that escaped its HTML twice): not prose, so
-# '<A HREF="http://.../FullQuote.aspx?ticker=MSFT.O">' gives no "A HREF" or "FullQuote.aspx" to a label
-_MARKUP = re.compile(r"<[^<>]{0,500}>|\b(?:https?://|www\.)\S+")
-# a wire's credit and dateline opening a paragraph ("Canadian Press - OTTAWA (CP) - ", "NEW YORK (Reuters) - "):
-# where and by whom the report was filed, not what it is about
-_DATELINE = re.compile(r"^(?:[A-Z][\w.]*(?: [A-Z][\w.]*){0,3} [-–—] (?=[A-Z]))?"
-                       r"(?:[A-Z][A-Z .'/]{1,40}(?:, [\w .]{1,20})?(?: \([^()]{0,40}\))? [-–—]+ )?", re.M)
 TITLE_CASE = 0.8  # a line whose words, short function words aside, are capitalised this often
 
 

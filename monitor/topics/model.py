@@ -477,6 +477,13 @@ class SavedModel:
         return out
 
 
+def _saved_seeds(raw: dict[str, Any], dim: int) -> SavedSeeds:
+    """The analyst topics' evidence as saved; a configuration without analyst topics saved none."""
+    ids = tuple(int(i) for i in raw["topic_ids"])
+    vectors = np.asarray(raw["vectors"], np.float32).reshape(len(ids), dim)
+    return SavedSeeds(ids, vectors, tuple(tuple(k) for k in raw["keywords"]), float(raw["floor"]))
+
+
 def load_saved(path: Path) -> SavedModel:
     from safetensors.numpy import load_file
 
@@ -487,8 +494,7 @@ def load_saved(path: Path) -> SavedModel:
     except (OSError, ValueError, KeyError) as exc:
         raise MonitorError(f"cannot read the saved topic model at {path}: {exc}; run `monitor topics fit`") from None
     raw = meta.get("seeds")
-    seeds = SavedSeeds(tuple(raw["topic_ids"]), np.asarray(raw["vectors"], np.float32).reshape(len(raw["topic_ids"]), -1),
-                       tuple(tuple(k) for k in raw["keywords"]), float(raw["floor"])) if raw else None
+    seeds = _saved_seeds(raw, embeddings.shape[1]) if raw else None
     return SavedModel(path, meta["embedding_model"], normalise(embeddings), int(topics.get("_outliers", 0)),
                       {int(k): int(v) for k, v in meta["topic_map"].items()},
                       {int(k): float(v) for k, v in meta["floors"].items()}, seeds)

@@ -21,6 +21,7 @@ from sqlalchemy.engine import Engine
 from monitor.config import Config
 from monitor.dedupe.boilerplate import readable
 from monitor.extract.headline import flaws
+from monitor.extract.prose import prose
 from monitor.store import analysis as db
 from monitor.records import ModelRun
 from monitor.topics import features
@@ -99,7 +100,7 @@ def assign_topics(engine: Engine, config: Config, run: ModelRun, now: datetime) 
         return 0
     saved, done, furniture = load_saved(model_path(config, run.path)), 0, _furniture(engine, config)
     while rows := db.vectors_without_topic(engine, name, BATCH):
-        texts = [document(*readable(url, title, text, furniture), config.embedding.max_words)
+        texts = [words_read(*readable(url, title, text, furniture), config.embedding.max_words)
                  for _, _, title, text, url in rows]
         assigned = saved.assign(np.vstack([from_bytes(r[1]) for r in rows]), texts)
         db.save_assignments(engine, int(run.id), [(r[0], t, s) for r, (t, s) in zip(rows, assigned, strict=True)],
@@ -231,6 +232,12 @@ def fit(engine: Engine, config: Config, now: datetime) -> dict[str, Any]:
         time.perf_counter() - started, 2), "path": run.path}
 
 
+def words_read(title: str, text: str | None, max_words: int) -> str:
+    """The text whose words the topic fit and the assignment read (the analyst's keywords, the clustered
+    words, c-TF-IDF): the embedded document, without markup and wire credits (``extract.prose``)."""
+    return document(title, prose(text or ""), max_words)
+
+
 def _furniture(engine: Engine, config: Config) -> frozenset[int]:
     return db.furniture(engine, config.dedupe.site_repeats)
 
@@ -304,7 +311,7 @@ def _fit_and_save(engine: Engine, config: Config, rows: list[db.ArticleRow], emb
     from monitor.topics.identity import assign_ids
     from monitor.topics.model import SavedSeeds, fit_bertopic, save
 
-    docs = [document(r.title, r.text, config.embedding.max_words) for r in rows]
+    docs = [words_read(r.title, r.text, config.embedding.max_words) for r in rows]
     vectors = np.vstack([from_bytes(r.vector) for r in rows]) if rows else np.zeros((0, 1), np.float32)
     story = db.story_of(engine, [r.id for r in rows])
     model, fitted = fit_bertopic(docs, vectors, config.topics, embedder, config.topic_model,

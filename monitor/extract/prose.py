@@ -1,0 +1,27 @@
+"""The prose of a stored text: what words, names and labels are read from (pure, light).
+
+Two things a stored text can carry that are not what the report is about:
+
+- literal markup and addresses (a feed that escaped its HTML twice leaves
+  '<A HREF="http://.../FullQuote.aspx?ticker=MSFT.O">' in the text), which would give a topic the
+  keywords "href http" and "www";
+- a wire's credit and dateline opening a paragraph ("Canadian Press - OTTAWA (CP) - ",
+  "NEW YORK (Reuters) - ", "washingtonpost.com - "): where and by whom a report was filed. Every
+  report of one agency carries it, so it would tie them together and name their topic "york reuters".
+
+The stored text keeps both; the analysis reads ``prose(text)``.
+"""
+
+from __future__ import annotations
+
+import re
+
+MARKUP = re.compile(r"<[^<>]{0,500}>|\b(?:https?://|www\.)\S+")
+DATELINE = re.compile(r"^(?:(?:[A-Z][\w.]*(?: [A-Z][\w.]*){0,3}|[\w-]+\.com) [-–—] (?=[A-Z]))?"
+                      r"(?:[A-Z][A-Z .'/]{1,40}(?:, [\w .]{1,20})?(?: \([^()]{0,40}\))? [-–—]+ )?", re.M)
+
+
+def prose(text: str) -> str:
+    """``text`` without literal markup and addresses, and without the credit and dateline a paragraph
+    opens with."""
+    return DATELINE.sub("", MARKUP.sub(" ", text))

@@ -1,0 +1,28 @@
+"""The prose of a stored text: markup, addresses and wire credits are not what a report is about."""
+
+from __future__ import annotations
+
+import pytest
+
+from monitor.extract.prose import prose
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ('NEW YORK (Reuters) - Pfizer Inc. <A HREF="http://www.example.com/FullQuote.aspx?ticker=PFE.N">PFE.N</A> '
+     "said on Thursday", "Pfizer Inc.  PFE.N  said on Thursday"),
+    ("Canadian Press - OTTAWA (CP) - The budget passed.", "The budget passed."),
+    ("washingtonpost.com - Microsoft said on Monday", "Microsoft said on Monday"),
+    ("AP - President Bush spoke.\nLONDON, England (AP) -- Talks resumed.", "President Bush spoke.\nTalks resumed."),
+    ("See www.example.org/report for the report.", "See   for the report."),
+])
+def test_markup_addresses_and_datelines_are_left_out(text: str, expected: str) -> None:
+    assert prose(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "Amazon.com Inc. said on Monday its sales rose.",  # a company's name, not a credit
+    "The minister said - and repeated - that talks would go on.",
+    "Prices rose 3 percent in New York - the most in a year.",  # a dash inside the sentence
+])
+def test_prose_keeps_the_story_words(text: str) -> None:
+    assert prose(text) == text
