@@ -45,3 +45,11 @@ def test_only_opening_captions_go_and_a_text_is_never_emptied() -> None:
     assert without_captions("Image copyright AFP\nThe bank's chief. Jane Doe/AFP\n" + story) == story
     assert without_captions(story) == story  # a caption further down stays
     assert without_captions("Image copyright AFP") == "Image copyright AFP"
+
+
+def test_an_update_mark_run_into_the_first_paragraph_goes() -> None:
+    first = "Silicon Valley's problem was well known long before the movement started."
+    assert without_captions(f"Updated | {first}\nMore follows.") == f"{first}\nMore follows."
+    assert without_captions(f"Image copyright AFP\nUPDATED | {first}") == first
+    assert without_captions("Updated | ") == "Updated | "  # never emptied
+    assert without_captions(f"{first} Updated | later") == f"{first} Updated | later"  # only where it opens

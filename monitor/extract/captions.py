@@ -17,6 +17,7 @@ _OPENS = re.compile(r"^(?:enlarge this image|image copyright|image caption|hide 
 _PAGE = re.compile(  # written as the pages write them: "Close to 200 ..." and "By noon ..." are story words
     r"^(?:CLOSE\s|Getty Images\s|Getty - Contributor\b|Advertisement(?: - Continue Reading Below)?$"
     r"|Updated(?: at)? .{0,40}$|By [A-Z][\w.'\-]+(?: [A-Z][\w.'\-]+){0,3}$)")
+_MARK = re.compile(r"^\s*(?:UPDATED|Updated)\s*\|\s*")  # a page's update mark run into the first paragraph
 _AGENCY = (r"(?:Getty Images|AP Photo|/ ?AP\b|/ ?AFP\b|AFP/|/ ?Reuters\b|REUTERS/|/ ?EPA\b|EPA/|/ ?Landov\b"
            r"|Shutterstock|via (?:AP|AFP|Reuters)\b|Agence France)")
 _ENDS = re.compile(
@@ -34,9 +35,12 @@ def is_caption(line: str) -> bool:
 
 
 def without_captions(text: str) -> str:
-    """``text`` without the caption and credit lines it opens with (at most ``MAX_LINES``), never emptied."""
+    """``text`` without the caption and credit lines it opens with (at most ``MAX_LINES``) and without an
+    update mark before its first words ("Updated | The company said ..."), never emptied."""
     lines = text.split("\n")
     skip = 0
     while skip < min(MAX_LINES, len(lines) - 1) and is_caption(lines[skip]):
         skip += 1
-    return "\n".join(lines[skip:]).lstrip() if skip else text
+    out = "\n".join(lines[skip:]).lstrip() if skip else text
+    unmarked = _MARK.sub("", out, count=1)
+    return unmarked if unmarked.strip() else out
