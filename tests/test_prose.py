@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from monitor.extract.prose import prose
+from monitor.extract.prose import headline_prose, prose
 
 
 @pytest.mark.parametrize(("text", "expected"), [
@@ -26,3 +26,13 @@ def test_markup_addresses_and_datelines_are_left_out(text: str, expected: str) -
 ])
 def test_prose_keeps_the_story_words(text: str) -> None:
     assert prose(text) == text
+
+
+@pytest.mark.parametrize(("title", "expected"), [
+    ("Earthquakes at Mount St. Helens intensify (AP)", "Earthquakes at Mount St. Helens intensify"),
+    ("Pfizer says Celebrex is safe (Reuters)", "Pfizer says Celebrex is safe"),
+    ("Sales rise at Acme (Update 2)", "Sales rise at Acme (Update 2)"),
+    ("Talks on the (AP) wire resume", "Talks on the (AP) wire resume"),
+])
+def test_a_headline_loses_the_credit_it_ends_with(title: str, expected: str) -> None:
+    assert headline_prose(title) == expected

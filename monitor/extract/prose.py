@@ -8,6 +8,7 @@ Two things a stored text can carry that are not what the report is about:
 - a wire's credit and dateline opening a paragraph ("Canadian Press - OTTAWA (CP) - ",
   "NEW YORK (Reuters) - ", "washingtonpost.com - "): where and by whom a report was filed. Every
   report of one agency carries it, so it would tie them together and name their topic "york reuters".
+  A headline can end with the credit ("Quake hits Peru (AP)").
 
 The stored text keeps both; the analysis reads ``prose(text)``.
 """
@@ -19,9 +20,15 @@ import re
 MARKUP = re.compile(r"<[^<>]{0,500}>|\b(?:https?://|www\.)\S+")
 DATELINE = re.compile(r"^(?:(?:[A-Z][\w.]*(?: [A-Z][\w.]*){0,3}|[\w-]+\.com) [-–—] (?=[A-Z]))?"
                       r"(?:[A-Z][A-Z .'/]{1,40}(?:, [\w .]{1,20})?(?: \([^()]{0,40}\))? [-–—]+ )?", re.M)
+CREDIT_AT_END = re.compile(r"\s*\([A-Z][\w.]*(?: [A-Z][\w.]*){0,2}\)\s*$")
 
 
 def prose(text: str) -> str:
     """``text`` without literal markup and addresses, and without the credit and dateline a paragraph
     opens with."""
     return DATELINE.sub("", MARKUP.sub(" ", text))
+
+
+def headline_prose(title: str) -> str:
+    """``title`` without the credit it may end with ("(AP)", "(Reuters)")."""
+    return CREDIT_AT_END.sub("", title)

@@ -21,7 +21,7 @@ from sqlalchemy.engine import Engine
 from monitor.config import Config
 from monitor.dedupe.boilerplate import readable
 from monitor.extract.headline import flaws
-from monitor.extract.prose import prose
+from monitor.extract.prose import headline_prose, prose
 from monitor.store import analysis as db
 from monitor.records import ModelRun
 from monitor.topics import features
@@ -235,7 +235,7 @@ def fit(engine: Engine, config: Config, now: datetime) -> dict[str, Any]:
 def words_read(title: str, text: str | None, max_words: int) -> str:
     """The text whose words the topic fit and the assignment read (the analyst's keywords, the clustered
     words, c-TF-IDF): the embedded document, without markup and wire credits (``extract.prose``)."""
-    return document(title, prose(text or ""), max_words)
+    return document(headline_prose(title), prose(text or ""), max_words)
 
 
 def _furniture(engine: Engine, config: Config) -> frozenset[int]:
