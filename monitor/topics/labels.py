@@ -24,6 +24,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from statistics import median
 
 from monitor.extract.headline import flaws
 from monitor.extract.prose import prose
@@ -270,7 +271,7 @@ def _headlines(titles: Sequence[str], scores: Sequence[float], bodies: Sequence[
     article or closer), one per story; plain titles; any title. The headlines show what the topic covers
     in plain words, not three reports of its biggest story, a tabloid's voice or its outliers."""
     by_score = sorted(range(len(titles)), key=lambda i: -scores[i])
-    middle = scores[by_score[len(by_score) // 2]] if by_score else 0.0
+    middle = median(scores) if len(scores) else 0.0  # as a story's title takes its central half
     sizes = Counter(s for s in stories if s is not None)
     plain: dict[int, bool] = {}
 
