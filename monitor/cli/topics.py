@@ -192,13 +192,13 @@ def _echo_alerts(alerts: list[Any], waiting: str) -> None:
 def _waiting(app: App, now: datetime) -> str:
     """Why a new monitor has no alerts yet: today lacks the history a day needs (empty when it has it)."""
     from monitor.store import trends as trend_db
-    from monitor.trends.detect import days_before, days_watched
+    from monitor.trends.detect import days_before, days_needed, days_watched
 
     trends = app.config.trends
     today = clock.utc_day(now)
     totals = trend_db.daily_series(app.engine, "total", today - timedelta(days=trends.baseline_days)).get("all", {})
     held = days_watched(totals, days_before(today, trends.baseline_days))
-    needed = min(trends.min_history_days, trends.baseline_days)
+    needed = days_needed(trends.baseline_days, trends.min_history_days)
     if held >= needed:
         return ""
     return (f": a day alerts once articles were stored on {needed} of the {trends.baseline_days} days before it,"

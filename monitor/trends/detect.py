@@ -66,7 +66,12 @@ def enough_history(totals: Series, days: Iterable[date], least: int) -> bool:
     a count compared with days the monitor did not watch is compared with nothing. On a new monitor's first
     days every topic and entity would spike and every pair of names be a new pairing."""
     days = list(days)
-    return days_watched(totals, days) >= min(least, len(days))
+    return days_watched(totals, days) >= days_needed(len(days), least)
+
+
+def days_needed(days: int, least: int) -> int:
+    """Of ``days`` days before a day, how many must hold articles for the day to be judged."""
+    return min(least, days)
 
 
 def days_watched(totals: Series, days: Iterable[date]) -> int:
