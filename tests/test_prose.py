@@ -14,6 +14,10 @@ from monitor.extract.prose import headline_prose, prose
     ("washingtonpost.com - Microsoft said on Monday", "Microsoft said on Monday"),
     ("AP - President Bush spoke.\nLONDON, England (AP) -- Talks resumed.", "President Bush spoke.\nTalks resumed."),
     ("See www.example.org/report for the report.", "See   for the report."),
+    ("MOSCOW, December 1. /TASS/. Russia and China signed an AI accord.", "Russia and China signed an AI accord."),
+    ("МОСКВА, 1 дек — РИА Новости. Сбербанк подписал соглашение.", "Сбербанк подписал соглашение."),
+    ("МОСКВА, 1 декабря. /ТАСС/. Сбербанк подписал соглашение.", "Сбербанк подписал соглашение."),
+    ("BEIJING, Dec. 1 (Xinhua) -- China's chip output rose.", "China's chip output rose."),
 ])
 def test_markup_addresses_and_datelines_are_left_out(text: str, expected: str) -> None:
     assert prose(text) == expected
@@ -23,6 +27,8 @@ def test_markup_addresses_and_datelines_are_left_out(text: str, expected: str) -
     "Amazon.com Inc. said on Monday its sales rose.",  # a company's name, not a credit
     "The minister said - and repeated - that talks would go on.",
     "Prices rose 3 percent in New York - the most in a year.",  # a dash inside the sentence
+    "США — крупнейший партнёр Китая.",  # a Cyrillic capital word and a dash: a sentence, not a dateline
+    "Москва и Пекин — партнёры в области ИИ.",
 ])
 def test_prose_keeps_the_story_words(text: str) -> None:
     assert prose(text) == text

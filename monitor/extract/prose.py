@@ -6,7 +6,8 @@ Two things a stored text can carry that are not what the report is about:
   '<A HREF="http://.../FullQuote.aspx?ticker=MSFT.O">' in the text), which would give a topic the
   keywords "href http" and "www";
 - a wire's credit and dateline opening a paragraph ("Canadian Press - OTTAWA (CP) - ",
-  "NEW YORK (Reuters) - ", "washingtonpost.com - "): where and by whom a report was filed. Every
+  "NEW YORK (Reuters) - ", "washingtonpost.com - ", "MOSCOW, December 1. /TASS/. ",
+  "МОСКВА, 1 дек — РИА Новости. "): where and by whom a report was filed. Every
   report of one agency carries it, so it would tie them together and name their topic "york reuters".
   A headline can end with the credit ("Quake hits Peru (AP)").
 
@@ -18,10 +19,13 @@ from __future__ import annotations
 import re
 
 MARKUP = re.compile(r"<[^<>]{0,500}>|\b(?:https?://|www\.)\S+")
-DATELINE = re.compile(r"(?:(?:[A-Z][\w.]*(?: [A-Z][\w.]*){0,3}|[\w-]+\.com) [-–—] (?=[A-Z]))?"
-                      r"(?:[A-Z][A-Z .'/]{1,40}(?:, [\w .]{1,20})?(?: \([^()]{0,40}\))? [-–—]+ )?")
+DATELINE = re.compile(
+    r"(?:(?:[A-Z][\w.]*(?: [A-Z][\w.]*){0,3}|[\w-]+\.com) [-–—] (?=[A-Z]))?"  # "Reuters - ", "washingtonpost.com - "
+    r"(?:(?:[A-Z][A-Z .'/]{1,40}(?:, [\w .]{1,20})?|[А-ЯЁ][А-ЯЁ .-]{1,40}, [\w .]{1,20})"  # "NEW YORK", "МОСКВА, 1 дек"
+    r"(?:(?: \([^()]{0,40}\))? [-–—]+ (?:(?:РИА Новости|ТАСС|Интерфакс|ПРАЙМ)\. )?"  # " (Reuters) - ", " — РИА Новости. "
+    r"|\. /[^/\n]{2,20}/\. ))?")  # ". /TASS/. "
 DATELINE_REACH = 130  # a dateline's dash comes within this many characters of its line's start
-_DASH = re.compile(r" [-–—]")
+_DASH = re.compile(r" [-–—]|\. /")
 CREDIT_AT_END = re.compile(r"\s*\([A-Z][\w.]*(?: [A-Z][\w.]*){0,2}\)\s*$")
 
 
