@@ -27,6 +27,23 @@ def test_keywords_match_whole_words_in_any_case_and_russian_forms() -> None:
     assert hits.tolist() == [[2, 0], [0, 1], [0, 0]]
 
 
+def test_keyword_hits_count_what_the_watch_matcher_matches() -> None:
+    """The fit's fast path (a word looked up among the text's words, phrases as substrings) counts
+    exactly the keywords the watch matcher's word-boundary patterns find."""
+    from monitor.config import Config
+    from monitor.demo.corpus import build_corpus
+
+    keywords = [*(s.keywords for s in Config(feeds=[{"name": "f", "url": "http://127.0.0.1:9/f"}]).topics),
+                ("AI", "chip", "芯片", "Сбербанк", "5G")]
+    texts = [f"{a.title}. {a.text}" for a in build_corpus(seed=7)[:120]]
+    texts += ["AI-based chips", "said the chip_maker", "the ai chip", "芯片出口管制", "Сбербанком и 5G", "aid"]
+    matchers = keyword_matchers(keywords)
+    expected = [[len(m.matches(t.casefold())) for m in matchers] for t in texts]
+    hits = keyword_hits(texts, matchers)
+    assert hits.tolist() == expected
+    assert hits[-6:, -1].tolist() == [1, 0, 2, 1, 2, 0]
+
+
 def test_no_seeds_means_no_evidence() -> None:
     assert seed_evidence(np.zeros((2, 0)), np.zeros((2, 0), np.int64), 0.3).tolist() == [-1, -1]
 

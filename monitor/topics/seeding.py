@@ -24,6 +24,7 @@ Pure: no I/O.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import numpy as np
@@ -40,13 +41,26 @@ def keyword_matchers(keywords: Sequence[Sequence[str]]) -> list[WatchMatcher]:
     return [compile_watchlist([(k, ()) for k in words]) for words in keywords]
 
 
+_ASCII_WORD = re.compile(r"[a-z0-9]+")
+_TOKEN = re.compile(r"\w+")
+
+
 def keyword_hits(texts: Sequence[str], matchers: Sequence[WatchMatcher]) -> np.ndarray:
-    """Distinct keywords of each analyst topic found in each text (texts x topics)."""
+    """Distinct keywords of each analyst topic found in each text (texts x topics). Each text is
+    case-folded and split into words once; a spelling of one plain word is looked up among them, a
+    phrase or other spelling searched for as a substring, and only a keyword found so runs its
+    word-boundary pattern, the rule that decides (a fit reads every stored article here)."""
     out = np.zeros((len(texts), len(matchers)), np.int64)
+    spellings = {n for m in matchers for needles in m.needles for n in needles}
+    words = {n for n in spellings if _ASCII_WORD.fullmatch(n)}  # found as a whole word, or not at all
+    others = sorted(spellings - words)  # phrases, inflected and CJK spellings: as substrings
     for i, text in enumerate(texts):
         folded = text.casefold()
-        for j, matcher in enumerate(matchers):
-            out[i, j] = len(matcher.matches(folded)) if matcher.names else 0
+        present = words.intersection(_TOKEN.findall(folded)) | {n for n in others if n in folded}
+        if present:
+            for j, matcher in enumerate(matchers):
+                out[i, j] = len({matcher.names[k] for k, needles in enumerate(matcher.needles)
+                                 if not present.isdisjoint(needles) and matcher.patterns[k].search(folded)})
     return out
 
 
