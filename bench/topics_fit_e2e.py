@@ -1,0 +1,109 @@
+"""The topic refit end to end: `monitor.topics.service.fit` on a stored, embedded corpus, as `monitor topics fit`
+runs it (rows read, words read, fit, labels and headlines, saved, every article assigned), cold (empty numba
+cache) and warm, each in a fresh process, with its peak RSS.
+
+    python bench/topics_fit_e2e.py --articles 50000
+    python bench/topics_fit_e2e.py --passes giveme5w1h_newscluster.jsonl --articles 10000
+
+The first builds a database of the demo corpus's synthetic articles (about 90 words each; stored, embedded,
+stories assigned; kept in --workdir for later runs). The second times the fit's two Python passes over every
+article, the hashed word and name bags and the label names, on real texts of a jsonl file (title, text),
+repeated to --articles: their cost grows with the texts' length, which the synthetic articles understate.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+
+from topics_perf import CORPUS  # the demo corpus's articles, as the other topic benchmarks build them
+
+BUILD = textwrap.dedent(CORPUS).replace("# end of corpus builder", "") + """
+from datetime import UTC, datetime
+from monitor.config import Config
+from monitor.store import analysis
+from monitor.store.db import make_engine, upgrade
+from monitor.topics.service import process_new
+engine = make_engine(URL); upgrade(engine, URL)
+config = Config(feeds=[{"name": "b", "url": "http://127.0.0.1/f"}], data_dir=DATA)
+now = datetime(2026, 12, 1, tzinfo=UTC)
+analysis.add_corpus(engine, articles(N), "http://127.0.0.1:1", now)
+process_new(engine, config, now)
+"""
+
+FIT = """
+import json, resource, time
+from datetime import UTC, datetime
+from monitor.config import Config
+from monitor.store.db import make_engine
+from monitor.topics.service import fit
+engine = make_engine(URL)
+config = Config(feeds=[{"name": "b", "url": "http://127.0.0.1/f"}], data_dir=DATA)
+t = time.perf_counter()
+result = fit(engine, config, datetime(2026, 12, 2, tzinfo=UTC))
+print(json.dumps({"fit_s": round(time.perf_counter() - t, 1), "topics": result["topics"],
+                  "peak_rss_gb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6, 2)}))
+"""
+
+PASSES = """
+import json, time
+from monitor.topics.features import counted
+from monitor.topics.labels import describe
+from monitor.topics.service import words_read
+rows = [json.loads(line) for line in open(PATH, encoding="utf-8")]
+rows = [(r["title"], r["text"]) for r in (rows * (N // len(rows) + 1))[:N]]
+t = time.perf_counter(); docs = [words_read(title, text, 400) for title, text in rows]; read = time.perf_counter() - t
+t = time.perf_counter(); counted(docs); bags = time.perf_counter() - t
+titles, bodies = [r[0] for r in rows], [r[1] for r in rows]
+t = time.perf_counter()
+describe(titles, bodies, [0] * len(rows), [1.0] * len(rows), {})
+labels = time.perf_counter() - t
+print(json.dumps({"articles": N, "mean_chars": round(sum(len(b) for b in bodies) / N), "words_read_s": round(read, 2),
+                  "bags_s": round(bags, 2), "labels_s": round(labels, 2)}))
+"""
+
+
+def child(code: str, **values: object) -> dict:
+    head = "".join(f"{k} = {v!r}\n" for k, v in values.items())
+    out = subprocess.run([sys.executable, "-c", head + code], check=True, capture_output=True, text=True).stdout
+    return json.loads(out.strip().splitlines()[-1]) if out.strip() else {}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, default=50000)
+    parser.add_argument("--workdir", type=Path, help="keep the built database here (default: a temporary folder)")
+    parser.add_argument("--passes", type=Path, help="time the two Python passes on this jsonl's texts instead")
+    args = parser.parse_args(argv)
+    if args.passes:
+        print(json.dumps(child(PASSES, PATH=str(args.passes.resolve()), N=args.articles)))
+        return 0
+    work = args.workdir or Path(tempfile.mkdtemp(prefix="fit-e2e-"))
+    work.mkdir(parents=True, exist_ok=True)
+    db, data = work / f"fit-{args.articles}.db", work / "data"
+    values = {"URL": f"sqlite:///{db}", "DATA": str(data), "N": args.articles}
+    if not db.exists():
+        t = time.perf_counter()
+        subprocess.run([sys.executable, "-c", "".join(f"{k} = {v!r}\n" for k, v in values.items()) + BUILD],
+                       check=True, capture_output=True)
+        print(f"built {args.articles} articles in {time.perf_counter() - t:.0f} s", file=sys.stderr)
+    shutil.rmtree(data, ignore_errors=True)  # no numba cache, no saved model: the first fit is cold
+    report = {"articles": args.articles}
+    for run in ("cold", "warm"):
+        t = time.perf_counter()
+        report[run] = {**child(FIT, **values), "process_s": round(time.perf_counter() - t, 1)}
+    print(json.dumps(report))
+    if not args.workdir:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
