@@ -725,3 +725,16 @@ def test_a_storys_members_take_its_discovered_topic_and_analyst_topics_stay_earn
     assert now[earned] == min(seeded)  # an analyst topic it earned stays
     assert now[kept] == other  # not pulled into the analyst story's topic
     assert all(now[a] == topic_of[analyst] for a in members[analyst][1:])
+
+
+def test_words_know_where_sentences_open_and_punctuation_breaks_a_run() -> None:
+    """A word opens a sentence at the text's start or after ". ", "\\n", a quote or a bracket within the
+    three characters before it; punctuation or a new line between two words breaks a run of names."""
+    from monitor.topics.features import _tokens
+
+    assert _tokens('Talks resumed. "New York said U.S. officials met\nMr. Li, (Beijing) e.g. x_y') == [
+        ("Talks", True, False), ("resumed", False, False), ("New", True, True), ("York", False, False),
+        ("said", False, False), ("U.S", False, False), ("officials", True, True), ("met", False, False),
+        ("Mr", True, True), ("Li", True, True), ("Beijing", True, True), ("e.g", True, True), ("x_y", True, True)]
+    assert _tokens("  ...Hello") == [("Hello", True, True)]
+    assert _tokens("") == []

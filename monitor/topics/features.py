@@ -33,6 +33,7 @@ from monitor.words import STOP_WORDS
 DIM = 1 << 18
 MAX_WORDS = 1500  # body words read per article
 _WORD = re.compile(r"[^\W_][\w'’.\-]*[^\W_]|[^\W_]", re.UNICODE)
+_GAPPED = re.compile(rf"([\W_]*)({_WORD.pattern})")  # a word and the characters since the one before it
 _SENTENCE_END = re.compile(r"[.!?:;\"“”«»()\[\]\n]\s*$")
 _CONNECTORS = frozenset({"of", "de", "del", "da", "al", "bin", "van", "von", "der", "la", "le", "du", "and", "&"})
 # a label names an organisation whole ("Center for Humane Technology", not "Center · Humane Technology");
@@ -73,16 +74,21 @@ def _hashed(terms: Iterable[str]) -> dict[int, float]:
 
 
 def _tokens(text: str) -> list[tuple[str, bool, bool]]:
-    """Words with whether each opens a sentence and whether punctuation separates it from the previous word."""
+    """Words with whether each opens a sentence and whether punctuation separates it from the previous word.
+    Each word comes with the gap before it (a word starts and ends with a letter or digit, so the three
+    characters before it that can end a sentence are the gap's); most gaps are one space, which does
+    neither (every article passes through here at the crawl and again at each refit)."""
     out = []
-    end = 0
-    for match in _WORD.finditer(text):
-        before = text[max(0, match.start() - 3):match.start()]
-        opens = match.start() == 0 or bool(_SENTENCE_END.search(before))
-        gap = text[end:match.start()]
-        out.append((match.group().strip(".'’-"), opens, bool(gap.strip()) or "\n" in gap))
-        end = match.end()
-    return [t for t in out if t[0]]
+    for n, (gap, word) in enumerate(_GAPPED.findall(text)):
+        if gap == " ":
+            opens = broken = False
+        else:
+            opens = (n == 0 and not gap) or bool(_SENTENCE_END.search(gap[-3:]))
+            broken = bool(gap.strip()) or "\n" in gap
+        word = word.strip(".'’-")
+        if word:
+            out.append((word, opens, broken))
+    return out
 
 
 def _words(tokens: Sequence[tuple[str, bool, bool]]) -> list[str]:
