@@ -59,8 +59,7 @@ def keyword_hits(texts: Sequence[str], matchers: Sequence[WatchMatcher]) -> np.n
         present = words.intersection(_TOKEN.findall(folded)) | {n for n in others if n in folded}
         if present:
             for j, matcher in enumerate(matchers):
-                out[i, j] = len({matcher.names[k] for k, needles in enumerate(matcher.needles)
-                                 if not present.isdisjoint(needles) and matcher.patterns[k].search(folded)})
+                out[i, j] = len(matcher.matches(folded, matcher.among(present)))
     return out
 
 

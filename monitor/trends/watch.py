@@ -30,9 +30,15 @@ class WatchMatcher:
         folded = text.casefold()
         return [i for i, needles in enumerate(self.needles) if any(n in folded for n in needles)]
 
-    def matches(self, text: str) -> set[str]:
-        """The watch names any of whose spellings occur in ``text`` (as words, see above)."""
-        return {self.names[i] for i in self.candidates(text) if self.patterns[i].search(text)}
+    def among(self, found: set[str]) -> list[int]:
+        """Indexes of the names with a spelling in ``found`` (case-folded spellings a caller found in a text)."""
+        return [i for i, needles in enumerate(self.needles) if not found.isdisjoint(needles)]
+
+    def matches(self, text: str, candidates: Iterable[int] | None = None) -> set[str]:
+        """The watch names any of whose spellings occur in ``text`` (as words, see above); only the
+        ``candidates`` (indexes, default: ``self.candidates(text)``) run their pattern."""
+        chosen = self.candidates(text) if candidates is None else candidates
+        return {self.names[i] for i in chosen if self.patterns[i].search(text)}
 
 
 def _spelling(term: str) -> str:
