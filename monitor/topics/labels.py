@@ -56,12 +56,13 @@ class Description:
 
 
 def describe(titles: Sequence[str], bodies: Sequence[str], labels: Sequence[int], scores: Sequence[float],
-             keywords: dict[int, Sequence[str]],
-             stories: Sequence[int | None] | None = None) -> dict[int, Description]:
+             keywords: dict[int, Sequence[str]], stories: Sequence[int | None] | None = None,
+             corpus: Corpus | None = None) -> dict[int, Description]:
     """Per topic id in ``labels`` (outliers -1 skipped): its label and representative headlines.
     ``keywords``: per topic, its keywords and then any further words in c-TF-IDF order. ``stories``: each
-    article's story, so that the headlines come from as many stories as the topic has."""
-    corpus = _Corpus.of(titles, bodies)
+    article's story, so that the headlines come from as many stories as the topic has. ``corpus``: the
+    articles' names and phrases (``Corpus.of(titles, bodies)``), when read before the topics were known."""
+    corpus = corpus or Corpus.of(titles, bodies)
     members: dict[int, list[int]] = {}
     for i, topic in enumerate(labels):
         if topic >= 0:
@@ -74,8 +75,9 @@ def describe(titles: Sequence[str], bodies: Sequence[str], labels: Sequence[int]
 
 
 @dataclass(frozen=True)
-class _Corpus:
-    """Each article's names and headline phrases, and how many articles carry each."""
+class Corpus:
+    """Each article's names and headline phrases, and how many articles carry each: read from the
+    articles alone, so before their topics are known."""
 
     names: list[dict[str, str]]
     spelled: dict[str, str]
@@ -84,7 +86,7 @@ class _Corpus:
     in_titles: Counter[str]
 
     @classmethod
-    def of(cls, titles: Sequence[str], bodies: Sequence[str]) -> _Corpus:
+    def of(cls, titles: Sequence[str], bodies: Sequence[str]) -> Corpus:
         names = [_article_names(body) for body in bodies]
         phrases = [_title_phrases(title) for title in titles]
         return cls(names, _spellings(names), Counter(key for doc in names for key in doc), phrases,

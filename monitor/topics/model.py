@@ -32,7 +32,8 @@ import numpy as np
 from monitor.config import TopicModelConfig, TopicSeed
 from monitor.errors import MonitorError
 from monitor.topics.embeddings import Embedder, normalise
-from monitor.topics.labels import KEYWORDS
+from monitor.topics.helper import Helper
+from monitor.topics.labels import KEYWORDS, Corpus
 from monitor.topics.seeding import (
     cluster_evidence,
     keyword_hits,
@@ -99,16 +100,20 @@ def numba_cache(data_dir: Path) -> None:
 
 def fit_bertopic(docs: Sequence[str], embeddings: np.ndarray, seeds: Sequence[TopicSeed],
                  embedder: Embedder, cfg: TopicModelConfig, titles: Sequence[str] | None = None,
-                 bodies: Sequence[str] | None = None,
-                 stories: Sequence[int | None] | None = None) -> tuple[Any, Fitted]:
+                 bodies: Sequence[str] | None = None, stories: Sequence[int | None] | None = None,
+                 helper: Helper | None = None) -> tuple[Any, Fitted]:
     """Cluster, label clusters with the analyst topics, then let BERTopic build the topic model
     from those labels (c-TF-IDF keywords, MMR representation, topic embeddings). With ``titles``
     and ``bodies``, each topic also gets a label of names and keywords and its headlines (from as
-    many of its ``stories`` as it has)."""
+    many of its ``stories`` as it has). ``helper``: a second process (``helper.fit_helper``) that compiles on
+    first use and reads the label names meanwhile."""
     if len(docs) < MIN_DOCS:
         raise MonitorError(f"topic model needs at least {MIN_DOCS} articles with text, found {len(docs)}")
+    described = helper is not None and titles is not None and bodies is not None
+    if described:
+        helper.names(titles, bodies)
     with ThreadPoolExecutor(1) as pool:  # BERTopic's imports (and numba's compilation on first use)
-        loading = pool.submit(bertopic)   # overlap the evidence and the lexical features
+        loading = pool.submit(bertopic, helper)  # overlap the evidence and the lexical features
         embeddings = normalise(embeddings)
         seeds_at = seed_vectors(seeds, embedder, embeddings.shape[1])
         hits = keyword_hits(docs, keyword_matchers([s.keywords for s in seeds]))
@@ -137,14 +142,18 @@ def fit_bertopic(docs: Sequence[str], embeddings: np.ndarray, seeds: Sequence[To
     scores, floors = _scores(model, labels, embeddings)
     found = _found_topics(model, labels, embeddings, seed_of)
     if titles is not None and bodies is not None:
-        found = _described(found, titles, bodies, labels, scores, _label_words(model, found), stories)
+        found = _described(found, titles, bodies, labels, scores, _label_words(model, found), stories,
+                           helper.corpus() if helper and described else None)
     return model, Fitted(labels, scores, found, floors, version, seeds_at)
 
 
-def bertopic() -> tuple[Any, str]:
-    """The BERTopic class and version (umap warns on import that an optional TensorFlow is missing)."""
+def bertopic(helper: Helper | None = None) -> tuple[Any, str]:
+    """The BERTopic class and version (umap warns on import that an optional TensorFlow is missing), once a
+    ``helper`` process has imported it and so filled numba's cache, if it was asked to."""
     import warnings
 
+    if helper is not None:
+        helper.compiled()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ImportWarning)
         import bertopic as package
@@ -246,8 +255,10 @@ def _cluster_rows(cfg: TopicModelConfig, features: np.ndarray) -> np.ndarray:
     from hdbscan import HDBSCAN
 
     size = max(2, min(cfg.min_cluster_size, n // 2))
+    # core distances in this process: its default starts four worker processes, which cost 2 s and 0.6 GB
+    # at 20,000 articles for the same clusters
     return HDBSCAN(min_cluster_size=size, min_samples=min(cfg.min_samples or size, size), metric="euclidean",
-                   cluster_selection_method="eom").fit_predict(reduced)
+                   cluster_selection_method="eom", core_dist_n_jobs=1).fit_predict(reduced)
 
 
 def absorb_outliers(features: np.ndarray, clusters: np.ndarray, free: np.ndarray) -> np.ndarray:
@@ -360,12 +371,12 @@ def _label_words(model: Any, found: list[FoundTopic]) -> dict[int, list[str]]:
 
 def _described(found: list[FoundTopic], titles: Sequence[str], bodies: Sequence[str], labels: list[int],
                scores: list[float], words: dict[int, list[str]],
-               stories: Sequence[int | None] | None) -> list[FoundTopic]:
+               stories: Sequence[int | None] | None, corpus: Corpus | None) -> list[FoundTopic]:
     from dataclasses import replace
 
     from monitor.topics.labels import describe
 
-    about = describe(titles, bodies, labels, scores, words, stories)
+    about = describe(titles, bodies, labels, scores, words, stories, corpus)
     return [replace(f, label=about[f.bertopic_id].label, headlines=about[f.bertopic_id].headlines,
                     keywords=about[f.bertopic_id].keywords or f.keywords)
             if f.bertopic_id in about else f for f in found]

@@ -35,6 +35,7 @@ from monitor.topics.embeddings import (
     to_bytes,
 )
 from monitor.topics.features import bags
+from monitor.topics.helper import Helper, fit_helper
 from monitor.topics.stories import (
     FALLBACK_SIMILARITY,
     MIN_REFERENCE,
@@ -217,14 +218,15 @@ def fit(engine: Engine, config: Config, now: datetime) -> dict[str, Any]:
 
     numba_cache(Path(config.data_dir))
     started = time.perf_counter()
-    embedder = load_embedder(config.embedding)
-    embed_pending(engine, config, now, embedder)
     name = model_name(config.embedding)
     since = now - timedelta(days=config.topic_model.fit_days) if config.topic_model.fit_days else None
-    stored = as_read(db.fit_corpus(engine, name, since), _furniture(engine, config))
-    rows = sorted(one_per_copy(stored), key=content_order)
-    run = _fit_and_save(engine, with_linked_examples(engine, config), rows, embedder, now, started,
-                        copies_of(stored, rows))
+    with fit_helper(db.fit_corpus_size(engine, name, since)) as helper:  # it starts while the rows are read
+        embedder = load_embedder(config.embedding)
+        embed_pending(engine, config, now, embedder)
+        stored = as_read(db.fit_corpus(engine, name, since), _furniture(engine, config))
+        rows = sorted(one_per_copy(stored), key=content_order)
+        run = _fit_and_save(engine, with_linked_examples(engine, config), rows, embedder, now, started,
+                            copies_of(stored, rows), helper)
     assign_topics(engine, config, run, now)
     stories = db.recompute_story_topics(engine)
     _prune(Path(config.data_dir) / "topic_model")
@@ -306,7 +308,7 @@ def with_linked_examples(engine: Engine, config: Config) -> Config:
 
 
 def _fit_and_save(engine: Engine, config: Config, rows: list[db.ArticleRow], embedder: Embedder, now: datetime,
-                  started: float, copies: dict[int, list[int]]) -> ModelRun:
+                  started: float, copies: dict[int, list[int]], helper: Helper | None) -> ModelRun:
     """Fit on ``rows`` (one article of each group of copies); the ``copies`` of each take its topic."""
     from monitor.topics.identity import assign_ids
     from monitor.topics.model import SavedSeeds, fit_bertopic, save
@@ -315,7 +317,8 @@ def _fit_and_save(engine: Engine, config: Config, rows: list[db.ArticleRow], emb
     vectors = np.vstack([from_bytes(r.vector) for r in rows]) if rows else np.zeros((0, 1), np.float32)
     story = db.story_of(engine, [r.id for r in rows])
     model, fitted = fit_bertopic(docs, vectors, config.topics, embedder, config.topic_model,
-                                 [r.title for r in rows], [r.text for r in rows], [story.get(r.id) for r in rows])
+                                 [r.title for r in rows], [r.text for r in rows], [story.get(r.id) for r in rows],
+                                 helper)
     identity = assign_ids(fitted.topics, db.all_topics(engine), config.topics,
                           config.topic_model.match_similarity, now)
     relative = Path("topic_model") / f"run-{now:%Y%m%dT%H%M%S}"

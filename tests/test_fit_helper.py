@@ -1,0 +1,79 @@
+"""A large fit's helper processes (``monitor.topics.helper``): real child processes, the same result as
+the fit alone, and a helper that dies costs the fit nothing."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+import pytest
+
+from monitor.config import Config
+from monitor.demo.corpus import build_corpus
+from monitor.topics import helper as helpers
+from monitor.topics.helper import APART_FROM, Helper, fit_helper
+from monitor.topics.labels import Corpus
+
+
+def _articles(seed: int = 5) -> tuple[list[str], list[str]]:
+    corpus = build_corpus(seed=seed)
+    return [a.title for a in corpus], [a.text for a in corpus]
+
+
+def test_the_helper_reads_the_names_the_fit_would() -> None:
+    titles, bodies = _articles()
+    helper = Helper(compile_first=False)
+    try:
+        helper.names(titles, bodies)
+        read = helper.corpus()
+    finally:
+        helper.close()
+    assert read == Corpus.of(titles, bodies)
+    assert read is not None and any(read.names)
+
+
+def test_only_a_large_fit_on_several_cores_takes_a_helper() -> None:
+    with fit_helper(APART_FROM - 1) as small:
+        assert small is None
+    with fit_helper(APART_FROM) as large:
+        assert (large is not None) == ((__import__("os").cpu_count() or 1) > 1)
+
+
+def _fit(tmp_path: Path, helper: Helper | None) -> tuple[list[int], list[tuple[str, tuple[str, ...]]]]:
+    from monitor.topics.embeddings import document, load_embedder
+    from monitor.topics.model import fit_bertopic, numba_cache
+
+    numba_cache(tmp_path)
+    config = Config(feeds=[{"name": "f", "url": "http://127.0.0.1:9/feed"}])
+    corpus = build_corpus(seed=11)
+    embedder = load_embedder(config.embedding)
+    docs = [document(a.title, a.text, config.embedding.max_words) for a in corpus]
+    _, fitted = fit_bertopic(docs, embedder.embed(docs), config.topics, embedder, config.topic_model,
+                             [a.title for a in corpus], [a.text for a in corpus], None, helper)
+    return fitted.labels, [(t.label, t.headlines) for t in fitted.topics]
+
+
+@pytest.mark.slow
+def test_a_fit_with_helpers_gives_the_topics_and_labels_of_a_fit_alone(tmp_path: Path) -> None:
+    alone = _fit(tmp_path, None)
+    helper = Helper(compile_first=True)  # the compiling helper imports BERTopic, as on first use
+    try:
+        assert _fit(tmp_path, helper) == alone
+    finally:
+        helper.close()
+    assert helper._compiler is not None and helper._compiler.returncode == 0
+
+
+@pytest.mark.slow
+def test_a_helper_that_dies_costs_the_fit_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                  caplog: pytest.LogCaptureFixture) -> None:
+    alone = _fit(tmp_path, None)
+    monkeypatch.setattr(helpers, "COMMAND", (sys.executable, "-c", "import sys; sys.exit(3)"))
+    helper = Helper(compile_first=True)
+    try:
+        with caplog.at_level(logging.WARNING, "monitor.topics.helper"):
+            assert _fit(tmp_path, helper) == alone
+    finally:
+        helper.close()
+    assert any("topic fit helper failed" in r.getMessage() for r in caplog.records)
