@@ -1,6 +1,7 @@
 """The topic refit end to end: `monitor.topics.service.fit` on a stored, embedded corpus, as `monitor topics fit`
 runs it (rows read, words read, fit, labels and headlines, saved, every article assigned), cold (empty numba
-cache) and warm, each in a fresh process, with its peak RSS.
+cache) and warm, each in a fresh process, with its peak RSS and the peak of it and its children together; first
+the fit alone in one process (its helper processes switched off: the baseline), then as shipped.
 
     python bench/topics_fit_e2e.py --articles 50000
     python bench/topics_fit_e2e.py --passes giveme5w1h_newscluster.jsonl --articles 10000
@@ -39,17 +40,37 @@ process_new(engine, config, now)
 """
 
 FIT = """
-import json, resource, time
+import json, os, resource, threading, time
 from datetime import UTC, datetime
 from monitor.config import Config
 from monitor.store.db import make_engine
+from monitor.topics import helper
 from monitor.topics.service import fit
+if not HELPERS:
+    helper.APART_FROM = 10 ** 12  # the fit alone, in one process
+peak = [0]
+def rss(pid):
+    try:
+        return next(int(line.split()[1]) * 1024 for line in open(f"/proc/{pid}/status") if line.startswith("VmRSS"))
+    except (OSError, StopIteration):
+        return 0
+def sample():  # this process and its children (helpers, workers) at the same moment
+    me = os.getpid()
+    while True:
+        try:
+            kids = [k for t in os.listdir(f"/proc/{me}/task") for k in open(f"/proc/{me}/task/{t}/children").read().split()]
+        except OSError:  # a thread ended meanwhile
+            continue
+        peak[0] = max(peak[0], rss(me) + sum(rss(k) for k in kids))
+        time.sleep(0.05)
+threading.Thread(target=sample, daemon=True).start()
 engine = make_engine(URL)
 config = Config(feeds=[{"name": "b", "url": "http://127.0.0.1/f"}], data_dir=DATA)
 t = time.perf_counter()
 result = fit(engine, config, datetime(2026, 12, 2, tzinfo=UTC))
 print(json.dumps({"fit_s": round(time.perf_counter() - t, 1), "topics": result["topics"],
-                  "peak_rss_gb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6, 2)}))
+                  "peak_rss_gb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6, 2),
+                  "peak_with_children_gb": round(peak[0] / 1e9, 2)}))
 """
 
 PASSES = """
@@ -94,11 +115,13 @@ def main(argv: list[str] | None = None) -> int:
         subprocess.run([sys.executable, "-c", "".join(f"{k} = {v!r}\n" for k, v in values.items()) + BUILD],
                        check=True, capture_output=True)
         print(f"built {args.articles} articles in {time.perf_counter() - t:.0f} s", file=sys.stderr)
-    shutil.rmtree(data, ignore_errors=True)  # no numba cache, no saved model: the first fit is cold
-    report = {"articles": args.articles}
-    for run in ("cold", "warm"):
-        t = time.perf_counter()
-        report[run] = {**child(FIT, **values), "process_s": round(time.perf_counter() - t, 1)}
+    report: dict = {"articles": args.articles}
+    for helpers in (False, True):  # the fit alone in one process (the baseline), then with its helpers
+        shutil.rmtree(data, ignore_errors=True)  # no numba cache, no saved model: the first fit is cold
+        for run in ("cold", "warm"):
+            t = time.perf_counter()
+            report[f"{run}{'' if helpers else ' alone'}"] = {**child(FIT, **values, HELPERS=helpers),
+                                                           "process_s": round(time.perf_counter() - t, 1)}
     print(json.dumps(report))
     if not args.workdir:
         shutil.rmtree(work, ignore_errors=True)
