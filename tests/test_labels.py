@@ -175,3 +175,30 @@ def test_a_wire_credit_and_dateline_are_not_what_a_topic_is_about() -> None:
     (about,) = describe(titles, bodies, [0] * 4, [0.9, 0.8, 0.7, 0.6], {0: ["budget", "plan"]}).values()
     assert about.label.startswith("Paul Martin")
     assert not any(part in about.label for part in ("Canadian Press", "OTTAWA", "YORK", "Reuters"))
+
+
+def test_a_platform_named_only_as_where_reports_were_posted_is_not_in_the_label() -> None:
+    """Reports of a plane crash quote the airline's and officials' posts: "Facebook" is where they wrote,
+    not what the topic is about. A report about Facebook itself keeps it."""
+    titles = [f"Plane crash in Costa Rica kills {n}" for n in (10, 12, 12, 12)]
+    bodies = [
+        "Nature Air said on its official Facebook page that the plane crashed near Punta Islita.",
+        "The sister of one victim wrote on Facebook that the family was travelling with Nature Air.",
+        "Nature Air posted images of the wreckage on its Facebook page. Officials in Guanacaste confirmed it.",
+        "Nature Air said its pilots were experienced, in a statement posted on the temple's Facebook page.",
+    ]
+    label = describe(titles, bodies, [0] * 4, [0.5] * 4, {0: ["plane", "crash"]})[0].label
+    assert "Facebook" not in label and "Nature Air" in label
+    regulator = ["EU fines Facebook over data transfers", "Facebook to appeal EU fine", "Regulators fine Facebook",
+                 "Facebook fined again"]
+    bodies = ["Regulators fined Facebook for moving data of Europeans. Facebook said on its page it would appeal."] * 4
+    assert "Facebook" in describe(regulator, bodies, [0] * 4, [0.5] * 4, {0: ["fine", "data"]})[0].label
+
+
+def test_a_name_that_extends_the_headline_phrase_is_not_repeated() -> None:
+    """"Costa Rica" leads from the headlines; its demonym "Costa Rican" says it again."""
+    titles = [f"Costa Rica: {what}" for what in ("plane down", "tourists among dead", "airline grounds fleet",
+                                                 "inquiry opens")]
+    bodies = ["The Costa Rican authorities and Nature Air confirmed the deaths of the tourists."] * 4
+    parts = describe(titles, bodies, [0] * 4, [0.5] * 4, {0: ["tourists", "deaths"]})[0].label.split(" · ")
+    assert parts[0] == "Costa Rica" and "Costa Rican" not in parts and "Nature Air" in parts

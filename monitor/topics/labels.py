@@ -101,7 +101,7 @@ class Corpus:
         phrase = _shared_phrase([self.phrases[i] for i in rows], self.in_titles, len(self.phrases))
         widely = _carried([self.names[i] for i in rows], MIN_SHARE)
         chosen = [key for key in _distinctive(widely, len(rows), self.in_bodies, len(self.names))
-                  if f" {key} " not in f" {phrase} "]
+                  if f" {key} " not in f" {phrase} " and not (phrase and key.startswith(phrase))]  # "Costa Rican"
         if not phrase and not chosen and (kinds := self.kinds(rows)):
             return " · ".join(kinds)
         pool = keywords[:KEYWORDS] if phrase else keywords  # a phrase needs no padding from far down
@@ -201,11 +201,31 @@ def _article_names(body: str) -> dict[str, str]:
     prose: a line in title case (a headline the page printed again, a heading) capitalises every word, so
     its runs of words ("Fires Another Missile Over Japan") would read as names."""
     out: dict[str, str] = {}
-    lines = "\n".join(line for line in body[:BODY_CHARS].splitlines() if not _title_case(line))
-    for name in surface_names(prose(lines)):
-        if _label_worthy(name):
+    text = prose("\n".join(line for line in body[:BODY_CHARS].splitlines() if not _title_case(line)))
+    found = surface_names(text)
+    channels = _channels(text, found)
+    for name in found:
+        if _label_worthy(name) and name not in channels:
             out.setdefault(name.casefold(), name)
     return out
+
+
+# where a name is the place a report was posted, not what it is about: "wrote on Facebook", "posted on its
+# official Telegram channel", "the temple's Facebook page" (one word, as platforms are named)
+_CHANNEL = re.compile(r"\b([A-Z][\w'’-]*)\s+(?i:posts?|pages?|feeds?|channels?|videos?|livestreams?|handles?)\b"
+                      r"|\b(?:posted|wrote|shared|tweeted|said|posting|writing)\s+on\s+"
+                      r"(?:(?:its|his|her|their|the|an?)\s+)?(?:official\s+)?([A-Z][\w'’-]*)")
+
+
+def _channels(text: str, names: Sequence[str]) -> set[str]:
+    """The names ``text`` writes only as a channel: every time it names one, that is where something was
+    posted. A plane-crash topic was labelled "Costa Rica · Nature Air · Facebook" for the airline's posts;
+    a report about Facebook itself names it otherwise too, and keeps it."""
+    used = Counter(a or b for a, b in _CHANNEL.findall(text))
+    if not used:
+        return set()
+    named = Counter(names)
+    return {name for name, times in used.items() if times >= named.get(name, 0)}
 
 
 _WORD = re.compile(r"[^\W\d_][\w'’-]*")
