@@ -15,7 +15,7 @@ from monitor.store import named
 from monitor.store.db import session_scope
 from monitor.store.mentions import scan_pass
 from monitor.store.tables import ArticleTopic, Mention, MentionScan, Story, StoryMember, TrendState
-from mention_kit import AliasScanner, add_article, add_feeds, at
+from mention_kit import ALIASES, AliasScanner, add_article, add_feeds, at
 
 
 def _rows(engine: sa.Engine) -> tuple[set[tuple[int, str, int]], set[int]]:
@@ -143,3 +143,39 @@ def test_new_pairings_need_two_outlets_and_no_earlier_sighting() -> None:
         ("a", "c", ("Wire", "Daily"), t + timedelta(hours=2), (7,))]
     assert new_pairings(rows, set(), min_sources=3) == []
     assert pairs(["x", "b", "x", "a"]) == [("a", "b"), ("a", "x"), ("b", "x")]
+
+
+def test_a_wire_crediting_itself_does_not_cite_itself(engine: sa.Engine) -> None:
+    """A TASS report opens "MOSCOW, December 1. /TASS/.": that is its own credit, not a citation of TASS, so
+    TASS is not among the news media its stories cite. Another outlet's "TASS reported" is one; and an actor
+    named by its own feed ("Sberbank news" naming Sberbank) is still named."""
+    feeds = add_feeds(engine, ["TASS", "Daily", "Sberbank news"])
+    scanner = AliasScanner({**ALIASES, "media:tass": ("TASS", ["TASS"])})
+    own = add_article(engine, "own", "Sberbank and DeepSeek", "MOSCOW, December 1. /TASS/. Sberbank met DeepSeek.",
+                      feeds["TASS"], at(9))
+    cited = add_article(engine, "cited", "Sberbank and DeepSeek", "TASS reported that Sberbank met DeepSeek.",
+                        feeds["Daily"], at(9))
+    press = add_article(engine, "press", "Sberbank results", "Sberbank posted its results.", feeds["Sberbank news"],
+                        at(9))
+    scan_pass(engine, [scanner], media=frozenset({"media:tass"}))
+    mentions, _ = _rows(engine)
+    keys = {aid: {key for a, key, _ in mentions if a == aid} for aid in (own, cited, press)}
+    assert keys == {own: {"org:sberbank", "org:deepseek"}, cited: {"media:tass", "org:sberbank", "org:deepseek"},
+                    press: {"org:sberbank"}}
+
+
+def test_the_monitor_reads_a_feed_named_as_a_shipped_news_medium_as_that_medium(engine: sa.Engine) -> None:
+    """The shipped registry's TASS (type media) and a feed the default feeds.yaml names "TASS": its reports'
+    own credit is not a citation; a paper quoting TASS cites it."""
+    from monitor.config import Config
+    from monitor.trends.service import update_mentions
+
+    feeds = add_feeds(engine, ["TASS", "Global Times"])
+    own = add_article(engine, "own", "BRICS AI", "MOSCOW, December 1. /TASS/. Russia and China will build AI.",
+                      feeds["TASS"], at(9))
+    quoting = add_article(engine, "quoting", "BRICS AI", "Russia and China will build AI, TASS reported.",
+                          feeds["Global Times"], at(9))
+    update_mentions(engine, Config(feeds=[{"name": "TASS", "url": "http://127.0.0.1:9/feed"}]))
+    mentions, _ = _rows(engine)
+    assert {a for a, key, _ in mentions if key == "media:tass"} == {quoting}
+    assert {a for a, key, _ in mentions if key == "country:CN"} == {own, quoting}

@@ -4,11 +4,14 @@ Each chunk is one transaction that writes its ``mention`` rows and the ``mention
 articles it read, so a killed pass leaves whole chunks behind and the next pass carries on.
 The scanners' combined signature is kept in ``trend_state``; a different one forgets every mention
 and reads all articles again. Each chunk first writes that row, which holds a write lock until it
-commits, so two passes at once never read the same articles.
+commits, so two passes at once never read the same articles. A news medium is not cited by its own
+reports: an article carried by a feed whose name is that medium's ("TASS") does not mention it for its
+own credit ("/TASS/.").
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import Iterator, Sequence
@@ -22,7 +25,7 @@ from sqlmodel import Session
 from monitor.mentions.scanners import Scanner, signature
 from monitor.records import Mention as Found
 from monitor.store.shared import article_texts, create_state, holding_state
-from monitor.store.tables import Article, Mention, MentionScan
+from monitor.store.tables import Article, ArticleSource, Feed, Mention, MentionScan
 
 log = logging.getLogger(__name__)
 
@@ -32,13 +35,14 @@ KEY_LEN = 300
 
 
 def scan_pass(engine: Engine, found: Sequence[Scanner], chunk: int = CHUNK,
-              furniture: frozenset[int] = frozenset()) -> dict[str, Any]:
+              furniture: frozenset[int] = frozenset(), media: frozenset[str] = frozenset()) -> dict[str, Any]:
     """Read every article not read yet, without its site's ``furniture``; returns how many articles were
-    read and mentions stored."""
+    read and mentions stored. ``media``: the entity keys of news media (an article does not cite the
+    medium its own feed is)."""
     summary = {"scanned": 0, "mentions": 0, "reset": False}
     if not found:
         return summary
-    sig = signature(found)
+    sig = signature(found) if not media else json.dumps([signature(found), "own credits", sorted(media)])
     create_state(engine, STATE, f"new:{sig}")
     started = last_log = time.monotonic()
     while True:
@@ -47,7 +51,8 @@ def scan_pass(engine: Engine, found: Sequence[Scanner], chunk: int = CHUNK,
             texts = article_texts(s, _unscanned(s, chunk), furniture)
             if not texts:
                 break
-            summary["mentions"] += _write(s, _scan(found, texts))
+            own = _own_media(found, _outlets(s, list(texts)), media) if media else {}
+            summary["mentions"] += _write(s, _scan(found, texts, own))
             summary["scanned"] += len(texts)
         if time.monotonic() - last_log >= 10:
             last_log = time.monotonic()
@@ -74,8 +79,32 @@ def _unscanned(s: Session, limit: int) -> list[int]:
     return list(s.execute(query).scalars())
 
 
-def _scan(found: Sequence[Scanner], texts: dict[int, str]) -> dict[int, list[Found]]:
-    return {i: [m for scanner in found for m in scanner.scan(text)] for i, text in texts.items()}
+def _scan(found: Sequence[Scanner], texts: dict[int, str],
+          own: dict[int, frozenset[str]]) -> dict[int, list[Found]]:
+    """Each article's mentions, but for the news media its own feeds are (``own``)."""
+    return {i: [m for scanner in found for m in scanner.scan(text)
+                if not (m.kind == "entity" and m.key in own.get(i, ()))] for i, text in texts.items()}
+
+
+def _outlets(s: Session, ids: list[int]) -> dict[int, list[str]]:
+    """The names of the feeds that carried each article."""
+    query = (sa.select(ArticleSource.article_id, Feed.name).join(Feed, Feed.id == ArticleSource.feed_id)
+             .where(ArticleSource.article_id.in_(ids)))
+    out: dict[int, list[str]] = {}
+    for article_id, name in s.execute(query).all():
+        out.setdefault(article_id, []).append(name)
+    return out
+
+
+def _own_media(found: Sequence[Scanner], outlets: dict[int, list[str]],
+               media: frozenset[str]) -> dict[int, frozenset[str]]:
+    """Per article, the news media its own feeds are, by their names as the entity scanners read them
+    ("TASS", "BBC Technology", "SCMP technology")."""
+    named: dict[str, frozenset[str]] = {}
+    for name in {n for names in outlets.values() for n in names}:
+        keys = {m.key for scanner in found if scanner.kind == "entity" for m in scanner.scan(name)}
+        named[name] = frozenset(keys & media)
+    return {i: frozenset().union(*(named[n] for n in names)) for i, names in outlets.items()}
 
 
 def _write(s: Session, mentions: dict[int, list[Found]]) -> int:

@@ -72,7 +72,7 @@ def update_mentions(engine: Engine, config: Config, found: list[Scanner] | None 
     its site's furniture as the analysis reads it, so what an article names does not depend on the
     order the crawl stored its site's articles in."""
     return mention_db.scan_pass(engine, scanners(config) if found is None else found,
-                                furniture=_furniture(engine, config))
+                                furniture=_furniture(engine, config), media=messengers(config))
 
 
 def _furniture(engine: Engine, config: Config) -> frozenset[int]:
