@@ -26,6 +26,7 @@ from monitor.store.tables import (
     ArticleTopic,
     Embedding,
     Feed,
+    FitBag,
     SiteLine,
     Story,
     StoryMember,
@@ -360,6 +361,28 @@ def fit_corpus(engine: Engine, model: str, since: datetime | None) -> list[Artic
     with session_scope(engine) as s:
         query = _with_vectors(model).order_by(Article.id)
         return _vector_rows(s, query if since is None else query.where(WHEN >= since))
+
+
+def fit_bags(engine: Engine, ids: Sequence[int]) -> dict[int, tuple[str, bytes, bytes]]:
+    """The stored fit counts of these articles: ``{id: (digest, words, names)}``."""
+    out: dict[int, tuple[str, bytes, bytes]] = {}
+    with session_scope(engine) as s:
+        for chunk in chunks(list(ids)):
+            query = sa.select(FitBag.article_id, FitBag.digest, FitBag.words, FitBag.names)
+            for aid, digest, words, names in s.execute(query.where(col(FitBag.article_id).in_(chunk))).all():
+                out[aid] = (digest, bytes(words), bytes(names))
+    return out
+
+
+def save_fit_bags(engine: Engine, bags: dict[int, tuple[str, bytes, bytes]]) -> None:
+    """Store (or replace) these articles' fit counts."""
+    if not bags:
+        return
+    with session_scope(engine) as s:
+        for chunk in chunks(list(bags)):
+            s.exec(delete(FitBag).where(col(FitBag.article_id).in_(chunk)))
+        s.execute(sa.insert(FitBag), [{"article_id": a, "digest": d, "words": w, "names": n}
+                                      for a, (d, w, n) in bags.items()])
 
 
 def fit_corpus_size(engine: Engine, model: str, since: datetime | None) -> int:

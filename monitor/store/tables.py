@@ -165,6 +165,21 @@ class Embedding(SQLModel, table=True):
     created_at: datetime | None = _ts()
 
 
+class FitBag(SQLModel, table=True):
+    """An article's hashed word and name counts as the topic fit reads it (``topics.features.packed``),
+    kept by the fit for the next one: ``digest`` is that of the words read, so a text that reads
+    otherwise (a site's furniture found later, an edited page) is counted again."""
+
+    __tablename__ = "fit_bag"
+
+    article_id: int = Field(
+        sa_column=sa.Column(sa.Integer(), sa.ForeignKey("article.id", ondelete="CASCADE"), primary_key=True)
+    )
+    digest: str = Field(sa_column=sa.Column(sa.String(32), nullable=False))
+    words: bytes = Field(sa_column=sa.Column(sa.LargeBinary(), nullable=False))
+    names: bytes = Field(sa_column=sa.Column(sa.LargeBinary(), nullable=False))
+
+
 class Topic(SQLModel, table=True):
     """A topic with a stable id: analyst-seeded (named) or discovered (labelled by names and keywords)."""
 

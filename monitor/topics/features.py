@@ -293,6 +293,33 @@ def counted(texts: Sequence[str], chunk: int = 2000) -> Counted:
     return Counted(w, n, stats)
 
 
+def packed(bag: dict[int, float]) -> bytes:
+    """A bag as bytes: its buckets (int32), then their counts (float32), in the bag's order."""
+    keys = np.fromiter(bag, dtype=np.int32, count=len(bag))
+    values = np.fromiter(bag.values(), dtype=np.float32, count=len(bag))
+    return keys.tobytes() + values.tobytes()
+
+
+def from_packed(words: Sequence[bytes], names: Sequence[bytes]) -> Counted:
+    """The ``Counted`` of bags stored with ``packed``: what ``counted`` gives for their texts."""
+    w, n = _packed_rows(words), _packed_rows(names)
+    stats = TermStats(len(words), np.bincount(w.indices, minlength=DIM).astype(np.int32),
+                      np.bincount(n.indices, minlength=DIM).astype(np.int32))
+    return Counted(w, n, stats)
+
+
+def _packed_rows(blobs: Sequence[bytes]) -> Any:
+    from scipy.sparse import csr_matrix
+
+    arrays = [np.frombuffer(blob, dtype=np.int32) for blob in blobs]
+    sizes = np.array([len(a) // 2 for a in arrays], dtype=np.int64)
+    indptr = np.concatenate([[0], np.cumsum(sizes)])
+    cols = np.concatenate([a[:k] for a, k in zip(arrays, sizes, strict=True)]) if arrays else np.zeros(0, np.int32)
+    data = (np.concatenate([a[k:].view(np.float32) for a, k in zip(arrays, sizes, strict=True)]) if arrays
+            else np.zeros(0, np.float32))
+    return csr_matrix((data, cols, indptr), shape=(len(blobs), DIM), dtype=np.float32)
+
+
 def from_bytes(n_docs: int, words: bytes | None, names: bytes | None) -> TermStats:
     empty = TermStats.empty()
     w = np.frombuffer(words, np.int32).copy() if words else empty.words

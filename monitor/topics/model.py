@@ -32,6 +32,7 @@ import numpy as np
 from monitor.config import TopicModelConfig, TopicSeed
 from monitor.errors import MonitorError
 from monitor.topics.embeddings import Embedder, normalise
+from monitor.topics.features import Counted
 from monitor.topics.helper import Helper
 from monitor.topics.labels import KEYWORDS, Corpus
 from monitor.topics.seeding import (
@@ -101,12 +102,13 @@ def numba_cache(data_dir: Path) -> None:
 def fit_bertopic(docs: Sequence[str], embeddings: np.ndarray, seeds: Sequence[TopicSeed],
                  embedder: Embedder, cfg: TopicModelConfig, titles: Sequence[str] | None = None,
                  bodies: Sequence[str] | None = None, stories: Sequence[int | None] | None = None,
-                 helper: Helper | None = None) -> tuple[Any, Fitted]:
+                 helper: Helper | None = None, counts: Counted | None = None) -> tuple[Any, Fitted]:
     """Cluster, label clusters with the analyst topics, then let BERTopic build the topic model
     from those labels (c-TF-IDF keywords, MMR representation, topic embeddings). With ``titles``
     and ``bodies``, each topic also gets a label of names and keywords and its headlines (from as
     many of its ``stories`` as it has). ``helper``: a second process (``helper.fit_helper``) that compiles on
-    first use and reads the label names meanwhile."""
+    first use and reads the label names meanwhile. ``counts``: the documents' hashed counts, if known
+    (``features.counted(docs)`` otherwise)."""
     if len(docs) < MIN_DOCS:
         raise MonitorError(f"topic model needs at least {MIN_DOCS} articles with text, found {len(docs)}")
     described = helper is not None and titles is not None and bodies is not None
@@ -119,7 +121,7 @@ def fit_bertopic(docs: Sequence[str], embeddings: np.ndarray, seeds: Sequence[To
         hits = keyword_hits(docs, keyword_matchers([s.keywords for s in seeds]))
         similarity = embeddings @ seeds_at.T
         evidence = seed_evidence(similarity, hits, cfg.evidence_similarity)
-        features = representation(cfg, embeddings, docs)
+        features = representation(cfg, embeddings, docs, counts)
         BERTopic, version = loading.result()
     from bertopic.cluster import BaseCluster
     from bertopic.dimensionality import BaseDimensionalityReduction
@@ -194,7 +196,8 @@ PROJECTED = {"words": 1024, "names": 512}  # dimensions of the signed random pro
 ROWS = 4096  # rows per chunk where the fit works on full-size float matrices
 
 
-def representation(cfg: TopicModelConfig, embeddings: np.ndarray, docs: Sequence[str]) -> np.ndarray:
+def representation(cfg: TopicModelConfig, embeddings: np.ndarray, docs: Sequence[str],
+                   counts: Counted | None = None) -> np.ndarray:
     """What is clustered: the embedding, or (hybrid) the embedding next to the documents' IDF-weighted
     words and names, each projected to a few hundred dimensions by signed feature hashing, so that the
     cosine of two rows is the weighted sum of the three cosines (approximately, for the projections).
@@ -203,7 +206,7 @@ def representation(cfg: TopicModelConfig, embeddings: np.ndarray, docs: Sequence
         return embeddings
     from monitor.topics.features import counted
 
-    bags = counted(docs)
+    bags = counts if counts is not None else counted(docs)
     out = np.empty((len(docs), embeddings.shape[1] + sum(PROJECTED.values())), np.float32)
     dense = embeddings.shape[1]
     for start in range(0, len(docs), ROWS):

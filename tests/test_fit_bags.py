@@ -1,0 +1,53 @@
+"""The topic fit's hashed counts, kept per article for the next fit: the counts of the texts, read again
+only for an article whose words read otherwise."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from monitor.store import analysis as db
+from monitor.store.db import session_scope
+from monitor.store.tables import FitBag
+from monitor.topics.features import Counted, counted
+from monitor.topics.service import fit_counts
+from mention_kit import add_article, add_feeds, at
+
+TEXTS = ["Sberbank and DeepSeek sign a memorandum in Moscow on open-source models.",
+         "The Commerce Department adds Moore Threads to the Entity List over design software.",
+         "Arsenal beat Chelsea in the cup final at Wembley.",
+         ""]
+
+
+def _same(a: Counted, b: Counted) -> bool:
+    return ((a.words != b.words).nnz == 0 and (a.names != b.names).nnz == 0 and a.stats.n_docs == b.stats.n_docs
+            and (a.stats.words == b.stats.words).all() and (a.stats.names == b.stats.names).all())
+
+
+def _stored(engine: sa.Engine) -> dict[int, tuple[str, bytes]]:
+    with session_scope(engine) as s:
+        return {b.article_id: (b.digest, bytes(b.words)) for b in s.exec(sa.select(FitBag)).scalars()}
+
+
+def test_kept_counts_are_the_texts_counts_and_a_text_read_otherwise_is_counted_again(engine: sa.Engine) -> None:
+    feed = add_feeds(engine, ["Wire"])["Wire"]
+    ids = [add_article(engine, f"a{i}", f"Title {i}", text, feed, at(9, i)) for i, text in enumerate(TEXTS)]
+    rows = [db.ArticleRow(i, f"Title {n}", TEXTS[n], at(9, n), None) for n, i in enumerate(ids)]
+    first = fit_counts(engine, rows, TEXTS)
+    assert _same(first, counted(TEXTS))
+    kept = _stored(engine)
+    assert set(kept) == set(ids)
+
+    assert _same(fit_counts(engine, rows, TEXTS), first)
+    assert _stored(engine) == kept
+    with session_scope(engine) as s:  # a kept row whose digest still matches is read back, not counted again
+        s.execute(sa.update(FitBag).where(FitBag.article_id == ids[0]).values(words=kept[ids[1]][1]))
+    read = fit_counts(engine, rows, TEXTS)
+    assert (read.words[0] != first.words[1]).nnz == 0 and (read.words[0] != first.words[0]).nnz > 0
+    with session_scope(engine) as s:
+        s.execute(sa.update(FitBag).where(FitBag.article_id == ids[0]).values(words=kept[ids[0]][1]))
+
+    edited = [*TEXTS[:2], "Arsenal lost to Chelsea in the cup final at Wembley.", TEXTS[3]]
+    again = fit_counts(engine, rows, edited)
+    assert _same(again, counted(edited)) and not _same(again, first)
+    now = _stored(engine)
+    assert {i for i in ids if now[i] != kept[i]} == {ids[2]}
