@@ -31,7 +31,8 @@ log = logging.getLogger(__name__)
 
 APART_FROM = 10_000  # articles from which a fit takes helper processes
 COMPILE = "--compile"
-COMMAND = (sys.executable, "-m", __name__)  # a helper process
+# a helper process; -P: the module is the fit's own, never one of that name in the working directory
+COMMAND = (sys.executable, "-P", "-m", __name__)
 
 
 class Helper:
