@@ -3,11 +3,13 @@ only for an article whose words read otherwise."""
 
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 
 from monitor.store import analysis as db
 from monitor.store.db import session_scope
 from monitor.store.tables import FitBag
+from monitor.topics import features
 from monitor.topics.features import Counted, counted
 from monitor.topics.service import fit_counts
 from mention_kit import add_article, add_feeds, at
@@ -51,3 +53,16 @@ def test_kept_counts_are_the_texts_counts_and_a_text_read_otherwise_is_counted_a
     assert _same(again, counted(edited)) and not _same(again, first)
     now = _stored(engine)
     assert {i for i in ids if now[i] != kept[i]} == {ids[2]}
+
+
+def test_counts_kept_by_another_way_of_counting_are_counted_again(engine: sa.Engine,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """A new version that counts otherwise (``features.COUNTING``) does not read the old counts back."""
+    feed = add_feeds(engine, ["Wire"])["Wire"]
+    ids = [add_article(engine, f"a{i}", f"Title {i}", text, feed, at(9, i)) for i, text in enumerate(TEXTS)]
+    rows = [db.ArticleRow(i, f"Title {n}", TEXTS[n], at(9, n), None) for n, i in enumerate(ids)]
+    fit_counts(engine, rows, TEXTS)
+    kept = _stored(engine)
+    monkeypatch.setattr(features, "COUNTING", features.COUNTING + ", changed")
+    assert _same(fit_counts(engine, rows, TEXTS), counted(TEXTS))
+    assert all(_stored(engine)[i][0] != kept[i][0] for i in ids)

@@ -32,6 +32,9 @@ from monitor.words import STOP_WORDS
 
 DIM = 1 << 18
 MAX_WORDS = 1500  # body words read per article
+# how ``bags`` counts: part of the digest a topic fit keeps its counts under, so counts kept by an earlier
+# version are counted again. Change it whenever the tokens, buckets or weights of ``bags`` change.
+COUNTING = f"bags 1, {DIM} buckets"
 _WORD = re.compile(r"[^\W_][\w'’.\-]*[^\W_]|[^\W_]", re.UNICODE)
 _GAPPED = re.compile(rf"([\W_]*)({_WORD.pattern})")  # a word and the characters since the one before it
 _SENTENCE_END = re.compile(r"[.!?:;\"“”«»()\[\]\n]\s*$")

@@ -341,14 +341,14 @@ def _fit_and_save(engine: Engine, config: Config, rows: list[db.ArticleRow], emb
 
 def fit_counts(engine: Engine, rows: list[db.ArticleRow], docs: list[str]) -> features.Counted:
     """The hashed counts of ``docs`` (the words the fit reads of ``rows``): stored ones where the words
-    read are the same (their digest), the others counted now and stored for the next fit. Counting is
-    the fit's longest Python pass (5.6 s per 10,000 news-length articles); most of a refit's articles
-    were there at the last one."""
+    read, and the way they are counted (``features.COUNTING``), are the same (their digest), the others
+    counted now and stored for the next fit. Counting is the fit's longest Python pass (5.6 s per 10,000
+    news-length articles); most of a refit's articles were there at the last one."""
     stored = db.fit_bags(engine, [r.id for r in rows])
     fresh: dict[int, tuple[str, bytes, bytes]] = {}
     words, names = [], []
     for row, doc in zip(rows, docs, strict=True):
-        digest = hashlib.blake2b(doc.encode(), digest_size=16).hexdigest()
+        digest = hashlib.blake2b(f"{features.COUNTING}\n{doc}".encode(), digest_size=16).hexdigest()
         kept = stored.get(row.id)
         if kept is None or kept[0] != digest:
             now = bags("", doc, read_details=False)
