@@ -359,8 +359,12 @@ def fit_corpus(engine: Engine, model: str, since: datetime | None) -> list[Artic
     """Articles with an embedding of ``model``, for a refit: originals and their copies (the fit reads one
     article of each group of copies)."""
     with session_scope(engine) as s:
-        query = _with_vectors(model).order_by(Article.id)
-        return _vector_rows(s, query if since is None else query.where(WHEN >= since))
+        return _vector_rows(s, _fit_query(model, since).order_by(Article.id))
+
+
+def _fit_query(model: str, since: datetime | None) -> Any:
+    query = _with_vectors(model)
+    return query if since is None else query.where(WHEN >= since)
 
 
 def fit_bags(engine: Engine, ids: Sequence[int]) -> dict[int, tuple[str, bytes, bytes]]:
@@ -388,9 +392,7 @@ def save_fit_bags(engine: Engine, bags: dict[int, tuple[str, bytes, bytes]]) -> 
 def fit_corpus_size(engine: Engine, model: str, since: datetime | None) -> int:
     """How many articles ``fit_corpus`` would read (embedded ones only: a fit embeds the rest first)."""
     with session_scope(engine) as s:
-        query = (sa.select(sa.func.count()).select_from(Article).join(Embedding, Embedding.article_id == Article.id)
-                 .where(Embedding.model == model))
-        return int(s.execute(query if since is None else query.where(WHEN >= since)).scalar_one())
+        return int(s.execute(sa.select(sa.func.count()).select_from(_fit_query(model, since).subquery())).scalar_one())
 
 
 def all_topics(engine: Engine) -> list[TopicRecord]:

@@ -24,8 +24,8 @@ from sqlmodel import Session
 
 from monitor.mentions.scanners import Scanner, signature
 from monitor.records import Mention as Found
-from monitor.store.shared import article_texts, create_state, holding_state
-from monitor.store.tables import Article, ArticleSource, Feed, Mention, MentionScan
+from monitor.store.shared import article_texts, create_state, feed_names, holding_state
+from monitor.store.tables import Article, Mention, MentionScan
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +51,7 @@ def scan_pass(engine: Engine, found: Sequence[Scanner], chunk: int = CHUNK,
             texts = article_texts(s, _unscanned(s, chunk), furniture)
             if not texts:
                 break
-            own = _own_media(found, _outlets(s, list(texts)), media) if media else {}
+            own = _own_media(found, feed_names(s, list(texts)), media) if media else {}
             summary["mentions"] += _write(s, _scan(found, texts, own))
             summary["scanned"] += len(texts)
         if time.monotonic() - last_log >= 10:
@@ -84,16 +84,6 @@ def _scan(found: Sequence[Scanner], texts: dict[int, str],
     """Each article's mentions, but for the news media its own feeds are (``own``)."""
     return {i: [m for scanner in found for m in scanner.scan(text)
                 if not (m.kind == "entity" and m.key in own.get(i, ()))] for i, text in texts.items()}
-
-
-def _outlets(s: Session, ids: list[int]) -> dict[int, list[str]]:
-    """The names of the feeds that carried each article."""
-    query = (sa.select(ArticleSource.article_id, Feed.name).join(Feed, Feed.id == ArticleSource.feed_id)
-             .where(ArticleSource.article_id.in_(ids)))
-    out: dict[int, list[str]] = {}
-    for article_id, name in s.execute(query).all():
-        out.setdefault(article_id, []).append(name)
-    return out
 
 
 def _own_media(found: Sequence[Scanner], outlets: dict[int, list[str]],

@@ -35,10 +35,9 @@ from monitor.records import (
 from monitor.store import alerts as alert_db
 from monitor.store.analysis import all_topics_in
 from monitor.store.db import session_scope
-from monitor.store.shared import article_time, chunks, midnight, time_from
+from monitor.store.shared import article_time, chunks, feed_names, midnight, time_from
 from monitor.store.tables import (
     Article,
-    ArticleSource,
     ArticleTopic,
     CountedArticle,
     DailyCount,
@@ -61,17 +60,7 @@ STORY_COLUMNS = (Story.id, Story.title, Story.size, Story.outlets, Story.first_s
 
 def _outlets(session: Any, ids: Sequence[int]) -> dict[int, str]:
     """Each article's outlet: the name of the first feed that carried it."""
-    names: dict[int, str] = {}
-    for chunk in chunks(ids):
-        rows = session.execute(
-            sa.select(ArticleSource.article_id, Feed.name)
-            .join(Feed, Feed.id == ArticleSource.feed_id)
-            .where(ArticleSource.article_id.in_(chunk))
-            .order_by(ArticleSource.article_id, ArticleSource.id)
-        )
-        for article_id, name in rows:
-            names.setdefault(article_id, name)
-    return names
+    return {article_id: names[0] for article_id, names in feed_names(session, ids).items()}
 
 
 def _daily(session: Any, kind: str, first: date, last: date) -> Daily:

@@ -17,7 +17,7 @@ from sqlalchemy.engine import Engine
 
 from monitor.dedupe.boilerplate import readable
 from monitor.store.db import session_scope
-from monitor.store.tables import Article, TrendState
+from monitor.store.tables import Article, ArticleSource, Feed, TrendState
 
 CHUNK = 500
 T = TypeVar("T")
@@ -93,3 +93,15 @@ def article_texts(s: Any, ids: Sequence[int], furniture: frozenset[int] = frozen
     rows = s.execute(sa.select(Article.id, Article.url, Article.title, body).where(Article.id.in_(ids))).all()
     read = (readable(url or "", title or "", text, furniture) for _, url, title, text in rows)
     return {row[0]: f"{title}\n{text}" for row, (title, text) in zip(rows, read, strict=True)}
+
+
+def feed_names(s: Any, ids: Sequence[int]) -> dict[int, list[str]]:
+    """The names of the feeds that carried each article, the first to carry it first."""
+    out: dict[int, list[str]] = {}
+    for chunk in chunks(list(ids)):
+        rows = s.execute(sa.select(ArticleSource.article_id, Feed.name).join(Feed, Feed.id == ArticleSource.feed_id)
+                         .where(ArticleSource.article_id.in_(chunk))
+                         .order_by(ArticleSource.article_id, ArticleSource.id))
+        for article_id, name in rows:
+            out.setdefault(article_id, []).append(name)
+    return out

@@ -265,6 +265,12 @@ class Counted:
     names: Any
     stats: TermStats
 
+    @classmethod
+    def of(cls, words: Any, names: Any) -> Counted:
+        """Raw counts (CSR, one row per document) with their document frequencies."""
+        return cls(words, names, TermStats(words.shape[0], np.bincount(words.indices, minlength=DIM).astype(np.int32),
+                                           np.bincount(names.indices, minlength=DIM).astype(np.int32)))
+
     def weighted(self, kind: str, rows: slice) -> Any:
         """Rows of ``matrix`` (IDF-weighted, L2-normalised), computed as ``bag_rows`` does."""
         from scipy.sparse import csr_matrix
@@ -290,10 +296,7 @@ def counted(texts: Sequence[str], chunk: int = 2000) -> Counted:
         names.append(bag_rows([i.names for i in items], scale=ones))
     if not words:
         return Counted(bag_rows([]), bag_rows([]), TermStats.empty())
-    w, n = vstack(words, format="csr"), vstack(names, format="csr")
-    stats = TermStats(len(texts), np.bincount(w.indices, minlength=DIM).astype(np.int32),
-                      np.bincount(n.indices, minlength=DIM).astype(np.int32))
-    return Counted(w, n, stats)
+    return Counted.of(vstack(words, format="csr"), vstack(names, format="csr"))
 
 
 def packed(bag: dict[int, float]) -> bytes:
@@ -305,10 +308,7 @@ def packed(bag: dict[int, float]) -> bytes:
 
 def from_packed(words: Sequence[bytes], names: Sequence[bytes]) -> Counted:
     """The ``Counted`` of bags stored with ``packed``: what ``counted`` gives for their texts."""
-    w, n = _packed_rows(words), _packed_rows(names)
-    stats = TermStats(len(words), np.bincount(w.indices, minlength=DIM).astype(np.int32),
-                      np.bincount(n.indices, minlength=DIM).astype(np.int32))
-    return Counted(w, n, stats)
+    return Counted.of(_packed_rows(words), _packed_rows(names))
 
 
 def _packed_rows(blobs: Sequence[bytes]) -> Any:
