@@ -1,24 +1,32 @@
 """The topic refit end to end: `monitor.topics.service.fit` on a stored, embedded corpus, as `monitor topics fit`
-runs it (rows read, words read, fit, labels and headlines, saved, every article assigned), cold (empty numba
-cache, no counts kept by an earlier fit: a first fit) and warm (a refit), each in a fresh process, with its peak
-RSS and the peak of it and its children together; first the fit alone in one process (its helper processes
-switched off: the baseline), then as shipped.
+runs it (rows read, words read, fit, labels and headlines, saved, every article assigned), each in a fresh process,
+with its peak RSS and the peak of it and its children together: first the fit alone in one process, its helper
+processes switched off and no counts kept (the baseline), cold (empty numba cache) and warm; then as shipped with
+no counts kept (a first fit after an upgrade), cold; then as shipped after the crawl's update kept the counts
+(a first fit), cold and warm (a refit).
 
     python bench/topics_fit_e2e.py --articles 50000
+    python bench/topics_fit_e2e.py --texts giveme5w1h_newscluster.jsonl --articles 50000
+    python bench/topics_fit_e2e.py --texts giveme5w1h_newscluster.jsonl --update 1000 --runs 3
     python bench/topics_fit_e2e.py --passes giveme5w1h_newscluster.jsonl --articles 10000
 
 The first builds a database of the demo corpus's synthetic articles (about 90 words each; stored, embedded,
-stories assigned; kept in --workdir for later runs). The second times the fit's two Python passes over every
-article, the hashed word and name bags and the label names, on real texts of a jsonl file (title, text),
-repeated to --articles: their cost grows with the texts' length, which the synthetic articles understate. It
-also times what a refit pays instead of the bags when an earlier fit kept them: reading them back from SQLite,
-checking their digests and building the counts.
+stories assigned, as the crawl's update leaves them; kept in --workdir for later runs). With --texts the articles
+are news length instead: each one is made of paragraphs drawn (seeded) from the texts of a jsonl file (title,
+text), as many as one of those texts has, so that no two are copies; it is a timing corpus, not a labelled one.
+--update times what the crawl's update (`process_new`: embedding, the kept counts, stories) costs for that many
+new articles of news length on a fresh store, against the same update that keeps no counts (`features: embedding`),
+medians of --runs fresh processes. --passes times the fit's two Python passes over every article, the hashed
+word and name bags and the label names, on real texts repeated to --articles: their cost grows with the texts'
+length, which the synthetic articles understate. It also times what a fit pays instead of the bags when the
+counts were kept: reading them back from SQLite, checking their digests and building the counts.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import statistics
 import shutil
 import sqlite3
 import subprocess
@@ -77,6 +85,62 @@ print(json.dumps({"fit_s": round(time.perf_counter() - t, 1), "topics": result["
                   "peak_with_children_gb": round(peak[0] / 1e9, 2)}))
 """
 
+NEWS = """
+import json, random
+from datetime import UTC, datetime, timedelta
+from monitor.demo.corpus import CorpusArticle
+def articles(n, first=0):
+    rows = [json.loads(line) for line in open(PATH, encoding="utf-8")]
+    pool = [p for r in rows for p in r["text"].split("\\n") if len(p.split()) > 3]
+    out = []
+    for i in range(first, first + n):
+        draw = random.Random(i)
+        shape = rows[i % len(rows)]["text"].split("\\n")
+        paragraphs = [draw.choice(pool) for _ in shape]
+        title = " ".join(paragraphs[0].split()[:12])
+        when = datetime(2026, 11, 1, tzinfo=UTC) + timedelta(minutes=(i * 37) % (30 * 24 * 60))
+        out.append(CorpusArticle(f"n{i}", f"Site {i % 50}", title, "\\n".join(paragraphs), f"/n/{i}", when, "", None))
+    return out
+"""
+
+BUILD_NEWS = NEWS + BUILD[BUILD.index("from datetime import UTC, datetime\nfrom monitor.config"):]
+
+UPDATE = NEWS + """
+import time
+from monitor.config import Config
+from monitor.store import analysis
+from monitor.store.db import make_engine, upgrade
+from monitor.topics.service import process_new
+engine = make_engine(URL); upgrade(engine, URL)
+config = Config(feeds=[{"name": "b", "url": "http://127.0.0.1/f"}], data_dir=DATA,
+                topic_model={"features": FEATURES})
+now = datetime(2026, 12, 1, tzinfo=UTC)
+analysis.add_corpus(engine, articles(N), "http://127.0.0.1:1", now)
+t = time.perf_counter()
+process_new(engine, config, now)
+print(json.dumps({"process_new_s": round(time.perf_counter() - t, 3)}))
+"""
+
+KEEP = """
+import sqlite3
+with sqlite3.connect(PATH) as conn:
+    conn.execute("DELETE FROM fit_bag")
+    if RESTORE:
+        conn.execute("INSERT INTO fit_bag SELECT * FROM bench_crawl_bag")
+"""
+
+CRAWL_COUNTS = """
+from monitor.config import Config
+from monitor.store import analysis
+from monitor.store.db import make_engine
+from monitor.topics.embeddings import model_name
+from monitor.topics.service import keep_counts, words_read
+engine = make_engine(URL)
+config = Config(feeds=[{"name": "b", "url": "http://127.0.0.1/f"}], data_dir=DATA)
+rows = analysis.fit_corpus(engine, model_name(config.embedding), None)
+keep_counts(engine, rows, [words_read(r.title, r.text, config.embedding.max_words) for r in rows])
+"""
+
 UPGRADE = """
 from monitor.store.db import make_engine, upgrade
 upgrade(make_engine(URL), URL)
@@ -127,6 +191,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=50000)
     parser.add_argument("--workdir", type=Path, help="keep the built database here (default: a temporary folder)")
+    parser.add_argument("--texts", type=Path, help="news-length articles made of this jsonl's paragraphs")
+    parser.add_argument("--update", type=int, help="time the crawl's update of this many new articles instead")
+    parser.add_argument("--runs", type=int, default=3, help="runs of --update (median)")
     parser.add_argument("--passes", type=Path, help="time the two Python passes on this jsonl's texts instead")
     args = parser.parse_args(argv)
     if args.passes:
@@ -134,28 +201,57 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     work = args.workdir or Path(tempfile.mkdtemp(prefix="fit-e2e-"))
     work.mkdir(parents=True, exist_ok=True)
-    db, data = work / f"fit-{args.articles}.db", work / "data"
-    values = {"URL": f"sqlite:///{db}", "DATA": str(data), "N": args.articles}
-    if not db.exists():
-        t = time.perf_counter()
-        subprocess.run([sys.executable, "-c", "".join(f"{k} = {v!r}\n" for k, v in values.items()) + BUILD],
-                       check=True, capture_output=True)
-        print(f"built {args.articles} articles in {time.perf_counter() - t:.0f} s", file=sys.stderr)
-    subprocess.run([sys.executable, "-c", f"URL = {values['URL']!r}\n" + UPGRADE], check=True)  # a database built earlier
-    report: dict = {"articles": args.articles}
-    for helpers in (False, True):  # the fit alone in one process (the baseline), then with its helpers
-        shutil.rmtree(data, ignore_errors=True)  # no numba cache, no saved model: the first fit is cold
-        with sqlite3.connect(db) as conn:  # nor the counts a fit keeps for the next
-            conn.execute("DELETE FROM fit_bag")
-        for run in ("cold", "warm"):
-            t = time.perf_counter()
-            report[f"{run}{'' if helpers else ' alone'}"] = {**child(FIT, **values, HELPERS=helpers),
-                                                           "process_s": round(time.perf_counter() - t, 1)}
+    report = update_runs(args, work) if args.update else fit_runs(args, work)
     print(json.dumps(report))
     if not args.workdir:
         shutil.rmtree(work, ignore_errors=True)
     return 0
 
+
+def update_runs(args: argparse.Namespace, work: Path) -> dict:
+    """The crawl's update of ``args.update`` new news-length articles, keeping the counts or not."""
+    if not args.texts:
+        raise SystemExit("--update needs --texts")
+    report: dict = {"articles": args.update}
+    for features in ("embedding", "hybrid") * args.runs:  # interleaved: the machine's drift hits both
+        db = work / "update.db"
+        db.unlink(missing_ok=True)
+        out = child(UPDATE, URL=f"sqlite:///{db}", DATA=str(work / "data"), N=args.update,
+                    PATH=str(args.texts.resolve()), FEATURES=features)
+        report.setdefault(f"{features} runs", []).append(out["process_new_s"])
+    for features in ("embedding", "hybrid"):
+        report[features] = statistics.median(report[f"{features} runs"])
+    return report
+
+
+def fit_runs(args: argparse.Namespace, work: Path) -> dict:
+    kind = "news" if args.texts else "synthetic"
+    db, data = work / f"fit-{kind}-{args.articles}.db", work / "data"
+    values = {"URL": f"sqlite:///{db}", "DATA": str(data), "N": args.articles}
+    if not db.exists():
+        t = time.perf_counter()
+        build = BUILD_NEWS if args.texts else BUILD
+        extra = {"PATH": str(args.texts.resolve())} if args.texts else {}
+        subprocess.run([sys.executable, "-c", "".join(f"{k} = {v!r}\n" for k, v in {**values, **extra}.items())
+                        + build], check=True, capture_output=True)
+        print(f"built {args.articles} articles in {time.perf_counter() - t:.0f} s", file=sys.stderr)
+    subprocess.run([sys.executable, "-c", f"URL = {values['URL']!r}\n" + UPGRADE], check=True)  # a database built earlier
+    with sqlite3.connect(db) as conn:  # the counts the crawl's update kept, put aside for the first fits
+        if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'bench_crawl_bag'").fetchone():
+            if not conn.execute("SELECT 1 FROM fit_bag LIMIT 1").fetchone():  # built before the update kept them
+                child(CRAWL_COUNTS, **values)
+            conn.execute("CREATE TABLE bench_crawl_bag AS SELECT * FROM fit_bag")
+    report: dict = {"articles": args.articles, "corpus": kind}
+    for name, helpers, kept, runs in (("alone, nothing kept", False, False, ("cold", "warm")),
+                                      ("shipped, nothing kept", True, False, ("cold",)),
+                                      ("shipped", True, True, ("cold", "warm"))):
+        shutil.rmtree(data, ignore_errors=True)  # no numba cache, no saved model: the first fit is cold
+        child(KEEP, PATH=str(db), RESTORE=kept)
+        for run in runs:
+            t = time.perf_counter()
+            report[f"{name}: {run}"] = {**child(FIT, **values, HELPERS=helpers),
+                                        "process_s": round(time.perf_counter() - t, 1)}
+    return report
 
 if __name__ == "__main__":
     raise SystemExit(main())

@@ -66,3 +66,36 @@ def test_counts_kept_by_another_way_of_counting_are_counted_again(engine: sa.Eng
     monkeypatch.setattr(features, "COUNTING", features.COUNTING + ", changed")
     assert _same(fit_counts(engine, rows, TEXTS), counted(TEXTS))
     assert all(_stored(engine)[i][0] != kept[i][0] for i in ids)
+
+
+def test_the_crawls_update_keeps_the_counts_the_first_fit_reads(engine: sa.Engine,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """New articles are counted when they are embedded, as the fit reads them; the first fit then reads
+    those counts back and counts nothing. With ``features: embedding`` the fit counts nothing, so neither
+    does the update."""
+    from monitor.config import Config
+    from monitor.demo.corpus import build_corpus
+    from monitor.topics import service
+    from monitor.topics.embeddings import model_name
+
+    corpus = build_corpus(days=2)
+    db.add_corpus(engine, corpus, "http://127.0.0.1:9", at(9, 0))
+    config = Config(feeds=[{"name": "f", "url": "http://127.0.0.1:9/feed"}], embedding={"backend": "tfidf"})
+    plain = config.model_copy(update={"topic_model": config.topic_model.model_copy(update={"features": "embedding"})})
+    service.process_new(engine, plain, at(9, 1))
+    assert _stored(engine) == {}
+
+    with session_scope(engine) as s:
+        s.execute(sa.text("DELETE FROM embedding"))
+    service.process_new(engine, config, at(9, 1))
+    rows = db.fit_corpus(engine, model_name(config.embedding), None)
+    docs = [service.words_read(r.title, r.text, config.embedding.max_words) for r in rows]
+    kept = _stored(engine)
+    assert set(kept) == {r.id for r in rows} and len(rows) == len(corpus)
+
+    def no_count(digest: str, doc: str) -> None:
+        raise AssertionError(f"counted again: {doc[:60]}")
+
+    monkeypatch.setattr(service, "_count", no_count)
+    assert _same(service.fit_counts(engine, rows, docs), counted(docs))
+    assert _stored(engine) == kept
