@@ -161,7 +161,15 @@ def bertopic(helper: Helper | None = None) -> tuple[Any, str]:
         import bertopic as package
         from bertopic import BERTopic
 
-    return BERTopic, package.__version__
+    class Model(BERTopic):  # type: ignore[misc,valid-type]
+        """BERTopic without its representative documents: nothing reads them (a topic's headlines come from
+        ``labels.describe``, and the safetensors save leaves them out), yet each fit vectorised up to 500
+        sampled documents per topic again for them: 18.7 s of a fit of 50,000 news-length articles."""
+
+        def _save_representative_docs(self, documents: Any) -> None:
+            self.representative_docs_ = {}
+
+    return Model, package.__version__
 
 
 def unsupported_out(labels: np.ndarray, support: np.ndarray) -> np.ndarray:
