@@ -35,7 +35,7 @@ from monitor.topics.embeddings import (
     normalise,
     to_bytes,
 )
-from monitor.topics.features import bags
+from monitor.topics.features import Bags, bags
 from monitor.topics.helper import Helper, fit_helper
 from monitor.topics.stories import (
     FALLBACK_SIMILARITY,
@@ -132,7 +132,9 @@ def assign_pending_stories(engine: Engine, config: Config, now: datetime) -> dic
         delta = features.TermStats.empty()
         delta.add(batch_bags)
         stats.add(batch_bags)
-        threshold = story_threshold(engine, config, name, stats, furniture) if threshold is None else threshold
+        if threshold is None:
+            threshold = story_threshold(engine, config, name, stats, furniture,
+                                        {r.id: b for r, b in zip(rows, batch_bags, strict=True)})
         stories, known = _open_stories(engine, rows, window)
         items = [StoryItem(r.id, r.when, from_bytes(r.vector), b, r.duplicate_of)
                  for r, b in zip(rows, batch_bags, strict=True)]
@@ -154,21 +156,28 @@ def assign_pending_stories(engine: Engine, config: Config, now: datetime) -> dic
 
 
 def story_threshold(engine: Engine, config: Config, name: str, stats: features.TermStats,
-                    furniture: frozenset[int]) -> Threshold:
+                    furniture: frozenset[int], counted: dict[int, Bags] | None = None) -> Threshold:
     """The configured story similarity, or per-article bars calibrated on the newest stored articles
     (read without their sites' ``furniture``; one article of each group of copies, the first in content
-    order, so that which copy arrived first does not move every bar)."""
+    order, so that which copy arrived first does not move every bar). ``counted``: bags of articles read
+    the same way already (the batch: most of the newest articles on a first crawl), not counted again."""
     if config.stories.similarity != "auto":
         return Threshold.fixed(config.stories.similarity)
     rows = one_per_copy(as_read(db.recent_articles(engine, name, CALIBRATION_ARTICLES), furniture))
     if len(rows) < MIN_REFERENCE:
         return Threshold.fixed(FALLBACK_SIMILARITY)
     # the bars are calibrated on the similarity without the conflicts: the reference's ages and times are not read
-    reference = article_vectors([bags(r.title, r.text, read_details=False) for r in rows],
+    known = counted or {}
+    reference = article_vectors([_words_and_names(known[r.id]) if r.id in known else
+                                 bags(r.title, r.text, read_details=False) for r in rows],
                                 np.vstack([from_bytes(r.vector) for r in rows]), stats)
     threshold = calibrate(reference, config.stories.z, story_weights(config), config.stories.crowding)
     log.debug("story similarity bars average %.3f from %d recent articles", threshold.level, len(rows))
     return threshold
+
+
+def _words_and_names(counts: Bags) -> Bags:
+    return Bags(counts.words, counts.names)
 
 
 def _open_stories(engine: Engine, rows: list[db.ArticleRow],
