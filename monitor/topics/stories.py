@@ -239,7 +239,7 @@ class Vectors:
 
     def similarity(self, other: Vectors, w: Weights) -> np.ndarray:
         """Hybrid similarity matrix (rows: self, columns: other)."""
-        total = w.words * (self.words @ other.words.T).toarray() + w.names * (self.names @ other.names.T).toarray()
+        total = w.words * _products(self.words, other.words) + w.names * _products(self.names, other.names)
         if w.dense:
             total += w.dense * (self.dense @ other.dense.T)
         both = self.has_names[:, None] & other.has_names[None, :]
@@ -268,7 +268,16 @@ def _disagree(mine: Any, theirs: Any, n: int, m: int) -> np.ndarray:
     if mine is None or theirs is None:
         return np.zeros((n, m), bool)
     given = (np.diff(mine.indptr) > 0)[:, None] & (np.diff(theirs.indptr) > 0)[None, :]
-    return given & ((mine @ theirs.T).toarray() == 0)
+    return given & (_products(mine, theirs) == 0)
+
+
+def _products(rows: Any, columns: Any) -> np.ndarray:
+    """The dot products of sparse ``rows`` with sparse ``columns`` (rows of their own), as a dense matrix. One
+    column, a story that changed, is multiplied as a dense vector: the same sums in the same order, without
+    building a sparse transpose for each placed article (a quarter of the crawl's story pass)."""
+    if columns.shape[0] == 1:
+        return np.asarray(rows @ columns.toarray()[0])[:, None]
+    return (rows @ columns.T).toarray()
 
 
 def _story_vectors(centroids: Sequence[Centroid], dim: int) -> Vectors:
