@@ -214,16 +214,27 @@ def save_stories(engine: Engine, updates: Sequence[StoryUpdate], delta: StatsDel
             _add_stats(s, delta, now)
         if merges:
             _fold_stories(s, merges)
+        known = _stories_by_id(s, [up.story_id for up in updates if up.story_id is not None])
+        saved = []
         for up in updates:
-            story = s.get(Story, up.story_id) if up.story_id is not None else None
+            story = known.get(up.story_id) if up.story_id is not None else None
             if story is None:
                 story = Story(title="", first_seen_at=up.first_seen, last_seen_at=up.last_seen)
                 s.add(story)
-                s.flush()
             story.centroid, story.first_seen_at, story.last_seen_at = up.centroid, up.first_seen, up.last_seen
+            saved.append(story)
+        s.flush()  # the new stories take their ids in one batched insert, in the order of ``updates``
+        for story, up in zip(saved, updates, strict=True):
             s.add_all(StoryMember(article_id=aid, story_id=story.id, similarity=sim) for aid, sim in up.members)
             ids.append(int(story.id))
     return ids
+
+
+def _stories_by_id(s: Any, ids: list[int]) -> dict[int, Story]:
+    out: dict[int, Story] = {}
+    for chunk in chunks(ids):
+        out.update({st.id: st for st in s.exec(select(Story).where(col(Story.id).in_(chunk))).all()})
+    return out
 
 
 def story_members(engine: Engine, story_ids: Iterable[int], model: str) -> dict[int, list[tuple[int, str, str, bytes]]]:
