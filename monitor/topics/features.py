@@ -44,11 +44,12 @@ _CONNECTORS = frozenset({"of", "de", "del", "da", "al", "bin", "van", "von", "de
 _LABEL_CONNECTORS = _CONNECTORS | {"for"}
 _NUMBER = re.compile(r"\d")
 _AGE = re.compile(  # wordings that give a person's age and nothing else: a "10-year" plan or "10 лет" do not
-    r"\b(\d{1,3})[- ]years?[- ]old\b|\baged (\d{1,3})\b"  # English
+    r"(?=[\daâв])"  # the first character of every wording below: most places in a text are passed at once
+    r"(?:\b(\d{1,3})[- ]years?[- ]old\b|\baged (\d{1,3})\b"  # English
     r"|(\d{1,3}) ?(?:周)?岁"  # Chinese: 24岁, 24周岁
     r"|в возрасте (\d{1,3}) (?:лет|года|год)\b"  # Russian: "at the age of 24"
     r"|\bâgée?s? de (\d{1,3}) ans\b"  # French
-    r"|\b(\d{1,3}) (?:años de edad|anos de idade|Jahre alt)\b",  # Spanish, Portuguese, German
+    r"|\b(\d{1,3}) (?:años de edad|anos de idade|Jahre alt)\b)",  # Spanish, Portuguese, German
     re.IGNORECASE)
 MAX_AGE = 130
 # the clock times a report gives its event ("at 11:30 p.m.", "about 2am", "11.30pm"), English 12-hour forms
@@ -108,7 +109,7 @@ def _words(tokens: Sequence[tuple[str, bool, bool]]) -> list[str]:
     out: list[str] = []
     for word, _, _ in tokens:
         w = word.lower()
-        if _UNSPACED.search(w):
+        if not w.isascii() and _UNSPACED.search(w):
             out.extend(_bigrams(w))
         elif len(w) > 1 and w not in STOP_WORDS:
             out.append(w)
@@ -146,7 +147,7 @@ def _runs(tokens: Sequence[tuple[str, bool, bool]], connectors: frozenset[str] =
         if broken and current:
             close()
             current = []
-        if _NUMBER.search(word):
+        if not word.isalpha() and _NUMBER.search(word):
             close()
             current = []
             runs.append((word.replace(",", ""), False))
