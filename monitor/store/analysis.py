@@ -231,6 +231,7 @@ def save_stories(engine: Engine, updates: Sequence[StoryUpdate], delta: StatsDel
 
 
 def _stories_by_id(s: Any, ids: list[int]) -> dict[int, Story]:
+    """The stories with these ids, read in the caller's session, in one query per 500 ids."""
     out: dict[int, Story] = {}
     for chunk in chunks(ids):
         out.update({st.id: st for st in s.exec(select(Story).where(col(Story.id).in_(chunk))).all()})
@@ -264,7 +265,7 @@ def finish_stories(engine: Engine, headlines: dict[int, tuple[int | None, dict[i
 
 
 def _finish_chunk(s: Any, headlines: dict[int, tuple[int | None, dict[int, float]]]) -> None:
-    stories = {st.id: st for st in s.exec(select(Story).where(col(Story.id).in_(list(headlines)))).all()}
+    stories = _stories_by_id(s, list(headlines))
     members = s.exec(select(StoryMember).where(col(StoryMember.story_id).in_(list(headlines)))).all()
     by_story: dict[int, list[int]] = {}
     for m in members:
