@@ -738,3 +738,30 @@ def test_words_know_where_sentences_open_and_punctuation_breaks_a_run() -> None:
         ("Mr", True, True), ("Li", True, True), ("Beijing", True, True), ("e.g", True, True), ("x_y", True, True)]
     assert _tokens("  ...Hello") == [("Hello", True, True)]
     assert _tokens("") == []
+
+
+def test_a_changed_story_is_compared_with_the_batch_as_the_whole_index_compares_it() -> None:
+    """The open-story index recomputes one story's column each time a group joins it, from the articles'
+    buckets and for the articles not placed yet; it must give what comparing the batch with every story
+    gives (names, ages, clock times, a story without names, an empty one)."""
+    from monitor.topics.stories import _OpenIndex
+
+    texts = [QUAKE_JP, QUAKE_JP_2, QUAKE_CL, TRIAL, (SHOT_A[0], SHOT_A[1].format(age=24)),
+             ("", "police said nobody else was hurt when the shooting happened late that night"), ("", "")]
+    dense = np.random.default_rng(3).normal(size=(len(texts), 8)).astype(np.float32)
+    items, stats = items_of(texts, dense=dense)
+    vectors = article_vectors([i.bags for i in items], dense, stats)
+    stories = [_open(1, [QUAKE_JP, QUAKE_CL], stats, 0, stored=True), _open(2, [TRIAL], stats, 1, stored=True),
+               _open(3, [texts[5]], stats, 2, stored=True), _open(4, [("", "")], stats, 2, stored=True)]
+    stories[0].centroid.ages.update({24, 60})
+    stories[2].centroid.clocks.update({46, 47})
+    assert not stories[2].centroid.names and not stories[3].centroid.words
+    index = _OpenIndex(stories, vectors, WINDOW, Weights(age_conflict=0.05, clock_conflict=0.05))
+    whole = index._against(stories)
+    for j, story in enumerate(stories):
+        np.testing.assert_allclose(index._against_one(story)[:, 0], whole[:, j], rtol=1e-5, atol=1e-6)
+    assert (whole[4] < whole[4].max()).any()  # the columns differ: the comparison is not vacuous
+    index.placed(np.arange(4))  # once most rows are placed, only the others are compared again
+    assert index.rows.tolist() == [4, 5, 6]
+    for j, story in enumerate(stories):
+        np.testing.assert_allclose(index._against_one(story)[:, 0], whole[4:, j], rtol=1e-5, atol=1e-6)

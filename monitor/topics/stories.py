@@ -208,15 +208,16 @@ def _row_dict(m: Any, i: int) -> dict[int, float]:
 class Vectors:
     """Unit vectors of a set of articles (or per-member averages of stories)."""
 
-    words: Any  # CSR
-    names: Any  # CSR
+    words: Any  # CSR (None for ``_one_story``)
+    names: Any  # CSR (None for ``_one_story``)
     dense: np.ndarray
-    ages: Any = None  # CSR, one column per age (None: ages unknown)
+    ages: Any = None  # CSR, one column per age (or a dense row; None: ages unknown)
     clocks: Any = None  # CSR, one column per half-hour slot of the clock times given (None: unknown)
+    named: np.ndarray | None = None  # whether each row has names, where ``names`` is not kept
 
     @property
     def has_names(self) -> np.ndarray:
-        return np.diff(self.names.indptr) > 0
+        return _given(self.names) if self.named is None else self.named
 
     def conflicts(self, other: Vectors) -> np.ndarray:
         """Where both give ages and share none (rows: self, columns: other)."""
@@ -226,20 +227,22 @@ class Vectors:
         """Where both give clock times and none is within half an hour of one of the other's."""
         return _disagree(self.clocks, other.clocks, self.dense.shape[0], other.dense.shape[0])
 
-    def matched(self, other: Vectors, w: Weights) -> np.ndarray:
+    def matched(self, other: Vectors, w: Weights, products: tuple[Any, Any] | None = None) -> np.ndarray:
         """``similarity`` less ``age_conflict`` where the two disagree on their people's ages and less
         ``clock_conflict`` where they disagree on the time: what joins articles and stories (the bars
         are calibrated on ``similarity``)."""
-        sims = self.similarity(other, w)
+        sims = self.similarity(other, w, products)
         if w.age_conflict:
             sims = sims - np.float32(w.age_conflict) * self.conflicts(other)
         if w.clock_conflict:
             sims = sims - np.float32(w.clock_conflict) * self.clock_conflicts(other)
         return sims
 
-    def similarity(self, other: Vectors, w: Weights) -> np.ndarray:
-        """Hybrid similarity matrix (rows: self, columns: other)."""
-        total = w.words * _products(self.words, other.words) + w.names * _products(self.names, other.names)
+    def similarity(self, other: Vectors, w: Weights, products: tuple[Any, Any] | None = None) -> np.ndarray:
+        """Hybrid similarity matrix (rows: self, columns: other); ``products``: the words' and the names'
+        dot products, if already computed."""
+        words, names = products or (_products(self.words, other.words), _products(self.names, other.names))
+        total = w.words * words + w.names * names
         if w.dense:
             total += w.dense * (self.dense @ other.dense.T)
         both = self.has_names[:, None] & other.has_names[None, :]
@@ -267,14 +270,21 @@ def _disagree(mine: Any, theirs: Any, n: int, m: int) -> np.ndarray:
     """Where both rows give marks of one kind and share none (None: that kind unknown, no conflict)."""
     if mine is None or theirs is None:
         return np.zeros((n, m), bool)
-    given = (np.diff(mine.indptr) > 0)[:, None] & (np.diff(theirs.indptr) > 0)[None, :]
+    given = _given(mine)[:, None] & _given(theirs)[None, :]
     return given & (_products(mine, theirs) == 0)
+
+
+def _given(m: Any) -> np.ndarray:
+    """Which rows have any entry (a dense row: whether it has one)."""
+    return np.array([bool(m.any())]) if isinstance(m, np.ndarray) else np.diff(m.indptr) > 0
 
 
 def _products(rows: Any, columns: Any) -> np.ndarray:
     """The dot products of sparse ``rows`` with sparse ``columns`` (rows of their own), as a dense matrix. One
-    column, a story that changed, is multiplied as a dense vector: the same sums in the same order, without
-    building a sparse transpose for each placed article (a quarter of the crawl's story pass)."""
+    column is multiplied as a dense vector: the same sums in the same order, without building a sparse
+    transpose for it."""
+    if isinstance(columns, np.ndarray):  # one story's marks (``_one_story``)
+        return np.asarray(rows @ columns)[:, None]
     if columns.shape[0] == 1:
         return np.asarray(rows @ columns.toarray()[0])[:, None]
     return (rows @ columns.T).toarray()
@@ -289,6 +299,39 @@ def _story_vectors(centroids: Sequence[Centroid], dim: int) -> Vectors:
                    bag_rows([c.names for c in centroids], scale=sizes), dense.astype(np.float32),
                    _mark_rows([c.ages for c in centroids], MAX_AGE + 1),
                    _mark_rows([c.clocks for c in centroids], CLOCK_SLOTS))
+
+
+def _one_story(centroid: Centroid) -> Vectors:
+    """One story's member averages without its bags (its products are taken bucket by bucket, ``_shared``):
+    a story changes at each group a batch places."""
+    size = max(centroid.n, 1)
+
+    def marks(given: set[int], width: int) -> np.ndarray:
+        row = np.zeros(width, np.float32)
+        row[list(given)] = 1.0
+        return row
+
+    dense = (centroid.dense[None, :] / np.asarray([[size]], np.float32)).astype(np.float32)
+    return Vectors(None, None, dense, marks(centroid.ages, MAX_AGE + 1), marks(centroid.clocks, CLOCK_SLOTS),
+                   named=np.array([bool(centroid.names)]))
+
+
+def _shared(by_bucket: Any, bag: dict[int, float], size: int) -> np.ndarray:
+    """Each article's dot product with ``bag`` divided by ``size`` (one column), from the articles' bags
+    with a row per bucket (CSR, buckets x articles): only the articles sharing one of the bag's buckets
+    are visited."""
+    n = by_bucket.shape[1]
+    if not bag:
+        return np.zeros((n, 1), np.float32)
+    keys = np.fromiter(bag, dtype=np.int64, count=len(bag))
+    values = np.fromiter(bag.values(), dtype=np.float32, count=len(bag)) / float(size)
+    starts, ends = by_bucket.indptr[keys], by_bucket.indptr[keys + 1]
+    counts = ends - starts
+    total = int(counts.sum())
+    offsets = np.repeat(starts - np.concatenate(([0], np.cumsum(counts)[:-1])), counts)
+    at = offsets + np.arange(total)
+    sums = np.bincount(by_bucket.indices[at], weights=by_bucket.data[at] * np.repeat(values, counts), minlength=n)
+    return sums.astype(np.float32)[:, None]
 
 
 def decay(gap_seconds: np.ndarray, window: timedelta, w: Weights) -> np.ndarray:
@@ -399,6 +442,7 @@ def assign_stories(items: Sequence[StoryItem], stories: list[OpenStory], window:
             by_key[story.key] = story
             index.append(story)
         new = story.size == 0
+        index.placed(rows)
         for r in rows:
             _join(story, ordered[r], vectors, r, float(bars[r]))
             placements[r] = Placement(ordered[r].article_id, story.key, 1.0 if new else sim, new and r == rows[0])
@@ -423,10 +467,13 @@ def _take(v: Vectors, rows: np.ndarray) -> Vectors:
 
 class _OpenIndex:
     """The open stories of one batch and each batch article's similarity to each of them: computed
-    once for the stories open when the batch begins, and again for one story when it changes."""
+    once for the stories open when the batch begins, and again for one story when it changes, for the
+    articles not placed yet (only their similarities are read again)."""
 
     def __init__(self, stories: list[OpenStory], vectors: Vectors, window: timedelta, w: Weights) -> None:
         self.stories, self.vectors, self.window, self.w = stories, vectors, window, w
+        self.pending = np.ones(vectors.dense.shape[0], bool)
+        self._keep(np.arange(vectors.dense.shape[0]))
         self.first = np.array([s.first_seen.timestamp() for s in stories], np.float64)
         self.last = np.array([s.last_seen.timestamp() for s in stories], np.float64)
         self.live = np.array([s.size > 0 for s in stories], bool)
@@ -439,18 +486,42 @@ class _OpenIndex:
         return self.vectors.matched(_story_vectors([s.centroid for s in stories], self.vectors.dense.shape[1]),
                                     self.w)
 
+    def _keep(self, rows: np.ndarray) -> None:
+        """Recompute changed stories for these batch rows only; their bags with a row per bucket, so that a
+        story's few buckets pick out the articles that share them."""
+        self.rows = rows
+        self.part = _take(self.vectors, rows)
+        self.by_bucket = self.part.words.T.tocsr(), self.part.names.T.tocsr()
+
+    def placed(self, rows: np.ndarray) -> None:
+        """These rows have their story: once half the rows kept are placed, keep only the others."""
+        self.pending[rows] = False
+        left = np.flatnonzero(self.pending)
+        if len(left) <= len(self.rows) // 2:
+            self._keep(left)
+
+    def _against_one(self, story: OpenStory) -> np.ndarray:
+        """``_against`` for one story and the rows kept, its products taken bucket by bucket (``_shared``)."""
+        size = max(story.centroid.n, 1)
+        products = tuple(_shared(rows, bag, size) for rows, bag in
+                         zip(self.by_bucket, (story.centroid.words, story.centroid.names), strict=True))
+        return self.part.matched(_one_story(story.centroid), self.w, products)
+
     def append(self, story: OpenStory) -> None:
         self.stories.append(story)
         self.column[story.key] = len(self.stories) - 1
         self.first, self.last = np.append(self.first, 0.0), np.append(self.last, 0.0)
         self.live = np.append(self.live, False)
-        self.sims = np.hstack([self.sims, np.zeros((self.sims.shape[0], 1), np.float32)])
+        if len(self.stories) > self.sims.shape[1]:  # room for as many stories again: not a copy per new story
+            grown = np.zeros((self.sims.shape[0], 2 * len(self.stories)), np.float32)
+            grown[:, :self.sims.shape[1]] = self.sims
+            self.sims = grown
 
     def changed(self, story: OpenStory) -> None:
         j = self.column[story.key]
         self.first[j], self.last[j] = story.first_seen.timestamp(), story.last_seen.timestamp()
         self.live[j] = story.size > 0
-        self.sims[:, j] = self._against([story])[:, 0]
+        self.sims[self.rows, j] = self._against_one(story)[:, 0]
 
     def attach(self, rows: np.ndarray, times: np.ndarray, threshold: float) -> tuple[OpenStory | None, float]:
         """The open story with the highest average similarity to the group, if it reaches the group's bar."""
