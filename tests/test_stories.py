@@ -730,14 +730,18 @@ def test_a_storys_members_take_its_discovered_topic_and_analyst_topics_stay_earn
 def test_words_know_where_sentences_open_and_punctuation_breaks_a_run() -> None:
     """A word opens a sentence at the text's start or after ". ", "\\n", a quote or a bracket within the
     three characters before it; punctuation or a new line between two words breaks a run of names."""
-    from monitor.topics.features import _tokens
+    from monitor.topics.features import _broken, _opens, _tokens
 
-    assert _tokens('Talks resumed. "New York said U.S. officials met\nMr. Li, (Beijing) e.g. x_y') == [
+    def marked(text: str) -> list[tuple[str, bool, bool]]:
+        words, gaps = _tokens(text)
+        return [(w, _opens(n, g), _broken(g)) for n, (w, g) in enumerate(zip(words, gaps, strict=True))]
+
+    assert marked('Talks resumed. "New York said U.S. officials met\nMr. Li, (Beijing) e.g. x_y') == [
         ("Talks", True, False), ("resumed", False, False), ("New", True, True), ("York", False, False),
         ("said", False, False), ("U.S", False, False), ("officials", True, True), ("met", False, False),
         ("Mr", True, True), ("Li", True, True), ("Beijing", True, True), ("e.g", True, True), ("x_y", True, True)]
-    assert _tokens("  ...Hello") == [("Hello", True, True)]
-    assert _tokens("") == []
+    assert marked("  ...Hello") == [("Hello", True, True)]
+    assert marked("") == []
 
 
 def test_a_changed_story_is_compared_with_the_batch_as_the_whole_index_compares_it() -> None:
@@ -765,3 +769,32 @@ def test_a_changed_story_is_compared_with_the_batch_as_the_whole_index_compares_
     assert index.rows.tolist() == [4, 5, 6]
     for j, story in enumerate(stories):
         np.testing.assert_allclose(index._against_one(story)[:, 0], whole[4:, j], rtol=1e-5, atol=1e-6)
+
+
+def test_a_batch_of_reference_articles_reads_its_bars_and_similarities_back_from_the_calibration() -> None:
+    """Calibrating on the newest articles compares them with one another; the batch being placed is mostly
+    those same articles, so their bars and pairwise similarities are read back, and only the others are
+    compared again. Read back or computed, the bars and the batch's groups are the same."""
+    rng = np.random.default_rng(8)
+    texts = _random_texts(rng, 120, shared="w1 w2 w3 ")
+    texts[61], texts[71] = texts[60], texts[70]  # two pairs of reports that group
+    all_bags, stats = bags_and_stats(texts)
+    dense = normalise(rng.normal(size=(120, 16)))
+    ids = list(range(1000, 1120))
+    reference = article_vectors(all_bags[:100], dense[:100], stats)
+    weights = Weights()
+    kept = calibrate(reference, 3.0, weights, 0.5, ids[:100])
+    plain = calibrate(reference, 3.0, weights, 0.5)
+    assert kept == plain and plain.known is None  # the same threshold, with what it computed kept
+    batch = article_vectors(all_bags[60:120], dense[60:120], stats)  # 40 reference articles, 20 others
+    np.testing.assert_allclose(kept.of(batch, ids[60:120]), plain.of(batch), rtol=1e-5)
+    inside = article_vectors(all_bags[60:100], dense[60:100], stats)
+    among = kept.among(ids[60:100], weights)
+    np.testing.assert_allclose(among, inside.similarity(inside, weights), rtol=1e-5, atol=1e-6)
+    assert kept.among(ids[60:120], weights) is None  # not all of them are reference articles
+    assert kept.among(ids[60:100], Weights(words=0.9)) is None  # calibrated with other weights
+    times = np.zeros(40)
+    bars = plain.of(inside)
+    groups = group_batch(inside, times, WINDOW, bars, weights, among)
+    assert groups.tolist() == group_batch(inside, times, WINDOW, bars, weights).tolist()
+    assert groups[0] == groups[1] and groups[10] == groups[11] and len(set(groups.tolist())) == 38

@@ -85,29 +85,34 @@ def _hashed(terms: Iterable[str]) -> dict[int, float]:
     return {b: _WEIGHT[c] if c < len(_WEIGHT) else 1.0 + float(np.log(c)) for b, c in counts.items()}
 
 
-def _tokens(text: str) -> list[tuple[str, bool, bool]]:
-    """Words with whether each opens a sentence and whether punctuation separates it from the previous word.
-    Each word comes with the gap before it (a word starts and ends with a letter or digit, so the three
-    characters before it that can end a sentence are the gap's); most gaps are one space, which does
-    neither (every article passes through here at the crawl and again at each refit)."""
-    out = []
-    for n, (gap, word) in enumerate(_GAPPED.findall(text)):
-        if gap == " ":
-            opens = broken = False
-        else:
-            opens = (n == 0 and not gap) or bool(_SENTENCE_END.search(gap[-3:]))
-            broken = bool(gap.strip()) or "\n" in gap
-        word = word.strip(".'’-")
-        if word:
-            out.append((word, opens, broken))
-    return out
+def _tokens(text: str) -> tuple[Sequence[str], Sequence[str]]:
+    """The words of ``text`` and the characters since the word before each (its gap). A word starts and
+    ends with a letter or digit, so the characters that can end a sentence before it are its gap's."""
+    pairs = _GAPPED.findall(text)
+    if not pairs:
+        return (), ()
+    gaps, words = zip(*pairs, strict=True)
+    return words, gaps
 
 
-def _words(tokens: Sequence[tuple[str, bool, bool]]) -> list[str]:
+def _opens(n: int, gap: str) -> bool:
+    """Whether the ``n``-th word, after ``gap``, opens a sentence: at the text's start, or after a full stop,
+    a colon, a quote, a bracket or a new line within the gap's last three characters."""
+    if gap == " ":
+        return False
+    return (n == 0 and not gap) or bool(_SENTENCE_END.search(gap[-3:]))
+
+
+def _broken(gap: str) -> bool:
+    """Whether punctuation or a new line separates a word from the one before it."""
+    return gap != " " and (bool(gap.strip()) or "\n" in gap)
+
+
+def _words(words: Sequence[str]) -> list[str]:
     """Lower-cased words without stop words; text written without spaces (Chinese, Japanese) as
     overlapping pairs of characters, the usual unit for matching it."""
     out: list[str] = []
-    for word, _, _ in tokens:
+    for word in words:
         w = word.lower()
         if not w.isascii() and _UNSPACED.search(w):
             out.extend(_bigrams(w))
@@ -123,51 +128,51 @@ def _bigrams(word: str) -> list[str]:
     return out + [r for r in rest if len(r) > 1 and r not in STOP_WORDS]
 
 
-def _capitalised(word: str) -> bool:
-    return word[:1].isupper()
-
-
-def _runs(tokens: Sequence[tuple[str, bool, bool]], connectors: frozenset[str] = _CONNECTORS) -> list[tuple[str, bool]]:
+def _runs(words: Sequence[str], gaps: Sequence[str],
+          connectors: frozenset[str] = _CONNECTORS) -> list[tuple[str, bool]]:
     """Runs of capitalised words (``connectors`` allowed inside) and numbers, with whether the run
-    is a lone sentence-opening word."""
+    is a lone sentence-opening word. Whether a word opens a sentence, or punctuation parts it from the
+    one before, is read only where it matters: at a capitalised word, and inside a run."""
     runs: list[tuple[str, bool]] = []
     current: list[str] = []
     lone_opener = False
-
-    def opener_alone() -> bool:
-        return lone_opener and len(current) == 1
-
-    def close() -> None:
-        while current and current[-1].lower() in connectors:
-            current.pop()
-        if current:
-            runs.append((" ".join(current), opener_alone()))
-
-    for word, opens, broken in tokens:
-        if broken and current:
-            close()
+    for n, word in enumerate(words):
+        if current and _broken(gaps[n]):
+            _close(runs, current, lone_opener, connectors)
             current = []
         if not word.isalpha() and _NUMBER.search(word):
-            close()
-            current = []
+            if current:
+                _close(runs, current, lone_opener, connectors)
+                current = []
             runs.append((word.replace(",", ""), False))
-        elif _capitalised(word) and not (opens and word.lower() in STOP_WORDS):
+        elif word[0].isupper() and not (word.lower() in STOP_WORDS and _opens(n, gaps[n])):
             if not current:
-                lone_opener = opens
+                lone_opener = _opens(n, gaps[n])
             current.append(word)
-        elif current and word.lower() in connectors and (word.lower() in _CONNECTORS or not opener_alone()):
-            current.append(word)  # "for" joins two names, not a sentence's first word to one ("Calls for Trump")
-        else:
-            close()
-            current = []
-    close()
+        elif current:
+            lower = word.lower()
+            if lower in connectors and (lower in _CONNECTORS or not (lone_opener and len(current) == 1)):
+                current.append(word)  # "for" joins two names, not a sentence's first word to one ("Calls for Trump")
+            else:
+                _close(runs, current, lone_opener, connectors)
+                current = []
+    if current:
+        _close(runs, current, lone_opener, connectors)
     return runs
+
+
+def _close(runs: list[tuple[str, bool]], current: list[str], lone_opener: bool, connectors: frozenset[str]) -> None:
+    """End a run: without the connectors it ends on, if anything is left."""
+    while current and current[-1].lower() in connectors:
+        current.pop()
+    if current:
+        runs.append((" ".join(current), lone_opener and len(current) == 1))
 
 
 def surface_names(text: str) -> list[str]:
     """The names a reader would see in ``text`` (case kept; no numbers, no sentence openers that are
     not capitalised elsewhere): the vocabulary of topic labels."""
-    return [name for name in _kept(_runs(_tokens(text), _LABEL_CONNECTORS)) if not _NUMBER.search(name)]
+    return [name for name in _kept(_runs(*_tokens(text), _LABEL_CONNECTORS)) if not _NUMBER.search(name)]
 
 
 def _kept(runs: list[tuple[str, bool]]) -> list[str]:
@@ -208,11 +213,11 @@ def clocks(text: str) -> frozenset[int]:
 def bags(title: str, text: str, read_details: bool = True) -> Bags:
     """Both bags of an article, and its ages and clock times unless ``read_details`` is false (the topic
     fit and the bars' reference articles, which do not use them); title and body are each tokenised once."""
-    head = _tokens(title)
+    head, head_gaps = _tokens(title)
     words = " ".join((text or "").split()[:MAX_WORDS])
-    body = _tokens(words)
+    body, body_gaps = _tokens(words)
     text_read = f"{title}\n{words}"
-    return Bags(_hashed(_words(head * 2 + body)), _hashed(_names(_runs(head), _runs(body))),
+    return Bags(_hashed(_words((*head, *head, *body))), _hashed(_names(_runs(head, head_gaps), _runs(body, body_gaps))),
                 ages(text_read) if read_details else frozenset(), clocks(text_read) if read_details else frozenset())
 
 
@@ -343,4 +348,4 @@ def from_bytes(n_docs: int, words: bytes | None, names: bytes | None) -> TermSta
 
 def plain_words(text: str) -> list[str]:
     """The words of ``text`` as the bags count them (lower-cased, stop words removed, CJK as pairs)."""
-    return _words(_tokens(text))
+    return _words(_tokens(text)[0])

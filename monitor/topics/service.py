@@ -149,6 +149,7 @@ def assign_pending_stories(engine: Engine, config: Config, now: datetime) -> dic
                               db.StatsDelta(delta.n_docs, delta.words, delta.names), now,
                               {stored[k]: stored[v] for k, v in absorbed.items() if k in stored})
         _finish(engine, config, ids)
+        threshold = replace(threshold, known=None)  # the next batch is read with other statistics
         new += sum(1 for s in touched if s.id is None)
         joined += sum(1 for p in placements if not p.new_story)
         merged += len(absorbed)
@@ -171,7 +172,8 @@ def story_threshold(engine: Engine, config: Config, name: str, stats: features.T
     reference = article_vectors([_words_and_names(known[r.id]) if r.id in known else
                                  bags(r.title, r.text, read_details=False) for r in rows],
                                 np.vstack([from_bytes(r.vector) for r in rows]), stats)
-    threshold = calibrate(reference, config.stories.z, story_weights(config), config.stories.crowding)
+    threshold = calibrate(reference, config.stories.z, story_weights(config), config.stories.crowding,
+                          [r.id for r in rows])
     log.debug("story similarity bars average %.3f from %d recent articles", threshold.level, len(rows))
     return threshold
 

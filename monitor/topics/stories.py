@@ -231,7 +231,10 @@ class Vectors:
         """``similarity`` less ``age_conflict`` where the two disagree on their people's ages and less
         ``clock_conflict`` where they disagree on the time: what joins articles and stories (the bars
         are calibrated on ``similarity``)."""
-        sims = self.similarity(other, w, products)
+        return self.penalised(other, self.similarity(other, w, products), w)
+
+    def penalised(self, other: Vectors, sims: np.ndarray, w: Weights) -> np.ndarray:
+        """``sims`` (the similarity with ``other``) less the age and clock-time conflicts."""
         if w.age_conflict:
             sims = sims - np.float32(w.age_conflict) * self.conflicts(other)
         if w.clock_conflict:
@@ -359,18 +362,55 @@ class Threshold:
     z: float = 0.0
     weights: Weights = Weights()
     crowding: float = 0.0
+    known: Reference | None = field(default=None, compare=False, repr=False)
 
     @classmethod
     def fixed(cls, similarity: float) -> Threshold:
         return cls(float(similarity))
 
-    def of(self, vectors: Vectors) -> np.ndarray:
-        """Each article's bar (bounded to a sane range)."""
+    def of(self, vectors: Vectors, ids: Sequence[int] | None = None) -> np.ndarray:
+        """Each article's bar (bounded to a sane range); a reference article's (by its id in ``ids``) as
+        calibrated."""
         n = vectors.dense.shape[0]
         if self.reference is None:
             return np.full(n, self.level, np.float32)
-        mean, sd = _row_moments(vectors.similarity(self.reference, self.weights))
-        return np.clip((1.0 + self.crowding) * mean + self.z * sd, MIN_BAR, MAX_BAR).astype(np.float32)
+        at = self._rows(ids)
+        if at is None:
+            return _bars(vectors.similarity(self.reference, self.weights), self.z, self.crowding)
+        out = np.empty(n, np.float32)
+        out[at >= 0] = self.known.bars[at[at >= 0]]
+        missing = np.flatnonzero(at < 0)
+        if len(missing):
+            out[missing] = _bars(_take(vectors, missing).similarity(self.reference, self.weights), self.z, self.crowding)
+        return out
+
+    def among(self, ids: Sequence[int], w: Weights) -> np.ndarray | None:
+        """The similarities of these articles to one another, if all are reference articles and ``w`` the
+        weights they were calibrated with."""
+        at = self._rows(ids)
+        if at is None or (at < 0).any() or w != self.weights:
+            return None
+        return self.known.sims[np.ix_(at, at)]
+
+    def _rows(self, ids: Sequence[int] | None) -> np.ndarray | None:
+        if ids is None or self.known is None:
+            return None
+        return np.array([self.known.rows.get(i, -1) for i in ids], np.int64)
+
+
+@dataclass(frozen=True)
+class Reference:
+    """What calibration computed for the reference articles, read back for those of them in the batch
+    being placed (most of a first crawl's batch): their rows by article id, bars and similarities."""
+
+    rows: dict[int, int]
+    bars: np.ndarray
+    sims: np.ndarray
+
+
+def _bars(sims: np.ndarray, z: float, crowding: float) -> np.ndarray:
+    mean, sd = _row_moments(sims)
+    return np.clip((1.0 + crowding) * mean + z * sd, MIN_BAR, MAX_BAR).astype(np.float32)
 
 
 def _row_moments(sims: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -382,16 +422,21 @@ def _row_moments(sims: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return mean, np.sqrt(var)
 
 
-def calibrate(reference: Vectors, z: float, weights: Weights, crowding: float = 0.0) -> Threshold:
-    """Per-article bars from ``reference``, or the fallback with too few reference articles."""
+def calibrate(reference: Vectors, z: float, weights: Weights, crowding: float = 0.0,
+              ids: Sequence[int] | None = None) -> Threshold:
+    """Per-article bars from ``reference``, or the fallback with too few reference articles. With the
+    reference articles' ``ids``, what was computed for them is kept (``Reference``): valid while the batch
+    is read with the statistics the reference was."""
     if reference.dense.shape[0] < MIN_REFERENCE:
         return Threshold.fixed(FALLBACK_SIMILARITY)
-    calibrated = Threshold(0.0, reference, z, weights, crowding)
-    return Threshold(float(calibrated.of(reference).mean()), reference, z, weights, crowding)
+    sims = reference.similarity(reference, weights)
+    bars = _bars(sims, z, crowding)
+    known = None if ids is None else Reference({a: i for i, a in enumerate(ids)}, bars, sims)
+    return Threshold(float(bars.mean()), reference, z, weights, crowding, known)
 
 
 def group_batch(vectors: Vectors, times: np.ndarray, window: timedelta, bars: np.ndarray,
-                w: Weights) -> np.ndarray:
+                w: Weights, similarity: np.ndarray | None = None) -> np.ndarray:
     """Average-link clusters of a batch: two articles' similarity counts by how far it clears their
     bars (``bars``, one per article; their mean for the pair); cut where that margin is zero."""
     n = vectors.dense.shape[0]
@@ -400,7 +445,9 @@ def group_batch(vectors: Vectors, times: np.ndarray, window: timedelta, bars: np
     from scipy.cluster.hierarchy import fcluster, linkage
     from scipy.spatial.distance import squareform
 
-    sims = vectors.matched(vectors, w) * decay(times[:, None] - times[None, :], window, w)
+    if similarity is None:
+        similarity = vectors.similarity(vectors, w)
+    sims = vectors.penalised(vectors, similarity, w) * decay(times[:, None] - times[None, :], window, w)
     margin = sims - (bars[:, None] + bars[None, :]) / 2
     distance = np.clip(1.0 - margin, 0.0, None).astype(np.float64)
     np.fill_diagonal(distance, 0.0)
@@ -427,8 +474,10 @@ def assign_stories(items: Sequence[StoryItem], stories: list[OpenStory], window:
     forced = {r: known[i.duplicate_of] for r, i in enumerate(ordered)
               if i.duplicate_of in known and known[i.duplicate_of] in by_key}
     free = np.array([r for r in range(len(ordered)) if r not in forced], np.int64)
-    bars = threshold.of(vectors)
-    groups = group_batch(_take(vectors, free), times[free], window, bars[free], weights) if len(free) else free
+    ids = [i.article_id for i in ordered]
+    bars = threshold.of(vectors, ids)
+    groups = (group_batch(_take(vectors, free), times[free], window, bars[free], weights,
+                          threshold.among([ids[r] for r in free], weights)) if len(free) else free)
     index = _OpenIndex(stories, vectors, window, weights)
     placements: dict[int, Placement] = {}
     next_key = max((s.key for s in stories), default=0) + 1
