@@ -344,10 +344,10 @@ def exact_neighbours(features: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarr
 
 
 def _vectorizer(n_docs: int) -> Any:
-    from sklearn.feature_extraction.text import CountVectorizer
+    from monitor.topics.vocabulary import WORD_PATTERN, TopicVectorizer
 
-    return CountVectorizer(stop_words="english", ngram_range=(1, 2), min_df=2 if n_docs >= 50 else 1,
-                           max_df=0.95 if n_docs >= 50 else 1.0, token_pattern=r"(?u)\b[^\W\d_][\w-]+\b")
+    return TopicVectorizer(stop_words="english", ngram_range=(1, 2), min_df=2 if n_docs >= 50 else 1,
+                           max_df=0.95 if n_docs >= 50 else 1.0, token_pattern=WORD_PATTERN)
 
 
 def _representation() -> Any:

@@ -1,0 +1,123 @@
+"""The word and word-pair counts of BERTopic's c-TF-IDF, counted without a string per pair.
+
+BERTopic joins each topic's articles into one document and counts its words and pairs of words
+(scikit-learn's ``CountVectorizer``, ``ngram_range=(1, 2)``, English stop words), then drops the
+terms too few or too many topics use. scikit-learn makes a string of every pair it meets and
+looks it up in a dictionary: at 50,000 news-length articles, some millions of pairs, most of which
+only one topic uses and which are dropped at once, and the longest step of a fit after UMAP.
+
+``TopicVectorizer`` gives the same vocabulary and counts (``tests/test_vocabulary.py`` compares the
+two) from integer codes: each word gets a number, a pair the two numbers, and only the pairs that are
+kept become strings. BERTopic has already reduced each document to ASCII letters, digits and spaces,
+so its words are what ``str.split`` finds; a document with anything else is read with the configured
+token pattern. Any other configuration, and ``transform``, are scikit-learn's own.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from numbers import Integral
+from typing import Any
+
+import numpy as np
+from scipy.sparse import csr_matrix
+from sklearn.feature_extraction.text import CountVectorizer
+
+_PLAIN = re.compile(r"[a-z0-9 ]*")  # a lower-cased document of BERTopic's English cleaning
+WORD_PATTERN = r"(?u)\b[^\W\d_][\w-]+\b"  # a letter, then letters, digits, underscores or hyphens
+_PAIR = 1 << 32  # a pair of word numbers as one integer: first * _PAIR + second
+
+
+class _Numbers(dict[str, int]):
+    """Word -> its number among the kept words, or -1 for a word not kept; a new word is judged once."""
+
+    def __init__(self, kept: dict[str, int], keep: Callable[[str], bool]) -> None:
+        super().__init__()
+        self.kept, self.keep = kept, keep
+
+    def __missing__(self, word: str) -> int:
+        number = self.kept.setdefault(word, len(self.kept)) if self.keep(word) else -1
+        self[word] = number
+        return number
+
+
+class TopicVectorizer(CountVectorizer):  # type: ignore[misc]
+    """``CountVectorizer`` whose fit counts words and pairs of words as integer codes (see above). Its
+    vocabulary and matrix are scikit-learn's to the order of their entries: terms are numbered in the
+    order scikit-learn meets them (a document's words, then its pairs, document after document)."""
+
+    def _count_vocab(self, raw_documents: Iterable[Any], fixed_vocab: bool) -> tuple[dict[str, int], Any]:
+        if fixed_vocab or not self._counted_here():
+            return super()._count_vocab(raw_documents, fixed_vocab)
+        documents = list(raw_documents)
+        words, firsts, numbered = self._numbered(documents)
+        counts, pairs, met = _counts(numbered, len(words))
+        kept = self._kept(counts)
+        if not len(kept):  # scikit-learn's own outcome (its error when nothing is left)
+            return super()._count_vocab(documents, fixed_vocab)
+        is_pair = kept >= len(words)
+        where = np.where(is_pair, met[np.clip(kept - len(words), 0, None)], 0)
+        document = np.where(is_pair, np.searchsorted(np.cumsum([max(len(w) - 1, 0) for w in numbered]), where, "right"),
+                            np.searchsorted(firsts, kept, "right") - 1)
+        order = kept[np.lexsort((np.where(is_pair, where, kept), is_pair, document))]
+        terms = [words[k] if k < len(words) else f"{words[pairs[k - len(words)] // _PAIR]} "
+                 f"{words[pairs[k - len(words)] % _PAIR]}" for k in order.tolist()]
+        matrix = counts[:, order]
+        matrix.sort_indices()
+        return {term: i for i, term in enumerate(terms)}, matrix.astype(self.dtype, copy=False)
+
+    def _counted_here(self) -> bool:
+        """The configuration this counts as scikit-learn would: words and pairs, lower-cased, no other
+        preprocessing, the word pattern above, no limit on the vocabulary's size."""
+        return (self.analyzer == "word" and self.ngram_range == (1, 2) and self.lowercase and self.preprocessor is None
+                and self.tokenizer is None and self.strip_accents is None and self.token_pattern == WORD_PATTERN
+                and self.max_features is None and not self.binary and self.input == "content")
+
+    def _numbered(self, documents: list[Any]) -> tuple[list[str], np.ndarray, list[np.ndarray]]:
+        """The kept words (by number), the first number each document brought, and each document's words
+        as numbers, stop words left out."""
+        stop = self.get_stop_words() or frozenset()
+        preprocess, tokenize = self.build_preprocessor(), self.build_tokenizer()
+        kept: dict[str, int] = {}
+        # in a plain document, str.split also finds what the pattern passes over: one character, a leading digit
+        plain = _Numbers(kept, lambda w: w not in stop and len(w) > 1 and not w[0].isdigit())
+        other = _Numbers(kept, lambda w: w not in stop)
+        firsts, numbered = [], []
+        for document in documents:
+            firsts.append(len(kept))
+            text = preprocess(self.decode(document))
+            if _PLAIN.fullmatch(text):
+                numbers = np.fromiter(map(plain.__getitem__, text.split()), np.int64)
+            else:
+                numbers = np.fromiter(map(other.__getitem__, tokenize(text)), np.int64)
+            numbered.append(numbers[numbers >= 0])
+        return list(kept), np.asarray(firsts, np.int64), numbered
+
+    def _kept(self, counts: Any) -> np.ndarray:
+        """The columns ``fit_transform`` keeps (document frequency within ``min_df`` and ``max_df``)."""
+        n = counts.shape[0]
+        most = self.max_df if isinstance(self.max_df, Integral) else self.max_df * n
+        least = self.min_df if isinstance(self.min_df, Integral) else self.min_df * n
+        frequency = np.bincount(counts.indices, minlength=counts.shape[1])
+        return np.flatnonzero((frequency <= most) & (frequency >= least))
+
+
+def _counts(numbered: list[np.ndarray], n_words: int) -> tuple[Any, np.ndarray, np.ndarray]:
+    """Documents x terms counts (words, then pairs by their sorted codes), the pairs' codes, and where
+    each pair is first met among all documents' pairs in turn. One document's pairs at a time become
+    term numbers, so no array spans every pair twice."""
+    codes = [w[:-1] * _PAIR + w[1:] for w in numbered]
+    pairs, met = np.unique(np.concatenate(codes), return_index=True) if codes else (np.zeros(0, np.int64),) * 2
+    indptr, indices, data = [0], [], []
+    for i, words in enumerate(numbered):
+        terms, counts = np.unique(np.concatenate([words, n_words + np.searchsorted(pairs, codes[i])]),
+                                  return_counts=True)
+        codes[i] = pairs[:0]  # this document's pairs are numbered: let them go
+        indices.append(terms)
+        data.append(counts)
+        indptr.append(indptr[-1] + len(terms))
+    matrix = csr_matrix((np.concatenate(data) if data else np.zeros(0, np.int64),
+                         np.concatenate(indices) if indices else np.zeros(0, np.int64), np.asarray(indptr)),
+                        shape=(len(numbered), n_words + len(pairs)), dtype=np.int64)
+    return matrix, pairs, met
