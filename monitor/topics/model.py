@@ -20,7 +20,7 @@ import json
 import logging
 import math
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -112,8 +112,6 @@ def fit_bertopic(docs: Sequence[str], embeddings: np.ndarray, seeds: Sequence[To
     if len(docs) < MIN_DOCS:
         raise MonitorError(f"topic model needs at least {MIN_DOCS} articles with text, found {len(docs)}")
     described = helper is not None and titles is not None and bodies is not None
-    if described:
-        helper.names(titles, bodies)
     with ThreadPoolExecutor(1) as pool:  # BERTopic's imports (and numba's compilation on first use)
         loading = pool.submit(bertopic, helper)  # overlap the evidence and the lexical features
         embeddings = normalise(embeddings)
@@ -126,7 +124,11 @@ def fit_bertopic(docs: Sequence[str], embeddings: np.ndarray, seeds: Sequence[To
     from bertopic.cluster import BaseCluster
     from bertopic.dimensionality import BaseDimensionalityReduction
 
-    clusters = absorb_outliers(features, _clusters(cfg, features), free=evidence < 0)
+    def read_names() -> None:  # in the helper, from when the neighbours are found: on the fit's other core, it
+        if described:  # made their matrix products wait (14.2 s against 8.3 s at 50,000 news-length articles)
+            helper.names(titles, bodies)
+
+    clusters = absorb_outliers(features, _clusters(cfg, features, read_names), free=evidence < 0)
     del features  # the largest matrix of the fit: gone before BERTopic builds its own
     whole = cluster_evidence(embeddings, clusters, seeds_at, hits, cfg.evidence_similarity)
     ours = unsupported_out(label_clusters(clusters, evidence, len(seeds), whole),
@@ -237,27 +239,29 @@ def _hashing(n: int, dim: int, seed: int) -> Any:
                       dtype=np.float32)
 
 
-def _clusters(cfg: TopicModelConfig, features: np.ndarray) -> np.ndarray:
+def _clusters(cfg: TopicModelConfig, features: np.ndarray, then: Callable[[], None] = lambda: None) -> np.ndarray:
     """Cluster ids per article (-1: HDBSCAN outlier, or outside the sample) on the reduced
     representation. A corpus larger than ``fit_sample`` is clustered on a seeded sample; the other
-    articles are left -1 for ``absorb_outliers``, which places them as the crawl places new ones."""
+    articles are left -1 for ``absorb_outliers``, which places them as the crawl places new ones.
+    ``then`` is called once the step that takes both cores (UMAP's exact neighbours) is done."""
     n = len(features)
     out = np.full(n, -1, np.int64)
     rows = (np.arange(n) if n <= cfg.fit_sample
             else np.sort(np.random.default_rng(cfg.seed).choice(n, cfg.fit_sample, replace=False)))
-    out[rows] = _cluster_rows(cfg, features[rows])
+    out[rows] = _cluster_rows(cfg, features[rows], then)
     return out
 
 
-def _cluster_rows(cfg: TopicModelConfig, features: np.ndarray) -> np.ndarray:
+def _cluster_rows(cfg: TopicModelConfig, features: np.ndarray, then: Callable[[], None]) -> np.ndarray:
     n = len(features)
     components = max(2, min(cfg.n_components, n - 2))
     if cfg.reducer == "pca":
         from sklearn.decomposition import PCA
 
+        then()
         reduced = PCA(n_components=components, random_state=cfg.seed).fit_transform(features)
     else:
-        reduced = _umap(cfg, features, components)
+        reduced = _umap(cfg, features, components, then)
     if cfg.clusterer == "kmeans":
         from sklearn.cluster import MiniBatchKMeans
 
@@ -305,7 +309,7 @@ EXACT_BELOW = 4096  # UMAP itself finds exact neighbours below this many rows; a
 NEIGHBOUR_ROWS = 512  # rows per block of the exact neighbour search (a block x n similarities at a time)
 
 
-def _umap(cfg: TopicModelConfig, features: np.ndarray, components: int) -> np.ndarray:
+def _umap(cfg: TopicModelConfig, features: np.ndarray, components: int, then: Callable[[], None]) -> np.ndarray:
     """UMAP on cosine distance. Above ``EXACT_BELOW`` rows the neighbours are found exactly here (blocked
     matrix products) and handed to UMAP: its approximate NN-descent is compiled by numba on every fit
     (about 20 s that its cache does not keep), while the exact search over a 20,000-article sample takes
@@ -317,6 +321,7 @@ def _umap(cfg: TopicModelConfig, features: np.ndarray, components: int) -> np.nd
     n = len(features)
     k = max(2, min(cfg.n_neighbors, n - 1))
     knn = exact_neighbours(features, k) if n >= EXACT_BELOW else (None, None, None)
+    then()
     umap = UMAP(n_neighbors=k, n_components=components, min_dist=0.0, metric="cosine", random_state=cfg.seed,
                 low_memory=True, n_jobs=1, precomputed_knn=knn)
     with warnings.catch_warnings():  # a fixed seed makes UMAP single-threaded, and it says so every time
