@@ -176,8 +176,17 @@ def test_the_hybrid_representation_built_in_chunks_is_the_one_built_at_once(monk
     embeddings = normalise(np.random.default_rng(1).standard_normal((len(docs), 16)).astype(np.float32))
     cfg = TopicModelConfig()
     built = model.representation(cfg, embeddings, docs)
-    assert built.dtype == np.float32
-    assert np.array_equal(built, _hybrid_reference(cfg, embeddings, docs))
+    reference = _hybrid_reference(cfg, embeddings, docs)
+    whole = built[np.arange(len(docs))]
+    assert whole.dtype == np.float32 and len(built) == len(docs)
+    assert np.array_equal(whole, reference)
+    # rows are the same however they are asked for: kept (the clustered sample), by mask, in any order
+    sample = np.array([3, 10, 70, 140, 151])
+    assert np.array_equal(built.keep(sample), reference[sample])
+    mask = np.zeros(len(docs), bool)
+    mask[[0, 3, 64, 70, 150]] = True
+    assert np.array_equal(built[mask], reference[mask])
+    assert np.array_equal(built[np.array([151, 3, 5, 10])], reference[[151, 3, 5, 10]])
 
 
 def test_counted_bags_give_the_same_idf_rows_and_statistics_as_the_bags() -> None:

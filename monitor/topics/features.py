@@ -285,7 +285,7 @@ class Counted:
         return cls(words, names, TermStats(words.shape[0], np.bincount(words.indices, minlength=DIM).astype(np.int32),
                                            np.bincount(names.indices, minlength=DIM).astype(np.int32)))
 
-    def weighted(self, kind: str, rows: slice) -> Any:
+    def weighted(self, kind: str, rows: slice | np.ndarray) -> Any:
         """Rows of ``matrix`` (IDF-weighted, L2-normalised), computed as ``bag_rows`` does."""
         from scipy.sparse import csr_matrix
 

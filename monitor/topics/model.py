@@ -129,7 +129,7 @@ def fit_bertopic(docs: Sequence[str], embeddings: np.ndarray, seeds: Sequence[To
             helper.names(titles, bodies)
 
     clusters = absorb_outliers(features, _clusters(cfg, features, read_names), free=evidence < 0)
-    del features  # the largest matrix of the fit: gone before BERTopic builds its own
+    del features  # the clustered sample's rows: gone before BERTopic builds its own matrices
     whole = cluster_evidence(embeddings, clusters, seeds_at, hits, cfg.evidence_similarity)
     ours = unsupported_out(label_clusters(clusters, evidence, len(seeds), whole),
                            supports(similarity, hits, cfg.evidence_similarity))
@@ -207,27 +207,60 @@ ROWS = 4096  # rows per chunk where the fit works on full-size float matrices
 
 
 def representation(cfg: TopicModelConfig, embeddings: np.ndarray, docs: Sequence[str],
-                   counts: Counted | None = None) -> np.ndarray:
+                   counts: Counted | None = None) -> Any:
     """What is clustered: the embedding, or (hybrid) the embedding next to the documents' IDF-weighted
     words and names, each projected to a few hundred dimensions by signed feature hashing, so that the
     cosine of two rows is the weighted sum of the three cosines (approximately, for the projections).
-    Built in one float32 matrix, a chunk of rows at a time: no float64 or per-block copy of it."""
+    The hybrid rows are built when asked for (``Represented``), a chunk of rows at a time, in float32."""
     if cfg.features == "embedding":
         return embeddings
     from monitor.topics.features import counted
 
-    bags = counts if counts is not None else counted(docs)
-    out = np.empty((len(docs), embeddings.shape[1] + sum(PROJECTED.values())), np.float32)
-    dense = embeddings.shape[1]
-    for start in range(0, len(docs), ROWS):
-        out[start:start + ROWS, :dense] = np.sqrt(HYBRID["dense"]) * embeddings[start:start + ROWS]
-    for kind in ("words", "names"):
-        hashing = _hashing(bags.stats.words.shape[0], PROJECTED[kind], cfg.seed)
-        for start in range(0, len(docs), ROWS):
-            block = bags.weighted(kind, slice(start, start + ROWS)) @ hashing
-            out[start:start + ROWS, dense:dense + PROJECTED[kind]] = np.sqrt(HYBRID[kind]) * normalise(block.toarray())
-        dense += PROJECTED[kind]
-    return out
+    return Represented(cfg, embeddings, counts if counts is not None else counted(docs))
+
+
+class Represented:
+    """The hybrid representation's rows, indexed like a matrix (``rows[index or mask]``) but built when asked
+    for. The rows that ``keep`` is given (the clustered sample) are kept; the others are built again when
+    placed, so the fit never holds the whole matrix (0.36 GB at 50,000 articles). A row is the same however
+    it is asked for: each one depends on its own counts and embedding alone."""
+
+    def __init__(self, cfg: TopicModelConfig, embeddings: np.ndarray, counts: Counted) -> None:
+        self.embeddings, self.counts = embeddings, counts
+        self.hashing = {kind: _hashing(counts.stats.words.shape[0], dim, cfg.seed) for kind, dim in PROJECTED.items()}
+        self.width = embeddings.shape[1] + sum(PROJECTED.values())
+        self.kept_rows, self.kept = np.zeros(0, np.int64), np.zeros((0, self.width), np.float32)
+
+    def __len__(self) -> int:
+        return len(self.embeddings)
+
+    def __getitem__(self, key: Any) -> np.ndarray:
+        key = np.asarray(key)
+        rows = np.flatnonzero(key) if key.dtype == bool else key.astype(np.int64)
+        out = np.empty((len(rows), self.width), np.float32)
+        at = np.minimum(np.searchsorted(self.kept_rows, rows), max(len(self.kept_rows) - 1, 0))
+        hit = (self.kept_rows[at] == rows) if len(self.kept_rows) else np.zeros(len(rows), bool)
+        out[hit] = self.kept[at[hit]]
+        missing = np.flatnonzero(~hit)
+        for start in range(0, len(missing), ROWS):
+            chunk = missing[start:start + ROWS]
+            out[chunk] = self._built(rows[chunk])
+        return out
+
+    def keep(self, rows: np.ndarray) -> np.ndarray:
+        """The rows at ``rows`` (sorted), kept for later requests."""
+        self.kept, self.kept_rows = self[rows], np.asarray(rows, np.int64)
+        return self.kept
+
+    def _built(self, rows: np.ndarray) -> np.ndarray:
+        out = np.empty((len(rows), self.width), np.float32)
+        dense = self.embeddings.shape[1]
+        out[:, :dense] = np.sqrt(HYBRID["dense"]) * self.embeddings[rows]
+        for kind, dim in PROJECTED.items():
+            block = self.counts.weighted(kind, rows) @ self.hashing[kind]
+            out[:, dense:dense + dim] = np.sqrt(HYBRID[kind]) * normalise(block.toarray())
+            dense += dim
+        return out
 
 
 def _hashing(n: int, dim: int, seed: int) -> Any:
@@ -239,7 +272,8 @@ def _hashing(n: int, dim: int, seed: int) -> Any:
                       dtype=np.float32)
 
 
-def _clusters(cfg: TopicModelConfig, features: np.ndarray, then: Callable[[], None] = lambda: None) -> np.ndarray:
+def _clusters(cfg: TopicModelConfig, features: np.ndarray | Represented,
+              then: Callable[[], None] = lambda: None) -> np.ndarray:
     """Cluster ids per article (-1: HDBSCAN outlier, or outside the sample) on the reduced
     representation. A corpus larger than ``fit_sample`` is clustered on a seeded sample; the other
     articles are left -1 for ``absorb_outliers``, which places them as the crawl places new ones.
@@ -248,7 +282,7 @@ def _clusters(cfg: TopicModelConfig, features: np.ndarray, then: Callable[[], No
     out = np.full(n, -1, np.int64)
     rows = (np.arange(n) if n <= cfg.fit_sample
             else np.sort(np.random.default_rng(cfg.seed).choice(n, cfg.fit_sample, replace=False)))
-    out[rows] = _cluster_rows(cfg, features[rows], then)
+    out[rows] = _cluster_rows(cfg, features.keep(rows) if isinstance(features, Represented) else features[rows], then)
     return out
 
 
@@ -276,7 +310,7 @@ def _cluster_rows(cfg: TopicModelConfig, features: np.ndarray, then: Callable[[]
                    cluster_selection_method="eom", core_dist_n_jobs=1).fit_predict(reduced)
 
 
-def absorb_outliers(features: np.ndarray, clusters: np.ndarray, free: np.ndarray) -> np.ndarray:
+def absorb_outliers(features: np.ndarray | Represented, clusters: np.ndarray, free: np.ndarray) -> np.ndarray:
     """Give a clusterer's outlier (among the ``free`` rows) to the nearest cluster when it is as close to
     that cluster's centroid as the cluster's loosest member is (but never held to more than the 5th
     percentile of all members): the floor the crawl applies to a new article between refits
@@ -364,10 +398,18 @@ def _representation() -> Any:
 def _found_topics(model: Any, labels: list[int], embeddings: np.ndarray,
                   seed_of: dict[int, str]) -> list[FoundTopic]:
     found = []
-    for t in sorted({t for t in labels if t >= 0}):
+    for t, rows in _members(labels).items():
         words = tuple(w for w, _ in (model.get_topic(t) or [])[:KEYWORDS] if w)
-        found.append(FoundTopic(t, seed_of.get(t), words, _centroid(embeddings, labels, t), labels.count(t)))
+        found.append(FoundTopic(t, seed_of.get(t), words, _centroid(embeddings[rows]), len(rows)))
     return found
+
+
+def _members(labels: list[int]) -> dict[int, np.ndarray]:
+    """Each topic's rows, in order, topics in order (one sort, not a pass over the labels per topic)."""
+    at = np.asarray(labels)
+    order = np.argsort(at, kind="stable")
+    topics, starts, counts = np.unique(at[order], return_index=True, return_counts=True)
+    return {int(t): order[s:s + c] for t, s, c in zip(topics, starts, counts, strict=True) if t >= 0}
 
 
 def _label_words(model: Any, found: list[FoundTopic]) -> dict[int, list[str]]:
@@ -398,8 +440,7 @@ def _described(found: list[FoundTopic], titles: Sequence[str], bodies: Sequence[
             if f.bertopic_id in about else f for f in found]
 
 
-def _centroid(embeddings: np.ndarray, labels: list[int], topic: int) -> np.ndarray:
-    rows = embeddings[np.asarray(labels) == topic]
+def _centroid(rows: np.ndarray) -> np.ndarray:
     return normalise(rows.mean(axis=0, keepdims=True))[0]
 
 

@@ -58,8 +58,8 @@ class TopicVectorizer(CountVectorizer):  # type: ignore[misc]
             return super()._count_vocab(documents, fixed_vocab)
         is_pair = kept >= len(words)
         where = np.where(is_pair, met[np.clip(kept - len(words), 0, None)], 0)
-        document = np.where(is_pair, np.searchsorted(np.cumsum([max(len(w) - 1, 0) for w in numbered]), where, "right"),
-                            np.searchsorted(firsts, kept, "right") - 1)
+        ends = np.cumsum([max(len(w) - 1, 0) for w in numbered])  # where each document's pairs end
+        document = np.where(is_pair, np.searchsorted(ends, where, "right"), np.searchsorted(firsts, kept, "right") - 1)
         order = kept[np.lexsort((np.where(is_pair, where, kept), is_pair, document))]
         terms = [words[k] if k < len(words) else f"{words[pairs[k - len(words)] // _PAIR]} "
                  f"{words[pairs[k - len(words)] % _PAIR]}" for k in order.tolist()]
@@ -91,7 +91,7 @@ class TopicVectorizer(CountVectorizer):  # type: ignore[misc]
                 numbers = np.fromiter(map(plain.__getitem__, text.split()), np.int64)
             else:
                 numbers = np.fromiter(map(other.__getitem__, tokenize(text)), np.int64)
-            numbered.append(numbers[numbers >= 0])
+            numbered.append(numbers[numbers >= 0].astype(np.int32))
         return list(kept), np.asarray(firsts, np.int64), numbered
 
     def _kept(self, counts: Any) -> np.ndarray:
@@ -103,21 +103,35 @@ class TopicVectorizer(CountVectorizer):  # type: ignore[misc]
         return np.flatnonzero((frequency <= most) & (frequency >= least))
 
 
+def _pairs(words: np.ndarray) -> np.ndarray:
+    """The codes of a document's pairs of neighbouring words."""
+    words = words.astype(np.int64)
+    return words[:-1] * _PAIR + words[1:]
+
+
 def _counts(numbered: list[np.ndarray], n_words: int) -> tuple[Any, np.ndarray, np.ndarray]:
     """Documents x terms counts (words, then pairs by their sorted codes), the pairs' codes, and where
-    each pair is first met among all documents' pairs in turn. One document's pairs at a time become
-    term numbers, so no array spans every pair twice."""
-    codes = [w[:-1] * _PAIR + w[1:] for w in numbered]
-    pairs, met = np.unique(np.concatenate(codes), return_index=True) if codes else (np.zeros(0, np.int64),) * 2
-    indptr, indices, data = [0], [], []
-    for i, words in enumerate(numbered):
-        terms, counts = np.unique(np.concatenate([words, n_words + np.searchsorted(pairs, codes[i])]),
-                                  return_counts=True)
-        codes[i] = pairs[:0]  # this document's pairs are numbered: let them go
-        indices.append(terms)
+    each pair is first met among all documents' pairs in turn. The pairs' codes are made twice, once to
+    find the distinct ones (sorted in place) and once per document, so that only one array spans them all."""
+    every = np.concatenate([_pairs(w) for w in numbered]) if numbered else np.zeros(0, np.int64)
+    every.sort()
+    pairs = every[np.concatenate(([True], every[1:] != every[:-1]))] if len(every) else every
+    del every
+    met = np.zeros(len(pairs), np.int64)
+    seen = np.zeros(len(pairs), bool)
+    indptr, indices, data, offset = [0], [], [], 0
+    for words in numbered:
+        codes = _pairs(words)
+        ids = np.searchsorted(pairs, codes)
+        distinct, first = np.unique(ids, return_index=True)
+        new = ~seen[distinct]
+        met[distinct[new]], seen[distinct[new]] = offset + first[new], True
+        offset += len(codes)
+        terms, counts = np.unique(np.concatenate([words, n_words + ids]), return_counts=True)
+        indices.append(terms.astype(np.int32))
         data.append(counts)
         indptr.append(indptr[-1] + len(terms))
     matrix = csr_matrix((np.concatenate(data) if data else np.zeros(0, np.int64),
-                         np.concatenate(indices) if indices else np.zeros(0, np.int64), np.asarray(indptr)),
+                         np.concatenate(indices) if indices else np.zeros(0, np.int32), np.asarray(indptr)),
                         shape=(len(numbered), n_words + len(pairs)), dtype=np.int64)
     return matrix, pairs, met
