@@ -33,6 +33,24 @@ def test_the_helper_reads_the_names_the_fit_would() -> None:
     assert read is not None and any(read.names)
 
 
+def test_the_helper_finds_the_keyword_hits_the_fit_would() -> None:
+    from monitor.topics.seeding import keyword_hits, keyword_matchers
+
+    titles, bodies = _articles()
+    docs = [f"{t}. {b}" for t, b in zip(titles, bodies, strict=True)]
+    keywords = [s.keywords for s in Config(feeds=[{"name": "f", "url": "http://127.0.0.1:9/feed"}]).topics]
+    helper = Helper(compile_first=False)
+    assert helper.free_at_start
+    try:
+        helper.find_hits(docs, keywords)
+        found = helper.hits()
+    finally:
+        helper.close()
+    expected = keyword_hits(docs, keyword_matchers(keywords))
+    assert found is not None and found.shape == expected.shape and (found == expected).all()
+    assert found.sum() > 0  # the demo corpus names some of the default topics' keywords
+
+
 def test_only_a_large_fit_on_several_cores_takes_a_helper() -> None:
     with fit_helper(APART_FROM - 1) as small:
         assert small is None
@@ -63,6 +81,12 @@ def test_a_fit_with_helpers_gives_the_topics_and_labels_of_a_fit_alone(tmp_path:
     finally:
         helper.close()
     assert helper._compiler is not None and helper._compiler.returncode == 0
+    warm = Helper(compile_first=False)  # nothing to compile: a helper finds the keywords' hits, another the names
+    try:
+        assert _fit(tmp_path, warm) == alone
+    finally:
+        warm.close()
+    assert len(warm._asked) == 2 and all(p.returncode == 0 for p in warm._asked)
 
 
 @pytest.mark.slow
@@ -70,10 +94,12 @@ def test_a_helper_that_dies_costs_the_fit_nothing(tmp_path: Path, monkeypatch: p
                                                   caplog: pytest.LogCaptureFixture) -> None:
     alone = _fit(tmp_path, None)
     monkeypatch.setattr(helpers, "COMMAND", (sys.executable, "-c", "import sys; sys.exit(3)"))
-    helper = Helper(compile_first=True)
-    try:
-        with caplog.at_level(logging.WARNING, "monitor.topics.helper"):
-            assert _fit(tmp_path, helper) == alone
-    finally:
-        helper.close()
-    assert any("topic fit helper failed" in r.getMessage() for r in caplog.records)
+    for compile_first in (True, False):
+        helper = Helper(compile_first=compile_first)
+        try:
+            with caplog.at_level(logging.WARNING, "monitor.topics.helper"):
+                assert _fit(tmp_path, helper) == alone
+        finally:
+            helper.close()
+    failed = [r.getMessage() for r in caplog.records if "topic fit helper failed" in r.getMessage()]
+    assert any("hits" in m for m in failed) and sum("names" in m for m in failed) == 2

@@ -3,9 +3,10 @@
 On first use numba compiles the code BERTopic's dependencies cache (pynndescent's trees): in a thread of
 the fit it competed with the fit's own Python work for the interpreter's lock, and a 50,000-article fit
 waited 28 s for an import that takes 16 s alone. A first helper imports BERTopic, which fills numba's
-cache, and exits; the fit's own import then reads the cache. A second helper reads the articles' names
-and headline phrases for the topic labels (``labels.Corpus``), which need no topic, while the fit
-clusters. A fit below ``APART_FROM`` articles, or on one core, keeps everything in its own process: the
+cache, and exits; the fit's own import then reads the cache. When nothing is compiled, a helper finds the
+analyst keywords' hits while the fit imports BERTopic (5 s each at 50,000 news-length articles, which one
+process would run in turn). Another reads the articles' names and headline phrases for the topic labels
+(``labels.Corpus``), which need no topic, while the fit clusters. A fit below ``APART_FROM`` articles, or on one core, keeps everything in its own process: the
 helpers' start and the second import would cost more than they spare.
 
 A helper is ``python -m monitor.topics.helper``, spoken to through its standard input and output (not
@@ -24,6 +25,9 @@ import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
+
+import numpy as np
 
 from monitor.topics.labels import Corpus
 
@@ -31,19 +35,28 @@ log = logging.getLogger(__name__)
 
 APART_FROM = 10_000  # articles from which a fit takes helper processes
 COMPILE = "--compile"
+HITS, NAMES = "hits", "names"  # what a helper is asked for
 # a helper process; -P: the module is the fit's own, never one of that name in the working directory
 COMMAND = (sys.executable, "-P", "-m", __name__)
 
 
 class Helper:
-    """The fit's side of its helpers: one that compiles (on first use), then one that reads the label
-    names. One at a time, each gone once done (the compiler holds BERTopic's libraries in memory)."""
+    """The fit's side of its helpers: one that compiles (on first use), then one that finds the analyst
+    keywords' hits (when nothing compiles), then one that reads the label names. One at a time, each gone
+    once done (the compiler holds BERTopic's libraries in memory)."""
 
     def __init__(self, compile_first: bool) -> None:
         self._compiler = _start([COMPILE], stdin=None, stdout=subprocess.DEVNULL) if compile_first else None
-        self._namer: subprocess.Popen[bytes] | None = None
+        self._asked: list[subprocess.Popen[bytes]] = []
+        self._finding: threading.Thread | None = None
         self._reading: threading.Thread | None = None
+        self._hits: np.ndarray | None = None
         self._corpus: Corpus | None = None
+
+    @property
+    def free_at_start(self) -> bool:
+        """Whether the helpers' core is free from the start (nothing to compile)."""
+        return self._compiler is None
 
     def compiled(self) -> None:
         """Wait until the compiler has imported BERTopic and exited (whatever came of it: the fit's own
@@ -51,9 +64,22 @@ class Helper:
         if self._compiler is not None and self._compiler.wait() != 0:
             log.debug("the helper process could not import BERTopic; the fit compiles it")
 
+    def find_hits(self, docs: Sequence[str], keywords: Sequence[Sequence[str]]) -> None:
+        """Start finding the analyst keywords' hits in ``docs`` (``seeding.keyword_hits``) in a helper: the fit
+        meanwhile imports BERTopic, and in one process the two would take turns on the interpreter."""
+        request = (HITS, list(docs), [list(k) for k in keywords])
+        self._finding = threading.Thread(target=self._find, args=(request,), daemon=True)
+        self._finding.start()
+
+    def hits(self) -> np.ndarray | None:
+        """What the helper found, or None (the fit finds the hits itself) if it failed or was not asked."""
+        if self._finding is not None:
+            self._finding.join()
+        return self._hits
+
     def names(self, titles: Sequence[str], bodies: Sequence[str]) -> None:
-        """Start reading the articles' names (``labels.Corpus``) in a helper, once the compiler is done."""
-        self._reading = threading.Thread(target=self._read, args=(list(titles), list(bodies)), daemon=True)
+        """Start reading the articles' names (``labels.Corpus``) in a helper, once the others are done."""
+        self._reading = threading.Thread(target=self._read, args=((NAMES, list(titles), list(bodies)),), daemon=True)
         self._reading.start()
 
     def corpus(self) -> Corpus | None:
@@ -62,25 +88,38 @@ class Helper:
             self._reading.join()
         return self._corpus
 
-    def _read(self, titles: list[str], bodies: list[str]) -> None:
+    def _find(self, request: tuple[Any, ...]) -> None:
+        self._hits = self._ask(request, np.ndarray, "finds the keywords' hits")
+
+    def _read(self, request: tuple[Any, ...]) -> None:
         self.compiled()
+        if self._finding is not None:
+            self._finding.join()
+        self._corpus = self._ask(request, Corpus, "reads the label names")
+
+    def _ask(self, request: tuple[Any, ...], kind: type, fallback: str) -> Any:
+        """The answer of a helper to ``request``, or None if it failed (a helper that died of memory or a
+        signal costs time, never the fit)."""
+        process = None
         try:
-            self._namer = _start([], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
-            stdin, stdout = self._namer.stdin, self._namer.stdout
+            process = _start([], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+            self._asked.append(process)
+            stdin, stdout = process.stdin, process.stdout
             assert stdin is not None and stdout is not None
-            pickle.dump((titles, bodies), stdin, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump(request, stdin, protocol=pickle.HIGHEST_PROTOCOL)
             stdin.close()
-            corpus = pickle.load(stdout)
-            if not isinstance(corpus, Corpus):
-                raise TypeError(f"an answer of type {type(corpus).__name__}")
-            self._corpus = corpus
-        except Exception as exc:  # a helper that died (memory, signal) costs time, never the fit
-            log.warning("topic fit helper failed (%s); the fit reads the label names itself", exc)
+            answer = pickle.load(stdout)
+            if not isinstance(answer, kind):
+                raise TypeError(f"an answer of type {type(answer).__name__}")
+            return answer
+        except Exception as exc:  # noqa: BLE001 - whatever became of the helper, the fit does the work itself
+            log.warning("topic fit helper failed (%s); the fit %s itself", exc, fallback)
+            return None
         finally:
-            _end(self._namer)
+            _end(process)
 
     def close(self) -> None:
-        for process in (self._compiler, self._namer):
+        for process in (self._compiler, *self._asked):
             if process is not None and process.poll() is None:
                 process.kill()
             _end(process)
@@ -123,7 +162,8 @@ def cache_is_cold() -> bool:
 
 
 def main() -> None:
-    """A helper: import BERTopic (``--compile``), or read the names of the articles on standard input."""
+    """A helper: import BERTopic (``--compile``), or answer the request on standard input: the keywords'
+    hits in the documents, or the names of the articles."""
     if COMPILE in sys.argv[1:]:
         from monitor.topics.model import bertopic
 
@@ -131,8 +171,16 @@ def main() -> None:
         return
     out = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)  # whatever a library prints goes to standard error, not into the answer
-    titles, bodies = pickle.load(sys.stdin.buffer)
-    pickle.dump(Corpus.of(titles, bodies), out, protocol=pickle.HIGHEST_PROTOCOL)
+    kind, *arguments = pickle.load(sys.stdin.buffer)
+    if kind == HITS:
+        from monitor.topics.seeding import keyword_hits, keyword_matchers
+
+        docs, keywords = arguments
+        answer: Any = keyword_hits(docs, keyword_matchers(keywords))
+    else:
+        titles, bodies = arguments
+        answer = Corpus.of(titles, bodies)
+    pickle.dump(answer, out, protocol=pickle.HIGHEST_PROTOCOL)
     out.flush()
 
 

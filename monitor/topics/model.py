@@ -112,15 +112,22 @@ def fit_bertopic(docs: Sequence[str], embeddings: np.ndarray, seeds: Sequence[To
     if len(docs) < MIN_DOCS:
         raise MonitorError(f"topic model needs at least {MIN_DOCS} articles with text, found {len(docs)}")
     described = helper is not None and titles is not None and bodies is not None
+    keywords = [s.keywords for s in seeds]
+    found_apart = helper is not None and helper.free_at_start and any(keywords)
+    if found_apart:
+        helper.find_hits(docs, keywords)
     with ThreadPoolExecutor(1) as pool:  # BERTopic's imports (and numba's compilation on first use)
         loading = pool.submit(bertopic, helper)  # overlap the evidence and the lexical features
         embeddings = normalise(embeddings)
         seeds_at = seed_vectors(seeds, embedder, embeddings.shape[1])
-        hits = keyword_hits(docs, keyword_matchers([s.keywords for s in seeds]))
+        hits = None if found_apart else keyword_hits(docs, keyword_matchers(keywords))
         similarity = embeddings @ seeds_at.T
-        evidence = seed_evidence(similarity, hits, cfg.evidence_similarity)
         features = representation(cfg, embeddings, docs, counts)
         BERTopic, version = loading.result()
+    if hits is None:
+        hits = helper.hits() if helper is not None else None
+        hits = keyword_hits(docs, keyword_matchers(keywords)) if hits is None else hits
+    evidence = seed_evidence(similarity, hits, cfg.evidence_similarity)
     from bertopic.cluster import BaseCluster
     from bertopic.dimensionality import BaseDimensionalityReduction
 
