@@ -62,6 +62,7 @@ def test_short_empty_and_stop_word_documents_count_as_scikit_learn_counts_them()
                  "co-operation café naïve 2024 3d", "deepseek model release"]
     _assert_same(*_both(documents, min_df=1, max_df=1.0))
     _assert_same(*_both(documents, min_df=2, max_df=1.0))
+    _assert_same(*_both(["sberbank", "the deepseek", "sberbank of", "deepseek"], min_df=1, max_df=1.0))  # no pair
 
 
 def test_nothing_to_count_fails_as_scikit_learn_fails() -> None:

@@ -57,7 +57,8 @@ class TopicVectorizer(CountVectorizer):  # type: ignore[misc]
         if not len(kept):  # scikit-learn's own outcome (its error when nothing is left)
             return super()._count_vocab(documents, fixed_vocab)
         is_pair = kept >= len(words)
-        where = np.where(is_pair, met[np.clip(kept - len(words), 0, None)], 0)
+        where = np.zeros(len(kept), np.int64)  # where a pair is first met among all pairs
+        where[is_pair] = met[kept[is_pair] - len(words)]
         ends = np.cumsum([max(len(w) - 1, 0) for w in numbered])  # where each document's pairs end
         document = np.where(is_pair, np.searchsorted(ends, where, "right"), np.searchsorted(firsts, kept, "right") - 1)
         order = kept[np.lexsort((np.where(is_pair, where, kept), is_pair, document))]
