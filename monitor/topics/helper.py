@@ -6,8 +6,9 @@ waited 28 s for an import that takes 16 s alone. A first helper imports BERTopic
 cache, and exits; the fit's own import then reads the cache. When nothing is compiled, a helper finds the
 analyst keywords' hits while the fit imports BERTopic (5 s each at 50,000 news-length articles, which one
 process would run in turn). Another reads the articles' names and headline phrases for the topic labels
-(``labels.Corpus``), which need no topic, while the fit clusters. A fit below ``APART_FROM`` articles, or on one core, keeps everything in its own process: the
-helpers' start and the second import would cost more than they spare.
+(``labels.Corpus``), which need no topic, while the fit clusters. A fit below ``APART_FROM`` articles, or on
+one core, keeps everything in its own process: the helpers' start and the second import would cost more
+than they spare.
 
 A helper is ``python -m monitor.topics.helper``, spoken to through its standard input and output (not
 ``multiprocessing``, whose spawned children run the caller's main script again when it has no

@@ -106,9 +106,9 @@ def fit_bertopic(docs: Sequence[str], embeddings: np.ndarray, seeds: Sequence[To
     """Cluster, label clusters with the analyst topics, then let BERTopic build the topic model
     from those labels (c-TF-IDF keywords, MMR representation, topic embeddings). With ``titles``
     and ``bodies``, each topic also gets a label of names and keywords and its headlines (from as
-    many of its ``stories`` as it has). ``helper``: a second process (``helper.fit_helper``) that compiles on
-    first use and reads the label names meanwhile. ``counts``: the documents' hashed counts, if known
-    (``features.counted(docs)`` otherwise)."""
+    many of its ``stories`` as it has). ``helper``: helper processes (``helper.fit_helper``) that compile on
+    first use (or else find the keywords' hits) and read the label names meanwhile. ``counts``: the
+    documents' hashed counts, if known (``features.counted(docs)`` otherwise)."""
     if len(docs) < MIN_DOCS:
         raise MonitorError(f"topic model needs at least {MIN_DOCS} articles with text, found {len(docs)}")
     described = helper is not None and titles is not None and bodies is not None

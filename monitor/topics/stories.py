@@ -212,7 +212,7 @@ class Vectors:
     names: Any  # CSR (None for ``_one_story``)
     dense: np.ndarray
     ages: Any = None  # CSR, one column per age (or a dense row; None: ages unknown)
-    clocks: Any = None  # CSR, one column per half-hour slot of the clock times given (None: unknown)
+    clocks: Any = None  # CSR, one column per half-hour slot of the clock times given (or a dense row; None: unknown)
     named: np.ndarray | None = None  # whether each row has names, where ``names`` is not kept
 
     @property
@@ -381,7 +381,8 @@ class Threshold:
         out[at >= 0] = self.known.bars[at[at >= 0]]
         missing = np.flatnonzero(at < 0)
         if len(missing):
-            out[missing] = _bars(_take(vectors, missing).similarity(self.reference, self.weights), self.z, self.crowding)
+            sims = _take(vectors, missing).similarity(self.reference, self.weights)
+            out[missing] = _bars(sims, self.z, self.crowding)
         return out
 
     def among(self, ids: Sequence[int], w: Weights) -> np.ndarray | None:
