@@ -540,7 +540,7 @@ class _OpenIndex:
         """Recompute changed stories for these batch rows only; their bags with a row per bucket, so that a
         story's few buckets pick out the articles that share them."""
         self.rows = rows
-        self.part = _take(self.vectors, rows)
+        self.part = self.vectors if len(rows) == len(self.pending) else _take(self.vectors, rows)
         self.by_bucket = self.part.words.T.tocsr(), self.part.names.T.tocsr()
 
     def placed(self, rows: np.ndarray) -> None:
