@@ -34,6 +34,7 @@ from monitor.errors import MonitorError
 from monitor.topics.embeddings import Embedder, normalise
 from monitor.topics.features import Counted
 from monitor.topics.helper import Helper
+from monitor.topics.imports import without
 from monitor.topics.labels import KEYWORDS, Corpus
 from monitor.topics.seeding import (
     cluster_evidence,
@@ -160,12 +161,13 @@ def fit_bertopic(docs: Sequence[str], embeddings: np.ndarray, seeds: Sequence[To
 
 def bertopic(helper: Helper | None = None) -> tuple[Any, str]:
     """The BERTopic class and version (umap warns on import that an optional TensorFlow is missing), once a
-    ``helper`` process has imported it and so filled numba's cache, if it was asked to."""
+    ``helper`` process has imported it and so filled numba's cache, if it was asked to; imported without
+    ``transformers`` and ``torch`` (``imports.without``)."""
     import warnings
 
     if helper is not None:
         helper.compiled()
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), without("transformers", "torch"):  # for models this project never uses
         warnings.simplefilter("ignore", ImportWarning)
         import bertopic as package
         from bertopic import BERTopic
