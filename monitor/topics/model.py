@@ -125,10 +125,6 @@ def fit_bertopic(docs: Sequence[str], embeddings: np.ndarray, seeds: Sequence[To
         similarity = embeddings @ seeds_at.T
         features = representation(cfg, embeddings, docs, counts)
         BERTopic, version = loading.result()
-    if hits is None:
-        hits = helper.hits() if helper is not None else None
-        hits = keyword_hits(docs, keyword_matchers(keywords)) if hits is None else hits
-    evidence = seed_evidence(similarity, hits, cfg.evidence_similarity)
     from bertopic.cluster import BaseCluster
     from bertopic.dimensionality import BaseDimensionalityReduction
 
@@ -136,7 +132,10 @@ def fit_bertopic(docs: Sequence[str], embeddings: np.ndarray, seeds: Sequence[To
         if described:  # made their matrix products wait (14.2 s against 8.3 s at 50,000 news-length articles)
             helper.names(titles, bodies)
 
-    clusters = absorb_outliers(features, _clusters(cfg, features, read_names), free=evidence < 0)
+    clustered = _clusters(cfg, features, read_names)  # meanwhile a helper may still be finding the hits
+    hits = _hits(hits, helper, docs, keywords)
+    evidence = seed_evidence(similarity, hits, cfg.evidence_similarity)
+    clusters = absorb_outliers(features, clustered, free=evidence < 0)
     del features  # the clustered sample's rows: gone before BERTopic builds its own matrices
     whole = cluster_evidence(embeddings, clusters, seeds_at, hits, cfg.evidence_similarity)
     ours = unsupported_out(label_clusters(clusters, evidence, len(seeds), whole),
@@ -157,6 +156,15 @@ def fit_bertopic(docs: Sequence[str], embeddings: np.ndarray, seeds: Sequence[To
         found = _described(found, titles, bodies, labels, scores, _label_words(model, found), stories,
                            helper.corpus() if helper and described else None)
     return model, Fitted(labels, scores, found, floors, version, seeds_at)
+
+
+def _hits(found: np.ndarray | None, helper: Helper | None, docs: Sequence[str],
+          keywords: Sequence[Sequence[str]]) -> np.ndarray:
+    """The analyst keywords' hits: as the fit found them, else as the helper did, else found now (the helper
+    failed; ``Helper.hits``)."""
+    if found is None and helper is not None:
+        found = helper.hits()
+    return keyword_hits(docs, keyword_matchers(keywords)) if found is None else found
 
 
 def bertopic(helper: Helper | None = None) -> tuple[Any, str]:
