@@ -18,6 +18,9 @@ from monitor.extract.prose import headline_prose, prose
     ("МОСКВА, 1 дек — РИА Новости. Сбербанк подписал соглашение.", "Сбербанк подписал соглашение."),
     ("МОСКВА, 1 декабря. /ТАСС/. Сбербанк подписал соглашение.", "Сбербанк подписал соглашение."),
     ("BEIJING, Dec. 1 (Xinhua) -- China's chip output rose.", "China's chip output rose."),
+    ("Talks - the third - went on.\nPARIS (AP) - Talks ended.\nLONDON (Reuters) - Markets rose - a little.",
+     "Talks - the third - went on.\nTalks ended.\nMarkets rose - a little."),  # several paragraphs
+    ("A" * 130 + " - then more.\nROME (AP) - Done.", "A" * 130 + " - then more.\nDone."),  # a dash too far in
 ])
 def test_markup_addresses_and_datelines_are_left_out(text: str, expected: str) -> None:
     assert prose(text) == expected

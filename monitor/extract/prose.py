@@ -25,20 +25,40 @@ DATELINE = re.compile(
     r"(?:(?: \([^()]{0,40}\))? [-–—]+ (?:(?:РИА Новости|ТАСС|Интерфакс|ПРАЙМ)\. )?"  # " (Reuters) - ", " — РИА Новости. "
     r"|\. /[^/\n]{2,20}/\. ))?")  # ". /TASS/. "
 DATELINE_REACH = 130  # a dateline's dash comes within this many characters of its line's start
-_DASH = re.compile(r" [-–—]|\. /")
+DASHES = (" -", " –", " —", ". /")  # what ends a credit or dateline: " - ", " — ", ". /TASS/. "
 CREDIT_AT_END = re.compile(r"\s*\([A-Z][\w.]*(?: [A-Z][\w.]*){0,2}\)\s*$")
 
 
 def prose(text: str) -> str:
     """``text`` without literal markup and addresses, and without the credit and dateline a paragraph
-    opens with. Cheap checks first: a fit reads every stored article through it."""
+    opens with. Cheap checks first: a fit reads every stored article through it, and most of its lines have
+    no dash near their start (one scan of the text finds the lines that do)."""
     if "<" in text or "://" in text or "www." in text:
         text = MARKUP.sub(" ", text)
-    lines = text.split("\n")
-    for i, line in enumerate(lines):
-        if _DASH.search(line, 0, DATELINE_REACH) and (found := DATELINE.match(line)):
-            lines[i] = line[found.end():]
-    return "\n".join(lines)
+    kept: list[str] = []
+    done = read = 0  # where the text is copied up to; where the lines read end
+    for at, dash in _dashes(text):
+        start = text.rfind("\n", 0, at) + 1
+        if start < read or at + len(dash) - start > DATELINE_REACH:
+            continue  # a line already read, or its first dash is too far in for a dateline
+        end = text.find("\n", start)
+        read = len(text) if end < 0 else end
+        if (found := DATELINE.match(text, start, read)) and found.end() > start:
+            kept.append(text[done:start])
+            done = found.end()
+    return "".join([*kept, text[done:]]) if kept else text
+
+
+def _dashes(text: str) -> list[tuple[int, str]]:
+    """Where a dateline's dash may be (``DASHES``), in order: found with ``str.find``, which scans a text
+    many times faster than a regular expression with alternatives does."""
+    found = []
+    for dash in DASHES:
+        at = text.find(dash)
+        while at >= 0:
+            found.append((at, dash))
+            at = text.find(dash, at + 1)
+    return sorted(found)
 
 
 def headline_prose(title: str) -> str:

@@ -45,7 +45,7 @@ def model_name(cfg: EmbeddingConfig) -> str:
 
 def document(title: str, text: str | None, max_words: int) -> str:
     """The text that is embedded: title, then the body cut to ``max_words`` words."""
-    words = (text or "").split()
+    words = (text or "").split(maxsplit=max_words)  # the rest, past max_words words, is not split
     body = " ".join(words[:max_words])
     return f"{title.strip()}. {body}".strip()
 
