@@ -263,6 +263,17 @@ def test_assign_ids_keeps_seeds_matches_centroids_and_never_reuses_ids() -> None
     assert rows[1].size == 0 and rows[0].size == 20 and 6 not in rows
 
 
+def test_the_closest_pairs_match_first_and_each_old_topic_is_matched_once() -> None:
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    old = [TopicRecord(id=3, name="a", centroid=to_bytes(np.array([1, 0, 0], np.float32))),
+           TopicRecord(id=4, name="b", centroid=to_bytes(np.array([0.8, 0.6, 0], np.float32))),
+           TopicRecord(id=5, name="other model", centroid=to_bytes(np.array([1, 0], np.float32)))]
+    found = [_found(0, [0.9, 0.44, 0]), _found(1, [1, 0.01, 0]), _found(2, [0.99, 0.05, 0])]
+    mapping = assign_ids(found, old, [], 0.8, now).mapping
+    # 1 is the closest to 3 and takes it, 0 to 4; 2 is close enough to both but comes later: a new id
+    # (above every id ever used, the other model's included)
+    assert mapping == {1: 3, 0: 4, 2: 6}
+
 @pytest.mark.slow
 def test_umap_and_hdbscan_label_clusters_with_analyst_topics(tmp_path: Path) -> None:
     """The configurable UMAP + HDBSCAN pair: HDBSCAN's outliers stay -1 unless they are evidence."""

@@ -71,21 +71,24 @@ def _row(old: TopicRecord, name: str, description: str | None, keywords: Sequenc
 
 
 def _match(found: Sequence[FoundTopic], old: Sequence[TopicRecord], threshold: float) -> dict[int, TopicRecord]:
-    pairs = []
-    for f in found:
-        for t in old:
-            vector = from_bytes(t.centroid)
-            if vector.shape == f.centroid.shape:
-                pairs.append((float(f.centroid @ vector), f.bertopic_id, t.id, t))
-    pairs.sort(key=lambda p: (-p[0], p[1], p[2]))
+    """Greedy, best pairs first: each found topic takes the old topic most like it, each old one used once.
+    The similarities come from one product of the centroids (a Python loop over 807 x 807 pairs took 2.3 s)."""
+    if not found or not old:
+        return {}
+    olds = [(t, vector) for t in old if (vector := from_bytes(t.centroid)).shape == found[0].centroid.shape]
+    if not olds:
+        return {}
+    similarity = np.vstack([f.centroid for f in found]) @ np.vstack([v for _, v in olds]).T
+    rows, cols = np.nonzero(similarity >= threshold)
+    pairs = sorted(zip(similarity[rows, cols].tolist(), rows.tolist(), cols.tolist(), strict=True),
+                   key=lambda p: (-p[0], found[p[1]].bertopic_id, olds[p[2]][0].id))
     out: dict[int, TopicRecord] = {}
     used: set[int] = set()
-    for sim, bid, tid, topic in pairs:
-        if sim < threshold:
-            break
-        if bid not in out and tid not in used:
+    for _, row, col in pairs:
+        bid, topic = found[row].bertopic_id, olds[col][0]
+        if bid not in out and topic.id not in used:
             out[bid] = topic
-            used.add(tid)
+            used.add(topic.id)
     return out
 
 
