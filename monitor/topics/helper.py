@@ -4,8 +4,8 @@ On first use numba compiles the code BERTopic's dependencies cache (pynndescent'
 the fit it competed with the fit's own Python work for the interpreter's lock, and a 50,000-article fit
 waited 28 s for an import that takes 16 s alone. A first helper imports BERTopic, which fills numba's
 cache, and exits; the fit's own import then reads the cache. When nothing is compiled, a helper finds the
-analyst keywords' hits while the fit imports BERTopic (5 s each at 50,000 news-length articles, which one
-process would run in turn). Another reads the articles' names and headline phrases for the topic labels
+analyst keywords' hits (5 s at 50,000 news-length articles) while the fit imports BERTopic and clusters,
+which does not need them. Another reads the articles' names and headline phrases for the topic labels
 (``labels.Corpus``), which need no topic, while the fit clusters. A fit below ``APART_FROM`` articles, or on
 one core, keeps everything in its own process: the helpers' start and the second import would cost more
 than they spare.
@@ -67,7 +67,8 @@ class Helper:
 
     def find_hits(self, docs: Sequence[str], keywords: Sequence[Sequence[str]]) -> None:
         """Start finding the analyst keywords' hits in ``docs`` (``seeding.keyword_hits``) in a helper: the fit
-        meanwhile imports BERTopic, and in one process the two would take turns on the interpreter."""
+        meanwhile imports BERTopic and clusters; in one process the hits and the import would take turns on
+        the interpreter."""
         request = (HITS, list(docs), [list(k) for k in keywords])
         self._finding = threading.Thread(target=self._find, args=(request,), daemon=True)
         self._finding.start()

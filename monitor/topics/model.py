@@ -124,6 +124,7 @@ def fit_bertopic(docs: Sequence[str], embeddings: np.ndarray, seeds: Sequence[To
         hits = None if found_apart else keyword_hits(docs, keyword_matchers(keywords))
         similarity = embeddings @ seeds_at.T
         features = representation(cfg, embeddings, docs, counts)
+        del counts  # the representation holds them until the articles are placed (``del features``)
         BERTopic, version = loading.result()
     from bertopic.cluster import BaseCluster
     from bertopic.dimensionality import BaseDimensionalityReduction

@@ -328,12 +328,12 @@ def _fit_and_save(engine: Engine, config: Config, rows: list[db.ArticleRow], emb
     from monitor.topics.model import SavedSeeds, fit_bertopic, save
 
     docs = [words_read(r.title, r.text, config.embedding.max_words) for r in rows]
-    counts = fit_counts(engine, rows, docs) if config.topic_model.features != "embedding" else None
     vectors = np.vstack([from_bytes(r.vector) for r in rows]) if rows else np.zeros((0, 1), np.float32)
     story = db.story_of(engine, [r.id for r in rows])
     model, fitted = fit_bertopic(docs, vectors, config.topics, embedder, config.topic_model,
                                  [r.title for r in rows], [r.text for r in rows], [story.get(r.id) for r in rows],
-                                 helper, counts)
+                                 helper, fit_counts(engine, rows, docs)  # held by the fit alone, which frees them
+                                 if config.topic_model.features != "embedding" else None)
     identity = assign_ids(fitted.topics, db.all_topics(engine), config.topics,
                           config.topic_model.match_similarity, now)
     relative = Path("topic_model") / f"run-{now:%Y%m%dT%H%M%S}"
