@@ -14,6 +14,7 @@ from monitor.demo.corpus import build_corpus
 from monitor.topics import helper as helpers
 from monitor.topics.helper import APART_FROM, Helper, fit_helper
 from monitor.topics.labels import Corpus
+from monitor.topics.packed import Packed
 
 
 def _articles(seed: int = 5) -> tuple[list[str], list[str]]:
@@ -21,11 +22,12 @@ def _articles(seed: int = 5) -> tuple[list[str], list[str]]:
     return [a.title for a in corpus], [a.text for a in corpus]
 
 
-def test_the_helper_reads_the_names_the_fit_would() -> None:
+@pytest.mark.parametrize("packed", [False, True], ids=["as-strings", "packed"])
+def test_the_helper_reads_the_names_the_fit_would(packed: bool) -> None:
     titles, bodies = _articles()
     helper = Helper(compile_first=False)
     try:
-        helper.names(titles, bodies)
+        helper.names(titles, Packed.of(bodies) if packed else bodies)
         read = helper.corpus()
     finally:
         helper.close()

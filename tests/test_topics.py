@@ -413,6 +413,35 @@ def test_the_fit_reads_one_copy_of_each_group_whichever_arrived_first() -> None:
     assert {(r.title, r.text) for r in forwards} == {(r.title, r.text) for r in backwards} == {min(wire, edited), alone}
 
 
+def test_the_fit_corpus_reads_each_group_once_in_content_order_with_its_texts_packed(tmp_path: Path) -> None:
+    from monitor.topics.embeddings import model_name
+    from monitor.topics.packed import Packed
+    from monitor.topics.service import content_order, embed_pending, read_corpus, words_read
+
+    url = f"sqlite:///{tmp_path / 'monitor.db'}"
+    engine = make_engine(url)
+    upgrade(engine, url)
+    config = Config(feeds=[{"name": "f", "url": "http://127.0.0.1:9/feed"}], data_dir=str(tmp_path / "data"))
+    ids = db.add_corpus(engine, build_corpus(seed=2, days=2, end=END)[:24], "http://127.0.0.1:9", datetime(2026, 7, 1, tzinfo=UTC))
+    original = min(ids.values())
+    with engine.begin() as conn:  # a later copy of the first article
+        conn.execute(sa.text("INSERT INTO article (canonical_url, url, first_feed_id, title, text, published_at, "
+                             "published_source, fetched_at, content_hash, status, site_name, language, word_count, "
+                             "duplicate_of) SELECT canonical_url || '?copy', url || '?copy', first_feed_id, title, "
+                             "text || ' Reprinted.', published_at, published_source, fetched_at, 'copy', status, "
+                             "site_name, language, word_count + 1, id FROM article WHERE id = :id"), {"id": original})
+    embed_pending(engine, config, datetime(2026, 7, 1, tzinfo=UTC))
+    stored = db.fit_corpus(engine, model_name(config.embedding), None)
+    read = sorted((r for r in stored if r.duplicate_of is None), key=content_order)
+
+    corpus = read_corpus(engine, config, model_name(config.embedding), None)
+    assert isinstance(corpus.bodies, Packed)
+    assert corpus.ids == [r.id for r in read] and list(corpus.bodies) == [r.text for r in read]
+    assert corpus.titles == [r.title for r in read]
+    assert corpus.docs == [words_read(r.title, r.text, config.embedding.max_words) for r in read]
+    assert corpus.vectors.shape == (len(read), len(from_bytes(read[0].vector)))
+    assert corpus.copies == {original: [r.id for r in stored if r.duplicate_of == original]}
+
 @pytest.mark.slow
 def test_copies_take_the_topic_the_refit_gives_their_group(tmp_path: Path) -> None:
     """The fit reads one article of each group of copies; the others follow it at every fit, not only at

@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 
 from monitor.topics.labels import Corpus
+from monitor.topics.packed import Packed
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +82,8 @@ class Helper:
 
     def names(self, titles: Sequence[str], bodies: Sequence[str]) -> None:
         """Start reading the articles' names (``labels.Corpus``) in a helper, once the others are done."""
-        self._reading = threading.Thread(target=self._read, args=((NAMES, list(titles), list(bodies)),), daemon=True)
+        sent = bodies if isinstance(bodies, Packed) else list(bodies)  # sent packed when held packed
+        self._reading = threading.Thread(target=self._read, args=((NAMES, list(titles), sent),), daemon=True)
         self._reading.start()
 
     def corpus(self) -> Corpus | None:

@@ -26,6 +26,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from statistics import median
+from typing import Any
 
 from monitor.extract.headline import flaws
 from monitor.extract.prose import prose
@@ -70,9 +71,25 @@ def describe(titles: Sequence[str], bodies: Sequence[str], labels: Sequence[int]
             members.setdefault(topic, []).append(i)
     return {topic: Description(corpus.label(rows, keywords.get(topic, ())),
                                _headlines([titles[i] for i in rows], [scores[i] for i in rows],
-                                          [bodies[i] for i in rows], [stories[i] if stories else None for i in rows]),
+                                          _Picked(bodies, rows), [stories[i] if stories else None for i in rows]),
                                corpus.shown(keywords.get(topic, ())[:KEYWORDS]))
             for topic, rows in members.items()}
+
+
+class _Picked(Sequence[str]):
+    """``texts[rows[i]]`` for each i, read when asked for: a topic's headlines read few of its bodies, which
+    a fit may hold packed (``packed.Packed``)."""
+
+    def __init__(self, texts: Sequence[str], rows: Sequence[int]) -> None:
+        self.texts, self.rows = texts, rows
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            return [self.texts[r] for r in self.rows[index]]
+        return self.texts[self.rows[index]]
 
 
 @dataclass(frozen=True)

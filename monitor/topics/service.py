@@ -11,7 +11,8 @@ import hashlib
 import logging
 import shutil
 import time
-from dataclasses import replace
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -37,6 +38,7 @@ from monitor.topics.embeddings import (
 )
 from monitor.topics.features import Bags, bags
 from monitor.topics.helper import Helper, fit_helper
+from monitor.topics.packed import Packed
 from monitor.topics.stories import (
     FALLBACK_SIMILARITY,
     MIN_REFERENCE,
@@ -237,10 +239,9 @@ def fit(engine: Engine, config: Config, now: datetime) -> dict[str, Any]:
     with fit_helper(db.fit_corpus_size(engine, name, since)) as helper:  # it starts while the rows are read
         embedder = load_embedder(config.embedding)
         embed_pending(engine, config, now, embedder)
-        stored = as_read(db.fit_corpus(engine, name, since), _furniture(engine, config))
-        rows = sorted(one_per_copy(stored), key=content_order)
-        run = _fit_and_save(engine, with_linked_examples(engine, config), rows, embedder, now, started,
-                            copies_of(stored, rows), helper)
+        corpus = read_corpus(engine, config, name, since)
+        run = _fit_and_save(engine, with_linked_examples(engine, config), corpus, embedder, now, started, helper)
+        del corpus  # its words read and texts: not needed to assign the articles
     assign_topics(engine, config, run, now)
     stories = db.recompute_story_topics(engine)
     _prune(Path(config.data_dir) / "topic_model")
@@ -321,19 +322,41 @@ def with_linked_examples(engine: Engine, config: Config) -> Config:
     return config.model_copy(update={"topics": resolved.seeds})
 
 
-def _fit_and_save(engine: Engine, config: Config, rows: list[db.ArticleRow], embedder: Embedder, now: datetime,
-                  started: float, copies: dict[int, list[int]], helper: Helper | None) -> ModelRun:
-    """Fit on ``rows`` (one article of each group of copies); the ``copies`` of each take its topic."""
+@dataclass(frozen=True)
+class FitCorpus:
+    """What a fit reads: one article of each group of copies, in content order (``content_order``), and
+    the other articles of each group (``copies``), which take its topic. The texts themselves are held
+    packed (``packed.Packed``): only the labels read them again, once the topics are known."""
+
+    ids: list[int]
+    titles: list[str]
+    docs: list[str]  # the words read (``words_read``)
+    bodies: Sequence[str]
+    vectors: np.ndarray
+    copies: dict[int, list[int]]
+
+
+def read_corpus(engine: Engine, config: Config, model: str, since: datetime | None) -> FitCorpus:
+    """The stored articles a fit reads (``db.fit_corpus``), as the analysis reads them (``as_read``)."""
+    stored = as_read(db.fit_corpus(engine, model, since), _furniture(engine, config))
+    rows = sorted(one_per_copy(stored), key=content_order)
+    vectors = np.vstack([from_bytes(r.vector) for r in rows]) if rows else np.zeros((0, 1), np.float32)
+    return FitCorpus([r.id for r in rows], [r.title for r in rows],
+                     [words_read(r.title, r.text, config.embedding.max_words) for r in rows],
+                     Packed.of(r.text for r in rows), vectors, copies_of(stored, rows))
+
+
+def _fit_and_save(engine: Engine, config: Config, corpus: FitCorpus, embedder: Embedder, now: datetime,
+                  started: float, helper: Helper | None) -> ModelRun:
+    """Fit on ``corpus``; the copies of each article take its topic."""
     from monitor.topics.identity import assign_ids
     from monitor.topics.model import SavedSeeds, fit_bertopic, save
 
-    docs = [words_read(r.title, r.text, config.embedding.max_words) for r in rows]
-    vectors = np.vstack([from_bytes(r.vector) for r in rows]) if rows else np.zeros((0, 1), np.float32)
-    story = db.story_of(engine, [r.id for r in rows])
-    model, fitted = fit_bertopic(docs, vectors, config.topics, embedder, config.topic_model,
-                                 [r.title for r in rows], [r.text for r in rows], [story.get(r.id) for r in rows],
-                                 helper, fit_counts(engine, rows, docs)  # held by the fit alone, which frees them
-                                 if config.topic_model.features != "embedding" else None)
+    story = db.story_of(engine, corpus.ids)
+    model, fitted = fit_bertopic(corpus.docs, corpus.vectors, config.topics, embedder, config.topic_model,
+                                 corpus.titles, corpus.bodies, [story.get(i) for i in corpus.ids], helper,
+                                 fit_counts(engine, corpus.ids, corpus.docs)  # held by the fit alone, which
+                                 if config.topic_model.features != "embedding" else None)  # frees them
     identity = assign_ids(fitted.topics, db.all_topics(engine), config.topics,
                           config.topic_model.match_similarity, now)
     relative = Path("topic_model") / f"run-{now:%Y%m%dT%H%M%S}"
@@ -342,29 +365,29 @@ def _fit_and_save(engine: Engine, config: Config, rows: list[db.ArticleRow], emb
                        tuple(tuple(s.keywords) for s in config.topics), config.topic_model.evidence_similarity)
     save(model, Path(config.data_dir) / relative, embedder.name, identity.mapping, fitted.floors, seeds)
     run = ModelRun(path=relative.as_posix(), embedding_model=embedder.name, bertopic_version=fitted.version,
-                   n_docs=len(rows), n_topics=len(identity.topics), fitted_at=now,
+                   n_docs=len(corpus.ids), n_topics=len(identity.topics), fitted_at=now,
                    seconds=round(time.perf_counter() - started, 2))
     assignments = [(aid, identity.mapping.get(t, -1) if t >= 0 else -1, s)
-                   for r, t, s in zip(rows, fitted.labels, fitted.scores, strict=True)
-                   for aid in (r.id, *copies.get(r.id, ()))]
+                   for rid, t, s in zip(corpus.ids, fitted.labels, fitted.scores, strict=True)
+                   for aid in (rid, *corpus.copies.get(rid, ()))]
     run = replace(run, id=db.save_fit(engine, run, identity.topics, assignments))
     log.info("fitted %d topics on %d articles in %.1f s", run.n_topics, run.n_docs, run.seconds)
     return run
 
 
-def fit_counts(engine: Engine, rows: list[db.ArticleRow], docs: list[str]) -> features.Counted:
-    """The hashed counts of ``docs`` (the words the fit reads of ``rows``): stored ones where the words
+def fit_counts(engine: Engine, ids: Sequence[int], docs: Sequence[str]) -> features.Counted:
+    """The hashed counts of ``docs`` (the words the fit reads of articles ``ids``): stored ones where the words
     read, and the way they are counted (``features.COUNTING``), are the same (their digest), the others
     counted now and stored for the next fit. Counting is the fit's longest Python pass (5.6 s per 10,000
     news-length articles); most of a refit's articles were there at the last one."""
-    stored = db.fit_bags(engine, [r.id for r in rows])
+    stored = db.fit_bags(engine, ids)
     fresh: dict[int, tuple[str, bytes, bytes]] = {}
     words, names = [], []
-    for row, doc in zip(rows, docs, strict=True):
+    for aid, doc in zip(ids, docs, strict=True):
         digest = _counted_as(doc)
-        kept = stored.get(row.id)
+        kept = stored.get(aid)
         if kept is None or kept[0] != digest:
-            kept = fresh[row.id] = _count(digest, doc)
+            kept = fresh[aid] = _count(digest, doc)
         words.append(kept[1])
         names.append(kept[2])
     db.save_fit_bags(engine, fresh)
