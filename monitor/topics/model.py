@@ -358,7 +358,7 @@ def _chunks(rows: np.ndarray) -> list[np.ndarray]:
 
 
 EXACT_BELOW = 4096  # UMAP itself finds exact neighbours below this many rows; above, NN-descent
-NEIGHBOUR_ROWS = 512  # rows per block of the exact neighbour search (a block x n similarities at a time)
+NEIGHBOUR_ROWS = 256  # rows per block of the exact neighbour search (a block x n similarities at a time)
 
 
 def _umap(cfg: TopicModelConfig, features: np.ndarray, components: int, then: Callable[[], None]) -> np.ndarray:
@@ -389,13 +389,14 @@ def exact_neighbours(features: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarr
     indices = np.empty((n, k), np.int64)
     distances = np.empty((n, k), np.float32)
     for start in range(0, n, NEIGHBOUR_ROWS):
-        sims = rows[start:start + NEIGHBOUR_ROWS] @ rows.T
+        far = rows[start:start + NEIGHBOUR_ROWS] @ rows.T
+        np.negative(far, out=far)  # minus the similarities, in place: nearest first when sorted
         block = np.arange(start, min(start + NEIGHBOUR_ROWS, n))
-        sims[block - start, block] = np.inf  # itself first, whatever its duplicates
-        top = np.argpartition(-sims, k - 1, axis=1)[:, :k]
-        order = np.argsort(-np.take_along_axis(sims, top, axis=1), axis=1, kind="stable")
+        far[block - start, block] = -np.inf  # itself first, whatever its duplicates
+        top = np.argpartition(far, k - 1, axis=1)[:, :k].copy()  # not a view of the whole block's order
+        order = np.argsort(np.take_along_axis(far, top, axis=1), axis=1, kind="stable")
         indices[block] = np.take_along_axis(top, order, axis=1)
-        chosen = np.take_along_axis(sims, indices[block], axis=1)
+        chosen = -np.take_along_axis(far, indices[block], axis=1)
         distances[block] = np.clip(1.0 - chosen, 0.0, 2.0)
     return indices, distances, None
 
