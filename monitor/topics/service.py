@@ -355,8 +355,8 @@ def _fit_and_save(engine: Engine, config: Config, corpus: FitCorpus, embedder: E
     story = db.story_of(engine, corpus.ids)
     model, fitted = fit_bertopic(corpus.docs, corpus.vectors, config.topics, embedder, config.topic_model,
                                  corpus.titles, corpus.bodies, [story.get(i) for i in corpus.ids], helper,
-                                 fit_counts(engine, corpus.ids, corpus.docs)  # held by the fit alone, which
-                                 if config.topic_model.features != "embedding" else None)  # frees them
+                                 fit_counts(engine, corpus.ids, corpus.docs)  # held by the fit alone
+                                 if config.topic_model.features != "embedding" else None)
     identity = assign_ids(fitted.topics, db.all_topics(engine), config.topics,
                           config.topic_model.match_similarity, now)
     relative = Path("topic_model") / f"run-{now:%Y%m%dT%H%M%S}"
