@@ -76,3 +76,23 @@ assert list(Model.load("saved").transform(docs[:3], vectors[:3])[0]) == [0, 1, 2
     placeholder, torch_version = done.stdout.split()
     assert placeholder == "NotInstalled"  # BERTopic's own stand-in for a model whose package is missing
     assert torch_version.startswith("2.")
+
+
+def test_bertopic_is_imported_as_it_is_where_it_cannot_import_without_them(tmp_path: Path) -> None:
+    script = """
+import numpy as np
+from monitor.topics import imports, model
+model.without = lambda *names: imports.without("bertopic")  # an import that fails while they are refused
+Model, version = model.bertopic()
+from bertopic.cluster import BaseCluster
+from bertopic.dimensionality import BaseDimensionalityReduction
+docs = [f"{['chips export rules', 'rain storm flood'][i % 2]} {i}" for i in range(20)]
+vectors = np.random.default_rng(0).normal(size=(20, 8)).astype(np.float32)
+fitted = Model(umap_model=BaseDimensionalityReduction(), hdbscan_model=BaseCluster()).fit(docs, vectors, y=[i % 2 for i in range(20)])
+print(version, sorted(set(fitted.topics_)))
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr[-2000:]
+    version, topics = done.stdout.strip().split(" ", 1)
+    assert version[0].isdigit()
+    assert topics == "[0, 1]"

@@ -171,15 +171,21 @@ def _hits(found: np.ndarray | None, helper: Helper | None, docs: Sequence[str],
 def bertopic(helper: Helper | None = None) -> tuple[Any, str]:
     """The BERTopic class and version (umap warns on import that an optional TensorFlow is missing), once a
     ``helper`` process has imported it and so filled numba's cache, if it was asked to; imported without
-    ``transformers`` and ``torch`` (``imports.without``)."""
+    ``transformers`` and ``torch`` (``imports.without``), or with them where a release of BERTopic (or of a
+    library it imports) cannot do without them."""
     import warnings
 
     if helper is not None:
         helper.compiled()
-    with warnings.catch_warnings(), without("transformers", "torch"):  # for models this project never uses
+    with warnings.catch_warnings():
         warnings.simplefilter("ignore", ImportWarning)
-        import bertopic as package
-        from bertopic import BERTopic
+        try:
+            with without("transformers", "torch"):  # for models this project never uses
+                import bertopic as package
+        except Exception as exc:  # noqa: BLE001 - a release that needs them to import: import them after all
+            log.debug("BERTopic did not import without transformers and torch (%s); importing them", exc)
+            import bertopic as package
+    BERTopic = package.BERTopic
 
     class Model(BERTopic):  # type: ignore[misc,valid-type]
         """BERTopic without its representative documents: nothing reads them (a topic's headlines come from
