@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from monitor.topics import imports
 from monitor.topics.imports import without
 
 
@@ -80,19 +81,50 @@ assert list(Model.load("saved").transform(docs[:3], vectors[:3])[0]) == [0, 1, 2
 
 def test_bertopic_is_imported_as_it_is_where_it_cannot_import_without_them(tmp_path: Path) -> None:
     script = """
+import contextlib, sys
+from importlib.abc import MetaPathFinder
 import numpy as np
 from monitor.topics import imports, model
-model.without = lambda *names: imports.without("bertopic")  # an import that fails while they are refused
+
+class Late(MetaPathFinder):  # the last module BERTopic imports fails, after the others loaded without torch
+    def find_spec(self, fullname, path=None, target=None):
+        if fullname == "bertopic._save_utils":
+            raise ImportError("needs torch")
+
+@contextlib.contextmanager
+def failing(*names):
+    with imports.without(*names):
+        sys.meta_path.insert(0, late := Late())
+        try:
+            yield
+        finally:
+            sys.meta_path.remove(late)
+
+model.without = failing
 Model, version = model.bertopic()
+from bertopic import _save_utils
+from bertopic.representation import TextGeneration
+assert _save_utils._has_torch and "torch" in sys.modules and "transformers" in sys.modules
 from bertopic.cluster import BaseCluster
 from bertopic.dimensionality import BaseDimensionalityReduction
 docs = [f"{['chips export rules', 'rain storm flood'][i % 2]} {i}" for i in range(20)]
 vectors = np.random.default_rng(0).normal(size=(20, 8)).astype(np.float32)
 fitted = Model(umap_model=BaseDimensionalityReduction(), hdbscan_model=BaseCluster()).fit(docs, vectors, y=[i % 2 for i in range(20)])
-print(version, sorted(set(fitted.topics_)))
+print(version, type(TextGeneration).__name__, sorted(set(fitted.topics_)))
 """
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300, cwd=tmp_path)
     assert done.returncode == 0, done.stderr[-2000:]
-    version, topics = done.stdout.strip().split(" ", 1)
+    version, kind, topics = done.stdout.strip().split(" ", 2)
     assert version[0].isdigit()
+    assert kind != "NotInstalled"  # its representation models loaded again, with transformers this time
     assert topics == "[0, 1]"
+
+
+def test_forget_drops_the_package_modules_loaded_since(package: str) -> None:
+    before = list(sys.modules)
+    importlib.import_module(package)
+    imports.forget(package, before)
+    assert package not in sys.modules
+    assert importlib.import_module(package).VALUE == 7
+    imports.forget(package, list(sys.modules))
+    assert package in sys.modules  # loaded before: kept

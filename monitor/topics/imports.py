@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import sys
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from importlib.abc import MetaPathFinder
 from importlib.machinery import ModuleSpec
@@ -37,8 +37,18 @@ def without(*names: str) -> Iterator[None]:
     """Within the block, this thread's imports of ``names`` (top-level packages not imported yet) fail with
     ``ModuleNotFoundError``, as if they were not installed. Nothing is cached: after the block they import."""
     finder = _Refuse([n for n in names if n not in sys.modules])
-    sys.meta_path.insert(0, finder)
+    # a new list, never the list changed in place: another thread may be going through it meanwhile
+    sys.meta_path = [finder, *sys.meta_path]
     try:
         yield
     finally:
-        sys.meta_path.remove(finder)
+        sys.meta_path = [f for f in sys.meta_path if f is not finder]
+
+
+def forget(package: str, kept: Iterable[str]) -> None:
+    """Drop the modules of ``package`` that are not in ``kept`` (the names of the modules loaded before) from
+    ``sys.modules``, so that the next import loads them again: those an import refused something to keep
+    what they found missing."""
+    kept = set(kept)
+    for name in [m for m in sys.modules if m.partition(".")[0] == package and m not in kept]:
+        del sys.modules[name]

@@ -20,6 +20,7 @@ import json
 import logging
 import math
 import os
+import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from concurrent.futures import ThreadPoolExecutor
@@ -34,7 +35,7 @@ from monitor.errors import MonitorError
 from monitor.topics.embeddings import Embedder, normalise
 from monitor.topics.features import Counted
 from monitor.topics.helper import Helper
-from monitor.topics.imports import without
+from monitor.topics.imports import forget, without
 from monitor.topics.labels import KEYWORDS, Corpus
 from monitor.topics.seeding import (
     cluster_evidence,
@@ -179,11 +180,13 @@ def bertopic(helper: Helper | None = None) -> tuple[Any, str]:
         helper.compiled()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ImportWarning)
+        loaded = list(sys.modules)
         try:
             with without("transformers", "torch"):  # for models this project never uses
                 import bertopic as package
         except Exception as exc:  # noqa: BLE001 - a release that needs them to import: import them after all
             log.debug("BERTopic did not import without transformers and torch (%s); importing them", exc)
+            forget("bertopic", loaded)  # its modules loaded meanwhile found them missing: loaded again
             import bertopic as package
     BERTopic = package.BERTopic
 
