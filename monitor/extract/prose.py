@@ -38,11 +38,13 @@ def prose(text: str) -> str:
     kept: list[str] = []
     done = read = 0  # where the text is copied up to; where the lines read end
     for at, dash in _dashes(text):
+        if at < read:
+            continue  # a line already read: each line is looked at once, at its first dash
         start = text.rfind("\n", 0, at) + 1
-        if start < read or at + len(dash) - start > DATELINE_REACH:
-            continue  # a line already read, or its first dash is too far in for a dateline
-        end = text.find("\n", start)
+        end = text.find("\n", at)
         read = len(text) if end < 0 else end
+        if at + len(dash) - start > DATELINE_REACH:
+            continue  # its first dash is too far in for a dateline
         if (found := DATELINE.match(text, start, read)) and found.end() > start:
             kept.append(text[done:start])
             done = found.end()
