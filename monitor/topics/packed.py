@@ -15,6 +15,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import overload
 
+SURROGATES = "surrogatepass"  # a lone surrogate, which a string can hold and strict UTF-8 cannot, comes back too
+
 
 class Packed(Sequence[str]):
     """Texts, each kept as UTF-8 and decoded when read."""
@@ -24,7 +26,7 @@ class Packed(Sequence[str]):
 
     @classmethod
     def of(cls, texts: Iterable[str]) -> Packed:
-        return cls([text.encode() for text in texts])
+        return cls([text.encode("utf-8", SURROGATES) for text in texts])
 
     def __len__(self) -> int:
         return len(self.packed)
@@ -38,4 +40,4 @@ class Packed(Sequence[str]):
     def __getitem__(self, index: int | slice) -> str | Sequence[str]:
         if isinstance(index, slice):
             return Packed(self.packed[index])
-        return self.packed[index].decode()
+        return self.packed[index].decode("utf-8", SURROGATES)
