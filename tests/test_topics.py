@@ -274,6 +274,14 @@ def test_the_closest_pairs_match_first_and_each_old_topic_is_matched_once() -> N
     # (above every id ever used, the other model's included)
     assert mapping == {1: 3, 0: 4, 2: 6}
 
+
+def test_a_topic_just_under_the_bar_is_not_matched() -> None:
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    old = [TopicRecord(id=3, name="a", centroid=to_bytes(np.array([1, 0], np.float32)))]
+    under = _found(0, [0.7, 0.714143])  # its similarity 0.699999988 in single precision: under a bar of 0.7
+    assert assign_ids([under], old, [], 0.7, now).mapping == {0: 4}
+    assert assign_ids([under], old, [], 0.69, now).mapping == {0: 3}
+
 @pytest.mark.slow
 def test_umap_and_hdbscan_label_clusters_with_analyst_topics(tmp_path: Path) -> None:
     """The configurable UMAP + HDBSCAN pair: HDBSCAN's outliers stay -1 unless they are evidence."""

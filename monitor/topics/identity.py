@@ -78,7 +78,7 @@ def _match(found: Sequence[FoundTopic], old: Sequence[TopicRecord], threshold: f
     olds = [(t, vector) for t in old if (vector := from_bytes(t.centroid)).shape == found[0].centroid.shape]
     if not olds:
         return {}
-    similarity = np.vstack([f.centroid for f in found]) @ np.vstack([v for _, v in olds]).T
+    similarity = (np.vstack([f.centroid for f in found]) @ np.vstack([v for _, v in olds]).T).astype(np.float64)
     rows, cols = np.nonzero(similarity >= threshold)
     pairs = sorted(zip(similarity[rows, cols].tolist(), rows.tolist(), cols.tolist(), strict=True),
                    key=lambda p: (-p[0], found[p[1]].bertopic_id, olds[p[2]][0].id))
