@@ -22,9 +22,12 @@ def _articles(seed: int = 5) -> tuple[list[str], list[str]]:
     return [a.title for a in corpus], [a.text for a in corpus]
 
 
+@pytest.mark.parametrize("piece", [helpers.PIECE, 11], ids=["one-piece", "pieces-of-11"])
 @pytest.mark.parametrize("packed", [False, True], ids=["as-strings", "packed"])
-def test_the_helper_reads_the_names_the_fit_would(packed: bool) -> None:
+def test_the_helper_reads_the_names_the_fit_would(packed: bool, piece: int, monkeypatch: pytest.MonkeyPatch) -> None:
     titles, bodies = _articles()
+    assert 11 < len(bodies) < helpers.PIECE and len(bodies) % 11  # one piece; or pieces ending with a shorter one
+    monkeypatch.setattr(helpers, "PIECE", piece)  # the texts follow the request in pieces of this many
     helper = Helper(compile_first=False)
     try:
         helper.names(titles, Packed.of(bodies) if packed else bodies)

@@ -26,18 +26,18 @@ import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 
 from monitor.topics.labels import Corpus
-from monitor.topics.packed import Packed
 
 log = logging.getLogger(__name__)
 
 APART_FROM = 10_000  # articles from which a fit takes helper processes
 COMPILE = "--compile"
 HITS, NAMES = "hits", "names"  # what a helper is asked for
+PIECE = 2_000  # articles' texts sent to the names helper at a time: it holds one piece, never all of them
 # a helper process; -P: the module is the fit's own, never one of that name in the working directory
 COMMAND = (sys.executable, "-P", "-m", __name__)
 
@@ -81,9 +81,10 @@ class Helper:
         return self._hits
 
     def names(self, titles: Sequence[str], bodies: Sequence[str]) -> None:
-        """Start reading the articles' names (``labels.Corpus``) in a helper, once the others are done."""
-        sent = bodies if isinstance(bodies, Packed) else list(bodies)  # sent packed when held packed
-        self._reading = threading.Thread(target=self._read, args=((NAMES, list(titles), sent),), daemon=True)
+        """Start reading the articles' names (``labels.Corpus``) in a helper, once the others are done. The
+        texts follow the request a ``PIECE`` at a time (packed when held packed): the helper reads each piece
+        and lets it go, so it never holds a second copy of the corpus beside the fit's."""
+        self._reading = threading.Thread(target=self._read, args=((NAMES, list(titles)), bodies), daemon=True)
         self._reading.start()
 
     def corpus(self) -> Corpus | None:
@@ -95,15 +96,15 @@ class Helper:
     def _find(self, request: tuple[Any, ...]) -> None:
         self._hits = self._ask(request, np.ndarray, "finds the keywords' hits")
 
-    def _read(self, request: tuple[Any, ...]) -> None:
+    def _read(self, request: tuple[Any, ...], bodies: Sequence[str]) -> None:
         self.compiled()
         if self._finding is not None:
             self._finding.join()
-        self._corpus = self._ask(request, Corpus, "reads the label names")
+        self._corpus = self._ask(request, Corpus, "reads the label names", bodies)
 
-    def _ask(self, request: tuple[Any, ...], kind: type, fallback: str) -> Any:
-        """The answer of a helper to ``request``, or None if it failed (a helper that died of memory or a
-        signal costs time, never the fit)."""
+    def _ask(self, request: tuple[Any, ...], kind: type, fallback: str, pieces: Sequence[str] | None = None) -> Any:
+        """The answer of a helper to ``request`` (and ``pieces``, sent after it a ``PIECE`` at a time), or None
+        if it failed (a helper that died of memory or a signal costs time, never the fit)."""
         process = None
         try:
             process = _start([], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
@@ -111,6 +112,10 @@ class Helper:
             stdin, stdout = process.stdin, process.stdout
             assert stdin is not None and stdout is not None
             pickle.dump(request, stdin, protocol=pickle.HIGHEST_PROTOCOL)
+            if pieces is not None:
+                for at in range(0, len(pieces), PIECE):
+                    pickle.dump(pieces[at:at + PIECE], stdin, protocol=pickle.HIGHEST_PROTOCOL)
+                pickle.dump(None, stdin, protocol=pickle.HIGHEST_PROTOCOL)
             stdin.close()
             answer = pickle.load(stdout)
             if not isinstance(answer, kind):
@@ -182,10 +187,16 @@ def main() -> None:
         docs, keywords = arguments
         answer: Any = keyword_hits(docs, keyword_matchers(keywords))
     else:
-        titles, bodies = arguments
-        answer = Corpus.of(titles, bodies)
+        (titles,) = arguments
+        answer = Corpus.of(titles, _pieces(sys.stdin.buffer))
     pickle.dump(answer, out, protocol=pickle.HIGHEST_PROTOCOL)
     out.flush()
+
+
+def _pieces(stream: BinaryIO) -> Iterator[str]:
+    """The texts sent after a request, a piece at a time, up to the None that ends them."""
+    while (piece := pickle.load(stream)) is not None:
+        yield from piece
 
 
 if __name__ == "__main__":

@@ -104,7 +104,7 @@ class Corpus:
     in_titles: Counter[str]
 
     @classmethod
-    def of(cls, titles: Sequence[str], bodies: Sequence[str]) -> Corpus:
+    def of(cls, titles: Sequence[str], bodies: Iterable[str]) -> Corpus:
         names = [_interned(_article_names(body)) for body in bodies]
         phrases = [_interned(_title_phrases(title)) for title in titles]
         return cls(names, _spellings(names), Counter(key for doc in names for key in doc), phrases,
