@@ -38,9 +38,11 @@ def test_the_helper_reads_the_names_the_fit_would(packed: bool, piece: int, monk
     assert read is not None and any(read.names)
 
 
-def test_the_helper_finds_the_keyword_hits_the_fit_would() -> None:
+@pytest.mark.parametrize("piece", [helpers.PIECE, 11], ids=["one-piece", "pieces-of-11"])
+def test_the_helper_finds_the_keyword_hits_the_fit_would(piece: int, monkeypatch: pytest.MonkeyPatch) -> None:
     from monitor.topics.seeding import keyword_hits, keyword_matchers
 
+    monkeypatch.setattr(helpers, "PIECE", piece)
     titles, bodies = _articles()
     docs = [f"{t}. {b}" for t, b in zip(titles, bodies, strict=True)]
     keywords = [s.keywords for s in Config(feeds=[{"name": "f", "url": "http://127.0.0.1:9/feed"}]).topics]
@@ -54,6 +56,19 @@ def test_the_helper_finds_the_keyword_hits_the_fit_would() -> None:
     expected = keyword_hits(docs, keyword_matchers(keywords))
     assert found is not None and found.shape == expected.shape and (found == expected).all()
     assert found.sum() > 0  # the demo corpus names some of the default topics' keywords
+
+
+def test_nothing_to_read_gives_no_hits_and_no_names() -> None:
+    helper = Helper(compile_first=False)
+    try:
+        helper.find_hits([], [["chips"], ["sanctions", "export controls"]])
+        found = helper.hits()
+        helper.names([], [])
+        read = helper.corpus()
+    finally:
+        helper.close()
+    assert found is not None and found.shape == (0, 2)
+    assert read == Corpus.of([], [])
 
 
 def test_only_a_large_fit_on_several_cores_takes_a_helper() -> None:

@@ -37,7 +37,7 @@ log = logging.getLogger(__name__)
 APART_FROM = 10_000  # articles from which a fit takes helper processes
 COMPILE = "--compile"
 HITS, NAMES = "hits", "names"  # what a helper is asked for
-PIECE = 2_000  # articles' texts sent to the names helper at a time: it holds one piece, never all of them
+PIECE = 2_000  # texts sent to a helper at a time: it holds one piece, never all of them
 # a helper process; -P: the module is the fit's own, never one of that name in the working directory
 COMMAND = (sys.executable, "-P", "-m", __name__)
 
@@ -70,8 +70,8 @@ class Helper:
         """Start finding the analyst keywords' hits in ``docs`` (``seeding.keyword_hits``) in a helper: the fit
         meanwhile imports BERTopic and clusters; in one process the hits and the import would take turns on
         the interpreter."""
-        request = (HITS, list(docs), [list(k) for k in keywords])
-        self._finding = threading.Thread(target=self._find, args=(request,), daemon=True)
+        request = (HITS, [list(k) for k in keywords])  # the documents follow it a piece at a time
+        self._finding = threading.Thread(target=self._find, args=(request, docs), daemon=True)
         self._finding.start()
 
     def hits(self) -> np.ndarray | None:
@@ -93,8 +93,8 @@ class Helper:
             self._reading.join()
         return self._corpus
 
-    def _find(self, request: tuple[Any, ...]) -> None:
-        self._hits = self._ask(request, np.ndarray, "finds the keywords' hits")
+    def _find(self, request: tuple[Any, ...], docs: Sequence[str]) -> None:
+        self._hits = self._ask(request, np.ndarray, "finds the keywords' hits", docs)
 
     def _read(self, request: tuple[Any, ...], bodies: Sequence[str]) -> None:
         self.compiled()
@@ -184,19 +184,21 @@ def main() -> None:
     if kind == HITS:
         from monitor.topics.seeding import keyword_hits, keyword_matchers
 
-        docs, keywords = arguments
-        answer: Any = keyword_hits(docs, keyword_matchers(keywords))
+        (keywords,) = arguments
+        matchers = keyword_matchers(keywords)
+        found = [keyword_hits(piece, matchers) for piece in _pieces(sys.stdin.buffer)]
+        answer: Any = np.vstack(found) if found else np.zeros((0, len(matchers)), np.int64)
     else:
         (titles,) = arguments
-        answer = Corpus.of(titles, _pieces(sys.stdin.buffer))
+        answer = Corpus.of(titles, (text for piece in _pieces(sys.stdin.buffer) for text in piece))
     pickle.dump(answer, out, protocol=pickle.HIGHEST_PROTOCOL)
     out.flush()
 
 
-def _pieces(stream: BinaryIO) -> Iterator[str]:
+def _pieces(stream: BinaryIO) -> Iterator[Sequence[str]]:
     """The texts sent after a request, a piece at a time, up to the None that ends them."""
     while (piece := pickle.load(stream)) is not None:
-        yield from piece
+        yield piece
 
 
 if __name__ == "__main__":
