@@ -12,7 +12,9 @@ than they spare.
 
 A helper is ``python -m monitor.topics.helper``, spoken to through its standard input and output (not
 ``multiprocessing``, whose spawned children run the caller's main script again when it has no
-``__main__`` guard). Whatever goes wrong in one, the fit does that work itself.
+``__main__`` guard): the request first, then the texts it is about, ``PIECE`` at a time up to a None, so
+that a helper holds one piece and never a second copy of the corpus beside the fit's. Whatever goes wrong
+in one, the fit does that work itself.
 """
 
 from __future__ import annotations
