@@ -45,6 +45,7 @@ from monitor.topics.seeding import (
     seed_evidence,
     supports,
 )
+from monitor.topics.leftover import stories_as_topics
 from monitor.topics.siblings import merge_siblings
 
 log = logging.getLogger(__name__)
@@ -108,7 +109,8 @@ def fit_bertopic(docs: Sequence[str], embeddings: np.ndarray, seeds: Sequence[To
     """Cluster, label clusters with the analyst topics, then let BERTopic build the topic model
     from those labels (c-TF-IDF keywords, MMR representation, topic embeddings). With ``titles``
     and ``bodies``, each topic also gets a label of names and keywords and its headlines (from as
-    many of its ``stories`` as it has). ``helper``: helper processes (``helper.fit_helper``) that compile on
+    many of its ``stories`` as it has); a story that no cluster took becomes a topic of its own
+    (``leftover.stories_as_topics``). ``helper``: helper processes (``helper.fit_helper``) that compile on
     first use (or else find the keywords' hits) and read the label names meanwhile. ``counts``: the
     documents' hashed counts, if known (``features.counted(docs)`` otherwise)."""
     if len(docs) < MIN_DOCS:
@@ -143,6 +145,7 @@ def fit_bertopic(docs: Sequence[str], embeddings: np.ndarray, seeds: Sequence[To
     ours = unsupported_out(label_clusters(clusters, evidence, len(seeds), whole),
                            supports(similarity, hits, cfg.evidence_similarity))
     ours = merge_siblings(embeddings, ours, len(seeds), cfg.sibling_z)
+    ours = stories_as_topics(ours, stories, len(seeds), story_topic_size(cfg))
     model = BERTopic(embedding_model=_backend(embedder), umap_model=BaseDimensionalityReduction(),
                      hdbscan_model=BaseCluster(), vectorizer_model=_vectorizer(len(docs)),
                      representation_model=_representation(), top_n_words=KEYWORDS)
@@ -158,6 +161,12 @@ def fit_bertopic(docs: Sequence[str], embeddings: np.ndarray, seeds: Sequence[To
         found = _described(found, titles, bodies, labels, scores, _label_words(model, found), stories,
                            helper.corpus() if helper and described else None)
     return model, Fitted(labels, scores, found, floors, version, seeds_at)
+
+
+def story_topic_size(cfg: TopicModelConfig) -> int:
+    """The fewest unassigned reports of one story that make a topic of their own: half the clusterer's
+    minimum cluster size, at least 3."""
+    return max(3, cfg.min_cluster_size // 2)
 
 
 def _hits(found: np.ndarray | None, helper: Helper | None, docs: Sequence[str],
