@@ -12,6 +12,10 @@ The sets are not shipped with the project; pass their files to ``bench/eval_real
   monitor's topics): of each kind of news in ``gn_kinds.KINDS`` (the project's grouping) with two
   events of at least ``SIBLING_ITEMS`` items, those two events, ``SIBLING_ITEMS`` seeded items of
   each. 27 kinds, 54 events, 594 items; the topic is the kind, the story the event.
+- ``newscluster-kinds``: Giveme5W1H's news cluster in the project's ``jsonl`` form (``story`` its event,
+  ``topic`` its section), read as themes of events of one kind (``g5_kinds.KINDS``, the project's
+  grouping): the topic is the kind, or the event itself where it is of no shared kind; the story the
+  event. Full articles: 383 items, 69 events, 34 themes, 17 of them of two to six events.
 - ``agnews``: the AG News test set (Zhang, Zhao and LeCun, "Character-level convolutional
   networks for text classification", NeurIPS 2015): CSV rows ``class,title,description``
   with class 1 World, 2 Sports, 3 Business, 4 Sci/Tech. The labels are topics.
@@ -48,7 +52,8 @@ class LabelledArticle:
 
 
 def read_set(path: Path, kind: str) -> list[LabelledArticle]:
-    readers = {"googlenews": _googlenews, "googlenews-siblings": _siblings, "agnews": _agnews, "jsonl": _jsonl}
+    readers = {"googlenews": _googlenews, "googlenews-siblings": _siblings, "agnews": _agnews, "jsonl": _jsonl,
+               "newscluster-kinds": _kinds}
     if kind not in readers:
         raise ValueError(f"unknown set format {kind!r}; expected one of {sorted(readers)}")
     return list(readers[kind](path.read_text(encoding="utf-8")))
@@ -101,6 +106,14 @@ def _jsonl(raw: str) -> Iterator[LabelledArticle]:
         published = datetime.fromisoformat(row["published"]) if row.get("published") else NO_TIME
         yield LabelledArticle(row.get("title", ""), row.get("text", ""), published,
                               row.get("topic"), row.get("story"), row.get("url"))
+
+
+def _kinds(raw: str) -> Iterator[LabelledArticle]:
+    from g5_kinds import KINDS
+
+    kind_of = {event: kind for kind, events in KINDS.items() for event in events}
+    for item in _jsonl(raw):
+        yield replace(item, topic=kind_of.get(str(item.story), f"event {item.story}"))
 
 
 def as_read(articles: list[LabelledArticle], repeats: int) -> tuple[list[LabelledArticle], int]:
