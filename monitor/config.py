@@ -182,6 +182,7 @@ class TopicModelConfig(Section):
     features: Literal["hybrid", "embedding"] = "hybrid"
     n_neighbors: Annotated[int, Field(ge=2)] = 15
     n_components: Annotated[int, Field(ge=2)] = 5
+    # HDBSCAN's smallest cluster; a story of half as many reports (at least 3) that no cluster took becomes a topic
     min_cluster_size: Annotated[int, Field(ge=2)] = 10
     # HDBSCAN's density neighbourhood (None: min_cluster_size); lower keeps fewer articles out as noise
     min_samples: Annotated[int | None, Field(ge=1)] = 5
