@@ -13,6 +13,14 @@ def test_evidence_is_absolute_and_needs_a_keyword_or_clear_similarity() -> None:
     assert seed_evidence(similarity, hits, floor=0.3).tolist() == [0, -1, 0, 0, 1, -1]
 
 
+def test_evidence_that_stands_alone_needs_the_floor_and_a_keyword_or_clear_similarity() -> None:
+    """Two common keywords near the lowered floor count among a cluster's votes, not for an article alone."""
+    similarity = np.array([[0.35, 0.1], [0.22, 0.1], [0.55, 0.4], [0.2, 0.25], [0.29, 0.1]])
+    hits = np.array([[1, 0], [2, 0], [0, 0], [0, 3], [3, 0]])
+    assert seed_evidence(similarity, hits, floor=0.3).tolist() == [0, 0, 0, 1, 0]
+    assert seed_evidence(similarity, hits, floor=0.3, alone=True).tolist() == [0, -1, 0, -1, -1]
+
+
 def test_a_corpus_about_nothing_gives_no_evidence_however_it_is_spread() -> None:
     """A relative rule always finds some "evidence"; the absolute one finds none in off-domain news."""
     rng = np.random.default_rng(3)
@@ -61,6 +69,14 @@ def test_a_cluster_takes_a_topic_only_when_most_members_are_its_evidence() -> No
 def test_outliers_keep_their_own_evidence() -> None:
     labels = label_clusters(np.array([-1, -1, 0, 0]), np.array([1, -1, -1, -1]), n_seeds=2)
     assert labels.tolist() == [1, -1, 2, 2]
+
+
+def test_outliers_are_labelled_by_the_evidence_that_stands_alone_and_clusters_by_all_of_it() -> None:
+    clusters = np.array([-1, -1, 0, 0, 0])
+    evidence = np.array([1, 0, 1, 1, -1])  # the first outlier has evidence alone, the second only with others
+    alone = np.array([1, -1, -1, 1, -1])
+    labels = label_clusters(clusters, evidence, n_seeds=2, alone=alone)
+    assert labels.tolist() == [1, -1, 1, 1, 1]  # the cluster still counts two votes of three
 
 
 def test_without_seeds_every_cluster_is_discovered() -> None:

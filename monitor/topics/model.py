@@ -139,10 +139,11 @@ def fit_bertopic(docs: Sequence[str], embeddings: np.ndarray, seeds: Sequence[To
     clustered = _clusters(cfg, features, read_names)  # meanwhile a helper may still be finding the hits
     hits = _hits(hits, helper, docs, keywords)
     evidence = seed_evidence(similarity, hits, cfg.evidence_similarity)
-    clusters = absorb_outliers(features, clustered, free=evidence < 0)
+    alone = seed_evidence(similarity, hits, cfg.evidence_similarity, alone=True)
+    clusters = absorb_outliers(features, clustered, free=alone < 0)
     del features  # the clustered sample's rows: gone before BERTopic builds its own matrices
     whole = cluster_evidence(embeddings, clusters, seeds_at, hits, cfg.evidence_similarity)
-    ours = unsupported_out(label_clusters(clusters, evidence, len(seeds), whole),
+    ours = unsupported_out(label_clusters(clusters, evidence, len(seeds), whole, alone),
                            supports(similarity, hits, cfg.evidence_similarity))
     ours = merge_siblings(embeddings, ours, len(seeds), cfg.sibling_z)
     ours = stories_as_topics(ours, stories, len(seeds), story_topic_size(cfg))

@@ -18,7 +18,10 @@ least ``floor`` alike to the topic (closer than to any other analyst topic) and
 at least half of its members name one of the topic's keywords. Averaging removes
 the noise of single articles, so a cluster plainly about a theme is not lost
 because half its articles are short. Every member then follows. Other clusters
-stay discovered topics; an outlier that is evidence joins its analyst topic.
+stay discovered topics. An article no cluster holds joins an analyst topic only on
+evidence that stands alone (``alone``: the first and third rules): two common
+keywords near the lowered floor ("strategic" and "agreement" in a report of a
+takeover bid) are evidence among a cluster's votes, not by themselves.
 Pure: no I/O.
 """
 
@@ -63,14 +66,15 @@ def keyword_hits(texts: Sequence[str], matchers: Sequence[WatchMatcher]) -> np.n
     return out
 
 
-def seed_evidence(similarity: np.ndarray, hits: np.ndarray, floor: float) -> np.ndarray:
+def seed_evidence(similarity: np.ndarray, hits: np.ndarray, floor: float, alone: bool = False) -> np.ndarray:
     """For each article, the analyst topic it is evidence for (highest similarity among those it
-    qualifies for), or -1. ``similarity`` and ``hits`` are articles x topics."""
+    qualifies for), or -1. ``similarity`` and ``hits`` are articles x topics. ``alone``: evidence for an
+    article no cluster holds, without the two-keyword allowance."""
     if similarity.size == 0:
         return np.full(similarity.shape[0], -1, dtype=np.int64)
-    qualifies = (((similarity >= floor) & (hits >= 1))
-                 | ((similarity >= floor - TWO_KEYWORDS) & (hits >= 2))
-                 | (similarity >= floor + STRONG))
+    qualifies = ((similarity >= floor) & (hits >= 1)) | (similarity >= floor + STRONG)
+    if not alone:
+        qualifies |= (similarity >= floor - TWO_KEYWORDS) & (hits >= 2)
     ranked = np.where(qualifies, similarity, -np.inf)
     best = ranked.argmax(axis=1)
     return np.where(qualifies.any(axis=1), best, -1).astype(np.int64)
@@ -84,15 +88,16 @@ def supports(similarity: np.ndarray, hits: np.ndarray, floor: float) -> np.ndarr
 
 
 def label_clusters(clusters: np.ndarray, evidence: np.ndarray, n_seeds: int,
-                   whole: Sequence[int | None] | None = None) -> np.ndarray:
+                   whole: Sequence[int | None] | None = None, alone: np.ndarray | None = None) -> np.ndarray:
     """Final labels: ``0..n_seeds-1`` for the analyst topics (seed order), ``n_seeds + j``
     for the j-th discovered cluster, -1 for an outlier (a clusterer's -1 with no evidence).
     ``whole``: per cluster id, the analyst topic the cluster as a whole is evidence for
-    (``cluster_evidence``), if any."""
+    (``cluster_evidence``), if any. ``alone``: the evidence an outlier is labelled by
+    (``seed_evidence(..., alone=True)``; ``evidence`` if not given)."""
     clusters = np.asarray(clusters)
     labels = np.full(len(clusters), -1, dtype=np.int64)
     outliers = clusters < 0
-    labels[outliers] = evidence[outliers]
+    labels[outliers] = (evidence if alone is None else alone)[outliers]
     discovered = n_seeds
     for cluster in np.unique(clusters[~outliers]):
         members = clusters == cluster
