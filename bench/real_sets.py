@@ -12,6 +12,8 @@ The sets are not shipped with the project; pass their files to ``bench/eval_real
   monitor's topics): of each kind of news in ``gn_kinds.KINDS`` (the project's grouping) with two
   events of at least ``SIBLING_ITEMS`` items, those two events, ``SIBLING_ITEMS`` seeded items of
   each. 27 kinds, 54 events, 594 items; the topic is the kind, the story the event.
+- ``googlenews-kinds``: the same file, every item with its event's kind of news (``gn_kinds.KINDS``, the
+  project's grouping of the 152 events into 59 kinds) as its topic and its event as its story.
 - ``newscluster-kinds``: Giveme5W1H's news cluster in the project's ``jsonl`` form (``story`` its event,
   ``topic`` its section), read as themes of events of one kind (``g5_kinds.KINDS``, the project's
   grouping): the topic is the kind, or the event itself where it is of no shared kind; the story the
@@ -53,7 +55,7 @@ class LabelledArticle:
 
 def read_set(path: Path, kind: str) -> list[LabelledArticle]:
     readers = {"googlenews": _googlenews, "googlenews-siblings": _siblings, "agnews": _agnews, "jsonl": _jsonl,
-               "newscluster-kinds": _kinds}
+               "newscluster-kinds": _kinds, "googlenews-kinds": _googlenews_kinds}
     if kind not in readers:
         raise ValueError(f"unknown set format {kind!r}; expected one of {sorted(readers)}")
     return list(readers[kind](path.read_text(encoding="utf-8")))
@@ -90,6 +92,14 @@ def _siblings(raw: str) -> Iterator[LabelledArticle]:
         for event in full[:2]:
             for i in rng.choice(len(events[event]), SIBLING_ITEMS, replace=False):
                 yield replace(events[event][int(i)], topic=kind)
+
+
+def _googlenews_kinds(raw: str) -> Iterator[LabelledArticle]:
+    from gn_kinds import KINDS
+
+    kind_of = {f"c{event}": kind for kind, events in KINDS.items() for event in events}
+    for item in _googlenews(raw):
+        yield replace(item, topic=kind_of.get(str(item.story), str(item.story)))
 
 
 def _agnews(raw: str) -> Iterator[LabelledArticle]:
