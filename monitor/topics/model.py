@@ -420,10 +420,18 @@ def exact_neighbours(features: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarr
     return indices, distances, None
 
 
+# words of the photo captions pages keep inside their stories ("Enlarge this image toggle caption Jane Doe/AP", a
+# gallery's "Hide Caption 3 of 8"), never a topic's keywords ("hide caption", "caption photos")
+CAPTION_WORDS = frozenset({"caption", "captions", "enlarge", "hide", "toggle"})
+
+
 def _vectorizer(n_docs: int) -> Any:
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
     from monitor.topics.vocabulary import WORD_PATTERN, TopicVectorizer
 
-    return TopicVectorizer(stop_words="english", ngram_range=(1, 2), min_df=2 if n_docs >= 50 else 1,
+    return TopicVectorizer(stop_words=sorted(ENGLISH_STOP_WORDS | CAPTION_WORDS), ngram_range=(1, 2),
+                           min_df=2 if n_docs >= 50 else 1,
                            max_df=0.95 if n_docs >= 50 else 1.0, token_pattern=WORD_PATTERN)
 
 

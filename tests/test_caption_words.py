@@ -1,0 +1,43 @@
+"""Photo captions kept inside stories never name a topic."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from monitor.topics.model import CAPTION_WORDS
+
+
+@pytest.mark.parametrize("captions", [True, False])
+def test_a_topic_whose_pages_carry_photo_captions_is_not_named_by_them(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, captions: bool) -> None:
+    """Twelve themes; the pages of two carry a gallery's captions ("Hide Caption 3 of 8") and photo credits
+    ("Enlarge this image toggle caption"). With the caption words left as they are (``captions`` False:
+    the check that the corpus would name those topics by them), they lead those topics' keywords."""
+    import monitor.topics.model as model
+    from monitor.config import Config
+    from monitor.topics.embeddings import load_embedder
+    from monitor.topics.model import fit_bertopic, numba_cache
+
+    numba_cache(tmp_path)
+    rng = np.random.default_rng(2)
+    directions = rng.normal(size=(12, 64))
+    groups = np.repeat(np.arange(12), 12)
+    vectors = directions[groups] + rng.normal(scale=0.02, size=(len(groups), 64))
+    vectors = (vectors / np.linalg.norm(vectors, axis=1, keepdims=True)).astype(np.float32)
+    vocab = [[f"theme{c}word{w}" for w in range(30)] for c in range(12)]
+    shared = ["report", "officials", "city", "week", "people", "government", "police", "market", "season"]
+    gallery = ("Photos: the scene Hide Caption 3 of 8. Photos: the scene Hide Caption 4 of 8. "
+               "Enlarge this image toggle caption Jane Doe/AP")
+    docs = [" ".join([*rng.choice(vocab[g], 40), *rng.choice(shared, 10), gallery if g < 2 else ""])
+            for g in groups]
+    config = Config(feeds=[{"name": "f", "url": "http://127.0.0.1:9/feed"}])
+    if not captions:
+        monkeypatch.setattr(model, "CAPTION_WORDS", frozenset())
+    _, fitted = fit_bertopic(docs, vectors, [], load_embedder(config.embedding), config.topic_model)
+    keywords = {t.bertopic_id: t.keywords for t in fitted.topics}
+    labels = np.array(fitted.labels)
+    named = {w for t in set(labels[groups < 2].tolist()) for k in keywords[t] for w in k.split()}
+    assert (named & CAPTION_WORDS == set()) is captions
