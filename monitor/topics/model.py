@@ -37,6 +37,7 @@ from monitor.topics.features import Counted
 from monitor.topics.helper import Helper
 from monitor.topics.imports import forget, without
 from monitor.topics.labels import KEYWORDS, Corpus
+from monitor.topics.leftover import stories_as_topics
 from monitor.topics.seeding import (
     cluster_evidence,
     keyword_hits,
@@ -45,7 +46,6 @@ from monitor.topics.seeding import (
     seed_evidence,
     supports,
 )
-from monitor.topics.leftover import stories_as_topics
 from monitor.topics.siblings import merge_siblings
 
 log = logging.getLogger(__name__)

@@ -20,7 +20,7 @@ the noise of single articles, so a cluster plainly about a theme is not lost
 because half its articles are short. Every member then follows. Other clusters
 stay discovered topics. An article no cluster holds joins an analyst topic only on
 evidence that stands alone (``alone``: the first and third rules): two common
-keywords near the lowered floor ("strategic" and "agreement" in a report of a
+keywords near the lowered floor ("strategic" and "Beijing" in a report of a
 takeover bid) are evidence among a cluster's votes, not by themselves.
 Pure: no I/O.
 """
