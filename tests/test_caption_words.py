@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from monitor.topics.model import CAPTION_WORDS
+from theme_kit import theme_docs, themes
 
 
 @pytest.mark.parametrize("captions", [True, False])
@@ -22,17 +23,10 @@ def test_a_topic_whose_pages_carry_photo_captions_is_not_named_by_them(
     from monitor.topics.model import fit_bertopic, numba_cache
 
     numba_cache(tmp_path)
-    rng = np.random.default_rng(2)
-    directions = rng.normal(size=(12, 64))
-    groups = np.repeat(np.arange(12), 12)
-    vectors = directions[groups] + rng.normal(scale=0.02, size=(len(groups), 64))
-    vectors = (vectors / np.linalg.norm(vectors, axis=1, keepdims=True)).astype(np.float32)
-    vocab = [[f"theme{c}word{w}" for w in range(30)] for c in range(12)]
-    shared = ["report", "officials", "city", "week", "people", "government", "police", "market", "season"]
+    vectors, groups = themes(12, {}, seed=2)
     gallery = ("Photos: the scene Hide Caption 3 of 8. Photos: the scene Hide Caption 4 of 8. "
                "Enlarge this image toggle caption Jane Doe/AP")
-    docs = [" ".join([*rng.choice(vocab[g], 40), *rng.choice(shared, 10), gallery if g < 2 else ""])
-            for g in groups]
+    docs = theme_docs(groups, seed=2, extra={0: gallery, 1: gallery})
     config = Config(feeds=[{"name": "f", "url": "http://127.0.0.1:9/feed"}])
     if not captions:
         monkeypatch.setattr(model, "CAPTION_WORDS", frozenset())

@@ -6,26 +6,11 @@ import numpy as np
 import pytest
 
 from monitor.topics.siblings import merge_siblings
-
-
-def _unit(rows: np.ndarray) -> np.ndarray:
-    return rows / np.linalg.norm(rows, axis=1, keepdims=True)
-
-
-def _corpus(themes: int, siblings: dict[int, float], seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """``themes`` clusters of 12 articles each, in 64 dimensions, with unrelated directions; cluster
-    ``k`` in ``siblings`` is a second event of cluster 0's theme, ``siblings[k]`` its share of that
-    theme's direction."""
-    rng = np.random.default_rng(seed)
-    directions = _unit(rng.normal(size=(themes, 64)))
-    for k, share in siblings.items():
-        directions[k] = _unit((share * directions[0] + (1 - share) * directions[k])[None])[0]
-    rows = np.repeat(directions, 12, axis=0) + rng.normal(scale=0.02, size=(themes * 12, 64))
-    return _unit(rows), np.repeat(np.arange(themes), 12)
+from theme_kit import theme_docs, themes
 
 
 def test_two_events_of_one_kind_become_one_topic_and_the_others_stay_apart() -> None:
-    vectors, clusters = _corpus(12, {1: 0.8})
+    vectors, clusters = themes(12, {1: 0.8})
     merged = merge_siblings(vectors, clusters, first=0, z=4.0)
     assert (merged[clusters == 0] == merged[clusters == 1][0]).all()
     assert len(np.unique(merged)) == 11  # only the sibling pair merged
@@ -33,12 +18,12 @@ def test_two_events_of_one_kind_become_one_topic_and_the_others_stay_apart() -> 
 
 
 def test_a_pair_that_does_not_stand_out_from_the_other_pairs_stays_apart() -> None:
-    vectors, clusters = _corpus(12, {1: 0.3})  # alike, but hardly more than unrelated clusters are
+    vectors, clusters = themes(12, {1: 0.3})  # alike, but hardly more than unrelated clusters are
     assert (merge_siblings(vectors, clusters, first=0, z=4.0) == clusters).all()
 
 
 def test_analyst_topics_and_outliers_are_never_merged_and_ids_stay_consecutive() -> None:
-    vectors, clusters = _corpus(12, {1: 0.8, 2: 0.8})
+    vectors, clusters = themes(12, {1: 0.8, 2: 0.8})
     labels = clusters.copy()
     labels[clusters == 0] = 0  # analyst topic 0; discovered topics are 1 and up
     labels[clusters == 11] = -1  # outliers
@@ -49,7 +34,7 @@ def test_analyst_topics_and_outliers_are_never_merged_and_ids_stay_consecutive()
 
 
 def test_too_few_clusters_or_no_z_merges_nothing() -> None:
-    vectors, clusters = _corpus(12, {1: 0.8})
+    vectors, clusters = themes(12, {1: 0.8})
     assert (merge_siblings(vectors, clusters, first=0, z=None) == clusters).all()
     two = clusters < 2
     assert (merge_siblings(vectors[two], clusters[two], first=0, z=4.0) == clusters[two]).all()
@@ -64,11 +49,8 @@ def test_the_fit_merges_sibling_clusters_unless_told_not_to(tmp_path) -> None:
     from monitor.topics.model import fit_bertopic, numba_cache
 
     numba_cache(tmp_path)
-    vectors, clusters = _corpus(12, {1: 0.8})
-    rng = np.random.default_rng(5)
-    vocab = [[f"theme{c}word{w}" for w in range(30)] for c in range(12)]
-    shared = ["report", "officials", "city", "week", "people", "government", "police", "market", "season"]
-    docs = [" ".join([*rng.choice(vocab[c], 40), *rng.choice(shared, 10)]) for c in clusters]
+    vectors, clusters = themes(12, {1: 0.8})
+    docs = theme_docs(clusters, seed=5)
     config = Config(feeds=[{"name": "f", "url": "http://127.0.0.1:9/feed"}])
     embedder = load_embedder(config.embedding)
     topics = {}
