@@ -1,5 +1,6 @@
-"""The c-TF-IDF's word and pair counts: the topic fit's vectorizer gives scikit-learn's vocabulary and
-matrix, to the order of their entries, on the documents BERTopic hands it and on any others."""
+"""The c-TF-IDF's word and pair counts: the topic fit's vectorizer gives scikit-learn's vocabulary, to the
+order of its entries, and its matrix, each row's entries in column order, on the documents BERTopic hands it
+and on any others."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from sklearn.feature_extraction.text import CountVectorizer
 
 from monitor.demo.corpus import build_corpus
 from monitor.topics.model import _vectorizer
+from monitor.topics import vocabulary
 from monitor.topics.vocabulary import TopicVectorizer
 
 SAMPLES = Path(__file__).parent / "fixtures" / "samples"
@@ -40,7 +42,8 @@ def _both(documents: list[str], **settings: object) -> tuple[CountVectorizer, ob
 
 def _assert_same(plain: CountVectorizer, expected: object, ours: TopicVectorizer, got: object) -> None:
     assert list(ours.vocabulary_.items()) == list(plain.vocabulary_.items())
-    assert got.shape == expected.shape and got.dtype == expected.dtype
+    assert got.shape == expected.shape and got.dtype == expected.dtype and got.has_sorted_indices
+    expected.sort_indices()  # each row's entries in column order, as the fit's vectorizer gives them
     for part in ("indptr", "indices", "data"):
         assert np.array_equal(getattr(got, part), getattr(expected, part)), part
 
@@ -55,6 +58,15 @@ def test_the_counts_are_scikit_learns_to_the_order_of_their_entries(clean: bool,
     _assert_same(plain, expected, ours, got)
     new = _texts()[:3]
     assert np.array_equal(ours.transform(new).toarray(), plain.transform(new).toarray())
+
+
+@pytest.mark.parametrize("clean", [True, False])
+def test_documents_read_in_pieces_count_as_whole_ones(clean: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    documents = _topics(_texts(), 5)
+    documents = _cleaned(documents) if clean else documents
+    monkeypatch.setattr(vocabulary, "PIECE", 7)  # a piece of a few words: every document is cut many times
+    assert len(list(vocabulary._pieces(documents[0]))) > 100
+    _assert_same(*_both(documents))
 
 
 def test_short_empty_and_stop_word_documents_count_as_scikit_learn_counts_them() -> None:

@@ -38,6 +38,7 @@ from monitor.topics.helper import Helper
 from monitor.topics.imports import forget, without
 from monitor.topics.labels import KEYWORDS, Corpus
 from monitor.topics.leftover import stories_as_topics
+from monitor.topics.memory import give_back
 from monitor.topics.seeding import (
     cluster_evidence,
     keyword_hits,
@@ -115,6 +116,7 @@ def fit_bertopic(docs: Sequence[str], embeddings: np.ndarray, seeds: Sequence[To
     documents' hashed counts, if known (``features.counted(docs)`` otherwise)."""
     if len(docs) < MIN_DOCS:
         raise MonitorError(f"topic model needs at least {MIN_DOCS} articles with text, found {len(docs)}")
+    give_back()  # what reading the corpus freed: the clustering's arrays never reuse it
     described = helper is not None and titles is not None and bodies is not None
     keywords = [s.keywords for s in seeds]
     found_apart = helper is not None and helper.free_at_start and any(keywords)
@@ -142,6 +144,7 @@ def fit_bertopic(docs: Sequence[str], embeddings: np.ndarray, seeds: Sequence[To
     alone = seed_evidence(similarity, hits, cfg.evidence_similarity, alone=True)
     clusters = absorb_outliers(features, clustered, free=alone < 0)
     del features  # the clustered sample's rows: gone before BERTopic builds its own matrices
+    give_back()
     whole = cluster_evidence(embeddings, clusters, seeds_at, hits, cfg.evidence_similarity)
     ours = unsupported_out(label_clusters(clusters, evidence, len(seeds), whole, alone),
                            supports(similarity, hits, cfg.evidence_similarity))
@@ -207,6 +210,12 @@ def bertopic(helper: Helper | None = None) -> tuple[Any, str]:
 
         def _save_representative_docs(self, documents: Any) -> None:
             self.representative_docs_ = {}
+
+        def _preprocess_text(self, documents: Any) -> Any:
+            """BERTopic's cleaning, of one document at a time as the vectorizer reads it (``Cleaned``)."""
+            from monitor.topics.vocabulary import Cleaned
+
+            return Cleaned(documents, lambda document: BERTopic._preprocess_text(self, [document])[0])
 
     return Model, package.__version__
 
@@ -430,9 +439,12 @@ def _vectorizer(n_docs: int) -> Any:
 
     from monitor.topics.vocabulary import WORD_PATTERN, TopicVectorizer
 
+    # counts as float64: BERTopic's c-TF-IDF then weights them in place of a float copy of its own (0.1 GB at
+    # 50,000 news articles, at the fit's peak); the same weights (tests/test_ctfidf.py), and the save leaves the
+    # type out
     return TopicVectorizer(stop_words=sorted(ENGLISH_STOP_WORDS | CAPTION_WORDS), ngram_range=(1, 2),
-                           min_df=2 if n_docs >= 50 else 1,
-                           max_df=0.95 if n_docs >= 50 else 1.0, token_pattern=WORD_PATTERN)
+                           min_df=2 if n_docs >= 50 else 1, max_df=0.95 if n_docs >= 50 else 1.0,
+                           token_pattern=WORD_PATTERN, dtype=np.float64)
 
 
 def _representation() -> Any:

@@ -1,0 +1,48 @@
+"""The fit counts c-TF-IDF's words as float64, so that BERTopic's transformer normalises them in place instead
+of in a copy: the same weights, entry for entry and in the same order, as from integer counts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from monitor.demo.corpus import build_corpus
+from monitor.topics.model import _vectorizer, bertopic
+
+SAMPLES = Path(__file__).parent / "fixtures" / "samples"
+
+
+def _topics() -> list[str]:
+    texts = [p.read_text(encoding="utf-8") for p in sorted(SAMPLES.glob("*.txt"))]
+    texts += [f"{a.title}. {a.text}" for a in build_corpus(days=10)]
+    return [" ".join(texts[i::9]) for i in range(9)]  # as BERTopic joins a topic's articles
+
+
+@pytest.mark.parametrize("settings", [{}, {"reduce_frequent_words": True}, {"bm25_weighting": True}])
+def test_the_weights_are_those_of_integer_counts_entry_for_entry(settings: dict) -> None:
+    bertopic()  # imported as the fit imports it (umap warns on a plain import)
+    from bertopic.vectorizers import ClassTfidfTransformer
+
+    ours = _vectorizer(100)
+    plain = _vectorizer(100).set_params(dtype=np.int64)
+    counts, integers = ours.fit_transform(_topics()), plain.fit_transform(_topics())
+    assert counts.dtype == np.float64 and integers.dtype == np.int64
+    expected = ClassTfidfTransformer(**settings).fit(integers).transform(integers)
+    got = ClassTfidfTransformer(**settings).fit(counts).transform(counts)
+    assert got.dtype == expected.dtype == np.float64 and got.shape == expected.shape and got.nnz > 1000
+    for part in ("indptr", "indices", "data"):
+        assert np.array_equal(getattr(got, part), getattr(expected, part)), part
+
+
+def test_the_documents_are_cleaned_as_bertopic_cleans_them_when_read() -> None:
+    model_class, _ = bertopic()
+    documents = np.array(_topics() + ["", "\n\t", "Déjà vu: the co-operation\tof 2024\nends."], dtype=object)
+    model = model_class()
+    cleaned = model._preprocess_text(documents)
+    assert not isinstance(cleaned, list)  # a view that cleans each document when it is read
+    expected = model_class.__mro__[1]._preprocess_text(model, documents)  # BERTopic's own, all at once
+    assert len(cleaned) == len(expected) and list(cleaned) == expected
+    assert cleaned[-1] == expected[-1] == "Dj vu the cooperation of 2024 ends" and cleaned[-3] == "emptydoc"
+    assert cleaned[1:3] == expected[1:3]
