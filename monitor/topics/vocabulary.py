@@ -8,9 +8,11 @@ only one topic uses and which are dropped at once, and the longest step of a fit
 
 ``TopicVectorizer`` gives the same vocabulary and counts (``tests/test_vocabulary.py`` compares the
 two) from integer codes: each word gets a number, a pair the two numbers, and only the pairs that are
-kept become strings. BERTopic has already reduced each document to ASCII letters, digits and spaces,
-so its words are what ``str.split`` finds; a document with anything else is read with the configured
-token pattern. Any other configuration, and ``transform``, are scikit-learn's own.
+kept become strings. A document that holds only lower-case ASCII letters, digits and spaces (what
+BERTopic's English cleaning leaves, when BERTopic embeds the documents itself) is split at its spaces; any
+other, such as the fit's, whose documents keep their punctuation (BERTopic only makes line breaks and tabs
+spaces when it is handed the embeddings), is read with the configured token pattern. Any other
+configuration, and ``transform``, are scikit-learn's own.
 """
 
 from __future__ import annotations
