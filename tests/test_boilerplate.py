@@ -161,6 +161,18 @@ def test_the_analysis_reads_the_same_text_whatever_order_the_articles_arrived_in
     assert not any(FURNITURE in read for _, read in forwards.values())
 
 
+def test_a_fit_reads_its_texts_again_as_the_analysis_reads_them(site, engine, write_config):
+    config = make_config(write_config, [{"name": "Harbour", "url": site.url("/feed.xml")}])
+    site.add("/feed.xml", rss(_publish(site, "/feed.xml", 0, 4)))
+    run_crawl(engine, config, now=NOW)
+    rows = analysis.articles_to_embed(engine, "none", 10)
+    furniture = analysis.furniture(engine, config.dedupe.site_repeats)
+    read = [r.text for r in service.as_read(rows, furniture)]
+    assert any(FURNITURE in r.text for r in rows) and not any(FURNITURE in text for text in read)
+    texts = service.StoredTexts(engine, [r.id for r in rows], furniture)
+    assert list(texts) == read and texts[1:3] == read[1:3] and texts[0] == read[0]
+
+
 def test_what_an_article_names_leaves_out_its_site_s_furniture(site, engine, write_config):
     """A line the site repeats names China: no article of the site names China for it, not even the
     first two, which the crawl stored with the line; a line of the article's own that names China counts."""

@@ -14,7 +14,6 @@ from monitor.demo.corpus import build_corpus
 from monitor.topics import helper as helpers
 from monitor.topics.helper import APART_FROM, Helper, fit_helper
 from monitor.topics.labels import Corpus
-from monitor.topics.packed import Packed
 
 
 def _articles(seed: int = 5) -> tuple[list[str], list[str]]:
@@ -23,19 +22,18 @@ def _articles(seed: int = 5) -> tuple[list[str], list[str]]:
 
 
 @pytest.mark.parametrize("piece", [helpers.PIECE, 11], ids=["one-piece", "pieces-of-11"])
-@pytest.mark.parametrize("packed", [False, True], ids=["as-strings", "packed"])
-def test_the_helper_reads_the_names_the_fit_would(packed: bool, piece: int, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_helper_reads_the_names_the_fit_would(piece: int, monkeypatch: pytest.MonkeyPatch) -> None:
     titles, bodies = _articles()
     assert 11 < len(bodies) < helpers.PIECE and len(bodies) % 11  # one piece; or pieces ending with a shorter one
     monkeypatch.setattr(helpers, "PIECE", piece)  # the texts follow the request in pieces of this many
     helper = Helper(compile_first=False)
     try:
-        helper.names(titles, Packed.of(bodies) if packed else bodies)
+        helper.names(titles, bodies)
         read = helper.corpus()
     finally:
         helper.close()
     assert read == Corpus.of(titles, bodies)
-    assert read is not None and any(read.names)
+    assert read is not None and any(read.names) and len(read.plain) == len(titles) and any(read.plain)
 
 
 @pytest.mark.parametrize("piece", [helpers.PIECE, 11], ids=["one-piece", "pieces-of-11"])

@@ -421,10 +421,9 @@ def test_the_fit_reads_one_copy_of_each_group_whichever_arrived_first() -> None:
     assert {(r.title, r.text) for r in forwards} == {(r.title, r.text) for r in backwards} == {min(wire, edited), alone}
 
 
-def test_the_fit_corpus_reads_each_group_once_in_content_order_with_its_texts_packed(tmp_path: Path) -> None:
+def test_the_fit_corpus_reads_each_group_once_in_content_order_with_its_texts_stored(tmp_path: Path) -> None:
     from monitor.topics.embeddings import model_name
-    from monitor.topics.packed import Packed
-    from monitor.topics.service import content_order, embed_pending, read_corpus, words_read
+    from monitor.topics.service import StoredTexts, content_order, embed_pending, read_corpus, words_read
 
     url = f"sqlite:///{tmp_path / 'monitor.db'}"
     engine = make_engine(url)
@@ -443,8 +442,13 @@ def test_the_fit_corpus_reads_each_group_once_in_content_order_with_its_texts_pa
     read = sorted((r for r in stored if r.duplicate_of is None), key=content_order)
 
     corpus = read_corpus(engine, config, model_name(config.embedding), None)
-    assert isinstance(corpus.bodies, Packed)
+    assert isinstance(corpus.bodies, StoredTexts)  # read again from the store when asked for
     assert corpus.ids == [r.id for r in read] and list(corpus.bodies) == [r.text for r in read]
+    assert corpus.bodies[3:7] == [r.text for r in read[3:7]] and corpus.bodies[-1] == read[-1].text
+    with engine.begin() as conn:  # an article gone since the fit started reads as no text
+        conn.execute(sa.text("DELETE FROM embedding WHERE article_id = :id"), {"id": read[2].id})
+        conn.execute(sa.text("DELETE FROM article WHERE id = :id"), {"id": read[2].id})
+    assert corpus.bodies[2] == "" and corpus.bodies[1] == read[1].text
     assert corpus.titles == [r.title for r in read]
     assert corpus.docs == [words_read(r.title, r.text, config.embedding.max_words) for r in read]
     assert corpus.vectors.shape == (len(read), len(from_bytes(read[0].vector)))

@@ -531,6 +531,17 @@ def add_corpus(engine: Engine, articles: Sequence[Any], base_url: str, now: date
     return ids
 
 
+def texts_of(engine: Engine, ids: Sequence[int]) -> dict[int, tuple[str, str, str]]:
+    """Canonical address, title and text (or summary) of the stored articles ``ids``."""
+    out: dict[int, tuple[str, str, str]] = {}
+    with session_scope(engine) as s:
+        for chunk in chunks(list(ids)):
+            rows = s.exec(select(Article.id, Article.canonical_url, Article.title, Article.text, Article.summary)
+                          .where(col(Article.id).in_(chunk))).all()
+            out.update({aid: (url, title, text or summary or "") for aid, url, title, text, summary in rows})
+    return out
+
+
 def texts_at(engine: Engine, canonical_urls: Sequence[str]) -> dict[str, tuple[str, str]]:
     """Title and text (or summary) of the stored articles at these canonical addresses."""
     out: dict[str, tuple[str, str]] = {}

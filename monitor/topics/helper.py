@@ -83,9 +83,9 @@ class Helper:
         return self._hits
 
     def names(self, titles: Sequence[str], bodies: Sequence[str]) -> None:
-        """Start reading the articles' names (``labels.Corpus``) in a helper, once the others are done. The
-        texts follow the request a ``PIECE`` at a time (packed when held packed): the helper reads each piece
-        and lets it go, so it never holds a second copy of the corpus beside the fit's."""
+        """Start reading the articles' names and plain headlines (``labels.Corpus``) in a helper, once the
+        others are done. The texts follow the request a ``PIECE`` at a time, each piece read when it is sent
+        (a fit reads its texts from the store, ``service.StoredTexts``): neither process holds them all."""
         self._reading = threading.Thread(target=self._read, args=((NAMES, list(titles)), bodies), daemon=True)
         self._reading.start()
 

@@ -26,7 +26,6 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from statistics import median
-from typing import Any
 
 from monitor.extract.headline import flaws
 from monitor.extract.prose import prose
@@ -71,44 +70,35 @@ def describe(titles: Sequence[str], bodies: Sequence[str], labels: Sequence[int]
             members.setdefault(topic, []).append(i)
     return {topic: Description(corpus.label(rows, keywords.get(topic, ())),
                                _headlines([titles[i] for i in rows], [scores[i] for i in rows],
-                                          _Picked(bodies, rows), [stories[i] if stories else None for i in rows]),
+                                          [corpus.plain[i] for i in rows],
+                                          [stories[i] if stories else None for i in rows]),
                                corpus.shown(keywords.get(topic, ())[:KEYWORDS]))
             for topic, rows in members.items()}
 
 
-class _Picked(Sequence[str]):
-    """``texts[rows[i]]`` for each i, read when asked for: a topic's headlines read few of its bodies, which
-    a fit may hold packed (``packed.Packed``)."""
-
-    def __init__(self, texts: Sequence[str], rows: Sequence[int]) -> None:
-        self.texts, self.rows = texts, rows
-
-    def __len__(self) -> int:
-        return len(self.rows)
-
-    def __getitem__(self, index: Any) -> Any:
-        if isinstance(index, slice):
-            return [self.texts[r] for r in self.rows[index]]
-        return self.texts[self.rows[index]]
-
-
 @dataclass(frozen=True)
 class Corpus:
-    """Each article's names and headline phrases, and how many articles carry each: read from the
-    articles alone, so before their topics are known."""
+    """Each article's names and headline phrases, and how many articles carry each, and whether its title
+    is a plain headline (no ``headline.flaws``, which reads the body): read from the articles alone, so
+    before their topics are known, and the only things the labels and headlines need of the bodies."""
 
     names: list[dict[str, str]]
     spelled: dict[str, str]
     in_bodies: Counter[str]
     phrases: list[dict[str, str]]
     in_titles: Counter[str]
+    plain: list[bool]
 
     @classmethod
     def of(cls, titles: Sequence[str], bodies: Iterable[str]) -> Corpus:
-        names = [_interned(_article_names(body)) for body in bodies]
+        """Read from ``bodies`` in one pass (an iterable: a fit's helper is sent them a piece at a time)."""
+        names, plain = [], []
+        for title, body in zip(titles, bodies, strict=True):
+            names.append(_interned(_article_names(body)))
+            plain.append(not flaws(title, body))
         phrases = [_interned(_title_phrases(title)) for title in titles]
         return cls(names, _spellings(names), Counter(key for doc in names for key in doc), phrases,
-                   Counter(key for doc in phrases for key in doc))
+                   Counter(key for doc in phrases for key in doc), plain)
 
     def shown(self, keywords: Sequence[str]) -> tuple[str, ...]:
         """Keywords for a reader: a piece of a name among them as that name (``dhabi`` of ``abu dhabi``),
@@ -309,7 +299,7 @@ def _other_keywords(keywords: Sequence[str], chosen: Sequence[str]) -> list[str]
     return out
 
 
-def _headlines(titles: Sequence[str], scores: Sequence[float], bodies: Sequence[str],
+def _headlines(titles: Sequence[str], scores: Sequence[float], plain: Sequence[bool],
                stories: Sequence[int | None]) -> tuple[str, ...]:
     """Titles of the topic's articles, each distinct title once, the most central first within each
     of these steps: plain titles (no ``headline.flaws``) of reported stories (two articles or more in the
@@ -319,12 +309,7 @@ def _headlines(titles: Sequence[str], scores: Sequence[float], bodies: Sequence[
     by_score = sorted(range(len(titles)), key=lambda i: -scores[i])
     middle = median(scores) if len(scores) else 0.0  # as a story's title takes its central half
     sizes = Counter(s for s in stories if s is not None)
-    plain: dict[int, bool] = {}
-
-    def is_plain(i: int) -> bool:
-        if i not in plain:
-            plain[i] = not flaws(titles[i], bodies[i])
-        return plain[i]
+    is_plain = plain.__getitem__
 
     shown: dict[str, int] = {}  # a title as compared -> its article
     told: set[object] = set()  # stories with a headline shown
