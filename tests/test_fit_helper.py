@@ -121,3 +121,66 @@ def test_a_helper_that_dies_costs_the_fit_nothing(tmp_path: Path, monkeypatch: p
             helper.close()
     failed = [r.getMessage() for r in caplog.records if "topic fit helper failed" in r.getMessage()]
     assert any("hits" in m for m in failed) and sum("names" in m for m in failed) == 2
+
+
+@pytest.mark.slow
+@pytest.mark.skipif((__import__("os").cpu_count() or 1) < 2, reason="a fit takes helpers on two cores or more")
+def test_a_stored_corpus_fits_the_same_when_helpers_read_its_texts_from_the_store(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    """``monitor topics fit`` end to end: with helpers, the fit sends the names helper its texts read again
+    from the store (``service.StoredTexts``) a piece at a time; the same topics, names, keywords, headlines
+    and assignments as a fit that reads every text itself."""
+    from datetime import UTC, datetime
+
+    import sqlalchemy as sa
+
+    from monitor.store import analysis as db
+    from monitor.store.db import make_engine, upgrade
+    from monitor.topics.service import fit
+
+    now = datetime(2026, 7, 1, tzinfo=UTC)
+
+    def fitted(name: str, apart_from: int) -> tuple[list[tuple], list[tuple]]:
+        url = f"sqlite:///{tmp_path / name}.db"
+        engine = make_engine(url)
+        upgrade(engine, url)
+        config = Config(feeds=[{"name": "f", "url": "http://127.0.0.1:9/feed"}], data_dir=str(tmp_path / name))
+        db.add_corpus(engine, build_corpus(seed=3, days=12), "http://127.0.0.1:9", now)
+        monkeypatch.setattr(helpers, "APART_FROM", apart_from)
+        fit(engine, config, now)
+        topics = sorted((t.name, t.keywords, t.headlines, t.size) for t in db.list_topics(engine, active_only=False))
+        with engine.connect() as conn:
+            assigned = sorted(conn.execute(sa.text("SELECT article_id, topic_id FROM article_topic")).all())
+        return topics, assigned
+
+    alone = fitted("alone", 10 ** 9)
+    monkeypatch.setattr(helpers, "PIECE", 40)  # several pieces, each read from the store as it is sent
+    with caplog.at_level(logging.WARNING, "monitor.topics.helper"):
+        helped = fitted("helped", 10)
+    assert not [r for r in caplog.records if "helper failed" in r.getMessage()]
+    assert helped == alone
+    assert any(headlines for _, _, headlines, _ in alone[0]) and len(alone[1]) > 100
+
+
+def test_the_helper_reads_the_names_of_texts_read_again_from_the_store(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    from datetime import UTC, datetime
+
+    from monitor.store import analysis as db
+    from monitor.store.db import make_engine, upgrade
+    from monitor.topics.service import StoredTexts
+
+    url = f"sqlite:///{tmp_path / 'monitor.db'}"
+    engine = make_engine(url)
+    upgrade(engine, url)
+    articles = build_corpus(seed=3, days=5)
+    ids = db.add_corpus(engine, articles, "http://127.0.0.1:9", datetime(2026, 7, 1, tzinfo=UTC))
+    titles, bodies = [a.title for a in articles], [a.text for a in articles]
+    monkeypatch.setattr(helpers, "PIECE", 11)  # each piece one query, as it is sent
+    helper = Helper(compile_first=False)
+    try:
+        helper.names(titles, StoredTexts(engine, [ids[a.id] for a in articles], frozenset()))
+        read = helper.corpus()
+    finally:
+        helper.close()
+    assert read == Corpus.of(titles, bodies) and len(bodies) > 3 * 11
