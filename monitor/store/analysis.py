@@ -533,21 +533,22 @@ def add_corpus(engine: Engine, articles: Sequence[Any], base_url: str, now: date
 
 def texts_of(engine: Engine, ids: Sequence[int]) -> dict[int, tuple[str, str, str]]:
     """Canonical address, title and text (or summary) of the stored articles ``ids``."""
-    out: dict[int, tuple[str, str, str]] = {}
-    with session_scope(engine) as s:
-        for chunk in chunks(list(ids)):
-            rows = s.exec(select(Article.id, Article.canonical_url, Article.title, Article.text, Article.summary)
-                          .where(col(Article.id).in_(chunk))).all()
-            out.update({aid: (url, title, text or summary or "") for aid, url, title, text, summary in rows})
-    return out
+    return _texts(engine, Article.id, ids)
 
 
 def texts_at(engine: Engine, canonical_urls: Sequence[str]) -> dict[str, tuple[str, str]]:
     """Title and text (or summary) of the stored articles at these canonical addresses."""
-    out: dict[str, tuple[str, str]] = {}
+    found = _texts(engine, Article.canonical_url, canonical_urls)
+    return {url: (title, text) for url, (_, title, text) in found.items()}
+
+
+def _texts(engine: Engine, key: Any, values: Sequence[Any]) -> dict[Any, tuple[str, str, str]]:
+    """Canonical address, title and text (or summary) of the stored articles whose ``key`` column is among
+    ``values``, by that value."""
+    out: dict[Any, tuple[str, str, str]] = {}
     with session_scope(engine) as s:
-        for chunk in chunks(list(canonical_urls)):
-            rows = s.exec(select(Article.canonical_url, Article.title, Article.text, Article.summary)
-                          .where(col(Article.canonical_url).in_(chunk))).all()
-            out.update({url: (title, text or summary or "") for url, title, text, summary in rows})
+        for chunk in chunks(list(values)):
+            rows = s.exec(select(key, Article.canonical_url, Article.title, Article.text, Article.summary)
+                          .where(col(key).in_(chunk))).all()
+            out.update({k: (url, title, text or summary or "") for k, url, title, text, summary in rows})
     return out
