@@ -77,10 +77,7 @@ class TopicVectorizer(CountVectorizer):  # type: ignore[misc]
         order = kept[np.lexsort((np.where(is_pair, where, kept), is_pair, document))]
         terms = [words[k] if k < len(words) else f"{words[pairs[k - len(words)] // _PAIR]} "
                  f"{words[pairs[k - len(words)] % _PAIR]}" for k in order.tolist()]
-        matrix = counts[:, order]
-        del counts
-        matrix.sort_indices()
-        return {term: i for i, term in enumerate(terms)}, matrix
+        return {term: i for i, term in enumerate(terms)}, counts[:, order]  # put in column order by ``fit_transform``
 
     def _counted_here(self) -> bool:
         """The configuration this counts as scikit-learn would: words and pairs, lower-cased, no other
