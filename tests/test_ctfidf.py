@@ -3,21 +3,16 @@ of in a copy: the same weights, entry for entry and in the same order, as from i
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 
-from monitor.demo.corpus import build_corpus
 from monitor.topics.model import _vectorizer, bertopic
-
-SAMPLES = Path(__file__).parent / "fixtures" / "samples"
+from tests.test_vocabulary import _texts
+from tests.test_vocabulary import _topics as _joined
 
 
 def _topics() -> list[str]:
-    texts = [p.read_text(encoding="utf-8") for p in sorted(SAMPLES.glob("*.txt"))]
-    texts += [f"{a.title}. {a.text}" for a in build_corpus(days=10)]
-    return [" ".join(texts[i::9]) for i in range(9)]  # as BERTopic joins a topic's articles
+    return _joined(_texts(), 9)  # the samples and the demo's articles, joined as BERTopic joins a topic's
 
 
 @pytest.mark.parametrize("settings", [{}, {"reduce_frequent_words": True}, {"bm25_weighting": True}])
