@@ -20,8 +20,8 @@ def test_the_weights_are_those_of_integer_counts_entry_for_entry(settings: dict)
     bertopic()  # imported as the fit imports it (umap warns on a plain import)
     from bertopic.vectorizers import ClassTfidfTransformer
 
-    ours = _vectorizer(100)
-    plain = _vectorizer(100).set_params(dtype=np.int64)
+    ours = _vectorizer(bounded=True)
+    plain = _vectorizer(bounded=True).set_params(dtype=np.int64)
     counts, integers = ours.fit_transform(_topics()), plain.fit_transform(_topics())
     assert counts.dtype == np.float64 and integers.dtype == np.int64
     expected = ClassTfidfTransformer(**settings).fit(integers).transform(integers)

@@ -345,7 +345,7 @@ def test_off_domain_news_lands_in_no_analyst_topic(tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_identical_or_empty_articles_give_a_clear_outcome(tmp_path: Path) -> None:
     from monitor.topics.embeddings import load_embedder
-    from monitor.topics.model import fit_bertopic, numba_cache
+    from monitor.topics.model import BOUNDED_FROM, fit_bertopic, numba_cache
 
     numba_cache(tmp_path)
     config = Config(feeds=[{"name": "f", "url": "http://127.0.0.1:9/feed"}])
@@ -353,6 +353,13 @@ def test_identical_or_empty_articles_give_a_clear_outcome(tmp_path: Path) -> Non
     same = ["Sberbank and DeepSeek sign an AI partnership. The same report, word for word."] * 30
     _, fitted = fit_bertopic(same, embedder.embed(same), config.topics, embedder, config.topic_model)
     assert len(fitted.labels) == 30 and len({t.bertopic_id for t in fitted.topics}) <= 1
+    # from BOUNDED_FROM articles on, keywords come from terms more than one topic uses: with one topic none
+    # does, and the copies still make one topic named by their words (no "no usable words")
+    many = same * 2
+    assert len(many) >= BOUNDED_FROM
+    _, fitted = fit_bertopic(many, embedder.embed(many), config.topics, embedder, config.topic_model)
+    assert len(fitted.labels) == 60 and len({t.bertopic_id for t in fitted.topics}) == 1
+    assert "sberbank" in fitted.topics[0].keywords
     empty = [""] * 10 + ["the of and."] * 15
     with pytest.raises(MonitorError, match="no usable words"):
         fit_bertopic(empty, embedder.embed(empty), config.topics, embedder, config.topic_model)

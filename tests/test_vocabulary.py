@@ -35,7 +35,7 @@ def _texts() -> list[str]:
 
 
 def _both(documents: list[str], **settings: object) -> tuple[CountVectorizer, object, TopicVectorizer, object]:
-    plain = CountVectorizer(**{**_vectorizer(100).get_params(), **settings})
+    plain = CountVectorizer(**{**_vectorizer(bounded=True).get_params(), **settings})
     ours = TopicVectorizer(**plain.get_params())
     return plain, plain.fit_transform(documents), ours, ours.fit_transform(documents)
 
@@ -81,9 +81,9 @@ def test_nothing_to_count_fails_as_scikit_learn_fails() -> None:
     for documents in (["the and of", "it is", ""], ["alpha beta", "gamma delta"]):
         settings = {"min_df": 2, "max_df": 1.0}
         with pytest.raises(ValueError) as expected:
-            CountVectorizer(**{**_vectorizer(100).get_params(), **settings}).fit_transform(documents)
+            CountVectorizer(**{**_vectorizer(bounded=True).get_params(), **settings}).fit_transform(documents)
         with pytest.raises(ValueError) as got:
-            TopicVectorizer(**{**_vectorizer(100).get_params(), **settings}).fit_transform(documents)
+            TopicVectorizer(**{**_vectorizer(bounded=True).get_params(), **settings}).fit_transform(documents)
         assert str(got.value) == str(expected.value)
 
 

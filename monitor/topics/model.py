@@ -131,8 +131,6 @@ def fit_bertopic(docs: Sequence[str], embeddings: np.ndarray, seeds: Sequence[To
         features = representation(cfg, embeddings, docs, counts)
         del counts  # the representation holds them until the articles are placed (``del features``)
         BERTopic, version = loading.result()
-    from bertopic.cluster import BaseCluster
-    from bertopic.dimensionality import BaseDimensionalityReduction
 
     def read_names() -> None:  # in the helper, from when the neighbours are found: on the fit's other core, it
         if described:  # made their matrix products wait (14.2 s against 8.3 s at 50,000 news-length articles)
@@ -150,14 +148,7 @@ def fit_bertopic(docs: Sequence[str], embeddings: np.ndarray, seeds: Sequence[To
                            supports(similarity, hits, cfg.evidence_similarity))
     ours = merge_siblings(embeddings, ours, len(seeds), cfg.sibling_z)
     ours = stories_as_topics(ours, stories, len(seeds), story_topic_size(cfg))
-    model = BERTopic(embedding_model=_backend(embedder), umap_model=BaseDimensionalityReduction(),
-                     hdbscan_model=BaseCluster(), vectorizer_model=_vectorizer(len(docs)),
-                     representation_model=_representation(), top_n_words=KEYWORDS)
-    try:
-        labels, _ = model.fit_transform(list(docs), embeddings, y=ours.tolist())
-    except ValueError as exc:  # scikit-learn: no word left after stop words (empty or boilerplate texts)
-        raise MonitorError(f"topic model: the {len(docs)} articles have no usable words ({exc})") from None
-    labels = [int(t) for t in labels]
+    model, labels = _modelled(BERTopic, embedder, docs, embeddings, ours)
     seed_of = {t: seeds[int(o)].name for t, o in zip(labels, ours.tolist(), strict=True) if 0 <= o < len(seeds)}
     scores, floors = _scores(model, labels, embeddings)
     found = _found_topics(model, labels, embeddings, seed_of)
@@ -165,6 +156,29 @@ def fit_bertopic(docs: Sequence[str], embeddings: np.ndarray, seeds: Sequence[To
         found = _described(found, titles, bodies, labels, scores, _label_words(model, found), stories,
                            helper.corpus() if helper and described else None)
     return model, Fitted(labels, scores, found, floors, version, seeds_at)
+
+
+def _modelled(BERTopic: Any, embedder: Embedder, docs: Sequence[str], embeddings: np.ndarray,
+              ours: np.ndarray) -> tuple[Any, list[int]]:
+    """BERTopic built from our labels, and its topic per document. Its keywords are drawn from the terms
+    that more than one topic and not nearly all use (``_vectorizer``); with one or two topics (a corpus of
+    one event, or of copies of one report) no term can be both, so the model is built again from every
+    term before the texts are called unusable."""
+    from bertopic.cluster import BaseCluster
+    from bertopic.dimensionality import BaseDimensionalityReduction
+
+    failed: ValueError | None = None
+    for bounded in dict.fromkeys((len(docs) >= BOUNDED_FROM, False)):
+        model = BERTopic(embedding_model=_backend(embedder), umap_model=BaseDimensionalityReduction(),
+                         hdbscan_model=BaseCluster(), vectorizer_model=_vectorizer(bounded),
+                         representation_model=_representation(), top_n_words=KEYWORDS)
+        try:
+            labels, _ = model.fit_transform(list(docs), embeddings, y=ours.tolist())
+        except ValueError as exc:  # scikit-learn: no term within the bounds, or none left after stop words
+            failed = exc
+            continue
+        return model, [int(t) for t in labels]
+    raise MonitorError(f"topic model: the {len(docs)} articles have no usable words ({failed})") from None
 
 
 def story_topic_size(cfg: TopicModelConfig) -> int:
@@ -436,7 +450,10 @@ def exact_neighbours(features: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarr
 CAPTION_WORDS = frozenset({"caption", "captions", "enlarge", "hide", "toggle"})
 
 
-def _vectorizer(n_docs: int) -> Any:
+BOUNDED_FROM = 50  # articles from which c-TF-IDF keeps only terms more than one topic and not nearly all use
+
+
+def _vectorizer(bounded: bool) -> Any:
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
     from monitor.topics.vocabulary import WORD_PATTERN, TopicVectorizer
@@ -445,7 +462,7 @@ def _vectorizer(n_docs: int) -> Any:
     # 50,000 news articles, at the fit's peak); the same weights (tests/test_ctfidf.py), and the save leaves the
     # type out
     return TopicVectorizer(stop_words=sorted(ENGLISH_STOP_WORDS | CAPTION_WORDS), ngram_range=(1, 2),
-                           min_df=2 if n_docs >= 50 else 1, max_df=0.95 if n_docs >= 50 else 1.0,
+                           min_df=2 if bounded else 1, max_df=0.95 if bounded else 1.0,
                            token_pattern=WORD_PATTERN, dtype=np.float64)
 
 
