@@ -55,8 +55,11 @@ def compile_watchlist(terms: Iterable[tuple[str, Iterable[str]]]) -> WatchMatche
     names, patterns, needles = [], [], []
     for name, aliases in terms:
         spellings = sorted({s for s in (name, *aliases) if s.strip()}, key=len, reverse=True)
+        # each as written and case-folded: a text read case-folded spells "Straße" "strasse", which the
+        # written form does not match even ignoring case
+        written = sorted({w for s in spellings for w in (s, s.casefold())}, key=len, reverse=True)
         names.append(name)
-        patterns.append(re.compile("|".join(_spelling(s) for s in spellings), re.IGNORECASE))
+        patterns.append(re.compile("|".join(_spelling(s) for s in written), re.IGNORECASE))
         needles.append(tuple(s.strip().casefold() for s in spellings))
     return WatchMatcher(tuple(names), tuple(patterns), tuple(needles))
 
