@@ -35,6 +35,21 @@ def test_keywords_match_whole_words_in_any_case_and_russian_forms() -> None:
     assert hits.tolist() == [[2, 0], [0, 1], [0, 0]]
 
 
+def test_keywords_whose_case_folding_respells_them_match() -> None:
+    """Texts are read case-folded ("Straße" -> "strasse"): a keyword so respelled still matches, in
+    either spelling of the text, and so does a watch name read from the text as written."""
+    matchers = keyword_matchers([("Straße", "İstanbul")])
+    texts = ["Die Straße nach İstanbul", "Die STRASSE war gesperrt", "Strassenbahn"]
+    assert keyword_hits(texts, matchers).tolist() == [[2], [1], [0]]
+    assert matchers[0].matches("Die STRASSE war gesperrt") == {"Straße"}
+
+
+def test_keywords_that_differ_only_in_case_are_one_keyword() -> None:
+    """Two keywords lower the evidence floor; "AI" listed twice must not count as two."""
+    matchers = keyword_matchers([("AI", "ai", "chips")])
+    assert keyword_hits(["the AI boom", "AI chips"], matchers).tolist() == [[1], [2]]
+
+
 def test_keyword_hits_count_what_the_watch_matcher_matches() -> None:
     """The fit's fast path (a word looked up among the text's words, phrases as substrings) counts
     exactly the keywords the watch matcher's word-boundary patterns find."""

@@ -40,8 +40,9 @@ TWO_KEYWORDS = 0.1  # with two different keywords, the floor is lowered by this 
 
 
 def keyword_matchers(keywords: Sequence[Sequence[str]]) -> list[WatchMatcher]:
-    """One matcher per analyst topic, from that topic's keywords."""
-    return [compile_watchlist([(k, ()) for k in words]) for words in keywords]
+    """One matcher per analyst topic, from that topic's keywords; spellings that differ only in case ("AI"
+    and "ai") are one keyword, so that one word never counts as two."""
+    return [compile_watchlist([(k, ()) for k in {w.casefold(): w for w in words}.values()]) for words in keywords]
 
 
 _ASCII_WORD = re.compile(r"[a-z0-9]+")
