@@ -202,3 +202,10 @@ def test_a_name_that_extends_the_headline_phrase_is_not_repeated() -> None:
     bodies = ["The Costa Rican authorities and Nature Air confirmed the deaths of the tourists."] * 4
     parts = describe(titles, bodies, [0] * 4, [0.5] * 4, {0: ["tourists", "deaths"]})[0].label.split(" · ")
     assert parts[0] == "Costa Rica" and "Costa Rican" not in parts and "Nature Air" in parts
+
+
+def test_a_keyword_is_dropped_for_repeating_a_name_only_when_its_words_are_the_names() -> None:
+    """"Sberbank" repeats the name Sberbank, but "bank" inside it is another word, as "ai" is not "Dubai"."""
+    titles, bodies, labels, scores = _corpus()
+    about = describe(titles, bodies, labels, scores, {0: ["sberbank", "bank", "models"]})
+    assert about[0].label.split(" · ")[2:] == ["bank"]  # after the names DeepSeek and Sberbank

@@ -283,17 +283,26 @@ def _distinctive(carried: Counter[str], n_rows: int, corpus: Counter[str], n_doc
     for key in _ranked(carried, n_rows, corpus, n_docs):
         if len(chosen) == NAME_PARTS:
             break
-        if not any(key in c or c in key for c in chosen):
+        if not any(_within(key, c) or _within(c, key) for c in chosen):
             chosen.append(key)
     return chosen
+
+
+_PART = re.compile(r"\w+")
+
+
+def _within(part: str, whole: str) -> bool:
+    """Whether the words of ``part`` run whole inside ``whole``'s (``xi`` in ``xi jinping``, ``russian`` in
+    ``sino-russian``; not ``xi`` in ``xinhua``, nor ``ai`` in ``dubai``), ignoring case."""
+    inner, outer = _PART.findall(part.casefold()), _PART.findall(whole.casefold())
+    return bool(inner) and any(outer[i:i + len(inner)] == inner for i in range(len(outer) - len(inner) + 1))
 
 
 def _other_keywords(keywords: Sequence[str], chosen: Sequence[str]) -> list[str]:
     """Keywords that do not repeat a chosen name or one another."""
     out: list[str] = []
     for word in keywords:
-        folded = word.casefold()
-        if any(folded in c or c in folded for c in [*chosen, *(o.casefold() for o in out)]):
+        if any(_within(word, c) or _within(c, word) for c in [*chosen, *out]):
             continue
         out.append(word)
     return out
