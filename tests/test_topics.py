@@ -531,3 +531,17 @@ def test_markup_and_wire_credits_give_a_topic_no_keywords(tmp_path: Path) -> Non
     assert "quarterly" in words  # the briefs were fitted and described
     assert not words & {"href", "http", "www", "fullquote", "quickinfo", "target", "reuters", "york"}
     engine.dispose()
+
+
+@pytest.mark.parametrize("meta", [{"embedding_model": "m", "topic_map": {"0": 1}},  # no "floors"
+                                  {"embedding_model": "m", "topic_map": [1], "floors": {}}])  # a list for a map
+def test_a_saved_model_missing_a_field_asks_for_a_refit_instead_of_a_traceback(tmp_path: Path, meta: dict) -> None:
+    from safetensors.numpy import save_file
+
+    from monitor.topics.model import SIDECAR, load_saved
+
+    (tmp_path / SIDECAR).write_text(json.dumps(meta), encoding="utf-8")
+    (tmp_path / "topics.json").write_text("{}", encoding="utf-8")
+    save_file({"topic_embeddings": np.ones((2, 4), np.float32)}, str(tmp_path / "topic_embeddings.safetensors"))
+    with pytest.raises(MonitorError, match="cannot read the saved topic model.*run `monitor topics fit`"):
+        load_saved(tmp_path)

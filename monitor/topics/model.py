@@ -632,14 +632,14 @@ def _saved_seeds(raw: dict[str, Any], dim: int) -> SavedSeeds:
 def load_saved(path: Path) -> SavedModel:
     from safetensors.numpy import load_file
 
-    try:
+    try:  # a file missing, damaged, or without a field this version reads: the same advice
         meta = json.loads((path / SIDECAR).read_text(encoding="utf-8"))
         topics = json.loads((path / "topics.json").read_text(encoding="utf-8"))
         embeddings = load_file(str(path / "topic_embeddings.safetensors"))["topic_embeddings"]
-    except (OSError, ValueError, KeyError) as exc:
-        raise MonitorError(f"cannot read the saved topic model at {path}: {exc}; run `monitor topics fit`") from None
-    raw = meta.get("seeds")
-    seeds = _saved_seeds(raw, embeddings.shape[1]) if raw else None
-    return SavedModel(path, meta["embedding_model"], normalise(embeddings), int(topics.get("_outliers", 0)),
-                      {int(k): int(v) for k, v in meta["topic_map"].items()},
-                      {int(k): float(v) for k, v in meta["floors"].items()}, seeds)
+        raw = meta.get("seeds")
+        seeds = _saved_seeds(raw, embeddings.shape[1]) if raw else None
+        return SavedModel(path, meta["embedding_model"], normalise(embeddings), int(topics.get("_outliers", 0)),
+                          {int(k): int(v) for k, v in meta["topic_map"].items()},
+                          {int(k): float(v) for k, v in meta["floors"].items()}, seeds)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise MonitorError(f"cannot read the saved topic model at {path}: {exc!r}; run `monitor topics fit`") from None
