@@ -16,7 +16,10 @@ import numpy as np
 
 from monitor.topics.embeddings import normalise
 
-MIN_CLUSTERS = 3  # fewer discovered clusters give no spread of similarities to stand out from
+# fewer discovered clusters give no spread of similarities to stand out from. Among p pairs none stands more
+# than sqrt(p - 1) standard deviations above their mean, so the default z of 4 merges nothing under seven
+# clusters (21 pairs): a small corpus keeps its clusters apart rather than merge on too few comparisons
+MIN_CLUSTERS = 3
 
 
 def merge_siblings(embeddings: np.ndarray, labels: np.ndarray, first: int, z: float | None) -> np.ndarray:
