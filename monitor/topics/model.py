@@ -338,7 +338,7 @@ def _clusters(cfg: TopicModelConfig, features: np.ndarray | Represented,
               then: Callable[[], None] = lambda: None) -> np.ndarray:
     """Cluster ids per article (-1: HDBSCAN outlier, or outside the sample) on the reduced
     representation. A corpus larger than ``fit_sample`` is clustered on a seeded sample; the other
-    articles are left -1 for ``absorb_outliers``, which places them as the crawl places new ones.
+    articles are left -1 for ``absorb_outliers``, which places them by the crawl's rule for new ones.
     ``then`` is called once the step that takes both cores (UMAP's exact neighbours) is done."""
     n = len(features)
     out = np.full(n, -1, np.int64)
@@ -375,9 +375,11 @@ def _cluster_rows(cfg: TopicModelConfig, features: np.ndarray, then: Callable[[]
 def absorb_outliers(features: np.ndarray | Represented, clusters: np.ndarray, free: np.ndarray) -> np.ndarray:
     """Give a clusterer's outlier (among the ``free`` rows) to the nearest cluster when it is as close to
     that cluster's centroid as the cluster's loosest member is (but never held to more than the 5th
-    percentile of all members): the floor the crawl applies to a new article between refits
-    (``member_floors``), applied to the fit's own articles. Rows are normalised a chunk at a time (no
-    normalised copy of ``features``)."""
+    percentile of all members): the rule the crawl applies to a new article between refits
+    (``member_floors``), applied to the fit's own articles. The two measure in different spaces: here the
+    clustered representation and its cluster centroids, at the crawl the embedding and the saved topics'
+    embeddings (where the outliers' own embedding competes too), so an article near a floor may be placed
+    by one and not the other. Rows are normalised a chunk at a time (no normalised copy of ``features``)."""
     clusters = np.asarray(clusters).copy()
     ids = np.unique(clusters[clusters >= 0])
     outliers = np.flatnonzero((clusters < 0) & free)
