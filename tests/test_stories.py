@@ -641,6 +641,9 @@ def test_a_story_stored_before_ages_or_clock_times_were_kept_still_takes_new_mem
     assert with_ages is not None and (with_ages.ages, with_ages.clocks) == ({24}, set()) and with_ages.n == 2
     neither = decode_centroid(module._MAGIC_NO_AGES + body[:-16])
     assert neither is not None and (neither.ages, neither.clocks) == (set(), set()) and neither.words == {1: 1.0}
+    # a new member's age and clock time are kept apart (an age of 60 is no clock slot: there are 48)
+    neither.add(np.ones(8, np.float32), {}, {}, ages=[60], clocks=[46])
+    assert (neither.ages, neither.clocks) == ({60}, {46})
 
 
 def test_clock_times_are_read_as_half_hour_slots_that_neighbouring_times_share() -> None:

@@ -36,13 +36,17 @@ cannot know that (measured in ``bench/RESULTS-topics.md``).
 
 Each batch of new articles is first grouped among itself by average-link
 agglomerative clustering on how far each pair's similarity clears the pair's
-mean bar, cut at zero (pairs further apart than the window never link); each
+mean bar, cut at zero (a pair further apart than the window has no similarity of
+its own, though a group can span more than the window through the reports between,
+as a story grows across batches); each
 group then joins the open story whose average similarity to it (group sum .
 story sum / sizes, as average linkage would compute it) is highest and reaches
 the group's mean bar, else it opens a new story. A group of one article asks
 ``ALONE_MARGIN`` times its bar: nothing of its own event beside it holds it out of
 a sibling event's story. A first crawl of a thousand articles is plain
-average-link clustering. A duplicate joins its original's story without a test.
+average-link clustering. A duplicate whose original already has an open story joins
+it without a test; one whose original arrives in the same batch is grouped like any
+other article.
 
 Stories that converge merge: after a batch, two open stories whose member averages
 are at least ``MERGE_MARGIN`` times the reference articles' mean bar alike (with
@@ -195,7 +199,7 @@ def decode_centroid(blob: bytes | None) -> Centroid | None:
         keys, values = take(size, np.int32), take(size, np.float32)
         bags.append(dict(zip(keys.tolist(), values.tolist(), strict=True)))
     marks = [set(take(int(take(1, np.int32)[0]), np.int32).tolist()) for _ in range(_MARKS[blob[:len(_MAGIC)]])]
-    marks += [set()] * (2 - len(marks))
+    marks += [set() for _ in range(2 - len(marks))]  # a set each: one shared would mix ages and clock slots
     return Centroid(dense, bags[0], bags[1], members, *marks)
 
 
