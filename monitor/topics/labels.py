@@ -294,8 +294,8 @@ _PART = re.compile(r"\w+")
 def _within(part: str, whole: str) -> bool:
     """Whether the words of ``part`` run whole inside ``whole``'s (``xi`` in ``xi jinping``, ``russian`` in
     ``sino-russian``; not ``xi`` in ``xinhua``, nor ``ai`` in ``dubai``), ignoring case."""
-    inner, outer = _PART.findall(part.casefold()), _PART.findall(whole.casefold())
-    return bool(inner) and any(outer[i:i + len(inner)] == inner for i in range(len(outer) - len(inner) + 1))
+    inner = " ".join(_PART.findall(part.casefold()))
+    return bool(inner) and f" {inner} " in f" {' '.join(_PART.findall(whole.casefold()))} "
 
 
 def _other_keywords(keywords: Sequence[str], chosen: Sequence[str]) -> list[str]:

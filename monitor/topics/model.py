@@ -168,7 +168,7 @@ def _modelled(BERTopic: Any, embedder: Embedder, docs: Sequence[str], embeddings
     from bertopic.dimensionality import BaseDimensionalityReduction
 
     failed: ValueError | None = None
-    for bounded in dict.fromkeys((len(docs) >= BOUNDED_FROM, False)):
+    for bounded in (True, False) if len(docs) >= BOUNDED_FROM else (False,):
         model = BERTopic(embedding_model=_backend(embedder), umap_model=BaseDimensionalityReduction(),
                          hdbscan_model=BaseCluster(), vectorizer_model=_vectorizer(bounded),
                          representation_model=_representation(), top_n_words=KEYWORDS)
