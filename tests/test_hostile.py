@@ -13,7 +13,7 @@ import pytest
 from sqlmodel import Session, select
 
 from monitor.config import load_config
-from monitor.ingest.crawl import run_crawl
+from monitor.ingest.crawl import Tally, _Crawler, _process_pool, run_crawl, stop_pool
 from monitor.store.tables import Article, Feed
 from tests.clikit import start_monitor
 from tests.feedkit import Item, lorem_article, page, rss, sample_texts
@@ -165,3 +165,34 @@ def test_sigterm_stops_within_the_grace_period_and_leaves_nothing_running(site, 
             proc.kill()
             proc.wait()
     assert left == []
+
+
+def _busy_pool(seconds: float):
+    pool = _process_pool(1, None)
+    task = pool.submit(time.sleep, seconds)
+    while not pool._processes or not task.running():
+        time.sleep(0.05)
+    return pool, list(pool._processes.values()), pool._executor_manager_thread
+
+
+@pytest.mark.timeout(60)
+def test_a_stopped_pool_leaves_no_thread_to_race_the_exit():
+    """A crawl halted by a full disk stops its pool and exits at once: the pool's manager thread must be over
+    by then, or it closes its wake-up pipe while the exit hook writes to it and a traceback follows the
+    one-line error."""
+    pool, workers, manager = _busy_pool(60)
+    stop_pool(pool, interrupted=True)
+    assert not manager.is_alive()
+    assert not any(worker.is_alive() for worker in workers)
+
+
+@pytest.mark.timeout(60)
+def test_a_crawl_closes_the_pools_it_retired_too(sqlite_engine, write_config):
+    """A worker over its budget retires its pool; the crawl's close awaits that pool's thread as well."""
+    crawler = _Crawler(sqlite_engine, load_config(write_config({"feeds": [{"name": "A", "url": "http://127.0.0.1:9/feed.xml"}], "crawl": CRAWL})), NOW, Tally())
+    pool, workers, manager = _busy_pool(0.2)
+    crawler._pools.append(pool)
+    crawler._recycle(pool)
+    crawler.close()
+    assert not manager.is_alive()
+    assert not any(worker.is_alive() for worker in workers)

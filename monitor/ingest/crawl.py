@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import errno
 import logging
+import threading
 import time
 from collections import Counter
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
@@ -115,6 +116,7 @@ def run_crawl(
 
 FULL_ERRNOS = frozenset({errno.ENOSPC, errno.EFBIG, errno.EDQUOT})
 FULL_MESSAGES = ("database or disk is full", "disk i/o error", "no space left on device", "could not extend file")
+STOP_SECONDS = 5.0  # how long a stopped pool's manager thread is awaited once its workers are killed
 
 
 def halted(exc: BaseException, engine: Engine) -> None:
@@ -172,6 +174,7 @@ class _Crawler:
         self.deadline = Deadline(config.crawl.feed_deadline_seconds, config.crawl.cycle_deadline_seconds)
         self._pool: Executor | None = None
         self._pools: list[Executor] = []
+        self._retired: list[threading.Thread | None] = []  # the manager threads of pools shut down early
         self._in_flight: dict[str, asyncio.Future[int | None]] = {}
 
     # --- feeds ---------------------------------------------------------------------------
@@ -382,15 +385,16 @@ class _Crawler:
         """New workers for the next tasks; the old ones finish what they hold, then exit."""
         if self._pool is pool:
             self._pool = None
+        self._retired.append(_manager(pool))
         pool.shutdown(wait=False)
 
     def close(self, interrupted: bool = False) -> None:
         """Shut the workers down; ``interrupted``: kill those still busy instead of waiting for them."""
         self.progress.close()
         for pool in self._pools:
-            if interrupted:
-                _kill_workers(pool)
-            pool.shutdown(wait=not interrupted, cancel_futures=True)
+            stop_pool(pool, interrupted)
+        for manager in self._retired:
+            _join(manager)
 
 
 @dataclass
@@ -421,6 +425,30 @@ def _process_pool(workers: int, memory_mb: int | None) -> ProcessPoolExecutor:
 
     return ProcessPoolExecutor(max_workers=workers, mp_context=server_context(), initializer=init_worker,
                                initargs=(os.getpid(), memory_mb))
+
+
+def stop_pool(pool: Executor, interrupted: bool) -> None:
+    """Shut ``pool`` down; ``interrupted``: kill its busy workers instead of waiting for them.
+
+    Either way its manager thread has ended when this returns (after a kill, within STOP_SECONDS). Left
+    running, that thread closes its wake-up pipe while the interpreter's exit hook writes to it (Python
+    3.11 takes no lock there), and the exit prints an "ignored" traceback after the one-line error.
+    """
+    manager = _manager(pool)
+    if interrupted:
+        _kill_workers(pool)
+    pool.shutdown(wait=not interrupted, cancel_futures=True)
+    _join(manager)
+
+
+def _manager(pool: Executor) -> threading.Thread | None:
+    """The thread a process pool runs its workers from (shutdown() forgets it; thread pools have none)."""
+    return getattr(pool, "_executor_manager_thread", None)
+
+
+def _join(manager: threading.Thread | None) -> None:
+    if manager is not None:
+        manager.join(STOP_SECONDS)
 
 
 def _kill_workers(pool: Executor) -> None:
