@@ -189,7 +189,8 @@ def test_a_stopped_pool_leaves_no_thread_to_race_the_exit():
 @pytest.mark.timeout(60)
 def test_a_crawl_closes_the_pools_it_retired_too(sqlite_engine, write_config):
     """A worker over its budget retires its pool; the crawl's close awaits that pool's thread as well."""
-    crawler = _Crawler(sqlite_engine, load_config(write_config({"feeds": [{"name": "A", "url": "http://127.0.0.1:9/feed.xml"}], "crawl": CRAWL})), NOW, Tally())
+    config = load_config(write_config({"feeds": [{"name": "A", "url": "http://127.0.0.1:9/feed.xml"}], "crawl": CRAWL}))
+    crawler = _Crawler(sqlite_engine, config, NOW, Tally())
     pool, workers, manager = _busy_pool(0.2)
     crawler._pools.append(pool)
     crawler._recycle(pool)

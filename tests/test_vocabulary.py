@@ -91,3 +91,28 @@ def test_another_configuration_is_left_to_scikit_learn() -> None:
     documents = _cleaned(_topics(_texts(), 6))
     _assert_same(*_both(documents, ngram_range=(1, 1)))
     _assert_same(*_both(documents, max_features=50))
+
+
+def test_the_pairs_bound_drops_pairs_one_document_uses_and_keeps_its_words() -> None:
+    documents = _topics(_texts(), 12)
+    plain = CountVectorizer(**{**_vectorizer(bounded=True).get_params(), "min_df": 1})
+    every = plain.fit_transform(documents).tocsc()
+    used_by = np.diff((every > 0).astype(np.int32).indptr)
+    terms = list(plain.vocabulary_)  # in the order scikit-learn met them
+    kept = [t for t in terms if " " not in t or used_by[plain.vocabulary_[t]] >= 2]
+    ours = TopicVectorizer(**plain.get_params())
+    ours.pairs_min_df = 2
+    got = ours.fit_transform(documents)
+    assert list(ours.vocabulary_) == kept
+    assert any(" " not in t and used_by[plain.vocabulary_[t]] == 1 for t in kept), "a word of one document is kept"
+    assert len(kept) < len(terms), "pairs of one document were there to drop"
+    assert np.array_equal(got.toarray(), every[:, [plain.vocabulary_[t] for t in sorted(kept)]].toarray())
+
+
+def test_the_fits_vectorizer_keeps_a_topics_own_words() -> None:
+    documents = ["quake struck the coast quake rescue teams", "election vote count coast", "match goal coast vote"]
+    vectorizer = _vectorizer(bounded=True)
+    vectorizer.fit(documents)
+    assert {"quake", "rescue", "election", "goal"} <= set(vectorizer.vocabulary_)
+    assert "coast" not in vectorizer.vocabulary_, "a word every topic uses is not one of anyone's keywords"
+    assert "quake struck" not in vectorizer.vocabulary_ and "vote" in vectorizer.vocabulary_

@@ -10,7 +10,7 @@ headlines are the titles of its most central articles. A keyword that the articl
 write as a name keeps their spelling (``Hangzhou``, not ``hangzhou``); it goes before
 plain words when a fair share of the topic's articles name it, and after them when few
 do (after a headline phrase, not at all). A mixed topic with neither (weather and
-culture reports whose ten keywords are mostly the cities each names) is named by its
+culture reports from many cities, no name and no phrase shared) is named by its
 kinds of report: ``Film festival · Snow disrupts traffic · Heavy rain expected``, the
 phrases that cover most of its titles. Failing those too, the label draws on the
 topic's further c-TF-IDF words, never on cities that two of its reports each name.

@@ -161,9 +161,9 @@ def fit_bertopic(docs: Sequence[str], embeddings: np.ndarray, seeds: Sequence[To
 def _modelled(BERTopic: Any, embedder: Embedder, docs: Sequence[str], embeddings: np.ndarray,
               ours: np.ndarray) -> tuple[Any, list[int]]:
     """BERTopic built from our labels, and its topic per document. Its keywords are drawn from the terms
-    that more than one topic and not nearly all use (``_vectorizer``); with one or two topics (a corpus of
-    one event, or of copies of one report) no term can be both, so the model is built again from every
-    term before the texts are called unusable."""
+    not nearly all topics use, pairs of words only from those more than one uses (``_vectorizer``); with one
+    topic (a corpus of one event, or of copies of one report) every term is used by all, so the model is
+    built again from every term before the texts are called unusable."""
     from bertopic.cluster import BaseCluster
     from bertopic.dimensionality import BaseDimensionalityReduction
 
@@ -452,7 +452,7 @@ def exact_neighbours(features: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarr
 CAPTION_WORDS = frozenset({"caption", "captions", "enlarge", "hide", "toggle"})
 
 
-BOUNDED_FROM = 50  # articles from which c-TF-IDF keeps only terms more than one topic and not nearly all use
+BOUNDED_FROM = 50  # articles from which c-TF-IDF keeps pairs two topics or more use, and terms not nearly all use
 
 
 def _vectorizer(bounded: bool) -> Any:
@@ -463,9 +463,10 @@ def _vectorizer(bounded: bool) -> Any:
     # counts as float64: BERTopic's c-TF-IDF then weights them in place of a float copy of its own (0.1 GB at
     # 50,000 news articles, at the fit's peak); the same weights (tests/test_ctfidf.py), and the save leaves the
     # type out
-    return TopicVectorizer(stop_words=sorted(ENGLISH_STOP_WORDS | CAPTION_WORDS), ngram_range=(1, 2),
-                           min_df=2 if bounded else 1, max_df=0.95 if bounded else 1.0,
-                           token_pattern=WORD_PATTERN, dtype=np.float64)
+    vectorizer = TopicVectorizer(stop_words=sorted(ENGLISH_STOP_WORDS | CAPTION_WORDS), ngram_range=(1, 2),
+                                 max_df=0.95 if bounded else 1.0, token_pattern=WORD_PATTERN, dtype=np.float64)
+    vectorizer.pairs_min_df = 2 if bounded else 1  # a word one topic alone uses is the likeliest of its keywords
+    return vectorizer
 
 
 def _representation() -> Any:

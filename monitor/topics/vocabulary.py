@@ -49,7 +49,14 @@ class TopicVectorizer(CountVectorizer):  # type: ignore[misc]
     """``CountVectorizer`` whose fit counts words and pairs of words as integer codes (see above). Its
     vocabulary is scikit-learn's to the order of its entries (terms are numbered in the order scikit-learn
     meets them: a document's words, then its pairs, document after document), and so is its matrix once
-    each row's entries are in column order."""
+    each row's entries are in column order.
+
+    ``pairs_min_df`` (not a parameter of scikit-learn's, so set on the object): the fewest documents a pair
+    of words must be in, beside ``min_df`` for every term. The pairs only one topic uses are most of the
+    counting's memory; its words are the topic's own ("quake" in the earthquakes), and a bound on every term
+    would drop them. Only this fit's own counting reads it."""
+
+    pairs_min_df = 1
 
     def fit_transform(self, raw_documents: Iterable[Any], y: Any = None) -> Any:
         """scikit-learn's, with each row's entries in column order: the order scikit-learn's normalisation
@@ -67,7 +74,7 @@ class TopicVectorizer(CountVectorizer):  # type: ignore[misc]
         counts, pairs, met = _counts(numbered, len(words), self.dtype)
         ends = np.cumsum([max(len(w) - 1, 0) for w in numbered])  # where each document's pairs end
         del numbered
-        kept = self._kept(counts)
+        kept = self._kept(counts, len(words))
         if not len(kept):  # scikit-learn's own outcome (its error when nothing is left)
             return super()._count_vocab(documents, fixed_vocab)
         is_pair = kept >= len(words)
@@ -105,13 +112,15 @@ class TopicVectorizer(CountVectorizer):  # type: ignore[misc]
             numbered.append(numbers[numbers >= 0].astype(np.int32))
         return list(kept), np.asarray(firsts, np.int64), numbered
 
-    def _kept(self, counts: Any) -> np.ndarray:
-        """The columns ``fit_transform`` keeps (document frequency within ``min_df`` and ``max_df``)."""
+    def _kept(self, counts: Any, n_words: int) -> np.ndarray:
+        """The columns ``fit_transform`` keeps (document frequency within ``min_df`` and ``max_df``, and at
+        least ``pairs_min_df`` for the pairs, the columns from ``n_words`` on)."""
         n = counts.shape[0]
         most = self.max_df if isinstance(self.max_df, Integral) else self.max_df * n
         least = self.min_df if isinstance(self.min_df, Integral) else self.min_df * n
         frequency = np.bincount(counts.indices, minlength=counts.shape[1])
-        return np.flatnonzero((frequency <= most) & (frequency >= least))
+        pair = np.arange(counts.shape[1]) >= n_words
+        return np.flatnonzero((frequency <= most) & (frequency >= least) & (~pair | (frequency >= self.pairs_min_df)))
 
 
 PIECE = 1 << 18  # characters of a document split into words at a time
