@@ -1,0 +1,107 @@
+"""Topics between weekly refits: how the crawl places new articles under the last fit's topics.
+
+    python bench/between_refits.py newscluster-kinds:newscluster.jsonl googlenews-siblings:TS.jsonl \\
+                                   googlenews-kinds:TS.jsonl [--sample 3000] [--seeds 42 1 2]
+
+Each ``FORMAT:PATH`` is read by ``bench/real_sets.py`` (the data is not shipped). Per seed, a fifth of the
+set's themes is held out whole (news the fit never saw) and a fifth of the other themes' articles (news
+of themes it knows, arriving later). The topic model is fitted on the rest with the shipped defaults and
+no analyst topics; the held-out articles are then placed as the crawl places them
+(``SavedModel.assign``: the nearest topic embedding, kept when above that topic's floor).
+
+Reported per floor rule, means over the seeds: the share of the unseen themes' articles placed in a
+topic (lower is better: they belong to none yet), the share of the known themes' articles placed
+(higher is better), and the ARI of the known themes' articles against their themes (unassigned ones as
+singletons). The rules: ``shipped`` (each topic's loosest member, never above the 5th percentile of all
+members' similarities), the naive baseline ``nearest`` (no floor: every article goes to its nearest
+topic), and one percentile of all members for every topic (``p5``, ``p2``, ``p1``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from eval_topics import CONFIG
+from real_sets import LabelledArticle, read_set
+
+from monitor.config import Config
+from monitor.topics.embeddings import document, load_embedder
+from monitor.topics.evaluate import adjusted_rand
+from monitor.topics.model import SavedModel, fit_bertopic, normalise
+
+PERCENTILES = {"p5": 5, "p2": 2, "p1": 1}
+
+
+def held_out(truth: np.ndarray, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Rows fitted, rows placed later, and which rows are of a theme the fit never saw."""
+    rng = np.random.default_rng(seed)
+    themes = np.unique(truth)
+    unseen = np.isin(truth, rng.choice(themes, len(themes) // 5, replace=False))
+    known = np.flatnonzero(~unseen)
+    later = np.zeros(len(truth), bool)
+    later[rng.choice(known, len(known) // 5, replace=False)] = True
+    return np.flatnonzero(~unseen & ~later), np.flatnonzero(unseen | later), unseen
+
+
+def floor_rules(fitted: Any) -> dict[str, dict[int, float]]:
+    members = np.array([t >= 0 for t in fitted.labels])
+    scores = np.asarray(fitted.scores)[members]
+    rules = {"shipped": dict(fitted.floors), "nearest": {t: -1.0 for t in fitted.floors}}
+    for name, q in PERCENTILES.items():
+        rules[name] = {t: float(np.percentile(scores, q)) for t in fitted.floors}
+    return rules
+
+
+def one_seed(truth: np.ndarray, docs: list[str], dense: np.ndarray, embedder: Any, seed: int) -> dict[str, dict]:
+    fit_rows, later, unseen = held_out(truth, seed)
+    cfg = Config(feeds=CONFIG.feeds, topics=[]).topic_model.model_copy(update={"seed": seed})
+    model, fitted = fit_bertopic([docs[i] for i in fit_rows], dense[fit_rows], [], embedder, cfg)
+    ids = sorted(fitted.floors)
+    new, known = unseen[later], ~unseen[later]
+    out = {}
+    for rule, floors in floor_rules(fitted).items():
+        saved = SavedModel(Path("."), "", normalise(np.asarray(model.topic_embeddings_)), int(model._outliers),
+                           {t: t for t in ids}, floors)
+        placed = np.array([t for t, _ in saved.assign(dense[later])])
+        out[rule] = {"unseen placed": float(np.mean(placed[new] >= 0)),
+                     "known placed": float(np.mean(placed[known] >= 0)),
+                     "known ARI": adjusted_rand(list(truth[later][known]),
+                                                [None if t < 0 else t for t in placed[known]])}
+    return out
+
+
+def run(name: str, articles: list[LabelledArticle], embedder: Any, seeds: list[int]) -> dict[str, Any]:
+    truth = np.array([str(a.topic or a.story) for a in articles])
+    docs = [document(a.title, a.text, CONFIG.embedding.max_words) for a in articles]
+    dense = normalise(np.asarray(embedder.embed(docs)))
+    runs = [one_seed(truth, docs, dense, embedder, seed) for seed in seeds]
+    rules = {rule: {k: round(float(np.mean([r[rule][k] for r in runs])), 3) for k in runs[0][rule]}
+             for rule in runs[0]}
+    return {"set": name, "articles": len(articles), "seeds": seeds, "rules": rules}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("sets", nargs="+", help="FORMAT:PATH of topic-labelled sets")
+    parser.add_argument("--sample", type=int, default=3000, help="larger sets are read as a seeded sample")
+    parser.add_argument("--seeds", type=int, nargs="+", default=[42, 1, 2])
+    args = parser.parse_args(argv)
+    embedder = load_embedder(CONFIG.embedding)
+    for spec in args.sets:
+        kind, _, path = spec.partition(":")
+        articles = [a for a in read_set(Path(path), kind) if a.topic or a.story]
+        if len(articles) > args.sample:
+            keep = np.sort(np.random.default_rng(0).choice(len(articles), args.sample, replace=False))
+            articles = [articles[i] for i in keep]
+        print(json.dumps(run(f"{kind}:{Path(path).name}", articles, embedder, args.seeds)), flush=True)
+    print("done", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
