@@ -688,7 +688,8 @@ def test_a_storys_members_take_its_discovered_topic_and_analyst_topics_stay_earn
                                                                                    config: Config) -> None:
     """A story is read under one topic: its members that are unassigned or in another discovered topic
     take the story's discovered topic. An analyst topic is never handed on this way, and a member
-    that earned one keeps it."""
+    that earned one keeps it. A discovered topic that holds fewer than half of a story's members (an
+    unassigned one counts against it) is not the story's, and is handed to none of them."""
     from monitor.topics.service import fit
 
     db.add_corpus(engine, build_corpus(seed=7), "http://127.0.0.1:9", T0)
@@ -706,28 +707,46 @@ def test_a_storys_members_take_its_discovered_topic_and_analyst_topics_stay_earn
         members.setdefault(sid, []).append(aid)
         topic_of[sid] = tid
     big = [sid for sid, arts in members.items() if len(arts) >= 5]
-    found = next(sid for sid in big if topic_of[sid] in discovered)
+    found = next(sid for sid in big if topic_of[sid] in discovered and len(members[sid]) >= 6)  # 3 of 6 kept
     analyst = next(sid for sid in big if topic_of[sid] in seeded)
+    thin = next(sid for sid in big if topic_of[sid] in discovered and sid != found)
     other = next(t for t in sorted(discovered) if t != topic_of[found])
     moved, unassigned, earned, kept = members[found][0], members[found][1], members[found][2], members[analyst][0]
     set_topic = "UPDATE article_topic SET topic_id = :t WHERE article_id = :a"
     with engine.begin() as conn:
         for article, topic in ((moved, other), (unassigned, -1), (earned, min(seeded)), (kept, other)):
             conn.execute(sa.text(set_topic), {"t": topic, "a": article})
-    emptied = next(sid for sid in members if sid not in (found, analyst) and len(members[sid]) >= 2)
+    emptied = next(sid for sid in members if sid not in (found, analyst, thin) and len(members[sid]) >= 2)
     with engine.begin() as conn:
-        conn.execute(sa.text("UPDATE article_topic SET topic_id = -1 WHERE article_id IN "
-                             f"({', '.join(str(a) for a in members[emptied])})"))
-    db.recompute_story_topics(engine, [found, analyst, emptied])
+        for cleared in (members[emptied], members[thin][1:]):  # the thin story keeps one member of five or more
+            conn.execute(sa.text("UPDATE article_topic SET topic_id = -1 WHERE article_id IN "
+                                 f"({', '.join(str(a) for a in cleared)})"))
+    db.recompute_story_topics(engine, [found, analyst, emptied, thin])
     with engine.connect() as conn:
         now = dict(conn.execute(sa.text("SELECT article_id, topic_id FROM article_topic")).all())
         score = conn.execute(sa.text("SELECT score FROM article_topic WHERE article_id = :a"), {"a": moved}).scalar()
         left = conn.execute(sa.text("SELECT topic_id FROM story WHERE id = :s"), {"s": emptied}).scalar()
+        weak = conn.execute(sa.text("SELECT topic_id FROM story WHERE id = :s"), {"s": thin}).scalar()
     assert left is None  # no member has a topic: the story has none, not the one it had before
+    assert weak is None and now[members[thin][0]] == topic_of[thin]  # one member's topic is its own
+    assert all(now[a] == -1 for a in members[thin][1:])  # and not handed to the others
     assert now[moved] == now[unassigned] == topic_of[found] and score is None
     assert now[earned] == min(seeded)  # an analyst topic it earned stays
     assert now[kept] == other  # not pulled into the analyst story's topic
     assert all(now[a] == topic_of[analyst] for a in members[analyst][1:])
+
+
+def test_a_discovered_topic_must_hold_half_a_story_between_refits_and_any_majority_after_a_fit() -> None:
+    """Between refits a story's discovered topic must hold half of its members, an unassigned one counting
+    against it; after a fit (``share`` 0) any majority of the members that have a topic carries it; an
+    analyst topic is carried by any majority at both."""
+    from monitor.store.analysis import _story_topic
+
+    assert _story_topic([5], 3, set()) is None  # one report placed, two unassigned: not the story's
+    assert _story_topic([5, 5, 6], 4, set()) == 5  # two of four
+    assert _story_topic([5], 3, set(), share=0.0) == 5
+    assert _story_topic([5], 3, {5}) == 5
+    assert _story_topic([], 3, set()) is None
 
 
 def test_words_know_where_sentences_open_and_punctuation_breaks_a_run() -> None:

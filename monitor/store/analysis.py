@@ -277,14 +277,16 @@ def _finish_chunk(s: Any, headlines: dict[int, tuple[int | None, dict[int, float
                          .where(col(ArticleTopic.article_id).in_(article_ids))).all())  # -1: unassigned
     titles = dict(s.exec(select(Article.id, Article.title).where(
         col(Article.id).in_([h for h, _ in headlines.values() if h is not None]))).all())
+    seeded = set(s.exec(select(Topic.id).where(Topic.seeded)).all())
     for sid, (headline, _) in headlines.items():
         story, arts = stories[sid], by_story.get(sid, [])
         story.size = len(arts)
         story.outlets = len({outlets[a] for a in arts if a in outlets})
         if headline is not None:
             story.headline_article_id, story.title = headline, titles[headline]
-        story.topic_id = _majority([topics[a] for a in arts if topics.get(a, -1) >= 0])
-    _members_take_story_topics(s, by_story, {sid: stories[sid].topic_id for sid in headlines}, topics)
+        placed = [topics[a] for a in arts if a in topics]  # a member the crawl has not placed yet is not counted
+        story.topic_id = _story_topic([t for t in placed if t >= 0], len(placed), seeded)
+    _members_take_story_topics(s, by_story, {sid: stories[sid].topic_id for sid in headlines}, topics, seeded)
 
 
 def _outlets_of(s: Any, ids: list[int]) -> dict[int, Any]:
@@ -299,8 +301,22 @@ def _majority(values: list[int]) -> int | None:
     return max(sorted(set(values)), key=values.count) if values else None
 
 
-def recompute_story_topics(engine: Engine, story_ids: Iterable[int] | None = None) -> int:
-    """Set each story's topic to its members' majority topic (all stories if ``story_ids`` is None), and
+HELD_SHARE = 0.5  # of a story's members a discovered topic must hold to be the story's between refits
+
+
+def _story_topic(topics: list[int], members: int, seeded: set[int], share: float = HELD_SHARE) -> int | None:
+    """The majority of the members' topics; a discovered one only when it holds at least ``share`` of the
+    story's ``members`` (an unassigned member counts against it). Between refits one report of a new event
+    placed near an old topic would otherwise carry the whole event into that topic (bench/between_refits.py).
+    An analyst topic is earned by each member's own evidence and never handed on, so any majority carries it."""
+    topic = _majority(topics)
+    if topic is None or topic in seeded or topics.count(topic) >= share * members:
+        return topic
+    return None
+
+
+def recompute_story_topics(engine: Engine, story_ids: Iterable[int] | None = None, share: float = HELD_SHARE) -> int:
+    """Set each story's topic (``_story_topic``, with ``share``; all stories if ``story_ids`` is None), and
     let its members take it (``_members_take_story_topics``)."""
     query = (sa.select(StoryMember.story_id, StoryMember.article_id, ArticleTopic.topic_id)
              .join(ArticleTopic, ArticleTopic.article_id == StoryMember.article_id))
@@ -318,21 +334,23 @@ def recompute_story_topics(engine: Engine, story_ids: Iterable[int] | None = Non
                 if tid >= 0:
                     topics.setdefault(sid, []).append(tid)
         # a story none of whose members has a topic has none (not the topic of an earlier fit)
-        values = [{"id": sid, "topic_id": _majority(topics.get(sid, []))} for sid in members]
+        seeded = set(s.exec(select(Topic.id).where(Topic.seeded)).all())
+        values = [{"id": sid, "topic_id": _story_topic(topics.get(sid, []), len(arts), seeded, share)}
+                  for sid, arts in members.items()]
         if values:
             s.execute(sa.update(Story), values)
-        _members_take_story_topics(s, members, {v["id"]: v["topic_id"] for v in values}, current)
+        _members_take_story_topics(s, members, {v["id"]: v["topic_id"] for v in values}, current, seeded)
         return sum(v["topic_id"] is not None for v in values)
 
 
 def _members_take_story_topics(s: Any, members: dict[int, list[int]], story_topics: dict[int, int | None],
-                               current: dict[int, int]) -> None:
+                               current: dict[int, int], seeded: set[int]) -> None:
     """A story is one event, so it is read under one topic: members that are unassigned or in another
     discovered topic take their story's topic when it is a discovered one. An analyst topic is never
     given this way (an article belongs to one only on its own evidence), and a member in an analyst
     topic keeps it. ``current``: each member's topic as the caller read it (-1 unassigned; a member
-    without one is left alone). The score (similarity to the topic) of a moved article is cleared."""
-    seeded = set(s.exec(select(Topic.id).where(Topic.seeded)).all())
+    without one is left alone); ``seeded``: the analyst topics' ids. The score (similarity to the topic)
+    of a moved article is cleared."""
     targets = {sid: t for sid, t in story_topics.items() if t is not None and t not in seeded}
     moves: dict[int, list[int]] = {}
     for sid, topic in targets.items():
