@@ -277,7 +277,7 @@ def _finish_chunk(s: Any, headlines: dict[int, tuple[int | None, dict[int, float
                          .where(col(ArticleTopic.article_id).in_(article_ids))).all())  # -1: unassigned
     titles = dict(s.exec(select(Article.id, Article.title).where(
         col(Article.id).in_([h for h, _ in headlines.values() if h is not None]))).all())
-    seeded = set(s.exec(select(Topic.id).where(Topic.seeded)).all())
+    seeded = _seeded_ids(s)
     for sid, (headline, _) in headlines.items():
         story, arts = stories[sid], by_story.get(sid, [])
         story.size = len(arts)
@@ -295,6 +295,11 @@ def _outlets_of(s: Any, ids: list[int]) -> dict[int, Any]:
                   .where(col(Article.id).in_(ids))).all()
     return {a: ("feed", f) if f is not None else ("site", site or urlsplit(url).hostname or url)
             for a, f, site, url in rows}
+
+
+def _seeded_ids(s: Any) -> set[int]:
+    """The analyst topics' ids."""
+    return set(s.exec(select(Topic.id).where(Topic.seeded)).all())
 
 
 def _majority(values: list[int]) -> int | None:
@@ -334,7 +339,7 @@ def recompute_story_topics(engine: Engine, story_ids: Iterable[int] | None = Non
                 if tid >= 0:
                     topics.setdefault(sid, []).append(tid)
         # a story none of whose members has a topic has none (not the topic of an earlier fit)
-        seeded = set(s.exec(select(Topic.id).where(Topic.seeded)).all())
+        seeded = _seeded_ids(s)
         values = [{"id": sid, "topic_id": _story_topic(topics.get(sid, []), len(arts), seeded, share)}
                   for sid, arts in members.items()]
         if values:
