@@ -684,12 +684,10 @@ def test_two_reports_that_disagree_on_the_hour_lose_the_clock_conflict() -> None
     assert reloaded is not None and reloaded.clocks == story.centroid.clocks == given
 
 
-def test_a_storys_members_take_its_discovered_topic_and_analyst_topics_stay_earned(engine: sa.Engine,
-                                                                                   config: Config) -> None:
-    """A story is read under one topic: its members that are unassigned or in another discovered topic
-    take the story's discovered topic. An analyst topic is never handed on this way, and a member
-    that earned one keeps it. A discovered topic that holds fewer than half of a story's members (an
-    unassigned one counts against it) is not the story's, and is handed to none of them."""
+def _fitted_stories(engine: sa.Engine, config: Config, members_in: str = "") -> tuple[
+        set[int], set[int], dict[int, list[int]], dict[int, int | None]]:
+    """The synthetic corpus crawled and fitted: the analyst and discovered topics' ids, each story's
+    members (those in the story's topic, with ``members_in``) and each story's topic."""
     from monitor.topics.service import fit
 
     db.add_corpus(engine, build_corpus(seed=7), "http://127.0.0.1:9", T0)
@@ -700,12 +698,22 @@ def test_a_storys_members_take_its_discovered_topic_and_analyst_topics_stay_earn
         discovered = {r[0] for r in conn.execute(sa.text("SELECT id FROM topic WHERE NOT seeded"))}
         rows = conn.execute(sa.text("SELECT s.id, s.topic_id, m.article_id FROM story s JOIN story_member m "
                                     "ON m.story_id = s.id JOIN article_topic t ON t.article_id = m.article_id "
-                                    "AND t.topic_id = s.topic_id ORDER BY s.id, m.article_id")).all()
+                                    f"{members_in} ORDER BY s.id, m.article_id")).all()
     members: dict[int, list[int]] = {}
     topic_of = {}
     for sid, tid, aid in rows:
         members.setdefault(sid, []).append(aid)
         topic_of[sid] = tid
+    return seeded, discovered, members, topic_of
+
+
+def test_a_storys_members_take_its_discovered_topic_and_analyst_topics_stay_earned(engine: sa.Engine,
+                                                                                   config: Config) -> None:
+    """A story is read under one topic: its members that are unassigned or in another discovered topic
+    take the story's discovered topic. An analyst topic is never handed on this way, and a member
+    that earned one keeps it. A discovered topic that holds fewer than half of a story's members (an
+    unassigned one counts against it) is not the story's, and is handed to none of them."""
+    seeded, discovered, members, topic_of = _fitted_stories(engine, config, "AND t.topic_id = s.topic_id")
     big = [sid for sid, arts in members.items() if len(arts) >= 5]
     found = next(sid for sid in big if topic_of[sid] in discovered and len(members[sid]) >= 6)  # 3 of 6 kept
     analyst = next(sid for sid in big if topic_of[sid] in seeded)
@@ -730,10 +738,53 @@ def test_a_storys_members_take_its_discovered_topic_and_analyst_topics_stay_earn
     assert left is None  # no member has a topic: the story has none, not the one it had before
     assert weak is None and now[members[thin][0]] == topic_of[thin]  # one member's topic is its own
     assert all(now[a] == -1 for a in members[thin][1:])  # and not handed to the others
-    assert now[moved] == now[unassigned] == topic_of[found] and score is None
+    assert now[moved] == now[unassigned] == topic_of[found]
+    assert score is not None  # the similarity of its own placement, kept with it
     assert now[earned] == min(seeded)  # an analyst topic it earned stays
     assert now[kept] == other  # not pulled into the analyst story's topic
     assert all(now[a] == topic_of[analyst] for a in members[analyst][1:])
+
+
+def test_a_member_counts_by_its_own_topic_and_goes_back_to_it_when_its_story_loses_the_topic(
+        engine: sa.Engine, config: Config) -> None:
+    """Between refits a member that took its story's topic keeps its own placement beside it. It counts
+    by that placement, so one hand-on does not make the next one easier, and when later reports bring
+    the story's topic under half of its members, the members it was handed to are read under their own
+    again. After a fit (``settle``) the topic a member takes becomes its own."""
+    _, discovered, members, topic_of = _fitted_stories(engine, config)
+    story = next(sid for sid, arts in members.items() if len(arts) >= 6 and topic_of[sid] in discovered)
+    topic, (first, second, *rest) = topic_of[story], members[story]
+
+    def placed(arts: list[int], where: int) -> None:  # the crawl placing them, as a fresh row does
+        with engine.begin() as conn:
+            conn.execute(sa.text("UPDATE article_topic SET topic_id = :t, own_topic_id = NULL WHERE article_id IN "
+                                 f"({', '.join(str(a) for a in arts)})"), {"t": where})
+
+    def read() -> dict[int, tuple[int, int | None]]:
+        with engine.connect() as conn:
+            return {a: (t, o) for a, t, o in conn.execute(sa.text(
+                "SELECT article_id, topic_id, own_topic_id FROM article_topic")).all()}
+
+    placed([first], topic)
+    placed([second, *rest], -1)
+    with engine.begin() as conn:  # the story as two reports: one placed in the topic, one not
+        conn.execute(sa.text("DELETE FROM story_member WHERE story_id = :s AND article_id IN "
+                             f"({', '.join(str(a) for a in rest)})"), {"s": story})
+    db.recompute_story_topics(engine, [story])
+    now = read()
+    assert now[second] == (topic, -1)  # handed the story's topic, its own kept
+    with engine.begin() as conn:  # a third report arrives, unassigned: one own placement of three
+        conn.execute(sa.text("INSERT INTO story_member (story_id, article_id) VALUES (:s, :a)"),
+                     {"s": story, "a": rest[0]})
+    db.recompute_story_topics(engine, [story])
+    now = read()
+    with engine.connect() as conn:
+        held = conn.execute(sa.text("SELECT topic_id FROM story WHERE id = :s"), {"s": story}).scalar()
+    assert held is None  # counted as it was handed on, the topic would hold two of three
+    assert now[second] == (-1, None) and now[rest[0]] == (-1, None) and now[first] == (topic, None)
+    db.recompute_story_topics(engine, [story], share=0.0, settle=True)
+    now = read()
+    assert now[second] == now[rest[0]] == (topic, None)  # after a fit, any majority, and it is their own
 
 
 def test_a_discovered_topic_must_hold_half_a_story_between_refits_and_any_majority_after_a_fit() -> None:

@@ -273,8 +273,9 @@ def _finish_chunk(s: Any, headlines: dict[int, tuple[int | None, dict[int, float
         by_story.setdefault(m.story_id, []).append(m.article_id)
     article_ids = [m.article_id for m in members]
     outlets = _outlets_of(s, article_ids)
-    topics = dict(s.exec(select(ArticleTopic.article_id, ArticleTopic.topic_id)
-                         .where(col(ArticleTopic.article_id).in_(article_ids))).all())  # -1: unassigned
+    current = {a: (t, own) for a, t, own in s.exec(
+        select(ArticleTopic.article_id, ArticleTopic.topic_id, ArticleTopic.own_topic_id)
+        .where(col(ArticleTopic.article_id).in_(article_ids))).all()}  # -1: unassigned
     titles = dict(s.exec(select(Article.id, Article.title).where(
         col(Article.id).in_([h for h, _ in headlines.values() if h is not None]))).all())
     seeded = _seeded_ids(s)
@@ -284,9 +285,9 @@ def _finish_chunk(s: Any, headlines: dict[int, tuple[int | None, dict[int, float
         story.outlets = len({outlets[a] for a in arts if a in outlets})
         if headline is not None:
             story.headline_article_id, story.title = headline, titles[headline]
-        placed = [topics[a] for a in arts if a in topics]  # a member the crawl has not placed yet is not counted
+        placed = [_own(*current[a]) for a in arts if a in current]  # one the crawl has not placed is not counted
         story.topic_id = _story_topic([t for t in placed if t >= 0], len(placed), seeded)
-    _members_take_story_topics(s, by_story, {sid: stories[sid].topic_id for sid in headlines}, topics, seeded)
+    _members_take_story_topics(s, by_story, {sid: stories[sid].topic_id for sid in headlines}, current, seeded)
 
 
 def _outlets_of(s: Any, ids: list[int]) -> dict[int, Any]:
@@ -309,21 +310,31 @@ def _majority(values: list[int]) -> int | None:
 HELD_SHARE = 0.5  # of a story's members a discovered topic must hold to be the story's between refits
 
 
+def _own(topic: int, own: int | None) -> int:
+    """A member's own topic: the one the model placed it in (``ArticleTopic.own_topic_id``, else ``topic_id``)."""
+    return topic if own is None else own
+
+
 def _story_topic(topics: list[int], members: int, seeded: set[int], share: float = HELD_SHARE) -> int | None:
-    """The majority of the members' topics; a discovered one only when it holds at least ``share`` of the
+    """The majority of the members' own topics; a discovered one only when it holds at least ``share`` of the
     story's ``members`` (an unassigned member counts against it). Between refits one report of a new event
-    placed near an old topic would otherwise carry the whole event into that topic (bench/between_refits.py).
-    An analyst topic is earned by each member's own evidence and never handed on, so any majority carries it."""
+    placed near an old topic would otherwise carry the whole event into that topic (bench/between_refits.py),
+    and a member counts by its own placement, not by a topic its story handed it: counted, each hand-on
+    would make the next one easier. An analyst topic is earned by each member's own evidence and never
+    handed on, so any majority carries it."""
     topic = _majority(topics)
     if topic is None or topic in seeded or topics.count(topic) >= share * members:
         return topic
     return None
 
 
-def recompute_story_topics(engine: Engine, story_ids: Iterable[int] | None = None, share: float = HELD_SHARE) -> int:
+def recompute_story_topics(engine: Engine, story_ids: Iterable[int] | None = None, share: float = HELD_SHARE,
+                           settle: bool = False) -> int:
     """Set each story's topic (``_story_topic``, with ``share``; all stories if ``story_ids`` is None), and
-    let its members take it (``_members_take_story_topics``)."""
-    query = (sa.select(StoryMember.story_id, StoryMember.article_id, ArticleTopic.topic_id)
+    let its members take it (``_members_take_story_topics``). ``settle``: the topic a member takes becomes
+    its own (after a fit, which clustered every member: one it left out of its story's topic is an outlier
+    of that topic, not a report of another event)."""
+    query = (sa.select(StoryMember.story_id, StoryMember.article_id, ArticleTopic.topic_id, ArticleTopic.own_topic_id)
              .join(ArticleTopic, ArticleTopic.article_id == StoryMember.article_id))
     wanted = None if story_ids is None else list(set(story_ids))
     queries = [query] if wanted is None else [query.where(col(StoryMember.story_id).in_(chunk))
@@ -331,42 +342,47 @@ def recompute_story_topics(engine: Engine, story_ids: Iterable[int] | None = Non
     with session_scope(engine) as s:
         topics: dict[int, list[int]] = {}
         members: dict[int, list[int]] = {}
-        current: dict[int, int] = {}
+        current: dict[int, tuple[int, int | None]] = {}
         for part in queries:
-            for sid, aid, tid in s.execute(part).all():
+            for sid, aid, tid, own in s.execute(part).all():
                 members.setdefault(sid, []).append(aid)
-                current[aid] = tid
-                if tid >= 0:
-                    topics.setdefault(sid, []).append(tid)
+                current[aid] = (tid, own)
+                if _own(tid, own) >= 0:
+                    topics.setdefault(sid, []).append(_own(tid, own))
         # a story none of whose members has a topic has none (not the topic of an earlier fit)
         seeded = _seeded_ids(s)
         values = [{"id": sid, "topic_id": _story_topic(topics.get(sid, []), len(arts), seeded, share)}
                   for sid, arts in members.items()]
         if values:
             s.execute(sa.update(Story), values)
-        _members_take_story_topics(s, members, {v["id"]: v["topic_id"] for v in values}, current, seeded)
+        _members_take_story_topics(s, members, {v["id"]: v["topic_id"] for v in values}, current, seeded, settle)
         return sum(v["topic_id"] is not None for v in values)
 
 
 def _members_take_story_topics(s: Any, members: dict[int, list[int]], story_topics: dict[int, int | None],
-                               current: dict[int, int], seeded: set[int]) -> None:
-    """A story is one event, so it is read under one topic: members that are unassigned or in another
-    discovered topic take their story's topic when it is a discovered one. An analyst topic is never
-    given this way (an article belongs to one only on its own evidence), and a member in an analyst
-    topic keeps it. ``current``: each member's topic as the caller read it (-1 unassigned; a member
-    without one is left alone); ``seeded``: the analyst topics' ids. The score (similarity to the topic)
-    of a moved article is cleared."""
-    targets = {sid: t for sid, t in story_topics.items() if t is not None and t not in seeded}
-    moves: dict[int, list[int]] = {}
-    for sid, topic in targets.items():
+                               current: dict[int, tuple[int, int | None]], seeded: set[int],
+                               settle: bool = False) -> None:
+    """A story is one event, so it is read under one topic: members whose own topic is unassigned or another
+    discovered topic take their story's topic when it is a discovered one, and keep their own in
+    ``own_topic_id``; a member whose story holds no discovered topic (any more) is read under its own
+    again. An analyst topic is never given this way (an article belongs to one only on its own evidence),
+    and a member in an analyst topic keeps it. ``current``: each member's (topic_id, own_topic_id) as the
+    caller read them (a member without them is left alone); ``seeded``: the analyst topics' ids;
+    ``settle``: the topic taken becomes the member's own."""
+    changes = []
+    for sid, topic in story_topics.items():
+        given = topic if topic is not None and topic not in seeded else None
         for a in members.get(sid, []):
-            was = current.get(a)
-            if was is not None and was != topic and was not in seeded:
-                moves.setdefault(topic, []).append(a)
-    for topic, articles in moves.items():
-        for chunk in chunks(articles):
-            s.execute(sa.update(ArticleTopic).where(col(ArticleTopic.article_id).in_(chunk))
-                      .values(topic_id=topic, score=None))
+            if a not in current:
+                continue
+            read, own = current[a]
+            mine = _own(read, own)
+            wanted = mine if given is None or mine in seeded else given
+            keep = None if settle or wanted == mine else mine
+            if (wanted, keep) != (read, own):
+                changes.append({"article_id": a, "topic_id": wanted, "own_topic_id": keep})
+    for chunk in chunks(changes):
+        s.execute(sa.update(ArticleTopic), chunk)
 
 
 # --- topics --------------------------------------------------------------------------------

@@ -218,8 +218,11 @@ class ArticleTopic(SQLModel, table=True):
     article_id: int = Field(
         sa_column=sa.Column(sa.Integer(), sa.ForeignKey("article.id", ondelete="CASCADE"), primary_key=True)
     )
-    topic_id: int = Field(index=True)  # -1: BERTopic outlier
-    score: float | None = None
+    topic_id: int = Field(index=True)  # the topic it is read under; -1: unassigned
+    # the topic the model placed it in, when its story hands it another between refits (NULL: ``topic_id``
+    # is its own); a member goes back to it when its story no longer holds that topic
+    own_topic_id: int | None = None
+    score: float | None = None  # the similarity of the model's placement
     model_run_id: int | None = Field(default=None, foreign_key="topic_model_run.id", ondelete="SET NULL")
     assigned_at: datetime | None = _ts()
 

@@ -244,7 +244,7 @@ def fit(engine: Engine, config: Config, now: datetime) -> dict[str, Any]:
     assign_topics(engine, config, run, now)
     # the fit clustered every member: one it left out of its story's topic is an outlier of that topic, not a
     # report of a new event, so any majority carries the story (a half-share bar cost Giveme5W1H's kinds 0.004)
-    stories = db.recompute_story_topics(engine, share=0.0)
+    stories = db.recompute_story_topics(engine, share=0.0, settle=True)
     _prune(Path(config.data_dir) / "topic_model")
     return {"articles": run.n_docs, "topics": run.n_topics, "stories": stories, "seconds": round(
         time.perf_counter() - started, 2), "path": run.path}
