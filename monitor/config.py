@@ -195,6 +195,9 @@ class TopicModelConfig(Section):
     fit_sample: Annotated[int, Field(ge=100)] = 20000  # clustered on a seeded sample of at most this many; the rest placed as new articles are
     match_similarity: Annotated[float, Field(ge=0, le=1)] = 0.8
     refit_weekday: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] = "sun"
+    # refit before the week is out once the articles stored since the last fit number this share of those
+    # it was fitted on (a first fit on a few dozen articles does not serve a week of news); None: weekly only
+    refit_growth: Annotated[float | None, Field(gt=0)] = 1.0
     seed: int = 42
     fit_days: Annotated[int | None, Field(ge=1)] = None  # fit on the last N days only (None: every article)
 

@@ -115,24 +115,41 @@ def analysis_stage(deps: Deps, now: datetime) -> Mapping[str, Any]:
 
 
 def refit_stage(deps: Deps, now: datetime) -> Mapping[str, Any]:
-    """Fit the first topic model once enough articles are stored; refit once a week after that.
+    """Fit the first topic model once enough articles are stored; refit once a week after that, and
+    earlier once the corpus has grown by ``topic_model.refit_growth`` of what the last fit read.
 
     The weekly refit is due from ``topic_model.refit_weekday`` at ``schedule.refit_time``
     (in the digest's time zone); a run after that time catches up a missed refit.
     """
     from monitor.topics.model import MIN_DOCS
 
-    last = last_fit(deps.engine)
+    last, cfg = last_fit(deps.engine), deps.config.topic_model
     tz = ZoneInfo(deps.config.digest.timezone)
+    reason = "first fit"
     if last is None:
         stored = articles_with_text(deps.engine)
         if stored < MIN_DOCS:
             return {"due": False, "reason": f"first fit waits for {MIN_DOCS} articles with text, have {stored}"}
-    elif not refit_due(last, now, deps.config.topic_model.refit_weekday, deps.config.schedule.refit_time, tz):
+    elif refit_due(last, now, cfg.refit_weekday, deps.config.schedule.refit_time, tz):
+        reason = "weekly refit"
+    elif (grown := grown_since(deps.engine, last, cfg.refit_growth)) is not None:
+        reason = grown
+    else:
         return {"due": False, "last_fit": last.isoformat()}
     from monitor.topics.service import fit
 
-    return {"due": True, **fit(deps.engine, deps.config, now)}
+    return {"due": True, "reason": reason, **fit(deps.engine, deps.config, now)}
+
+
+def grown_since(engine: Engine, last: datetime, growth: float | None) -> str | None:
+    """Why the corpus calls for a refit before the week is out: the articles stored since the last fit
+    number at least ``growth`` of those it was fitted on (None: not yet, or ``growth`` is None)."""
+    if growth is None:
+        return None
+    from monitor.store import runs
+
+    fitted, new = runs.current_fit_size(engine), runs.articles_with_text(engine, since=last)
+    return f"{new} articles since the last fit on {fitted}" if fitted and new >= growth * fitted else None
 
 
 def trends_stage(deps: Deps, now: datetime) -> Mapping[str, Any]:

@@ -267,6 +267,34 @@ def test_first_fit_waits_for_enough_articles(engine, write_config):
     assert summary["due"] is False and "have 0" in summary["reason"]
 
 
+def test_a_refit_comes_before_the_week_is_out_once_the_corpus_has_grown(engine, write_config):
+    """A first fit on the articles of a few days does not serve the week: once the articles stored since
+    the last fit number ``topic_model.refit_growth`` of those it read, the refit stage fits again."""
+    from monitor.demo.corpus import build_corpus
+    from monitor.store.analysis import add_corpus
+
+    app = deps(engine, write_config, [{"name": "x", "url": "http://127.0.0.1:9/x.xml"}],
+               topic_model={"refit_growth": 0.25})
+    articles = build_corpus(days=8, end=date(2026, 11, 25))  # Wednesday: the weekly refit was on Sunday
+    cut = datetime(2026, 11, 23, tzinfo=UTC)
+    first, rest = [a for a in articles if a.published < cut], [a for a in articles if a.published >= cut]
+    add_corpus(engine, first, "http://127.0.0.1:9", cut)
+    fitted = run_once(app, cut, stages=("refit",)).stage("refit").summary
+    assert fitted["due"] and fitted["reason"] == "first fit"
+    need = -(-fitted["articles"] // 4)
+    assert len(rest) >= need, "the corpus's last days must hold a quarter as many articles as the first"
+    later = max(a.published for a in rest) + timedelta(hours=1)
+    assert not refit_due(cut, later, "sun", "03:00", ZoneInfo(app.config.digest.timezone))
+    add_corpus(engine, rest[:need - 1], "http://127.0.0.1:9", later)
+    waiting = run_once(app, later, stages=("refit",)).stage("refit").summary
+    assert waiting["due"] is False
+    add_corpus(engine, rest[need - 1:need], "http://127.0.0.1:9", later)
+    grown = run_once(app, later, stages=("refit",)).stage("refit").summary
+    assert grown["due"] and grown["reason"] == f"{need} articles since the last fit on {fitted['articles']}"
+    assert grown["articles"] == fitted["articles"] + need
+    assert run_once(app, later, stages=("refit",)).stage("refit").summary["due"] is False
+
+
 def test_refused_smtp_fails_the_digest_stage_and_keeps_the_digest(engine, write_config, tmp_path):
     import socket
 

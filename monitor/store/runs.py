@@ -41,12 +41,21 @@ def feeds_due(engine: Engine, names: list[str], now: datetime) -> bool:
     return any(name not in waiting for name in names)
 
 
-def articles_with_text(engine: Engine) -> int:
-    """Stored articles a topic model can learn from: with text, not duplicates."""
+def articles_with_text(engine: Engine, since: datetime | None = None) -> int:
+    """Stored articles a topic model can learn from: with text, not duplicates (fetched after ``since``)."""
     query = sa.select(sa.func.count()).select_from(Article).where(
         Article.text.is_not(None), Article.duplicate_of.is_(None))
+    if since is not None:
+        query = query.where(Article.fetched_at > since)
     with engine.connect() as conn:
         return int(conn.execute(query).scalar_one())
+
+
+def current_fit_size(engine: Engine) -> int:
+    """How many articles the current topic model was fitted on (0: none yet)."""
+    query = sa.select(TopicModelRun.n_docs).where(TopicModelRun.current).order_by(TopicModelRun.fitted_at.desc())
+    with engine.connect() as conn:
+        return int(conn.execute(query.limit(1)).scalar() or 0)
 
 
 def last_fit(engine: Engine) -> datetime | None:
