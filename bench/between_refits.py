@@ -43,7 +43,7 @@ from typing import Any
 
 import numpy as np
 from eval_topics import CONFIG
-from real_sets import LabelledArticle, read_set
+from real_sets import LabelledArticle, read_labelled
 
 from monitor.config import Config
 from monitor.topics.embeddings import document, load_embedder
@@ -173,12 +173,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     embedder = load_embedder(CONFIG.embedding)
     for spec in args.sets:
-        kind, _, path = spec.partition(":")
-        articles = [a for a in read_set(Path(path), kind) if a.topic or a.story]
-        if len(articles) > args.sample:
-            keep = np.sort(np.random.default_rng(0).choice(len(articles), args.sample, replace=False))
-            articles = [articles[i] for i in keep]
-        print(json.dumps(run(f"{kind}:{Path(path).name}", articles, embedder, args.seeds, args.batch)), flush=True)
+        name, articles = read_labelled(spec, args.sample)
+        print(json.dumps(run(name, articles, embedder, args.seeds, args.batch)), flush=True)
     print("done", file=sys.stderr)
     return 0
 

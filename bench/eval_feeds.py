@@ -26,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -63,14 +64,15 @@ def feed(outlet: int, items: list[tuple[str, LabelledArticle]], base: str) -> by
             f"<link>{base}/</link><description>evaluation feed</description>{entries}</channel></rss>").encode()
 
 
-def routes(articles: list[LabelledArticle], outlets: int,
-           base: str) -> tuple[dict[str, tuple[str, bytes]], dict[str, int]]:
-    """Feeds and pages, and each page's URL -> index in ``articles``."""
+def routes(articles: list[LabelledArticle], outlets: int, base: str,
+           rows: Sequence[int] | None = None) -> tuple[dict[str, tuple[str, bytes]], dict[str, int]]:
+    """Feeds and pages, and each page's URL -> index in ``articles``; with ``rows``, only those articles
+    (each at the address it has in the whole set)."""
     out: dict[str, tuple[str, bytes]] = {"/robots.txt": ("text/plain", b"User-agent: *\nAllow: /\n")}
     urls: dict[str, int] = {}
     by_outlet: dict[int, list[tuple[str, LabelledArticle]]] = {}
-    for i, article in enumerate(articles):
-        path = f"/o{i % outlets}/a{i}.html"
+    for i in range(len(articles)) if rows is None else rows:
+        article, path = articles[i], f"/o{i % outlets}/a{i}.html"
         out[path] = ("text/html; charset=utf-8", page(article))
         urls[base + path] = i
         by_outlet.setdefault(i % outlets, []).append((path, article))

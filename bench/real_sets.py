@@ -38,6 +38,8 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
+
 NO_TIME = datetime(2013, 12, 1, tzinfo=UTC)  # one shared time: no time signal to lean on
 SIBLING_ITEMS = 11  # items of each sibling event: two events of about a dozen reports per theme
 AG_CLASSES = {"1": "World", "2": "Sports", "3": "Business", "4": "Sci/Tech"}
@@ -59,6 +61,17 @@ def read_set(path: Path, kind: str) -> list[LabelledArticle]:
     if kind not in readers:
         raise ValueError(f"unknown set format {kind!r}; expected one of {sorted(readers)}")
     return list(readers[kind](path.read_text(encoding="utf-8")))
+
+
+def read_labelled(spec: str, sample: int) -> tuple[str, list[LabelledArticle]]:
+    """``FORMAT:PATH``'s name and its articles with a topic or a story, a seeded sample of ``sample`` when
+    there are more."""
+    kind, _, raw = spec.partition(":")
+    articles = [a for a in read_set(Path(raw), kind) if a.topic or a.story]
+    if len(articles) > sample:
+        keep = np.sort(np.random.default_rng(0).choice(len(articles), sample, replace=False))
+        articles = [articles[i] for i in keep]
+    return f"{kind}:{Path(raw).name}", articles
 
 
 def _complete_lines(raw: str) -> Iterator[str]:
