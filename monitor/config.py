@@ -197,7 +197,7 @@ class TopicModelConfig(Section):
     refit_weekday: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] = "sun"
     # refit before the week is out once the articles stored since the last fit number this share of those
     # it was fitted on (a first fit on a few dozen articles does not serve a week of news); None: weekly only
-    refit_growth: Annotated[float | None, Field(gt=0)] = 1.0
+    refit_growth: Annotated[float | None, Field(gt=0)] = 0.5
     seed: int = 42
     fit_days: Annotated[int | None, Field(ge=1)] = None  # fit on the last N days only (None: every article)
 
