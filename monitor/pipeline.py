@@ -138,6 +138,7 @@ def refit_stage(deps: Deps, now: datetime) -> Mapping[str, Any]:
         return {"due": False, "last_fit": last.isoformat()}
     from monitor.topics.service import fit
 
+    log.info("topic fit: %s", reason)
     return {"due": True, "reason": reason, **fit(deps.engine, deps.config, now)}
 
 
