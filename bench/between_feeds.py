@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 from between_refits import held_out, scored
-from eval_feeds import cli, config, read_back, routes
+from eval_feeds import cli, config, publish, read_back
 from real_sets import LabelledArticle, read_labelled
 
 from monitor.demo.server import DemoServer
@@ -38,15 +38,13 @@ def one_seed(articles: list[LabelledArticle], truth: np.ndarray, seed: int, batc
     with tempfile.TemporaryDirectory(prefix="between-feeds-") as where, DemoServer() as server:
         folder = Path(where)
         path, database = config(server.base_url, outlets, folder, seed), folder / "monitor.db"
-        table, urls = routes(articles, outlets, server.base_url, fit_rows.tolist())
-        server.publish(table)
+        publish(server, articles, outlets, fit_rows.tolist())
         cli(["crawl"], path, database)
         cli(["topics", "fit"], path, database)
         order = later[np.random.default_rng(seed).permutation(len(later))]
         for start in range(0, len(order), batch):
             shown = [*fit_rows.tolist(), *order[:start + batch].tolist()]
-            table, urls = routes(articles, outlets, server.base_url, shown)
-            server.publish(table)
+            urls = publish(server, articles, outlets, shown)
             cli(["crawl", "--all"], path, database)  # the next cron run: every feed due
         got = read_back(database, urls)
     placed = np.array([-1 if got.get(int(i), (None, None))[1] is None else got[int(i)][1] for i in later])

@@ -78,15 +78,15 @@ def with_stories(placed: np.ndarray, later: np.ndarray, fitted: np.ndarray, fit_
     """The later articles' topics once each takes its story's majority topic (its fitted members' and
     the later members' placements; a story with none placed keeps its members unassigned). ``half``:
     only a topic that holds at least half the story's members is given."""
-    topics: dict[str, list[int]] = {}
-    for event, topic in zip([*events[fit_rows], *events[later]], [*fitted, *placed], strict=True):
-        topics.setdefault(event, []).append(int(topic))
-    given = {}
-    for event, ts in topics.items():
-        votes = Counter(t for t in ts if t >= 0).most_common(1)
-        if votes and (not half or 2 * votes[0][1] >= len(ts)):
-            given[event] = votes[0][0]
-    return np.array([given.get(e, p) for e, p in zip(events[later], placed, strict=True)])
+    rows = [*fit_rows.tolist(), *later.tolist()]
+    mine = {int(r): int(t) for r, t in zip(rows, [*fitted, *placed], strict=True)}
+    stories: dict[str, list[int]] = {}
+    for r in rows:
+        stories.setdefault(events[r], []).append(int(r))
+    read = dict(mine)
+    for members in stories.values():
+        _hand_on(members, mine, read, 0.5 if half else 0.0, own=True)
+    return np.array([read[int(r)] for r in later])
 
 
 def in_batches(placed: np.ndarray, later: np.ndarray, fitted: np.ndarray, fit_rows: np.ndarray,
@@ -116,6 +116,9 @@ def in_batches(placed: np.ndarray, later: np.ndarray, fitted: np.ndarray, fit_ro
 
 
 def _hand_on(rows: list[int], mine: dict[int, int], read: dict[int, int], share: float, own: bool) -> None:
+    """A story of ``rows`` hands its majority topic to every member when it holds at least ``share`` of them
+    (counted by ``mine``, their own placements, with ``own``, else by ``read``); with ``own`` and no such
+    topic, members are read under their own again."""
     counted = [(mine if own else read)[r] for r in rows]
     votes = Counter(t for t in counted if t >= 0).most_common(1)
     topic = votes[0][0] if votes and votes[0][1] >= share * len(rows) else None

@@ -81,8 +81,17 @@ def routes(articles: list[LabelledArticle], outlets: int, base: str,
     return out, urls
 
 
-def config(base: str, outlets: int, folder: Path, seed: int | None = None) -> Path:
-    """The shipped configuration with the set's feeds (and, with ``seed``, that topic-model seed)."""
+def publish(server: DemoServer, articles: list[LabelledArticle], outlets: int,
+            rows: Sequence[int] | None = None) -> dict[str, int]:
+    """Serve the feeds and pages of ``articles`` (only ``rows`` with them, see ``routes``); their URLs."""
+    table, urls = routes(articles, outlets, server.base_url, rows)
+    server.publish(table)
+    return urls
+
+
+def config(base: str, outlets: int, folder: Path, seed: int | None = None, **topic_model: Any) -> Path:
+    """The shipped configuration with the set's feeds (and, with ``seed``, that topic-model seed; with
+    ``topic_model``, those topic-model settings too)."""
     shipped = yaml.safe_load(SHIPPED.read_text(encoding="utf-8"))
     shipped.update({
         "feeds": [{"name": f"Outlet {o}", "url": f"{base}/o{o}/feed.xml", "language": "en"} for o in range(outlets)],
@@ -90,7 +99,9 @@ def config(base: str, outlets: int, folder: Path, seed: int | None = None) -> Pa
         "crawl": {**shipped.get("crawl", {}), "host_delay": 0, "per_host": 8, "max_entries_per_feed": 100000},
     })
     if seed is not None:
-        shipped["topic_model"] = {**(shipped.get("topic_model") or {}), "seed": seed}
+        topic_model["seed"] = seed
+    if topic_model:
+        shipped["topic_model"] = {**(shipped.get("topic_model") or {}), **topic_model}
     path = folder / "feeds.yaml"
     path.write_text(yaml.safe_dump(shipped, sort_keys=False), encoding="utf-8")
     return path
@@ -137,8 +148,7 @@ def evaluate(name: str, articles: list[LabelledArticle], outlets: int, keep: Pat
     with place as where, DemoServer() as server:
         folder = Path(where)
         folder.mkdir(parents=True, exist_ok=saved is None)
-        table, urls = routes(articles, outlets, server.base_url)
-        server.publish(table)
+        urls = publish(server, articles, outlets)
         database = folder / "monitor.db"
         crawl = cli(["crawl"], config(server.base_url, outlets, folder), database)
         fits = []

@@ -26,19 +26,11 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import yaml
-from eval_feeds import cli, config, read_back, routes
+from eval_feeds import cli, config, publish, read_back
 from real_sets import LabelledArticle, read_labelled
 
 from monitor.demo.server import DemoServer
 from monitor.topics.evaluate import adjusted_rand
-
-
-def with_growth(path: Path, growth: float | None) -> Path:
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    data["topic_model"] = {**(data.get("topic_model") or {}), "refit_growth": growth}
-    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
-    return path
 
 
 def read_ari(database: Path, urls: dict[str, int], truth: list[str]) -> float:
@@ -54,14 +46,12 @@ def one_run(articles: list[LabelledArticle], truth: list[str], seed: int, growth
     aris, refits, seconds = [], 0, 0.0
     with tempfile.TemporaryDirectory(prefix="refit-growth-") as where, DemoServer() as server:
         folder = Path(where)
-        path, database = with_growth(config(server.base_url, outlets, folder, seed), growth), folder / "monitor.db"
-        table, urls = routes(articles, outlets, server.base_url, order[:start])
-        server.publish(table)
+        path, database = config(server.base_url, outlets, folder, seed, refit_growth=growth), folder / "monitor.db"
+        publish(server, articles, outlets, order[:start])
         cli(["crawl"], path, database)
         seconds += cli(["topics", "fit"], path, database)
         for end in range(start + batch, len(order) + batch, batch):
-            table, urls = routes(articles, outlets, server.base_url, order[:end])
-            server.publish(table)
+            urls = publish(server, articles, outlets, order[:end])
             cli(["crawl", "--all"], path, database)
             before = _runs(database)
             took = cli(["run", "--stage", "refit"], path, database)

@@ -347,8 +347,8 @@ def recompute_story_topics(engine: Engine, story_ids: Iterable[int] | None = Non
             for sid, aid, tid, own in s.execute(part).all():
                 members.setdefault(sid, []).append(aid)
                 current[aid] = (tid, own)
-                if _own(tid, own) >= 0:
-                    topics.setdefault(sid, []).append(_own(tid, own))
+                if (mine := _own(tid, own)) >= 0:
+                    topics.setdefault(sid, []).append(mine)
         # a story none of whose members has a topic has none (not the topic of an earlier fit)
         seeded = _seeded_ids(s)
         values = [{"id": sid, "topic_id": _story_topic(topics.get(sid, []), len(arts), seeded, share)}
