@@ -23,3 +23,60 @@ STOP_WORDS = frozenset([
     "with", "would", "you", "your", "yours", "yourself", "yourselves", "said", "says", "say", "new", "also",
     "one", "two",
 ])
+
+
+# British and American spellings of one word ending, both ways (centre / center, licence / license)
+_SPELLINGS = (("tre", "ter"), ("isation", "ization"), ("ise", "ize"), ("yse", "yze"), ("cence", "cense"),
+              ("fence", "fense"), ("our", "or"))
+_SIBILANT = ("s", "x", "z", "ch", "sh")
+
+
+def keyword_forms(term: str) -> set[str]:
+    """Other forms an analyst's English keyword takes in news: its last word's singular or plural ("chip",
+    "chips"; "sanctions", "sanction"; "policy", "policies") and the other side's spelling ("data centre",
+    "data centers"), lower-cased. Only terms of plain Latin letters: names in other scripts have their own
+    rules, and an acronym in capitals keeps a final s ("BRICS" is not the plural of "BRIC"). Forms that are
+    no word ("computre") are harmless: they never occur."""
+    if not term.replace(" ", "").replace("-", "").isascii() or not term.replace(" ", "").replace("-", "").isalpha():
+        return set()
+    spelt = {term.lower(), _respelt(term.lower(), 0, 1), _respelt(term.lower(), 1, 0)}
+    upper = term.split()[-1].isupper()
+    return {form for phrase in spelt for form in (phrase, *_number(phrase, upper))} - {term.lower()}
+
+
+def _respelt(phrase: str, old: int, new: int) -> str:
+    words = []
+    for word in phrase.split(" "):
+        for pair in _SPELLINGS:
+            if len(word) >= 5 and word.endswith(pair[old]):
+                word = word[: -len(pair[old])] + pair[new]
+                break
+        words.append(word)
+    return " ".join(words)
+
+
+def _number(phrase: str, acronym: bool) -> list[str]:
+    """The phrase with its last word in the other number (plural or singular)."""
+    head, _, last = phrase.rpartition(" ")
+    lead = f"{head} " if head else ""
+    if acronym:
+        return [] if last.endswith("s") else [f"{lead}{last}s"]
+    if len(last) < 3:
+        return []
+    forms = []
+    if last.endswith("ies") and len(last) > 4:
+        forms.append(last[:-3] + "y")
+    elif last.endswith(tuple(f"{s}es" for s in _SIBILANT)):
+        forms.append(last[:-2])
+    elif last.endswith("s") and not last.endswith(("ss", "us", "is")) and len(last) > 3:
+        forms.append(last[:-1])
+    if not forms:
+        if last.endswith("is"):  # analysis, crisis
+            forms.append(last[:-2] + "es")
+        elif last.endswith("y") and last[-2:-1] not in "aeiou":
+            forms.append(last[:-1] + "ies")
+        elif last.endswith(_SIBILANT):
+            forms.append(last + "es")
+        else:
+            forms.append(last + "s")
+    return [lead + f for f in forms]

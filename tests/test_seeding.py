@@ -35,6 +35,15 @@ def test_keywords_match_whole_words_in_any_case_and_russian_forms() -> None:
     assert hits.tolist() == [[2, 0], [0, 1], [0, 0]]
 
 
+def test_keywords_match_their_english_plurals_and_spellings_once_each() -> None:
+    """An analyst writes "chip" and "data centre"; the news says "chips" and "data centers"."""
+    keywords = [("chip", "sanctions", "data centre", "licence", "policy"), ("GPU", "BRICS")]
+    texts = ["Chips and a chip", "a sanction", "two data centers", "export license", "AI policies",
+             "GPUs", "BRIC nations", "chipset sanctioned", "data centrist"]
+    assert keyword_hits(texts, keyword_matchers(keywords)).tolist() == [
+        [1, 0], [1, 0], [1, 0], [1, 0], [1, 0], [0, 1], [0, 0], [0, 0], [0, 0]]
+
+
 def test_keywords_whose_case_folding_respells_them_match() -> None:
     """Texts are read case-folded ("Straße" -> "strasse"): a keyword so respelled still matches, in
     either spelling of the text, and so does a watch name read from the text as written."""
@@ -64,7 +73,7 @@ def test_keyword_hits_count_what_the_watch_matcher_matches() -> None:
     expected = [[len(m.matches(t.casefold())) for m in matchers] for t in texts]
     hits = keyword_hits(texts, matchers)
     assert hits.tolist() == expected
-    assert hits[-6:, -1].tolist() == [1, 0, 2, 1, 2, 0]
+    assert hits[-6:, -1].tolist() == [2, 0, 2, 1, 2, 0]  # "chips" is a form of "chip"
 
 
 def test_no_seeds_means_no_evidence() -> None:
@@ -151,18 +160,22 @@ def test_a_cluster_plainly_about_a_topic_is_evidence_though_half_its_articles_ar
         rows = weight * seeds[towards] + noise
         return rows / np.linalg.norm(rows, axis=1, keepdims=True)
 
-    vectors = np.vstack([members(10, 1, 0.25), members(10, 1, 0.25), members(10, 0, 0.05)])
-    clusters = np.repeat([0, 1, 2], 10)
-    hits = np.zeros((30, 2), np.int64)
+    vectors = np.vstack([members(10, 1, 0.15), members(10, 1, 0.15), members(10, 0, 0.05), members(10, 0, 0.3)])
+    clusters = np.repeat([0, 1, 2, 3], 10)
+    hits = np.zeros((40, 2), np.int64)
     hits[:6, 1] = 1  # cluster 0: 6 of 10 name a keyword of topic 1
     hits[10:13, 1] = 1  # cluster 1: only 3 of 10 do
-    hits[20:, 0] = 1  # cluster 2 names topic 0's keywords but is not about it
+    hits[20:30, 0] = 1  # cluster 2 names topic 0's keywords but is not about it; cluster 3 names none
     single = (vectors @ seeds.T).max(axis=1)
     assert (single[:20] < 0.3).all()  # no single article of clusters 0 and 1 reaches the floor
-    assert cluster_evidence(vectors, clusters, seeds, hits, floor=0.3) == [1, None, None]
-    labels = label_clusters(clusters, np.full(30, -1), n_seeds=2,
-                            whole=cluster_evidence(vectors, clusters, seeds, hits, floor=0.3))
-    assert set(labels[:10]) == {1} and set(labels[10:]) == {2, 3}
+    assert (single[30:] < 0.5).all()  # nor does one of cluster 3 reach the floor + 0.2 alone
+    means = [vectors[clusters == c].mean(axis=0) for c in range(4)]
+    alike = [float(m @ seeds[t] / np.linalg.norm(m)) for m, t in zip(means, (1, 1, 0, 0), strict=True)]
+    assert 0.3 <= min(alike[:2]) and max(alike[:3]) < 0.5 <= alike[3]  # what each cluster as a whole reads as
+    whole = cluster_evidence(vectors, clusters, seeds, hits, floor=0.3)
+    assert whole == [1, None, None, 0]  # keywords carry a cluster near the floor; far above it, none are needed
+    labels = label_clusters(clusters, np.full(40, -1), n_seeds=2, whole=whole)
+    assert set(labels[:10]) == {1} and set(labels[30:]) == {0} and set(labels[10:30]) == {2, 3}
 
 
 def test_an_article_that_does_not_support_its_clusters_analyst_topic_is_left_out() -> None:

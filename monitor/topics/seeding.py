@@ -4,7 +4,7 @@ Cluster first, label second. An article is evidence for an analyst topic only on
 absolute grounds that do not move with the corpus: its embedding's similarity to
 the topic (description, keywords and examples) and how many of the analyst's
 keywords it names (whole words, case-insensitive, any language; Russian case
-forms included). With ``floor`` the configured similarity:
+forms and English plurals and spellings included). With ``floor`` the configured similarity:
 
 - similarity >= floor and at least one keyword, or
 - similarity >= floor - 0.1 and at least two different keywords, or
@@ -13,11 +13,14 @@ forms included). With ``floor`` the configured similarity:
 A corpus with nothing about sanctions gives no evidence for "Sanctions", so that
 topic stays empty: no topic is ever the least unlikely label. A cluster becomes
 an analyst topic when most of its members (``MAJORITY``) are evidence for that
-same topic, or when the cluster as a whole is: its members' mean vector is at
-least ``floor`` alike to the topic (closer than to any other analyst topic) and
-at least half of its members name one of the topic's keywords. Averaging removes
-the noise of single articles, so a cluster plainly about a theme is not lost
-because half its articles are short. Every member then follows. Other clusters
+same topic, or when the cluster as a whole is: its members' mean vector is
+closer to the topic than to any other analyst topic, and at least ``floor``
+alike to it with at least half of its members naming one of the topic's
+keywords, or at least ``floor`` + 0.2 alike whatever the wording (the third rule
+above, for the cluster's reading: forty reports of viruses and worms are about
+"Cyber" though few say "malware"). Averaging removes the noise of single
+articles, so a cluster plainly about a theme is not lost because half its
+articles are short. Every member then follows. Other clusters
 stay discovered topics. An article no cluster holds joins an analyst topic only on
 evidence that stands alone (``alone``: the first and third rules): two common
 keywords near the lowered floor ("strategic" and "Beijing" in a report of a
@@ -33,6 +36,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from monitor.trends.watch import WatchMatcher, compile_watchlist
+from monitor.words import keyword_forms
 
 MAJORITY = 0.5  # more than this share of a cluster's members must be evidence for one analyst topic
 STRONG = 0.2  # above the floor by this much, similarity alone is evidence
@@ -41,8 +45,10 @@ TWO_KEYWORDS = 0.1  # with two different keywords, the floor is lowered by this 
 
 def keyword_matchers(keywords: Sequence[Sequence[str]]) -> list[WatchMatcher]:
     """One matcher per analyst topic, from that topic's keywords; spellings that differ only in case ("AI"
-    and "ai") are one keyword, so that one word never counts as two."""
-    return [compile_watchlist([(k, ()) for k in {w.casefold(): w for w in words}.values()]) for words in keywords]
+    and "ai") are one keyword, so that one word never counts as two, and so are a keyword's English forms
+    (``words.keyword_forms``: "chip" matches "chips", "data centre" "data centers")."""
+    return [compile_watchlist([(k, keyword_forms(k)) for k in {w.casefold(): w for w in words}.values()])
+            for words in keywords]
 
 
 _ASCII_WORD = re.compile(r"[a-z0-9]+")
@@ -124,8 +130,9 @@ def _cluster_seed(evidence: np.ndarray, n_seeds: int) -> int | None:
 def cluster_evidence(vectors: np.ndarray, clusters: np.ndarray, seeds: np.ndarray, hits: np.ndarray,
                      floor: float) -> list[int | None]:
     """Per cluster id (0..max), the analyst topic the cluster as a whole is evidence for: its
-    members' mean unit vector is at least ``floor`` alike to the topic and closer to it than to
-    any other, and at least half of its members name one of the topic's keywords."""
+    members' mean unit vector is closer to the topic than to any other, and at least ``floor`` alike
+    to it with at least half of its members naming one of the topic's keywords, or at least ``floor``
+    + ``STRONG`` alike whatever they name."""
     clusters = np.asarray(clusters)
     out: list[int | None] = [None] * (int(clusters.max()) + 1 if len(clusters) else 0)
     if not len(seeds):
@@ -138,6 +145,6 @@ def cluster_evidence(vectors: np.ndarray, clusters: np.ndarray, seeds: np.ndarra
             continue
         sims = (mean / norm) @ seeds.T
         best = int(np.argmax(sims))
-        if sims[best] >= floor and (hits[members, best] >= 1).mean() >= 0.5:
+        if sims[best] >= floor + STRONG or (sims[best] >= floor and (hits[members, best] >= 1).mean() >= 0.5):
             out[int(cluster)] = best
     return out
