@@ -66,8 +66,8 @@ def _number(phrase: str, acronym: bool) -> list[str]:
     forms = []
     if last.endswith("ies") and len(last) > 4:
         forms.append(last[:-3] + "y")
-    elif last.endswith(tuple(f"{s}es" for s in _SIBILANT)):
-        forms.append(last[:-2])
+    elif last.endswith(tuple(f"{s}es" for s in _SIBILANT)):  # taxes, releases: which, the word cannot say
+        forms += [last[:-2], last[:-1]]
     elif last.endswith("s") and not last.endswith(("ss", "us", "is")) and len(last) > 3:
         forms.append(last[:-1])
     if not forms:

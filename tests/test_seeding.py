@@ -37,11 +37,11 @@ def test_keywords_match_whole_words_in_any_case_and_russian_forms() -> None:
 
 def test_keywords_match_their_english_plurals_and_spellings_once_each() -> None:
     """An analyst writes "chip" and "data centre"; the news says "chips" and "data centers"."""
-    keywords = [("chip", "sanctions", "data centre", "licence", "policy"), ("GPU", "BRICS")]
+    keywords = [("chip", "sanctions", "data centre", "licence", "policy", "model releases", "taxes"), ("GPU", "BRICS")]
     texts = ["Chips and a chip", "a sanction", "two data centers", "export license", "AI policies",
-             "GPUs", "BRIC nations", "chipset sanctioned", "data centrist"]
+             "GPUs", "BRIC nations", "chipset sanctioned", "data centrist", "a model release", "a tax"]
     assert keyword_hits(texts, keyword_matchers(keywords)).tolist() == [
-        [1, 0], [1, 0], [1, 0], [1, 0], [1, 0], [0, 1], [0, 0], [0, 0], [0, 0]]
+        [1, 0], [1, 0], [1, 0], [1, 0], [1, 0], [0, 1], [0, 0], [0, 0], [0, 0], [1, 0], [1, 0]]
 
 
 def test_keywords_whose_case_folding_respells_them_match() -> None:
