@@ -37,11 +37,12 @@ def keyword_forms(term: str) -> set[str]:
     "data centers"), lower-cased. Only terms of plain Latin letters: names in other scripts have their own
     rules, and an acronym in capitals keeps a final s ("BRICS" is not the plural of "BRIC"). Forms that are
     no word ("computre") are harmless: they never occur."""
-    if not term.replace(" ", "").replace("-", "").isascii() or not term.replace(" ", "").replace("-", "").isalpha():
+    letters, lowered = term.replace(" ", "").replace("-", ""), term.lower()
+    if not (letters.isascii() and letters.isalpha()):
         return set()
-    spelt = {term.lower(), _respelt(term.lower(), 0, 1), _respelt(term.lower(), 1, 0)}
+    spelt = {lowered, _respelt(lowered, 0, 1), _respelt(lowered, 1, 0)}
     upper = term.split()[-1].isupper()
-    return {form for phrase in spelt for form in (phrase, *_number(phrase, upper))} - {term.lower()}
+    return {form for phrase in spelt for form in (phrase, *_number(phrase, upper))} - {lowered}
 
 
 def _respelt(phrase: str, old: int, new: int) -> str:
