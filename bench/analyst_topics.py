@@ -11,7 +11,7 @@ judged by reading.
 
 Then every cluster whose members' mean embedding is at least ``--near`` alike to an analyst topic, taken or
 not: which topic it is nearest, how alike its mean is, the share of its members naming one of that topic's
-keywords and the share that are evidence for it (``seeding.seed_evidence``): the quantities the rule that
+keywords, the share allowed in it (its must-mention terms) and the share that are evidence for it (``seeding.seed_evidence``): the quantities the rule that
 labels a cluster reads (``seeding.label_clusters``, ``seeding.cluster_evidence``).
 """
 
@@ -31,7 +31,7 @@ from real_sets import LabelledArticle, read_labelled
 from monitor.config import Config
 from monitor.topics.embeddings import document, load_embedder, normalise
 from monitor.topics.model import fit_bertopic, seed_vectors
-from monitor.topics.seeding import keyword_hits, keyword_matchers, seed_evidence
+from monitor.topics.seeding import gated, keyword_hits, keyword_matchers, seed_evidence, split_hits, term_lists
 
 
 def report(name: str, articles: list[LabelledArticle], embedder: Any, seed: int, show: int,
@@ -41,8 +41,11 @@ def report(name: str, articles: list[LabelledArticle], embedder: Any, seed: int,
     docs = [document(a.title, a.text, CONFIG.embedding.max_words) for a in articles]
     dense = normalise(np.asarray(embedder.embed(docs)))
     seeds_at = seed_vectors(seeds, embedder, dense.shape[1])
-    hits = keyword_hits(docs, keyword_matchers([s.keywords for s in seeds]))
-    evidence = seed_evidence(dense @ seeds_at.T, hits, cfg.evidence_similarity)
+    must = [s.must_mention for s in seeds]
+    named = keyword_hits(docs, keyword_matchers(term_lists([s.keywords for s in seeds], must)))
+    hits, allowed = split_hits(named, must)
+    similarity, hits = gated(dense @ seeds_at.T, hits, allowed)
+    evidence = seed_evidence(similarity, hits, cfg.evidence_similarity)
     _, fitted = fit_bertopic(docs, dense, seeds, embedder, cfg, titles=[a.title for a in articles],
                              bodies=[a.text for a in articles])
     labels = np.asarray(fitted.labels)
@@ -65,6 +68,7 @@ def report(name: str, articles: list[LabelledArticle], embedder: Any, seed: int,
                 "articles": int(members.sum()), "taken_by": found[topic_id].seed, "nearest": seeds[best].name,
                 "mean_alike": round(float(alike[best]), 3),
                 "keyword_share": round(float((hits[members, best] >= 1).mean()), 2),
+                "allowed_share": round(float(allowed[members, best].mean()), 2),
                 "evidence_share": round(float((evidence[members] == best).mean()), 2), "label": found[topic_id].label})
     return {"set": name, "articles": len(articles), "seed": seed, "unassigned": int((labels < 0).sum()),
             "analyst_topics": topics, "near_clusters": near_clusters}
@@ -77,9 +81,9 @@ def printed(result: dict[str, Any]) -> str:
         lines.append(f"\n## {topic['topic']}: {topic['articles']} articles; labels {topic['labels'][:6]}")
         lines += [f"   - {title[:110]}" for title in topic["headlines"]]
     lines.append("\n## clusters near an analyst topic (articles, taken by, nearest, mean alike, keyword share, "
-                 "evidence share, label)")
+                 "allowed share, evidence share, label)")
     lines += [f"{c['articles']:6d}  {c['taken_by'] or '-':32.32s} {c['nearest']:32.32s} {c['mean_alike']:.3f} "
-              f"{c['keyword_share']:.2f} {c['evidence_share']:.2f}  {c['label'][:60]}" for c in result["near_clusters"]]
+              f"{c['keyword_share']:.2f} {c['allowed_share']:.2f} {c['evidence_share']:.2f}  {c['label'][:60]}" for c in result["near_clusters"]]
     return "\n".join(lines)
 
 

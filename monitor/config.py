@@ -168,6 +168,8 @@ class TopicSeed(Section):
     description: str = ""
     keywords: tuple[str, ...] = ()
     examples: tuple[str, ...] = ()  # example texts (any language) that describe the topic
+    # terms of which an article must mention one to belong to the topic ("AI" for AI alliances); none: no such term
+    must_mention: tuple[Name, ...] = ()
 
 
 class WatchTerm(Section):

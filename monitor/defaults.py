@@ -4,6 +4,16 @@ Topic names are the labels analysts see; descriptions and keywords seed the
 topic model (clusters are labelled with them) so that these names survive every refit.
 """
 
+# what an article about artificial intelligence names, one of which the AI topics require: an alliance of drug
+# makers or a watchdog of banks is no AI news, however alike its words ("strategic partnership", "regulator")
+AI_TERMS: list[str] = [
+    "AI", "A.I.", "artificial intelligence", "machine learning", "deep learning", "neural network", "language model",
+    "LLM", "open-weight", "model weights", "foundation model", "frontier model", "general-purpose model",
+    "large model", "chatbot", "ChatGPT", "GPT", "algorithm", "deepfake", "GigaChat", "YandexGPT", "DeepSeek",
+    "Qwen", "Ernie Bot", "ИИ", "искусственный интеллект", "искусственного интеллекта", "нейросеть", "нейросети",
+    "人工智能", "大模型",
+]
+
 DEFAULT_TOPICS: list[dict] = [
     {
         "name": "AI alliances and partnerships",
@@ -11,6 +21,7 @@ DEFAULT_TOPICS: list[dict] = [
         "joint research programmes and partnerships on artificial intelligence.",
         "keywords": ["AI alliance", "partnership", "cooperation", "joint research", "memorandum", "strategic",
                      "collaboration", "Moscow", "Beijing", "agreement"],
+        "must_mention": AI_TERMS,
     },
     {
         "name": "Sanctions and export controls",
@@ -38,6 +49,7 @@ DEFAULT_TOPICS: list[dict] = [
         "intelligence: AI acts, codes of practice, audits and model registration.",
         "keywords": ["regulation", "AI act", "law", "regulator", "standards", "compliance", "safety",
                      "audit", "code of practice", "registration"],
+        "must_mention": AI_TERMS,
     },
     {
         "name": "State-backed AI champions",
@@ -45,6 +57,7 @@ DEFAULT_TOPICS: list[dict] = [
         "YandexGPT, DeepSeek, Qwen and Ernie: releases, benchmarks and government adoption.",
         "keywords": ["large language model", "LLM", "GigaChat", "YandexGPT", "DeepSeek", "Qwen", "Ernie",
                      "chatbot", "model release", "national champion"],
+        "must_mention": AI_TERMS,
     },
     {
         "name": "Cyber and surveillance",

@@ -48,6 +48,7 @@ def test_only_feeds_is_a_valid_config(write_config):
         ({"feeds": ["just-a-string"]}, ["feeds[0]: must be a mapping of keys to values", "just-a-string"]),
         ({"feeds": [FEED], "digest": {"time": "7am"}}, ["digest.time: must be a time of day as HH:MM", "'7am'"]),
         ({"feeds": [FEED], "schedule": {"refit_time": "25:00"}}, ["schedule.refit_time: must be a time of day"]),
+        ({"feeds": [FEED], "topics": [{"name": "AI", "must_mention": ["AI", ""]}]}, ["topics[0].must_mention[1]"]),
     ],
 )
 def test_bad_values_name_file_field_and_value(write_config, data, fragments):

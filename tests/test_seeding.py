@@ -291,3 +291,48 @@ def test_umap_on_the_precomputed_neighbours_separates_what_umap_alone_separates(
                           precomputed_knn=knn).fit_transform(rows)
         found.append(HDBSCAN(min_cluster_size=10).fit_predict(layout).tolist())
     assert adjusted_rand(truth, found[0]) == adjusted_rand(truth, found[1]) == 1.0
+
+
+def test_an_article_that_mentions_none_of_a_topics_required_terms_is_no_evidence_and_no_support() -> None:
+    """"AI alliances" must mention AI: a strategic partnership of drug makers names its keywords and reads
+    like it, yet is neither evidence for it nor supports it; a topic with no required term is unaffected."""
+    from monitor.topics.seeding import gated, split_hits, supports, term_lists
+
+    keywords, must = [("partnership", "strategic"), ("sanctions",)], [("AI", "artificial intelligence"), ()]
+    texts = ["Drug makers form a strategic partnership", "A strategic AI partnership",
+             "An artificial intelligence partnership under sanctions", "New sanctions on a bank"]
+    named = keyword_hits(texts, keyword_matchers(term_lists(keywords, must)))
+    hits, allowed = split_hits(named, must)
+    assert allowed.tolist() == [[False, True], [True, True], [True, True], [False, True]]
+    similarity = np.array([[0.6, 0.0], [0.6, 0.0], [0.35, 0.35], [0.0, 0.4]])
+    similarity, hits = gated(similarity, hits, allowed)
+    assert seed_evidence(similarity, hits, floor=0.3).tolist() == [-1, 0, 0, 1]
+    assert seed_evidence(similarity, hits, floor=0.3, alone=True).tolist() == [-1, 0, 0, 1]
+    assert supports(similarity, hits, floor=0.3).tolist() == [[False, False], [True, False], [True, True],
+                                                              [False, True]]
+
+
+def test_a_cluster_most_of_whose_members_mention_no_required_term_does_not_take_the_topic() -> None:
+    """However plainly a cluster reads as a topic, it takes it only when most members may belong to it."""
+    from monitor.topics.seeding import cluster_evidence
+
+    seeds = np.eye(8)[:1]
+    vectors = np.tile(np.eye(8)[0], (20, 1))  # both clusters exactly on the topic
+    clusters = np.repeat([0, 1], 10)
+    hits = np.ones((20, 1), np.int64)
+    allowed = np.zeros((20, 1), bool)
+    allowed[:6] = True  # cluster 0: 6 of 10 mention a required term; cluster 1: none
+    assert cluster_evidence(vectors, clusters, seeds, hits, floor=0.3) == [0, 0]
+    assert cluster_evidence(vectors, clusters, seeds, hits, floor=0.3, allowed=allowed) == [0, None]
+
+
+def test_the_crawl_reads_required_terms_from_the_saved_model_and_old_models_require_none() -> None:
+    from monitor.topics.model import SavedSeeds
+
+    vectors = np.eye(4)[:2].astype(np.float32)
+    texts = ["Drug makers form a strategic partnership", "A strategic AI partnership"]
+    article = np.tile(vectors[0], (2, 1))  # both read exactly as topic 0
+    keywords = (("partnership",), ("sanctions",))
+    required = SavedSeeds((10, 11), vectors, keywords, 0.3, (("AI",), ()))
+    assert required.supported(article, texts) == [set(), {10}]
+    assert SavedSeeds((10, 11), vectors, keywords, 0.3).supported(article, texts) == [{10}, {10}]

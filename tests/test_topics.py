@@ -211,6 +211,16 @@ def _bertopic_agrees(engine: sa.Engine, fitted: Fitted, run, article_ids: list[i
     assert sum(1 for t in expected if t >= 0) >= 0.8 * len(expected)
 
 
+def test_the_saved_model_keeps_each_analyst_topics_required_terms(fitted: Fitted) -> None:
+    """The crawl reads what an analyst topic requires from the saved model, as the fit did from the config."""
+    from monitor.topics.model import load_saved
+    from monitor.topics.service import model_path
+
+    saved = load_saved(model_path(fitted.config, db.current_run(fitted.engine).path))
+    assert saved.seeds is not None and any(saved.seeds.must_mention)
+    assert saved.seeds.must_mention == tuple(tuple(s.must_mention) for s in fitted.config.topics)
+
+
 def test_fit_needs_enough_articles(tmp_path: Path, sqlite_engine: Any) -> None:
     engine = sqlite_engine
     config = Config(feeds=[{"name": "f", "url": "http://127.0.0.1:9/feed"}], data_dir=str(tmp_path / "d"))
@@ -340,6 +350,44 @@ def test_off_domain_news_lands_in_no_analyst_topic(tmp_path: Path) -> None:
     seeds, labels = _fit_labels(noise, config)
     assert len(noise) >= 100 and not any(seeds)
     assert len(set(labels)) >= 1
+
+
+ALLIANCES = [  # alliances outside AI: they name "AI alliances"'s keywords and read like it, yet mention no AI
+    ("{a} and {b} form strategic alliance on cancer drugs",
+     "{a} and {b} signed a strategic partnership agreement to develop cancer drugs, deepening a collaboration "
+     "that began last year. The cooperation covers joint research on three compounds and shared trials in "
+     "Moscow and Beijing, the companies said in a memorandum."),
+    ("{a}, {b} sign partnership on jet engines",
+     "The carriers {a} and {b} agreed a strategic partnership on jet engine maintenance. The agreement "
+     "extends their cooperation to joint research on fuel efficiency, with collaboration centres planned in "
+     "Beijing and Moscow, according to a memorandum seen by reporters."),
+    ("{a} and {b} announce cooperation agreement on electric cars",
+     "{a} and {b} announced a cooperation agreement to build electric cars together. The strategic "
+     "partnership includes joint research on batteries and a memorandum on collaboration in Beijing."),
+]
+COMPANIES = [("Meridian Pharma", "Castellan Biotech"), ("Orion Air", "Baltic Wings"), ("Volta Motors", "Kestrel Auto"),
+             ("Helix Labs", "Norden Health"), ("Arcadia Airlines", "Sable Jet"), ("Tamsin Cars", "Ridge Motors")]
+
+
+@pytest.mark.slow
+def test_news_that_mentions_no_ai_stays_out_of_the_ai_topics(tmp_path: Path) -> None:
+    """Alliances of drug makers, airlines and carmakers name "partnership", "strategic", "Beijing" and read
+    like "AI alliances and partnerships", but mention no AI: no AI topic takes them (``must_mention``), while
+    the corpus's own AI alliances stay in theirs."""
+    from monitor.demo.corpus import CorpusArticle
+    from monitor.topics.model import numba_cache
+
+    numba_cache(tmp_path)
+    config = Config(feeds=[{"name": "f", "url": "http://127.0.0.1:9/feed"}])
+    corpus = build_corpus(seed=7)
+    alliances = [CorpusArticle(f"x{i}-{j}", "wire", title.format(a=a, b=b), text.format(a=a, b=b), f"x/{i}/{j}",
+                               corpus[0].published, "business", None)
+                 for i, (title, text) in enumerate(ALLIANCES) for j, (a, b) in enumerate(COMPANIES)]
+    seeds, _ = _fit_labels(corpus + alliances, config)
+    ai = {s.name for s in config.topics if s.must_mention}
+    assert len(ai) == 3 and not ai & set(seeds[len(corpus):])
+    ours = [s for a, s in zip(corpus, seeds[:len(corpus)], strict=True) if a.topic == "AI alliances and partnerships"]
+    assert sum(1 for s in ours if s == "AI alliances and partnerships") >= 0.8 * len(ours)
 
 
 @pytest.mark.slow

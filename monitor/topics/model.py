@@ -44,8 +44,11 @@ from monitor.topics.seeding import (
     keyword_hits,
     keyword_matchers,
     label_clusters,
+    gated,
     seed_evidence,
+    split_hits,
     supports,
+    term_lists,
 )
 from monitor.topics.siblings import merge_siblings
 
@@ -118,7 +121,8 @@ def fit_bertopic(docs: Sequence[str], embeddings: np.ndarray, seeds: Sequence[To
         raise MonitorError(f"topic model needs at least {MIN_DOCS} articles with text, found {len(docs)}")
     give_back()  # what reading the corpus freed: the clustering's arrays never reuse it
     described = helper is not None and titles is not None and bodies is not None
-    keywords = [s.keywords for s in seeds]
+    must = [s.must_mention for s in seeds]
+    keywords = term_lists([s.keywords for s in seeds], must)  # both found in one pass, parted by ``split_hits``
     found_apart = helper is not None and helper.free_at_start and any(keywords)
     if found_apart:
         helper.find_hits(docs, keywords)
@@ -137,13 +141,14 @@ def fit_bertopic(docs: Sequence[str], embeddings: np.ndarray, seeds: Sequence[To
             helper.names(titles, bodies)
 
     clustered = _clusters(cfg, features, read_names)  # meanwhile a helper may still be finding the hits
-    hits = _hits(hits, helper, docs, keywords)
+    hits, allowed = split_hits(_hits(hits, helper, docs, keywords), must)
+    similarity, hits = gated(similarity, hits, allowed)
     evidence = seed_evidence(similarity, hits, cfg.evidence_similarity)
     alone = seed_evidence(similarity, hits, cfg.evidence_similarity, alone=True)
     clusters = absorb_outliers(features, clustered, free=alone < 0)
     del features  # the clustered sample's rows: gone before BERTopic builds its own matrices
     give_back()
-    whole = cluster_evidence(embeddings, clusters, seeds_at, hits, cfg.evidence_similarity)
+    whole = cluster_evidence(embeddings, clusters, seeds_at, hits, cfg.evidence_similarity, allowed)
     ours = unsupported_out(label_clusters(clusters, evidence, len(seeds), whole, alone),
                            supports(similarity, hits, cfg.evidence_similarity))
     ours = merge_siblings(embeddings, ours, len(seeds), cfg.sibling_z)
@@ -556,15 +561,18 @@ class SavedSeeds:
     vectors: np.ndarray
     keywords: tuple[tuple[str, ...], ...]
     floor: float
+    must_mention: tuple[tuple[str, ...], ...] = ()  # per analyst topic (none saved: no topic requires a term)
 
     def supported(self, vectors: np.ndarray, texts: Sequence[str]) -> list[set[int]]:
         """Per article, the stable ids of the analyst topics it supports: as a member of such a topic's
-        cluster would at a fit, it names one of the topic's keywords or comes near the evidence floor
-        (``seeding.TWO_KEYWORDS`` below it)."""
+        cluster would at a fit, it mentions one of the topic's must-mention terms (if it has any) and names
+        one of its keywords or comes near the evidence floor (``seeding.TWO_KEYWORDS`` below it)."""
         if not self.topic_ids:
             return [set() for _ in texts]
-        ok = supports(normalise(vectors) @ self.vectors.T, keyword_hits(texts, keyword_matchers(self.keywords)),
-                      self.floor)
+        must = self.must_mention or tuple(() for _ in self.topic_ids)
+        found = keyword_hits(texts, keyword_matchers(term_lists(self.keywords, must)))
+        hits, allowed = split_hits(found, must)
+        ok = supports(*gated(normalise(vectors) @ self.vectors.T, hits, allowed), self.floor)
         return [{self.topic_ids[j] for j in np.flatnonzero(row)} for row in ok]
 
 
@@ -589,7 +597,8 @@ def save(model: Any, path: Path, embedding_model: str, mapping: dict[int, int], 
                             "floors": {str(k): v for k, v in floors.items()}}
     if seeds is not None:
         meta["seeds"] = {"topic_ids": list(seeds.topic_ids), "vectors": seeds.vectors.tolist(),
-                         "keywords": [list(k) for k in seeds.keywords], "floor": seeds.floor}
+                         "keywords": [list(k) for k in seeds.keywords], "floor": seeds.floor,
+                         "must_mention": [list(k) for k in seeds.must_mention]}
     (path / SIDECAR).write_text(json.dumps(meta, indent=1), encoding="utf-8")
 
 
@@ -629,7 +638,8 @@ def _saved_seeds(raw: dict[str, Any], dim: int) -> SavedSeeds:
     """The analyst topics' evidence as saved; a configuration without analyst topics saved none."""
     ids = tuple(int(i) for i in raw["topic_ids"])
     vectors = np.asarray(raw["vectors"], np.float32).reshape(len(ids), dim)
-    return SavedSeeds(ids, vectors, tuple(tuple(k) for k in raw["keywords"]), float(raw["floor"]))
+    return SavedSeeds(ids, vectors, tuple(tuple(k) for k in raw["keywords"]), float(raw["floor"]),
+                      tuple(tuple(k) for k in raw.get("must_mention", ())))
 
 
 def load_saved(path: Path) -> SavedModel:

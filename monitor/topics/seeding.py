@@ -4,7 +4,11 @@ Cluster first, label second. An article is evidence for an analyst topic only on
 absolute grounds that do not move with the corpus: its embedding's similarity to
 the topic (description, keywords and examples) and how many of the analyst's
 keywords it names (whole words, case-insensitive, any language; Russian case
-forms and English plurals and spellings included). With ``floor`` the configured similarity:
+forms and English plurals and spellings included). A topic may also list terms one
+of which an article must mention (``must_mention``: "AI" for "AI alliances", so that
+an alliance of drug makers is never one): an article that names none is no evidence
+for that topic and does not support it, whatever else it says. With ``floor`` the
+configured similarity:
 
 - similarity >= floor and at least one keyword, or
 - similarity >= floor - 0.1 and at least two different keywords, or
@@ -73,6 +77,27 @@ def keyword_hits(texts: Sequence[str], matchers: Sequence[WatchMatcher]) -> np.n
     return out
 
 
+def term_lists(keywords: Sequence[Sequence[str]], must: Sequence[Sequence[str]]) -> list[Sequence[str]]:
+    """What ``keyword_hits`` looks for in one pass: each analyst topic's keywords, then each one's
+    must-mention terms (``split_hits`` parts them again)."""
+    return [*keywords, *must]
+
+
+def split_hits(found: np.ndarray, must: Sequence[Sequence[str]]) -> tuple[np.ndarray, np.ndarray]:
+    """``found`` (texts x twice the topics, from ``term_lists``) parted into the keywords' hits and whether
+    each text may belong to each topic: it mentions one of the topic's must-mention terms, or the topic
+    has none."""
+    n = len(must)
+    required = np.array([bool(terms) for terms in must], bool)
+    return found[:, :n], (found[:, n:] >= 1) | ~required
+
+
+def gated(similarity: np.ndarray, hits: np.ndarray, allowed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Similarity and hits as the rules read them: where a text may not belong to a topic (``split_hits``),
+    no similarity (-1) and no keyword, so that it is neither evidence for the topic nor supports it."""
+    return np.where(allowed, similarity, -1.0), np.where(allowed, hits, 0)
+
+
 def seed_evidence(similarity: np.ndarray, hits: np.ndarray, floor: float, alone: bool = False) -> np.ndarray:
     """For each article, the analyst topic it is evidence for (highest similarity among those it
     qualifies for), or -1. ``similarity`` and ``hits`` are articles x topics. ``alone``: evidence for an
@@ -128,11 +153,12 @@ def _cluster_seed(evidence: np.ndarray, n_seeds: int) -> int | None:
 
 
 def cluster_evidence(vectors: np.ndarray, clusters: np.ndarray, seeds: np.ndarray, hits: np.ndarray,
-                     floor: float) -> list[int | None]:
+                     floor: float, allowed: np.ndarray | None = None) -> list[int | None]:
     """Per cluster id (0..max), the analyst topic the cluster as a whole is evidence for: its
     members' mean unit vector is closer to the topic than to any other, and at least ``floor`` alike
     to it with at least half of its members naming one of the topic's keywords, or at least ``floor``
-    + ``STRONG`` alike whatever they name."""
+    + ``STRONG`` alike whatever they name. ``allowed`` (``split_hits``): more than ``MAJORITY`` of the
+    members must be allowed in the topic, as they must be evidence for it by the members' vote."""
     clusters = np.asarray(clusters)
     out: list[int | None] = [None] * (int(clusters.max()) + 1 if len(clusters) else 0)
     if not len(seeds):
@@ -145,6 +171,8 @@ def cluster_evidence(vectors: np.ndarray, clusters: np.ndarray, seeds: np.ndarra
             continue
         sims = (mean / norm) @ seeds.T
         best = int(np.argmax(sims))
+        if allowed is not None and allowed[members, best].mean() <= MAJORITY:
+            continue
         if sims[best] >= floor + STRONG or (sims[best] >= floor and (hits[members, best] >= 1).mean() >= 0.5):
             out[int(cluster)] = best
     return out

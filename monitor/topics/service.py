@@ -391,7 +391,8 @@ def _fit_and_save(engine: Engine, config: Config, corpus: FitCorpus, embedder: E
     relative = Path("topic_model") / f"run-{now:%Y%m%dT%H%M%S}"
     seeded = {t.name: t.id for t in identity.topics if t.seeded}
     seeds = SavedSeeds(tuple(seeded[s.name] for s in config.topics), fitted.seed_vectors,
-                       tuple(tuple(s.keywords) for s in config.topics), config.topic_model.evidence_similarity)
+                       tuple(tuple(s.keywords) for s in config.topics), config.topic_model.evidence_similarity,
+                       tuple(tuple(s.must_mention) for s in config.topics))
     save(model, Path(config.data_dir) / relative, embedder.name, identity.mapping, fitted.floors, seeds)
     run = ModelRun(path=relative.as_posix(), embedding_model=embedder.name, bertopic_version=fitted.version,
                    n_docs=len(corpus.ids), n_topics=len(identity.topics), fitted_at=now,
