@@ -336,3 +336,18 @@ def test_the_crawl_reads_required_terms_from_the_saved_model_and_old_models_requ
     required = SavedSeeds((10, 11), vectors, keywords, 0.3, (("AI",), ()))
     assert required.supported(article, texts) == [set(), {10}]
     assert SavedSeeds((10, 11), vectors, keywords, 0.3).supported(article, texts) == [{10}, {10}]
+
+
+def test_an_article_is_explained_by_the_rules_that_place_it() -> None:
+    """`monitor topics explain`: each analyst topic's verdict is the one the fit's and the crawl's rules give."""
+    from monitor.topics.seeding import read_article
+
+    keywords = [("partnership", "strategic"), ("sanctions", "ban"), ("chip",), ("cyber",), ("summit",)]
+    must = [("AI",), (), (), (), ()]
+    text = "Drug makers form a strategic partnership; chips under a sanctions ban".casefold()
+    readings = read_article(text, np.array([0.6, 0.22, 0.55, 0.25, 0.1]), keywords, must, floor=0.3)
+    assert [r.keywords for r in readings] == [("partnership", "strategic"), ("ban", "sanctions"), ("chip",), (), ()]
+    assert [r.required for r in readings] == [(), None, None, None, None]
+    assert [r.verdict.split(":")[0] for r in readings] == [
+        "out", "evidence among its cluster's votes (two keywords near the floor)", "evidence", "supports it", "out"]
+    assert "requires" in readings[0].verdict and "not alike enough" in readings[4].verdict

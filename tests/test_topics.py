@@ -221,6 +221,37 @@ def test_the_saved_model_keeps_each_analyst_topics_required_terms(fitted: Fitted
     assert saved.seeds.must_mention == tuple(tuple(s.must_mention) for s in fitted.config.topics)
 
 
+@pytest.mark.slow
+def test_cli_explains_why_an_article_is_in_or_out_of_each_analyst_topic(fitted: Fitted, write_config,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    from monitor.cli import cli
+
+    path = write_config({"feeds": [{"name": "f", "url": "http://127.0.0.1:9/feed"}],
+                         "data_dir": fitted.config.data_dir})
+    monkeypatch.setenv("MONITOR_DATABASE_URL", fitted.url)
+    topics = {t.name: t.id for t in db.list_topics(fitted.engine)}
+    assigned = topics_of(fitted.engine)
+    with fitted.engine.connect() as conn:
+        urls = dict(conn.execute(sa.text("SELECT id, canonical_url FROM article")).all())
+    sanction = next(a for a in fitted.corpus if a.topic == "Sanctions and export controls"
+                    and assigned.get(fitted.ids[a.id]) == topics["Sanctions and export controls"])
+    noise = next(a for a in fitted.corpus if a.topic == "noise")
+    runner = CliRunner()
+    shown = runner.invoke(cli, ["topics", "explain", urls[fitted.ids[sanction.id]], "--json", "--config", str(path)])
+    assert shown.exit_code == 0, shown.output
+    found = json.loads(shown.output)
+    assert found["title"] == sanction.title and found["placed"].startswith("Sanctions and export controls (id ")
+    readings = {r["topic"]: r for r in found["readings"]}
+    assert set(readings) == {s.name for s in fitted.config.topics}
+    assert readings["Sanctions and export controls"]["verdict"].startswith(("evidence", "supports it"))
+    assert readings["Sanctions and export controls"]["required"] is None
+    text = runner.invoke(cli, ["topics", "explain", urls[fitted.ids[noise.id]], "--config", str(path)])
+    assert text.exit_code == 0, text.output
+    assert text.output.count("-> out: mentions none of the terms it requires") == 3  # the three AI topics
+    missing = runner.invoke(cli, ["topics", "explain", "http://127.0.0.1:9/not-stored", "--config", str(path)])
+    assert missing.exit_code == 1 and "no stored article at http://127.0.0.1:9/not-stored" in str(missing.exception)
+
+
 def test_fit_needs_enough_articles(tmp_path: Path, sqlite_engine: Any) -> None:
     engine = sqlite_engine
     config = Config(feeds=[{"name": "f", "url": "http://127.0.0.1:9/feed"}], data_dir=str(tmp_path / "d"))

@@ -98,6 +98,35 @@ def topics_show(app: App, topic_id: int, limit: int) -> None:
         click.echo(f"  {when:%Y-%m-%d}  {article.title}  <{article.url}>")
 
 
+@topics_group.command("explain")
+@click.argument("url")
+@JSON_OPTION
+@with_config
+@pass_app
+def topics_explain(app: App, url: str, as_json: bool) -> None:
+    """Why a stored article is in or out of each analyst topic: its similarity, the keywords and required
+    terms it names, and the rule that decides, as the current model reads them."""
+    from monitor.topics.explain import explain
+
+    found = explain(app.engine, app.config, url)
+    if as_json:
+        echo_json(asdict(found))
+        return
+    click.echo(f"{found.title}  <{found.url}>")
+    click.echo(f"  read under: {found.placed}")
+    if not found.readings:
+        click.echo("  no analyst topics in the current model")
+        return
+    click.echo(f"  analyst topics, how alike it is to each (evidence from {found.floor:.2f} with a keyword, "
+               f"{found.floor + found.strong:.2f} without):")
+    width = max(len(r.topic) for r in found.readings)
+    for r in found.readings:
+        terms = f"keywords named: {', '.join(r.keywords) or '-'}"
+        if r.required is not None:
+            terms += f"; required terms named: {', '.join(r.required) or '-'}"
+        click.echo(f"  {r.topic:<{width}}  {r.similarity:5.2f}  {terms}\n  {'':<{width}}         -> {r.verdict}")
+
+
 @click.command("stories")
 @since_option("stories seen", "3d")
 @click.option("--min-size", default=2, show_default=True, help="Only stories with at least this many articles.")

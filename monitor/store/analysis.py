@@ -406,6 +406,33 @@ def vectors_without_topic(engine: Engine, model: str, limit: int) -> list[tuple[
         return [(int(a), v, title, text, url) for a, v, title, text, url in s.execute(query).all()]
 
 
+@dataclass(frozen=True)
+class Placed:
+    """A stored article as the topic stage read it: its vector of one model (None: not embedded yet) and the
+    topic it is read under (None: not placed yet; -1: unassigned)."""
+
+    id: int
+    url: str
+    title: str
+    text: str
+    vector: bytes | None
+    topic_id: int | None
+    score: float | None
+
+
+def placed_at(engine: Engine, canonical_url: str, model: str) -> Placed | None:
+    """The stored article at this canonical address, with its vector of ``model`` and its topic."""
+    with session_scope(engine) as s:
+        row = s.execute(
+            sa.select(Article.id, Article.canonical_url, Article.title,
+                      sa.func.coalesce(Article.text, Article.summary, ""), Embedding.vector, ArticleTopic.topic_id,
+                      ArticleTopic.score)
+            .outerjoin(Embedding, (Embedding.article_id == Article.id) & (Embedding.model == model))
+            .outerjoin(ArticleTopic, ArticleTopic.article_id == Article.id)
+            .where(Article.canonical_url == canonical_url)).first()
+    return None if row is None else Placed(int(row[0]), *row[1:])
+
+
 def fit_corpus(engine: Engine, model: str, since: datetime | None) -> list[ArticleRow]:
     """Articles with an embedding of ``model``, for a refit: originals and their copies (the fit reads one
     article of each group of copies)."""

@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -98,15 +99,22 @@ def gated(similarity: np.ndarray, hits: np.ndarray, allowed: np.ndarray) -> tupl
     return np.where(allowed, similarity, -1.0), np.where(allowed, hits, 0)
 
 
+def qualifying(similarity: np.ndarray, hits: np.ndarray, floor: float, alone: bool = False) -> np.ndarray:
+    """Articles x topics: whether an article is evidence for a topic by the rules above (``alone``: without
+    the two-keyword allowance)."""
+    qualifies = ((similarity >= floor) & (hits >= 1)) | (similarity >= floor + STRONG)
+    if not alone:
+        qualifies |= (similarity >= floor - TWO_KEYWORDS) & (hits >= 2)
+    return qualifies
+
+
 def seed_evidence(similarity: np.ndarray, hits: np.ndarray, floor: float, alone: bool = False) -> np.ndarray:
     """For each article, the analyst topic it is evidence for (highest similarity among those it
     qualifies for), or -1. ``similarity`` and ``hits`` are articles x topics. ``alone``: evidence for an
     article no cluster holds, without the two-keyword allowance."""
     if similarity.size == 0:
         return np.full(similarity.shape[0], -1, dtype=np.int64)
-    qualifies = ((similarity >= floor) & (hits >= 1)) | (similarity >= floor + STRONG)
-    if not alone:
-        qualifies |= (similarity >= floor - TWO_KEYWORDS) & (hits >= 2)
+    qualifies = qualifying(similarity, hits, floor, alone)
     ranked = np.where(qualifies, similarity, -np.inf)
     best = ranked.argmax(axis=1)
     return np.where(qualifies.any(axis=1), best, -1).astype(np.int64)
@@ -175,4 +183,42 @@ def cluster_evidence(vectors: np.ndarray, clusters: np.ndarray, seeds: np.ndarra
             continue
         if sims[best] >= floor + STRONG or (sims[best] >= floor and (hits[members, best] >= 1).mean() >= 0.5):
             out[int(cluster)] = best
+    return out
+
+
+@dataclass(frozen=True)
+class Reading:
+    """How one article reads against one analyst topic, for an analyst asking why it is in or out."""
+
+    similarity: float
+    keywords: tuple[str, ...]  # the topic's keywords it names
+    required: tuple[str, ...] | None  # the topic's must-mention terms it names (None: the topic requires none)
+    verdict: str
+
+
+def read_article(text: str, similarity: np.ndarray, keywords: Sequence[Sequence[str]],
+                 must: Sequence[Sequence[str]], floor: float) -> list[Reading]:
+    """One article (its text as the topic stage reads it, its similarity to each analyst topic) against
+    each topic, by the rules the fit and the crawl apply (``qualifying``, ``supports``, ``split_hits``)."""
+    folded = text.casefold()
+    named = [sorted(m.matches(folded)) for m in keyword_matchers(term_lists(keywords, must))]
+    hits = np.array([[len(n) for n in named]], np.int64)
+    counts, allowed = split_hits(hits, must)
+    sims, counts = gated(np.asarray(similarity, float)[None], counts, allowed)
+    alone, among, kept = (qualifying(sims, counts, floor, True)[0], qualifying(sims, counts, floor)[0],
+                          supports(sims, counts, floor)[0])
+    out = []
+    for j in range(len(keywords)):
+        if not allowed[0, j]:
+            verdict = "out: mentions none of the terms it requires"
+        elif alone[j]:
+            verdict = "evidence"
+        elif among[j]:
+            verdict = "evidence among its cluster's votes (two keywords near the floor)"
+        elif kept[j]:
+            verdict = "supports it: kept there if its cluster or nearest topic is this one"
+        else:
+            verdict = "out: no keyword, and not alike enough"
+        required = tuple(named[len(keywords) + j]) if must[j] else None
+        out.append(Reading(float(similarity[j]), tuple(named[j]), required, verdict))
     return out
