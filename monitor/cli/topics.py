@@ -100,7 +100,7 @@ def topics_show(app: App, topic_id: int, limit: int) -> None:
 
 @topics_group.command("explain")
 @click.argument("url")
-@JSON_OPTION
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of lines.")
 @with_config
 @pass_app
 def topics_explain(app: App, url: str, as_json: bool) -> None:
