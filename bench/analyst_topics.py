@@ -11,8 +11,8 @@ judged by reading.
 
 Then every cluster whose members' mean embedding is at least ``--near`` alike to an analyst topic, taken or
 not: which topic it is nearest, how alike its mean is, the share of its members naming one of that topic's
-keywords, the share allowed in it (its must-mention terms) and the share that are evidence for it (``seeding.seed_evidence``): the quantities the rule that
-labels a cluster reads (``seeding.label_clusters``, ``seeding.cluster_evidence``).
+keywords, the share allowed in it (its must-mention terms) and the share that are evidence for it
+(``seeding.seed_evidence``): the quantities the rule that labels a cluster reads (``seeding.label_clusters``, ``seeding.cluster_evidence``).
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from real_sets import LabelledArticle, read_labelled
 from monitor.config import Config
 from monitor.topics.embeddings import document, load_embedder, normalise
 from monitor.topics.model import fit_bertopic, seed_vectors
-from monitor.topics.seeding import gated, keyword_hits, keyword_matchers, seed_evidence, split_hits, term_lists
+from monitor.topics.seeding import gated, seed_evidence, term_hits
 
 
 def report(name: str, articles: list[LabelledArticle], embedder: Any, seed: int, show: int,
@@ -41,9 +41,7 @@ def report(name: str, articles: list[LabelledArticle], embedder: Any, seed: int,
     docs = [document(a.title, a.text, CONFIG.embedding.max_words) for a in articles]
     dense = normalise(np.asarray(embedder.embed(docs)))
     seeds_at = seed_vectors(seeds, embedder, dense.shape[1])
-    must = [s.must_mention for s in seeds]
-    named = keyword_hits(docs, keyword_matchers(term_lists([s.keywords for s in seeds], must)))
-    hits, allowed = split_hits(named, must)
+    hits, allowed = term_hits(docs, [s.keywords for s in seeds], [s.must_mention for s in seeds])
     similarity, hits = gated(dense @ seeds_at.T, hits, allowed)
     evidence = seed_evidence(similarity, hits, cfg.evidence_similarity)
     _, fitted = fit_bertopic(docs, dense, seeds, embedder, cfg, titles=[a.title for a in articles],

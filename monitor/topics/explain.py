@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
 from sqlalchemy.engine import Engine
 
 from monitor.config import Config
@@ -20,7 +19,7 @@ from monitor.errors import MonitorError
 from monitor.store import analysis as db
 from monitor.topics.embeddings import from_bytes, model_name, normalise
 from monitor.topics.model import SavedSeeds, load_saved
-from monitor.topics.seeding import STRONG, read_article
+from monitor.topics.seeding import STRONG, Reading, read_article
 from monitor.topics.service import model_path, words_read
 from monitor.views.shared import topic_name
 
@@ -55,18 +54,22 @@ def explain(engine: Engine, config: Config, url: str) -> Explained:
         raise MonitorError(f"no stored article at {url}: `monitor topics show ID` lists stored articles' addresses")
     if article.vector is None:
         raise MonitorError(f"{url} is stored but not embedded yet: run `monitor topics update`")
-    seeds = load_saved(model_path(config, run.path)).seeds or SavedSeeds((), np.zeros((0, 1)), (), 0.0)
+    seeds = load_saved(model_path(config, run.path)).seeds  # None: the model was fitted without analyst topics
+    ids = seeds.topic_ids if seeds else ()
+    names = _names(engine, config, [*ids, *([article.topic_id] if article.topic_id else [])])
+    floor = seeds.floor if seeds else config.topic_model.evidence_similarity
+    readings = [TopicReading(names.get(t, f"topic {t}"), t, round(r.similarity, 4), list(r.keywords),
+                             None if r.required is None else list(r.required), r.verdict)
+                for t, r in zip(ids, _read(engine, config, article, seeds) if seeds else [], strict=True)]
+    return Explained(article.url, article.title, _placed(article, names), floor, STRONG, readings)
+
+
+def _read(engine: Engine, config: Config, article: db.Placed, seeds: SavedSeeds) -> list[Reading]:
+    """The article read as the crawl's assignment reads it, against each analyst topic."""
     furniture = db.furniture(engine, config.dedupe.site_repeats)
     text = words_read(*readable(article.url, article.title, article.text, furniture), config.embedding.max_words)
     vector = normalise(from_bytes(article.vector)[None])[0]
-    similarity = seeds.vectors @ vector if len(seeds.topic_ids) else np.zeros(0)
-    must = seeds.must_mention or tuple(() for _ in seeds.topic_ids)
-    readings = read_article(text, similarity, seeds.keywords, must, seeds.floor)
-    names = _names(engine, config, [*seeds.topic_ids, *([article.topic_id] if article.topic_id else [])])
-    return Explained(article.url, article.title, _placed(article, names), seeds.floor, STRONG,
-                     [TopicReading(names.get(t, f"topic {t}"), t, round(r.similarity, 4), list(r.keywords),
-                                   None if r.required is None else list(r.required), r.verdict)
-                      for t, r in zip(seeds.topic_ids, readings, strict=True)])
+    return read_article(text, seeds.vectors @ vector, seeds.keywords, seeds.required, seeds.floor)
 
 
 def _names(engine: Engine, config: Config, ids: list[int]) -> dict[int, str]:

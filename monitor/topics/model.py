@@ -41,13 +41,14 @@ from monitor.topics.leftover import stories_as_topics
 from monitor.topics.memory import give_back
 from monitor.topics.seeding import (
     cluster_evidence,
+    gated,
     keyword_hits,
     keyword_matchers,
     label_clusters,
-    gated,
     seed_evidence,
     split_hits,
     supports,
+    term_hits,
     term_lists,
 )
 from monitor.topics.siblings import merge_siblings
@@ -563,15 +564,18 @@ class SavedSeeds:
     floor: float
     must_mention: tuple[tuple[str, ...], ...] = ()  # per analyst topic (none saved: no topic requires a term)
 
+    @property
+    def required(self) -> tuple[tuple[str, ...], ...]:
+        """The must-mention terms of each analyst topic (none for each, when none were saved)."""
+        return self.must_mention or tuple(() for _ in self.topic_ids)
+
     def supported(self, vectors: np.ndarray, texts: Sequence[str]) -> list[set[int]]:
         """Per article, the stable ids of the analyst topics it supports: as a member of such a topic's
         cluster would at a fit, it mentions one of the topic's must-mention terms (if it has any) and names
         one of its keywords or comes near the evidence floor (``seeding.TWO_KEYWORDS`` below it)."""
         if not self.topic_ids:
             return [set() for _ in texts]
-        must = self.must_mention or tuple(() for _ in self.topic_ids)
-        found = keyword_hits(texts, keyword_matchers(term_lists(self.keywords, must)))
-        hits, allowed = split_hits(found, must)
+        hits, allowed = term_hits(texts, self.keywords, self.required)
         ok = supports(*gated(normalise(vectors) @ self.vectors.T, hits, allowed), self.floor)
         return [{self.topic_ids[j] for j in np.flatnonzero(row)} for row in ok]
 

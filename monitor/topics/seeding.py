@@ -93,6 +93,12 @@ def split_hits(found: np.ndarray, must: Sequence[Sequence[str]]) -> tuple[np.nda
     return found[:, :n], (found[:, n:] >= 1) | ~required
 
 
+def term_hits(texts: Sequence[str], keywords: Sequence[Sequence[str]],
+              must: Sequence[Sequence[str]]) -> tuple[np.ndarray, np.ndarray]:
+    """The keywords' hits and where each text may belong (``split_hits``), found in one pass."""
+    return split_hits(keyword_hits(texts, keyword_matchers(term_lists(keywords, must))), must)
+
+
 def gated(similarity: np.ndarray, hits: np.ndarray, allowed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Similarity and hits as the rules read them: where a text may not belong to a topic (``split_hits``),
     no similarity (-1) and no keyword, so that it is neither evidence for the topic nor supports it."""
