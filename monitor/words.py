@@ -3,6 +3,8 @@ nouns as every output writes them (pure, and light enough for the command line).
 
 from __future__ import annotations
 
+import re
+
 
 def plural(count: int, word: str, many: str | None = None) -> str:
     """``1 outlet``, ``2 outlets``, ``1,234 articles``; ``many`` where adding an s is wrong."""
@@ -33,16 +35,21 @@ _SIBILANT = ("s", "x", "z", "ch", "sh")
 
 def keyword_forms(term: str) -> set[str]:
     """Other forms an analyst's English keyword takes in news: its last word's singular or plural ("chip",
-    "chips"; "sanctions", "sanction"; "policy", "policies") and the other side's spelling ("data centre",
-    "data centers"), lower-cased. Only terms of plain Latin letters: names in other scripts have their own
+    "chips"; "sanctions", "sanction"; "policy", "policies"), the other side's spelling ("data centre",
+    "data centers") and, for a keyword of one word written in lower case, its forms as a verb
+    ("sanctioned", "banning", "smuggled", "licensed"; a phrase's would be searched for as a phrase, at a
+    cost, and rarely occur), lower-cased. Only terms of plain Latin letters: names in other scripts have their own
     rules, and an acronym in capitals keeps a final s ("BRICS" is not the plural of "BRIC"). Forms that are
     no word ("computre") are harmless: they never occur."""
     letters, lowered = term.replace(" ", "").replace("-", ""), term.lower()
     if not (letters.isascii() and letters.isalpha()):
         return set()
     spelt = {lowered, _respelt(lowered, 0, 1), _respelt(lowered, 1, 0)}
-    upper = term.split()[-1].isupper()
-    return {form for phrase in spelt for form in (phrase, *_number(phrase, upper))} - {lowered}
+    last = term.split()[-1]
+    forms = {form for phrase in spelt for form in (phrase, *_number(phrase, last.isupper()))}
+    if last == term and last.islower():  # one word, not a name or an acronym: "sanctions" finds "sanctioned"
+        forms |= {form for phrase in spelt for form in _verb(phrase)}
+    return forms - {lowered}
 
 
 def _respelt(phrase: str, old: int, new: int) -> str:
@@ -81,3 +88,36 @@ def _number(phrase: str, acronym: bool) -> list[str]:
         else:
             forms.append(last + "s")
     return [lead + f for f in forms]
+
+
+def _verb(word: str) -> list[str]:
+    """The word as a verb in the past and the present participle ("sanctions": "sanctioned",
+    "sanctioning"; "ban": "banned"; "licence": "licenced"; "smuggling": "smuggled", "smuggle"). A noun that
+    is no verb gives forms that are no words, and they never occur."""
+    last = word
+    if last.endswith("s") and not last.endswith(("ss", "us", "is")) and len(last) > 3:
+        last = last[:-1]
+    if len(last) < 3 or not last.isalpha():
+        return []
+    if last.endswith("ing") and len(last) > 5:
+        stem = last[:-3]
+        forms = [stem + "ed", stem + "e", stem + "es"]
+    elif last.endswith("e"):
+        forms = [last + "d", last[:-1] + "ing"]
+    elif last.endswith("y") and last[-2] not in _VOWELS:
+        forms = [last[:-1] + "ied", last + "ing"]
+    else:
+        stem = last + last[-1] if _doubles(last) else last
+        forms = [stem + "ed", stem + "ing"]
+    return forms
+
+
+_VOWELS = "aeiou"
+
+
+def _doubles(word: str) -> bool:
+    """Whether a verb doubles its last consonant before -ed and -ing: one syllable ending in one vowel and
+    one consonant ("ban", "chip"), or a final -ol ("control", "patrol")."""
+    if word[-1] in _VOWELS + "wxy" or word[-2] not in _VOWELS or word[-3] in _VOWELS:
+        return False
+    return word.endswith("ol") or len(re.findall(f"[{_VOWELS}]+", word)) == 1

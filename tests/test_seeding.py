@@ -39,9 +39,21 @@ def test_keywords_match_their_english_plurals_and_spellings_once_each() -> None:
     """An analyst writes "chip" and "data centre"; the news says "chips" and "data centers"."""
     keywords = [("chip", "sanctions", "data centre", "licence", "policy", "model releases", "taxes"), ("GPU", "BRICS")]
     texts = ["Chips and a chip", "a sanction", "two data centers", "export license", "AI policies",
-             "GPUs", "BRIC nations", "chipset sanctioned", "data centrist", "a model release", "a tax"]
+             "GPUs", "BRIC nations", "a chipset", "data centrist", "a model release", "a tax"]
     assert keyword_hits(texts, keyword_matchers(keywords)).tolist() == [
         [1, 0], [1, 0], [1, 0], [1, 0], [1, 0], [0, 1], [0, 0], [0, 0], [0, 0], [1, 0], [1, 0]]
+
+
+def test_keywords_in_lower_case_match_their_forms_as_verbs() -> None:
+    """News says "sanctioned", "banned", "smuggled" where the analyst wrote "sanctions", "ban", "smuggling";
+    a name, an acronym or a phrase has no verb forms, and a longer word that merely begins with the keyword
+    is not one."""
+    keywords = [("sanctions", "ban", "smuggling", "licence", "blacklist", "export controls"), ("Huawei", "GPU")]
+    texts = ["The US sanctioned two firms", "banned from the market", "chips smuggled to Moscow",
+             "licensed exporters", "blacklisted, then banning more", "export controlled items", "Huaweied GPUed",
+             "a bandit and a sanctionable act"]
+    assert keyword_hits(texts, keyword_matchers(keywords)).tolist() == [  # a phrase keeps its own words
+        [1, 0], [1, 0], [1, 0], [1, 0], [2, 0], [0, 0], [0, 0], [0, 0]]
 
 
 def test_keywords_whose_case_folding_respells_them_match() -> None:
@@ -68,12 +80,14 @@ def test_keyword_hits_count_what_the_watch_matcher_matches() -> None:
     keywords = [*(s.keywords for s in Config(feeds=[{"name": "f", "url": "http://127.0.0.1:9/f"}]).topics),
                 ("AI", "chip", "芯片", "Сбербанк", "5G")]
     texts = [f"{a.title}. {a.text}" for a in build_corpus(seed=7)[:120]]
+    texts += ["Sanctioned firms; BANNED chipé", "over-licensed 2chips chips2 smuggled_goods", "breach—breached"]
     texts += ["AI-based chips", "said the chip_maker", "the ai chip", "芯片出口管制", "Сбербанком и 5G", "aid"]
     matchers = keyword_matchers(keywords)
     expected = [[len(m.matches(t.casefold())) for m in matchers] for t in texts]
     hits = keyword_hits(texts, matchers)
     assert hits.tolist() == expected
     assert hits[-6:, -1].tolist() == [2, 0, 2, 1, 2, 0]  # "chips" is a form of "chip"
+    assert hits[-9:-6, 1].tolist() == [2, 1, 0]  # sanctioned and banned; licensed; "breach" is Cyber's
 
 
 def test_no_seeds_means_no_evidence() -> None:

@@ -62,19 +62,22 @@ _TOKEN = re.compile(r"\w+")
 
 def keyword_hits(texts: Sequence[str], matchers: Sequence[WatchMatcher]) -> np.ndarray:
     """Distinct keywords of each analyst topic found in each text (texts x topics). Each text is
-    case-folded and split into words once; a spelling of one plain word is looked up among them, a
-    phrase or other spelling searched for as a substring, and only a keyword found so runs its
-    word-boundary pattern, the rule that decides (a fit reads every stored article here)."""
+    case-folded and split into words once; a spelling of one plain word is looked up among them (a plain
+    word among the text's words is where its word-boundary pattern would match), a phrase or other spelling
+    searched for as a substring, and only a keyword found so alone runs its pattern, the rule that decides
+    (a fit reads every stored article here)."""
     out = np.zeros((len(texts), len(matchers)), np.int64)
     spellings = {n for m in matchers for needles in m.needles for n in needles}
     words = {n for n in spellings if _ASCII_WORD.fullmatch(n)}  # found as a whole word, or not at all
     others = sorted(spellings - words)  # phrases, inflected and CJK spellings: as substrings
     for i, text in enumerate(texts):
         folded = text.casefold()
-        present = words.intersection(_TOKEN.findall(folded)) | {n for n in others if n in folded}
+        as_words = words.intersection(_TOKEN.findall(folded))
+        present = as_words | {n for n in others if n in folded}
         if present:
             for j, matcher in enumerate(matchers):
-                out[i, j] = len(matcher.matches(folded, matcher.among(present)))
+                out[i, j] = sum(1 for k in matcher.among(present)
+                                if not as_words.isdisjoint(matcher.needles[k]) or matcher.patterns[k].search(folded))
     return out
 
 
