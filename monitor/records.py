@@ -97,6 +97,8 @@ class CrawlSummary:
     seconds: float = 0.0
     feeds_deferred: int = 0  # stopped at the per-feed or per-cycle deadline; the rest is left for the next cycle
     deferred: tuple[tuple[str, str], ...] = ()
+    # feeds with more new entries than ``crawl.max_entries_per_feed``: (name, entries left for the next crawls)
+    backlog: tuple[tuple[str, int], ...] = ()
 
     @property
     def all_failed(self) -> bool:

@@ -156,13 +156,34 @@ def test_redirect_is_followed(site, sqlite_engine, write_config):
 
 def test_feed_with_ten_thousand_entries(site, sqlite_engine, write_config):
     items = [Item(f"Item {i}", f"/articles/{i}.html", published=NOW - timedelta(minutes=i)) for i in range(10_000)]
-    site.add("/huge.xml", rss(items))
+    site.add("/huge.xml", rss(items), etag='"v1"')
     summary, rows, arts = crawl(site, sqlite_engine, write_config, {"huge": "/huge.xml"}, max_entries_per_feed=50)
     assert rows["huge"].last_outcome == "ok"
     huge = [a for a in arts if "/articles/" in a.canonical_url]
     assert len(huge) == 50, "the newest entries up to the per-feed cap"
     assert {a.canonical_url.rsplit("/", 1)[-1] for a in huge} == {f"{i}.html" for i in range(50)}
     assert all(a.status == "summary_only" and a.text for a in huge), "404 pages keep the feed's summary"
+    assert summary.backlog == (("huge", 9_950),)
+    assert rows["huge"].etag is None and rows["huge"].next_due_at == NOW, \
+        "due again at once, and fetched in full: the rest of the feed must not come back as 'not modified'"
+
+
+def test_a_long_feed_is_worked_through_at_the_next_crawls(site, sqlite_engine, write_config):
+    """Nothing beyond the per-crawl cap is lost: each crawl takes the newest entries not yet stored, undated
+    ones in the feed's order, until the feed holds no new entry and keeps its validators again."""
+    items = [Item(f"Item {i}", f"/long/{i}.html", published=NOW - timedelta(minutes=i)) for i in range(5)]
+    items += [Item(f"Undated {i}", f"/long/u{i}.html") for i in range(2)]
+    site.add("/long.xml", rss(items), etag='"v1"')
+    stored, backlogs = [], []
+    for _ in range(4):
+        summary, rows, arts = crawl(site, sqlite_engine, write_config, {"long": "/long.xml"}, max_entries_per_feed=3)
+        backlogs.append(summary.backlog)
+        stored.append([a.canonical_url.rsplit("/", 1)[-1] for a in arts if "/long/" in a.canonical_url])
+    assert backlogs == [(("long", 4),), (("long", 1),), (), ()]
+    assert [set(s) for s in stored[:3]] == [
+        {"0.html", "1.html", "2.html"}, {f"{i}.html" for i in range(5)} | {"u0.html"},
+        {f"{i}.html" for i in range(5)} | {"u0.html", "u1.html"}]
+    assert stored[3] == stored[2] and rows["long"].etag == '"v1"'
 
 
 def test_missing_relative_and_unsafe_links_and_bad_dates(site, sqlite_engine, write_config):

@@ -50,6 +50,7 @@ class Tally:
     failures: list[tuple[str, str]] = field(default_factory=list)
     new_ids: list[int] = field(default_factory=list)
     deferred: list[tuple[str, str]] = field(default_factory=list)
+    backlog: list[tuple[str, int]] = field(default_factory=list)
     failed_feeds: list[FeedState] = field(default_factory=list)
 
     def summary(self, seconds: float) -> CrawlSummary:
@@ -68,6 +69,7 @@ class Tally:
             failures=tuple(self.failures),
             feeds_deferred=len(self.deferred),
             deferred=tuple(self.deferred),
+            backlog=tuple(self.backlog),
             seconds=round(seconds, 2),
         )
 
@@ -106,6 +108,9 @@ def run_crawl(
     if summary.feeds_deferred:
         log.warning("crawl: deadline reached: %d feed(s) not finished, the rest is left for the next cycle",
                     summary.feeds_deferred)
+    for name, left in summary.backlog:
+        log.warning("feed %s: %d more new entries than crawl.max_entries_per_feed; they are fetched at the next "
+                    "crawls, the newest first", name, left)
     log.info(
         "crawl: %d feeds (%d ok, %d unchanged, %d failed), %d new articles (%d summary only, %d duplicates) in %.1fs",
         summary.feeds_total, summary.feeds_ok, summary.feeds_not_modified, summary.feeds_failed,
@@ -212,16 +217,18 @@ class _Crawler:
             return ingest.finish_feed(self.engine, state, self.now, replace(entry_log, outcome="not_modified"),
                                       self.config.crawl)
         try:
-            parsed = await self._run(parse_feed, fetched.body, fetched.headers, fetched.final_url, self.now,
-                                     self.config.crawl.max_entries_per_feed)
+            parsed = await self._run(parse_feed, fetched.body, fetched.headers, fetched.final_url, self.now, None)
         except ParseError as exc:
             return self._feed_failed(state, replace(entry_log, error=f"not a usable feed: {exc}"))
         except TaskOverrun:
             error = f"parse_timeout: parsing used more than {self.config.crawl.extract_cpu_seconds}s of CPU"
             return self._feed_failed(state, replace(entry_log, error=error))
-        new = await self._entries(state, parsed)
+        new, left = await self._entries(state, parsed)
         self.tally.counts["feeds_ok"] += 1
         entry_log = replace(entry_log, entries=len(parsed.entries), new_articles=new)
+        if left:  # no validators (the next fetch must not be "not modified") and due at the next crawl
+            self.tally.backlog.append((state.name, left))
+            return ingest.finish_feed(self.engine, state, self.now, entry_log, self.config.crawl, due_now=True)
         ingest.finish_feed(self.engine, state, self.now, entry_log, self.config.crawl,
                            fetched.headers.get("etag"), fetched.headers.get("last-modified"))
 
@@ -240,7 +247,10 @@ class _Crawler:
         entry_log = FetchRecord(state.id, "feed", state.url[:2000], self.now, "deadline", reason)
         ingest.finish_feed(self.engine, state, self.now, entry_log, self.config.crawl)
 
-    async def _entries(self, state: FeedState, parsed: ParsedFeed) -> int:
+    async def _entries(self, state: FeedState, parsed: ParsedFeed) -> tuple[int, int]:
+        """Store the feed's new entries, at most ``crawl.max_entries_per_feed`` of them (the newest, in the
+        feed's order where undated); returns how many articles were created and how many new entries are left
+        for the next crawls."""
         entries = [e for e in parsed.entries if self._recent(e)]
         self.tally.counts["entries"] += len(entries)
         by_url = dict(pair for pair in map(_keyed, entries) if pair is not None)
@@ -248,14 +258,13 @@ class _Crawler:
         if known:
             linked = [(known[url], entry) for url, entry in by_url.items() if url in known]
             self.tally.counts["sources"] += ingest.add_sources(self.engine, state.id, linked, self.now)
+        new = [(url, entry) for url, entry in by_url.items() if url not in known]  # newest first (``parse_feed``)
+        cap = self.config.crawl.max_entries_per_feed
         # Oldest first, so that the first copy of a syndicated story becomes the original.
-        fresh = sorted(
-            ((url, entry) for url, entry in by_url.items() if url not in known),
-            key=lambda pair: pair[1].published or self.now,
-        )
+        fresh = sorted(new[:cap], key=lambda pair: pair[1].published or self.now)
         self.progress.add_total(len(fresh))
         results = await asyncio.gather(*(self._article(state, url, entry) for url, entry in fresh))
-        return sum(1 for created in results if created)
+        return sum(1 for created in results if created), len(new) - len(fresh)
 
     def _recent(self, entry: Entry) -> bool:
         max_age = self.config.crawl.max_age_days

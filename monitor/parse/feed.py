@@ -58,9 +58,10 @@ def _markup_text(raw: str) -> str:
 
 
 def parse_feed(
-    body: bytes, headers: Mapping[str, str], base_url: str, now: datetime, max_entries: int = 500
+    body: bytes, headers: Mapping[str, str], base_url: str, now: datetime, max_entries: int | None = None
 ) -> ParsedFeed:
-    """Parse a fetched feed body. Raises ParseError when the body is not a feed at all."""
+    """Parse a fetched feed body, its entries newest first (undated ones last, in the feed's order), the newest
+    ``max_entries`` of them if given. Raises ParseError when the body is not a feed at all."""
     import feedparser
 
     if not body.strip():
@@ -75,9 +76,11 @@ def parse_feed(
         raise ParseError(f"not a feed: {_bozo(parsed) or 'no RSS/Atom document found'}")
     entries, skipped = _entries(parsed.entries, base_url, now)
     entries.sort(key=lambda e: e.published or EARLIEST, reverse=True)
-    skipped += max(0, len(entries) - max_entries)
+    if max_entries is not None:
+        skipped += max(0, len(entries) - max_entries)
+        entries = entries[:max_entries]
     title = plain_text(parsed.feed.get("title"), 300)
-    return ParsedFeed(entries=tuple(entries[:max_entries]), title=title, skipped=skipped, bozo=_bozo(parsed))
+    return ParsedFeed(entries=tuple(entries), title=title, skipped=skipped, bozo=_bozo(parsed))
 
 
 def _bozo(parsed: Any) -> str | None:

@@ -195,8 +195,10 @@ def finish_feed(
     crawl: CrawlConfig,
     etag: str | None = None,
     last_modified: str | None = None,
+    due_now: bool = False,
 ) -> None:
-    """Record a feed fetch outcome, its validators and when to poll next; release the lease."""
+    """Record a feed fetch outcome, its validators and when to poll next; release the lease. ``due_now``: the
+    feed has entries left for the next crawl (``crawl.max_entries_per_feed``), so it is due again at once."""
     failed = log.outcome == "error"
     deferred = log.outcome == "deadline"  # out of time: not a failure, due again at the next cycle
     failures = feed.consecutive_failures + 1 if failed else (feed.consecutive_failures if deferred else 0)
@@ -206,7 +208,7 @@ def finish_feed(
         "last_error": log.error if failed or deferred else None,
         "last_fetched_at": now,
         "consecutive_failures": failures,
-        "next_due_at": now if deferred else next_due(feed, now, failures, crawl.backoff_max_minutes),
+        "next_due_at": now if deferred or due_now else next_due(feed, now, failures, crawl.backoff_max_minutes),
         "lease_owner": None,
         "lease_expires_at": None,
     }
@@ -252,15 +254,19 @@ def known_urls(engine: Engine, canonical_urls: Iterable[str]) -> dict[str, int]:
 
 
 def add_sources(engine: Engine, feed_id: int, entries: Iterable[tuple[int, Entry]], now: datetime) -> int:
-    """Link already-stored articles to this feed; returns how many links are new."""
+    """Link already-stored articles to this feed; returns how many links are new. The links the feed has are
+    read a chunk at a time: a long feed lists thousands of stored articles at every crawl."""
+    pairs = list(entries)
     added = 0
     with session_scope(engine) as session:
-        for article_id, entry in entries:
-            exists = session.exec(
-                select(ArticleSource.id).where(ArticleSource.article_id == article_id, ArticleSource.feed_id == feed_id)
-            ).first()
-            if exists is None:
+        linked: set[int] = set()
+        for chunk in chunks(sorted({article_id for article_id, _ in pairs})):
+            linked.update(session.exec(select(ArticleSource.article_id).where(
+                ArticleSource.feed_id == feed_id, ArticleSource.article_id.in_(chunk))))
+        for article_id, entry in pairs:
+            if article_id not in linked:
                 session.add(_source(article_id, feed_id, entry, now))
+                linked.add(article_id)
                 added += 1
     return added
 
