@@ -63,7 +63,7 @@ def test_crawl_feeds_and_export_through_the_cli(site, tmp_path, write_config):
     db = f"sqlite:///{tmp_path / 'data' / 'monitor.db'}"
     crawl = run(["crawl", "--config", str(config), "--no-analysis"], tmp_path, db)
     assert crawl.returncode == 0, crawl.stderr
-    assert "1 new articles" in crawl.stdout
+    assert "1 new article " in crawl.stdout
     feeds = run(["--config", str(config), "feeds"], tmp_path, db)
     assert feeds.returncode == 0 and "Fixture" in feeds.stdout and "ok" in feeds.stdout
     jsonl = run(["export", "--config", str(config), "--format", "jsonl"], tmp_path, db)

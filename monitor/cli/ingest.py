@@ -13,6 +13,7 @@ from monitor import clock
 from monitor.cli.context import App, pass_app, with_config
 from monitor.cli.params import echo_json, parse_since, since_option
 from monitor.errors import MonitorError
+from monitor.words import plural
 
 log = logging.getLogger(__name__)
 
@@ -42,15 +43,19 @@ def crawl_command(
     if summary.articles_new and not no_analysis:
         _analyse(app, now)
     click.echo(
-        f"{summary.feeds_total} feeds: {summary.feeds_ok} ok, {summary.feeds_not_modified} unchanged, "
-        f"{summary.feeds_failed} failed; {summary.articles_new} new articles "
+        f"{plural(summary.feeds_total, 'feed')}: {summary.feeds_ok} ok, {summary.feeds_not_modified} unchanged, "
+        f"{summary.feeds_failed} failed; {plural(summary.articles_new, 'new article')} "
         f"({summary.articles_extracted} extracted, {summary.articles_summary_only} summary only, "
-        f"{summary.duplicates} duplicates), {summary.sources_added} new sources in {summary.seconds:.1f}s"
+        f"{plural(summary.duplicates, 'duplicate')}), {plural(summary.sources_added, 'new source')} "
+        f"in {summary.seconds:.1f}s"
     )
     for name, error in summary.failures:
         click.echo(f"  failed: {name}: {error}")
     for name, reason in summary.deferred:
         click.echo(f"  not finished: {name}: {reason}")
+    for name, left in summary.backlog:
+        click.echo(f"  more to come: {name}: {plural(left, 'new entry', 'new entries')} beyond crawl.max_entries_per_feed, "
+                   "fetched at the next crawls")
     if summary.all_failed:
         raise nothing_collected(summary)
 
