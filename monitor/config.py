@@ -133,7 +133,7 @@ class CrawlConfig(Section):
     extract_workers: Annotated[int, Field(ge=0, le=64)] = 2
     default_poll_minutes: Annotated[int, Field(ge=1)] = 30
     # new entries fetched from one feed per crawl, the newest first; a longer backlog comes at the next crawls
-    max_entries_per_feed: Annotated[int, Field(ge=1)] = 500
+    max_entries_per_feed: Annotated[int, Field(ge=1)] = 5000
     backoff_max_minutes: Annotated[int, Field(ge=1)] = 24 * 60
     max_age_days: Annotated[int | None, Field(ge=1)] = None
     lease_seconds: Annotated[int, Field(ge=1)] = 900

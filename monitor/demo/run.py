@@ -91,7 +91,7 @@ def demo_config(out: Path, base_url: str, outlets: list[str]) -> dict[str, Any]:
     return {
         "feeds": [feed(o) for o in outlets],
         "data_dir": str(out / "data"),
-        "crawl": {"host_delay": 0, "per_host": 8, "concurrency": 16, "max_entries_per_feed": 1000},
+        "crawl": {"host_delay": 0, "per_host": 8, "concurrency": 16},
         "digest": {"time": "00:00", "timezone": "UTC", "send_empty": True},
         "email": {"to": []},
         "alerts": {"email": False},
