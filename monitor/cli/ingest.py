@@ -54,8 +54,8 @@ def crawl_command(
     for name, reason in summary.deferred:
         click.echo(f"  not finished: {name}: {reason}")
     for name, left in summary.backlog:
-        click.echo(f"  more to come: {name}: {plural(left, 'new entry', 'new entries')} beyond crawl.max_entries_per_feed, "
-                   "fetched at the next crawls")
+        click.echo(f"  more to come: {name}: {plural(left, 'new entry', 'new entries')} beyond "
+                   "crawl.max_entries_per_feed, fetched at the next crawls")
     if summary.all_failed:
         raise nothing_collected(summary)
 

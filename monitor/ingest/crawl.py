@@ -217,7 +217,8 @@ class _Crawler:
             return ingest.finish_feed(self.engine, state, self.now, replace(entry_log, outcome="not_modified"),
                                       self.config.crawl)
         try:
-            parsed = await self._run(parse_feed, fetched.body, fetched.headers, fetched.final_url, self.now, None)
+            # every entry: the cap on new ones applies once the stored ones are known (``_entries``)
+            parsed = await self._run(parse_feed, fetched.body, fetched.headers, fetched.final_url, self.now)
         except ParseError as exc:
             return self._feed_failed(state, replace(entry_log, error=f"not a usable feed: {exc}"))
         except TaskOverrun:
