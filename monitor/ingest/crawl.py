@@ -38,6 +38,7 @@ from monitor.records import Article, CrawlSummary, Entry, Extracted, Fetched, Fe
 from monitor.settings import Settings
 from monitor.store import ingest
 from monitor.store.ingest import FeedState
+from monitor.words import plural
 
 log = logging.getLogger(__name__)
 
@@ -109,12 +110,13 @@ def run_crawl(
         log.warning("crawl: deadline reached: %d feed(s) not finished, the rest is left for the next cycle",
                     summary.feeds_deferred)
     for name, left in summary.backlog:
-        log.warning("feed %s: %d more new entries than crawl.max_entries_per_feed; they are fetched at the next "
-                    "crawls, the newest first", name, left)
+        log.warning("feed %s: %s beyond crawl.max_entries_per_feed; they are fetched at the next crawls, the "
+                    "newest first", name, plural(left, "new entry", "new entries"))
     log.info(
-        "crawl: %d feeds (%d ok, %d unchanged, %d failed), %d new articles (%d summary only, %d duplicates) in %.1fs",
-        summary.feeds_total, summary.feeds_ok, summary.feeds_not_modified, summary.feeds_failed,
-        summary.articles_new, summary.articles_summary_only, summary.duplicates, summary.seconds,
+        "crawl: %s (%d ok, %d unchanged, %d failed), %s (%d summary only, %s) in %.1fs",
+        plural(summary.feeds_total, "feed"), summary.feeds_ok, summary.feeds_not_modified, summary.feeds_failed,
+        plural(summary.articles_new, "new article"), summary.articles_summary_only,
+        plural(summary.duplicates, "duplicate"), summary.seconds,
     )
     return summary
 
