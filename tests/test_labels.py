@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from monitor.topics.labels import describe
+from monitor.topics.labels import _article_names, describe
 
 
 def _corpus() -> tuple[list[str], list[str], list[int], list[float]]:
@@ -193,6 +193,26 @@ def test_a_platform_named_only_as_where_reports_were_posted_is_not_in_the_label(
                  "Facebook fined again"]
     bodies = ["Regulators fined Facebook for moving data of Europeans. Facebook said on its page it would appeal."] * 4
     assert "Facebook" in describe(regulator, bodies, [0] * 4, [0.5] * 4, {0: ["fine", "data"]})[0].label
+
+
+def test_a_newspaper_named_only_as_the_source_of_reports_is_not_in_the_label() -> None:
+    """Reports on North Korea's oil cite a Korean daily and a news agency: who reported is not what the topic
+    is about. A report about the newspaper itself names it otherwise too, and keeps it."""
+    titles = [f"North Korea took oil at sea, {n} ships seen" for n in (3, 4, 5, 6)]
+    bodies = [
+        "North Korea received oil from tankers at sea, according to the Chosun Ilbo. China denied it.",
+        "The Chosun Ilbo reported that North Korea took oil near China, South Korea's Yonhap news agency said.",
+        "Ships met North Korean tankers, officials told the Chosun Ilbo. China said it keeps to the sanctions.",
+        "North Korea got oil in ship-to-ship transfers, the Chosun Ilbo reported, citing officials in China.",
+    ]
+    label = describe(titles, bodies, [0] * 4, [0.5] * 4, {0: ["oil", "ships"]})[0].label
+    assert "Chosun Ilbo" not in label and "Yonhap" not in label and "China" in label
+    names = _article_names("Mary Horomanski got a bill for $284 billion in Erie. The Erie Times-News reported it. "
+                           "According to Penelec, the meter was misread. Penelec said so on Monday.")
+    assert {"Mary Horomanski", "Erie", "Penelec"} <= set(names.values()) and "Erie Times-News" not in names.values()
+    titles = [f"Chosun Ilbo {what}" for what in ("fires its editor", "sold", "sued", "moves offices")]
+    bodies = ["The Chosun Ilbo fired its editor, according to the Chosun Ilbo. Its owners met in Seoul."] * 4
+    assert "Chosun Ilbo" in describe(titles, bodies, [0] * 4, [0.5] * 4, {0: ["editor", "owners"]})[0].label
 
 
 def test_a_name_that_extends_the_headline_phrase_is_not_repeated() -> None:
