@@ -39,12 +39,13 @@ def report(name: str, articles: list[LabelledArticle], embedder: Any, seed: int,
     whole = Config(feeds=CONFIG.feeds)
     seeds, cfg = list(whole.topics), whole.topic_model.model_copy(update={"seed": seed})
     docs = [document(a.title, a.text, CONFIG.embedding.max_words) for a in articles]
-    dense = normalise(np.asarray(embedder.embed(docs)))
+    stored = embedder.embed(docs)  # the vectors as the crawl stores them, which the fit reads
+    dense = normalise(stored)  # as the fit reads them: normalised once more, which moves the last bit
     seeds_at = seed_vectors(seeds, embedder, dense.shape[1])
     hits, allowed = term_hits(docs, [s.keywords for s in seeds], [s.must_mention for s in seeds])
     similarity, hits = gated(dense @ seeds_at.T, hits, allowed)
     evidence = seed_evidence(similarity, hits, cfg.evidence_similarity)
-    _, fitted = fit_bertopic(docs, dense, seeds, embedder, cfg, titles=[a.title for a in articles],
+    _, fitted = fit_bertopic(docs, stored, seeds, embedder, cfg, titles=[a.title for a in articles],
                              bodies=[a.text for a in articles])
     labels = np.asarray(fitted.labels)
     found = {t.bertopic_id: t for t in fitted.topics}
