@@ -12,7 +12,8 @@ judged by reading.
 Then every cluster whose members' mean embedding is at least ``--near`` alike to an analyst topic, taken or
 not: which topic it is nearest, how alike its mean is, the share of its members naming one of that topic's
 keywords, the share allowed in it (its must-mention terms) and the share that are evidence for it
-(``seeding.seed_evidence``): the quantities the rule that labels a cluster reads (``seeding.label_clusters``, ``seeding.cluster_evidence``).
+(``seeding.seed_evidence``): the quantities the rule that labels a cluster reads (``seeding.label_clusters``,
+``seeding.cluster_evidence``).
 """
 
 from __future__ import annotations

@@ -76,7 +76,7 @@ def _number(phrase: str, acronym: bool) -> list[str]:
         forms.append(last[:-3] + "y")
     elif last.endswith(tuple(f"{s}es" for s in _SIBILANT)):  # taxes, releases: which, the word cannot say
         forms += [last[:-2], last[:-1]]
-    elif last.endswith("s") and not last.endswith(("ss", "us", "is")) and len(last) > 3:
+    elif _plain_plural(last):
         forms.append(last[:-1])
     if not forms:
         if last.endswith("is"):  # analysis, crisis
@@ -94,9 +94,7 @@ def _verb(word: str) -> list[str]:
     """The word as a verb in the past and the present participle ("sanctions": "sanctioned",
     "sanctioning"; "ban": "banned"; "licence": "licenced"; "smuggling": "smuggled", "smuggle"). A noun that
     is no verb gives forms that are no words, and they never occur."""
-    last = word
-    if last.endswith("s") and not last.endswith(("ss", "us", "is")) and len(last) > 3:
-        last = last[:-1]
+    last = word[:-1] if _plain_plural(word) else word
     if len(last) < 3 or not last.isalpha():
         return []
     if last.endswith("ing") and len(last) > 5:
@@ -113,6 +111,12 @@ def _verb(word: str) -> list[str]:
 
 
 _VOWELS = "aeiou"
+
+
+def _plain_plural(word: str) -> bool:
+    """Whether ``word`` reads as a plural made by a final s ("chips", "sanctions"; not "process", "status",
+    "analysis")."""
+    return word.endswith("s") and not word.endswith(("ss", "us", "is")) and len(word) > 3
 
 
 def _doubles(word: str) -> bool:

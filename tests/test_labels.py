@@ -177,6 +177,11 @@ def test_a_wire_credit_and_dateline_are_not_what_a_topic_is_about() -> None:
     assert not any(part in about.label for part in ("Canadian Press", "OTTAWA", "YORK", "Reuters"))
 
 
+def _one_topic(titles: list[str], bodies: list[str], keywords: list[str]) -> str:
+    """The label of one topic made of these articles, each equally central."""
+    return describe(titles, bodies, [0] * len(titles), [0.5] * len(titles), {0: keywords})[0].label
+
+
 def test_a_platform_named_only_as_where_reports_were_posted_is_not_in_the_label() -> None:
     """Reports of a plane crash quote the airline's and officials' posts: "Facebook" is where they wrote,
     not what the topic is about. A report about Facebook itself keeps it."""
@@ -187,12 +192,12 @@ def test_a_platform_named_only_as_where_reports_were_posted_is_not_in_the_label(
         "Nature Air posted images of the wreckage on its Facebook page. Officials in Guanacaste confirmed it.",
         "Nature Air said its pilots were experienced, in a statement posted on the temple's Facebook page.",
     ]
-    label = describe(titles, bodies, [0] * 4, [0.5] * 4, {0: ["plane", "crash"]})[0].label
+    label = _one_topic(titles, bodies, ["plane", "crash"])
     assert "Facebook" not in label and "Nature Air" in label
     regulator = ["EU fines Facebook over data transfers", "Facebook to appeal EU fine", "Regulators fine Facebook",
                  "Facebook fined again"]
     bodies = ["Regulators fined Facebook for moving data of Europeans. Facebook said on its page it would appeal."] * 4
-    assert "Facebook" in describe(regulator, bodies, [0] * 4, [0.5] * 4, {0: ["fine", "data"]})[0].label
+    assert "Facebook" in _one_topic(regulator, bodies, ["fine", "data"])
 
 
 def test_a_newspaper_named_only_as_the_source_of_reports_is_not_in_the_label() -> None:
@@ -205,14 +210,14 @@ def test_a_newspaper_named_only_as_the_source_of_reports_is_not_in_the_label() -
         "Ships met North Korean tankers, officials told the Chosun Ilbo. China said it keeps to the sanctions.",
         "North Korea got oil in ship-to-ship transfers, the Chosun Ilbo reported, citing officials in China.",
     ]
-    label = describe(titles, bodies, [0] * 4, [0.5] * 4, {0: ["oil", "ships"]})[0].label
+    label = _one_topic(titles, bodies, ["oil", "ships"])
     assert "Chosun Ilbo" not in label and "Yonhap" not in label and "China" in label
     names = _article_names("Mary Horomanski got a bill for $284 billion in Erie. The Erie Times-News reported it. "
                            "According to Penelec, the meter was misread. Penelec said so on Monday.")
     assert {"Mary Horomanski", "Erie", "Penelec"} <= set(names.values()) and "Erie Times-News" not in names.values()
     titles = [f"Chosun Ilbo {what}" for what in ("fires its editor", "sold", "sued", "moves offices")]
     bodies = ["The Chosun Ilbo fired its editor, according to the Chosun Ilbo. Its owners met in Seoul."] * 4
-    assert "Chosun Ilbo" in describe(titles, bodies, [0] * 4, [0.5] * 4, {0: ["editor", "owners"]})[0].label
+    assert "Chosun Ilbo" in _one_topic(titles, bodies, ["editor", "owners"])
 
 
 def test_a_name_that_extends_the_headline_phrase_is_not_repeated() -> None:
@@ -220,7 +225,7 @@ def test_a_name_that_extends_the_headline_phrase_is_not_repeated() -> None:
     titles = [f"Costa Rica: {what}" for what in ("plane down", "tourists among dead", "airline grounds fleet",
                                                  "inquiry opens")]
     bodies = ["The Costa Rican authorities and Nature Air confirmed the deaths of the tourists."] * 4
-    parts = describe(titles, bodies, [0] * 4, [0.5] * 4, {0: ["tourists", "deaths"]})[0].label.split(" · ")
+    parts = _one_topic(titles, bodies, ["tourists", "deaths"]).split(" · ")
     assert parts[0] == "Costa Rica" and "Costa Rican" not in parts and "Nature Air" in parts
 
 

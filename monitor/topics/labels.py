@@ -262,21 +262,20 @@ def _sources(text: str, names: Sequence[str]) -> set[str]:
     lower = text.lower()
     if len(lower) != len(text):  # a letter whose lower case is longer: positions would not line up
         return set()
-    cited = []
+    cited: Counter[str] = Counter()  # outlets as ``_outlet`` reads them, and how often each is cited
     for cue, at in _cue_positions(lower, _CITED_BY, leads=True):
         run = _RUN_AT.match(text, at + len(cue))
         if run:
-            cited.append((run.group(1), run.group(1)))
+            cited[_outlet(run.group(1))] += 1
     for _, at in _cue_positions(lower, _CITES, leads=False):  # the run of names just before the cue
         before = _RUN_BEFORE.search(text, max(0, at - 100), at)
         if before:  # "South Korea's Yonhap news agency": the outlet is "Yonhap" (or the run read as one name)
-            cited.append((_POSSESSOR.sub("", before.group(1)), before.group(1)))
+            run = before.group(1)
+            cited.update({_outlet(_POSSESSOR.sub("", run)), _outlet(run)})
     if not cited:
         return set()
-    cited_as = Counter(_outlet(run) for run, _ in cited)
-    cited_as.update(_outlet(whole) for run, whole in cited if whole != run)
     named = Counter(names)
-    return {name for name, times in named.items() if cited_as[_outlet(name)] >= times}
+    return {name for name, times in named.items() if cited[_outlet(name)] >= times}
 
 
 def _outlet(run: str) -> str:
@@ -298,6 +297,7 @@ def _cue_positions(lower: str, cues: Sequence[str], leads: bool) -> Iterator[tup
 
 
 def _words(text: str) -> str:
+    """``text``'s words, case-folded, one space apart (``_within`` and ``_outlet`` compare names so)."""
     return " ".join(_PART.findall(text.casefold()))
 
 
@@ -353,8 +353,8 @@ _PART = re.compile(r"\w+")
 def _within(part: str, whole: str) -> bool:
     """Whether the words of ``part`` run whole inside ``whole``'s (``xi`` in ``xi jinping``, ``russian`` in
     ``sino-russian``; not ``xi`` in ``xinhua``, nor ``ai`` in ``dubai``), ignoring case."""
-    inner = " ".join(_PART.findall(part.casefold()))
-    return bool(inner) and f" {inner} " in f" {' '.join(_PART.findall(whole.casefold()))} "
+    inner = _words(part)
+    return bool(inner) and f" {inner} " in f" {_words(whole)} "
 
 
 def _other_keywords(keywords: Sequence[str], chosen: Sequence[str]) -> list[str]:
