@@ -14,6 +14,10 @@ not: which topic it is nearest, how alike its mean is, the share of its members 
 keywords, the share allowed in it (its must-mention terms) and the share that are evidence for it
 (``seeding.seed_evidence``): the quantities the rule that labels a cluster reads (``seeding.label_clusters``,
 ``seeding.cluster_evidence``).
+
+Last, what the analyst topics do to the set's topic ARI: the same vectors fitted without them, both fits
+scored against the set's themes and against the themes as an analyst with these topics reads them
+(``_aris``).
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from real_sets import LabelledArticle, read_labelled
 from monitor.config import Config
 from monitor.topics.embeddings import document, load_embedder, normalise
 from monitor.topics.model import fit_bertopic, seed_vectors
+from monitor.topics.evaluate import adjusted_rand
 from monitor.topics.seeding import gated, seed_evidence, term_hits
 
 
@@ -70,8 +75,28 @@ def report(name: str, articles: list[LabelledArticle], embedder: Any, seed: int,
                 "keyword_share": round(float((hits[members, best] >= 1).mean()), 2),
                 "allowed_share": round(float(allowed[members, best].mean()), 2),
                 "evidence_share": round(float((evidence[members] == best).mean()), 2), "label": found[topic_id].label})
+    _, alone = fit_bertopic(docs, stored, [], embedder, cfg)
     return {"set": name, "articles": len(articles), "seed": seed, "unassigned": int((labels < 0).sum()),
-            "analyst_topics": topics, "near_clusters": near_clusters}
+            "analyst_topics": topics, "near_clusters": near_clusters,
+            "ari": _aris(articles, labels, np.asarray(alone.labels), list(analyst.values()))}
+
+
+def _aris(articles: list[LabelledArticle], taken: np.ndarray, alone: np.ndarray,
+          analyst: list[int]) -> dict[str, Any]:
+    """ARI of the fit with the analyst topics (``taken``) and of the same vectors fitted without them
+    (``alone``), unassigned as one cluster, against the set's themes and against the analyst's reading of
+    them: each event of which an analyst topic holds at least half the reports a theme of its own (an
+    analyst who follows sanctions reads "ships pass oil to North Korea" as sanctions news, not as one more
+    North Korea story)."""
+    themes = [a.topic or a.story for a in articles]
+    events = np.asarray([a.story or "" for a in articles])
+    own = {str(e) for topic in analyst for e in set(events[taken == topic]) - {""}
+           if (taken[events == e] == topic).mean() >= 0.5}
+    read = [("event", a.story) if a.story in own else t for a, t in zip(articles, themes, strict=True)]
+    return {"events_of_their_own": sorted(own),
+            **{f"{fit}_{truth}": round(adjusted_rand(labels, got.tolist()), 4)
+               for fit, got in (("with", taken), ("without", alone)) for truth, labels in (("themes", themes),
+                                                                                          ("read", read))}}
 
 
 def printed(result: dict[str, Any]) -> str:
@@ -83,7 +108,13 @@ def printed(result: dict[str, Any]) -> str:
     lines.append("\n## clusters near an analyst topic (articles, taken by, nearest, mean alike, keyword share, "
                  "allowed share, evidence share, label)")
     lines += [f"{c['articles']:6d}  {c['taken_by'] or '-':32.32s} {c['nearest']:32.32s} {c['mean_alike']:.3f} "
-              f"{c['keyword_share']:.2f} {c['allowed_share']:.2f} {c['evidence_share']:.2f}  {c['label'][:60]}" for c in result["near_clusters"]]
+              f"{c['keyword_share']:.2f} {c['allowed_share']:.2f} {c['evidence_share']:.2f}  {c['label'][:60]}"
+              for c in result["near_clusters"]]
+    ari = result["ari"]
+    own = ", ".join(ari["events_of_their_own"]) or "none"
+    lines.append(f"\nARI against the themes: {ari['with_themes']:.4f} with the analyst topics, "
+                 f"{ari['without_themes']:.4f} without; against the analyst's reading (events {own} themes of "
+                 f"their own): {ari['with_read']:.4f} with, {ari['without_read']:.4f} without")
     return "\n".join(lines)
 
 
