@@ -19,7 +19,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 from importlib import resources
 
-from monitor.demo.templates import CITIES, NOISE, PEOPLE_FIRST, PEOPLE_LAST, THEMES, Theme
+from monitor.demo.templates import (CITIES, LISTS, MODELS, NOISE, NOISE_NUMBERS, NOISE_SLOTS, PEOPLE_FIRST, PEOPLE_LAST,
+                                    TEAMS, THEMES, Theme)
 
 DEFAULT_END = date(2026, 11, 20)
 OUTLETS = ("Meridian Wire", "Eastern Ledger", "Policy Dispatch", "Silicon Steppe", "Harbor Times",
@@ -34,6 +35,7 @@ OUTLET_PROFILES = {
 SPIKE_TOPIC = "Sanctions and export controls"
 SPIKE_DAYS_BEFORE_END = 3
 MAX_PER_TOPIC_DAY = 4  # keeps ordinary days quiet, so only the planted spike stands out
+NOISE_GAP = 5  # days before a kind of off-topic news comes back: longer than the stories' three-day window
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,7 @@ class _Generator:
         self.drafts: list[_Draft] = []
         self.per_day: dict[tuple[str, date], int] = {}
         self.recent: dict[str, list[tuple[date, str, str]]] = {}
+        self.noise_seen: dict[str, date] = {}
         self.stories = 0
         self.limit = datetime.combine(end, time(23, 59), UTC)
 
@@ -95,8 +98,8 @@ class _Generator:
                 self.event(topic, day, outlets=self.rng.randint(2, 4), spread=30.0)
         for _ in range(self.rng.randint(0, 3)):
             self.noise(day, story=None)
-        if offset % 9 == 4:
-            self.noise(day, story=self._story_label("noise"), outlets=3)
+        if offset % 9 == 4:  # a match that most outlets report
+            self.noise(day, story=self._story_label("noise"), outlets=self.rng.randint(5, 7))
 
     def spike(self, day: date) -> None:
         for _ in range(4):
@@ -115,16 +118,33 @@ class _Generator:
                       topic, story)
 
     def noise(self, day: date, story: str | None, outlets: int = 1) -> None:
-        kind = "sport" if story else self.rng.choice(sorted(NOISE))
+        """Off-topic news: a match reported by ``outlets`` outlets as one story, or a one-off report. A kind of
+        news recurs only after ``NOISE_GAP`` days (each city's heatwave is its own event, and reads almost like
+        the last one), so that one-offs of one kind are not read as one story."""
+        fresh = [k for k in sorted(NOISE) if (day - self.noise_seen.get(k, date.min)).days >= NOISE_GAP]
+        if not story and not fresh:
+            return
+        kind = "match" if story else self.rng.choice(fresh)
+        self.noise_seen[kind] = day
         theme = NOISE[kind]
-        slots = {"city": self.rng.choice(CITIES), "num": str(self.rng.randint(2, 90)),
-                 "team": self.rng.choice(theme["team"])}
+        slots = self._noise_slots(day)
         when = datetime.combine(day, time(7), UTC) + timedelta(hours=self.rng.uniform(0, 14))
         for outlet in self.rng.sample(OUTLETS, outlets):
-            body = self.rng.sample(theme["body"], 4)
+            body = self.rng.sample(theme["body"], min(4, len(theme["body"])))
             title = _cap(_fill(self.rng.choice(theme["title"]), slots))
-            self._add(outlet, title, " ".join(_fill(s, slots) for s in body),
+            self._add(outlet, title, " ".join(_cap(_fill(s, slots)) for s in body),
                       when + timedelta(minutes=self.rng.randint(0, 300)), "noise", story)
+
+    def _noise_slots(self, day: date) -> dict[str, str]:
+        """One off-topic event's names and figures."""
+        rng = self.rng
+        team, rival, other = rng.sample(TEAMS, 3)
+        scorer, coach, person, person2 = (f"{rng.choice(PEOPLE_FIRST)} {rng.choice(PEOPLE_LAST)}" for _ in range(4))
+        slots = {key: rng.choice(values) for key, values in NOISE_SLOTS.items()}
+        number = {key: str(rng.randint(low, high)) for key, (low, high) in NOISE_NUMBERS.items()}
+        return {**slots, **number, "city": rng.choice(CITIES), "team": team, "rival": rival, "other": other,
+                "scorer": scorer, "coach": coach, "person": person, "person2": person2, "weekday": f"{day:%A}",
+                "crowd": f"{rng.randint(8, 60)},{rng.randint(0, 9)}00", "price": f"{rng.randint(2, 40)} euros"}
 
     def samples(self, day: date) -> None:
         texts = _sample_texts()
@@ -150,13 +170,15 @@ class _Generator:
         recent = [r for r in self.recent.get(topic, []) if (day - r[0]).days < 4]
         used_a, used_b = {r[1] for r in recent}, {r[2] for r in recent}
         a = self.rng.choice([x for x in theme["a"] if x not in used_a] or theme["a"])
-        b = self.rng.choice([x for x in theme["b"] if x not in used_b and x != a] or theme["b"])
+        b = MODELS.get(a) if topic == "State-backed AI champions" else None
+        b = b or self.rng.choice([x for x in theme["b"] if x not in used_b and x != a] or theme["b"])
         self.recent[topic] = [*recent, (day, a, b)]
         rng = self.rng
         return {"a": a, "b": b, "field": rng.choice(theme["field"]), "city": rng.choice(CITIES),
                 "person": f"{rng.choice(PEOPLE_FIRST)} {rng.choice(PEOPLE_LAST)}",
                 "num": str(rng.randint(12, 480)), "months": str(rng.randint(3, 24)),
-                "amount": str(rng.randint(5, 95) * 10), "pct": str(rng.randint(3, 40))}
+                "amount": str(rng.randint(5, 95) * 10), "pct": str(rng.randint(3, 40)),
+                "list": LISTS.get(a, "its sanctions list"), "weekday": f"{day:%A}"}
 
     def _body(self, theme: Theme, slots: dict[str, str]) -> str:
         rng = self.rng
