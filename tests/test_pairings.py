@@ -71,7 +71,13 @@ def test_pairing_across_two_outlets_is_alerted_delivered_and_in_the_digest(engin
         ("Sberbank", 2, "OFAC SDN", "RUSSIA-EO14024", "2022-04-06"),  # most articles first
         (HOSTILE, 1, "UK sanctions list", "<b>Russia</b>", "2023-01-01")]
     rendered = render_for_site(data, config)
-    assert "<h2>New pairings</h2>" in rendered.html and "<h2>Listed parties in the news</h2>" in rendered.html
+    assert '<h2 id="pairings">New pairings</h2>' in rendered.html
+    assert "<h2>Listed parties in the news</h2>" in rendered.html
+    # each pairing once, in its own section with its articles; the alerts list points there
+    alerted = [a for a in data.alerts if a.kind == "new_pairing"]
+    assert len(alerted) == 3 and all(rendered.html.count(a.title) == 0 for a in alerted)
+    assert "3 new pairings: under" in rendered.html and "3 new pairings: under New pairings below." in rendered.text
+    assert rendered.text.count("Vladimir Putin + Xi Jinping") == 1
     assert "Vladimir Putin</a> + <a" in rendered.html and "RUSSIA-EO14024" in rendered.html
     assert audit(rendered.html) == []
     assert "&lt;script&gt;alert(&#39;party&#39;)&lt;/script&gt;Acme &amp; Sons" in rendered.html

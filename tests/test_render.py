@@ -28,9 +28,9 @@ from monitor.render.records import (
     StoryView,
     TopicTrend,
     WatchHit,
+    reading_order,
 )
 from monitor.render.trend import arrow, change_ratio, percent
-from monitor.views.digest import reading_order
 
 META = SiteMeta("Монитор <tech>", "https://monitor.example.org/", "Europe/Berlin")
 T0 = datetime(2026, 3, 9, 7, tzinfo=UTC)

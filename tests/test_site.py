@@ -246,6 +246,26 @@ def test_a_topic_rises_on_the_index_only_beyond_its_ordinary_variation() -> None
     assert rising(quiet) == [] and "No topic is rising above its usual volume" in render_index(quiet)
 
 
+def test_the_index_lists_topics_in_the_digests_order() -> None:
+    """Rising topics first; then the analyst's topics before discovered ones, whatever a small discovered
+    topic's momentum: a falling analyst topic of 4 articles is not listed (nor coloured) after filler of 1."""
+    from monitor.render.records import SiteData, SiteMeta, TopicTrend
+    from monitor.render.site import chart_colors, render_index
+
+    day = date(2026, 11, 30)
+    days = (day - timedelta(days=1), day)
+    topics = (TopicTrend(1, "Street food market opens", count=1, baseline=4.0, series=(4, 1), days=days),
+              TopicTrend(2, "AI alliances", seeded=True, count=4, baseline=10.5, series=(10, 4), days=days),
+              TopicTrend(3, "Sanctions", seeded=True, count=23, baseline=9.5, series=(9, 23), days=days))
+    assert topics[0].momentum > topics[1].momentum  # by momentum alone the filler would lead
+    index = render_index(SiteData(SiteMeta(title="Monitor"), day, days, topics))
+    table = index[index.index('id="topics"'):]
+    assert [table.index(f'href="topics/{i}.html"') for i in (3, 2, 1)] == sorted(
+        table.index(f'href="topics/{i}.html"') for i in (3, 2, 1))
+    colors = chart_colors(SiteData(SiteMeta(title="Monitor"), day, days, topics))
+    assert list(colors) == [3, 2, 1]
+
+
 def test_nothing_rises_against_weeks_the_monitor_did_not_watch(engine: Any, tmp_path: Path) -> None:
     """A rise is judged against the days before: with articles stored on too few of them (a new monitor),
     neither the index nor the digest calls a topic rising (both say why) or new."""

@@ -100,7 +100,8 @@ def test_a_topic_page_shows_its_strongest_pairs_week_by_week(engine: Any, tmp_pa
     weeks = [0] * len(starts)
     weeks[_index(starts, date(2026, 2, 26))] = 1
     weeks[_index(starts, date(2026, 3, 6))] = 2
-    assert _titles(rows[0]) == [f"week of {s:%d %b}: {n} articles" for s, n in zip(starts, weeks, strict=True)]
+    counted = {0: "0 articles", 1: "1 article", 2: "2 articles"}
+    assert _titles(rows[0]) == [f"week of {s:%d %b}: {counted[n]}" for s, n in zip(starts, weeks, strict=True)]
     assert 'href="../entities/' in rows[0]  # entities with a page are linked
 
 
@@ -113,7 +114,7 @@ def test_a_topic_page_shows_each_blocs_share_going_to_it(engine: Any, tmp_path: 
                                              ["west", "2 of 4", "50.0%", "50.0%"]]
     before, last = _index(starts, date(2026, 2, 26)), _index(starts, date(2026, 3, 6))
     russia = _titles(rows[0])
-    assert russia[before] == f"week of {starts[before]:%d %b}: 100.0% (1 of 1 articles)"
+    assert russia[before] == f"week of {starts[before]:%d %b}: 100.0% (1 of 1 article)"
     assert russia[last] == f"week of {starts[last]:%d %b}: 50.0% (1 of 2 articles)"
     assert _titles(rows[1])[before].endswith(": – (0 of 0 articles)")
 

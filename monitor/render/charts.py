@@ -148,6 +148,15 @@ def line_chart(
     return LineChart(width, height, left, top, plot_w, plot_h, lines, _dedupe(y_ticks), ticks, label, font)
 
 
+NARROW = {"width": 360, "height": 240, "font": 14}  # a phone's chart: half the width, larger type
+
+
+def line_charts(series: Sequence[tuple[str, Sequence[int]]], days: Sequence[date], label: str,
+                others: Sequence[tuple[str, Sequence[int]]] = ()) -> tuple[LineChart, LineChart]:
+    """The chart for a wide screen and the one a phone shows in its place (``NARROW``)."""
+    return line_chart(series, days, label, others=others), line_chart(series, days, label, others=others, **NARROW)
+
+
 def _dedupe(ticks: tuple[Tick, ...]) -> tuple[Tick, ...]:
     seen: dict[str, Tick] = {}
     for tick in ticks:

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from monitor.mentions.pairs import pair_key
+from monitor.records import StoredAlert
 from monitor.render.charts import spark_text, sparkline
 from monitor.render.env import oneline, plural, render
 from monitor.render.records import DigestData, SiteMeta
@@ -84,11 +86,19 @@ def render_digest(
               for t in d.topics}
     context = {
         "d": d, "meta": meta, "headline": headline(d), "subject": subject(d, meta.title), "sparklines": sparks,
+        "alerts": listed_alerts(d),
         "spark_text": {t.id: spark_text(t.series) for t in d.topics}, "email": email,
         "site_root": site_root, "site_nav": site_nav, "unsubscribe": unsubscribe,
         "site_url": f"{meta.base_url.rstrip('/')}/index.html" if meta.base_url else None,
     }
     return RenderedDigest(context["subject"], render("digest.html", **context), render("digest.txt", **context))
+
+
+def listed_alerts(d: DigestData) -> list[StoredAlert]:
+    """The alerts the digest lists under "Alerts": a new pairing that its own section shows, with the articles
+    that name both, is not listed twice."""
+    shown = {pair_key(p.a.key, p.b.key) for p in d.pairings}
+    return [a for a in d.alerts if not (a.kind == "new_pairing" and a.subject in shown)]
 
 
 def email_html(html: str) -> str:

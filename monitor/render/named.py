@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from monitor.render.charts import line_chart
+from monitor.render.charts import line_charts
 from monitor.render.env import oneline, render
 from monitor.records import PAGE_FOLDERS, NamedPage
 from monitor.render.records import SiteData
@@ -16,8 +16,7 @@ def pages_of(data: SiteData, kind: str) -> tuple[NamedPage, ...]:
 
 def render_named(data: SiteData, page: NamedPage) -> str:
     name = oneline(page.named.label, 80)
-    chart = line_chart([(name, page.series)], data.days,
-                       f"Daily articles naming {name}, last {len(data.days)} days")
+    chart = line_charts([(name, page.series)], data.days, f"Daily articles naming {name}, last {len(data.days)} days")
     paged = {p.named.key for p in data.entities}
     return render("named.html", meta=data.meta, root="../", page=page, chart=chart, paged=paged,
                   index=TITLES[page.named.kind], media=data.media)

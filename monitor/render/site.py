@@ -10,11 +10,11 @@ from itertools import groupby
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from monitor.render.charts import PALETTE, LineChart, line_chart, sparkline
+from monitor.render.charts import PALETTE, LineChart, line_charts, sparkline
 from monitor.render.env import oneline, render
 from monitor.render.coverage import timeline
 from monitor.records import StoredAlert
-from monitor.render.records import SiteData, StoryView, TopicTrend
+from monitor.render.records import SiteData, StoryView, TopicTrend, reading_order
 from monitor.render.weekly import TopicWeekly
 from monitor.trends.alerts import SPIKE_KINDS
 from monitor.trends.coverage import StoryCoverage
@@ -27,8 +27,9 @@ LEAST_DAYS = 14  # a topic's chart starts at its first article, but never shows 
 
 
 def _ranked(topics: Iterable[TopicTrend]) -> list[TopicTrend]:
-    """Active topics not muted, most momentum first."""
-    return sorted((t for t in topics if t.active and not t.muted), key=lambda t: (-t.momentum, -t.count, t.name))
+    """Active topics not muted in the digest's order (``reading_order``): those that rose beyond chance first,
+    then the analyst's topics before discovered ones."""
+    return sorted((t for t in topics if t.active and not t.muted), key=reading_order)
 
 
 def rising(data: SiteData) -> list[TopicTrend]:
@@ -36,18 +37,12 @@ def rising(data: SiteData) -> list[TopicTrend]:
     return [t for t in _ranked(data.topics) if t.rising][:RISING]
 
 
-def trends_chart(data: SiteData, days: int, label: str, width: int = 720, height: int = 260,
-                 font: int = 11) -> LineChart:
+def trends_charts(data: SiteData, days: int, label: str) -> tuple[LineChart, LineChart]:
     """The first len(PALETTE) topics of the index table (same order, same colours) with articles in the
-    period, the other topics with articles in grey behind them."""
+    period, the other topics with articles in grey behind them; for a wide screen and for a phone."""
     shown = [t for t in _ranked(data.topics) if sum(t.series[-days:])]
     lines = [(oneline(t.name, 50), t.series[-days:]) for t in shown]
-    return line_chart(lines[: len(PALETTE)], data.days[-days:], label, width, height, lines[len(PALETTE):], font)
-
-
-def trends_charts(data: SiteData, days: int, label: str) -> tuple[LineChart, LineChart]:
-    """The chart for a wide screen and for a phone (larger type, fewer dates)."""
-    return trends_chart(data, days, label), trends_chart(data, days, label, width=360, height=240, font=14)
+    return line_charts(lines[: len(PALETTE)], data.days[-days:], label, lines[len(PALETTE):])
 
 
 def chart_colors(data: SiteData, days: int = 30) -> dict[int, str]:
@@ -78,8 +73,8 @@ def render_index(data: SiteData) -> str:
 def render_topic(data: SiteData, topic: TopicTrend, weekly: TopicWeekly | None = None) -> str:
     """A topic's page; ``weekly``: its strongest co-mentions and bloc shares per week (monitor.render.weekly)."""
     series, days = since_first(topic.series, data.days)
-    chart = line_chart([(oneline(topic.name, 50), series)], days,
-                       f"Daily articles about {oneline(topic.name, 80)}, last {len(days)} days")
+    chart = line_charts([(oneline(topic.name, 50), series)], days,
+                        f"Daily articles about {oneline(topic.name, 80)}, last {len(days)} days")
     alerts = [a for a in data.alerts if a.topic_id == topic.id][:LATEST_ALERTS]
     return render("topic.html", meta=data.meta, root="../", topic=topic, chart=chart, alerts=alerts, weekly=weekly,
                   paged={p.named.key for p in data.entities}, alert_pages={})

@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from monitor.render.charts import OTHER, PALETTE, Bars, LineChart, bars, share_chart
 from monitor.records import Named, PairSeries
 from monitor.trends.coverage import UNKNOWN, BlocShare, bloc_shares, weekly
+from monitor.words import plural
 
 WEEKS = 12
 NO_BLOC = "no bloc"
@@ -104,9 +105,14 @@ def pair_rows(pairs: Sequence[PairSeries], starts: Sequence[date]) -> tuple[Pair
     counted = [(p, weekly(dict(p.days), starts)) for p in pairs]
     counted = [(p, w) for p, w in counted if sum(w)]
     high = max((max(w) for _, w in counted), default=0)
-    return tuple(PairRow(p.a, p.b, w, bars(w, [f"{_week(d)}: {n} articles" for d, n in zip(starts, w, strict=True)],
+    return tuple(PairRow(p.a, p.b, w, bars(w, _counts(w, starts),
                                            f"{p.a.label} and {p.b.label}: articles naming both per week", high))
                  for p, w in counted)
+
+
+def _counts(week_counts: Sequence[int], starts: Sequence[date]) -> list[str]:
+    """Each week's bar title: "week of 29 Oct: 1 article"."""
+    return [f"{_week(d)}: {plural(n, 'article')}" for d, n in zip(starts, week_counts, strict=True)]
 
 
 def share_rows(shares: Sequence[BlocShare], starts: Sequence[date], what: str, colors: bool = False
@@ -116,7 +122,7 @@ def share_rows(shares: Sequence[BlocShare], starts: Sequence[date], what: str, c
     rows = []
     for i, s in enumerate(shares):
         label = s.bloc if s.bloc != UNKNOWN else NO_BLOC
-        titles = [f"{_week(d)}: {percent(v)} ({a} of {t} articles)"
+        titles = [f"{_week(d)}: {percent(v)} ({a} of {plural(t, 'article')})"
                   for d, v, a, t in zip(starts, s.shares, s.articles, s.totals, strict=True)]
         color = (PALETTE[i] if i < len(PALETTE) else OTHER) if colors else ""
         rows.append(ShareRow(s, bars([v or 0.0 for v in s.shares], titles, f"{label}: {what} per week", high), color))

@@ -11,7 +11,7 @@ from monitor.clock import utc_day
 from monitor.config import Config
 from monitor.entities.watch import watched
 from monitor.records import Daily, DigestRows, StoryRecord, WindowArticle
-from monitor.render.records import DigestData, Link, StoryView, TopicTrend, WatchHit
+from monitor.render.records import DigestData, Link, StoryView, TopicTrend, WatchHit, reading_order
 from monitor.trends.detect import enough_history, has_history
 from monitor.trends.metrics import mean
 from monitor.trends.watch import watchlist_matcher
@@ -76,15 +76,6 @@ def _topics(rows: DigestRows, config: Config, counts: Counter[int], history: lis
             first_seen=topic.first_seen_at, judged=judged,
         ))
     return sorted(out, key=reading_order)
-
-
-def reading_order(topic: TopicTrend) -> tuple[bool, float, bool, int, str]:
-    """Topics that rose beyond chance first, most momentum first; then the analyst's topics before
-    discovered ones, each by the day's articles. By momentum alone, a discovered topic of two articles
-    against a usual 0.3 (filler: a film festival, the weather) led the analyst's topics of the day."""
-    if topic.rising:
-        return False, -topic.momentum, False, -topic.count, topic.name
-    return True, 0.0, not topic.seeded, -topic.count, topic.name
 
 
 def _totals(rows: DigestRows) -> Counter[date]:
