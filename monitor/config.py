@@ -256,6 +256,7 @@ class TrendConfig(Section):
 
     pairing_days: Annotated[int, Field(ge=1, le=365)] = 7  # a new pairing: two entities first named together within
     pairing_sources: Annotated[int, Field(ge=2)] = 2  # ... by at least this many independent outlets
+    pairings_per_story: Annotated[int, Field(ge=1)] = 3  # ... the strongest of one story's new pairings
 
 
 class CoverageConfig(Section):
@@ -546,6 +547,17 @@ class _UniqueKeyLoader(yaml.SafeLoader):
                 raise _DuplicateKey(key, key_node.start_mark.line + 1)
             seen.add(key)
         return super().construct_mapping(node, deep)
+
+
+# YAML 1.1 reads 12:30 as the base-60 number 750; YAML 1.2 (and every reader of a time of day) as text. Integers
+# are resolved as YAML 1.2 resolves them, so that "time: 12:30" is half past twelve, quoted or not.
+_INT = "tag:yaml.org,2002:int"
+_UniqueKeyLoader.yaml_implicit_resolvers = {
+    first: [(tag, pattern) for tag, pattern in resolvers if tag != _INT]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+_UniqueKeyLoader.add_implicit_resolver(
+    _INT, re.compile(r"^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+)$"),
+    list("-+0123456789"))
 
 
 class _DuplicateKey(yaml.YAMLError):

@@ -56,6 +56,15 @@ def setup_logging(fmt: str = "text", verbose: bool = False) -> None:
         logging.getLogger(noisy).setLevel(logging.ERROR)
 
 
+def final_error(message: str, exit_code: int) -> None:
+    """The line a failed command ends on: ``monitor: message`` on stderr, or with JSON log lines one more JSON
+    line (level "error", the exit code beside it), so that stderr stays JSON lines and nothing else."""
+    if _json_lines:
+        logging.getLogger("monitor").error(message, extra={"data": {"exit_code": exit_code}})
+    else:
+        print(f"monitor: {message}", file=sys.stderr, flush=True)
+
+
 def interactive() -> bool:
     """True when progress bars may be drawn: stderr is a terminal and log lines are not JSON."""
     return sys.stderr.isatty() and not _json_lines

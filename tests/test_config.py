@@ -217,6 +217,16 @@ def test_yes_and_no_still_set_a_switch(write_config):
     assert config.digest.send_empty is True and config.entity_defaults is False
 
 
+def test_a_time_of_day_reads_as_written_quoted_or_not(tmp_path):
+    """YAML 1.1 reads an unquoted 12:30 as the number 750 (base 60); the configuration reads it as the time it is,
+    and numbers as numbers."""
+    path = tmp_path / "feeds.yaml"
+    path.write_text("feeds:\n  - name: A\n    url: https://a.example/feed\n    poll_minutes: 45\n"
+                    "digest:\n  time: 12:30\nschedule:\n  refit_time: '23:05'\n", encoding="utf-8")
+    config = load_config(path)
+    assert (config.digest.time, config.schedule.refit_time, config.feeds[0].poll_minutes) == ("12:30", "23:05", 45)
+
+
 def test_an_empty_file_says_so(tmp_path):
     path = tmp_path / "feeds.yaml"
     path.write_text("# nothing yet\n", encoding="utf-8")

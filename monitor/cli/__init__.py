@@ -15,7 +15,7 @@ import click
 from monitor import __version__
 from monitor.cli.context import App, pass_app, with_config
 from monitor.errors import MonitorError, describe_fault
-from monitor.logs import setup_logging
+from monitor.logs import final_error, setup_logging
 from monitor.settings import Settings
 
 __all__ = ["App", "cli", "main", "pass_app", "with_config"]
@@ -77,7 +77,7 @@ def main(argv: list[str] | None = None) -> Any:
         exc.show()
         sys.exit(2 if exc.exit_code == 2 else exc.exit_code)
     except MonitorError as exc:
-        click.echo(f"monitor: {exc}", err=True)
+        final_error(str(exc), exc.exit_code)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         logging.getLogger("monitor").warning("interrupted")
@@ -87,5 +87,5 @@ def main(argv: list[str] | None = None) -> Any:
         if fault is None:
             raise
         logging.getLogger("monitor").debug("fault", exc_info=True)  # the traceback with --verbose
-        click.echo(f"monitor: {fault}", err=True)
+        final_error(fault, 1)
         sys.exit(1)

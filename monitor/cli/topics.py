@@ -117,8 +117,10 @@ def topics_explain(app: App, url: str, as_json: bool) -> None:
     if not found.readings:
         click.echo("  no analyst topics in the current model")
         return
-    click.echo(f"  analyst topics, how alike it is to each (evidence from {found.floor:.2f} with a keyword, "
-               f"{found.floor + found.strong:.2f} without):")
+    low = found.floor - found.two
+    click.echo(f"  analyst topics, how alike it is to each one's description (evidence from {found.floor:.2f} with a "
+               f"keyword, {low:.2f} with two, {found.floor + found.strong:.2f} without; support from {low:.2f} or "
+               "with a keyword):")
     width = max(len(r.topic) for r in found.readings)
     for r in found.readings:
         terms = f"keywords named: {', '.join(r.keywords) or '-'}"
@@ -129,7 +131,8 @@ def topics_explain(app: App, url: str, as_json: bool) -> None:
 
 @click.command("stories")
 @since_option("stories seen", "3d")
-@click.option("--min-size", default=2, show_default=True, help="Only stories with at least this many articles.")
+@click.option("--min-size", default=2, show_default=True, type=click.IntRange(1),
+              help="Only stories with at least this many articles.")
 @click.option("--limit", default=30, show_default=True, type=click.IntRange(1),
               help="Show at most this many stories.")
 @JSON_OPTION

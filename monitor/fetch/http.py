@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -193,7 +194,7 @@ class Fetcher:
         except aiohttp.ClientConnectorError as exc:
             if isinstance(exc.os_error, Refused):
                 return _failed(url, started, str(exc.os_error))
-            return _failed(url, started, f"{type(exc).__name__}: {exc}"[:500])
+            return _failed(url, started, _unreachable(exc)[:500])
         except (aiohttp.ClientError, ValueError, UnicodeError) as exc:
             return _failed(url, started, f"{type(exc).__name__}: {exc}"[:500])
 
@@ -237,6 +238,23 @@ async def _read_capped(resp: aiohttp.ClientResponse, cap: int) -> bytes:
         chunks.append(chunk)
     return b"".join(chunks)
 
+
+def _unreachable(exc: aiohttp.ClientConnectorError) -> str:
+    """Why a connection could not be made, in a reader's words ("cannot connect to example.org:443: connection
+    refused"), not the client library's ("ClientConnectorError: ... ssl:default [Connect call failed ...]")."""
+    where = f"{exc.host}:{exc.port}"
+    if isinstance(exc, aiohttp.ClientConnectorCertificateError):
+        return f"cannot connect to {where}: its TLS certificate was not accepted ({exc.certificate_error})"
+    error = exc.os_error
+    if isinstance(error, ConnectionRefusedError):
+        reason = "connection refused"
+    elif isinstance(error, socket.gaierror):
+        reason = f"host name not found ({error.strerror or error})"
+    elif isinstance(error, TimeoutError):
+        reason = "timed out"
+    else:
+        reason = error.strerror or str(error) or type(error).__name__
+    return f"cannot connect to {where}: {reason}"
 
 def _failed(url: str, started: float, error: str) -> Fetched:
     return Fetched(url, url, None, error=error, elapsed_ms=int((time.monotonic() - started) * 1000))

@@ -19,7 +19,7 @@ from monitor.errors import MonitorError
 from monitor.store import analysis as db
 from monitor.topics.embeddings import from_bytes, model_name, normalise
 from monitor.topics.model import SavedSeeds, load_saved
-from monitor.topics.seeding import STRONG, Reading, read_article
+from monitor.topics.seeding import STRONG, TWO_KEYWORDS, Reading, read_article
 from monitor.topics.service import model_path, words_read
 from monitor.views.shared import topic_name
 
@@ -41,6 +41,7 @@ class Explained:
     placed: str  # the topic it is read under, or why none
     floor: float  # evidence with a keyword from this similarity
     strong: float  # above the floor by this much, evidence without one
+    two: float  # below the floor by this much, evidence with two keywords, and support without any
     readings: list[TopicReading]
 
 
@@ -61,7 +62,7 @@ def explain(engine: Engine, config: Config, url: str) -> Explained:
     readings = [TopicReading(names.get(t, f"topic {t}"), t, round(r.similarity, 4), list(r.keywords),
                              None if r.required is None else list(r.required), r.verdict)
                 for t, r in zip(ids, _read(engine, config, article, seeds) if seeds else [], strict=True)]
-    return Explained(article.url, article.title, _placed(article, names), floor, STRONG, readings)
+    return Explained(article.url, article.title, _placed(article, names), floor, STRONG, TWO_KEYWORDS, readings)
 
 
 def _read(engine: Engine, config: Config, article: db.Placed, seeds: SavedSeeds) -> list[Reading]:
@@ -82,5 +83,5 @@ def _placed(article: db.Placed, names: dict[int, str]) -> str:
         return "not placed yet: run `monitor topics update`"
     if article.topic_id < 0:
         return "unassigned (no topic)"
-    score = "" if article.score is None else f", {article.score:.2f} alike to it"
+    score = "" if article.score is None else f", {article.score:.2f} alike to the topic's articles"
     return f"{names.get(article.topic_id, 'topic')} (id {article.topic_id}){score}"
