@@ -74,6 +74,21 @@ def test_terms_skip_a_bloc_with_too_little_text() -> None:
     assert distinguishing_terms({"russia": [RU], "west": ["Export controls."]}, 40, 5) == {}
 
 
+def test_a_term_most_blocs_write_sets_none_apart() -> None:
+    """Three blocs of four name G42 and Sarvam-2 alike: those words set none of them apart, while each bloc's
+    own words do; a possessive counts as its word."""
+    shared = "G42 unveiled Sarvam-2 in New Delhi. Sarvam-2 is built by G42 for schools. "
+    texts = {"west": [shared * 2 + "Regulators in Brussels question the model's safety testing. " * 3],
+             "russia": [shared * 2 + "Sberbank engineers compare GigaChat with the new model. " * 3],
+             "china": [shared * 2 + "Korea's chip makers and Korea's ministry follow the launch. " * 3],
+             "global-south": ["Teachers in Lagos and Nairobi hope to test new tools in classrooms this year. " * 3]}
+    terms = distinguishing_terms(texts, 20, 8)
+    for bloc in ("west", "russia", "china"):
+        assert not {"g42", "sarvam-2"} & set(terms[bloc]), terms[bloc]
+    assert {"regulators", "brussels"} <= set(terms["west"]) and "gigachat" in terms["russia"]
+    assert "korea" in terms["china"] and "korea's" not in terms["china"]
+
+
 # --- on the store ---------------------------------------------------------------------------------
 
 
