@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from monitor.mentions.pairs import Sighting, new_pairings, pairs, strongest
+from monitor.mentions.pairs import Sighting, fewest_per_story, new_pairings, pairs, strongest
 from monitor.records import Mention as Found
 from monitor.store import named
 from monitor.store.db import session_scope
@@ -143,6 +143,24 @@ def test_new_pairings_need_two_outlets_and_no_earlier_sighting() -> None:
         ("a", "c", ("Wire", "Daily"), t + timedelta(hours=2), (7,))]
     assert new_pairings(rows, set(), min_sources=3) == []
     assert pairs(["x", "b", "x", "a"]) == [("a", "b"), ("a", "x"), ("b", "x")]
+
+
+def test_one_story_gives_its_strongest_few_new_pairings() -> None:
+    """Two reports of one summit name five actors: ten pairs, all new. The story gives three: those more
+    outlets carried first, then those with fewer countries among their sides; another story's pairing and
+    one outside any story are kept, and the order is the one given."""
+    t = at(9)
+    actors = ["country:brazil", "country:india", "org:sberbank", "person:putin", "person:xi"]
+    rows = [Sighting(a, b, n, outlet, t, 1) for a, b in pairs(actors) for n, outlet in ((1, "Wire"), (2, "Daily"))]
+    rows += [Sighting("country:india", "org:sberbank", 3, "Post", t + timedelta(hours=1), 1)]  # three outlets
+    rows += [Sighting("org:g42", "org:sarvam", n, o, t, 2) for n, o in ((4, "Wire"), (5, "Post"))]
+    rows += [Sighting("org:g42", "person:xi", n, o, t) for n, o in ((6, "Wire"), (7, "Daily"))]
+    found = new_pairings(rows, set())
+    kept = fewest_per_story(found, 3)
+    assert [(p.a, p.b) for p in kept if p.story_ids == (1,)] == [
+        ("country:india", "org:sberbank"), ("org:sberbank", "person:putin"), ("org:sberbank", "person:xi")]
+    assert {(p.a, p.b) for p in kept if p.story_ids != (1,)} == {("org:g42", "org:sarvam"), ("org:g42", "person:xi")}
+    assert kept == [p for p in found if p in kept] and len(fewest_per_story(found, 10)) == len(found) == 12
 
 
 def test_a_wire_crediting_itself_does_not_cite_itself(engine: sa.Engine) -> None:

@@ -8,7 +8,7 @@ makes a second source).
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -74,6 +74,28 @@ def _pairing(pair: Pair, rows: list[Sighting], min_sources: int) -> Pairing | No
     stories = tuple(dict.fromkeys(s.story_id for s in rows if s.story_id is not None))
     return Pairing(pair[0], pair[1], rows[0].time, corroborated, tuple(firsts),
                    tuple(dict.fromkeys(s.article_id for s in rows)), stories)
+
+
+BROAD = ("country:", "bloc:")  # entities most reports name in passing: a pairing of two of them tells least
+
+
+def fewest_per_story(found: Iterable[Pairing], per_story: int) -> list[Pairing]:
+    """At most ``per_story`` new pairings from each story (the one a pairing was first seen in), the
+    strongest first: most outlets, most articles, then fewer countries and blocs among its two sides. Two
+    reports of a summit that name ten actors make 45 pairs "named together for the first time"; an analyst
+    reads the few that say most. Pairings outside any story are all kept. Order is kept."""
+    found = list(found)
+    ranked = sorted(found, key=lambda p: (-len(p.outlets), -len(p.articles),
+                                          sum(k.startswith(BROAD) for k in (p.a, p.b)), p.corroborated, p.a, p.b))
+    taken: Counter[int] = Counter()
+    kept: set[Pair] = set()
+    for p in ranked:
+        story = p.story_ids[0] if p.story_ids else None
+        if story is None or taken[story] < per_story:
+            kept.add((p.a, p.b))
+            if story is not None:
+                taken[story] += 1
+    return [p for p in found if (p.a, p.b) in kept]
 
 
 def strongest(counts: dict[Pair, int], key: str, limit: int = 10) -> list[tuple[str, int]]:

@@ -15,7 +15,7 @@ from monitor.clock import utc_day
 from monitor.config import Config
 from monitor.entities.registry import messengers
 from monitor.entities.watch import WatchedEntity, watched
-from monitor.mentions.pairs import Pairing
+from monitor.mentions.pairs import Pairing, fewest_per_story
 from monitor.mentions.scanners import Scanner, scanners
 from monitor.records import Placement
 from monitor.store import alerts as alert_db
@@ -107,12 +107,14 @@ def pairing_drafts(engine: Engine, config: Config, now: datetime) -> list[AlertD
 def reportable(engine: Engine, config: Config, found: list[Pairing], since: date) -> list[Pairing]:
     """The new pairings (first seen since ``since``) worth telling: first seen on a day with history
     (``has_history``: on a new monitor's first days every two names are named together "for the first
-    time"), and of two actors, not of a news medium credited by the article (``messengers``)."""
+    time"), of two actors, not of a news medium credited by the article (``messengers``), and at most
+    ``trends.pairings_per_story`` from one story (``fewest_per_story``)."""
     trends = config.trends
     totals = trend_db.daily_series(engine, "total", since - timedelta(days=trends.baseline_days)).get("all", {})
     media = messengers(config)
-    return [p for p in found if p.a not in media and p.b not in media
+    told = [p for p in found if p.a not in media and p.b not in media
             and has_history(utc_day(p.first_seen), totals, trends.baseline_days, trends.min_history_days)]
+    return fewest_per_story(told, trends.pairings_per_story)
 
 
 def _top_stories(engine: Engine) -> Callable[[str, str, Signal], list[int]]:
