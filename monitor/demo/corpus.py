@@ -75,6 +75,7 @@ def build_corpus(seed: int = 7, days: int = 30, end: date | None = None) -> list
     for offset in range(days):
         gen.day(offset)
     gen.spike(planted_spike(days, end)[1])
+    gen.one_bloc(end - timedelta(days=min(1, days - 1)))
     gen.samples(gen.start + timedelta(days=days // 2))
     return _finish(gen.drafts)
 
@@ -105,12 +106,18 @@ class _Generator:
         for _ in range(4):
             self.event(SPIKE_TOPIC, day, outlets=self.rng.randint(4, 5), spread=7.0, capped=False)
 
-    def event(self, topic: str, day: date, outlets: int, spread: float, capped: bool = True) -> None:
+    def one_bloc(self, day: date) -> None:
+        """A national champion's release that only the Russian outlets report: a story of one bloc."""
+        russian = tuple(o for o, (bloc, _, _) in OUTLET_PROFILES.items() if bloc == "russia")
+        self.event("State-backed AI champions", day, outlets=len(russian), spread=10.0, capped=False, among=russian)
+
+    def event(self, topic: str, day: date, outlets: int, spread: float, capped: bool = True,
+              among: tuple[str, ...] = OUTLETS) -> None:
         theme = THEMES[topic]
         slots = self._slots(topic, theme, day)
         story = self._story_label(topic) if outlets > 1 else None
         start = datetime.combine(day, time(6), UTC) + timedelta(hours=self.rng.uniform(0, 10 if spread else 16))
-        for outlet in self.rng.sample(OUTLETS, outlets):
+        for outlet in self.rng.sample(among, outlets):
             when = (start + timedelta(hours=self.rng.uniform(0, spread))).replace(second=0, microsecond=0)
             if when > self.limit or (capped and not self._room(topic, when.date())):
                 continue
