@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import os
 import sqlite3
 import subprocess
@@ -39,7 +40,7 @@ def test_feeds_and_pages_are_served_and_parse(tmp_path):
     parsed = feedparser.parse(body)
     assert not parsed.bozo
     assert {e.link for e in parsed.entries} == {server.base_url + a.url_path for a in corpus if a.outlet == outlet}
-    assert corpus[0].title.split()[0] in page and "article:published_time" in page
+    assert corpus[0].title in html.unescape(page) and "article:published_time" in page
     assert missing.value.code == 404
     with pytest.raises(OSError):  # stopped: nothing listens any more
         urllib.request.urlopen(server.base_url + "/robots.txt", timeout=2)

@@ -459,12 +459,12 @@ def test_a_corpus_larger_than_the_fit_sample_is_clustered_on_the_sample_and_the_
 
     numba_cache(tmp_path)
     config = Config(feeds=[{"name": "f", "url": "http://127.0.0.1:9/feed"}], topics=[],
-                    topic_model={"fit_sample": 130, "min_cluster_size": 5})
+                    topic_model={"fit_sample": 120, "min_cluster_size": 5})
     corpus = [a for a in build_corpus(seed=11) if a.topic != "noise"]
     embedder = load_embedder(config.embedding)
     docs = [document(a.title, a.text, config.embedding.max_words) for a in corpus]
     _, fitted = fit_bertopic(docs, embedder.embed(docs), [], embedder, config.topic_model)
-    sample = set(np.random.default_rng(config.topic_model.seed).choice(len(docs), 130, replace=False).tolist())
+    sample = set(np.random.default_rng(config.topic_model.seed).choice(len(docs), 120, replace=False).tolist())
     rest = [i for i in range(len(docs)) if i not in sample]
     assert len(rest) > 100
     theme = {t: Counter(corpus[i].topic for i in sample if fitted.labels[i] == t).most_common(1)[0][0]

@@ -85,7 +85,7 @@ class _Generator:
         self.rng, self.start, self.end = rng, start, end
         self.drafts: list[_Draft] = []
         self.per_day: dict[tuple[str, date], int] = {}
-        self.recent: dict[str, list[tuple[date, str, str]]] = {}
+        self.recent: dict[str, list[tuple[date, str, str, str, str]]] = {}
         self.noise_seen: dict[str, date] = {}
         self.stories = 0
         self.limit = datetime.combine(end, time(23, 59), UTC)
@@ -173,15 +173,18 @@ class _Generator:
         return f"{_slug(topic)[:24]}-{self.stories:03d}"
 
     def _slots(self, topic: str, theme: Theme, day: date) -> dict[str, str]:
-        """Slot values for one event; the main actors are not reused by the theme within four days."""
+        """Slot values for one event; its main actors, place and field are not reused by the theme within four
+        days (two events of one theme in one city on one subject would read as one story)."""
         recent = [r for r in self.recent.get(topic, []) if (day - r[0]).days < 4]
         used_a, used_b = {r[1] for r in recent}, {r[2] for r in recent}
         a = self.rng.choice([x for x in theme["a"] if x not in used_a] or theme["a"])
         b = MODELS.get(a) if topic == "State-backed AI champions" else None
         b = b or self.rng.choice([x for x in theme["b"] if x not in used_b and x != a] or theme["b"])
-        self.recent[topic] = [*recent, (day, a, b)]
+        city = self.rng.choice([c for c in CITIES if c not in {r[3] for r in recent}] or CITIES)
+        field = self.rng.choice([f for f in theme["field"] if f not in {r[4] for r in recent}] or theme["field"])
+        self.recent[topic] = [*recent, (day, a, b, city, field)]
         rng = self.rng
-        return {"a": a, "b": b, "field": rng.choice(theme["field"]), "city": rng.choice(CITIES),
+        return {"a": a, "b": b, "field": field, "city": city,
                 "person": f"{rng.choice(PEOPLE_FIRST)} {rng.choice(PEOPLE_LAST)}",
                 "num": str(rng.randint(12, 480)), "months": str(rng.randint(3, 24)),
                 "amount": str(rng.randint(5, 95) * 10), "pct": str(rng.randint(3, 40)),
