@@ -146,7 +146,7 @@ class _Generator:
         """One off-topic event's names and figures."""
         rng = self.rng
         team, rival, other = rng.sample(TEAMS, 3)
-        scorer, coach, person, person2 = (f"{rng.choice(PEOPLE_FIRST)} {rng.choice(PEOPLE_LAST)}" for _ in range(4))
+        scorer, coach, person, person2 = (self._person() for _ in range(4))
         slots = {key: rng.choice(values) for key, values in NOISE_SLOTS.items()}
         number = {key: str(rng.randint(low, high)) for key, (low, high) in NOISE_NUMBERS.items()}
         return {**slots, **number, "city": rng.choice(CITIES), "team": team, "rival": rival, "other": other,
@@ -185,10 +185,13 @@ class _Generator:
         self.recent[topic] = [*recent, (day, a, b, city, field)]
         rng = self.rng
         return {"a": a, "b": b, "field": field, "city": city,
-                "person": f"{rng.choice(PEOPLE_FIRST)} {rng.choice(PEOPLE_LAST)}",
+                "person": self._person(),
                 "num": str(rng.randint(12, 480)), "months": str(rng.randint(3, 24)),
                 "amount": str(rng.randint(5, 95) * 10), "pct": str(rng.randint(3, 40)),
                 "list": LISTS.get(a, "its sanctions list"), "weekday": f"{day:%A}"}
+
+    def _person(self) -> str:
+        return f"{self.rng.choice(PEOPLE_FIRST)} {self.rng.choice(PEOPLE_LAST)}"
 
     def _body(self, theme: Theme, slots: dict[str, str]) -> str:
         rng = self.rng

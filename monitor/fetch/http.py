@@ -256,6 +256,7 @@ def _unreachable(exc: aiohttp.ClientConnectorError) -> str:
         reason = error.strerror or str(error) or type(error).__name__
     return f"cannot connect to {where}: {reason}"
 
+
 def _failed(url: str, started: float, error: str) -> Fetched:
     return Fetched(url, url, None, error=error, elapsed_ms=int((time.monotonic() - started) * 1000))
 

@@ -40,15 +40,18 @@ def rising(data: SiteData) -> list[TopicTrend]:
 def trends_charts(data: SiteData, days: int, label: str) -> tuple[LineChart, LineChart]:
     """The first len(PALETTE) topics of the index table (same order, same colours) with articles in the
     period, the other topics with articles in grey behind them; for a wide screen and for a phone."""
-    shown = [t for t in _ranked(data.topics) if sum(t.series[-days:])]
-    lines = [(oneline(t.name, 50), t.series[-days:]) for t in shown]
+    lines = [(oneline(t.name, 50), t.series[-days:]) for t in _charted(data, days)]
     return line_charts(lines[: len(PALETTE)], data.days[-days:], label, lines[len(PALETTE):])
 
 
 def chart_colors(data: SiteData, days: int = 30) -> dict[int, str]:
     """Topic id -> its colour in the index chart, for the table's swatches."""
-    shown = [t for t in _ranked(data.topics) if sum(t.series[-days:])]
-    return {t.id: color for t, color in zip(shown, PALETTE, strict=False)}
+    return {t.id: color for t, color in zip(_charted(data, days), PALETTE, strict=False)}
+
+
+def _charted(data: SiteData, days: int) -> list[TopicTrend]:
+    """The index's topics with articles in the last ``days``, in its order: the chart's lines and colours."""
+    return [t for t in _ranked(data.topics) if sum(t.series[-days:])]
 
 
 def render_stylesheet() -> str:

@@ -113,7 +113,7 @@ def reportable(engine: Engine, config: Config, found: list[Pairing], since: date
     totals = trend_db.daily_series(engine, "total", since - timedelta(days=trends.baseline_days)).get("all", {})
     media = messengers(config)
     told = [p for p in found if p.a not in media and p.b not in media
-            and has_history(utc_day(p.first_seen), totals, trends.baseline_days, trends.min_history_days)]
+                and has_history(utc_day(p.first_seen), totals, trends.baseline_days, trends.min_history_days)]
     return fewest_per_story(told, trends.pairings_per_story)
 
 
