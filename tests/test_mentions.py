@@ -9,7 +9,8 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from monitor.mentions.pairs import Sighting, fewest_per_story, new_pairings, pairs, strongest
+from monitor.entities.registry import build_registry
+from monitor.mentions.pairs import Sighting, fewest_per_story, new_pairings, pairs, strongest, without_belonging
 from monitor.records import Mention as Found
 from monitor.store import named
 from monitor.store.db import session_scope
@@ -197,3 +198,30 @@ def test_the_monitor_reads_a_feed_named_as_a_shipped_news_medium_as_that_medium(
     mentions, _ = _rows(engine)
     assert {a for a, key, _ in mentions if key == "media:tass"} == {quoting}
     assert {a for a, key, _ in mentions if key == "country:CN"} == {own, quoting}
+
+
+def test_no_pairing_of_an_entity_with_what_it_belongs_to_nor_its_broader_echo() -> None:
+    """BIS belongs to the Commerce Department, which belongs to the United States. A story naming Hong Kong
+    and all three gives one pairing worth telling: Hong Kong + BIS. Hong Kong + the United States says the
+    same less precisely; BIS + the United States says nothing. Taiwan + the United States in one story and
+    Taiwan + BIS in another are two pairings."""
+    registry = build_registry()
+    assert registry.lineage("org:bis") == ("org:us-commerce", "country:US") and registry.lineage("country:US") == ()
+    t = at(9)
+    named = ["country:HK", "country:US", "org:bis", "org:us-commerce"]
+    rows = [Sighting(a, b, n, o, t, 1) for a, b in pairs(named) for n, o in ((1, "Wire"), (2, "Daily"))]
+    rows += [Sighting("country:TW", "country:US", n, o, t, 2) for n, o in ((3, "Wire"), (4, "Post"))]
+    rows += [Sighting("country:TW", "org:bis", n, o, t, 3) for n, o in ((5, "Wire"), (6, "Post"))]
+    found = new_pairings(rows, set())
+    assert len(found) == 8
+    kept = without_belonging(found, registry.lineages)
+    assert {(p.a, p.b, p.story_ids) for p in kept} == {("country:HK", "org:bis", (1,)),
+                                                       ("country:TW", "country:US", (2,)),
+                                                       ("country:TW", "org:bis", (3,))}
+    assert kept == [p for p in found if p in kept] and without_belonging(found, {}) == found
+
+
+def test_a_loop_of_parents_ends() -> None:
+    registry = build_registry([{"key": "org:a", "name": "A", "parent": "org:b"},
+                               {"key": "org:b", "name": "B", "parent": "org:a"}], defaults=False)
+    assert registry.lineage("org:a") == ("org:b",) and registry.lineages == {"org:a": ("org:b",), "org:b": ("org:a",)}

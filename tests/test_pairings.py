@@ -86,6 +86,22 @@ def test_pairing_across_two_outlets_is_alerted_delivered_and_in_the_digest(engin
     assert "== Listed parties in the news ==" in rendered.text and "OFAC SDN, RUSSIA-EO14024" in rendered.text
 
 
+def test_a_product_and_its_maker_are_not_news_together(engine: sa.Engine, tmp_path: Path) -> None:
+    """With GigaChat configured as Sberbank's, two outlets naming Sberbank, GigaChat and DeepSeek give one new
+    pairing, GigaChat + DeepSeek: not GigaChat + Sberbank, nor the broader Sberbank + DeepSeek."""
+    feeds = add_feeds(engine, ["Wire", "Daily"])
+    add_article(engine, "a", "Sberbank's GigaChat meets DeepSeek", "", feeds["Wire"], at(9, 9))
+    add_article(engine, "b", "GigaChat by Sberbank and DeepSeek", "", feeds["Daily"], at(9, 12))
+    maker = {"key": "org:gigachat", "name": "GigaChat", "type": "product", "parent": "org:sberbank"}
+    config = Config(**{**_config(tmp_path).model_dump(by_alias=True), "entities": [maker]})
+    refresh(engine, config, NOW, [AliasScanner()])
+    assert [a.subject for a in list_alerts(engine) if a.kind == "new_pairing"] == ["org:deepseek|org:gigachat"]
+    assert [(p.a.key, p.b.key) for p in digest_data(engine, config, at(10).date()).pairings] == [
+        ("org:deepseek", "org:gigachat")]
+    unrelated = _config(tmp_path)
+    assert len(digest_data(engine, unrelated, at(10).date()).pairings) == 3
+
+
 def test_one_outlet_and_its_near_duplicate_copy_make_no_pairing(engine: sa.Engine, tmp_path: Path) -> None:
     (title0, text0), _ = _samples()
     feeds = add_feeds(engine, ["Reuters Wire", "Syndicator"])

@@ -29,6 +29,8 @@ class Entity:
     ``aliases`` name it (a new entity's name is one; an ISO name too ambiguous alone is not); ``demonyms`` (Russian) and ``metonyms`` (the Kremlin, Moscow) stand for it
     and are marked so in mentions. ``exact`` spellings match only as written (Quad, not quad);
     ``excluding`` lists longer phrases that contain a spelling but name something else (New Mexico).
+    ``parent`` is what it belongs to: a product's maker, an agency's department or state. A pairing of an
+    entity with what it belongs to is never news.
     """
 
     key: str
@@ -60,6 +62,21 @@ class Registry:
     @cached_property
     def _by_key(self) -> dict[str, Entity]:
         return {e.key: e for e in self.entities}
+
+    def lineage(self, key: str) -> tuple[str, ...]:
+        """What ``key`` belongs to, nearest first: BIS -> US Department of Commerce -> United States.
+        A loop in the parents ends the walk where it comes back."""
+        found: list[str] = []
+        entity = self.get(key)
+        while entity is not None and entity.parent and entity.parent != key and entity.parent not in found:
+            found.append(entity.parent)
+            entity = self.get(entity.parent)
+        return tuple(found)
+
+    @cached_property
+    def lineages(self) -> dict[str, tuple[str, ...]]:
+        """Every entity with a parent, with its ``lineage``."""
+        return {e.key: self.lineage(e.key) for e in self.entities if e.parent}
 
     @cached_property
     def signature(self) -> str:

@@ -9,7 +9,7 @@ makes a second source).
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import combinations
@@ -77,6 +77,26 @@ def _pairing(pair: Pair, rows: list[Sighting], min_sources: int) -> Pairing | No
 
 
 BROAD = ("country:", "bloc:")  # entities most reports name in passing: a pairing of two of them tells least
+
+
+def without_belonging(found: Iterable[Pairing], lineages: Mapping[str, tuple[str, ...]]) -> list[Pairing]:
+    """The pairings that say something: not an entity with what it belongs to (BIS + US Department of
+    Commerce), and not one side with what the other's more precise partner belongs to when that partner
+    is in the same story (Hong Kong + United States beside Hong Kong + US Department of Commerce).
+    ``lineages``: each key's parents, nearest first (``Registry.lineages``). Order is kept."""
+    found = [p for p in found if p.a not in lineages.get(p.b, ()) and p.b not in lineages.get(p.a, ())]
+    sides: dict[tuple[int | None, str], set[str]] = defaultdict(set)
+    for p in found:
+        story = p.story_ids[0] if p.story_ids else None
+        sides[(story, p.a)].add(p.b)
+        sides[(story, p.b)].add(p.a)
+
+    def broader(p: Pairing) -> bool:
+        story = p.story_ids[0] if p.story_ids else None
+        return any(kept in lineages.get(other, ())
+                   for side, kept in ((p.a, p.b), (p.b, p.a)) for other in sides[(story, side)])
+
+    return [p for p in found if not broader(p)]
 
 
 def fewest_per_story(found: Iterable[Pairing], per_story: int) -> list[Pairing]:

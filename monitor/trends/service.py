@@ -13,9 +13,9 @@ from sqlalchemy.engine import Engine
 
 from monitor.clock import utc_day
 from monitor.config import Config
-from monitor.entities.registry import messengers
+from monitor.entities.registry import messengers, registry_from_config
 from monitor.entities.watch import WatchedEntity, watched
-from monitor.mentions.pairs import Pairing, fewest_per_story
+from monitor.mentions.pairs import Pairing, fewest_per_story, without_belonging
 from monitor.mentions.scanners import Scanner, scanners
 from monitor.records import Placement
 from monitor.store import alerts as alert_db
@@ -108,13 +108,14 @@ def reportable(engine: Engine, config: Config, found: list[Pairing], since: date
     """The new pairings (first seen since ``since``) worth telling: first seen on a day with history
     (``has_history``: on a new monitor's first days every two names are named together "for the first
     time"), of two actors, not of a news medium credited by the article (``messengers``), and at most
-    ``trends.pairings_per_story`` from one story (``fewest_per_story``)."""
+    ``trends.pairings_per_story`` from one story (``fewest_per_story``), none of an entity with what it
+    belongs to or made redundant by a more precise one (``without_belonging``)."""
     trends = config.trends
     totals = trend_db.daily_series(engine, "total", since - timedelta(days=trends.baseline_days)).get("all", {})
     media = messengers(config)
     told = [p for p in found if p.a not in media and p.b not in media
                 and has_history(utc_day(p.first_seen), totals, trends.baseline_days, trends.min_history_days)]
-    return fewest_per_story(told, trends.pairings_per_story)
+    return fewest_per_story(without_belonging(told, registry_from_config(config).lineages), trends.pairings_per_story)
 
 
 def _top_stories(engine: Engine) -> Callable[[str, str, Signal], list[int]]:
