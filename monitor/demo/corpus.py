@@ -19,8 +19,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 from importlib import resources
 
-from monitor.demo.templates import (CITIES, LISTS, MODELS, NOISE, NOISE_NUMBERS, NOISE_SLOTS, PEOPLE_FIRST, PEOPLE_LAST,
-                                    TEAMS, THEMES, Theme)
+from monitor.demo.templates import (CITIES, LISTS, MODELS, NOISE, NOISE_CITIES, NOISE_NUMBERS, NOISE_SLOTS,
+                                    PEOPLE_FIRST, PEOPLE_LAST, TEAMS, THEMES, Theme)
 
 DEFAULT_END = date(2026, 11, 20)
 OUTLETS = ("Meridian Wire", "Eastern Ledger", "Policy Dispatch", "Silicon Steppe", "Harbor Times",
@@ -85,8 +85,9 @@ class _Generator:
         self.rng, self.start, self.end = rng, start, end
         self.drafts: list[_Draft] = []
         self.per_day: dict[tuple[str, date], int] = {}
-        self.recent: dict[str, list[tuple[date, str, str, str, str]]] = {}
-        self.noise_seen: dict[str, date] = {}
+        self.recent: dict[str, list[tuple[date, str, str, str, str, str]]] = {}
+        self.noise_seen: dict[str, date] = {}  # each kind of off-topic news: the last day it was in
+        self.noise_cities: dict[str, date] = {}  # each city: the last day it had off-topic news
         self.stories = 0
         self.limit = datetime.combine(end, time(23, 59), UTC)
 
@@ -125,10 +126,12 @@ class _Generator:
                       topic, story)
 
     def noise(self, day: date, story: str | None, outlets: int = 1) -> None:
-        """Off-topic news: a match reported by ``outlets`` outlets as one story, or a one-off report. A kind of
-        news recurs only after ``NOISE_GAP`` days (each city's heatwave is its own event, and reads almost like
-        the last one), so that one-offs of one kind are not read as one story."""
-        fresh = [k for k in sorted(NOISE) if (day - self.noise_seen.get(k, date.min)).days >= NOISE_GAP]
+        """Off-topic news: a match reported by ``outlets`` outlets as one story, or a one-off report of another
+        kind (a one-off match of the story's teams was read as part of it). A kind of news recurs only after
+        ``NOISE_GAP`` days (each city's heatwave is its own event, and reads almost like the last one), and a
+        city has no other off-topic news for as long (a city's name is often all two short reports share:
+        bread prices and a concert season in one city were read as one story)."""
+        fresh = [k for k in sorted(NOISE) if k != "match" and (day - self.noise_seen.get(k, date.min)).days >= NOISE_GAP]
         if not story and not fresh:
             return
         kind = "match" if story else self.rng.choice(fresh)
@@ -149,7 +152,10 @@ class _Generator:
         scorer, coach, person, person2 = (self._person() for _ in range(4))
         slots = {key: rng.choice(values) for key, values in NOISE_SLOTS.items()}
         number = {key: str(rng.randint(low, high)) for key, (low, high) in NOISE_NUMBERS.items()}
-        return {**slots, **number, "city": rng.choice(CITIES), "team": team, "rival": rival, "other": other,
+        fresh = [c for c in NOISE_CITIES if (day - self.noise_cities.get(c, date.min)).days >= NOISE_GAP]
+        city = rng.choice(fresh or NOISE_CITIES)
+        self.noise_cities[city] = day
+        return {**slots, **number, "city": city, "team": team, "rival": rival, "other": other,
                 "scorer": scorer, "coach": coach, "person": person, "person2": person2, "weekday": f"{day:%A}",
                 "crowd": f"{rng.randint(8, 60)},{rng.randint(0, 9)}00", "price": f"{rng.randint(2, 40)} euros"}
 
@@ -173,22 +179,31 @@ class _Generator:
         return f"{_slug(topic)[:24]}-{self.stories:03d}"
 
     def _slots(self, topic: str, theme: Theme, day: date) -> dict[str, str]:
-        """Slot values for one event; its main actors, place and field are not reused by the theme within four
-        days (two events of one theme in one city on one subject would read as one story)."""
-        recent = [r for r in self.recent.get(topic, []) if (day - r[0]).days < 4]
-        used_a, used_b = {r[1] for r in recent}, {r[2] for r in recent}
-        a = self.rng.choice([x for x in theme["a"] if x not in used_a] or theme["a"])
+        """Slot values for one event; its main actors, place, field and person quoted are not reused by the theme
+        within four days either side (two events of one theme in one city on one subject would read as one story)."""
+        earlier = self.recent.get(topic, [])
+        recent = [r for r in earlier if abs((day - r[0]).days) < 4]  # the spike is drawn after the days around it
+        a = self._least_used(theme["a"], [r[1] for r in recent])
         b = MODELS.get(a) if topic == "State-backed AI champions" else None
-        b = b or self.rng.choice([x for x in theme["b"] if x not in used_b and x != a] or theme["b"])
-        city = self.rng.choice([c for c in CITIES if c not in {r[3] for r in recent}] or CITIES)
-        field = self.rng.choice([f for f in theme["field"] if f not in {r[4] for r in recent}] or theme["field"])
-        self.recent[topic] = [*recent, (day, a, b, city, field)]
+        b = b or self._least_used([x for x in theme["b"] if x != a], [r[2] for r in recent])
+        city = self._least_used(CITIES, [r[3] for r in recent])
+        field = self._least_used(theme["field"], [r[4] for r in recent])
+        person = self._person()
+        while person in {r[5] for r in recent}:  # one analyst quoted on two hacks in a day made them one story
+            person = self._person()
+        self.recent[topic] = [*earlier, (day, a, b, city, field, person)]
         rng = self.rng
-        return {"a": a, "b": b, "field": field, "city": city,
-                "person": self._person(),
+        return {"a": a, "b": b, "field": field, "city": city, "person": person,
                 "num": str(rng.randint(12, 480)), "months": str(rng.randint(3, 24)),
                 "amount": str(rng.randint(5, 95) * 10), "pct": str(rng.randint(3, 40)),
                 "list": LISTS.get(a, "its sanctions list"), "weekday": f"{day:%A}"}
+
+    def _least_used(self, values: list[str], used: list[str]) -> str:
+        """One of ``values`` not in ``used`` (oldest first); when all are, one of those used longest ago (a
+        day of many sanctions had run out of authorities and drawn one that was used two days before)."""
+        last = {v: i for i, v in enumerate(used)}
+        oldest = min(last.get(v, -1) for v in values)
+        return self.rng.choice([v for v in values if last.get(v, -1) == oldest])
 
     def _person(self) -> str:
         return f"{self.rng.choice(PEOPLE_FIRST)} {self.rng.choice(PEOPLE_LAST)}"
