@@ -37,6 +37,11 @@ def _config(tmp_path: Path, history: int = 0, **alerts: object) -> Config:
                   trends={"min_history_days": history})
 
 
+def _unwatched(tmp_path: Path) -> Config:
+    """No watch terms: the default list watches Sberbank, whose spike would then be the watch term's."""
+    return Config(**{**_config(tmp_path).model_dump(by_alias=True), "watchlist": []})
+
+
 def _scanners() -> list:
     return [AliasScanner(), ListedScanner({"Sberbank": ("OFAC SDN", "RUSSIA-EO14024", "2022-04-06"),
                                            HOSTILE: ("UK sanctions list", "<b>Russia</b>", "2023-01-01")})]
@@ -136,21 +141,36 @@ def test_a_pairing_seen_before_the_period_is_not_new(engine: sa.Engine, tmp_path
                                                                            ("Wire", "Daily"))
 
 
-def test_an_entity_named_far_more_than_usual_alerts_once(engine: sa.Engine, tmp_path: Path) -> None:
+def _sberbank_day(engine: sa.Engine) -> None:
+    """One article a day naming Sberbank among the day's other news, then eight in one day (the 9th)."""
     feeds = add_feeds(engine, ["Wire", "Daily"])
-    for day in range(1, 10):  # one article a day naming Sberbank, among the day's other news
+    for day in range(1, 10):
         if day < 9:
             add_article(engine, f"usual{day}", "Sberbank quarterly note", "", feeds["Wire"], at(day, 10))
         for j in range(3):
             add_article(engine, f"other{day}-{j}", f"Harbour traffic report {j}", "", feeds["Daily"], at(day, 12 + j))
-    for i in range(8):  # then eight in one day
+    for i in range(8):
         add_article(engine, f"burst{i}", f"Sberbank news {i}", "", feeds["Wire" if i % 2 else "Daily"], at(9, 8 + i))
-    config = _config(tmp_path)
+
+
+def test_an_entity_named_far_more_than_usual_alerts_once(engine: sa.Engine, tmp_path: Path) -> None:
+    _sberbank_day(engine)
+    config = _unwatched(tmp_path)
     refresh(engine, config, NOW, [AliasScanner()])
     refresh(engine, config, NOW, [AliasScanner()])
     spikes = [a for a in list_alerts(engine) if a.kind == "entity_spike"]
     assert [(a.subject_kind, a.subject, a.day, a.count, a.title) for a in spikes] == [
         ("entity", "org:sberbank", at(9).date(), 8, "Spike: Sberbank")]
+
+
+def test_a_watched_entity_s_spike_is_told_once_as_the_watch_term_s(engine: sa.Engine, tmp_path: Path) -> None:
+    """With "Sber" on the watchlist (Sberbank's alias), the day's spike is one alert, "Spike: Sber", not
+    also an entity spike of Sberbank; the watch term's spike is the one the analyst asked for."""
+    _sberbank_day(engine)
+    config = Config(**{**_config(tmp_path).model_dump(by_alias=True), "watchlist": [{"name": "Sber"}]})
+    refresh(engine, config, NOW, [AliasScanner()])
+    spikes = [(a.kind, a.subject, a.day) for a in list_alerts(engine) if a.kind.endswith("spike")]
+    assert spikes == [("watch_spike", "Sber", at(9).date())]
 
 
 def test_a_news_medium_credited_by_articles_neither_spikes_nor_pairs(engine: sa.Engine, tmp_path: Path) -> None:
@@ -166,7 +186,7 @@ def test_a_news_medium_credited_by_articles_neither_spikes_nor_pairs(engine: sa.
         add_article(engine, f"burst{i}", f"Sberbank news {i}, Reuters reports", "", feeds["Wire" if i % 2 else "Daily"],
                     at(9, 8 + i))
     scanner = AliasScanner(aliases={**ALIASES, "media:reuters": ("Reuters", ["Reuters"])})
-    refresh(engine, _config(tmp_path), NOW, [scanner])
+    refresh(engine, _unwatched(tmp_path), NOW, [scanner])
     alerts = list_alerts(engine)
     assert [a.subject for a in alerts if a.kind == "entity_spike"] == ["org:sberbank"]
     assert not [a for a in alerts if "media:reuters" in a.subject]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 
 from monitor.mentions.pairs import Pairing
@@ -51,3 +51,13 @@ def pairing_draft(p: Pairing, labels: dict[str, str]) -> AlertDraft:
     subject = p.key if len(p.key) <= 250 else hashlib.sha256(p.key.encode("utf-8")).hexdigest()
     return AlertDraft(f"new_pairing:entity:{subject}", "new_pairing", "entity", subject, f"New pairing: {a} + {b}",
                       p.corroborated.date(), len(p.articles), 0.0, float(len(p.outlets)), reason, p.story_ids[:5])
+
+
+def watched_once(found: Iterable[AlertDraft], entity_of: Mapping[str, str]) -> list[AlertDraft]:
+    """``found`` without the spike of an entity on a day its watch term spiked: the analyst's own term tells
+    it, once (the demo had "Spike: SMIC" twice in a row, as a watch spike and an entity spike).
+    ``entity_of``: each watch term that names a registered entity, with its key. Order is kept."""
+    found = list(found)
+    told = {(entity_of[d.subject], d.day) for d in found
+            if d.kind == "watch_spike" and d.subject in entity_of}
+    return [d for d in found if not (d.kind == "entity_spike" and (d.subject, d.day) in told)]

@@ -25,7 +25,7 @@ from monitor.store import mentions as mention_db
 from monitor.store import named as named_db
 from monitor.store import spikes as spike_db
 from monitor.store import trends as trend_db
-from monitor.trends.alerts import AlertDraft, drafts, pairing_draft
+from monitor.trends.alerts import AlertDraft, drafts, pairing_draft, watched_once
 from monitor.trends.corroborate import SPIKES, cool_down, corroborate
 from monitor.trends.counts import story_tally, tally, with_shares
 from monitor.trends.detect import Signal, SpikeRule, emerging, first_seen, has_history, spikes
@@ -140,7 +140,7 @@ def detect(engine: Engine, config: Config, first: date, days: list[date], now: d
     found = [*_topic_drafts(engine, config, first, days, rule, top, totals),
              *_watch_drafts(engine, config, first, days, rule, top, totals),
              *_entity_drafts(engine, config, first, days, rule, totals)]
-    return _reviewed(engine, config, found)
+    return _reviewed(engine, config, watched_once(found, {w.name: w.entity for w in watched(config) if w.entity}))
 
 
 def _reviewed(engine: Engine, config: Config, found: list[AlertDraft]) -> list[AlertDraft]:
