@@ -33,6 +33,17 @@ _SPELLINGS = (("tre", "ter"), ("isation", "ization"), ("ise", "ize"), ("yse", "y
 _SIBILANT = ("s", "x", "z", "ch", "sh")
 
 
+def bloc_name(bloc: str) -> str:
+    """A bloc as a reader sees it. A name the configuration wrote in lower case is capitalised; written as
+    a key, without spaces, its hyphens are spaces (``global-south``: Global South, ``russia``: Russia; but
+    ``non-aligned states``: Non-Aligned States). One with a capital is kept as written (EU, BRICS+)."""
+    if bloc != bloc.lower():
+        return bloc
+    if " " not in bloc.strip():
+        return " ".join(w[:1].upper() + w[1:] for w in re.split(r"[-_]+", bloc.strip()) if w)
+    return " ".join("-".join(p[:1].upper() + p[1:] for p in w.split("-")) for w in bloc.split())
+
+
 def keyword_forms(term: str) -> set[str]:
     """Other forms an analyst's English keyword takes in news: its last word's singular or plural ("chip",
     "chips"; "sanctions", "sanction"; "policy", "policies"), the other side's spelling ("data centre",

@@ -17,6 +17,7 @@ from monitor.store.db import session_scope
 from monitor.store.tables import Article, ArticleSource, Feed, Story, StoryMember
 from monitor.records import CoverageMember
 from monitor.trends.coverage import CoverageRule, coverage, distinguishing_terms
+from monitor.words import bloc_name
 
 T0 = datetime(2026, 3, 9, 8, 0, tzinfo=UTC)
 NOW = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
@@ -33,6 +34,13 @@ def _m(outlet: str, hours: float, bloc: str | None, text: str = "", ownership: s
     return CoverageMember(outlet, T0 + timedelta(hours=hours), bloc, region, ownership, text)
 
 
+def test_a_bloc_written_in_lower_case_reads_capitalised() -> None:
+    """Blocs are the feeds' free text, often written as keys ("global-south"); a reader sees names."""
+    written = ["russia", "global-south", "west_europe", "EU", "BRICS+", "Latin America", "non-aligned states"]
+    assert [bloc_name(b) for b in written] == ["Russia", "Global South", "West Europe", "EU", "BRICS+", "Latin America",
+                                                "Non-Aligned States"]
+
+
 def test_first_reporter_delays_and_distinguishing_terms() -> None:
     cov = coverage([_m("TASS", 0, "russia", RU, "state", "RU"), _m("Reuters", 5.5, "west", WEST, "independent", "UK"),
                     _m("RIA", 1, "russia", RU, "state", "RU"), _m("AP", 26, "west", WEST, "independent", "US")],
@@ -45,16 +53,16 @@ def test_first_reporter_delays_and_distinguishing_terms() -> None:
     assert {"sovereign", "gigachat", "sberbank"} <= set(russia.terms) and "sanctions" not in russia.terms
     assert {"export", "controls", "sanctions"} <= set(west.terms) and "sovereign" not in west.terms
     assert cov.single_bloc is None and cov.absent == ("china",) and cov.gap
-    assert cov.notes == ["No china source covers this."]
+    assert cov.notes == ["No China source covers this."]
 
 
 def test_single_bloc_story_is_flagged_with_its_ownership() -> None:
     cov = coverage([_m("TASS", 0, "russia", ownership="state"), _m("RIA", 2, "russia", ownership="state")],
                    configured=["west", "russia", "china"])
     assert cov.single_bloc == "russia" and cov.single_ownership == "state" and cov.absent == ()
-    assert cov.notes == ["Only russia/state media report this (2 outlets)."]
+    assert cov.notes == ["Only Russia/state media report this (2 outlets)."]
     mixed = coverage([_m("TASS", 0, "russia", ownership="state"), _m("Meduza", 2, "russia", ownership="independent")])
-    assert mixed.notes == ["Only russia media report this (2 outlets)."]
+    assert mixed.notes == ["Only Russia media report this (2 outlets)."]
 
 
 def test_what_is_not_a_gap() -> None:
@@ -146,11 +154,11 @@ def test_story_page_shows_the_bloc_timeline(engine: Any, tmp_path: Path) -> None
     page = (tmp_path / "site" / "stories" / f"{ids['shared']}.html").read_text()
     assert 'id="blocs"' in page and audit(page) == []
     rows = page.split('id="blocs"')[1].split("</table>")[0]
-    assert rows.index(">west") < rows.index(">russia") < rows.index(">china")  # first to report first
+    assert rows.index(">West") < rows.index(">Russia") < rows.index(">China")  # first to report first
     assert "+4 h 0 min" in rows and "+1 d 6 h" in rows and ">first<" in rows
     assert "sovereign" in rows and "coverage gap" not in page
     single = (tmp_path / "site" / "stories" / f"{ids['single']}.html").read_text()
-    assert "Only russia/state media report this (2 outlets)." in single
+    assert "Only Russia/state media report this (2 outlets)." in single
     assert "<script>alert('gap')" not in single and audit(single) == []
 
 
@@ -171,10 +179,10 @@ def test_digest_lists_the_days_coverage_gaps_escaped(engine: Any, tmp_path: Path
     assert [g.story_id for g in data.gaps] == [ids["single"]]
     rendered = render_for_site(data, _config(tmp_path))
     section = rendered.html.split("<h2>Coverage gaps</h2>")[1].split("<h2>")[0]
-    assert "Only russia/state media report this" in section and "TASS, RIA Novosti" in section
+    assert "Only Russia/state media report this" in section and "TASS, RIA Novosti" in section
     assert "<script>alert('gap')" not in rendered.html and audit(rendered.html) == []
     text = rendered.text.split("== Coverage gaps ==")[1].split("==")[0]
-    assert f"{HOSTILE}: Only russia/state media report this" in text  # plain text: one line, no markup to escape
+    assert f"{HOSTILE}: Only Russia/state media report this" in text  # plain text: one line, no markup to escape
 
 
 def test_demo_feeds_carry_blocs_and_its_corpus_has_a_single_bloc_story(tmp_path: Path) -> None:

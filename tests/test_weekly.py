@@ -110,8 +110,8 @@ def test_a_topic_page_shows_each_blocs_share_going_to_it(engine: Any, tmp_path: 
     rows = _rows((root / "topics" / "1.html").read_text(encoding="utf-8"), "blocs")
     cells = [_cells(r) for r in rows]
     # russia: 2 of its 3 articles are about topic 1 (last week 1 of 2); west: 2 of 4 (all in the last week)
-    assert [c[:3] + c[4:] for c in cells] == [["russia", "2 of 3", "66.7%", "50.0%"],
-                                             ["west", "2 of 4", "50.0%", "50.0%"]]
+    assert [c[:3] + c[4:] for c in cells] == [["Russia", "2 of 3", "66.7%", "50.0%"],
+                                             ["West", "2 of 4", "50.0%", "50.0%"]]
     before, last = _index(starts, date(2026, 2, 26)), _index(starts, date(2026, 3, 6))
     russia = _titles(rows[0])
     assert russia[before] == f"week of {starts[before]:%d %b}: 100.0% (1 of 1 article)"
@@ -124,10 +124,10 @@ def test_the_coverage_page_shows_each_blocs_share_of_all_articles(engine: Any, t
     page = (root / "coverage.html").read_text(encoding="utf-8")
     assert 'href="#share-of-voice"' in page and page.count('id="share-of-voice"') == 1 and audit(page) == []
     assert [_cells(r) for r in _rows(page, "share-of-voice")] == [
-        ["west", "4", "57.1%", "66.7%"],  # 4 of 7 articles; 4 of 6 in the last week
-        ["russia", "3", "42.9%", "33.3%"],
+        ["West", "4", "57.1%", "66.7%"],  # 4 of 7 articles; 4 of 6 in the last week
+        ["Russia", "3", "42.9%", "33.3%"],
     ]
-    assert "russia: 42.9% over the period, 33.3% in the last week." in page  # the chart's description
+    assert "Russia: 42.9% over the period, 33.3% in the last week." in page  # the chart's description
     assert page.count("<polyline") >= 4  # two lines, wide and narrow
 
 

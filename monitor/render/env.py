@@ -24,7 +24,7 @@ from markupsafe import Markup
 
 from monitor.render.trend import arrow_label, percent
 from monitor.resources import templates_dir
-from monitor.words import plural
+from monitor.words import bloc_name, plural
 
 TEMPLATES = templates_dir()
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
@@ -106,7 +106,7 @@ def make_environment(templates: Path, cache: BytecodeCache | None = None) -> Env
     )
     env.filters.update(
         safe_url=safe_url, oneline=oneline, plain=plain, day=day_label, local_time=local_time, isotime=isotime, percent=percent,
-        trend_word=arrow_label,
+        trend_word=arrow_label, bloc=bloc_name,
     )
     env.globals.update(plural=plural, day_span=day_span)
     return env

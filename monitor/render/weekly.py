@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from monitor.render.charts import OTHER, PALETTE, Bars, LineChart, bars, share_chart
 from monitor.records import Named, PairSeries
 from monitor.trends.coverage import UNKNOWN, BlocShare, bloc_shares, weekly
-from monitor.words import plural
+from monitor.words import bloc_name, plural
 
 WEEKS = 12
 NO_BLOC = "no bloc"
@@ -43,7 +43,7 @@ class ShareRow:
 
     @property
     def label(self) -> str:
-        return self.share.bloc if self.share.bloc != UNKNOWN else NO_BLOC
+        return bloc_name(self.share.bloc) if self.share.bloc != UNKNOWN else NO_BLOC
 
     @property
     def overall(self) -> str:
@@ -121,7 +121,7 @@ def share_rows(shares: Sequence[BlocShare], starts: Sequence[date], what: str, c
     high = max((v for s in shares for v in s.shares if v is not None), default=0.0)
     rows = []
     for i, s in enumerate(shares):
-        label = s.bloc if s.bloc != UNKNOWN else NO_BLOC
+        label = bloc_name(s.bloc) if s.bloc != UNKNOWN else NO_BLOC
         titles = [f"{_week(d)}: {percent(v)} ({a} of {plural(t, 'article')})"
                   for d, v, a, t in zip(starts, s.shares, s.articles, s.totals, strict=True)]
         color = (PALETTE[i] if i < len(PALETTE) else OTHER) if colors else ""

@@ -29,6 +29,7 @@ from math import log
 from typing import TYPE_CHECKING
 
 from monitor.records import UNKNOWN_BLOC, CoverageMember
+from monitor.words import bloc_name
 
 if TYPE_CHECKING:
     from monitor.config import Config
@@ -78,8 +79,8 @@ class StoryCoverage:
         out = []
         if self.single_bloc is not None:
             owner = f"/{self.single_ownership}" if self.single_ownership else ""
-            out.append(f"Only {self.single_bloc}{owner} media report this ({self.outlets} outlets).")
-        out += [f"No {bloc} source covers this." for bloc in self.absent]
+            out.append(f"Only {bloc_name(self.single_bloc)}{owner} media report this ({self.outlets} outlets).")
+        out += [f"No {bloc_name(bloc)} source covers this." for bloc in self.absent]
         return out
 
 
