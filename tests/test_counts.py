@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -125,6 +126,10 @@ def test_cli_trends_prints_each_days_count(engine: sa.Engine, config: Config, wr
     assert [f"{d:%m-%d}" for d in days] == header.split()[2:5]
     (row,) = [r for r in rows if r.rstrip().endswith("Topic 7")]
     assert row.split()[:5] == ["7", "7", "5", "0", "2"]
+    as_json = CliRunner().invoke(cli, ["trends", "--days", "3", "--json", "--config", str(path)])
+    (topic,) = [t for t in json.loads(as_json.stdout) if t["id"] == 7]
+    assert topic["total"] == 7 and topic["daily"] == [{"day": d.isoformat(), "articles": n}
+                                                      for d, n in zip(days, (5, 0, 2), strict=True)]
 
 
 def test_csv_export_reads_back_exactly_with_hostile_cells() -> None:

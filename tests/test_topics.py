@@ -282,6 +282,12 @@ def test_cli_lists_and_shows_topics(fitted: Fitted, write_config, monkeypatch: p
     assert re.search(r"daily articles, \d\d \w{3} to \d\d \w{3} \(UTC days\): (\d+ ){13}\d+\n", shown.output)
     missing = runner.invoke(cli, ["topics", "show", "999", "--config", str(path)])
     assert missing.exit_code != 0
+    as_json = json.loads(runner.invoke(cli, ["topics", "list", "--json", "--config", str(path)]).stdout)
+    assert {t["name"] for t in as_json if t["kind"] == "analyst"} == {s.name for s in fitted.config.topics}
+    one = json.loads(runner.invoke(cli, ["topics", "show", str(sanctions), "--json", "--limit", "3",
+                                         "--config", str(path)]).stdout)
+    assert one["id"] == sanctions and one["kind"] == "analyst" and len(one["daily"]) == 14
+    assert 0 < len(one["recent"]) <= 3 and all("T" in a["time"] and a["url"].startswith("http") for a in one["recent"])
 
 
 def _found(bid: int, vector: list[float], seed: str | None = None, label: str = "") -> FoundTopic:

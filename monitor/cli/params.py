@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import click
@@ -45,6 +45,11 @@ def since_option(what: str, default: str | None = None) -> Any:
                         help=f"Only {what} since WHEN: {SINCE_FORMS}{fallback}.")
 
 
-def echo_json(rows: list[dict[str, Any]]) -> None:
-    """A command's records as one JSON array (``--json``): dates and times as text, non-ASCII kept."""
-    click.echo(json.dumps(rows, indent=2, default=str, ensure_ascii=False))
+def echo_json(rows: list[dict[str, Any]] | dict[str, Any]) -> None:
+    """A command's records as JSON (``--json``): dates and times in ISO 8601 (``2026-03-09T10:15:00+00:00``,
+    as ``monitor export`` writes them), non-ASCII kept."""
+    click.echo(json.dumps(rows, indent=2, default=_json_value, ensure_ascii=False))
+
+
+def _json_value(value: Any) -> str:
+    return value.isoformat() if isinstance(value, date | datetime) else str(value)

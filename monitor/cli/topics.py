@@ -52,13 +52,17 @@ def topics_update(app: App) -> None:
 
 @topics_group.command("list")
 @click.option("--all", "show_all", is_flag=True, help="Include topics no longer in the current model.")
+@JSON_OPTION
 @with_config
 @pass_app
-def topics_list(app: App, show_all: bool) -> None:
+def topics_list(app: App, show_all: bool, as_json: bool) -> None:
     """Topics with their ids, sizes and keywords."""
     from monitor.store.analysis import list_topics
 
     topics = list_topics(app.engine, active_only=not show_all)
+    if as_json:
+        echo_json([_topic_record(t) for t in topics])
+        return
     if not topics:
         click.echo("no topics yet: run `monitor topics fit`")
         return
@@ -72,9 +76,10 @@ def topics_list(app: App, show_all: bool) -> None:
 @topics_group.command("show")
 @click.argument("topic_id", type=int)
 @click.option("--limit", default=10, show_default=True, type=click.IntRange(1), help="Recent articles to list.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of lines.")
 @with_config
 @pass_app
-def topics_show(app: App, topic_id: int, limit: int) -> None:
+def topics_show(app: App, topic_id: int, limit: int, as_json: bool) -> None:
     """One topic: description, keywords, daily counts and recent articles."""
     from monitor.store.analysis import get_topic, topic_articles
     from monitor.store.trends import daily_series
@@ -83,19 +88,30 @@ def topics_show(app: App, topic_id: int, limit: int) -> None:
     topic = get_topic(app.engine, topic_id)
     if topic is None:
         raise MonitorError(f"no topic with id {topic_id}: see `monitor topics list`")
+    since = clock.now().date() - timedelta(days=13)
+    series = daily_series(app.engine, "topic", since).get(str(topic.id), {})
+    days = [since + timedelta(days=i) for i in range(14)]
+    recent = [(article_time_of(a.published_at, a.fetched_at), a) for a in topic_articles(app.engine, topic.id, limit)]
+    if as_json:
+        echo_json({**_topic_record(topic), "daily": [{"day": d, "articles": series.get(d, 0)} for d in days],
+                   "recent": [{"time": when, "title": a.title, "url": a.url} for when, a in recent]})
+        return
     click.echo(f"{topic.id}: {topic.name}" + ("" if topic.active else " (inactive)"))
     if topic.description:
         click.echo(f"  {topic.description}")
     click.echo(f"  keywords: {', '.join(topic.keywords or []) or '-'}")
     click.echo(f"  articles in last fit: {topic.size}")
-    since = clock.now().date() - timedelta(days=13)
-    series = daily_series(app.engine, "topic", since).get(str(topic.id), {})
-    last = since + timedelta(days=13)
-    click.echo(f"  daily articles, {since:%d %b} to {last:%d %b} (UTC days): "
-               + " ".join(str(series.get(since + timedelta(days=i), 0)) for i in range(14)))
-    for article in topic_articles(app.engine, topic.id, limit):
-        when = article_time_of(article.published_at, article.fetched_at)
+    click.echo(f"  daily articles, {days[0]:%d %b} to {days[-1]:%d %b} (UTC days): "
+               + " ".join(str(series.get(d, 0)) for d in days))
+    for when, article in recent:
         click.echo(f"  {when:%Y-%m-%d}  {article.title}  <{article.url}>")
+
+
+def _topic_record(topic: Any) -> dict[str, Any]:
+    """A topic as ``--json`` prints it."""
+    return {"id": topic.id, "name": topic.name, "kind": "analyst" if topic.seeded else "discovered",
+            "active": topic.active, "articles": topic.size, "description": topic.description or None,
+            "keywords": list(topic.keywords or [])}
 
 
 @topics_group.command("explain")
@@ -158,9 +174,10 @@ def stories_cmd(app: App, since: str | None, min_size: int, limit: int, as_json:
 
 @click.command("trends")
 @click.option("--days", default=14, show_default=True, type=click.IntRange(1, 365), help="Days to show.")
+@JSON_OPTION
 @with_config
 @pass_app
-def trends_cmd(app: App, days: int) -> None:
+def trends_cmd(app: App, days: int, as_json: bool) -> None:
     """Bring daily counts up to date and print each topic's articles per day."""
     from monitor.store.analysis import list_topics
     from monitor.store.trends import daily_series
@@ -169,20 +186,27 @@ def trends_cmd(app: App, days: int) -> None:
     now = clock.now()
     refresh(app.engine, app.config, now)
     first = now.date() - timedelta(days=days - 1)
-    series = daily_series(app.engine, "topic", first)
-    click.echo(_trend_table(list_topics(app.engine), series, first, days))
-
-
-def _trend_table(topics: list[Any], series: dict[str, dict[date, int]], first: date, days: int) -> str:
-    """One row per topic: id, total over the days, then each day's count (oldest first), then the name."""
     dates = [first + timedelta(days=i) for i in range(days)]
+    rows = _trend_rows(list_topics(app.engine), daily_series(app.engine, "topic", first), dates)
+    if as_json:
+        echo_json([{"id": t.id, "name": t.name, "total": sum(counts),
+                    "daily": [{"day": d, "articles": n} for d, n in zip(dates, counts, strict=True)]}
+                   for counts, t in rows])
+        return
+    click.echo(_trend_table(rows, dates))
+
+
+def _trend_rows(topics: list[Any], series: dict[str, dict[date, int]], dates: list[date]) -> list[tuple[list[int], Any]]:
+    """Each topic's count on each of ``dates``, the busiest topic first."""
+    rows = [([series.get(str(t.id), {}).get(d, 0) for d in dates], t) for t in topics]
+    return sorted(rows, key=lambda r: (-sum(r[0]), r[1].id))
+
+
+def _trend_table(rows: list[tuple[list[int], Any]], dates: list[date]) -> str:
+    """One row per topic: id, total over the days, then each day's count (oldest first), then the name."""
     lines = [f"{'id':>4}  {'total':>5}  " + " ".join(f"{d:%m-%d}" for d in dates) + "  name"]
-    rows = []
-    for t in topics:
-        counts = [series.get(str(t.id), {}).get(d, 0) for d in dates]
-        rows.append((sum(counts), counts, t))
-    for total, counts, t in sorted(rows, key=lambda r: (-r[0], r[2].id)):
-        lines.append(f"{t.id:>4}  {total:>5}  " + " ".join(f"{n:>5}" for n in counts) + f"  {t.name}")
+    for counts, t in rows:
+        lines.append(f"{t.id:>4}  {sum(counts):>5}  " + " ".join(f"{n:>5}" for n in counts) + f"  {t.name}")
     return "\n".join(lines)
 
 
