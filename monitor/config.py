@@ -6,6 +6,7 @@ and the offending value on one line (see :func:`load_config`).
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 from pathlib import Path
@@ -643,7 +644,7 @@ def first_error(exc: ValidationError, raw: dict[str, Any]) -> str:
     loc = _format_loc(err["loc"])
     message = err["msg"].removeprefix("Value error, ")
     if err["type"] == "extra_forbidden":
-        return f"{loc}: unknown key (value {err['input']!r})"
+        return f"{loc}: unknown key{_did_you_mean(err['loc'])} (value {err['input']!r})"
     if err["type"] == "missing":
         return f"{loc}: required field is missing"
     if not err["loc"]:
@@ -667,7 +668,46 @@ def _plain(err: Any, message: str) -> str:
         return f"must have at least {plural(ctx['min_length'], 'item')}"
     if kind == "string_pattern_mismatch" and ctx.get("pattern") == _TIME_OF_DAY:
         return "must be a time of day as HH:MM (24-hour clock)"
-    return message
+    return _BOUNDS[kind].format(**ctx) if kind in _BOUNDS else _NUMBERS.get(kind, message)
+
+
+_NUMBERS = {"int_parsing": "must be a whole number", "int_from_float": "must be a whole number",
+            "int_type": "must be a whole number", "float_parsing": "must be a number", "float_type": "must be a number",
+            "bool_parsing": "must be true or false", "bool_type": "must be true or false"}
+_BOUNDS = {"greater_than_equal": "must be at least {ge}", "greater_than": "must be more than {gt}",
+           "less_than_equal": "must be at most {le}", "less_than": "must be less than {lt}",
+           "literal_error": "must be one of {expected}", "enum": "must be one of {expected}"}
+
+
+def _did_you_mean(loc: tuple[Any, ...]) -> str:
+    """``, did you mean 'digest'?`` when a key of the same section is spelt nearly the same."""
+    model = _section(loc[:-1])
+    if model is None or not isinstance(loc[-1], str):
+        return ""
+    known = [n for name, f in model.model_fields.items() for n in (name, f.alias) if n]
+    close = difflib.get_close_matches(loc[-1], known, n=1, cutoff=0.7)
+    return f", did you mean {close[0]!r}?" if close else ""
+
+
+def _section(loc: tuple[Any, ...]) -> type[BaseModel] | None:
+    """The model of the mapping at ``loc`` in the configuration (a list's items: the list's own model)."""
+    model: type[BaseModel] | None = Config
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        fields = {n: f for name, f in model.model_fields.items() for n in (name, f.alias) if n}
+        if part not in fields:
+            return None
+        model = _model_in(fields[part].annotation)
+        if model is None:
+            return None
+    return model
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    return next((m for m in map(_model_in, get_args(annotation)) if m is not None), None)
 
 
 def _format_loc(loc: tuple[Any, ...]) -> str:

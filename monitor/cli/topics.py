@@ -196,7 +196,8 @@ def trends_cmd(app: App, days: int, as_json: bool) -> None:
     click.echo(_trend_table(rows, dates))
 
 
-def _trend_rows(topics: list[Any], series: dict[str, dict[date, int]], dates: list[date]) -> list[tuple[list[int], Any]]:
+def _trend_rows(topics: list[Any], series: dict[str, dict[date, int]], dates: list[date]
+                ) -> list[tuple[list[int], Any]]:
     """Each topic's count on each of ``dates``, the busiest topic first."""
     rows = [([series.get(str(t.id), {}).get(d, 0) for d in dates], t) for t in topics]
     return sorted(rows, key=lambda r: (-sum(r[0]), r[1].id))

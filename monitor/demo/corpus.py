@@ -131,7 +131,8 @@ class _Generator:
         ``NOISE_GAP`` days (each city's heatwave is its own event, and reads almost like the last one), and a
         city has no other off-topic news for as long (a city's name is often all two short reports share:
         bread prices and a concert season in one city were read as one story)."""
-        fresh = [k for k in sorted(NOISE) if k != "match" and (day - self.noise_seen.get(k, date.min)).days >= NOISE_GAP]
+        fresh = [k for k in sorted(NOISE)
+                 if k != "match" and (day - self.noise_seen.get(k, date.min)).days >= NOISE_GAP]
         if not story and not fresh:
             return
         kind = "match" if story else self.rng.choice(fresh)
