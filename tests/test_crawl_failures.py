@@ -94,3 +94,13 @@ def test_one_bad_link_does_not_sink_its_feed(site, sqlite_engine, write_config):
     assert feed.last_outcome == "ok", feed.last_error
     assert titles["Fine"].status == "extracted"
     assert titles["Bad port"].status == "summary_only" and titles["Bad port"].error
+
+
+def test_the_error_of_a_crawl_in_which_every_feed_failed_reads_right_for_one_feed() -> None:
+    from monitor.ingest.crawl import nothing_collected
+    from monitor.records import CrawlSummary
+
+    one = CrawlSummary(feeds_total=1, feeds_failed=1, failures=(("A", "HTTP 503"),))
+    assert str(nothing_collected(one)) == "the one feed failed, nothing was collected (A: HTTP 503)"
+    two = CrawlSummary(feeds_total=2, feeds_failed=2, failures=(("A", "HTTP 503"), ("B", "timed out")))
+    assert str(nothing_collected(two)) == "all 2 feeds failed, nothing was collected (first: A: HTTP 503)"

@@ -142,8 +142,9 @@ def halted(exc: BaseException, engine: Engine) -> None:
 def nothing_collected(summary: CrawlSummary) -> NothingCollected:
     """The one-line error of a crawl in which every feed failed."""
     name, error = summary.failures[0]
-    return NothingCollected(f"all {summary.feeds_total} feeds failed, nothing was collected "
-                            f"(first: {name}: {error})", summary)
+    which = "the one feed" if summary.feeds_total == 1 else f"all {summary.feeds_total} feeds"
+    first = "" if summary.feeds_total == 1 else "first: "
+    return NothingCollected(f"{which} failed, nothing was collected ({first}{name}: {error})", summary)
 
 
 async def _crawl(
