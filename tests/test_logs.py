@@ -64,3 +64,17 @@ def test_an_unknown_log_format_in_the_environment_is_a_one_line_error(tmp_path):
     done = subprocess.run([sys.executable, "-m", "monitor", "status"], capture_output=True, text=True, env=env,
                           cwd=tmp_path, timeout=120, stdin=subprocess.DEVNULL)
     assert done.returncode == 2 and done.stderr.strip() == "monitor: MONITOR_LOG_FORMAT: must be text or json (value 'xml')"
+
+
+def test_a_failed_command_s_last_json_line_says_why_with_its_exit_code(tmp_path):
+    """Under --log-format json the reason a command failed is a JSON line too, the last one, worded for a
+    reader: a refused connection, not the HTTP library's exception."""
+    (tmp_path / "feeds.yaml").write_text("feeds:\n  - name: a\n    url: http://127.0.0.1:9/feed\n", encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MONITOR_", "TQDM_"))}
+    done = subprocess.run([sys.executable, "-m", "monitor", "crawl", "--no-analysis", "--log-format", "json"],
+                          capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120, stdin=subprocess.DEVNULL)
+    assert done.returncode == 1
+    *_, last = [json.loads(line) for line in done.stderr.splitlines() if line.strip()]
+    assert last["level"] == "error" and last["exit_code"] == 1
+    assert last["message"] == ("the one feed failed, nothing was collected "
+                               "(a: cannot connect to 127.0.0.1:9: connection refused)")

@@ -252,6 +252,9 @@ def test_cli_explains_why_an_article_is_in_or_out_of_each_analyst_topic(fitted: 
     text = runner.invoke(cli, ["topics", "explain", urls[fitted.ids[noise.id]], "--config", str(path)])
     assert text.exit_code == 0, text.output
     assert text.output.count("-> out: mentions none of the terms it requires") == 3  # the three AI topics
+    floor, low = found["floor"], found["floor"] - found["two"]  # the bars, as the lines name them
+    assert (f"how alike it is to each one's description (evidence from {floor:.2f} with a keyword, {low:.2f} with "
+            f"two, {floor + found['strong']:.2f} without; support from {low:.2f} or with a keyword)") in text.output
     missing = runner.invoke(cli, ["topics", "explain", "http://127.0.0.1:9/not-stored", "--config", str(path)])
     assert missing.exit_code == 1 and "no stored article at http://127.0.0.1:9/not-stored" in str(missing.exception)
 
