@@ -232,7 +232,12 @@ def _finish(drafts: list[_Draft]) -> list[CorpusArticle]:
 
 
 def _fill(template: str, slots: dict[str, str]) -> str:
-    return template.format(**{k: v for k, v in slots.items() if "{" + k + "}" in template})
+    """``template`` with its slots filled; a name in the plural takes a bare apostrophe (City Rovers' win)."""
+    filled = template.format(**{k: v for k, v in slots.items() if "{" + k + "}" in template})
+    return _PLURAL_POSSESSIVE.sub(r"\1'", filled)
+
+
+_PLURAL_POSSESSIVE = re.compile(r"\b([A-Z][a-z]+s)'s\b")
 
 
 def _cap(sentence: str) -> str:
