@@ -150,9 +150,9 @@ def _stories(s: Any, fx: Fixture, stories: dict[str, list[Article]]) -> None:
 
 
 def _counts(s: Any, now: datetime) -> None:
-    """Twenty days of history: topic 1 usually 1 a day (now rising), topic 2 usually 6 (now falling)."""
+    """Twenty days of history: topic 1 usually 0.5 a day (now rising), topic 2 usually 6.5 (now falling)."""
     today = now.date()
-    usual = {"1": 1, "2": 6, "4": 2}
+    usual = {"1": 0, "2": 6, "4": 2}
     for back in range(1, 21):
         day = today - timedelta(days=back)
         for key, n in usual.items():
@@ -164,8 +164,8 @@ def _counts(s: Any, now: datetime) -> None:
 def _alerts(s: Any, fx: Fixture, now: datetime) -> None:
     rows = [
         Alert(dedup_key="spike:topic:1", kind="spike", subject_kind="topic", subject="1",
-              title="AI alliances and partnerships: 4 articles vs 1.5", day=now.date() - timedelta(days=1),
-              count=4, baseline=1.5, score=4.2, reason="4 articles vs 1.5 a day over 14 days", story_ids=[1],
+              title="AI alliances and partnerships: 4 articles vs 0.5", day=now.date() - timedelta(days=1),
+              count=4, baseline=0.5, score=3.5, reason="4 articles vs 0.5 a day over 14 days", story_ids=[1],
               created_at=WINDOW_START + timedelta(hours=12)),
         Alert(dedup_key="first_seen:topic:3", kind="first_seen", subject_kind="topic", subject="3",
               title=f"New topic {XSS_TITLE}", day=now.date() - timedelta(days=1), count=2, baseline=0.0,

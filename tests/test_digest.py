@@ -39,13 +39,14 @@ def test_rising_topics_first_with_baseline_and_series(engine: Any, tmp_path: Pat
     populate(engine)
     data = digest_data(engine, _config(tmp_path), DAY)
     names = [t.name for t in data.topics]
-    assert names[-1] == "Sanctions and export controls"  # usually 6 a day, 2 today: falling
-    assert [t.rising for t in data.topics] == [True, True, False]
-    rising = [t.momentum for t in data.topics if t.rising]
-    assert rising == sorted(rising, reverse=True)
+    # 4 against a usual 0.5 rises; a new topic's 2 could be chance; then the analyst's topics first, so
+    # "Sanctions" (usually 6.5 a day, 2 today: falling) before the discovered one
+    assert names == ["AI alliances and partnerships", "Sanctions and export controls",
+                     "<script>alert('topic')</script>GigaChat models"]
+    assert [t.rising for t in data.topics] == [True, False, False]
     alliances = next(t for t in data.topics if t.id == 1)
     assert alliances.count == 4 and alliances.arrow == "▲"
-    assert 1.0 < alliances.baseline < 2.0
+    assert 0.0 < alliances.baseline < 1.0
     assert alliances.series[-1] == 4 and len(alliances.series) == 15
     assert alliances.stories[0].outlets == 4 and len(alliances.stories[0].sources) == 4
     assert "Quiet topic" not in names  # nothing in the window

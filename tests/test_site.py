@@ -218,7 +218,7 @@ def test_only_a_spike_is_compared_with_its_usual_volume(engine: Any, tmp_path: P
     items = (tmp_path / "site" / "alerts.html").read_text(encoding="utf-8").split("<li")
     spike = next(i for i in items if "AI alliances and partnerships: 4 articles" in i)
     first = next(i for i in items if "New topic" in i)
-    assert "vs 1.5 usual" in spike and "usual" not in first
+    assert "vs 0.5 usual" in spike and "usual" not in first
 
 
 def test_a_site_before_any_article_says_what_is_missing(engine: Any, tmp_path: Path) -> None:

@@ -33,16 +33,17 @@ def test_the_digest_ranks_rising_topics_first_and_a_windows_stories_before_lone_
     config = Config.model_validate(config_dict(tmp_path, discovered_topics=[{"id": 3, "mute": True}]))
     articles = [_article(1, 1, 50, "a.example"), _article(2, 1, 50, "b.example"), _article(3, 1, None, "c.example"),
                 _article(4, 2, None, "a.example"), _article(5, 2, None, "d.example"), _article(6, 3, None, "e.example"),
-                _article(7, -1, None, "f.example")]
+                _article(7, -1, None, "f.example"), _article(8, 2, None, "g.example"), _article(9, 2, None, "h.example")]
     muted_alert = StoredAlert(9, "spike", "topic", "3", "Spike: Muted", described_day(START, END), 5, 1.0, 4.0, "r",
                               START, topic_id=3)
     data = build_digest(_rows(articles, (muted_alert,)), config, START.date(), START, END)
-    assert [t.name for t in data.topics] == ["Cables", "Chips"]  # 2 against none beats 3 against 2 a day
+    assert [t.name for t in data.topics] == ["Cables", "Chips"]  # 4 against none rises; 3 against 2 a day is chance
+    assert [t.rising for t in data.topics] == [True, False]
     chips = data.topics[1]
     assert [(s.id, s.window_count, [link.outlet for link in s.sources]) for s in chips.stories] == [
         (50, 2, ["a.example", "b.example"]), (0, 1, ["c.example"])]
     assert chips.baseline == 2.0 and chips.series[-1] == 3
-    assert data.total == 7 and data.unassigned == 1 and data.alerts == ()
+    assert data.total == 9 and data.unassigned == 1 and data.alerts == ()
     assert history_days(START, END, 14)[-1] == date(2026, 3, 7)
     new = build_digest(_rows(articles, watched=6), config, START.date(), START, END)  # a monitor of six days
-    assert [t.name for t in new.topics] == ["Chips", "Cables"] and not any(t.rising for t in new.topics)
+    assert [t.name for t in new.topics] == ["Cables", "Chips"] and not any(t.rising for t in new.topics)  # by count
