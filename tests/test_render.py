@@ -30,7 +30,8 @@ from monitor.render.records import (
     WatchHit,
     reading_order,
 )
-from monitor.render.trend import arrow, change_ratio, percent
+from monitor.render.trend import arrow, change_ratio, percent, rose
+from monitor.trends.metrics import poisson_tail
 
 META = SiteMeta("Монитор <tech>", "https://monitor.example.org/", "Europe/Berlin")
 T0 = datetime(2026, 3, 9, 7, tzinfo=UTC)
@@ -66,6 +67,15 @@ def test_every_template_autoescapes() -> None:
                                                            (0, 0, "▶")])
 def test_arrow_follows_change_against_baseline(count: int, baseline: float, symbol: str) -> None:
     assert arrow(count, baseline) == symbol
+
+
+def test_a_topic_rises_only_beyond_chance() -> None:
+    """Up by a fifth is an arrow; a rise is a count its usual rate brings less than once in a hundred."""
+    assert round(poisson_tail(3, 1.0), 4) == 0.0803 and poisson_tail(0, 3.0) == 1.0 and poisson_tail(23, 9.5) < 2e-4
+    assert poisson_tail(3, 0.0) == poisson_tail(3, 0.5)  # a silent topic is read as half an article a day
+    assert arrow(3, 1.0) == "▲" and not rose(3, 1.0)  # three filler reports where one is usual
+    assert not rose(4, 2.0) and rose(23, 9.5) and rose(4, 0.0) and not rose(3, 0.0)
+    assert not rose(2, 9.5)  # falling
 
 
 def test_percent_labels() -> None:

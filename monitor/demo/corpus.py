@@ -200,8 +200,8 @@ class _Generator:
                 "list": LISTS.get(a, "its sanctions list"), "weekday": f"{day:%A}"}
 
     def _least_used(self, values: list[str], used: list[str]) -> str:
-        """One of ``values`` not in ``used`` (oldest first); when all are, one of those used longest ago (a
-        day of many sanctions had run out of authorities and drawn one that was used two days before)."""
+        """One of ``values`` not in ``used`` (listed oldest first); when every one is, one of those last used
+        longest ago (a day of many sanctions had run out of authorities and drawn one used two days before)."""
         last = {v: i for i, v in enumerate(used)}
         oldest = min(last.get(v, -1) for v in values)
         return self.rng.choice([v for v in values if last.get(v, -1) == oldest])
