@@ -137,9 +137,11 @@ def test_shares_are_weekly_and_none_where_nothing_was_published() -> None:
     days = {date(2026, 2, 28): 5, date(2026, 3, 1): 1, date(2026, 3, 7): 2, date(2026, 3, 14): 3, date(2026, 3, 15): 4}
     assert weekly(days, starts) == (3, 3)  # days before the first week or after the last are left out
     topic = {"west": {date(2026, 3, 2): 1, date(2026, 3, 9): 3}, "": {date(2026, 3, 9): 1}, "china": {}}
-    totals = {"west": {date(2026, 3, 2): 4, date(2026, 3, 9): 4}, "": {date(2026, 3, 9): 2}}
-    west, unknown = bloc_shares(topic, totals, starts)
+    totals = {"west": {date(2026, 3, 2): 4, date(2026, 3, 9): 4}, "": {date(2026, 3, 9): 2},
+              "russia": {date(2026, 3, 3): 5}}
+    west, russia, unknown = bloc_shares(topic, totals, starts)  # china published nothing in the weeks
     assert west == BlocShare("west", (1, 3), (4, 4)) and west.shares == (0.25, 0.75) and west.overall == 0.5
+    assert russia == BlocShare("russia", (0, 0), (5, 0)) and russia.shares == (0.0, None)  # silent on the topic
     assert unknown.bloc == "" and unknown.shares == (None, 0.5)  # no bloc: last; nothing to divide: None
 
 

@@ -213,9 +213,10 @@ def weekly(days: Mapping[date, int], starts: Sequence[date]) -> tuple[int, ...]:
 
 def bloc_shares(articles: Mapping[str, Mapping[date, int]], totals: Mapping[str, Mapping[date, int]],
                 starts: Sequence[date]) -> list[BlocShare]:
-    """Each bloc's weekly articles as a share of its weekly total (``totals[bloc]``), blocs with articles in
-    the weeks only: most articles first, outlets without a bloc last."""
-    out = [BlocShare(bloc, weekly(days, starts), weekly(totals.get(bloc, {}), starts))
-           for bloc, days in articles.items()]
-    out = [b for b in out if sum(b.articles)]
+    """Each bloc's weekly articles as a share of its weekly total (``totals[bloc]``), every bloc with articles
+    or a total in the weeks (a bloc that published and said nothing of a topic is its 0 %): most articles
+    first, outlets without a bloc last."""
+    out = [BlocShare(bloc, weekly(articles.get(bloc, {}), starts), weekly(totals.get(bloc, {}), starts))
+           for bloc in dict.fromkeys([*articles, *totals])]
+    out = [b for b in out if sum(b.articles) or sum(b.totals)]
     return sorted(out, key=lambda b: (b.bloc == UNKNOWN, -sum(b.articles), b.bloc))
