@@ -4,6 +4,7 @@ nouns as every output writes them (pure, and light enough for the command line).
 from __future__ import annotations
 
 import re
+from datetime import date, datetime
 
 
 def plural(count: int, word: str, many: str | None = None) -> str:
@@ -31,6 +32,11 @@ STOP_WORDS = frozenset([
 _SPELLINGS = (("tre", "ter"), ("isation", "ization"), ("ise", "ize"), ("yse", "yze"), ("cence", "cense"),
               ("fence", "fense"), ("our", "or"))
 _SIBILANT = ("s", "x", "z", "ch", "sh")
+
+
+def day_name(value: date | datetime) -> str:
+    """A day as every output writes it: ``Wed 2 Dec 2026``."""
+    return f"{value:%a} {value.day} {value:%b %Y}"
 
 
 def bloc_name(bloc: str) -> str:

@@ -66,6 +66,7 @@ def test_pairing_across_two_outlets_is_alerted_delivered_and_in_the_digest(engin
     assert alert.subject_kind == "entity" and alert.day == at(9).date() and alert.title == \
         "New pairing: Vladimir Putin + Xi Jinping"
     assert "Reuters Wire" in alert.reason and "2 independent outlets" in alert.reason
+    assert alert.reason.endswith("since Mon 9 Mar 2026.")  # days read as on the site and in the digest
     assert sorted(b["subject"] for b in hook.bodies if b["kind"] == "new_pairing") == sorted(pairings)
 
     data = digest_data(engine, config, at(10).date())
@@ -161,6 +162,7 @@ def test_an_entity_named_far_more_than_usual_alerts_once(engine: sa.Engine, tmp_
     spikes = [a for a in list_alerts(engine) if a.kind == "entity_spike"]
     assert [(a.subject_kind, a.subject, a.day, a.count, a.title) for a in spikes] == [
         ("entity", "org:sberbank", at(9).date(), 8, "Spike: Sberbank")]
+    assert spikes[0].reason.startswith("8 articles about Sberbank on Mon 9 Mar 2026 against a 14-day baseline")
 
 
 def test_a_watched_entity_s_spike_is_told_once_as_the_watch_term_s(engine: sa.Engine, tmp_path: Path) -> None:

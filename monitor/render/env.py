@@ -24,7 +24,7 @@ from markupsafe import Markup
 
 from monitor.render.trend import arrow_label, percent
 from monitor.resources import templates_dir
-from monitor.words import bloc_name, plural
+from monitor.words import bloc_name, day_name, plural
 
 TEMPLATES = templates_dir()
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
@@ -61,7 +61,7 @@ def plain(value: Any, limit: int | None = None) -> Markup:
 
 
 def day_label(value: date | datetime) -> str:
-    return f"{value:%a} {value.day} {value:%b %Y}"
+    return day_name(value)
 
 
 def day_span(first: date | datetime, last: date | datetime) -> str:

@@ -9,7 +9,7 @@ from datetime import date
 from monitor.mentions.pairs import Pairing
 from monitor.records import AlertDraft
 from monitor.trends.detect import Signal
-from monitor.words import plural
+from monitor.words import day_name, plural
 
 __all__ = ["AlertDraft", "draft", "drafts", "pairing_draft"]
 
@@ -17,7 +17,7 @@ SPIKE_KINDS = {"topic": "spike", "watch": "watch_spike", "entity": "entity_spike
 
 
 def draft(signal: Signal, subject_kind: str, name: str, baseline_days: int, stories: list[int]) -> AlertDraft:
-    day = f"{signal.day:%d %b %Y}"
+    day = day_name(signal.day)
     if signal.kind == "first_seen":
         kind, key = "first_seen", f"first_seen:{subject_kind}:{signal.key}"
         title = f"First sighting: {name}"
@@ -47,7 +47,7 @@ def pairing_draft(p: Pairing, labels: dict[str, str]) -> AlertDraft:
     a, b = labels.get(p.a, p.a), labels.get(p.b, p.b)
     outlets = ", ".join(p.outlets[:5]) + (f" and {len(p.outlets) - 5} more" if len(p.outlets) > 5 else "")
     reason = (f"{a} and {b} are named together for the first time: {plural(len(p.articles), 'article')} "
-              f"from {len(p.outlets)} independent outlets ({outlets}) since {p.first_seen:%d %b %Y}.")
+              f"from {len(p.outlets)} independent outlets ({outlets}) since {day_name(p.first_seen)}.")
     subject = p.key if len(p.key) <= 250 else hashlib.sha256(p.key.encode("utf-8")).hexdigest()
     return AlertDraft(f"new_pairing:entity:{subject}", "new_pairing", "entity", subject, f"New pairing: {a} + {b}",
                       p.corroborated.date(), len(p.articles), 0.0, float(len(p.outlets)), reason, p.story_ids[:5])
