@@ -58,3 +58,15 @@ def test_planted_spike_is_the_only_busy_day() -> None:
     assert max(others) <= MAX_PER_TOPIC_DAY
     assert min(a.published.date() for a in corpus) >= end - timedelta(days=29)
     assert max(a.published.date() for a in corpus) <= end
+
+
+def test_off_topic_news_names_no_country() -> None:
+    """Off-topic reports happen in cities that stand for no state, so they add no mention of a country."""
+    from monitor.demo.templates import NOISE_CITIES
+    from monitor.entities.match import EntityMatcher
+    from monitor.entities.registry import build_registry
+
+    matcher = EntityMatcher(build_registry())
+    assert {c: [m.key for m in matcher.scan(f"Rain fell in {c} on Monday.")] for c in NOISE_CITIES} == {
+        c: [] for c in NOISE_CITIES}
+    assert [m.key for m in matcher.scan("Rain fell in Tbilisi on Monday.")] == ["country:GE"]  # a capital would

@@ -14,10 +14,11 @@ PEOPLE_LAST = ["Morozova", "Chen", "Raman", "Dlamini", "Souza", "Haddad", "Kuzne
 CITIES = ["Moscow", "Beijing", "Shanghai", "Shenzhen", "Hangzhou", "New Delhi", "Bengaluru", "Brasília",
           "São Paulo", "Johannesburg", "Tehran", "Abu Dhabi", "Riyadh", "Jakarta", "Kazan", "Astana", "Hanoi",
           "Kuala Lumpur", "Istanbul", "Geneva", "Brussels", "Novosibirsk", "Wuhan", "Cape Town"]
-# off-topic news happens elsewhere: a capital stands for its state in news ("Moscow said"), so a rainy day in one
-# would count as a mention of Russia, and a city of both kinds made a chip plant and bread prices one story
+# off-topic news happens elsewhere, in no capital: a capital stands for its state in news ("Moscow said"), so a
+# rainy day in one would count as a mention of Russia (a test checks that none of these names a country), and a
+# city of both kinds made a chip plant and bread prices one story
 NOISE_CITIES = ["Porto", "Lyon", "Kraków", "Osaka", "Busan", "Curitiba", "Durban", "Pune", "Chengdu", "Yekaterinburg",
-                "Almaty", "Da Nang", "Bandung", "Izmir", "Valparaíso", "Mombasa", "Tbilisi", "Cebu", "Medellín", "Perth"]
+                "Almaty", "Da Nang", "Bandung", "Izmir", "Valparaíso", "Mombasa", "Gothenburg", "Cebu", "Medellín", "Perth"]
 
 Theme = dict[str, list[str]]
 

@@ -178,7 +178,7 @@ class _Crawler:
     def __init__(self, engine: Engine, config: Config, now: datetime, tally: Tally) -> None:
         self.engine, self.config, self.now, self.tally = engine, config, now, tally
         self.fetcher: Fetcher
-        self.progress = Progress(0, "crawl", log, every=25)
+        self.progress = Progress(0, "crawl (feeds and articles)", log, every=25)
         self.deadline = Deadline(config.crawl.feed_deadline_seconds, config.crawl.cycle_deadline_seconds)
         self._pool: Executor | None = None
         self._pools: list[Executor] = []
