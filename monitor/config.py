@@ -684,8 +684,7 @@ def _did_you_mean(loc: tuple[Any, ...]) -> str:
     model = _section(loc[:-1])
     if model is None or not isinstance(loc[-1], str):
         return ""
-    known = [n for name, f in model.model_fields.items() for n in (name, f.alias) if n]
-    close = difflib.get_close_matches(loc[-1], known, n=1, cutoff=0.7)
+    close = difflib.get_close_matches(loc[-1], list(_keys(model)), n=1, cutoff=0.7)
     return f", did you mean {close[0]!r}?" if close else ""
 
 
@@ -695,13 +694,18 @@ def _section(loc: tuple[Any, ...]) -> type[BaseModel] | None:
     for part in loc:
         if isinstance(part, int):
             continue
-        fields = {n: f for name, f in model.model_fields.items() for n in (name, f.alias) if n}
+        fields = _keys(model)
         if part not in fields:
             return None
         model = _model_in(fields[part].annotation)
         if model is None:
             return None
     return model
+
+
+def _keys(model: type[BaseModel]) -> dict[str, Any]:
+    """The keys a section's mapping takes (each field's name and alias), with their fields."""
+    return {n: f for name, f in model.model_fields.items() for n in (name, f.alias) if n}
 
 
 def _model_in(annotation: Any) -> type[BaseModel] | None:

@@ -43,6 +43,11 @@ class Pairing:
     def key(self) -> str:
         return pair_key(self.a, self.b)
 
+    @property
+    def story(self) -> int | None:
+        """The story it was first seen in, if any."""
+        return self.story_ids[0] if self.story_ids else None
+
 
 def pair_key(a: str, b: str) -> str:
     return f"{a}|{b}"
@@ -87,14 +92,12 @@ def without_belonging(found: Iterable[Pairing], lineages: Mapping[str, tuple[str
     found = [p for p in found if p.a not in lineages.get(p.b, ()) and p.b not in lineages.get(p.a, ())]
     sides: dict[tuple[int | None, str], set[str]] = defaultdict(set)
     for p in found:
-        story = p.story_ids[0] if p.story_ids else None
-        sides[(story, p.a)].add(p.b)
-        sides[(story, p.b)].add(p.a)
+        sides[(p.story, p.a)].add(p.b)
+        sides[(p.story, p.b)].add(p.a)
 
     def broader(p: Pairing) -> bool:
-        story = p.story_ids[0] if p.story_ids else None
         return any(kept in lineages.get(other, ())
-                   for side, kept in ((p.a, p.b), (p.b, p.a)) for other in sides[(story, side)])
+                   for side, kept in ((p.a, p.b), (p.b, p.a)) for other in sides[(p.story, side)])
 
     return [p for p in found if not broader(p)]
 
@@ -110,11 +113,10 @@ def fewest_per_story(found: Iterable[Pairing], per_story: int) -> list[Pairing]:
     taken: Counter[int] = Counter()
     kept: set[Pair] = set()
     for p in ranked:
-        story = p.story_ids[0] if p.story_ids else None
-        if story is None or taken[story] < per_story:
+        if p.story is None or taken[p.story] < per_story:
             kept.add((p.a, p.b))
-            if story is not None:
-                taken[story] += 1
+            if p.story is not None:
+                taken[p.story] += 1
     return [p for p in found if (p.a, p.b) in kept]
 
 

@@ -106,7 +106,7 @@ def make_environment(templates: Path, cache: BytecodeCache | None = None) -> Env
     )
     env.filters.update(
         safe_url=safe_url, oneline=oneline, plain=plain, day=day_label, local_time=local_time, isotime=isotime, percent=percent,
-        trend_word=arrow_label, bloc=bloc_name,
+        trend_word=arrow_label, bloc_name=bloc_name,
     )
     env.globals.update(plural=plural, day_span=day_span)
     return env

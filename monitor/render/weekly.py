@@ -43,7 +43,7 @@ class ShareRow:
 
     @property
     def label(self) -> str:
-        return bloc_name(self.share.bloc) if self.share.bloc != UNKNOWN else NO_BLOC
+        return _bloc_label(self.share.bloc)
 
     @property
     def overall(self) -> str:
@@ -115,13 +115,17 @@ def _counts(week_counts: Sequence[int], starts: Sequence[date]) -> list[str]:
     return [f"{_week(d)}: {plural(n, 'article')}" for d, n in zip(starts, week_counts, strict=True)]
 
 
+def _bloc_label(bloc: str) -> str:
+    return bloc_name(bloc) if bloc != UNKNOWN else NO_BLOC
+
+
 def share_rows(shares: Sequence[BlocShare], starts: Sequence[date], what: str, colors: bool = False
                ) -> tuple[ShareRow, ...]:
     """A row per bloc with its weekly shares as bars on one scale; ``what``: what the share is of."""
     high = max((v for s in shares for v in s.shares if v is not None), default=0.0)
     rows = []
     for i, s in enumerate(shares):
-        label = bloc_name(s.bloc) if s.bloc != UNKNOWN else NO_BLOC
+        label = _bloc_label(s.bloc)
         titles = [f"{_week(d)}: {percent(v)} ({a} of {plural(t, 'article')})"
                   for d, v, a, t in zip(starts, s.shares, s.articles, s.totals, strict=True)]
         color = (PALETTE[i] if i < len(PALETTE) else OTHER) if colors else ""
