@@ -28,10 +28,25 @@ def z_score(count: float, mean: float) -> float:
 def poisson_tail(count: int, mean: float) -> float:
     """How often a day brings ``count`` or more at a usual ``mean`` a day (Poisson): 3 against a usual 1
     comes on 8 days in 100, 23 against 9.5 on under 2 in 10,000. A mean under half a day is taken as half
-    (a topic silent for two weeks is not certain to stay silent)."""
-    rate = max(mean, 0.5)
-    below = sum(exp(k * log(rate) - rate - lgamma(k + 1)) for k in range(max(int(count), 0)))
-    return max(0.0, 1.0 - below)
+    (a topic silent for two weeks is not certain to stay silent). Only the terms on the far side of the mean
+    are summed, so a count in the thousands costs what a count of ten does."""
+    rate, count = max(mean, 0.5), max(int(count), 0)
+    if count == 0:
+        return 1.0
+    if count > rate:
+        return _poisson_run(count, rate, up=True)
+    return max(0.0, 1.0 - _poisson_run(count - 1, rate, up=False))
+
+
+def _poisson_run(start: int, rate: float, up: bool) -> float:
+    """The Poisson probabilities from ``start`` away from the mean (up, or down to 0), summed until the
+    terms no longer change the sum."""
+    term, total, k = exp(start * log(rate) - rate - lgamma(start + 1)), 0.0, start
+    while term > total * 1e-17 and k >= 0:
+        total += term
+        term *= rate / (k + 1) if up else k / rate
+        k += 1 if up else -1
+    return total
 
 
 def change_ratio(count: float, baseline: float) -> float:
