@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
@@ -31,7 +32,7 @@ from monitor.render.records import (
     reading_order,
 )
 from monitor.render.trend import arrow, change_ratio, percent, rose
-from monitor.trends.metrics import poisson_tail
+from monitor.trends.metrics import poisson_below, poisson_tail
 
 META = SiteMeta("Монитор <tech>", "https://monitor.example.org/", "Europe/Berlin")
 T0 = datetime(2026, 3, 9, 7, tzinfo=UTC)
@@ -63,19 +64,35 @@ def test_every_template_autoescapes() -> None:
     assert env.from_string("{{ x }}").render(x="<b>") == "&lt;b&gt;"
 
 
-@pytest.mark.parametrize(("count", "baseline", "symbol"), [(10, 5, "▲"), (5, 5, "▶"), (2, 5, "▼"), (3, 0, "▲"),
-                                                           (0, 0, "▶")])
-def test_arrow_follows_change_against_baseline(count: int, baseline: float, symbol: str) -> None:
+@pytest.mark.parametrize(("count", "baseline", "symbol"), [
+    (12, 5, "▲"), (10, 5, "▶"),  # 10 against a usual 5 comes on 3 days in 100: steady; 12 on under 1 in 100
+    (5, 5, "▶"), (0, 10, "▼"), (2, 5, "▶"),  # none against 10 is a fall; 2 against 5 comes on 12 days in 100
+    (4, 0, "▲"), (3, 0, "▶"), (0, 0, "▶"),  # a silent topic is read as half an article a day
+    (1, 0.6, "▶"),  # one article against a usual 0.6 (+43 %) is no rise
+    (4100, 4000, "▶"),  # beyond chance, but by a fortieth: steady
+])
+def test_arrow_marks_changes_beyond_chance(count: int, baseline: float, symbol: str) -> None:
     assert arrow(count, baseline) == symbol
+    assert rose(count, baseline) == (symbol == "▲")
 
 
 def test_a_topic_rises_only_beyond_chance() -> None:
-    """Up by a fifth is an arrow; a rise is a count its usual rate brings less than once in a hundred."""
+    """A rise is a count its usual rate brings less than once in a hundred, a fall likewise."""
     assert round(poisson_tail(3, 1.0), 4) == 0.0803 and poisson_tail(0, 3.0) == 1.0 and poisson_tail(23, 9.5) < 2e-4
     assert poisson_tail(3, 0.0) == poisson_tail(3, 0.5)  # a silent topic is read as half an article a day
-    assert arrow(3, 1.0) == "▲" and not rose(3, 1.0)  # three filler reports where one is usual
+    assert not rose(3, 1.0)  # three filler reports where one is usual
     assert not rose(4, 2.0) and rose(23, 9.5) and rose(4, 0.0) and not rose(3, 0.0)
     assert not rose(2, 9.5)  # falling
+
+
+def test_poisson_below_is_the_lower_tail() -> None:
+    assert round(poisson_below(0, 3.0), 4) == round(math.exp(-3.0), 4) == 0.0498
+    assert poisson_below(-1, 3.0) == 0.0 and poisson_below(50, 3.0) == pytest.approx(1.0)
+    assert poisson_below(0, 0.0) == poisson_below(0, 0.5)
+    for count, rate in [(0, 2.0), (2, 5.0), (7, 5.0), (30, 40.0), (45, 40.0)]:  # both sides of the mean
+        exact = sum(math.exp(k * math.log(rate) - rate - math.lgamma(k + 1)) for k in range(count + 1))
+        assert poisson_below(count, rate) == pytest.approx(exact, rel=1e-9)
+        assert poisson_below(count, rate) + poisson_tail(count + 1, rate) == pytest.approx(1.0)
 
 
 def test_percent_labels() -> None:

@@ -38,6 +38,18 @@ def poisson_tail(count: int, mean: float) -> float:
     return max(0.0, 1.0 - _poisson_run(count - 1, rate, up=False))
 
 
+def poisson_below(count: int, mean: float) -> float:
+    """How often a day brings ``count`` or fewer at a usual ``mean`` a day (Poisson; a mean under half a
+    day is taken as half, as in ``poisson_tail``): none against a usual 3 comes on 5 days in 100, none
+    against 10 on under 1 in 10,000."""
+    rate, count = max(mean, 0.5), int(count)
+    if count < 0:
+        return 0.0
+    if count < rate:
+        return _poisson_run(count, rate, up=False)
+    return max(0.0, 1.0 - _poisson_run(count + 1, rate, up=True))
+
+
 def _poisson_run(start: int, rate: float, up: bool) -> float:
     """The Poisson probabilities from ``start`` away from the mean (up, or down to 0), summed until the
     terms no longer change the sum."""
