@@ -30,24 +30,25 @@ def poisson_tail(count: int, mean: float) -> float:
     comes on 8 days in 100, 23 against 9.5 on under 2 in 10,000. A mean under half a day is taken as half
     (a topic silent for two weeks is not certain to stay silent). Only the terms on the far side of the mean
     are summed, so a count in the thousands costs what a count of ten does."""
-    rate, count = max(mean, 0.5), max(int(count), 0)
-    if count == 0:
-        return 1.0
-    if count > rate:
-        return _poisson_run(count, rate, up=True)
-    return max(0.0, 1.0 - _poisson_run(count - 1, rate, up=False))
+    count = max(int(count), 0)
+    return 1.0 if count == 0 else _poisson_side(count, max(mean, 0.5), up=True)
 
 
 def poisson_below(count: int, mean: float) -> float:
     """How often a day brings ``count`` or fewer at a usual ``mean`` a day (Poisson; a mean under half a
     day is taken as half, as in ``poisson_tail``): none against a usual 3 comes on 5 days in 100, none
     against 10 on under 1 in 10,000."""
-    rate, count = max(mean, 0.5), int(count)
-    if count < 0:
-        return 0.0
-    if count < rate:
-        return _poisson_run(count, rate, up=False)
-    return max(0.0, 1.0 - _poisson_run(count + 1, rate, up=True))
+    count = int(count)
+    return 0.0 if count < 0 else _poisson_side(count, max(mean, 0.5), up=False)
+
+
+def _poisson_side(start: int, rate: float, up: bool) -> float:
+    """The probability of ``start`` or more (``up``) or fewer: summed directly when ``start`` lies beyond
+    the mean on that side, else one less the other side, so only the terms on the far side of the mean are
+    ever summed."""
+    if (start > rate) if up else (start < rate):
+        return _poisson_run(start, rate, up)
+    return max(0.0, 1.0 - _poisson_run(start - 1 if up else start + 1, rate, not up))
 
 
 def _poisson_run(start: int, rate: float, up: bool) -> float:
