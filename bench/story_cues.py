@@ -18,6 +18,7 @@ some, they share none), the years of the dates it gives ("March 4, 2013", "4 Mar
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import re
 import sys
@@ -28,7 +29,7 @@ import numpy as np
 from real_sets import LabelledArticle, read_labelled
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from monitor.topics.features import ages, clocks, surface_names
+from monitor.topics.features import MAX_WORDS, Bags, bags, surface_names
 
 YEAR = re.compile(r"\b(?:19[5-9]\d|20[0-4]\d)\b")
 _MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
@@ -37,12 +38,23 @@ DATED = re.compile(rf"\b{_MONTH}\s+(?:\d{{1,2}},?\s+)?((?:19[5-9]|20[0-4])\d)\b|
 Marks = Callable[[LabelledArticle], frozenset[object]]
 
 
+def _read(a: LabelledArticle) -> str:
+    """The text the shipped cues read (``features.bags``): the title and the body's first words."""
+    return f"{a.title}\n{' '.join((a.text or '').split()[:MAX_WORDS])}"
+
+
+@functools.cache
+def _details(a: LabelledArticle) -> Bags:
+    """An article's bags as the story pass reads them, once for both shipped cues."""
+    return bags(a.title, a.text)
+
+
 def _years(a: LabelledArticle) -> frozenset[object]:
-    return frozenset(YEAR.findall(f"{a.title}\n{a.text}"))
+    return frozenset(YEAR.findall(_read(a)))
 
 
 def _dated_years(a: LabelledArticle) -> frozenset[object]:
-    return frozenset(m.group(1) or m.group(2) for m in DATED.finditer(f"{a.title}\n{a.text}"))
+    return frozenset(m.group(1) or m.group(2) for m in DATED.finditer(_read(a)))
 
 
 def _headline_names(a: LabelledArticle) -> frozenset[object]:
@@ -50,8 +62,8 @@ def _headline_names(a: LabelledArticle) -> frozenset[object]:
 
 
 CUES: dict[str, Marks] = {
-    "ages (shipped)": lambda a: frozenset(ages(f"{a.title}\n{a.text}")),
-    "clock times (shipped)": lambda a: frozenset(clocks(f"{a.title}\n{a.text}")),
+    "ages (shipped)": lambda a: frozenset(_details(a).ages),
+    "clock times (shipped)": lambda a: frozenset(_details(a).clocks),
     "years named": _years,
     "years of dates given": _dated_years,
     "headline names": _headline_names,
@@ -81,6 +93,13 @@ def fires(marks: list[frozenset[object]], pair_list: list[tuple[int, int]]) -> f
     return float(np.mean([bool(marks[i]) and bool(marks[j]) and not marks[i] & marks[j] for i, j in pair_list]))
 
 
+def _lift(on_same: float, on_close: float) -> float:
+    """How many times as often the cue fires on close pairs of other events; undefined where it never fires."""
+    if on_same:
+        return on_close / on_same
+    return float("inf") if on_close else float("nan")
+
+
 def measure(articles: list[LabelledArticle], near: int) -> dict[str, dict[str, float]]:
     same, close = pairs(articles, near)
     out: dict[str, dict[str, float]] = {}
@@ -88,7 +107,7 @@ def measure(articles: list[LabelledArticle], near: int) -> dict[str, dict[str, f
         marks = [read(a) for a in articles]
         on_same, on_close = fires(marks, same), fires(marks, close)
         out[name] = {"given": float(np.mean([bool(m) for m in marks])), "same_event": on_same,
-                     "close_other": on_close, "lift": on_close / on_same if on_same else float("inf"),
+                     "close_other": on_close, "lift": _lift(on_same, on_close),
                      "same_pairs": len(same), "close_pairs": len(close)}
     return out
 
