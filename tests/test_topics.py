@@ -458,6 +458,28 @@ def test_identical_or_empty_articles_give_a_clear_outcome(tmp_path: Path) -> Non
 
 
 @pytest.mark.slow
+def test_a_fit_logs_each_phase_with_the_seconds_since_it_began(tmp_path: Path,
+                                                               caplog: pytest.LogCaptureFixture) -> None:
+    """A fit of a large corpus runs a minute or more: a terminal or a cron log shows which phase it is in."""
+    from monitor.topics.embeddings import load_embedder
+    from monitor.topics.model import fit_bertopic, numba_cache
+
+    numba_cache(tmp_path)
+    config = Config(feeds=[{"name": "f", "url": "http://127.0.0.1:9/feed"}])
+    embedder = load_embedder(config.embedding)
+    titles = [f"Storm {i} floods the coast of Brittany" for i in range(20)] + \
+             [f"Striker {i} wins the cup final for Porto" for i in range(20)]
+    bodies = [f"{t}. Reports from the scene, part {i}." for i, t in enumerate(titles)]
+    with caplog.at_level(logging.INFO, logger="monitor.topics.model"):
+        fit_bertopic(bodies, embedder.embed(bodies), config.topics, embedder, config.topic_model, titles, bodies)
+    lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("topic fit: ")]
+    assert [line.split()[2] for line in lines] == ["reading", "clustering", "keywords", "names"]
+    assert lines[0].startswith("topic fit: reading 40 articles") and f"{len(config.topics)} analyst topics" in lines[0]
+    seconds = [float(re.search(r"\(([\d.]+) s in\)$", line).group(1)) for line in lines]
+    assert seconds == sorted(seconds)
+
+
+@pytest.mark.slow
 def test_a_corpus_larger_than_the_fit_sample_is_clustered_on_the_sample_and_the_rest_placed(tmp_path: Path) -> None:
     """Articles outside the clustered sample join the cluster their vectors are near, as new
     articles do at a crawl: they land with their own theme, not in a pile of outliers."""

@@ -21,6 +21,7 @@ import logging
 import math
 import os
 import sys
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from concurrent.futures import ThreadPoolExecutor
@@ -121,6 +122,8 @@ def fit_bertopic(docs: Sequence[str], embeddings: np.ndarray, seeds: Sequence[To
     if len(docs) < MIN_DOCS:
         raise MonitorError(f"topic model needs at least {MIN_DOCS} articles with text, found {len(docs)}")
     give_back()  # what reading the corpus freed: the clustering's arrays never reuse it
+    phase = _Phases()
+    phase("reading %d articles: words, names and evidence for %d analyst topics", len(docs), len(seeds))
     described = helper is not None and titles is not None and bodies is not None
     must = [s.must_mention for s in seeds]
     keywords = term_lists([s.keywords for s in seeds], must)  # both found in one pass, parted by ``split_hits``
@@ -141,6 +144,7 @@ def fit_bertopic(docs: Sequence[str], embeddings: np.ndarray, seeds: Sequence[To
         if described:  # made their matrix products wait (14.2 s against 8.3 s at 50,000 news-length articles)
             helper.names(titles, bodies)
 
+    phase("clustering %d articles", len(docs))
     clustered = _clusters(cfg, features, read_names)  # meanwhile a helper may still be finding the hits
     hits, allowed = split_hits(_hits(hits, helper, docs, keywords), must)
     similarity, hits = gated(similarity, hits, allowed)
@@ -154,14 +158,27 @@ def fit_bertopic(docs: Sequence[str], embeddings: np.ndarray, seeds: Sequence[To
                            supports(similarity, hits, cfg.evidence_similarity))
     ours = merge_siblings(embeddings, ours, len(seeds), cfg.sibling_z)
     ours = stories_as_topics(ours, stories, len(seeds), story_topic_size(cfg))
+    phase("keywords of %d clusters", len(set(ours.tolist()) - {-1}))
     model, labels = _modelled(BERTopic, embedder, docs, embeddings, ours)
     seed_of = {t: seeds[int(o)].name for t, o in zip(labels, ours.tolist(), strict=True) if 0 <= o < len(seeds)}
     scores, floors = _scores(model, labels, embeddings)
     found = _found_topics(model, labels, embeddings, seed_of)
     if titles is not None and bodies is not None:
+        phase("names and headlines of %d topics", len(found))
         found = _described(found, titles, bodies, labels, scores, _label_words(model, found), stories,
                            helper.corpus() if helper and described else None)
     return model, Fitted(labels, scores, found, floors, version, seeds_at)
+
+
+class _Phases:
+    """A fit's progress as log lines, each with the seconds since the fit began: a fit of tens of thousands
+    of articles runs a minute or more, and a terminal or a cron log should show where it is."""
+
+    def __init__(self) -> None:
+        self.started = time.perf_counter()
+
+    def __call__(self, message: str, *args: Any) -> None:
+        log.info("topic fit: " + message + " (%.1f s in)", *args, time.perf_counter() - self.started)
 
 
 def _modelled(BERTopic: Any, embedder: Embedder, docs: Sequence[str], embeddings: np.ndarray,
