@@ -439,6 +439,9 @@ def _umap(cfg: TopicModelConfig, features: np.ndarray, components: int, then: Ca
 
     from umap import UMAP
 
+    from monitor.topics.compiled import keep_compiled
+
+    keep_compiled()
     n = len(features)
     k = max(2, min(cfg.n_neighbors, n - 1))
     knn = exact_neighbours(features, k) if n >= EXACT_BELOW else (None, None, None)
