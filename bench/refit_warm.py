@@ -16,39 +16,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 import statistics
-import subprocess
-import sys
 import tempfile
-import time
 from pathlib import Path
 
-from topics_fit_e2e import BUILD, BUILD_NEWS, FIT, UPGRADE
+from topics_fit_e2e import FIT, UPGRADE, build_corpus, child
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def child(tree: Path, code: str, **values: object) -> dict:
-    head = "".join(f"{k} = {v!r}\n" for k, v in values.items())
-    env = {**os.environ, "PYTHONPATH": str(tree)}
-    # run from a folder of no source: ``python -c`` puts the working folder before PYTHONPATH
-    done = subprocess.run([sys.executable, "-c", head + code], capture_output=True, text=True, env=env,
-                          cwd=tempfile.gettempdir())
-    if done.returncode:
-        raise SystemExit(f"a child process failed ({tree}):\n{done.stderr[-2000:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1]) if done.stdout.strip() else {}
-
-
-def build(args: argparse.Namespace, work: Path) -> Path:
-    db = work / "built.db"
-    values = {"URL": f"sqlite:///{db}", "DATA": str(work / "build-data"), "N": args.articles}
-    extra = {"PATH": str(args.texts.resolve())} if args.texts else {}
-    t = time.perf_counter()
-    child(ROOT, BUILD_NEWS if args.texts else BUILD, **values, **extra)
-    print(f"built {args.articles} articles in {time.perf_counter() - t:.0f} s", file=sys.stderr)
-    return db
 
 
 def fit_once(tree: Path, db: Path, data: Path, copy: Path) -> float:
@@ -57,8 +32,8 @@ def fit_once(tree: Path, db: Path, data: Path, copy: Path) -> float:
     shutil.copyfile(db, copy)
     shutil.rmtree(data / "topic_model", ignore_errors=True)  # the last fit's model; its numba cache stays
     url = f"sqlite:///{copy}"
-    child(tree, UPGRADE, URL=url)
-    return float(child(tree, FIT, URL=url, DATA=str(data), HELPERS=True)["fit_s"])
+    child(UPGRADE, tree, URL=url)
+    return float(child(FIT, tree, URL=url, DATA=str(data), HELPERS=True)["fit_s"])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -72,7 +47,8 @@ def main(argv: list[str] | None = None) -> int:
     trees = [t.resolve() for t in args.tree or [ROOT]]
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        db = build(args, work)
+        db = work / "built.db"
+        build_corpus(db, work / "build-data", args.articles, args.texts)
         data = {tree: work / f"data-{i}" for i, tree in enumerate(trees)}  # each tree's own numba cache
         first = {tree: fit_once(tree, db, data[tree], work / "fit.db") for tree in trees}
         warm: dict[Path, list[float]] = {tree: [] for tree in trees}

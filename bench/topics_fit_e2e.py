@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import shutil
 import sqlite3
@@ -181,10 +182,25 @@ print(json.dumps({"articles": N, "mean_chars": round(sum(len(b) for b in bodies)
 """
 
 
-def child(code: str, **values: object) -> dict:
+def child(code: str, tree: Path | None = None, **values: object) -> dict:
+    """Run ``code`` in a fresh interpreter with ``values`` defined first; its last line read as JSON. With
+    ``tree``, that source checkout comes first on the path (run from a folder of no source: ``python -c``
+    puts the working folder before ``PYTHONPATH``)."""
     head = "".join(f"{k} = {v!r}\n" for k, v in values.items())
-    out = subprocess.run([sys.executable, "-c", head + code], check=True, capture_output=True, text=True).stdout
-    return json.loads(out.strip().splitlines()[-1]) if out.strip() else {}
+    env, cwd = (None, None) if tree is None else ({**os.environ, "PYTHONPATH": str(tree)}, tempfile.gettempdir())
+    done = subprocess.run([sys.executable, "-c", head + code], capture_output=True, text=True, env=env, cwd=cwd)
+    if done.returncode:
+        raise SystemExit(f"a child process failed:\n{done.stderr[-2000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1]) if done.stdout.strip() else {}
+
+
+def build_corpus(db: Path, data: Path, articles: int, texts: Path | None) -> None:
+    """A database of ``articles`` stored, embedded articles with their stories: the demo corpus's synthetic
+    ones, or news-length ones made of ``texts``' paragraphs."""
+    t = time.perf_counter()
+    extra = {"PATH": str(texts.resolve())} if texts else {}
+    child(BUILD_NEWS if texts else BUILD, URL=f"sqlite:///{db}", DATA=str(data), N=articles, **extra)
+    print(f"built {articles} articles in {time.perf_counter() - t:.0f} s", file=sys.stderr)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -229,12 +245,7 @@ def fit_runs(args: argparse.Namespace, work: Path) -> dict:
     db, data = work / f"fit-{kind}-{args.articles}.db", work / "data"
     values = {"URL": f"sqlite:///{db}", "DATA": str(data), "N": args.articles}
     if not db.exists():
-        t = time.perf_counter()
-        build = BUILD_NEWS if args.texts else BUILD
-        extra = {"PATH": str(args.texts.resolve())} if args.texts else {}
-        subprocess.run([sys.executable, "-c", "".join(f"{k} = {v!r}\n" for k, v in {**values, **extra}.items())
-                        + build], check=True, capture_output=True)
-        print(f"built {args.articles} articles in {time.perf_counter() - t:.0f} s", file=sys.stderr)
+        build_corpus(db, data, args.articles, args.texts)
     subprocess.run([sys.executable, "-c", f"URL = {values['URL']!r}\n" + UPGRADE], check=True)  # a database built earlier
     with sqlite3.connect(db) as conn:  # the counts the crawl's update kept, put aside for the first fits
         if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'bench_crawl_bag'").fetchone():

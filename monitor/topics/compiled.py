@@ -3,8 +3,9 @@
 UMAP declares three of the functions every fit runs without numba's ``cache`` option: the k smallest
 distances per row (``fast_knn_indices``, which it runs below 4,096 rows), each point's neighbourhood scale
 (``smooth_knn_dist``) and the graph's edge weights (``compute_membership_strengths``). Numba compiled them in
-every process that fitted, with a warm cache too: about 10 s of a fit of a few hundred articles, 5 s of one
-on a sample of 20,000. ``keep_compiled`` rebinds each, where UMAP looks it up, to a copy of the same Python
+every process that fitted, with a warm cache too: about 10 s of a fit of a few hundred articles; above 4,096
+rows the fit finds the neighbours itself, and 1.6 s of a fit of 10,000 news-length articles was left
+(``bench/refit_warm.py``). ``keep_compiled`` rebinds each, where UMAP looks it up, to a copy of the same Python
 function under the same numba options with the cache on: the same code, compiled once per machine into the
 cache folder ``model.numba_cache`` names. A release of UMAP whose functions differ is left as it is.
 """
