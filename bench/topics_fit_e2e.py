@@ -9,6 +9,7 @@ no counts kept (a first fit after an upgrade), cold; then as shipped after the c
     python bench/topics_fit_e2e.py --texts giveme5w1h_newscluster.jsonl --articles 50000
     python bench/topics_fit_e2e.py --texts giveme5w1h_newscluster.jsonl --update 1000 --runs 3
     python bench/topics_fit_e2e.py --passes giveme5w1h_newscluster.jsonl --articles 10000
+    python bench/topics_fit_e2e.py --texts giveme5w1h_newscluster.jsonl --articles 1500 --cron 20 --runs 5
 
 The first builds a database of the demo corpus's synthetic articles (about 90 words each; stored, embedded,
 stories assigned, as the crawl's update leaves them; kept in --workdir for later runs). With --texts the articles
@@ -19,7 +20,10 @@ new articles of news length on a fresh store, against the same update that keeps
 medians of --runs fresh processes. --passes times the fit's two Python passes over every article, the hashed
 word and name bags and the label names, on real texts repeated to --articles: their cost grows with the texts'
 length, which the synthetic articles understate. It also times what a fit pays instead of the bags when the
-counts were kept: reading them back from SQLite, checking their digests and building the counts.
+counts were kept: reading them back from SQLite, checking their digests and building the counts. --cron times
+a cron crawl's update (``process_new``) of that many new articles on a store of --articles news-length ones, as
+shipped (the story bars' reference read back from the counts the crawl before kept) against the same update
+with those counts deleted (every reference article counted again), interleaved, medians of --runs.
 """
 
 from __future__ import annotations
@@ -122,6 +126,25 @@ process_new(engine, config, now)
 print(json.dumps({"process_new_s": round(time.perf_counter() - t, 3)}))
 """
 
+CRON = NEWS + """
+import shutil, sqlite3, time
+from monitor.config import Config
+from monitor.store import analysis
+from monitor.store.db import make_engine
+from monitor.topics.service import process_new
+shutil.copy(BUILT, PATH_COPY)
+if not KEPT:  # the baseline: the reference's counts not kept, so every crawl counts its reference again
+    with sqlite3.connect(PATH_COPY) as conn:
+        conn.execute("DELETE FROM story_bag")
+engine = make_engine("sqlite:///" + PATH_COPY)
+config = Config(feeds=[{"name": "b", "url": "http://127.0.0.1/f"}], data_dir=DATA)
+now = datetime(2026, 12, 2, tzinfo=UTC)
+analysis.add_corpus(engine, articles(N, first=FIRST), "http://127.0.0.1:1", now)
+t = time.perf_counter()
+process_new(engine, config, now)
+print(json.dumps({"process_new_s": round(time.perf_counter() - t, 3)}))
+"""
+
 KEEP = """
 import sqlite3
 with sqlite3.connect(PATH) as conn:
@@ -211,13 +234,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--update", type=int, help="time the crawl's update of this many new articles instead")
     parser.add_argument("--runs", type=int, default=3, help="runs of --update (median)")
     parser.add_argument("--passes", type=Path, help="time the two Python passes on this jsonl's texts instead")
+    parser.add_argument("--cron", type=int, help="time a cron crawl's update of this many new articles on a store "
+                        "of --articles news-length ones instead, with the bars' reference counts kept or not")
     args = parser.parse_args(argv)
     if args.passes:
         print(json.dumps(child(PASSES, PATH=str(args.passes.resolve()), N=args.articles)))
         return 0
     work = args.workdir or Path(tempfile.mkdtemp(prefix="fit-e2e-"))
     work.mkdir(parents=True, exist_ok=True)
-    report = update_runs(args, work) if args.update else fit_runs(args, work)
+    report = update_runs(args, work) if args.update else cron_runs(args, work) if args.cron else fit_runs(args, work)
     print(json.dumps(report))
     if not args.workdir:
         shutil.rmtree(work, ignore_errors=True)
@@ -237,6 +262,27 @@ def update_runs(args: argparse.Namespace, work: Path) -> dict:
         report.setdefault(f"{features} runs", []).append(out["process_new_s"])
     for features in ("embedding", "hybrid"):
         report[features] = statistics.median(report[f"{features} runs"])
+    return report
+
+
+def cron_runs(args: argparse.Namespace, work: Path) -> dict:
+    """A cron crawl's update of ``args.cron`` new news-length articles on a store of ``args.articles``, each
+    run on a fresh copy of the store: as shipped (the bars' reference counts kept by the crawl before) and
+    with them deleted (the baseline: the reference counted again), interleaved, medians of ``args.runs``."""
+    if not args.texts:
+        raise SystemExit("--cron needs --texts")
+    built, data = work / f"cron-news-{args.articles}.db", work / "data"
+    if not built.exists():
+        build_corpus(built, data, args.articles, args.texts)
+    report: dict = {"stored": args.articles, "new": args.cron}
+    for run in range(args.runs):
+        for name, kept in (("counted again", False), ("kept", True)):
+            out = child(CRON, BUILT=str(built), PATH_COPY=str(work / "cron-run.db"), DATA=str(data), N=args.cron,
+                        FIRST=args.articles + run * args.cron, KEPT=kept, PATH=str(args.texts.resolve()))
+            report.setdefault(f"{name} runs", []).append(out["process_new_s"])
+    for name in ("counted again", "kept"):
+        report[name] = statistics.median(report[f"{name} runs"])
+    report["ratio"] = round(report["kept"] / report["counted again"], 2)
     return report
 
 

@@ -29,6 +29,7 @@ from monitor.store.tables import (
     FitBag,
     SiteLine,
     Story,
+    StoryBag,
     StoryMember,
     TermStats,
     Topic,
@@ -445,26 +446,51 @@ def _fit_query(model: str, since: datetime | None) -> Any:
     return query if since is None else query.where(WHEN >= since)
 
 
-def fit_bags(engine: Engine, ids: Sequence[int]) -> dict[int, tuple[str, bytes, bytes]]:
-    """The stored fit counts of these articles: ``{id: (digest, words, names)}``."""
-    out: dict[int, tuple[str, bytes, bytes]] = {}
+Kept = dict[int, tuple[str, bytes, bytes]]  # kept counts of articles: {id: (digest, words, names)}
+
+
+def fit_bags(engine: Engine, ids: Sequence[int]) -> Kept:
+    """The stored fit counts of these articles."""
+    return _bags(engine, FitBag, ids)
+
+
+def save_fit_bags(engine: Engine, bags: Kept) -> None:
+    """Store (or replace) these articles' fit counts."""
+    _save_bags(engine, FitBag, bags)
+
+
+def story_bags(engine: Engine, ids: Sequence[int]) -> Kept:
+    """The stored story-pass counts of these articles."""
+    return _bags(engine, StoryBag, ids)
+
+
+def save_story_bags(engine: Engine, bags: Kept, below: int | None = None) -> None:
+    """Store (or replace) these articles' story-pass counts, and drop those of articles older than
+    ``below`` (an article id): the bars' reference never reads them again."""
+    _save_bags(engine, StoryBag, bags, below)
+
+
+def _bags(engine: Engine, table: type[FitBag] | type[StoryBag], ids: Sequence[int]) -> Kept:
+    out: Kept = {}
     with session_scope(engine) as s:
         for chunk in chunks(list(ids)):
-            query = sa.select(FitBag.article_id, FitBag.digest, FitBag.words, FitBag.names)
-            for aid, digest, words, names in s.execute(query.where(col(FitBag.article_id).in_(chunk))).all():
+            query = sa.select(table.article_id, table.digest, table.words, table.names)
+            for aid, digest, words, names in s.execute(query.where(col(table.article_id).in_(chunk))).all():
                 out[aid] = (digest, bytes(words), bytes(names))
     return out
 
 
-def save_fit_bags(engine: Engine, bags: dict[int, tuple[str, bytes, bytes]]) -> None:
-    """Store (or replace) these articles' fit counts."""
-    if not bags:
+def _save_bags(engine: Engine, table: type[FitBag] | type[StoryBag], bags: Kept, below: int | None = None) -> None:
+    if not bags and below is None:
         return
     with session_scope(engine) as s:
+        if below is not None:
+            s.exec(delete(table).where(col(table.article_id) < below))
         for chunk in chunks(list(bags)):
-            s.exec(delete(FitBag).where(col(FitBag.article_id).in_(chunk)))
-        s.execute(sa.insert(FitBag), [{"article_id": a, "digest": d, "words": w, "names": n}
-                                      for a, (d, w, n) in bags.items()])
+            s.exec(delete(table).where(col(table.article_id).in_(chunk)))
+        if bags:
+            s.execute(sa.insert(table), [{"article_id": a, "digest": d, "words": w, "names": n}
+                                         for a, (d, w, n) in bags.items()])
 
 
 def fit_corpus_size(engine: Engine, model: str, since: datetime | None) -> int:

@@ -180,6 +180,23 @@ class FitBag(SQLModel, table=True):
     names: bytes = Field(sa_column=sa.Column(sa.LargeBinary(), nullable=False))
 
 
+class StoryBag(SQLModel, table=True):
+    """An article's hashed word and name counts as the story pass reads it (its title and first words,
+    ``topics.features.bags``), kept for the bars' reference: each crawl with something new calibrates the
+    story bars on the newest stored articles, which would otherwise be counted again every time. Kept for
+    those newest articles only; ``digest`` is that of the text as read, so a text read otherwise (a site's
+    furniture found later) is counted again."""
+
+    __tablename__ = "story_bag"
+
+    article_id: int = Field(
+        sa_column=sa.Column(sa.Integer(), sa.ForeignKey("article.id", ondelete="CASCADE"), primary_key=True)
+    )
+    digest: str = Field(sa_column=sa.Column(sa.String(32), nullable=False))
+    words: bytes = Field(sa_column=sa.Column(sa.LargeBinary(), nullable=False))
+    names: bytes = Field(sa_column=sa.Column(sa.LargeBinary(), nullable=False))
+
+
 class Topic(SQLModel, table=True):
     """A topic with a stable id: analyst-seeded (named) or discovered (labelled by names and keywords)."""
 

@@ -35,6 +35,7 @@ MAX_WORDS = 1500  # body words read per article
 # how ``bags`` counts: part of the digest a topic fit keeps its counts under, so counts kept by an earlier
 # version are counted again. Change it whenever the tokens, buckets or weights of ``bags`` change.
 COUNTING = f"bags 1, {DIM} buckets"
+STORY_READING = f"{COUNTING}, title twice, {MAX_WORDS} body words"  # the same for the story pass's reading
 _WORD = re.compile(r"[^\W_][\w'’.\-]*[^\W_]|[^\W_]", re.UNICODE)
 _GAPPED = re.compile(rf"([\W_]*)({_WORD.pattern})")  # a word and the characters since the one before it
 _SENTENCE_END = re.compile(r"[.!?:;\"“”«»()\[\]\n]\s*$")
@@ -318,6 +319,13 @@ def packed(bag: dict[int, float]) -> bytes:
     keys = np.fromiter(bag, dtype=np.int32, count=len(bag))
     values = np.fromiter(bag.values(), dtype=np.float32, count=len(bag))
     return keys.tobytes() + values.tobytes()
+
+
+def unpacked(blob: bytes) -> dict[int, float]:
+    """The bag ``packed`` stored, in its order (its counts as float32, which is how they are read)."""
+    arrays = np.frombuffer(blob, dtype=np.int32)
+    k = len(arrays) // 2
+    return dict(zip(arrays[:k].tolist(), arrays[k:].view(np.float32).tolist(), strict=True))
 
 
 def from_packed(words: Sequence[bytes], names: Sequence[bytes]) -> Counted:
