@@ -22,8 +22,10 @@ from sqlalchemy.engine import Engine
 
 from monitor.config import Config
 from monitor.dedupe.boilerplate import readable
+from monitor.errors import LockedError
 from monitor.extract.headline import flaws
 from monitor.extract.prose import headline_prose, prose
+from monitor.lock import analysis_lock
 from monitor.store import analysis as db
 from monitor.records import ModelRun
 from monitor.topics import features
@@ -62,11 +64,27 @@ CALIBRATION_ARTICLES = 1000  # newest articles whose pairwise similarity sets th
 
 
 def process_new(engine: Engine, config: Config, now: datetime) -> dict[str, Any]:
-    name = model_name(config.embedding)
-    run = db.current_run(engine)
-    pending = db.pending_counts(engine, name, topics=run is not None)
+    """Embed the new articles, assign them topics and stories: one process at a time (``analysis_lock``; each
+    crawl worker, `monitor run` and a refit analyse). Waited for too long, it leaves them to the next pass."""
     summary: dict[str, Any] = {"embedded": 0, "topics_assigned": 0, "stories_new": 0, "stories_joined": 0,
                               "stories_merged": 0}
+    if not any(_pending(engine, config).values()):  # nothing new: no lock taken
+        return summary
+    try:
+        with analysis_lock(engine, now):
+            return _process_pending(engine, config, now, summary)
+    except LockedError as exc:
+        log.warning("%s: the new articles are analysed at the next pass", exc)
+        return {**summary, "skipped": str(exc)}
+
+
+def _pending(engine: Engine, config: Config) -> dict[str, int]:
+    return db.pending_counts(engine, model_name(config.embedding), topics=db.current_run(engine) is not None)
+
+
+def _process_pending(engine: Engine, config: Config, now: datetime, summary: dict[str, Any]) -> dict[str, Any]:
+    run = db.current_run(engine)
+    pending = _pending(engine, config)  # again: the process that held the lock may have done it all
     if not any(pending.values()):
         return summary
     if pending["embed"]:
@@ -245,7 +263,13 @@ def model_path(config: Config, stored: str) -> Path:
 
 
 def fit(engine: Engine, config: Config, now: datetime) -> dict[str, Any]:
-    """Fit a new topic model on stored articles, keep topic ids stable, reassign every article."""
+    """Fit a new topic model on stored articles, keep topic ids stable, reassign every article; under the
+    analysis lock, as it embeds and assigns what the crawl's analysis would (``LockedError`` if held too long)."""
+    with analysis_lock(engine, now):
+        return _fit(engine, config, now)
+
+
+def _fit(engine: Engine, config: Config, now: datetime) -> dict[str, Any]:
     from monitor.topics.model import numba_cache
 
     numba_cache(Path(config.data_dir))
