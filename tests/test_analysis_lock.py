@@ -12,6 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 from monitor import lock
+from monitor.cli.ops import collect_status
 from monitor.config import Config
 from monitor.demo.corpus import build_corpus
 from monitor.errors import LockedError
@@ -104,6 +105,8 @@ def test_an_analysis_that_waits_too_long_leaves_the_articles_to_the_next_pass(
     thread.join()
     assert skipped["skipped"].startswith(ANALYSIS_BUSY) and skipped["embedded"] == 0
     assert db.story_of(engine, ids.values()) == {}
+    assert collect_status(engine, config, T0)["articles_awaiting_analysis"] == len(corpus)  # `monitor status` says so
     done = process_new(engine, config, T0)
     assert done["embedded"] == len(corpus) and "skipped" not in done
     assert set(db.story_of(engine, ids.values())) == set(ids.values())
+    assert collect_status(engine, config, T0)["articles_awaiting_analysis"] == 0

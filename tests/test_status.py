@@ -83,6 +83,7 @@ def test_failing_feeds_articles_today_and_pending_alerts(engine, write_config):
     assert [f["name"] for f in report["feeds_failing"]] == ["down", "offline"]
     assert report["feeds_failing"][0]["error"] == "HTTP 503"
     assert report["articles_today"] == 1
+    assert report["articles_awaiting_analysis"] == 2  # stored, never analysed
     assert report["alerts_pending"] == 2
     assert collect_status(engine, config(write_config), NOW)["alerts_pending"] == 0  # no channel configured
 

@@ -123,7 +123,8 @@ DEFAULT_SILENCE_MINUTES = 24 * 60
 @with_config
 @pass_app
 def status_cmd(app: App, as_json: bool, check: bool, max_age: int | None, max_silence: int) -> None:
-    """Last run and its stage timings, failing feeds, articles fetched today, alerts pending."""
+    """Last run and its stage timings, failing feeds, articles fetched today (and any awaiting analysis),
+    alerts pending."""
     now = clock.now()
     report = collect_status(app.engine, app.config, now)
     limit = timedelta(minutes=max_age or 3 * app.config.schedule.crawl_minutes)
@@ -147,6 +148,7 @@ def collect_status(engine: Any, config: Any, now: datetime) -> dict[str, Any]:
             "feeds_failing": [_feed_dict(f) for f in q.failing_feeds(conn)],
             "feeds_last_success": _iso(q.last_success(conn)),
             "articles_today": q.articles_since(conn, midnight),
+            "articles_awaiting_analysis": q.awaiting_analysis(conn),  # stored, not yet in a story
             # recent alerts not yet delivered (or deliberately held back); 0 with no channel
             "alerts_pending": q.undelivered_alerts(conn, now - timedelta(days=2)) if channels else 0,
             "last_digest": _digest_dict(q.last_digest(conn)),
@@ -233,6 +235,9 @@ def _format_status(report: dict[str, Any]) -> str:
     lines.append(f"feeds: {report['feeds_total']} configured in the database, {len(failing)} failing")
     lines.extend(f"  {f['name']}: {_failures(f['failures'])}, last error: {f['error']}" for f in failing[:20])
     lines.append(f"articles fetched today: {report['articles_today']}")
+    if report["articles_awaiting_analysis"]:
+        lines.append(f"articles awaiting analysis: {report['articles_awaiting_analysis']} (the next `monitor run`, "
+                     "crawl or `monitor topics update` places them)")
     lines.append(f"alerts pending: {report['alerts_pending']}")
     digest = report["last_digest"]
     lines.append(f"last digest: {digest['day']} ({digest['articles']} articles)" if digest else "last digest: none")

@@ -23,7 +23,8 @@ _feed = sa.table(
     "feed", sa.column("name", sa.String), sa.column("consecutive_failures", sa.Integer),
     sa.column("last_error", sa.Text), sa.column("last_success_at", UTCDateTime()), sa.column("last_outcome", sa.String),
 )
-_article = sa.table("article", sa.column("fetched_at", UTCDateTime()))
+_article = sa.table("article", sa.column("id", sa.Integer), sa.column("fetched_at", UTCDateTime()))
+_story_member = sa.table("story_member", sa.column("article_id", sa.Integer))
 _alert = sa.table("alert", sa.column("id", sa.Integer), sa.column("created_at", UTCDateTime()))
 _delivery = sa.table(
     "delivery", sa.column("item_kind", sa.String), sa.column("item_key", sa.String), sa.column("status", sa.String),
@@ -60,6 +61,12 @@ def failing_feeds(conn: Connection) -> list[dict[str, Any]]:
 def articles_since(conn: Connection, since: datetime) -> int:
     query = sa.select(sa.func.count()).select_from(_article).where(_article.c.fetched_at >= since)
     return conn.execute(query).scalar_one()
+
+
+def awaiting_analysis(conn: Connection) -> int:
+    """Stored articles with no story yet: analysis places every article it reads in one."""
+    placed = sa.select(_story_member.c.article_id).where(_story_member.c.article_id == _article.c.id)
+    return conn.execute(sa.select(sa.func.count()).select_from(_article).where(~placed.exists())).scalar_one()
 
 
 def undelivered_alerts(conn: Connection, since: datetime) -> int:
