@@ -105,7 +105,7 @@ def _file_lock(path: Path, now: datetime, wait: float, busy: str) -> Iterator[st
         path.parent.mkdir(parents=True, exist_ok=True)
         handle = open(path, "a+", encoding="utf-8")  # noqa: SIM115 (closed below)
     except OSError as exc:
-        raise MonitorError(f"cannot open the run lock {path}: {exc.strerror}") from None
+        raise MonitorError(f"cannot open the lock file {path}: {exc.strerror}") from None
     try:
         if not _acquire(lambda: _try_flock(handle), wait, f"the lock {path}"):
             raise LockedError(f"{busy} (lock: {path}{_describe(_read_holder(handle))})")

@@ -15,7 +15,7 @@ from monitor import lock
 from monitor.cli.ops import collect_status
 from monitor.config import Config
 from monitor.demo.corpus import build_corpus
-from monitor.errors import LockedError
+from monitor.errors import LockedError, MonitorError
 from monitor.lock import ANALYSIS_BUSY, analysis_lock, run_lock
 from monitor.store import analysis as db
 from monitor.topics.service import fit, process_new
@@ -100,8 +100,9 @@ def test_an_analysis_that_waits_too_long_leaves_the_articles_to_the_next_pass(
     monkeypatch.setattr(lock, "ANALYSIS_WAIT", 0.2)
     thread, _, _ = _held(engine, 1.5)
     skipped = process_new(engine, config, T0)
-    with pytest.raises(LockedError):
+    with pytest.raises(MonitorError) as refit:
         fit(engine, config, T0)
+    assert refit.value.exit_code == 1 and ANALYSIS_BUSY in str(refit.value)  # not done: not an overlapping run
     thread.join()
     assert skipped["skipped"].startswith(ANALYSIS_BUSY) and skipped["embedded"] == 0
     assert db.story_of(engine, ids.values()) == {}

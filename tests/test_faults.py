@@ -80,7 +80,7 @@ def test_a_lock_path_that_is_a_directory(tmp_path, config):
     Path(f"{db}.run.lock").mkdir()
     result = monitor(["--config", str(config), "run", "--stage", "trends"], tmp_path, f"sqlite:///{db}")
     line = one_line(result)
-    assert f"cannot open the run lock {db}.run.lock" in line
+    assert f"cannot open the lock file {db}.run.lock" in line
 
 
 def test_a_full_disk_while_writing_an_export(tmp_path, config):

@@ -22,7 +22,7 @@ from sqlalchemy.engine import Engine
 
 from monitor.config import Config
 from monitor.dedupe.boilerplate import readable
-from monitor.errors import LockedError
+from monitor.errors import LockedError, MonitorError
 from monitor.extract.headline import flaws
 from monitor.extract.prose import headline_prose, prose
 from monitor.lock import analysis_lock
@@ -264,9 +264,13 @@ def model_path(config: Config, stored: str) -> Path:
 
 def fit(engine: Engine, config: Config, now: datetime) -> dict[str, Any]:
     """Fit a new topic model on stored articles, keep topic ids stable, reassign every article; under the
-    analysis lock, as it embeds and assigns what the crawl's analysis would (``LockedError`` if held too long)."""
-    with analysis_lock(engine, now):
-        return _fit(engine, config, now)
+    analysis lock, as it embeds and assigns what the crawl's analysis would. Held too long by another process,
+    the lock stops the fit with an error (exit status 1: unlike an overlapping run, the work was not done)."""
+    try:
+        with analysis_lock(engine, now):
+            return _fit(engine, config, now)
+    except LockedError as exc:
+        raise MonitorError(f"topic model not refitted: {exc}") from None
 
 
 def _fit(engine: Engine, config: Config, now: datetime) -> dict[str, Any]:
