@@ -21,7 +21,7 @@ import os
 import socket
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
@@ -76,7 +76,7 @@ def run_lock(engine: Engine, now: datetime, name: str = "run", wait: float = 0.0
         yield "no lock (private database)"
 
 
-def analysis_lock(engine: Engine, now: datetime, wait: float | None = None) -> Any:
+def analysis_lock(engine: Engine, now: datetime, wait: float | None = None) -> AbstractContextManager[str]:
     """The lock around an analysis of new articles (or a refit), waited for up to ``ANALYSIS_WAIT`` seconds."""
     return run_lock(engine, now, "analysis", ANALYSIS_WAIT if wait is None else wait, ANALYSIS_BUSY)
 

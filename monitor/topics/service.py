@@ -68,7 +68,7 @@ def process_new(engine: Engine, config: Config, now: datetime) -> dict[str, Any]
     crawl worker, `monitor run` and a refit analyse). Waited for too long, it leaves them to the next pass."""
     summary: dict[str, Any] = {"embedded": 0, "topics_assigned": 0, "stories_new": 0, "stories_joined": 0,
                               "stories_merged": 0}
-    if not any(_pending(engine, config).values()):  # nothing new: no lock taken
+    if not any(_pending(engine, config, db.current_run(engine)).values()):  # nothing new: no lock taken
         return summary
     try:
         with analysis_lock(engine, now):
@@ -78,13 +78,13 @@ def process_new(engine: Engine, config: Config, now: datetime) -> dict[str, Any]
         return {**summary, "skipped": str(exc)}
 
 
-def _pending(engine: Engine, config: Config) -> dict[str, int]:
-    return db.pending_counts(engine, model_name(config.embedding), topics=db.current_run(engine) is not None)
+def _pending(engine: Engine, config: Config, run: ModelRun | None) -> dict[str, int]:
+    return db.pending_counts(engine, model_name(config.embedding), topics=run is not None)
 
 
 def _process_pending(engine: Engine, config: Config, now: datetime, summary: dict[str, Any]) -> dict[str, Any]:
     run = db.current_run(engine)
-    pending = _pending(engine, config)  # again: the process that held the lock may have done it all
+    pending = _pending(engine, config, run)  # again: the process that held the lock may have done it all
     if not any(pending.values()):
         return summary
     if pending["embed"]:
